@@ -1,0 +1,95 @@
+# candlekit - small Unix tools that train and run a transformer on market candles.
+# Settings users override (make PREFIX=/usr CFLAGS=...):
+VERSION = 0.1.0
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+DESTDIR =
+CC = cc
+AR = ar
+CFLAGS = -std=c11 -O2 -g -Wall -Wextra -Wpedantic
+LDFLAGS =
+BLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+PYTHON = /usr/bin/python3
+
+# Debian packages the build, the tests and the benchmarks need (make deps).
+DEPS = build-essential pkg-config libcsv-dev libopenblas-dev zlib1g-dev \
+	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch
+
+CPPFLAGS = -Iinclude $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
+LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
+
+LIB = lib/libmodel.a
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(LIBSRC:.c=.o)
+HDR = $(wildcard include/*.h)
+PROG = $(patsubst cmd/%.c,bin/%,$(wildcard cmd/*.c))
+UNIT = $(patsubst %.c,%,$(wildcard tests/unit/*.c))
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+MAN7 = $(wildcard man/*.7)
+
+all: $(PROG)
+
+$(LIBOBJ): $(HDR)
+
+.c.o:
+	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIB): $(LIBOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+bin/%: cmd/%.c $(LIB) $(HDR)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+tests/unit/%: tests/unit/%.c tests/t.h $(LIB) $(HDR)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS)
+
+check: test
+test: $(PROG) $(UNIT)
+	sh tests/run
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate tree.
+asan:
+	rm -rf build-asan && mkdir -p build-asan
+	tar cf - Makefile cmd lib include tests man | (cd build-asan && tar xf -)
+	cd build-asan && $(MAKE) test CC=clang \
+		CFLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wpedantic" \
+		LDFLAGS="-fsanitize=address,undefined"
+
+fixtures: $(PROG) $(UNIT)
+	$(PYTHON) tests/ref/model_ref.py
+
+lint:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
+
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "apt-get install $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: run as root: apt-get install $$missing"; exit 1; fi
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh
+
+install: $(PROG)
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
+	cp -f $(PROG) $(DESTDIR)$(PREFIX)/bin/
+	[ -z "$(MAN1)" ] || cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	[ -z "$(MAN5)" ] || cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
+	[ -z "$(MAN7)" ] || cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+
+uninstall:
+	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
+
+clean:
+	rm -rf bin build-asan $(LIB) $(LIBOBJ) $(UNIT) tests/tmp
+
+.PHONY: all check test asan fixtures lint deps demo install uninstall clean

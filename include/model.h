@@ -1,0 +1,91 @@
+/*
+ * model.h - the candle transformer: parameters, forward, backward, AdamW.
+ * Knows float arrays only: no text, no files.  llm.c-style memory: the
+ * parameters, gradients, AdamW moments and activations are each one
+ * allocation laid out from a size table (the tensor table below).
+ */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODEL_NFEAT	5	/* features per candle, see features.h */
+#define MODEL_NCLASS	3	/* HOLD, BUY, SELL */
+#define MODEL_NGHOST	4	/* next open, high, low, close */
+#define MODEL_MAXL	16
+#define MODEL_MAXTENSORS (8 + 12 * MODEL_MAXL)
+
+enum action { ACTION_HOLD = 0, ACTION_BUY = 1, ACTION_SELL = 2, ACTION_NONE = -1 };
+
+struct model_config {
+	int W;		/* window, candles (default 32) */
+	int d;		/* width (32) */
+	int L;		/* blocks (2) */
+	int h;		/* heads (4); d % h == 0 */
+};
+
+struct model_tensor {
+	char	name[32];	/* e.g. "w_in", "blk0.wqkv" */
+	int	rows, cols;	/* a vector has rows == 1 */
+	size_t	offset;		/* in floats, into params/grads/m/v */
+	int	decay;		/* 1: a weight matrix, gets AdamW weight decay */
+};
+
+struct model_state;		/* activations, thread pool: private to lib/ */
+
+struct model {
+	struct model_config cfg;
+	int	ntensors;
+	struct model_tensor tensor[MODEL_MAXTENSORS];
+	size_t	nparams;
+	float	*params;	/* (nparams) one allocation each */
+	float	*grads;
+	float	*m, *v;		/* AdamW first and second moments */
+	uint64_t step;		/* AdamW steps applied (the checkpoint's generation) */
+	struct model_state *st;
+};
+
+/* A batch of training samples. */
+struct batch {
+	int		B;
+	const float	*x;	/* (B, W, MODEL_NFEAT) features */
+	const int	*label;	/* (B) enum action */
+	const float	*ghost;	/* (B, MODEL_NGHOST) ghost targets */
+	const float	*mask;	/* (B) 1 where the ghost target exists, else 0 */
+};
+
+struct adamw {
+	float lr;		/* 1e-3 */
+	float beta1, beta2;	/* 0.9, 0.999 */
+	float eps;		/* 1e-8 */
+	float weight_decay;	/* 0.01, weight matrices only */
+	float clip;		/* global gradient-norm clip, 1.0; <= 0: none */
+};
+
+void	model_config_default(struct model_config *);
+void	adamw_default(struct adamw *);
+/* Check a configuration's bounds; 0 or -1 with a reason in err. */
+int	model_config_check(const struct model_config *, char *err, size_t errlen);
+/* Lay out and allocate params, grads, m, v (zeroed); returns 0 or -1. */
+int	model_init(struct model *, const struct model_config *, char *err, size_t errlen);
+/* Random init from seed (documented PRNG): same seed, same bits everywhere. */
+void	model_init_weights(struct model *, uint64_t seed);
+/* Activations for batches of up to maxB windows on nthreads threads (0: cores). */
+int	model_reserve(struct model *, int maxB, int nthreads, char *err, size_t errlen);
+void	model_free(struct model *);
+const struct model_tensor *model_tensor_find(const struct model *, const char *name);
+
+/* Inference: probs (B,3) softmax, ghost (B,4).  A window's result never
+ * depends on the other windows of the batch. */
+void	model_predict(struct model *, const float *x, int B, float *probs, float *ghost);
+/* Training pieces: forward with loss (mean over the batch), backward adds into grads. */
+float	model_forward(struct model *, const struct batch *, float *probs, float *ghost);
+void	model_zero_grad(struct model *);
+void	model_backward(struct model *);
+/* Clip, then one AdamW step (step++); returns the gradient norm before clipping. */
+float	adamw_step(struct model *, const struct adamw *);
+/* zero_grad + forward + backward + adamw_step; returns the loss before the step. */
+float	model_train_step(struct model *, const struct batch *, const struct adamw *);
+
+#endif
