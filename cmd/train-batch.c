@@ -37,16 +37,14 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: train-batch -m model [--new [--force] [--window W] [--dim D]\n"
-	    "                   [--layers L] [--heads H]]\n"
-	    "                   [--annotations file [--strict] |\n"
-	    "                   --labels pivots [-k K] [--level N] |\n"
-	    "                   --labels every [-k K] [--threshold X]]\n"
-	    "                   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
-	    "                   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
-	    "                   [--patience P] [--json file] [--backup] [--slice S]\n"
-	    "                   [--lock-timeout S] [--dump-labels file] [-v]\n"
-	    "                   [candles ...]\n");
+	    "usage: train-batch -m model\n"
+	    "\t\t   [--new [--force] [--window W] [--dim D] [--layers L]\n"
+	    "\t\t   [--heads H]] {--annotations file [--strict] |\n"
+	    "\t\t   --labels pivots|every [-k K] [--level N] [--threshold X]}\n"
+	    "\t\t   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
+	    "\t\t   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
+	    "\t\t   [--patience P] [--json file] [--backup] [--slice S]\n"
+	    "\t\t   [--lock-timeout S] [--dump-labels file] [-v] [candles ...]\n");
 	exit(CK_EXIT_USAGE);
 }
 
