@@ -34,18 +34,24 @@ struct progress {
 };
 
 static void
+usage_to(FILE *f, int status)
+{
+	fprintf(f,
+	    "usage: train-batch -m model\n"
+	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
+	    "                   [--heads H]] {--annotations file [--strict] |\n"
+	    "                   --labels pivots|every [-k K] [--level N] [--threshold X]}\n"
+	    "                   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
+	    "                   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
+	    "                   [--patience P] [--json file] [--backup] [--slice S]\n"
+	    "                   [--lock-timeout S] [--dump-labels file] [-v] [candles ...]\n");
+	exit(status);
+}
+
+static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: train-batch -m model\n"
-	    "\t\t   [--new [--force] [--window W] [--dim D] [--layers L]\n"
-	    "\t\t   [--heads H]] {--annotations file [--strict] |\n"
-	    "\t\t   --labels pivots|every [-k K] [--level N] [--threshold X]}\n"
-	    "\t\t   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
-	    "\t\t   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
-	    "\t\t   [--patience P] [--json file] [--backup] [--slice S]\n"
-	    "\t\t   [--lock-timeout S] [--dump-labels file] [-v] [candles ...]\n");
-	exit(CK_EXIT_USAGE);
+	usage_to(stderr, CK_EXIT_USAGE);
 }
 
 static void
@@ -359,6 +365,8 @@ parse(struct args *a, int argc, char **argv)
 			printf("train-batch %s\n", VERSION);
 			exit(CK_EXIT_OK);
 		case O_HELP:
+			usage_to(stdout, CK_EXIT_OK);
+			break;
 		default:
 			usage();
 		}
