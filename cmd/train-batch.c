@@ -423,12 +423,14 @@ make_labels(const struct args *a, const struct history *hi, int W, int *label,
 			errx(CK_EXIT_DATA, "%s:%ld: fewer than %d candles "
 			    "before it (%ld such annotations)", a->annot,
 			    cnt.line_nohistory, W, cnt.nohistory);
-		if (cnt.nocandle > 0 || cnt.nohistory > 0)
-			warnx("%s: %ld of %ld annotations unused: %ld without "
-			    "a candle (first at line %ld), %ld without %d "
-			    "candles of history", a->annot,
-			    cnt.nocandle + cnt.nohistory, na, cnt.nocandle,
-			    cnt.line_nocandle, cnt.nohistory, W);
+		if (cnt.nocandle > 0)
+			warnx("%s:%ld: %ld of %ld annotations have no candle at "
+			    "their time (this is the first); not used", a->annot,
+			    cnt.line_nocandle, cnt.nocandle, na);
+		if (cnt.nohistory > 0)
+			warnx("%s:%ld: %ld of %ld annotations have fewer than %d "
+			    "candles before them (this is the first); not used",
+			    a->annot, cnt.line_nohistory, cnt.nohistory, na, W);
 		return;
 	}
 	if (strcmp(a->labels, "pivots") == 0)

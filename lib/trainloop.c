@@ -20,6 +20,7 @@ struct slicectx {
 	const char	*path;
 	struct trainresult *res;
 	long		*perm;		/* (ntrain) this epoch's order */
+	int		 steps;		/* applied by the last call of slice_fn */
 	long		 pos;		/* next position in perm */
 	int		 epoch;
 	double		 t_epoch;	/* when the epoch began */
@@ -119,6 +120,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	long ntrain = ds->ntrain;
 	int steps = 0;
 
+	c->steps = 0;
 	if (o->backup && !c->backup_done) {
 		if (backup(c->path, meta->generation, c->res->backup,
 		    sizeof(c->res->backup), c->err, sizeof(c->err)) != 0)
@@ -136,7 +138,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		memcpy(m->v, c->best + 2 * m->nparams, m->nparams * sizeof(float));
 		m->step++;
 		c->res->best_restored = 1;
-		return 1;
+		return c->steps = 1;
 	}
 	b.x = c->x;
 	b.label = c->label;
@@ -166,7 +168,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	if (steps > 0 && (meta->trained_until == CKTIME_NONE ||
 	    last > meta->trained_until))
 		meta->trained_until = last;
-	return steps;
+	return c->steps = steps;
 }
 
 void
@@ -217,11 +219,9 @@ run_epoch(struct slicectx *c, struct model *m, struct ckpt_meta *meta,
     char *err, size_t errlen)
 {
 	const struct trainopt *o = c->o;
-	uint64_t gen0;
 	int r;
 
 	while (c->pos < c->ds->ntrain && !(o->stop && *o->stop)) {
-		gen0 = m->step;
 		c->err[0] = '\0';
 		r = ckpt_update(c->path, m, meta, &o->lock, slice_fn, c, err,
 		    errlen);
@@ -233,7 +233,7 @@ run_epoch(struct slicectx *c, struct model *m, struct ckpt_meta *meta,
 			return r;
 		}
 		c->res->slices++;
-		c->res->steps += (long)(m->step - gen0);
+		c->res->steps += c->steps;
 		c->mygen = meta->generation;
 	}
 	return CK_OK;
@@ -328,7 +328,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 			goto out;
 		}
 		if (res->best_restored) {
-			res->steps++;
+			res->steps += c.steps;
 			res->slices++;
 		}
 	}
