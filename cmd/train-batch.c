@@ -139,7 +139,7 @@ on_epoch(void *arg, const struct epochstat *e)
 	struct progress *pg = arg;
 
 	if (pg->drawn) {
-		fprintf(stderr, "\r%*s\r", 78, "");
+		fputs("\r\033[K", stderr);
 		pg->drawn = 0;
 	}
 	printf("%d,", e->epoch);
