@@ -26,6 +26,7 @@
 #include "trainloop.h"
 
 static volatile sig_atomic_t stop;
+static int epipe;		/* the reader of stdout is gone: not an error */
 
 struct progress {
 	int	 tty, verbose;
@@ -127,6 +128,13 @@ on_progress(void *arg, const struct trainprog *p)
 }
 
 static void
+out_flush(void)
+{
+	if (fflush(stdout) != 0 && errno == EPIPE)
+		epipe = 1;
+}
+
+static void
 print_num(double x)
 {
 	if (!isnan(x))
@@ -151,7 +159,7 @@ on_epoch(void *arg, const struct epochstat *e)
 	putchar(',');
 	print_num(e->major_acc);
 	printf(",%.0f\n", e->rate);
-	fflush(stdout);
+	out_flush();
 }
 
 static void
@@ -536,6 +544,7 @@ main(int argc, char **argv)
 	a.to.arg = &pg;
 
 	printf("epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s\n");
+	out_flush();
 	r = trainloop_run(a.model, &m, &meta, &ds, &a.to, &res, ebuf,
 	    sizeof(ebuf));
 	if (pg.drawn)
@@ -559,11 +568,9 @@ main(int argc, char **argv)
 	dataset_free(&ds);
 	history_free(&hi);
 	model_free(&m);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE)
-			return CK_EXIT_OK;
+	out_flush();
+	if (ferror(stdout) && !epipe)
 		err(CK_EXIT_FAIL, "stdout");
-	}
 	if (res.stop == TRAIN_SIGNAL)
 		return 128 + stop;
 	return CK_EXIT_OK;

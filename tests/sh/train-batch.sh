@@ -118,6 +118,13 @@ errhas annot-count-msg2 "a6.csv:2: 8 of 41 annotations have fewer than 8 candles
 expect annot-strict 65 "train-batch -m $T/det.ckpt --annotations $T/a6.csv --strict --epochs 1 $T/real3k.csv"
 errhas annot-strict-msg "a6.csv:41: no candle at that time"
 
+# --- a closed stdout (EPIPE) is a quiet success; training still commits ----
+(train-batch -m "$T/det.ckpt" --labels every --epochs 3 --val 0 --json "$T/pipe.json" \
+    "$T/real3k.csv" 2>"$T/pipe.err"; echo $? >"$T/pipe.st") | true
+check "epipe status $(cat "$T/pipe.st")" test "$(cat "$T/pipe.st")" = 0
+check epipe-quiet test ! -s "$T/pipe.err"
+check epipe-trained test "$(json steps "$T/pipe.json")" -gt 0
+
 # --- --backup: MODEL.GEN.bak holds the checkpoint before the first update --
 cp "$T/det.ckpt" "$T/bk.ckpt"
 cp "$T/det.ckpt" "$T/bk.orig"
