@@ -489,8 +489,10 @@ main(int argc, char **argv)
 	struct progress pg;
 	struct sigaction sa;
 	char ebuf[512];
-	int *label, r, i;
-	long *known, nshort;
+	static int *label;	/* static: still reachable at an errx() */
+	static long *known;
+	long nshort;
+	int r, i;
 
 	parse(&a, argc, argv);
 	argc -= optind;
