@@ -208,8 +208,11 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 	k = size < CKPT_HDRSIZE ? size : CKPT_HDRSIZE;
 	if (read_at(fd, hb, (size_t)k, 0) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
-	if (memcmp(hb, CKPT_MAGIC, size < 8 ? (size_t)size : 8) != 0 ||
-	    size == 0)
+	if (size == 0)
+		return fail(err, errlen, CK_EDATA, "%s: empty file, not a "
+		    "checkpoint (an interrupted copy?); restore it from a copy "
+		    "or create a new one", name);
+	if (memcmp(hb, CKPT_MAGIC, size < 8 ? (size_t)size : 8) != 0)
 		return fail(err, errlen, CK_EDATA, "%s: not a model checkpoint "
 		    "(wrong magic); check the file name (model-checkpoint(5))",
 		    name);
@@ -602,9 +605,10 @@ open_dir(const struct where *w, char *err, size_t errlen)
 uint64_t
 ckpt_id_from_seed(uint64_t seed)
 {
-	uint64_t z = seed + UINT64_C(0x9e3779b97f4a7c15);
+	/* splitmix64's finalizer, salted apart from model_init_weights' PRNG */
+	uint64_t z = (seed ^ UINT64_C(0x636b70742d696400)) +
+	    UINT64_C(0x9e3779b97f4a7c15);
 
-	/* splitmix64's finalizer */
 	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 	z ^= z >> 31;
