@@ -158,6 +158,15 @@ meta_of(const struct hdr *h, struct ckpt_meta *meta)
 	meta->trained_until = h->trained_until;
 }
 
+static void
+config_of(const struct hdr *h, struct model_config *cfg)
+{
+	cfg->W = (int)h->W;
+	cfg->d = (int)h->d;
+	cfg->L = (int)h->L;
+	cfg->h = (int)h->h;
+}
+
 /* pread exactly len bytes; -1 with errno (EIO: the file ended early). */
 static int
 read_at(int fd, void *buf, size_t len, uint64_t off)
@@ -263,10 +272,7 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 		snprintf(why, sizeof(why), "a size over INT_MAX");
 		goto badcfg;
 	}
-	cfg.W = (int)h->W;
-	cfg.d = (int)h->d;
-	cfg.L = (int)h->L;
-	cfg.h = (int)h->h;
+	config_of(h, &cfg);
 	if (model_config_check(&cfg, why, sizeof(why)) == -1)
 		goto badcfg;
 	if (h->ntensors > MODEL_MAXTENSORS || h->nparams > size ||
@@ -333,26 +339,36 @@ same_config(const struct model_config *a, const struct model_config *b)
 	return a->W == b->W && a->d == b->d && a->L == b->L && a->h == b->h;
 }
 
+/* A new model t (zeroed buffers) for the checked file's configuration,
+ * once its tensor table is found to be that model's layout. */
+static int
+layout_of(int fd, const char *name, const struct hdr *h, struct model *t,
+    char *err, size_t errlen)
+{
+	struct model_config cfg;
+	char why[160];
+	int rc;
+
+	config_of(h, &cfg);
+	memset(t, 0, sizeof(*t));
+	if (model_init(t, &cfg, why, sizeof(why)) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", name, why);
+	if ((rc = check_table(fd, name, h, t, err, errlen)) != CK_OK)
+		model_free(t);
+	return rc;
+}
+
 /* Read the checked file into a new model, then into m (see ckpt_load). */
 static int
 read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
     char *err, size_t errlen)
 {
-	struct model_config cfg;
 	struct model t;
 	size_t n;
-	char why[160];
 	int rc;
 
-	cfg.W = (int)h->W;
-	cfg.d = (int)h->d;
-	cfg.L = (int)h->L;
-	cfg.h = (int)h->h;
-	memset(&t, 0, sizeof(t));
-	if (model_init(&t, &cfg, why, sizeof(why)) == -1)
-		return fail(err, errlen, CK_ERR, "%s: %s", name, why);
-	if ((rc = check_table(fd, name, h, &t, err, errlen)) != CK_OK)
-		goto out;
+	if ((rc = layout_of(fd, name, h, &t, err, errlen)) != CK_OK)
+		return rc;
 	n = t.nparams * sizeof(float);
 	if (read_at(fd, t.params, n, h->data_off) == -1 ||
 	    read_at(fd, t.m, n, h->data_off + n) == -1 ||
@@ -705,10 +721,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	/* Never write over a file that does not verify. */
 	if ((rc = check_fd(lk.fd, path, &h, err, errlen)) != CK_OK)
 		goto out;
-	cfg.W = (int)h.W;
-	cfg.d = (int)h.d;
-	cfg.L = (int)h.L;
-	cfg.h = (int)h.h;
+	config_of(&h, &cfg);
 	if (m->params == NULL || h.model_id != meta->model_id ||
 	    h.generation != meta->generation || !same_config(&cfg, &m->cfg))
 		rc = read_fd(lk.fd, path, &h, m, err, errlen);
@@ -830,12 +843,15 @@ int
 ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 {
 	char created[48], until[48];
+	struct model t;
 	struct hdr h;
 	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
-	rc = check_fd(fd, path, &h, err, errlen);
+	if ((rc = check_fd(fd, path, &h, err, errlen)) == CK_OK &&
+	    (rc = layout_of(fd, path, &h, &t, err, errlen)) == CK_OK)
+		model_free(&t);
 	close(fd);
 	if (rc != CK_OK)
 		return rc;
