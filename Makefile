@@ -95,3 +95,13 @@ clean:
 	rm -rf bin build-asan $(LIB) $(LIBOBJ) $(UNIT) tests/tmp
 
 .PHONY: all check test asan fixtures lint deps demo install uninstall clean
+
+# Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
+# regression inputs and runs a fixed number of executions with a fixed seed.
+FUZZ_SECONDS = 30
+fuzz: $(LIB)
+	sh tests/fuzz/run -t $(FUZZ_SECONDS)
+fuzz-ci: $(LIB)
+	sh tests/fuzz/run -n 20000
+
+.PHONY: fuzz fuzz-ci
