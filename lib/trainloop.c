@@ -31,6 +31,7 @@ struct slicectx {
 	/* the best-epoch commit */
 	int		 restore;
 	uint64_t	 mygen;		/* generation after our last commit */
+	uint64_t	 model_id;	/* the model this run trains */
 	float		*best;		/* (3 * nparams) params, m, v */
 	char		 err[512];
 };
@@ -121,6 +122,11 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	int steps = 0;
 
 	c->steps = 0;
+	if (meta->model_id != c->model_id || m->cfg.W != ds->W) {
+		snprintf(c->err, sizeof(c->err), "%.400s: replaced by another "
+		    "model while training; stopping", c->path);
+		return CK_EDATA;
+	}
 	if (o->backup && !c->backup_done) {
 		if (backup(c->path, meta->generation, c->res->backup,
 		    sizeof(c->res->backup), c->err, sizeof(c->err)) != 0)
@@ -258,6 +264,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 	c.path = path;
 	c.res = res;
 	c.mygen = meta->generation;
+	c.model_id = meta->model_id;
 	for (i = 1; i < MODEL_NCLASS; i++)
 		if (ds->count[i] > ds->count[majority])
 			majority = i;
