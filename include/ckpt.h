@@ -78,8 +78,10 @@ int	ckpt_print_info(FILE *, const char *path, char *err, size_t errlen);
  * steps applied, 0 to write nothing, or < 0 to abort), write a temporary
  * file, fsync, rename over the checkpoint, fsync the directory, unlock.
  * fn must advance m->step by exactly the steps it returns; it may raise
- * meta->trained_until.  A symlinked path is updated at its target.  opt
- * NULL: CKPT_TIMEOUT.  Returns 0, CK_ETIMEOUT (err names the holder where
+ * meta->trained_until; returning 0 it must leave m unchanged.  m as for
+ * ckpt_load (zeroed, or a model_init'ed model; its activations are kept
+ * unless the file's configuration differs).  A symlinked path is updated
+ * at its target.  opt NULL: CKPT_TIMEOUT.  Returns 0, CK_ETIMEOUT (err names the holder where
  * known), CK_EDATA (the file is refused and left untouched), CK_ERR, or
  * fn's negative value.  After a failure once fn has run, meta->generation
  * is CKPT_GEN_STALE so that the next update reloads the file.

@@ -706,7 +706,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	struct where w;
 	struct hdr h;
 	uint64_t gen0;
-	int dfd, rc, n;
+	int dfd, rc, n, ran = 0;
 
 	if ((rc = resolve(path, 1, &w, err, errlen)) != CK_OK)
 		return rc;
@@ -733,6 +733,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	m->step = gen0 = h.generation;
 	lock_log("acquire", gen0);
 	clean_tmp(dfd, &w);
+	ran = 1;
 	if ((n = fn(m, meta, arg)) <= 0) {
 		lock_log("release", gen0);
 		rc = n;
@@ -754,7 +755,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	lock_log("release", meta->generation);
 	rc = publish(dfd, &w, 1, err, errlen);
 out:
-	if (rc < 0 && rc != CK_ETIMEOUT && m->params != NULL)
+	if (ran && rc != CK_OK)
 		meta->generation = CKPT_GEN_STALE;
 	lock_release(&lk);
 	close(dfd);
