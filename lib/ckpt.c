@@ -45,6 +45,8 @@ struct hdr {
 	int64_t	 created, trained_until;
 };
 
+static const volatile sig_atomic_t *stop_flag;	/* ckpt_stop_flag */
+
 struct where {
 	char	real[PATH_MAX];		/* the resolved checkpoint path */
 	char	dir[PATH_MAX];
@@ -293,8 +295,7 @@ static int
 check_table(int fd, const char *name, const struct hdr *h,
     const struct model *ref, char *err, size_t errlen)
 {
-	static unsigned char fb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
-	unsigned char rb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
+	unsigned char fb[CKPT_ENTSIZE * MODEL_MAXTENSORS], rb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
 	int i;
 
 	if ((uint64_t)ref->ntensors != h->ntensors || ref->nparams != h->nparams)
@@ -436,8 +437,8 @@ write_tmp(int dfd, const struct where *w, const struct model *m,
     const struct ckpt_meta *meta, const struct stat *orig, char *err,
     size_t errlen)
 {
-	static unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
-	unsigned char hb[CKPT_HDRSIZE], cb[4];
+	unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS], hb[CKPT_HDRSIZE];
+	unsigned char cb[4];
 	size_t n = m->nparams * sizeof(float);
 	mode_t mode = orig != NULL ? orig->st_mode & 0600 : 0666;
 	uLong crc = crc32(0, Z_NULL, 0);
@@ -602,6 +603,12 @@ open_dir(const struct where *w, char *err, size_t errlen)
 	return dfd;
 }
 
+void
+ckpt_stop_flag(const volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
 uint64_t
 ckpt_id_from_seed(uint64_t seed)
 {
@@ -667,8 +674,8 @@ ckpt_create(const char *path, const struct model *m, struct ckpt_meta *meta,
 		return fail(err, errlen, CK_ERR, "%s: file exists; not "
 		    "replaced (remove it, or force)", path);
 	}
-	if (exists && (rc = lock_acquire(&lk, w.real, CKPT_TIMEOUT, err,
-	    errlen)) != CK_OK) {
+	if (exists && (rc = lock_acquire(&lk, w.real, CKPT_TIMEOUT, stop_flag,
+	    err, errlen)) != CK_OK) {
 		close(dfd);
 		return rc;
 	}
@@ -697,7 +704,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	if ((dfd = open_dir(&w, err, errlen)) == -1)
 		return CK_ERR;
 	rc = lock_acquire(&lk, w.real, opt != NULL ? opt->timeout :
-	    CKPT_TIMEOUT, err, errlen);
+	    CKPT_TIMEOUT, stop_flag, err, errlen);
 	if (rc != CK_OK) {
 		close(dfd);
 		return rc;

@@ -96,7 +96,7 @@ base_ckpt(const char *name)
 static pid_t
 updater(const char *path, int n, ckpt_stepfn fn, void *arg, double timeout)
 {
-	struct ckpt_lockopt o = { timeout };
+	struct ckpt_lockopt o = { .timeout = timeout };
 	struct ckpt_meta meta = { 0 };
 	struct model m;
 	int bad = 0;
@@ -298,7 +298,7 @@ static void
 timeout_case(int stop)
 {
 	const char *p = base_ckpt("slow.ckpt");
-	struct ckpt_lockopt o = { 0.3 };
+	struct ckpt_lockopt o = { .timeout = 0.3 };
 	struct ckpt_meta meta = { 0 };
 	struct model m;
 	struct hold h;
@@ -450,6 +450,44 @@ t_faults(void)
 	model_free(&m);
 }
 
+static volatile sig_atomic_t stopped;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	stopped = 1;
+}
+
+/* A signal handler's flag ends the wait with CK_EINTR. */
+static void
+t_stop_flag(void)
+{
+	const char *p = base_ckpt("stop.ckpt");
+	struct ckpt_lockopt o = { .timeout = 30 };
+	struct ckpt_meta meta = { 0 };
+	struct sigaction sa;
+	struct model m;
+	struct hold h;
+	pid_t a;
+
+	memset(&m, 0, sizeof(m));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	a = holder(p, &h, 0, -1, 1);
+	ckpt_stop_flag(&stopped);
+	alarm(1);
+	T_EQ(ckpt_update(p, &m, &meta, &o, plus_one, NULL, err, sizeof(err)),
+	    CK_EINTR);
+	T_OK(strstr(err, "stopped while waiting") != NULL);
+	ckpt_stop_flag(NULL);
+	kill(a, SIGKILL);
+	T_EQ(status_of(a), 128 + SIGKILL);
+	T_EQ(generation(p, NULL), 7);
+	model_free(&m);
+}
+
 int
 main(void)
 {
@@ -461,6 +499,7 @@ main(void)
 	T_RUN(t_fair);
 	T_RUN(t_dead_waiter);
 	T_RUN(t_faults);
+	T_RUN(t_stop_flag);
 	tdir_done();
 	return T_END();
 }
