@@ -50,14 +50,14 @@ static struct {
 } st;
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: candle-feed [-f] [--from time] [--to time] "
+	fprintf(status == 0 ? stdout : stderr, "usage: candle-feed [-f] [--from time] [--to time] "
 	    "[--last n] [--resample dur [--partial]]\n"
 	    "\t[--replay speed [--max-wait s]] [--skip-bad] "
 	    "[--dedupe first|last] [--gaps]\n"
 	    "\t[--epoch s|ms|us] [file ...]\n");
-	exit(CK_EXIT_USAGE);
+	exit(status);
 }
 
 static void
@@ -77,9 +77,22 @@ finish_output(void)
 }
 
 static void
+summary(void)
+{
+	if (st.bad > 0)
+		warnx("%ld bad rows skipped", st.bad);
+	if (st.old > 0)
+		warnx("%ld rows at or before the last time skipped after the "
+		    "file was truncated or replaced", st.old);
+	if (opt.gaps)
+		warnx("%ld gaps", st.ngaps);
+}
+
+static void
 stopped(void)
 {
 	finish_output();
+	summary();
 	exit(128 + stop);
 }
 
@@ -414,7 +427,7 @@ options(int argc, char *argv[])
 		case 's':	opt.skipbad = 1; break;
 		case 'd':	if (strcmp(optarg, "first") != 0 &&
 				    strcmp(optarg, "last") != 0)
-					usage();
+					usage(CK_EXIT_USAGE);
 				opt.dedupe = optarg[0];
 				break;
 		case 'g':	opt.gaps = 1; break;
@@ -423,12 +436,12 @@ options(int argc, char *argv[])
 				    strcmp(optarg, "us") == 0 ? EPOCH_US :
 				    EPOCH_AUTO;
 				if (opt.unit == EPOCH_AUTO)
-					usage();
+					usage(CK_EXIT_USAGE);
 				break;
-		case 'h':	usage(); break;
+		case 'h':	usage(CK_EXIT_OK); break;
 		case 'V':	puts("candle-feed " VERSION);
 				exit(CK_EXIT_OK);
-		default:	usage();
+		default:	usage(CK_EXIT_USAGE);
 		}
 	}
 	if (opt.partial && opt.resample == 0)
@@ -489,12 +502,6 @@ main(int argc, char *argv[])
 	}
 	endstream();
 	finish_output();
-	if (st.bad > 0)
-		warnx("%ld bad rows skipped", st.bad);
-	if (st.old > 0)
-		warnx("%ld rows at or before the last time skipped after the "
-		    "file was truncated or replaced", st.old);
-	if (opt.gaps)
-		warnx("%ld gaps", st.ngaps);
+	summary();
 	return CK_EXIT_OK;
 }

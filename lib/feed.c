@@ -207,8 +207,9 @@ feedrow_write(const struct feedrow *r, struct csvout *out)
 {
 	int k;
 
+	/* checked times and numbers hold no comma, quote or newline */
 	for (k = 0; k < 6; k++)
-		csvout_field(out, r->txt[k], r->len[k]);
+		csvout_plain(out, r->txt[k], r->len[k]);
 	csvout_end(out);
 }
 
