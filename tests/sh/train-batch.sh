@@ -6,8 +6,8 @@
 
 T=$T_TMP
 TINY="--window 8 --dim 16 --layers 1 --heads 2"
-# the bundled minute bars, as a canonical stream (the header says "time")
-gzip -dc "$DATA" | sed '1s/^timestamp,/time,/' >"$T/real.csv"
+# the bundled minute bars, as a canonical stream
+candle-feed "$DATA" >"$T/real.csv"
 head -n 3001 "$T/real.csv" >"$T/real3k.csv"
 
 # json KEY FILE: a value of the --json output
