@@ -318,6 +318,7 @@ run(const struct opts *o, const char *path)
 	if ((r = cstream_open(&cs, path, why, sizeof(why))) != CK_OK)
 		errx(ck_exit(r), "%s", why);
 	cstream_flushto(&cs, out);
+	csvin_stopflag(cs.in, &stop);
 	if (o->annot) {
 		csvout_str(out, "time");
 		csvout_str(out, "action");
@@ -353,7 +354,7 @@ run(const struct opts *o, const char *path)
 		}
 		checkout(out);
 	}
-	if (r < 0)
+	if (r < 0 && r != CK_EINTR)
 		errx(ck_exit(r), "%s", why);
 	/* at the end, what is still pending is no pivot */
 	if (!stop && o->annot)
