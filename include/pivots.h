@@ -43,12 +43,13 @@ struct pivot_conf {
 
 enum trend { TREND_NONE, TREND_UP, TREND_DOWN, TREND_SIDE };
 
-/* The streaming engine.  Memory: 2k+1 candles and a few pivots per level,
+/* The streaming engine.  Memory: 2k+1 candles (a ring rounded up to a power
+ * of two) and a few pivots per level,
  * whatever the input length; pivots_push never allocates. */
 struct pivots {
 	int	 k, levels;
 	long	 n;		/* candles pushed */
-	int	 cap;		/* 2k+1 */
+	int	 cap;		/* a power of two >= 2k+1 */
 	double	*hi, *lo;	/* (cap) ring of the last candles' highs, lows */
 	cktime	*t;		/* (cap) their times */
 	long	*dqh, *dql;	/* (cap) monotone deques of candle indices */

@@ -34,7 +34,8 @@ pivots_init(struct pivots *p, int k, int levels, char *err, size_t errlen)
 	}
 	p->k = k;
 	p->levels = levels;
-	p->cap = 2 * k + 1;
+	for (p->cap = 1; p->cap < 2 * k + 1; p->cap *= 2)
+		;
 	p->hi = calloc(p->cap, sizeof(*p->hi));
 	p->lo = calloc(p->cap, sizeof(*p->lo));
 	p->t = calloc(p->cap, sizeof(*p->t));
@@ -66,24 +67,31 @@ pivots_free(struct pivots *p)
 }
 
 /*
- * Push candle index r into a monotone deque (ring of cap entries at head h,
- * length *len) after dropping indices older than r-2k.  sign +1 keeps the
- * leftmost maximum of v at the front, -1 the leftmost minimum.
+ * Push candle index r into a monotone deque (ring of mask+1 entries at head
+ * h, length *len) after dropping indices older than oldest.  up keeps the
+ * leftmost maximum of v (a ring indexed by candle & mask) at the front, else
+ * the leftmost minimum.  Equal values stay, so the front is the leftmost.
  */
 static void
-deque_push(long *dq, int *head, int *len, int cap, const double *v, long r,
-    long oldest, double sign)
+deque_push(long *dq, int *head, int *len, long mask, const double *v, long r,
+    long oldest, int up)
 {
-	double x = sign * v[r % cap];
+	double x = v[r & mask];
+	int h = *head, n = *len;
 
-	while (*len > 0 && dq[*head] < oldest) {
-		*head = (*head + 1) % cap;
-		(*len)--;
+	if (n > 0 && dq[h] < oldest) {		/* at most one a push */
+		h = (h + 1) & mask;
+		n--;
 	}
-	while (*len > 0 && sign * v[dq[(*head + *len - 1) % cap] % cap] < x)
-		(*len)--;
-	dq[(*head + *len) % cap] = r;
-	(*len)++;
+	if (up)
+		while (n > 0 && v[dq[(h + n - 1) & mask] & mask] < x)
+			n--;
+	else
+		while (n > 0 && v[dq[(h + n - 1) & mask] & mask] > x)
+			n--;
+	dq[(h + n) & mask] = r;
+	*head = h;
+	*len = n + 1;
 }
 
 static void
@@ -117,27 +125,27 @@ advance(struct pivot *prev, struct pivot *cand, const struct pivot *in, int up)
 int
 pivots_push(struct pivots *p, const struct candle *c, struct pivot_conf *conf)
 {
-	long r = p->n++, i = r - p->k;
-	int slot = r % p->cap, n, count = 0;
+	long r = p->n++, i = r - p->k, mask = p->cap - 1;
+	int slot = r & mask, n, count = 0;
 
 	p->hi[slot] = c->high;
 	p->lo[slot] = c->low;
 	p->t[slot] = c->t;
-	deque_push(p->dqh, &p->hh, &p->nh, p->cap, p->hi, r, r - 2 * p->k, 1);
-	deque_push(p->dql, &p->hl, &p->nl, p->cap, p->lo, r, r - 2 * p->k, -1);
+	deque_push(p->dqh, &p->hh, &p->nh, mask, p->hi, r, r - 2 * p->k, 1);
+	deque_push(p->dql, &p->hl, &p->nl, mask, p->lo, r, r - 2 * p->k, 0);
 	for (n = 0; n < p->levels; n++)
 		conf[n].hi = conf[n].lo = nopivot;
 	if (r < 2 * p->k)
 		return 0;
 	if (p->dqh[p->hh] == i) {
 		conf[0].hi.i = i;
-		conf[0].hi.t = p->t[i % p->cap];
-		conf[0].hi.price = p->hi[i % p->cap];
+		conf[0].hi.t = p->t[i & mask];
+		conf[0].hi.price = p->hi[i & mask];
 	}
 	if (p->dql[p->hl] == i) {
 		conf[0].lo.i = i;
-		conf[0].lo.t = p->t[i % p->cap];
-		conf[0].lo.price = p->lo[i % p->cap];
+		conf[0].lo.t = p->t[i & mask];
+		conf[0].lo.price = p->lo[i & mask];
 	}
 	for (n = 1; n < p->levels; n++) {
 		if (conf[n - 1].hi.i >= 0)

@@ -70,6 +70,10 @@ EOF
 )
 expect hand 0 "pivots -k 1 $T_TMP/hand.csv" "$golden"
 expect hand-stdin 0 "pivots -k 1 - <$T_TMP/hand.csv" "$golden"
+# times with a fraction: the pivot columns are canonical all the same
+sed 's/:00Z,/:00.000Z,/' "$T_TMP/hand.csv" >"$T_TMP/frac.csv"
+expect hand-frac 0 "pivots -k 1 $T_TMP/frac.csv | cut -d, -f9-" \
+    "$(echo "$golden" | cut -d, -f9-)"
 expect hand-annotations 0 "pivots -k 1 --annotations $T_TMP/hand.csv" \
     "time,action
 $(T 3),SELL
