@@ -78,9 +78,16 @@ const char *pivots_trendname(enum trend);
 long	pivots_pending(const struct pivots *);
 
 /* Per-candle flags over a whole series: bit PIVOT_H(n) set when the
- * candle is a level-n H pivot confirmed within the series, PIVOT_L(n) for L. */
+ * candle is a level-n H pivot confirmed within the series, PIVOT_L(n) for L.
+ * PIVOT_OPEN(n), n >= 2 (pivots_mark only): whether the candle is a level-n
+ * pivot of some kind is not decided within the series (it is the last
+ * level-(n-1) pivot of that kind; candles after the series decide).
+ * labels_pivots gives a level-1 outside bar with an open level no label
+ * yet, as the streaming pivlabeler does. */
 #define PIVOT_H(n)	(1u << (2 * ((n) - 1)))
 #define PIVOT_L(n)	(1u << (2 * ((n) - 1) + 1))
+#define PIVOT_OPEN(n)	(1u << (16 + (n)))
+#define PIVOT_OPENMASK	(0xffu << 16)
 
 /* The streaming engine over arrays: flags (n).  high, low (n).  0 or CK_ERR. */
 int	pivots_mark(unsigned *flags, const double *high, const double *low,

@@ -79,10 +79,19 @@ void
 labels_pivots(signed char *out, const unsigned *flags, long n, int level)
 {
 	long t;
+	unsigned open = 0;
+	int lev;
 
-	for (t = 0; t < n; t++)
-		out[t] = label_pivot(flags[t] & PIVOT_H(level),
-		    flags[t] & PIVOT_L(level));
+	for (lev = 2; lev <= level; lev++)
+		open |= PIVOT_OPEN(lev);
+	for (t = 0; t < n; t++) {
+		if ((flags[t] & open) && (flags[t] & PIVOT_H(1)) &&
+		    (flags[t] & PIVOT_L(1)))
+			out[t] = LABEL_NONE;	/* not decided yet */
+		else
+			out[t] = label_pivot(flags[t] & PIVOT_H(level),
+			    flags[t] & PIVOT_L(level));
+	}
 }
 
 int
@@ -138,4 +147,94 @@ labeler_push(struct labeler *l, cktime t, double close, cktime hi, cktime lo,
 	*label = label_every(hi != CKTIME_NONE, lo != CKTIME_NONE,
 	    l->close[s % cap], l->close[(s + 1) % cap], l->threshold);
 	return 1;
+}
+
+int
+pivlabeler_init(struct pivlabeler *pl, int level, char *err, size_t errlen)
+{
+	memset(pl, 0, sizeof(*pl));
+	if (level < 1 || level > PIVOTS_MAXLEVEL) {
+		snprintf(err, errlen, "level %d not in 1..%d", level,
+		    PIVOTS_MAXLEVEL);
+		return CK_ERR;
+	}
+	pl->level = level;
+	return CK_OK;
+}
+
+static int
+followed(const struct pivlabeler *pl, cktime t)
+{
+	int j;
+
+	for (j = 0; j < pl->n; j++)
+		if (pl->c[j].t == t)
+			return 1;
+	return 0;
+}
+
+static int
+emit(cktime *t, int *label, int n, cktime ct, int l)
+{
+	t[n] = ct;
+	label[n] = l;
+	return n + 1;
+}
+
+int
+pivlabeler_push(struct pivlabeler *pl, const cktime *hi, const cktime *lo,
+    cktime t[PIVLABELER_OUT], int label[PIVLABELER_OUT])
+{
+	const cktime *at[2] = { hi, lo };
+	int N = pl->level, j, kind, m, n = 0;
+
+	if (N == 1) {
+		if (hi[0] != CKTIME_NONE && hi[0] != lo[0])
+			n = emit(t, label, n, hi[0], LABEL_SELL);
+		if (lo[0] != CKTIME_NONE && lo[0] != hi[0])
+			n = emit(t, label, n, lo[0], LABEL_BUY);
+		return n;
+	}
+	/*
+	 * An outside bar at level m is decided for level m+1 when the next
+	 * level-m pivot of its kind is confirmed: it rises if it is confirmed
+	 * at level m+1 on that row, else it stops.
+	 */
+	for (j = 0; j < pl->n; j++)
+		for (kind = 0; kind < 2; kind++) {
+			if (!pl->c[j].open[kind])
+				continue;
+			m = pl->c[j].reach[kind];
+			if (at[kind][m - 1] == CKTIME_NONE ||
+			    at[kind][m - 1] <= pl->c[j].t)
+				continue;
+			if (at[kind][m] == pl->c[j].t)
+				pl->c[j].reach[kind] = m + 1;
+			pl->c[j].open[kind] = at[kind][m] == pl->c[j].t &&
+			    m + 1 < N;
+		}
+	/* level-N pivots of one kind at level 1: labelled at once */
+	if (hi[N - 1] != CKTIME_NONE && !followed(pl, hi[N - 1]))
+		n = emit(t, label, n, hi[N - 1], LABEL_SELL);
+	if (lo[N - 1] != CKTIME_NONE && !followed(pl, lo[N - 1]))
+		n = emit(t, label, n, lo[N - 1], LABEL_BUY);
+	/* outside bars decided for both kinds */
+	for (j = 0; j < pl->n; ) {
+		if (pl->c[j].open[0] || pl->c[j].open[1]) {
+			j++;
+			continue;
+		}
+		if ((pl->c[j].reach[0] == N) != (pl->c[j].reach[1] == N))
+			n = emit(t, label, n, pl->c[j].t,
+			    pl->c[j].reach[0] == N ? LABEL_SELL : LABEL_BUY);
+		pl->c[j] = pl->c[--pl->n];
+	}
+	/* a new outside bar: follow it */
+	if (hi[0] != CKTIME_NONE && hi[0] == lo[0] && pl->n < PIVLABELER_MAX) {
+		pl->c[pl->n].t = hi[0];
+		pl->c[pl->n].reach[0] = pl->c[pl->n].reach[1] = 1;
+		pl->c[pl->n].open[0] = pl->c[pl->n].open[1] = 1;
+		pl->n++;
+	}
+	return n;
 }

@@ -236,6 +236,12 @@ pivots_mark(unsigned *flags, const double *high, const double *low, long n,
 				flags[conf[lev - 1].lo.i] |= PIVOT_L(lev);
 		}
 	}
+	for (lev = 1; lev < levels; lev++) {
+		if (p.candh[lev].i >= 0)
+			flags[p.candh[lev].i] |= PIVOT_OPEN(lev + 1);
+		if (p.candl[lev].i >= 0)
+			flags[p.candl[lev].i] |= PIVOT_OPEN(lev + 1);
+	}
 	pivots_free(&p);
 	return CK_OK;
 }

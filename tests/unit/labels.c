@@ -166,6 +166,100 @@ test_random(void)
 	}
 }
 
+/*
+ * Streaming pivot labels of a level against labels_pivots, candle by
+ * candle; returns the number of candles that are both an H and an L at
+ * that level (none of which may be labelled).
+ */
+static long
+agree_pivots(const struct series *s, int k, int level)
+{
+	struct pivots p;
+	struct pivot_conf conf[PIVOTS_MAXLEVEL];
+	struct pivlabeler pl;
+	struct candle c;
+	signed char *batch, *seen;
+	unsigned *flags;
+	cktime hi[PIVOTS_MAXLEVEL], lo[PIVOTS_MAXLEVEL], t[PIVLABELER_OUT];
+	char err[128];
+	long r, bad = 0, both = 0, i;
+	int label[PIVLABELER_OUT], m, j, got;
+
+	batch = malloc(s->n + 1);
+	seen = malloc(s->n + 1);
+	flags = malloc((s->n + 1) * sizeof(*flags));
+	T_OK(batch && seen && flags);
+	T_EQ(pivots_mark(flags, s->h, s->l, s->n, k, level, err, sizeof(err)),
+	    CK_OK);
+	labels_pivots(batch, flags, s->n, level);
+	memset(seen, LABEL_NONE, s->n + 1);
+	memset(&c, 0, sizeof(c));
+	T_EQ(pivots_init(&p, k, level, err, sizeof(err)), CK_OK);
+	T_EQ(pivlabeler_init(&pl, level, err, sizeof(err)), CK_OK);
+	for (r = 0; r < s->n; r++) {
+		c.t = 1000 + r;
+		c.high = s->h[r];
+		c.low = s->l[r];
+		pivots_push(&p, &c, conf);
+		for (m = 0; m < level; m++) {
+			hi[m] = conf[m].hi.t;
+			lo[m] = conf[m].lo.t;
+		}
+		got = pivlabeler_push(&pl, hi, lo, t, label);
+		for (j = 0; j < got; j++) {
+			i = t[j] - 1000;
+			T_OK(i >= 0 && i < r && seen[i] == LABEL_NONE);
+			if (i >= 0 && i < r)
+				seen[i] = label[j];
+		}
+	}
+	for (r = 0; r < s->n; r++) {
+		if (seen[r] != batch[r]) {
+			fprintf(stderr, "k %d level %d candle %ld: stream %d "
+			    "batch %d flags %x\n", k, level, r, seen[r],
+			    batch[r], flags[r]);
+			bad++;
+		}
+		if ((flags[r] & PIVOT_H(level)) && (flags[r] & PIVOT_L(level)))
+			both++;
+	}
+	T_EQ(bad, 0);
+	pivots_free(&p);
+	free(batch);
+	free(seen);
+	free(flags);
+	return both;
+}
+
+static void
+test_pivot_stream(void)
+{
+	struct series s;
+	long both[PIVOTS_MAXLEVEL + 1] = { 0 };
+	char err[128];
+	struct pivlabeler pl;
+	int k, lev;
+
+	T_OK(series_load(&s, DATA) == 0);
+	for (k = 1; k <= 5; k++)
+		for (lev = 1; lev <= 5; lev++)
+			agree_pivots(&s, k, lev);
+	series_free(&s);
+	T_OK(series_random(&s, 20000) == 0);
+	for (k = 1; k <= 5; k++)
+		for (lev = 1; lev <= 5; lev++)
+			agree_pivots(&s, k, lev);
+	series_free(&s);
+	T_OK(series_noise(&s, 50000) == 0);
+	for (k = 1; k <= 5; k++)
+		for (lev = 1; lev <= 5; lev++)
+			both[lev] += agree_pivots(&s, k, lev);
+	series_free(&s);
+	/* the case the delayed decision is for does occur */
+	T_OK(both[1] > 0 && both[2] > 0 && both[3] > 0);
+	T_EQ(pivlabeler_init(&pl, 6, err, sizeof(err)), CK_ERR);
+}
+
 static void
 test_mismatch(void)
 {
@@ -207,6 +301,7 @@ main(void)
 	T_RUN(test_batch);
 	T_RUN(test_bundled);
 	T_RUN(test_random);
+	T_RUN(test_pivot_stream);
 	T_RUN(test_mismatch);
 	return T_END();
 }

@@ -111,4 +111,20 @@ series_random(struct series *s, long n)
 	return 0;
 }
 
+/* Independent highs and lows on a tick of 1 (outside bars at every level). */
+static int
+series_noise(struct series *s, long n)
+{
+	long i;
+
+	if (series_alloc(s, n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		s->h[i] = 100 + (int)(series_rand() * 20);
+		s->l[i] = 90 - (int)(series_rand() * 20);
+		s->c[i] = (s->h[i] + s->l[i]) / 2;
+	}
+	return 0;
+}
+
 #endif
