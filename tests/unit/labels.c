@@ -289,6 +289,7 @@ test_mismatch(void)
 	}
 	T_EQ(st, CK_EDATA);
 	T_OK(strstr(err, "-k") != NULL);
+	labeler_free(&lb);
 	T_EQ(labeler_init(&lb, 0, LABELS_THRESHOLD, err, sizeof(err)), CK_ERR);
 	pivots_free(&p);
 	series_free(&s);
