@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backtest.h"
+#include "svg.h"
 #include "t.h"
 
 #define B BT_BUY
@@ -599,6 +600,99 @@ test_config(void)
 	T_EQ(bt_init(&bt, &c, err, sizeof(err)), CK_ERR);
 }
 
+/* Count elements: '<' not followed by '/', '?' or '!'. */
+static long
+elements(FILE *fp)
+{
+	long n = 0;
+	int ch, prev = 0;
+
+	rewind(fp);
+	while ((ch = getc(fp)) != EOF) {
+		if (prev == '<' && ch != '/' && ch != '?' && ch != '!')
+			n++;
+		prev = ch;
+	}
+	return n;
+}
+
+/*
+ * The chart keeps at most CHART_MAXBARS bars: 100,000 candles merge into
+ * bars of 64 (2048 * 64 >= 100000 > 2048 * 32); the bars still cover every
+ * candle, the first open, the last close and the extremes; trades thin
+ * to stride 128 (100,000 / 128 = 782 kept of 1024 at most).
+ */
+static void
+test_chart_bounded(void)
+{
+	struct chart *c = chart_new();
+	double hi = 0, lo = 1e9, g[4] = { 1, 2, 0.5, 1.5 };
+	long i, sum = 0;
+	FILE *fp;
+	int k;
+
+	T_OK(c != NULL);
+	for (i = 0; i < 100000; i++) {
+		double p = 100 + 10 * sin(i / 1000.0);
+
+		chart_push(c, i * MIN, p, p + 1 + i % 7, p - 1, p + 0.5,
+		    i % 3 == 0 ? 1 : i % 3 == 1 ? -1 : 0, i % 2 ? g : NULL,
+		    10000 + i, 0.01 * (i % 5));
+		hi = fmax(hi, p + 1 + i % 7);
+		lo = fmin(lo, p - 1);
+		chart_trade(c, i * MIN, p, (i + 1) * MIN, p + 1, 1, 1);
+	}
+	T_EQ(c->width, 64);
+	T_OK(c->nbar <= CHART_MAXBARS);
+	T_EQ(c->nbar, (100000 + 63) / 64);
+	for (k = 0; k < c->nbar; k++)
+		sum += c->bar[k].n;
+	T_EQ(sum, 100000);
+	T_NEAR(c->bar[0].open, 100, 0, 1e-12);
+	T_NEAR(c->bar[c->nbar - 1].close, 100 + 10 * sin(99999 / 1000.0) + 0.5,
+	    0, 1e-12);
+	T_EQ(c->bar[c->nbar - 1].t1, 99999 * MIN);
+	T_EQ(c->bar[1].t0, 64 * MIN);
+	for (k = 0; k < c->nbar; k++) {
+		T_OK(c->bar[k].high <= hi && c->bar[k].low >= lo);
+		T_OK(c->bar[k].buy > 0 && c->bar[k].sell > 0);
+		T_OK(c->bar[k].ghost);
+	}
+	T_NEAR(c->bar[0].equity, 10063, 0, 0);
+	T_NEAR(c->bar[0].dd, 0.04, 0, 1e-12);
+	T_EQ(c->tstride, 128);
+	T_EQ(c->ntrade, (100000 + 127) / 128);
+	T_EQ(c->trade[1].t0, 128 * MIN);
+	T_EQ(c->trades, 100000);
+	fp = tmpfile();
+	T_EQ(chart_write(c, fp, "t <&> \"q\"", "cap"), 0);
+	T_OK(elements(fp) <= CHART_MAXELEMS);
+	T_OK(elements(fp) > 2 * 782);
+	fclose(fp);
+	chart_free(c);
+}
+
+/* A pivot takes its candle's price from the ring, else its bar's. */
+static void
+test_chart_pivot(void)
+{
+	struct chart *c = chart_new();
+	long i;
+
+	for (i = 0; i < 5000; i++)
+		chart_push(c, i * MIN, 10 + i, 11 + i, 9 + i, 10 + i, 0, NULL,
+		    1, 0);
+	chart_pivot(c, 4990 * MIN, 1);
+	chart_pivot(c, 4991 * MIN, 0);
+	/* width 4 after one compaction: 4990 is in bar 1247 (4988..4991) */
+	T_EQ(c->width, 4);
+	T_NEAR(c->bar[1247].phigh, 11 + 4990, 0, 0);
+	T_NEAR(c->bar[1247].plow, 9 + 4991, 0, 0);
+	chart_pivot(c, 8 * MIN, 1);	/* long gone from the ring */
+	T_NEAR(c->bar[2].phigh, c->bar[2].high, 0, 0);
+	chart_free(c);
+}
+
 int
 main(void)
 {
@@ -613,5 +707,7 @@ main(void)
 	T_RUN(test_prop_moves);
 	T_RUN(test_parse);
 	T_RUN(test_config);
+	T_RUN(test_chart_bounded);
+	T_RUN(test_chart_pivot);
 	return T_END();
 }
