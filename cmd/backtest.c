@@ -38,15 +38,21 @@ struct cols {
 };
 
 static void
-usage(void)
+usage_to(FILE *fp)
 {
-	fprintf(stderr,
+	fprintf(fp,
 	    "usage: backtest [-hV] [--cash C] [--size F] [--fee F] [--slippage F]\n"
 	    "                [--fill open|close] [--reverse] [--long-only]\n"
 	    "                [--min-confidence P] [--stop-loss F] [--take-profit F]\n"
 	    "                [--periods-per-year N] [--prefix P] [--summary FILE]\n"
 	    "                [--json FILE] [--equity FILE] [--svg FILE]\n"
 	    "                [--svg-every N] [--live] [file]\n");
+}
+
+static void
+usage(void)
+{
+	usage_to(stderr);
 	exit(CK_EXIT_USAGE);
 }
 
@@ -174,6 +180,11 @@ readrow(const struct cstream *cs, const struct cols *c,
 	}
 	r->has_ghost = 1;
 }
+
+static const char *tradecols[] = {
+	"entry_time", "exit_time", "side", "entry_price", "exit_price", "qty",
+	"fees", "pnl", "return_pct", "bars", "exit_reason", NULL
+};
 
 static void
 writetrade(struct csvout *o, const struct bt_trade *t)
@@ -446,7 +457,7 @@ main(int argc, char **argv)
 			break;
 		case 'l': o.live = 1; break;
 		case 'V': printf("backtest %s\n", VERSION); return CK_EXIT_OK;
-		case 'h':
+		case 'h': usage_to(stdout); return CK_EXIT_OK;
 		default: usage();
 		}
 	}
@@ -490,9 +501,8 @@ main(int argc, char **argv)
 	if (o.svg != NULL && (ch = chart_new()) == NULL)
 		err(CK_EXIT_FAIL, "chart");
 	csvin_onblock(cs.in, flushall, &out);
-	s = "entry_time,exit_time,side,entry_price,exit_price,qty,fees,pnl,"
-	    "return_pct,bars,exit_reason";
-	csvout_field(out.trades, s, strlen(s));
+	for (i = 0; tradecols[i] != NULL; i++)
+		csvout_str(out.trades, tradecols[i]);
 	csvout_end(out.trades);
 	tty = isatty(STDERR_FILENO) && !o.live;
 	if (tty)
