@@ -45,8 +45,8 @@ usage_to(FILE *fp)
 	    "                [--fill open|close] [--reverse] [--long-only]\n"
 	    "                [--min-confidence P] [--stop-loss F] [--take-profit F]\n"
 	    "                [--periods-per-year N] [--prefix P] [--summary FILE]\n"
-	    "                [--json FILE] [--equity FILE] [--svg FILE]\n"
-	    "                [--svg-every N] [--live] [file]\n");
+	    "                [--json FILE] [--equity FILE] [--svg FILE] [--svg-every N]\n"
+	    "                [--live] [file]\n");
 }
 
 static void
