@@ -307,7 +307,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	const struct chart_bar *b;
 	const struct chart_trade *tr;
 	char t0[32], t1[32];
-	double slots, bw, hw, x;
+	double slots, bw, hw, x, m;
 	int i, j, k, up;
 
 	for (i = 0; i < c->nbar; i++) {
@@ -384,7 +384,8 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		i = (int)((c->nbar - 1) * k / 5.0);
 		fmt_time(t0, sizeof(t0), c->bar[i].t0);
 		fprintf(fp, "<text class=\"ax\" x=\"%.1f\" y=\"%.0f\" "
-		    "text-anchor=\"middle\">%s</text>\n", X(i), DBOT + 16, t0);
+		    "text-anchor=\"%s\">%s</text>\n", X(i), DBOT + 16,
+		    k == 0 ? "start" : k == 5 ? "end" : "middle", t0);
 	}
 
 	/* Candles: one path per colour. */
@@ -408,18 +409,20 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		candle_seg(fp, X(c->nbar), hw, &ps, c->g[0], c->g[1], c->g[2],
 		    c->g[3]);
 	fputs("\"/>\n", fp);
-	/* Signals: triangles below the low (BUY) and above the high (SELL). */
+	/* Signals: triangles below the low (BUY) and above the high (SELL),
+	 * m units across, smaller as the bars narrow. */
+	m = fmin(8, fmax(3, bw * 0.9));
 	for (k = 0; k < 2; k++) {
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "sell" : "buy");
 		for (i = 0; i < c->nbar; i++) {
 			b = &c->bar[i];
 			x = X(i);
 			if (k == 0 && b->buy)
-				fprintf(fp, "M%.1f %.1fl-4 7h8Z", x,
-				    sy(&ps, b->low) + 3);
+				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", x,
+				    sy(&ps, b->low) + 2, -m / 2, m * 0.85, m);
 			if (k == 1 && b->sell)
-				fprintf(fp, "M%.1f %.1fl-4 -7h8Z", x,
-				    sy(&ps, b->high) - 3);
+				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", x,
+				    sy(&ps, b->high) - 2, -m / 2, -m * 0.85, m);
 		}
 		fputs("\"/>\n", fp);
 	}
