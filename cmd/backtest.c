@@ -205,6 +205,16 @@ writetrade(struct csvout *o, const struct bt_trade *t)
 	csvout_end(o);
 }
 
+/* A closed trade: to the list and the chart. */
+static void
+emit(struct csvout *o, struct chart *ch, const struct bt_trade *t)
+{
+	writetrade(o, t);
+	if (ch != NULL)
+		chart_trade(ch, t->entry_time, t->entry_price, t->exit_time,
+		    t->exit_price, t->side, t->pnl);
+}
+
 /* Summary: one table, printed as "key value" lines or as JSON. */
 enum { V_TIME, V_LONG, V_NUM };
 
@@ -519,13 +529,8 @@ main(int argc, char **argv)
 		if ((k = bt_push(&bt, &row, tr, e, sizeof(e))) < 0)
 			errx(ck_exit(k), "%s:%ld: %s", cstream_file(&cs),
 			    cstream_line(&cs), e);
-		for (i = 0; i < k; i++) {
-			writetrade(out.trades, &tr[i]);
-			if (ch != NULL)
-				chart_trade(ch, tr[i].entry_time, tr[i].entry_price,
-				    tr[i].exit_time, tr[i].exit_price, tr[i].side,
-				    tr[i].pnl);
-		}
+		for (i = 0; i < k; i++)
+			emit(out.trades, ch, &tr[i]);
 		if (k > 0 && csvout_error(out.trades))
 			checkout(out.trades);
 		if (out.equity != NULL) {
@@ -572,13 +577,8 @@ main(int argc, char **argv)
 		flushall(&out);
 		errx(ck_exit(r), "%s", e);
 	}
-	if (bt_finish(&bt, tr) == 1) {
-		writetrade(out.trades, &tr[0]);
-		if (ch != NULL)
-			chart_trade(ch, tr[0].entry_time, tr[0].entry_price,
-			    tr[0].exit_time, tr[0].exit_price, tr[0].side,
-			    tr[0].pnl);
-	}
+	if (bt_finish(&bt, tr) == 1)
+		emit(out.trades, ch, &tr[0]);
 	checkout(out.trades);
 	if (out.equity != NULL && (csvout_flush(out.equity) != 0))
 		err(CK_EXIT_FAIL, "%s", o.equity);
