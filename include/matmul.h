@@ -29,6 +29,13 @@ void	matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 void	matmul_rows(float *out, const float *inp, const float *w,
 	    const float *bias, int N, int IC, int OC);
 
+/* The gradients of matmul_rows by hand (no BLAS), added into dinp (N,IC)
+ * (NULL: skip), dw (IC,OC), dbias (OC, or NULL); wt: IC*OC floats scratch.
+ * The result for an element depends on N, never on the thread. */
+void	matmul_backward_rows(float *dinp, float *dw, float *dbias,
+	    const float *dout, const float *inp, const float *w, float *wt, int N,
+	    int IC, int OC);
+
 /* Small products for per-head attention, row-major with leading dimensions
  * (hand loops, vectorized over N). */
 /* c (M,N) = alpha a (M,K) b (K,N) */

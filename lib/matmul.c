@@ -93,19 +93,22 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
  * depend on the other rows.  The accumulators are named, so that they stay
  * in registers.
  */
-#define INIT(acc, j)	((acc) = bias != NULL ? CV8(bias + (j)) : zero)
+#define INIT(v, o, j)	((v) = acc ? CV8((o) + (j)) : bias != NULL ? \
+			    CV8(bias + (j)) : zero)
 
 static inline __attribute__((always_inline)) void
 rows4(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC)
+    int OC, int acc)
 {
 	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
+	float *o0 = out, *o1 = out + OC, *o2 = out + 2 * OC, *o3 = out + 3 * OC;
 	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
 	int j, k;
 
 	for (j = 0; j + 16 <= OC; j += 16) {
-		INIT(a0, j), INIT(b0, j), INIT(c0, j), INIT(d0, j);
-		INIT(a1, j + 8), INIT(b1, j + 8), INIT(c1, j + 8), INIT(d1, j + 8);
+		INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
+		INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
+		INIT(d1, o3, j + 8);
 		for (k = 0; k < IC; k++) {
 			w0 = CV8(w + (size_t)k * OC + j);
 			w1 = CV8(w + (size_t)k * OC + j + 8);
@@ -120,7 +123,7 @@ rows4(float *out, const float *inp, const float *w, const float *bias, int IC,
 		V8(out + 3 * OC + j) = d0, V8(out + 3 * OC + j + 8) = d1;
 	}
 	for (; j + 8 <= OC; j += 8) {
-		INIT(a0, j), INIT(b0, j), INIT(c0, j), INIT(d0, j);
+		INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
 		for (k = 0; k < IC; k++) {
 			w0 = CV8(w + (size_t)k * OC + j);
 			a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
@@ -133,13 +136,14 @@ rows4(float *out, const float *inp, const float *w, const float *bias, int IC,
 
 static inline __attribute__((always_inline)) void
 rows1(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j)
+    int OC, int j, int acc)
 {
 	v8 zero = { 0 }, a0, a1, a2, a3;
 	int k;
 
 	for (; j + 32 <= OC; j += 32) {
-		INIT(a0, j), INIT(a1, j + 8), INIT(a2, j + 16), INIT(a3, j + 24);
+		INIT(a0, out, j), INIT(a1, out, j + 8), INIT(a2, out, j + 16);
+		INIT(a3, out, j + 24);
 		for (k = 0; k < IC; k++) {
 			const float *wk = w + (size_t)k * OC + j;
 
@@ -151,13 +155,13 @@ rows1(float *out, const float *inp, const float *w, const float *bias, int IC,
 		V8(out + j + 16) = a2, V8(out + j + 24) = a3;
 	}
 	for (; j + 8 <= OC; j += 8) {
-		INIT(a0, j);
+		INIT(a0, out, j);
 		for (k = 0; k < IC; k++)
 			a0 = a0 + inp[k] * CV8(w + (size_t)k * OC + j);
 		V8(out + j) = a0;
 	}
 	for (; j < OC; j++) {
-		float s = bias != NULL ? bias[j] : 0.0f;
+		float s = acc ? out[j] : bias != NULL ? bias[j] : 0.0f;
 
 		for (k = 0; k < IC; k++)
 			s = s + inp[k] * w[(size_t)k * OC + j];
@@ -165,20 +169,107 @@ rows1(float *out, const float *inp, const float *w, const float *bias, int IC,
 	}
 }
 
-CLONES void
-matmul_rows(float *out, const float *inp, const float *w, const float *bias,
-    int N, int IC, int OC)
+static inline __attribute__((always_inline)) void
+rows(float *out, const float *inp, const float *w, const float *bias, int N,
+    int IC, int OC, int acc)
 {
 	int r, i, vec = OC & ~7;
 
 	for (r = 0; r + 4 <= N; r += 4) {
-		rows4(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC);
+		rows4(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC,
+		    acc);
 		for (i = 0; i < 4; i++)		/* the columns past the vectors */
 			rows1(out + (size_t)(r + i) * OC, inp + (size_t)(r + i) * IC,
-			    w, bias, IC, OC, vec);
+			    w, bias, IC, OC, vec, acc);
 	}
 	for (; r < N; r++)
-		rows1(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC, 0);
+		rows1(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC, 0,
+		    acc);
+}
+
+CLONES void
+matmul_rows(float *out, const float *inp, const float *w, const float *bias,
+    int N, int IC, int OC)
+{
+	rows(out, inp, w, bias, N, IC, OC, 0);
+}
+
+/*
+ * dw (IC,OC) += inp^T (IC,N) dout (N,OC): chunks of 64 rows stay in L1
+ * while blocks of 4 x 16 of dw accumulate in registers.
+ */
+#define DW_CHUNK 64
+
+static inline __attribute__((always_inline)) void
+dw_kernel(float *dw, const float *inp, const float *dout, int N, int IC, int OC)
+{
+	v8 a0, a1, b0, b1, c0, c1, d0, d1, e0, e1;
+	int n0, n1, n, i, j;
+
+	for (n0 = 0; n0 < N; n0 = n1) {
+		n1 = n0 + DW_CHUNK < N ? n0 + DW_CHUNK : N;
+		for (i = 0; i + 4 <= IC; i += 4) {
+			float *r0 = dw + (size_t)i * OC, *r1 = r0 + OC;
+			float *r2 = r1 + OC, *r3 = r2 + OC;
+
+			for (j = 0; j + 16 <= OC; j += 16) {
+				a0 = CV8(r0 + j), a1 = CV8(r0 + j + 8);
+				b0 = CV8(r1 + j), b1 = CV8(r1 + j + 8);
+				c0 = CV8(r2 + j), c1 = CV8(r2 + j + 8);
+				d0 = CV8(r3 + j), d1 = CV8(r3 + j + 8);
+				for (n = n0; n < n1; n++) {
+					const float *x = inp + (size_t)n * IC + i;
+
+					e0 = CV8(dout + (size_t)n * OC + j);
+					e1 = CV8(dout + (size_t)n * OC + j + 8);
+					a0 = a0 + x[0] * e0, a1 = a1 + x[0] * e1;
+					b0 = b0 + x[1] * e0, b1 = b1 + x[1] * e1;
+					c0 = c0 + x[2] * e0, c1 = c1 + x[2] * e1;
+					d0 = d0 + x[3] * e0, d1 = d1 + x[3] * e1;
+				}
+				V8(r0 + j) = a0, V8(r0 + j + 8) = a1;
+				V8(r1 + j) = b0, V8(r1 + j + 8) = b1;
+				V8(r2 + j) = c0, V8(r2 + j + 8) = c1;
+				V8(r3 + j) = d0, V8(r3 + j + 8) = d1;
+			}
+		}
+		/* what the 4 x 16 blocks left: the last columns, the last rows */
+		for (i = 0; i < IC; i++)
+			for (j = i < (IC & ~3) ? OC & ~15 : 0; j < OC; j++) {
+				float s = dw[(size_t)i * OC + j];
+
+				for (n = n0; n < n1; n++)
+					s = s + inp[(size_t)n * IC + i] *
+					    dout[(size_t)n * OC + j];
+				dw[(size_t)i * OC + j] = s;
+			}
+	}
+}
+
+/* The gradients of matmul_rows, by hand: dinp through w^T (transposed into
+ * wt, IC*OC floats), dw by dw_kernel, dbias column sums. */
+CLONES void
+matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
+    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+{
+	int i, j;
+
+	if (dinp != NULL) {
+		for (i = 0; i < IC; i++)
+			for (j = 0; j < OC; j++)
+				wt[(size_t)j * IC + i] = w[(size_t)i * OC + j];
+		rows(dinp, dout, wt, NULL, N, OC, IC, 1);
+	}
+	dw_kernel(dw, inp, dout, N, IC, OC);
+	if (dbias != NULL)
+		for (i = 0; i < N; i++) {
+			const float *d = dout + (size_t)i * OC;
+
+			for (j = 0; j + 8 <= OC; j += 8)
+				V8(dbias + j) = CV8(dbias + j) + CV8(d + j);
+			for (; j < OC; j++)
+				dbias[j] += d[j];
+		}
 }
 
 /*

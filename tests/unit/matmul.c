@@ -43,7 +43,7 @@ shape(int N, int IC, int OC)
 {
 	float *x = rnd((size_t)N * IC), *w = rnd((size_t)IC * OC), *b = rnd(OC);
 	float *o1 = rnd((size_t)N * OC), *o2 = rnd((size_t)N * OC);
-	float *o3 = malloc((size_t)N * OC * sizeof(float));
+	float *o3 = malloc(((size_t)N * OC + (size_t)IC * OC) * sizeof(float));
 	float *d = rnd((size_t)N * OC), *dx1 = rnd((size_t)N * IC);
 	float *dx2 = malloc((size_t)N * IC * sizeof(float));
 	float *dw1 = rnd((size_t)IC * OC), *dw2 = malloc((size_t)IC * OC * 4);
@@ -72,6 +72,15 @@ shape(int N, int IC, int OC)
 	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
 	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
 	near_all(db1, db2, OC, 1e-5);
+	/* the hand-written backward */
+	memcpy(dx2, dx1, (size_t)N * IC * sizeof(float));
+	memcpy(dw2, dw1, (size_t)IC * OC * sizeof(float));
+	memcpy(db2, db1, OC * sizeof(float));
+	matmul_backward_rows(dx1, dw1, db1, d, x, w, o3, N, IC, OC);
+	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
+	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
+	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
+	near_all(db1, db2, OC, 1e-5);
 	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(d);
 	free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2);
 }
@@ -85,6 +94,8 @@ test_linear(void)
 	shape(33, 32, 3);
 	shape(5, 128, 32);
 	shape(9, 24, 20);
+	shape(150, 7, 37);
+	shape(130, 128, 32);
 }
 
 static void
