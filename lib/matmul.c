@@ -87,104 +87,111 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 }
 
 /*
- * Four rows of out = inp w + bias, then one row at a time.  Element (r, j)
- * is bias[j] + inp[r,0] w[0,j] + inp[r,1] w[1,j] + ..., added left to
- * right, whichever kernel and column block computes it: a row's bits never
- * depend on the other rows.  The accumulators are named, so that they stay
- * in registers.
+ * out = inp w + bias (acc 0) or out += inp w (acc 1), by blocks of 4 rows x
+ * 16 or 8 columns, single rows, single columns.  Columns outermost: a 16-
+ * column slice of w stays in L1 while the rows go by.  Element (r, j) is
+ * init + inp[r,0] w[0,j] + inp[r,1] w[1,j] + ..., k ascending, whichever
+ * kernel computes it: a row's bits never depend on the other rows.  The
+ * accumulators are named, so that they stay in registers.
  */
 #define INIT(v, o, j)	((v) = acc ? CV8((o) + (j)) : bias != NULL ? \
 			    CV8(bias + (j)) : zero)
+#define AI	__attribute__((always_inline))
 
-static inline __attribute__((always_inline)) void
-rows4(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int acc)
+static inline AI void
+k4x16(float *out, const float *inp, const float *w, const float *bias, int IC,
+    int OC, int j, int acc)
 {
 	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
 	float *o0 = out, *o1 = out + OC, *o2 = out + 2 * OC, *o3 = out + 3 * OC;
 	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
-	int j, k;
-
-	for (j = 0; j + 16 <= OC; j += 16) {
-		INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
-		INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
-		INIT(d1, o3, j + 8);
-		for (k = 0; k < IC; k++) {
-			w0 = CV8(w + (size_t)k * OC + j);
-			w1 = CV8(w + (size_t)k * OC + j + 8);
-			a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
-			b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
-			c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
-			d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
-		}
-		V8(out + j) = a0, V8(out + j + 8) = a1;
-		V8(out + OC + j) = b0, V8(out + OC + j + 8) = b1;
-		V8(out + 2 * OC + j) = c0, V8(out + 2 * OC + j + 8) = c1;
-		V8(out + 3 * OC + j) = d0, V8(out + 3 * OC + j + 8) = d1;
-	}
-	for (; j + 8 <= OC; j += 8) {
-		INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
-		for (k = 0; k < IC; k++) {
-			w0 = CV8(w + (size_t)k * OC + j);
-			a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
-			c0 = c0 + i2[k] * w0, d0 = d0 + i3[k] * w0;
-		}
-		V8(out + j) = a0, V8(out + OC + j) = b0;
-		V8(out + 2 * OC + j) = c0, V8(out + 3 * OC + j) = d0;
-	}
-}
-
-static inline __attribute__((always_inline)) void
-rows1(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j, int acc)
-{
-	v8 zero = { 0 }, a0, a1, a2, a3;
 	int k;
 
-	for (; j + 32 <= OC; j += 32) {
-		INIT(a0, out, j), INIT(a1, out, j + 8), INIT(a2, out, j + 16);
-		INIT(a3, out, j + 24);
-		for (k = 0; k < IC; k++) {
-			const float *wk = w + (size_t)k * OC + j;
-
-			a0 = a0 + inp[k] * CV8(wk), a1 = a1 + inp[k] * CV8(wk + 8);
-			a2 = a2 + inp[k] * CV8(wk + 16);
-			a3 = a3 + inp[k] * CV8(wk + 24);
-		}
-		V8(out + j) = a0, V8(out + j + 8) = a1;
-		V8(out + j + 16) = a2, V8(out + j + 24) = a3;
+	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
+	INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
+	INIT(d1, o3, j + 8);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * OC + j);
+		w1 = CV8(w + (size_t)k * OC + j + 8);
+		a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
+		b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
+		c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
+		d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
 	}
-	for (; j + 8 <= OC; j += 8) {
-		INIT(a0, out, j);
-		for (k = 0; k < IC; k++)
-			a0 = a0 + inp[k] * CV8(w + (size_t)k * OC + j);
-		V8(out + j) = a0;
-	}
-	for (; j < OC; j++) {
-		float s = acc ? out[j] : bias != NULL ? bias[j] : 0.0f;
-
-		for (k = 0; k < IC; k++)
-			s = s + inp[k] * w[(size_t)k * OC + j];
-		out[j] = s;
-	}
+	V8(o0 + j) = a0, V8(o0 + j + 8) = a1;
+	V8(o1 + j) = b0, V8(o1 + j + 8) = b1;
+	V8(o2 + j) = c0, V8(o2 + j + 8) = c1;
+	V8(o3 + j) = d0, V8(o3 + j + 8) = d1;
 }
 
-static inline __attribute__((always_inline)) void
+static inline AI void
+k4x8(float *out, const float *inp, const float *w, const float *bias, int IC,
+    int OC, int j, int acc)
+{
+	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
+	float *o0 = out, *o1 = out + OC, *o2 = out + 2 * OC, *o3 = out + 3 * OC;
+	v8 zero = { 0 }, a0, b0, c0, d0, w0;
+	int k;
+
+	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * OC + j);
+		a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
+		c0 = c0 + i2[k] * w0, d0 = d0 + i3[k] * w0;
+	}
+	V8(o0 + j) = a0, V8(o1 + j) = b0, V8(o2 + j) = c0, V8(o3 + j) = d0;
+}
+
+static inline AI void
+k1x8(float *out, const float *inp, const float *w, const float *bias, int IC,
+    int OC, int j, int acc)
+{
+	v8 zero = { 0 }, a0;
+	int k;
+
+	INIT(a0, out, j);
+	for (k = 0; k < IC; k++)
+		a0 = a0 + inp[k] * CV8(w + (size_t)k * OC + j);
+	V8(out + j) = a0;
+}
+
+static inline AI void
+k1x1(float *out, const float *inp, const float *w, const float *bias, int IC,
+    int OC, int j, int acc)
+{
+	float s = acc ? out[j] : bias != NULL ? bias[j] : 0.0f;
+	int k;
+
+	for (k = 0; k < IC; k++)
+		s = s + inp[k] * w[(size_t)k * OC + j];
+	out[j] = s;
+}
+
+static inline AI void
 rows(float *out, const float *inp, const float *w, const float *bias, int N,
     int IC, int OC, int acc)
 {
-	int r, i, vec = OC & ~7;
+	int r, j;
 
-	for (r = 0; r + 4 <= N; r += 4) {
-		rows4(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC,
-		    acc);
-		for (i = 0; i < 4; i++)		/* the columns past the vectors */
-			rows1(out + (size_t)(r + i) * OC, inp + (size_t)(r + i) * IC,
-			    w, bias, IC, OC, vec, acc);
+#define ROW(r)	out + (size_t)(r) * OC, inp + (size_t)(r) * IC, w, bias, IC, OC
+	for (j = 0; j + 16 <= OC; j += 16) {
+		for (r = 0; r + 4 <= N; r += 4)
+			k4x16(ROW(r), j, acc);
+		for (; r < N; r++) {
+			k1x8(ROW(r), j, acc);
+			k1x8(ROW(r), j + 8, acc);
+		}
 	}
-	for (; r < N; r++)
-		rows1(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC, 0,
-		    acc);
+	for (; j + 8 <= OC; j += 8) {
+		for (r = 0; r + 4 <= N; r += 4)
+			k4x8(ROW(r), j, acc);
+		for (; r < N; r++)
+			k1x8(ROW(r), j, acc);
+	}
+	for (; j < OC; j++)
+		for (r = 0; r < N; r++)
+			k1x1(ROW(r), j, acc);
+#undef ROW
 }
 
 CLONES void
