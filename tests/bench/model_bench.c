@@ -1,7 +1,8 @@
 /*
  * model_bench - the C side of tests/bench/model: training samples/s at
  * batch 64, one-window inference latency, batch-256 inference windows/s.
- * Usage: model_bench W d L h seconds threads
+ * Usage: model_bench W d L h seconds threads (0: the cores)
+ * Each figure is the best of 5 slices of the time: the machine is shared.
  * Prints one line: "c W d L h train_sps latency_us batch_wps nominal_flops".
  */
 #include <stdio.h>
@@ -38,7 +39,7 @@ main(int argc, char *argv[])
 	struct batch b;
 	char err[256];
 	float *x, *tg, *mk, probs[256 * 3], ghost[256 * 4];
-	int *lab, i, n, nth;
+	int *lab, i, k, n, nth;
 	double secs, t0, t, train, lat, bat;
 	size_t wf;
 
@@ -74,23 +75,32 @@ main(int argc, char *argv[])
 
 	for (i = 0; i < 3; i++)
 		model_train_step(&m, &b, &o);
-	t0 = now();
-	for (n = 0; (t = now() - t0) < secs; n++)
-		model_train_step(&m, &b, &o);
-	train = n * 64.0 / t;
-
+	train = lat = bat = 0;
+	/* the best of 5 slices: the machine is shared */
+	for (k = 0; k < 5; k++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < secs / 5; n++)
+			model_train_step(&m, &b, &o);
+		if (n * 64.0 / t > train)
+			train = n * 64.0 / t;
+	}
 	for (i = 0; i < 100; i++)
 		model_predict(&m, x, 1, probs, ghost);
-	t0 = now();
-	for (n = 0; (t = now() - t0) < secs / 2; n++)
-		model_predict(&m, x + (n & 255) * wf, 1, probs, ghost);
-	lat = t / n * 1e6;
-
+	for (k = 0; k < 5; k++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < secs / 10; n++)
+			model_predict(&m, x + (n & 255) * wf, 1, probs, ghost);
+		if (lat == 0 || t / n * 1e6 < lat)
+			lat = t / n * 1e6;
+	}
 	model_predict(&m, x, 256, probs, ghost);
-	t0 = now();
-	for (n = 0; (t = now() - t0) < secs / 2; n++)
-		model_predict(&m, x, 256, probs, ghost);
-	bat = n * 256.0 / t;
+	for (k = 0; k < 5; k++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < secs / 10; n++)
+			model_predict(&m, x, 256, probs, ghost);
+		if (n * 256.0 / t > bat)
+			bat = n * 256.0 / t;
+	}
 
 	printf("c %d %d %d %d %.0f %.2f %.0f %.0f\n", c.W, c.d, c.L, c.h, train,
 	    lat, bat, flops(&c));
