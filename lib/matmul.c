@@ -282,53 +282,84 @@ matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
 /*
  * c[i, j] = (acc ? c[i, j] : 0) + sum_k s(i, k) b[k, j], s(i, k) = alpha
  * a[i, k] (ta 0) or a[k, i] (ta 1); k ascending, for the small per-head
- * attention products.  Blocks of 32 columns in named registers.
+ * attention products.  Blocks of 4 rows x 16 or 8 columns keep 8 or 4
+ * independent sums in flight however narrow c is (a head is 8 columns).
  */
-static inline __attribute__((always_inline)) void
+#define AIK(i, k) (ta ? a[(size_t)(k) * lda + (i)] : \
+		    alpha * a[(size_t)(i) * lda + (k)])
+#define CINIT(v, p)	((v) = acc ? CV8(p) : zero)
+
+static inline AI void
 small_kernel(float *c, int ldc, const float *a, int lda, int ta,
     const float *b, int ldb, int M, int N, int K, float alpha, int acc)
 {
-	v8 zero = { 0 }, a0, a1, a2, a3;
-	float s, t;
+	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, e0, e1;
+	float s0, s1, s2, s3, t;
 	int i, j, k;
 
-	for (i = 0; i < M; i++) {
-		float *ci = c + (size_t)i * ldc;
+	for (j = 0; j + 16 <= N; j += 16) {
+		for (i = 0; i + 4 <= M; i += 4) {
+			float *p0 = c + (size_t)i * ldc + j, *p1 = p0 + ldc;
+			float *p2 = p1 + ldc, *p3 = p2 + ldc;
 
-#define AIK (ta ? a[(size_t)k * lda + i] : alpha * a[(size_t)i * lda + k])
-		for (j = 0; j + 32 <= N; j += 32) {
-			a0 = acc ? CV8(ci + j) : zero;
-			a1 = acc ? CV8(ci + j + 8) : zero;
-			a2 = acc ? CV8(ci + j + 16) : zero;
-			a3 = acc ? CV8(ci + j + 24) : zero;
+			CINIT(a0, p0), CINIT(a1, p0 + 8), CINIT(b0, p1);
+			CINIT(b1, p1 + 8), CINIT(c0, p2), CINIT(c1, p2 + 8);
+			CINIT(d0, p3), CINIT(d1, p3 + 8);
 			for (k = 0; k < K; k++) {
-				const float *bk = b + (size_t)k * ldb + j;
+				e0 = CV8(b + (size_t)k * ldb + j);
+				e1 = CV8(b + (size_t)k * ldb + j + 8);
+				s0 = AIK(i, k), s1 = AIK(i + 1, k);
+				s2 = AIK(i + 2, k), s3 = AIK(i + 3, k);
+				a0 = a0 + s0 * e0, a1 = a1 + s0 * e1;
+				b0 = b0 + s1 * e0, b1 = b1 + s1 * e1;
+				c0 = c0 + s2 * e0, c1 = c1 + s2 * e1;
+				d0 = d0 + s3 * e0, d1 = d1 + s3 * e1;
+			}
+			V8(p0) = a0, V8(p0 + 8) = a1, V8(p1) = b0, V8(p1 + 8) = b1;
+			V8(p2) = c0, V8(p2 + 8) = c1, V8(p3) = d0, V8(p3 + 8) = d1;
+		}
+		for (; i < M; i++) {
+			float *p0 = c + (size_t)i * ldc + j;
 
-				s = AIK;
-				a0 = a0 + s * CV8(bk), a1 = a1 + s * CV8(bk + 8);
-				a2 = a2 + s * CV8(bk + 16), a3 = a3 + s * CV8(bk + 24);
-			}
-			V8(ci + j) = a0, V8(ci + j + 8) = a1;
-			V8(ci + j + 16) = a2, V8(ci + j + 24) = a3;
-		}
-		for (; j + 8 <= N; j += 8) {
-			a0 = acc ? CV8(ci + j) : zero;
+			CINIT(a0, p0), CINIT(a1, p0 + 8);
 			for (k = 0; k < K; k++) {
-				s = AIK;
-				a0 = a0 + s * CV8(b + (size_t)k * ldb + j);
+				s0 = AIK(i, k);
+				a0 = a0 + s0 * CV8(b + (size_t)k * ldb + j);
+				a1 = a1 + s0 * CV8(b + (size_t)k * ldb + j + 8);
 			}
-			V8(ci + j) = a0;
+			V8(p0) = a0, V8(p0 + 8) = a1;
 		}
-		for (; j < N; j++) {
-			t = acc ? ci[j] : 0.0f;
-			for (k = 0; k < K; k++) {
-				s = AIK;
-				t = t + s * b[(size_t)k * ldb + j];
-			}
-			ci[j] = t;
-		}
-#undef AIK
 	}
+	for (; j + 8 <= N; j += 8) {
+		for (i = 0; i + 4 <= M; i += 4) {
+			float *p0 = c + (size_t)i * ldc + j, *p1 = p0 + ldc;
+			float *p2 = p1 + ldc, *p3 = p2 + ldc;
+
+			CINIT(a0, p0), CINIT(b0, p1), CINIT(c0, p2), CINIT(d0, p3);
+			for (k = 0; k < K; k++) {
+				e0 = CV8(b + (size_t)k * ldb + j);
+				a0 = a0 + AIK(i, k) * e0, b0 = b0 + AIK(i + 1, k) * e0;
+				c0 = c0 + AIK(i + 2, k) * e0;
+				d0 = d0 + AIK(i + 3, k) * e0;
+			}
+			V8(p0) = a0, V8(p1) = b0, V8(p2) = c0, V8(p3) = d0;
+		}
+		for (; i < M; i++) {
+			float *p0 = c + (size_t)i * ldc + j;
+
+			CINIT(a0, p0);
+			for (k = 0; k < K; k++)
+				a0 = a0 + AIK(i, k) * CV8(b + (size_t)k * ldb + j);
+			V8(p0) = a0;
+		}
+	}
+	for (; j < N; j++)
+		for (i = 0; i < M; i++) {
+			t = acc ? c[(size_t)i * ldc + j] : 0.0f;
+			for (k = 0; k < K; k++)
+				t = t + AIK(i, k) * b[(size_t)k * ldb + j];
+			c[(size_t)i * ldc + j] = t;
+		}
 }
 
 CLONES void
