@@ -43,28 +43,21 @@ void
 matmul_forward(float *out, const float *inp, int ldi, const float *w,
     const float *bias, int N, int IC, int OC)
 {
+	matmul_forward_ld(out, OC, inp, ldi, w, OC, bias, N, IC, OC);
+}
+
+void
+matmul_forward_ld(float *out, int ldo, const float *inp, int ldi,
+    const float *w, int ldw, const float *bias, int N, int IC, int OC)
+{
 	int i;
 
 	if (bias != NULL) {
 		for (i = 0; i < N; i++)
-			memcpy(out + (size_t)i * OC, bias, OC * sizeof *out);
+			memcpy(out + (size_t)i * ldo, bias, OC * sizeof *out);
 	}
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, OC, IC, 1.0f,
-	    inp, ldi, w, OC, bias != NULL ? 1.0f : 0.0f, out, OC);
-}
-
-void
-matmul_forward_add(float *out, const float *inp, const float *w,
-    const float *bias, int N, int IC, int OC)
-{
-	int i, j;
-
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, OC, IC, 1.0f,
-	    inp, IC, w, OC, 1.0f, out, OC);
-	if (bias != NULL)
-		for (i = 0; i < N; i++)
-			for (j = 0; j < OC; j++)
-				out[(size_t)i * OC + j] += bias[j];
+	    inp, ldi, w, ldw, bias != NULL ? 1.0f : 0.0f, out, ldo);
 }
 
 void
@@ -99,11 +92,11 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 #define AI	__attribute__((always_inline))
 
 static inline AI void
-k4x16(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j, int acc)
+k4x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
 {
-	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
-	float *o0 = out, *o1 = out + OC, *o2 = out + 2 * OC, *o3 = out + 3 * OC;
+	const float *i0 = inp, *i1 = inp + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	float *o0 = out, *o1 = out + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
 	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
 	int k;
 
@@ -111,8 +104,8 @@ k4x16(float *out, const float *inp, const float *w, const float *bias, int IC,
 	INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
 	INIT(d1, o3, j + 8);
 	for (k = 0; k < IC; k++) {
-		w0 = CV8(w + (size_t)k * OC + j);
-		w1 = CV8(w + (size_t)k * OC + j + 8);
+		w0 = CV8(w + (size_t)k * ldw + j);
+		w1 = CV8(w + (size_t)k * ldw + j + 8);
 		a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
 		b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
 		c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
@@ -125,17 +118,17 @@ k4x16(float *out, const float *inp, const float *w, const float *bias, int IC,
 }
 
 static inline AI void
-k4x8(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j, int acc)
+k4x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
 {
-	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
-	float *o0 = out, *o1 = out + OC, *o2 = out + 2 * OC, *o3 = out + 3 * OC;
+	const float *i0 = inp, *i1 = inp + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	float *o0 = out, *o1 = out + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
 	v8 zero = { 0 }, a0, b0, c0, d0, w0;
 	int k;
 
 	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
 	for (k = 0; k < IC; k++) {
-		w0 = CV8(w + (size_t)k * OC + j);
+		w0 = CV8(w + (size_t)k * ldw + j);
 		a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
 		c0 = c0 + i2[k] * w0, d0 = d0 + i3[k] * w0;
 	}
@@ -143,37 +136,40 @@ k4x8(float *out, const float *inp, const float *w, const float *bias, int IC,
 }
 
 static inline AI void
-k1x8(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j, int acc)
+k1x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
 {
 	v8 zero = { 0 }, a0;
 	int k;
 
+	(void)ldo, (void)ldi;		/* one row */
 	INIT(a0, out, j);
 	for (k = 0; k < IC; k++)
-		a0 = a0 + inp[k] * CV8(w + (size_t)k * OC + j);
+		a0 = a0 + inp[k] * CV8(w + (size_t)k * ldw + j);
 	V8(out + j) = a0;
 }
 
 static inline AI void
-k1x1(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j, int acc)
+k1x1(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
 {
 	float s = acc ? out[j] : bias != NULL ? bias[j] : 0.0f;
 	int k;
 
+	(void)ldo, (void)ldi;		/* one row */
 	for (k = 0; k < IC; k++)
-		s = s + inp[k] * w[(size_t)k * OC + j];
+		s = s + inp[k] * w[(size_t)k * ldw + j];
 	out[j] = s;
 }
 
 static inline AI void
-rows(float *out, const float *inp, const float *w, const float *bias, int N,
-    int IC, int OC, int acc)
+rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int N, int IC, int OC, int acc)
 {
 	int r, j;
 
-#define ROW(r)	out + (size_t)(r) * OC, inp + (size_t)(r) * IC, w, bias, IC, OC
+#define ROW(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, ldi, w, \
+	    ldw, bias, IC
 	for (j = 0; j + 16 <= OC; j += 16) {
 		for (r = 0; r + 4 <= N; r += 4)
 			k4x16(ROW(r), j, acc);
@@ -198,7 +194,14 @@ CLONES void
 matmul_rows(float *out, const float *inp, const float *w, const float *bias,
     int N, int IC, int OC)
 {
-	rows(out, inp, w, bias, N, IC, OC, 0);
+	rows(out, OC, inp, IC, w, OC, bias, N, IC, OC, 0);
+}
+
+CLONES void
+matmul_rows_ld(float *out, int ldo, const float *inp, int ldi, const float *w,
+    int ldw, const float *bias, int N, int IC, int OC)
+{
+	rows(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, 0);
 }
 
 /*
@@ -265,7 +268,7 @@ matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
 		for (i = 0; i < IC; i++)
 			for (j = 0; j < OC; j++)
 				wt[(size_t)j * IC + i] = w[(size_t)i * OC + j];
-		rows(dinp, dout, wt, NULL, N, OC, IC, 1);
+		rows(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, 1);
 	}
 	dw_kernel(dw, inp, dout, N, IC, OC);
 	if (dbias != NULL)

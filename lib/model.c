@@ -390,8 +390,9 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 	return off;
 }
 
-typedef void (*mmfn)(float *, const float *, const float *, const float *,
-    int, int, int);
+/* out (N,OC) = inp (N,IC) w (IC,OC) + bias, rows ldo, ldi, ldw apart */
+typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
+    const float *, int, int, int);
 
 /*
  * Training's batched products.  MODEL_BLAS 1: cblas_sgemm; 0 (default): the
@@ -403,18 +404,11 @@ typedef void (*mmfn)(float *, const float *, const float *, const float *,
 #endif
 
 #if MODEL_BLAS
-static void
-mm_blas(float *out, const float *inp, const float *w, const float *bias,
-    int N, int IC, int OC)
-{
-	matmul_forward(out, inp, IC, w, bias, N, IC, OC);
-}
-
-#define MM_TRAIN mm_blas
+#define MM_TRAIN matmul_forward_ld
 #define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward(dinp, IC, dw, db, dout, inp, w, N, IC, OC)
 #else
-#define MM_TRAIN matmul_rows
+#define MM_TRAIN matmul_rows_ld
 #define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
 #endif
@@ -439,12 +433,22 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		Nq = nb * nq;
 		layernorm_forward(a->blk[l].ln1, a->blk[l].m1, a->blk[l].r1, in,
 		    p->blk[l].ln1_g, p->blk[l].ln1_b, N, C);
-		mm(a->blk[l].qkv, a->blk[l].ln1, p->blk[l].wqkv, p->blk[l].bqkv, N,
-		    C, 3 * C);
+		if (nq == T)
+			mm(a->blk[l].qkv, 3 * C, a->blk[l].ln1, C, p->blk[l].wqkv,
+			    3 * C, p->blk[l].bqkv, N, C, 3 * C);
+		else {
+			/* keys and values everywhere, the query at T-1 only */
+			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
+			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, N, C,
+			    2 * C);
+			mm(a->blk[l].qkv + (size_t)(T - 1) * 3 * C, T * 3 * C,
+			    a->blk[l].ln1 + (size_t)(T - 1) * C, T * C,
+			    p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nb, C, C);
+		}
 		attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
 		    a->blk[l].qkv, nb, T, nq, C, NH);
-		mm(a->blk[l].proj, a->blk[l].atty, p->blk[l].wo, p->blk[l].bo, Nq,
-		    C, C);
+		mm(a->blk[l].proj, C, a->blk[l].atty, C, p->blk[l].wo, C,
+		    p->blk[l].bo, Nq, C, C);
 		rin = in;
 		if (nq == 1) {
 			for (b = 0; b < nb; b++)
@@ -455,11 +459,11 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		residual_forward(a->blk[l].res2, rin, a->blk[l].proj, (size_t)Nq * C);
 		layernorm_forward(a->blk[l].ln2, a->blk[l].m2, a->blk[l].r2,
 		    a->blk[l].res2, p->blk[l].ln2_g, p->blk[l].ln2_b, Nq, C);
-		mm(a->blk[l].fch, a->blk[l].ln2, p->blk[l].w1, p->blk[l].b1, Nq, C,
-		    4 * C);
+		mm(a->blk[l].fch, 4 * C, a->blk[l].ln2, C, p->blk[l].w1, 4 * C,
+		    p->blk[l].b1, Nq, C, 4 * C);
 		gelu_forward(a->blk[l].fchg, a->blk[l].fch, (size_t)Nq * 4 * C);
-		mm(a->blk[l].fcp, a->blk[l].fchg, p->blk[l].w2, p->blk[l].b2, Nq,
-		    4 * C, C);
+		mm(a->blk[l].fcp, C, a->blk[l].fchg, 4 * C, p->blk[l].w2, C,
+		    p->blk[l].b2, Nq, 4 * C, C);
 		residual_forward(a->blk[l].res3, a->blk[l].res2, a->blk[l].fcp,
 		    (size_t)Nq * C);
 		in = a->blk[l].res3;
@@ -734,7 +738,7 @@ job_predict(struct thread *t)
 
 	for (i = t->lo; i < t->hi; i++) {
 		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, 1,
-		    matmul_rows);
+		    matmul_rows_ld);
 		if (st->pprobs != NULL)
 			memcpy(st->pprobs + (size_t)i * 3, t->a.probs,
 			    3 * sizeof(float));

@@ -98,6 +98,49 @@ test_linear(void)
 	shape(130, 128, 32);
 }
 
+/* Strided: the middle columns of a wider w, rows of inp and out spaced. */
+static void
+strided(int N, int IC, int OC)
+{
+	int ldi = IC + 3, ldw = OC + 9, ldo = OC + 5, r, j, bad = 0;
+	float *x = rnd((size_t)N * ldi), *w = rnd((size_t)IC * ldw), *b = rnd(OC);
+	float *o1 = rnd((size_t)N * ldo), *o2 = malloc((size_t)N * ldo * 4);
+	float *o3 = malloc((size_t)N * OC * 4), *wc = malloc((size_t)IC * OC * 4);
+	float *xc = malloc((size_t)N * IC * 4);
+
+	memcpy(o2, o1, (size_t)N * ldo * sizeof(float));
+	for (r = 0; r < IC; r++)
+		memcpy(wc + (size_t)r * OC, w + (size_t)r * ldw + 4, OC * sizeof(float));
+	for (r = 0; r < N; r++)
+		memcpy(xc + (size_t)r * IC, x + (size_t)r * ldi, IC * sizeof(float));
+	matmul_forward_ref(o3, xc, IC, wc, b, N, IC, OC);
+	matmul_rows_ld(o1, ldo, x, ldi, w + 4, ldw, b, N, IC, OC);
+	matmul_forward_ld(o2, ldo, x, ldi, w + 4, ldw, b, N, IC, OC);
+	for (r = 0; r < N; r++)
+		for (j = 0; j < ldo; j++) {
+			float *p1 = o1 + (size_t)r * ldo + j, *p2 = o2 + (size_t)r * ldo + j;
+
+			if (j < OC) {
+				bad += !(fabs(*p1 - o3[(size_t)r * OC + j]) <= 1e-5 +
+				    1e-5 * fabs(o3[(size_t)r * OC + j]));
+				bad += !(fabs(*p2 - o3[(size_t)r * OC + j]) <= 1e-5 +
+				    1e-5 * fabs(o3[(size_t)r * OC + j]));
+			} else
+				bad += *p1 != *p2;	/* the gaps untouched */
+		}
+	T_EQ(bad, 0);
+	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(wc),
+	    free(xc);
+}
+
+static void
+test_strided(void)
+{
+	strided(7, 32, 64);
+	strided(5, 16, 16);
+	strided(9, 12, 21);
+}
+
 static void
 small(int M, int N, int K)
 {
@@ -135,6 +178,7 @@ main(void)
 {
 	matmul_init();
 	T_RUN(test_linear);
+	T_RUN(test_strided);
 	T_RUN(test_small);
 	return T_END();
 }
