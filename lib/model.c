@@ -829,10 +829,10 @@ model_train_step(struct model *m, const struct batch *b, const struct adamw *o)
 {
 	float loss;
 
+	if (m->st == NULL || b->B < 1 || b->B > m->st->maxB)
+		return NAN;
 	model_zero_grad(m);
 	loss = model_forward(m, b, NULL, NULL);
-	if (isnan(loss) && (m->st == NULL || b->B > m->st->maxB))
-		return loss;
 	model_backward(m);
 	adamw_step(m, o);
 	return loss;
