@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "annot.h"
@@ -30,7 +29,7 @@ static int epipe;		/* the reader of stdout is gone: not an error */
 
 struct progress {
 	int	 tty, verbose;
-	double	 last;		/* when the bar was last drawn */
+	double	 last;		/* when the bar was last drawn (run seconds) */
 	int	 drawn;
 };
 
@@ -93,27 +92,18 @@ num_real(const char *opt, const char *s, double min, double max)
 	return x;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* A bar on a terminal: epoch, percentage, rate, ETA of the whole run. */
 static void
 on_progress(void *arg, const struct trainprog *p)
 {
 	struct progress *pg = arg;
-	double t = now(), left, pct;
+	double left, pct;
 	char bar[31];
 	int i, n;
 
-	if (!pg->tty || (t - pg->last < 0.1 && p->done < p->total))
+	if (!pg->tty || (p->elapsed - pg->last < 0.1 && p->done < p->total))
 		return;
-	pg->last = t;
+	pg->last = p->elapsed;
 	pct = p->total ? (double)p->done / p->total : 1;
 	n = (int)(pct * 30);
 	for (i = 0; i < 30; i++)

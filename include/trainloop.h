@@ -29,6 +29,7 @@ struct trainprog {
 	int	 epoch, epochs;
 	long	 done, total;	/* samples of this epoch */
 	double	 rate;		/* samples/s so far this epoch */
+	double	 elapsed;	/* seconds since the run began */
 };
 
 enum trainstop { TRAIN_DONE, TRAIN_PATIENCE, TRAIN_SIGNAL };

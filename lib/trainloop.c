@@ -23,6 +23,7 @@ struct slicectx {
 	int		 steps;		/* applied by the last call of slice_fn */
 	long		 pos;		/* next position in perm */
 	int		 epoch;
+	double		 t_run;		/* when the run began */
 	double		 t_epoch;	/* when the epoch began */
 	double		 loss_sum;	/* sum of loss * B this epoch */
 	float		*x, *ghost, *mask;
@@ -166,6 +167,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 			pr.done = c->pos;
 			pr.total = ntrain;
 			pr.rate = c->pos / (t - c->t_epoch + 1e-9);
+			pr.elapsed = t - c->t_run;
 			o->on_progress(o->arg, &pr);
 		}
 		if (t - t0 >= o->slice)
@@ -264,6 +266,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 	c.path = path;
 	c.res = res;
 	c.mygen = meta->generation;
+	c.t_run = t_run;
 	c.model_id = meta->model_id;
 	for (i = 1; i < MODEL_NCLASS; i++)
 		if (ds->count[i] > ds->count[majority])
