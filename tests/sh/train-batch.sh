@@ -166,6 +166,7 @@ END {
 	for (i = 2; i <= n; i++) sw += p[i] != p[i - 1]
 	print n, sw
 }' "$T/lock.log" >"$T/sw"
+echo "# lock acquires, switches: $(cat "$T/sw")"
 check "shared lock alternates (acquires, switches: $(cat "$T/sw"))" \
     awk '{ exit !($2 >= 10) }' "$T/sw"
 
