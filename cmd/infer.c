@@ -1,0 +1,173 @@
+/*
+ * infer - append the model's prediction to every candle of a stream.
+ * See infer(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ck.h"
+#include "candle.h"
+#include "ckpt.h"
+#include "csvio.h"
+#include "online.h"
+
+#define BATCH	64	/* windows predicted at once when input is waiting */
+
+static volatile sig_atomic_t stop;
+
+static void
+onsig(int sig)
+{
+	stop = sig;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: infer -m model [--min-confidence p] [--prefix name] [file]\n"
+	    "       infer --info -m model\n");
+	exit(CK_EXIT_USAGE);
+}
+
+static void
+counts(const struct online *o)
+{
+	fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
+	    "load_failures=%ld\n", o->n.rows, o->n.preds, o->n.reloads,
+	    o->n.loadfail);
+}
+
+/* Output errors: a closed downstream pipe is a quiet exit 0. */
+static void
+checkout(struct csvout *out)
+{
+	if (csvout_error(out) == 0)
+		return;
+	if (errno == EPIPE)
+		exit(CK_EXIT_OK);
+	err(CK_EXIT_FAIL, "stdout");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopt[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "min-confidence", required_argument, NULL, 'c' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "info", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sigaction sa;
+	struct online o;
+	struct cstream cs;
+	struct csvout *out;
+	struct candle c;
+	const char *model = NULL, *prefix = "", *file = "-", *arg;
+	char errbuf[512];
+	double minconf = 0;
+	int ch, info = 0, rc, failing = 0;
+
+	while ((ch = getopt_long(argc, argv, "m:", lopt, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			model = optarg;
+			break;
+		case 'c':
+			arg = optarg;
+			if (parse_double(arg, strlen(arg), &minconf) != 0 ||
+			    minconf < 0 || minconf > 1)
+				errx(CK_EXIT_USAGE, "--min-confidence: not a "
+				    "probability in [0, 1]: %s", arg);
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		case 'i':
+			info = 1;
+			break;
+		case 'V':
+			printf("infer %s\n", VERSION);
+			return CK_EXIT_OK;
+		case 'h':
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (model == NULL || argc > 1 || (info && argc > 0))
+		usage();
+	if (argc == 1)
+		file = argv[0];
+	if (info) {
+		if ((rc = ckpt_print_info(stdout, model, errbuf,
+		    sizeof(errbuf))) != 0)
+			errx(ck_exit(rc), "%s", errbuf);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			err(CK_EXIT_FAIL, "stdout");
+		return CK_EXIT_OK;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsig;		/* no SA_RESTART: a blocked read ends */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((rc = online_open(&o, model, BATCH, 0, 0, errbuf,
+	    sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	o.minconf = (float)minconf;
+	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
+		err(CK_EXIT_FAIL, "stdout");
+	if (online_columns(&o, &cs, prefix, 0, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	cstream_write_header(&cs, out);
+	cstream_flushto(&cs, out);
+
+	while (!stop) {
+		rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf));
+		if (rc == 0 || (rc < 0 && stop))
+			break;
+		if (rc < 0) {
+			online_flush(&o, &cs, out);
+			csvout_flush(out);
+			counts(&o);
+			errx(ck_exit(rc), "%s", errbuf);
+		}
+		if (online_push(&o, &cs, &c) < 0)
+			err(CK_EXIT_FAIL, "row buffer");
+		/* never hold a read row while the next read may block */
+		if (online_full(&o) || !cstream_ready(&cs)) {
+			rc = online_reload(&o);
+			if (rc < 0 && !failing)
+				warnx("reload: %s", o.lasterr);
+			failing = rc < 0;
+			online_flush(&o, &cs, out);
+			checkout(out);
+		}
+	}
+	online_flush(&o, &cs, out);
+	csvout_flush(out);
+	checkout(out);
+	counts(&o);
+	csvout_free(out);
+	cstream_close(&cs);
+	online_close(&o);
+	if (stop)
+		return 128 + stop;
+	return CK_EXIT_OK;
+}
