@@ -14,7 +14,8 @@ PYTHON = /usr/bin/python3
 
 # Debian packages the build, the tests and the benchmarks need (make deps).
 DEPS = build-essential pkg-config libcsv-dev libopenblas-dev zlib1g-dev \
-	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch
+	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch \
+	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel
 
 CPPFLAGS = -Iinclude $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
