@@ -40,13 +40,13 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: train-candle -m model --on pivots|every|none [--level n] "
+	    "usage: train-candle -m model --on pivots | every | none [--level n] "
 	    "[-k k]\n"
 	    "           [--threshold x] [--history n] [--lr rate] "
 	    "[--accumulate k]\n"
 	    "           [--lock-timeout s] [--min-confidence p] "
 	    "[--prefix name] [file]\n"
-	    "       train-candle -m model --label BUY|SELL|HOLD [--at time] "
+	    "       train-candle -m model --label BUY | SELL | HOLD [--at time] "
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
 	    "       train-candle --info -m model\n");

@@ -64,6 +64,7 @@ struct online_row {
 	size_t	 len, cap;
 	size_t	*foff;		/* (ncol + 1) field offsets into buf */
 	long	 cand;		/* candle number to predict at, -1: none */
+	double	 close;		/* its close, for the ghost in prices */
 	char	 val[OC_N][ONLINE_VALLEN];
 	size_t	 vlen[OC_N];
 };

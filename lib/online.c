@@ -343,6 +343,7 @@ online_push(struct online *o, struct cstream *cs, const struct candle *c)
 	for (i = 0; i < OC_N; i++)
 		r->vlen[i] = 0;
 	r->cand = -1;
+	r->close = c->close;
 	if (hist_window(&o->h, o->h.n - 1, o->W,
 	    o->x + (size_t)o->nb * o->W * MODEL_NFEAT, &o->scale[o->nb]) == 0)
 		r->cand = o->h.n - 1;
@@ -376,7 +377,6 @@ fill_pred(struct online *o, struct online_row *r, const float *p,
     const float *g, double scale)
 {
 	double next[4];
-	long j = o->h.off + (r->cand - o->h.first);
 	int a = 0, i;
 
 	for (i = 1; i < MODEL_NCLASS; i++)
@@ -389,7 +389,7 @@ fill_pred(struct online *o, struct online_row *r, const float *p,
 	setfloat(r, OC_PHOLD, p[ACTION_HOLD]);
 	setfloat(r, OC_PBUY, p[ACTION_BUY]);
 	setfloat(r, OC_PSELL, p[ACTION_SELL]);
-	features_unghost(next, g, o->h.c[j], scale);
+	features_unghost(next, g, r->close, scale);
 	for (i = 0; i < 4; i++)
 		setdouble(r, OC_NOPEN + i, next[i]);
 	r->vlen[OC_GEN] = (size_t)snprintf(r->val[OC_GEN], ONLINE_VALLEN,
