@@ -80,7 +80,7 @@ def main():
         sys.exit(__doc__.split("\n\n")[1])
     ck = ckpt_read.read(sys.argv[1])
     cfg = ck["config"]
-    P = {k: np.asarray(a, dtype=np.float64) for k, a in ck["params"].items()}
+    P = {k: np.asarray(t[0], dtype=np.float64) for k, t in ck["tensors"].items()}
     for k in P:
         if P[k].ndim == 2 and P[k].shape[0] == 1:
             P[k] = P[k][0]
