@@ -17,7 +17,8 @@ DEPS = build-essential pkg-config libcsv-dev libopenblas-dev zlib1g-dev \
 	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch \
 	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel
 
-CPPFLAGS = -Iinclude $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
+# -iquote: include/features.h must not shadow glibc's <features.h>
+CPPFLAGS = -iquote include $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
 
 LIB = lib/libmodel.a
@@ -46,7 +47,7 @@ bin/%: cmd/%.c $(LIB) $(HDR)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 tests/unit/%: tests/unit/%.c tests/t.h $(LIB) $(HDR)
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -iquote tests -o $@ $< $(LIB) $(LDLIBS)
 
 check: test
 test: $(PROG) $(UNIT)
@@ -94,3 +95,13 @@ clean:
 	rm -rf bin build-asan $(LIB) $(LIBOBJ) $(UNIT) tests/tmp
 
 .PHONY: all check test asan fixtures lint deps demo install uninstall clean
+
+# Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
+# regression inputs and runs a fixed number of executions with a fixed seed.
+FUZZ_SECONDS = 30
+fuzz: $(LIB)
+	sh tests/fuzz/run -t $(FUZZ_SECONDS)
+fuzz-ci: $(LIB)
+	sh tests/fuzz/run -n 20000
+
+.PHONY: fuzz fuzz-ci

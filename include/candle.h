@@ -15,6 +15,19 @@ struct candle {
 	double	open, high, low, close, volume;
 };
 
+/* Name of canonical column i (0 time .. 5 volume), or NULL. */
+const char *candle_colname(int i);
+/* The value of column col (1 open .. 5 volume). */
+double	*candle_val(struct candle *, int col);
+/* Row checks shared by every reader; 0, or -1 with the reason in why:
+ * prices > 0, volume >= 0, low <= min(open, close), high >= max(open, close). */
+int	candle_check(const struct candle *, char *why, size_t n);
+/* Column col's text as a finite number (empty, junk, inf, nan: -1). */
+int	candle_parse_num(const char *s, size_t len, int col, double *x,
+	    char *why, size_t n);
+/* t strictly after last (CKTIME_NONE: anything is). */
+int	candle_order(cktime t, cktime last, char *why, size_t n);
+
 #define CSTREAM_MAXADD 64
 
 struct cstream {

@@ -13,6 +13,15 @@
 #include "ck.h"
 #include "model.h"
 
+/* The file layout, model-checkpoint(5). */
+#define CKPT_MAGIC	"CNDLCKPT"	/* 8 bytes at offset 0 */
+#define CKPT_VERSION	1
+#define CKPT_HDRSIZE	128		/* the fixed header */
+#define CKPT_ENTSIZE	48		/* one tensor table entry */
+#define CKPT_TIMEOUT	30.0		/* s, default lock wait */
+#define CKPT_GEN_STALE	UINT64_MAX	/* meta.generation after a failed update:
+					 * the next update reloads */
+
 struct ckpt_meta {
 	uint64_t model_id;	/* random, chosen at creation */
 	int64_t	 created;	/* cktime of creation */
@@ -26,22 +35,37 @@ struct ckpt_stamp {
 	ino_t	 ino;
 	off_t	 size;
 	int64_t	 mtime_ns;
+	uint64_t model_id;	/* from the header: a renamed-in file that */
+	uint64_t generation;	/* reuses an inode is still seen */
 };
 
 struct ckpt_lockopt {
 	double	timeout;	/* seconds to wait for the lock (30) */
 };
 
-/* Write a new checkpoint for m (creating meta's model_id and created);
- * never replaces an existing file unless force.  0 or CK_ERR/CK_EDATA. */
+/*
+ * Write a new checkpoint for m.  meta->model_id 0 is replaced by a random
+ * id (getrandom), meta->created 0 by $SOURCE_DATE_EPOCH if set, else the
+ * current time; other values are kept (byte-identical files for the same
+ * inputs: see ckpt_id_from_seed).  generation is m->step; trained_until
+ * is the caller's (CKTIME_NONE: none).  Never replaces an existing file
+ * unless force (then under the lock).  0, CK_ERR, CK_EDATA, CK_ETIMEOUT.
+ */
 int	ckpt_create(const char *path, const struct model *, struct ckpt_meta *,
 	    int force, char *err, size_t errlen);
-/* Load: m is (re)initialized to the file's configuration.  A wrong magic, a
- * newer version, a bad CRC or a truncated file is CK_EDATA with a message
- * that says which and how to fix it; I/O errors are CK_ERR.  Never locks. */
+/* A model_id derived from a seed (never 0), for reproducible files. */
+uint64_t ckpt_id_from_seed(uint64_t seed);
+/* Load: m must be zeroed or hold a model_init'ed model; on success it is
+ * (re)initialized to the file's configuration (buffers and activations
+ * kept when the configuration is the same), on failure left untouched.
+ * A wrong magic, a newer version, a bad CRC or a truncated file is
+ * CK_EDATA with a message that says which and how to fix it; I/O errors
+ * are CK_ERR.  Never locks. */
 int	ckpt_load(const char *path, struct model *, struct ckpt_meta *,
 	    char *err, size_t errlen);
-/* Cheap change check: fill a stamp; 1 when path no longer matches it. */
+/* Cheap change check for hot reload: a stat and a 128-byte read.  Take the
+ * stamp before ckpt_load.  ckpt_stamp: 0 or -1; ckpt_changed: 1 when path
+ * no longer names the stamped file (or cannot be read), else 0. */
 int	ckpt_stamp(const char *path, struct ckpt_stamp *);
 int	ckpt_changed(const char *path, const struct ckpt_stamp *);
 /* The header for humans (infer --info). */
@@ -53,8 +77,12 @@ int	ckpt_print_info(FILE *, const char *path, char *err, size_t errlen);
  * compute and apply steps on those latest weights (fn returns the number of
  * steps applied, 0 to write nothing, or < 0 to abort), write a temporary
  * file, fsync, rename over the checkpoint, fsync the directory, unlock.
- * Returns 0, CK_ETIMEOUT (err names the holder where known), CK_EDATA,
- * CK_ERR, or fn's negative value.
+ * fn must advance m->step by exactly the steps it returns; it may raise
+ * meta->trained_until.  A symlinked path is updated at its target.  opt
+ * NULL: CKPT_TIMEOUT.  Returns 0, CK_ETIMEOUT (err names the holder where
+ * known), CK_EDATA (the file is refused and left untouched), CK_ERR, or
+ * fn's negative value.  After a failure once fn has run, meta->generation
+ * is CKPT_GEN_STALE so that the next update reloads the file.
  */
 typedef int (*ckpt_stepfn)(struct model *, struct ckpt_meta *, void *arg);
 int	ckpt_update(const char *path, struct model *, struct ckpt_meta *,

@@ -8,6 +8,7 @@
 #ifndef CSVIO_H
 #define CSVIO_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -34,6 +35,10 @@ size_t		 csvin_nfields(const struct csvin *);
 const char	*csvin_field(const struct csvin *, size_t i, size_t *len);
 long		 csvin_line(const struct csvin *);	/* line of the current record */
 const char	*csvin_name(const struct csvin *);
+/* While blocked in a read interrupted by a signal: when *flag is set,
+ * csvin_next returns CK_EINTR, else the read is retried. */
+void		 csvin_stopflag(struct csvin *, volatile sig_atomic_t *flag);
+int		 csvin_fd(const struct csvin *);	/* -1 with a readfn */
 
 struct csvout;
 
@@ -48,6 +53,9 @@ void		 csvout_num(struct csvout *, double x);	/* shortest round-trip */
 void		 csvout_float(struct csvout *, float x);	/* shortest for a float */
 void		 csvout_int(struct csvout *, long long x);
 void		 csvout_end(struct csvout *);	/* "\n" */
+/* Bytes as they are: no separator, no quoting. */
+void		 csvout_raw(struct csvout *, const char *s, size_t len);
+size_t		 csvout_pending(const struct csvout *);	/* bytes buffered */
 /* 0, or -1 with errno (EPIPE: the reader is gone). Sticky. */
 int		 csvout_flush(struct csvout *);
 int		 csvout_error(const struct csvout *);

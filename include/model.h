@@ -14,7 +14,8 @@
 #define MODEL_NCLASS	3	/* HOLD, BUY, SELL */
 #define MODEL_NGHOST	4	/* next open, high, low, close */
 #define MODEL_MAXL	16
-#define MODEL_MAXTENSORS (8 + 12 * MODEL_MAXL)
+/* w_in b_in pos, 12 per block, lnf_g lnf_b w_a b_a w_g b_g */
+#define MODEL_MAXTENSORS (9 + 12 * MODEL_MAXL)
 
 enum action { ACTION_HOLD = 0, ACTION_BUY = 1, ACTION_SELL = 2, ACTION_NONE = -1 };
 
@@ -25,6 +26,18 @@ struct model_config {
 	int h;		/* heads (4); d % h == 0 */
 };
 
+/*
+ * The tensor table, in storage order (offsets packed, no padding):
+ *   w_in (5,d)  b_in (1,d)  pos (W,d)
+ *   per block l: blkl.ln1_g (1,d) blkl.ln1_b (1,d) blkl.wqkv (d,3d)
+ *     blkl.bqkv (1,3d) blkl.wo (d,d) blkl.bo (1,d) blkl.ln2_g (1,d)
+ *     blkl.ln2_b (1,d) blkl.w1 (d,4d) blkl.b1 (1,4d) blkl.w2 (4d,d)
+ *     blkl.b2 (1,d)
+ *   lnf_g (1,d)  lnf_b (1,d)  w_a (d,3)  b_a (1,3)  w_g (d,4)  b_g (1,4)
+ * A matrix is row-major (in, out): y = x W + b (PyTorch's Linear.weight is
+ * its transpose).  wqkv's columns are q, k, v, each split into h heads of
+ * d/h consecutive columns.
+ */
 struct model_tensor {
 	char	name[32];	/* e.g. "w_in", "blk0.wqkv" */
 	int	rows, cols;	/* a vector has rows == 1 */
@@ -69,7 +82,15 @@ void	adamw_default(struct adamw *);
 int	model_config_check(const struct model_config *, char *err, size_t errlen);
 /* Lay out and allocate params, grads, m, v (zeroed); returns 0 or -1. */
 int	model_init(struct model *, const struct model_config *, char *err, size_t errlen);
-/* Random init from seed (documented PRNG): same seed, same bits everywhere. */
+/*
+ * Random init from seed: same seed, same bits everywhere.  The generator is
+ * xoshiro256** seeded by four splitmix64 outputs of seed; a uniform is
+ * u = (next() >> 11) * 2^-53; a normal is Box-Muller in double,
+ * sqrt(-2 ln(1 - u1)) cos(2 pi u2), one per pair of uniforms, scaled and
+ * rounded to float.  Tensors are filled in table order, each row-major:
+ * matrices and pos N(0, 0.02), blk*.wo and blk*.w2 N(0, 0.02/sqrt(2L)),
+ * biases 0, LayerNorm gains 1.  grads, m, v and step are zeroed.
+ */
 void	model_init_weights(struct model *, uint64_t seed);
 /* Activations for batches of up to maxB windows on nthreads threads (0: cores). */
 int	model_reserve(struct model *, int maxB, int nthreads, char *err, size_t errlen);

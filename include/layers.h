@@ -1,0 +1,74 @@
+/*
+ * layers.h - the model's layers as llm.c-style pairs of free functions:
+ * outputs first, then saved values, then inputs and weights, then sizes.
+ * A backward adds into its gradient outputs (callers zero them).  B windows,
+ * T positions, C width, NH heads, F features; "nq" query positions per
+ * window (T, or 1 for a block that only the last position needs).
+ * Each layer has a naive _ref (double arithmetic) for the tests.
+ */
+#ifndef LAYERS_H
+#define LAYERS_H
+
+#include <stddef.h>
+
+/* out (B,T,C) = x (B,T,F) w (F,C) + b (C) + pos (T,C) */
+void	encoder_forward(float *out, const float *x, const float *w,
+	    const float *b, const float *pos, int B, int T, int F, int C);
+void	encoder_backward(float *dw, float *db, float *dpos, const float *dout,
+	    const float *x, int B, int T, int F, int C);
+
+/* out (N,C), mean (N), rstd (N) from inp (N,C), gain g (C), bias b (C);
+ * eps 1e-5, population variance. */
+void	layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
+	    const float *g, const float *b, int N, int C);
+void	layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
+	    const float *inp, const float *g, const float *mean, const float *rstd,
+	    int N, int C);
+
+/*
+ * Multi-head attention without a mask.  qkv (B,T,3C): q, k, v each split in
+ * NH heads of C/NH columns.  The queries are the last nq positions of each
+ * window.  out (B,nq,C); att (B,NH,nq,T) the softmax probabilities;
+ * tmp (T * C/NH floats) scratch.
+ */
+void	attention_forward(float *out, float *att, float *tmp, const float *qkv,
+	    int B, int T, int nq, int C, int NH);
+/* dqkv (B,T,3C) +=; tmp (T * C/NH + nq * T floats) scratch. */
+void	attention_backward(float *dqkv, float *tmp, const float *dout,
+	    const float *att, const float *qkv, int B, int T, int nq, int C,
+	    int NH);
+
+/* GELU, tanh form: out (n) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+void	gelu_forward(float *out, const float *inp, size_t n);
+void	gelu_backward(float *dinp, const float *inp, const float *dout, size_t n);
+
+/* out (n) = a + b */
+void	residual_forward(float *out, const float *a, const float *b, size_t n);
+
+/*
+ * The heads' loss.  logits (B,3) -> probs (B,3) softmax; per-sample loss
+ * (B) = CE(logits, label) + 0.1 mask mean_j (ghost_j - target_j)^2 over 4.
+ * target and mask may be NULL (no ghost term); label NULL: probs only.
+ */
+void	loss_forward(float *loss, float *probs, const float *logits,
+	    const float *ghost, const int *label, const float *target,
+	    const float *mask, int B);
+/* dlogits (B,3), dghost (B,4) += scale * dloss/d. */
+void	loss_backward(float *dlogits, float *dghost, const float *probs,
+	    const float *ghost, const int *label, const float *target,
+	    const float *mask, float scale, int B);
+
+/* The naive references. */
+void	layernorm_forward_ref(float *out, float *mean, float *rstd,
+	    const float *inp, const float *g, const float *b, int N, int C);
+void	layernorm_backward_ref(float *dinp, float *dg, float *db,
+	    const float *dout, const float *inp, const float *g, int N, int C);
+void	attention_forward_ref(float *out, float *att, const float *qkv, int B,
+	    int T, int nq, int C, int NH);
+void	attention_backward_ref(float *dqkv, const float *dout, const float *att,
+	    const float *qkv, int B, int T, int nq, int C, int NH);
+void	gelu_forward_ref(float *out, const float *inp, size_t n);
+void	gelu_backward_ref(float *dinp, const float *inp, const float *dout,
+	    size_t n);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * matmul.h - every matrix product of the model.  cblas_sgemm (OpenBLAS, one
+ * thread) for the batched shapes of training; hand-written kernels where a
+ * call is too small for BLAS to pay (one window at inference, per-head
+ * attention).  Each has a naive _ref beside it for the tests.
+ * Matrices are row-major; w is (in, out): out = inp w + bias.
+ */
+#ifndef MATMUL_H
+#define MATMUL_H
+
+/* Keep OpenBLAS to one thread (our threads split the batch instead). */
+void	matmul_init(void);
+
+/* out (N,OC) = inp (N,IC) w (IC,OC) + bias (OC, or NULL); the rows of inp
+ * are ldi floats apart.  cblas_sgemm. */
+void	matmul_forward(float *out, const float *inp, int ldi, const float *w,
+	    const float *bias, int N, int IC, int OC);
+/* out (N,OC) += inp (N,IC) w (IC,OC) + bias: the residual add fused. */
+void	matmul_forward_add(float *out, const float *inp, const float *w,
+	    const float *bias, int N, int IC, int OC);
+/* Gradients of matmul_forward, added into: dinp (N,IC) (rows ldi apart;
+ * NULL: skip), dw (IC,OC), dbias (OC, or NULL) from dout (N,OC). */
+void	matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
+	    const float *dout, const float *inp, const float *w, int N, int IC,
+	    int OC);
+
+/* One window at inference: the same as matmul_forward (ldi = IC) with hand
+ * loops whose result for a row depends on that row only, never on N. */
+void	matmul_rows(float *out, const float *inp, const float *w,
+	    const float *bias, int N, int IC, int OC);
+
+/* Small products for per-head attention, row-major with leading dimensions
+ * (hand loops, vectorized over N). */
+/* c (M,N) = alpha a (M,K) b (K,N) */
+void	mm_nn(float *c, int ldc, const float *a, int lda, const float *b,
+	    int ldb, int M, int N, int K, float alpha);
+/* c (M,N) += a (M,K) b (K,N) */
+void	mm_nn_acc(float *c, int ldc, const float *a, int lda, const float *b,
+	    int ldb, int M, int N, int K);
+/* c (M,N) += a^T b: a (K,M), b (K,N) */
+void	mm_tn_acc(float *c, int ldc, const float *a, int lda, const float *b,
+	    int ldb, int M, int N, int K);
+
+/* Naive references (double accumulation), for the tests. */
+void	matmul_forward_ref(float *out, const float *inp, int ldi, const float *w,
+	    const float *bias, int N, int IC, int OC);
+void	matmul_backward_ref(float *dinp, int ldi, float *dw, float *dbias,
+	    const float *dout, const float *inp, const float *w, int N, int IC,
+	    int OC);
+/* c (M,N) = beta c + alpha op(a) op(b), op(x) = x^T when tx */
+void	mm_ref(float *c, int ldc, const float *a, int lda, int ta,
+	    const float *b, int ldb, int tb, int M, int N, int K, float alpha,
+	    float beta);
+
+#endif

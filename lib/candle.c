@@ -1,0 +1,352 @@
+/*
+ * candle.c - the canonical candle stream (candle-stream(5)): header check,
+ * row validation, and output with columns appended or replaced in place.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ck.h"
+#include "csvio.h"
+#include "timeparse.h"
+#include "candle.h"
+
+static const char *const canon[6] = {
+	"time", "open", "high", "low", "close", "volume"
+};
+
+const char *
+candle_colname(int i)
+{
+	return i >= 0 && i < 6 ? canon[i] : NULL;
+}
+
+double *
+candle_val(struct candle *c, int col)
+{
+	switch (col) {
+	case 1:		return &c->open;
+	case 2:		return &c->high;
+	case 3:		return &c->low;
+	case 4:		return &c->close;
+	default:	return &c->volume;
+	}
+}
+
+int
+candle_check(const struct candle *c, char *why, size_t n)
+{
+	if (!(c->open > 0))
+		snprintf(why, n, "open not positive");
+	else if (!(c->high > 0))
+		snprintf(why, n, "high not positive");
+	else if (!(c->low > 0))
+		snprintf(why, n, "low not positive");
+	else if (!(c->close > 0))
+		snprintf(why, n, "close not positive");
+	else if (!(c->volume >= 0))
+		snprintf(why, n, "volume negative");
+	else if (c->low > c->open || c->low > c->close)
+		snprintf(why, n, "low above min(open, close)");
+	else if (c->high < c->open || c->high < c->close)
+		snprintf(why, n, "high below max(open, close)");
+	else
+		return 0;
+	return -1;
+}
+
+int
+candle_parse_num(const char *s, size_t len, int col, double *x, char *why,
+    size_t n)
+{
+	if (len == 0) {
+		snprintf(why, n, "empty %s", canon[col]);
+		return -1;
+	}
+	if (parse_double(s, len, x) != 0) {
+		snprintf(why, n, "%s not a finite number: '%.*s'", canon[col],
+		    len > 40 ? 40 : (int)len, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+candle_order(cktime t, cktime last, char *why, size_t n)
+{
+	char a[40], b[40];
+
+	if (last == CKTIME_NONE || t > last)
+		return 0;
+	time_format(a, t);
+	time_format(b, last);
+	if (t == last)
+		snprintf(why, n, "duplicate time %s", a);
+	else
+		snprintf(why, n, "time %s before previous %s", a, b);
+	return -1;
+}
+
+void
+cstream_close(struct cstream *cs)
+{
+	int i;
+
+	csvin_free(cs->in);
+	cs->in = NULL;
+	if (cs->name != NULL)
+		for (i = 0; i < cs->ncol; i++)
+			free(cs->name[i]);
+	free(cs->name);
+	cs->name = NULL;
+	for (i = 0; i < cs->nadd; i++) {
+		free(cs->addname[i]);
+		free(cs->val[i]);
+	}
+	cs->nadd = 0;
+}
+
+int
+cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
+{
+	size_t len;
+	int i, r;
+
+	memset(cs, 0, sizeof(*cs));
+	cs->last = CKTIME_NONE;
+	if ((cs->in = csvin_open(path, err, errlen)) == NULL)
+		return CK_ERR;
+	if ((r = csvin_next(cs->in, err, errlen)) <= 0) {
+		if (r == 0) {
+			snprintf(err, errlen, "%s:1: no header",
+			    csvin_name(cs->in));
+			r = CK_EDATA;
+		}
+		goto fail;
+	}
+	cs->ncol = (int)csvin_nfields(cs->in);
+	if ((cs->name = calloc(cs->ncol, sizeof(*cs->name))) == NULL)
+		goto nomem;
+	for (i = 0; i < cs->ncol; i++)
+		if ((cs->name[i] = strdup(csvin_field(cs->in, i, &len))) == NULL)
+			goto nomem;
+	for (i = 0; i < 6; i++)
+		if (i >= cs->ncol || strcmp(cs->name[i], canon[i]) != 0) {
+			snprintf(err, errlen, "%s:%ld: header column %d is not "
+			    "'%s' (not a candle stream)", csvin_name(cs->in),
+			    csvin_line(cs->in), i + 1, canon[i]);
+			r = CK_EDATA;
+			goto fail;
+		}
+	return CK_OK;
+nomem:
+	snprintf(err, errlen, "%s: %s", csvin_name(cs->in), strerror(ENOMEM));
+	r = CK_ERR;
+fail:
+	cstream_close(cs);
+	return r;
+}
+
+static void
+flushcb(void *arg)
+{
+	csvout_flush(arg);
+}
+
+void
+cstream_flushto(struct cstream *cs, struct csvout *out)
+{
+	csvin_onblock(cs->in, flushcb, out);
+}
+
+int
+cstream_next(struct cstream *cs, struct candle *c, char *err, size_t errlen)
+{
+	char why[160];
+	const char *s;
+	size_t len, nf;
+	int i, r;
+
+	if ((r = csvin_next(cs->in, err, errlen)) <= 0)
+		return r;
+	cs->rows++;
+	nf = csvin_nfields(cs->in);
+	if (nf != (size_t)cs->ncol) {
+		snprintf(why, sizeof(why), "%zu fields, the header has %d",
+		    nf, cs->ncol);
+		goto bad;
+	}
+	s = csvin_field(cs->in, 0, &len);
+	if (time_parse_iso(s, len, &c->t) != 0) {
+		snprintf(why, sizeof(why), "bad time '%.*s'",
+		    len > 40 ? 40 : (int)len, s);
+		goto bad;
+	}
+	for (i = 1; i < 6; i++) {
+		s = csvin_field(cs->in, i, &len);
+		if (candle_parse_num(s, len, i, candle_val(c, i), why,
+		    sizeof(why)) != 0)
+			goto bad;
+	}
+	if (candle_check(c, why, sizeof(why)) != 0 ||
+	    candle_order(c->t, cs->last, why, sizeof(why)) != 0)
+		goto bad;
+	cs->last = c->t;
+	return 1;
+bad:
+	snprintf(err, errlen, "%s:%ld: %s", csvin_name(cs->in),
+	    csvin_line(cs->in), why);
+	return CK_EDATA;
+}
+
+int
+cstream_ready(struct cstream *cs)
+{
+	return csvin_ready(cs->in);
+}
+
+int
+cstream_col(const struct cstream *cs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cs->ncol; i++)
+		if (strcmp(cs->name[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+cstream_field(const struct cstream *cs, int col, size_t *len)
+{
+	return csvin_field(cs->in, col, len);
+}
+
+const char *
+cstream_file(const struct cstream *cs)
+{
+	return csvin_name(cs->in);
+}
+
+long
+cstream_line(const struct cstream *cs)
+{
+	return csvin_line(cs->in);
+}
+
+int
+cstream_addcol(struct cstream *cs, const char *name)
+{
+	int k;
+
+	for (k = 0; k < cs->nadd; k++)
+		if (strcmp(cs->addname[k], name) == 0)
+			return k;
+	if (cs->nadd == CSTREAM_MAXADD)
+		return -1;
+	k = cs->nadd;
+	if ((cs->addname[k] = strdup(name)) == NULL)
+		return -1;
+	cs->valcap[k] = 32;
+	if ((cs->val[k] = malloc(cs->valcap[k])) == NULL) {
+		free(cs->addname[k]);
+		return -1;
+	}
+	cs->vallen[k] = 0;
+	cs->addcol[k] = cstream_col(cs, name);
+	cs->nadd++;
+	return k;
+}
+
+void
+cstream_set(struct cstream *cs, int k, const char *s, size_t len)
+{
+	char *v;
+	size_t cap;
+
+	if (k < 0 || k >= cs->nadd)
+		return;
+	if (len > cs->valcap[k]) {
+		for (cap = cs->valcap[k]; cap < len; cap *= 2)
+			;
+		if ((v = realloc(cs->val[k], cap)) == NULL)
+			return;	/* the value stays empty */
+		cs->val[k] = v;
+		cs->valcap[k] = cap;
+	}
+	memcpy(cs->val[k], s, len);
+	cs->vallen[k] = len;
+}
+
+void
+cstream_setnum(struct cstream *cs, int k, double x)
+{
+	char b[40];
+
+	cstream_set(cs, k, b, fmt_double(b, x));
+}
+
+void
+cstream_setfloat(struct cstream *cs, int k, float x)
+{
+	char b[40];
+
+	cstream_set(cs, k, b, fmt_float(b, x));
+}
+
+void
+cstream_setint(struct cstream *cs, int k, long long x)
+{
+	char b[40];
+
+	cstream_set(cs, k, b, (size_t)snprintf(b, sizeof(b), "%lld", x));
+}
+
+void
+cstream_settime(struct cstream *cs, int k, cktime t)
+{
+	char b[40];
+
+	cstream_set(cs, k, b, time_format(b, t));
+}
+
+void
+cstream_write_header(struct cstream *cs, struct csvout *out)
+{
+	int i, k;
+
+	for (i = 0; i < cs->ncol; i++)
+		csvout_str(out, cs->name[i]);
+	for (k = 0; k < cs->nadd; k++)
+		if (cs->addcol[k] < 0)
+			csvout_str(out, cs->addname[k]);
+	csvout_end(out);
+}
+
+void
+cstream_write_row(struct cstream *cs, struct csvout *out)
+{
+	const char *s;
+	size_t len;
+	int i, k;
+
+	for (i = 0; i < cs->ncol; i++) {
+		for (k = 0; k < cs->nadd; k++)
+			if (cs->addcol[k] == i)
+				break;
+		if (k < cs->nadd)
+			csvout_field(out, cs->val[k], cs->vallen[k]);
+		else {
+			s = csvin_field(cs->in, i, &len);
+			csvout_field(out, s, len);
+		}
+	}
+	for (k = 0; k < cs->nadd; k++)
+		if (cs->addcol[k] < 0)
+			csvout_field(out, cs->val[k], cs->vallen[k]);
+	csvout_end(out);
+	for (k = 0; k < cs->nadd; k++)
+		cs->vallen[k] = 0;
+}

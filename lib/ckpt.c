@@ -1,0 +1,880 @@
+/*
+ * ckpt.c - the model checkpoint file, model-checkpoint(5): writing,
+ * verifying and loading it, and ckpt_update, the locked
+ * load-step-write-rename cycle every trainer uses.
+ *
+ * A file is never changed in place: a new version is written to a
+ * temporary file .NAME.tmp.PID in the same directory, fsynced and renamed
+ * over NAME, so a reader (which never locks) sees the old or the new file,
+ * whole.  Loading verifies the CRC over the whole file before anything is
+ * believed, and bounds every size by the file's real size and by
+ * model_config_check before anything is allocated.
+ */
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "ck.h"
+#include "ckpt.h"
+#include "lock.h"
+#include "model.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ckpt.c writes float32 in host order: it needs a little-endian host"
+#endif
+
+#define CHUNK	65536		/* bytes read at a time for the CRC */
+
+/* The decoded header; offsets in model-checkpoint(5). */
+struct hdr {
+	uint32_t version, hdrsize, W, d, L, h, F, ntensors;
+	uint64_t nparams, model_id, generation, file_size, data_off;
+	int64_t	 created, trained_until;
+};
+
+struct where {
+	char	real[PATH_MAX];		/* the resolved checkpoint path */
+	char	dir[PATH_MAX];
+	char	base[NAME_MAX + 1];
+	char	tmp[NAME_MAX + 1];	/* .BASE.tmp.PID */
+};
+
+static int
+fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> 8 * i);
+}
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> 8 * i);
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The size of a file with nt tensors and np parameters: header, table,
+ * weights, m, v, CRC. */
+static uint64_t
+file_bytes(uint64_t nt, uint64_t np)
+{
+	return CKPT_HDRSIZE + CKPT_ENTSIZE * nt + 3 * 4 * np + 4;
+}
+
+static void
+hdr_encode(unsigned char *b, const struct model *m,
+    const struct ckpt_meta *meta)
+{
+	memset(b, 0, CKPT_HDRSIZE);
+	memcpy(b, CKPT_MAGIC, 8);
+	put32(b + 8, CKPT_VERSION);
+	put32(b + 12, CKPT_HDRSIZE);
+	put32(b + 16, (uint32_t)m->cfg.W);
+	put32(b + 20, (uint32_t)m->cfg.d);
+	put32(b + 24, (uint32_t)m->cfg.L);
+	put32(b + 28, (uint32_t)m->cfg.h);
+	put32(b + 32, MODEL_NFEAT);
+	put32(b + 36, (uint32_t)m->ntensors);
+	put64(b + 40, m->nparams);
+	put64(b + 48, meta->model_id);
+	put64(b + 56, (uint64_t)meta->created);
+	put64(b + 64, meta->generation);
+	put64(b + 72, (uint64_t)meta->trained_until);
+	put64(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams));
+	put64(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors);
+	/* 96..127 reserved, zero */
+}
+
+static void
+hdr_decode(const unsigned char *b, struct hdr *h)
+{
+	h->version = get32(b + 8);
+	h->hdrsize = get32(b + 12);
+	h->W = get32(b + 16);
+	h->d = get32(b + 20);
+	h->L = get32(b + 24);
+	h->h = get32(b + 28);
+	h->F = get32(b + 32);
+	h->ntensors = get32(b + 36);
+	h->nparams = get64(b + 40);
+	h->model_id = get64(b + 48);
+	h->created = (int64_t)get64(b + 56);
+	h->generation = get64(b + 64);
+	h->trained_until = (int64_t)get64(b + 72);
+	h->file_size = get64(b + 80);
+	h->data_off = get64(b + 88);
+}
+
+static void
+meta_of(const struct hdr *h, struct ckpt_meta *meta)
+{
+	meta->model_id = h->model_id;
+	meta->created = h->created;
+	meta->generation = h->generation;
+	meta->trained_until = h->trained_until;
+}
+
+static void
+config_of(const struct hdr *h, struct model_config *cfg)
+{
+	cfg->W = (int)h->W;
+	cfg->d = (int)h->d;
+	cfg->L = (int)h->L;
+	cfg->h = (int)h->h;
+}
+
+/* pread exactly len bytes; -1 with errno (EIO: the file ended early). */
+static int
+read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = pread(fd, p, len, (off_t)off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Verify the file open on fd without allocating: magic, version, CRC of
+ * the whole file, then a header consistent with itself, the file's size and
+ * model_config_check.  Fills h.  0, CK_EDATA or CK_ERR.
+ */
+static int
+check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
+{
+	unsigned char hb[CKPT_HDRSIZE], buf[CHUNK];
+	struct model_config cfg;
+	struct stat st;
+	uint64_t size, off, k;
+	uLong crc;
+	uint32_t want;
+	char why[160];
+
+	if (fstat(fd, &st) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(err, errlen, CK_EDATA, "%s: not a regular file",
+		    name);
+	size = (uint64_t)st.st_size;
+	memset(hb, 0, sizeof(hb));
+	k = size < CKPT_HDRSIZE ? size : CKPT_HDRSIZE;
+	if (read_at(fd, hb, (size_t)k, 0) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
+	if (size == 0)
+		return fail(err, errlen, CK_EDATA, "%s: empty file, not a "
+		    "checkpoint (an interrupted copy?); restore it from a copy "
+		    "or create a new one", name);
+	if (memcmp(hb, CKPT_MAGIC, size < 8 ? (size_t)size : 8) != 0)
+		return fail(err, errlen, CK_EDATA, "%s: not a model checkpoint "
+		    "(wrong magic); check the file name (model-checkpoint(5))",
+		    name);
+	hdr_decode(hb, h);
+	if (size < CKPT_HDRSIZE + 4)
+		return fail(err, errlen, CK_EDATA, "%s: truncated checkpoint "
+		    "(%llu bytes, shorter than its header); restore it from a "
+		    "copy or create a new one", name, (unsigned long long)size);
+	crc = crc32(0, Z_NULL, 0);
+	for (off = 0; off < size - 4; off += k) {
+		k = size - 4 - off < CHUNK ? size - 4 - off : CHUNK;
+		if (read_at(fd, buf, (size_t)k, off) == -1)
+			return fail(err, errlen, CK_ERR, "%s: %s", name,
+			    strerror(errno));
+		crc = crc32(crc, buf, (uInt)k);
+	}
+	if (read_at(fd, buf, 4, size - 4) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
+	want = get32(buf);
+	if (h->version > CKPT_VERSION)
+		return fail(err, errlen, CK_EDATA, "%s: checkpoint format "
+		    "version %u is newer than this candlekit reads (%d); "
+		    "upgrade candlekit", name, h->version, CKPT_VERSION);
+	if ((uint32_t)crc != want) {
+		if (h->file_size > size)
+			return fail(err, errlen, CK_EDATA, "%s: truncated "
+			    "checkpoint (%llu of %llu bytes; an interrupted "
+			    "copy?); restore it from a copy, it is left "
+			    "untouched", name, (unsigned long long)size,
+			    (unsigned long long)h->file_size);
+		return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint "
+		    "(CRC32 %08x, the file says %08x); restore it from a copy, "
+		    "it is left untouched", name, (unsigned)crc, want);
+	}
+	/* The CRC holds: what disagrees now was written that way. */
+	if (h->version == 0 || h->hdrsize != CKPT_HDRSIZE ||
+	    h->file_size != size)
+		return fail(err, errlen, CK_EDATA, "%s: bad checkpoint header "
+		    "(version %u, header %u bytes, size %llu of %llu); not "
+		    "written by candlekit?", name, h->version, h->hdrsize,
+		    (unsigned long long)h->file_size, (unsigned long long)size);
+	if (h->F != MODEL_NFEAT)
+		return fail(err, errlen, CK_EDATA, "%s: the model reads %u "
+		    "features per candle, this candlekit computes %d; retrain "
+		    "with this version", name, h->F, MODEL_NFEAT);
+	if (h->W > INT_MAX || h->d > INT_MAX || h->L > INT_MAX ||
+	    h->h > INT_MAX) {
+		snprintf(why, sizeof(why), "a size over INT_MAX");
+		goto badcfg;
+	}
+	config_of(h, &cfg);
+	if (model_config_check(&cfg, why, sizeof(why)) == -1)
+		goto badcfg;
+	if (h->ntensors > MODEL_MAXTENSORS || h->nparams > size ||
+	    file_bytes(h->ntensors, h->nparams) != size ||
+	    h->data_off != CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)h->ntensors)
+		return fail(err, errlen, CK_EDATA, "%s: inconsistent checkpoint "
+		    "header (%u tensors, %llu parameters, %llu bytes); not "
+		    "written by candlekit?", name, h->ntensors,
+		    (unsigned long long)h->nparams, (unsigned long long)size);
+	return CK_OK;
+badcfg:
+	return fail(err, errlen, CK_EDATA, "%s: bad model configuration in "
+	    "the checkpoint header (W %u d %u L %u h %u: %s)", name, h->W,
+	    h->d, h->L, h->h, why);
+}
+
+static void
+table_encode(unsigned char *b, const struct model *m)
+{
+	unsigned char *e;
+
+	memset(b, 0, CKPT_ENTSIZE * (size_t)m->ntensors);
+	for (int i = 0; i < m->ntensors; i++) {
+		e = b + CKPT_ENTSIZE * i;
+		memcpy(e, m->tensor[i].name, strnlen(m->tensor[i].name, 31));
+		put32(e + 32, (uint32_t)m->tensor[i].rows);
+		put32(e + 36, (uint32_t)m->tensor[i].cols);
+		put64(e + 40, m->tensor[i].offset);
+	}
+}
+
+/* The file's tensor table must be ref's layout, byte for byte. */
+static int
+check_table(int fd, const char *name, const struct hdr *h,
+    const struct model *ref, char *err, size_t errlen)
+{
+	static unsigned char fb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
+	unsigned char rb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
+	int i;
+
+	if ((uint64_t)ref->ntensors != h->ntensors || ref->nparams != h->nparams)
+		return fail(err, errlen, CK_EDATA, "%s: %u tensors of %llu "
+		    "parameters, this candlekit lays out %d of %zu for the same "
+		    "configuration; retrain with this version", name,
+		    h->ntensors, (unsigned long long)h->nparams, ref->ntensors,
+		    ref->nparams);
+	if (read_at(fd, fb, CKPT_ENTSIZE * h->ntensors, CKPT_HDRSIZE) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
+	table_encode(rb, ref);
+	for (i = 0; i < ref->ntensors; i++)
+		if (memcmp(fb + CKPT_ENTSIZE * i, rb + CKPT_ENTSIZE * i,
+		    CKPT_ENTSIZE) != 0)
+			return fail(err, errlen, CK_EDATA, "%s: tensor %d (%.32s) "
+			    "differs from this candlekit's layout (%s); retrain "
+			    "with this version", name, i,
+			    (const char *)(fb + CKPT_ENTSIZE * i),
+			    ref->tensor[i].name);
+	return CK_OK;
+}
+
+static int
+same_config(const struct model_config *a, const struct model_config *b)
+{
+	return a->W == b->W && a->d == b->d && a->L == b->L && a->h == b->h;
+}
+
+/* A new model t (zeroed buffers) for the checked file's configuration,
+ * once its tensor table is found to be that model's layout. */
+static int
+layout_of(int fd, const char *name, const struct hdr *h, struct model *t,
+    char *err, size_t errlen)
+{
+	struct model_config cfg;
+	char why[160];
+	int rc;
+
+	config_of(h, &cfg);
+	memset(t, 0, sizeof(*t));
+	if (model_init(t, &cfg, why, sizeof(why)) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", name, why);
+	if ((rc = check_table(fd, name, h, t, err, errlen)) != CK_OK)
+		model_free(t);
+	return rc;
+}
+
+/* Read the checked file into a new model, then into m (see ckpt_load). */
+static int
+read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
+    char *err, size_t errlen)
+{
+	struct model t;
+	size_t n;
+	int rc;
+
+	if ((rc = layout_of(fd, name, h, &t, err, errlen)) != CK_OK)
+		return rc;
+	n = t.nparams * sizeof(float);
+	if (read_at(fd, t.params, n, h->data_off) == -1 ||
+	    read_at(fd, t.m, n, h->data_off + n) == -1 ||
+	    read_at(fd, t.v, n, h->data_off + 2 * n) == -1) {
+		rc = fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
+		goto out;
+	}
+	t.step = h->generation;
+	if (m->params != NULL && same_config(&m->cfg, &t.cfg)) {
+		memcpy(m->params, t.params, n);
+		memcpy(m->m, t.m, n);
+		memcpy(m->v, t.v, n);
+		m->step = t.step;
+	} else {
+		if (m->params != NULL)
+			model_free(m);
+		*m = t;
+		return CK_OK;
+	}
+out:
+	model_free(&t);
+	return rc;
+}
+
+int
+ckpt_load(const char *path, struct model *m, struct ckpt_meta *meta,
+    char *err, size_t errlen)
+{
+	struct hdr h;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	if ((rc = check_fd(fd, path, &h, err, errlen)) == CK_OK &&
+	    (rc = read_fd(fd, path, &h, m, err, errlen)) == CK_OK)
+		meta_of(&h, meta);
+	close(fd);
+	return rc;
+}
+
+/* Test-only fault hook (model-checkpoint(5), ENVIRONMENT). */
+static void
+fault(const char *point)
+{
+	const char *f = getenv("CANDLEKIT_FAULT");
+
+	if (f != NULL && strcmp(f, point) == 0)
+		raise(SIGKILL);
+}
+
+static int
+write_all(int fd, const void *buf, size_t len, uLong *crc)
+{
+	const unsigned char *p = buf;
+	size_t k;
+	ssize_t n;
+
+	while (len > 0) {
+		k = len < (1u << 30) ? len : (1u << 30);
+		if ((n = write(fd, p, k)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (crc != NULL)
+			*crc = crc32(*crc, p, (uInt)n);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Write m as the temporary file w->tmp in dfd and fsync it.  orig: the
+ * checkpoint being replaced; the temporary file is never more open than it
+ * (mode & 0600 while written), then takes its owner/group where allowed
+ * and its permission bits.  Without orig the mode is 0666 & ~umask.
+ */
+static int
+write_tmp(int dfd, const struct where *w, const struct model *m,
+    const struct ckpt_meta *meta, const struct stat *orig, char *err,
+    size_t errlen)
+{
+	static unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
+	unsigned char hb[CKPT_HDRSIZE], cb[4];
+	size_t n = m->nparams * sizeof(float);
+	mode_t mode = orig != NULL ? orig->st_mode & 0600 : 0666;
+	uLong crc = crc32(0, Z_NULL, 0);
+	int fd, e;
+
+	fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd == -1 && errno == EEXIST) {
+		/* left by a dead process that had our pid */
+		unlinkat(dfd, w->tmp, 0);
+		fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, mode);
+	}
+	if (fd == -1)
+		return fail(err, errlen, CK_ERR, "%s/%s: %s", w->dir, w->tmp,
+		    strerror(errno));
+	fault("before-write");
+	hdr_encode(hb, m, meta);
+	table_encode(tb, m);
+	if (write_all(fd, hb, sizeof(hb), &crc) == -1 ||
+	    write_all(fd, tb, CKPT_ENTSIZE * (size_t)m->ntensors, &crc) == -1 ||
+	    write_all(fd, m->params, n, &crc) == -1 ||
+	    write_all(fd, m->m, n, &crc) == -1 ||
+	    write_all(fd, m->v, n, &crc) == -1)
+		goto bad;
+	put32(cb, (uint32_t)crc);
+	if (write_all(fd, cb, 4, NULL) == -1)
+		goto bad;
+	fault("after-write");
+	if (orig != NULL) {
+		if (fchown(fd, orig->st_uid, orig->st_gid) == -1 &&
+		    fchown(fd, (uid_t)-1, orig->st_gid) == -1) {
+			/* not allowed: keep ours */
+		}
+		if (fchmod(fd, orig->st_mode & 0777) == -1)
+			goto bad;
+	}
+	if (fsync(fd) == -1)
+		goto bad;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto bad;
+	}
+	fault("after-fsync");
+	return CK_OK;
+bad:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	unlinkat(dfd, w->tmp, 0);
+	return fail(err, errlen, CK_ERR, "%s/%s: %s", w->dir, w->tmp,
+	    strerror(e));
+}
+
+/* Put the temporary file in place (replace: rename over; else link, which
+ * never replaces) and make that durable. */
+static int
+publish(int dfd, const struct where *w, int replace, char *err,
+    size_t errlen)
+{
+	int e;
+
+	if (replace ? renameat(dfd, w->tmp, dfd, w->base) == -1 :
+	    linkat(dfd, w->tmp, dfd, w->base, 0) == -1) {
+		e = errno;
+		unlinkat(dfd, w->tmp, 0);
+		if (e == EEXIST)
+			return fail(err, errlen, CK_ERR, "%s: file exists; not "
+			    "replaced (remove it, or force)", w->real);
+		return fail(err, errlen, CK_ERR, "%s: %s", w->real, strerror(e));
+	}
+	if (!replace)
+		unlinkat(dfd, w->tmp, 0);
+	fault("after-rename");
+	if (fsync(dfd) == -1)
+		return fail(err, errlen, CK_ERR, "%s: fsync: %s", w->dir,
+		    strerror(errno));
+	return CK_OK;
+}
+
+/*
+ * Resolve path (through symlinks: the target is what is updated) into
+ * real, dir, base and the temporary name.  A path that does not exist yet
+ * is allowed when !must_exist; its directory is resolved.
+ */
+static int
+resolve(const char *path, int must_exist, struct where *w, char *err,
+    size_t errlen)
+{
+	char d[PATH_MAX], buf[PATH_MAX];
+	const char *slash;
+
+	if (realpath(path, buf) == NULL) {
+		if (errno != ENOENT || must_exist)
+			return fail(err, errlen, CK_ERR, "%s: %s", path,
+			    strerror(errno));
+		if ((slash = strrchr(path, '/')) == NULL)
+			snprintf(d, sizeof(d), ".");
+		else
+			snprintf(d, sizeof(d), "%.*s", (int)(slash - path + 1),
+			    path);
+		if (realpath(d, w->dir) == NULL)
+			return fail(err, errlen, CK_ERR, "%s: %s", d,
+			    strerror(errno));
+		snprintf(w->base, sizeof(w->base), "%s",
+		    slash != NULL ? slash + 1 : path);
+	} else {
+		slash = strrchr(buf, '/');
+		snprintf(w->dir, sizeof(w->dir), "%.*s",
+		    slash == buf ? 1 : (int)(slash - buf), buf);
+		snprintf(w->base, sizeof(w->base), "%s", slash + 1);
+	}
+	if (w->base[0] == '\0' || strlen(w->base) > NAME_MAX - 24)
+		return fail(err, errlen, CK_ERR, "%s: bad checkpoint file name",
+		    path);
+	if ((size_t)snprintf(w->real, sizeof(w->real), "%s/%s",
+	    strcmp(w->dir, "/") == 0 ? "" : w->dir, w->base) >= sizeof(w->real))
+		return fail(err, errlen, CK_ERR, "%s: path too long", path);
+	snprintf(w->tmp, sizeof(w->tmp), ".%s.tmp.%d", w->base, (int)getpid());
+	return CK_OK;
+}
+
+/* Remove .BASE.tmp.PID files whose process is gone (killed writers). */
+static void
+clean_tmp(int dfd, const struct where *w)
+{
+	char prefix[NAME_MAX + 1], *end;
+	struct dirent *e;
+	size_t plen;
+	long pid;
+	DIR *dp;
+	int fd;
+
+	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.tmp.", w->base);
+	if ((fd = dup(dfd)) == -1)
+		return;
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(dp);
+	while ((e = readdir(dp)) != NULL) {
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    e->d_name[plen] < '0' || e->d_name[plen] > '9')
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (*end != '\0' || errno != 0 || pid <= 0 || pid > INT_MAX ||
+		    pid == getpid() || lock_pid_alive((pid_t)pid))
+			continue;
+		unlinkat(dfd, e->d_name, 0);
+	}
+	closedir(dp);
+}
+
+static int
+open_dir(const struct where *w, char *err, size_t errlen)
+{
+	int dfd;
+
+	if ((dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fail(err, errlen, CK_ERR, "%s: %s", w->dir, strerror(errno));
+	return dfd;
+}
+
+uint64_t
+ckpt_id_from_seed(uint64_t seed)
+{
+	/* splitmix64's finalizer, salted apart from model_init_weights' PRNG */
+	uint64_t z = (seed ^ UINT64_C(0x636b70742d696400)) +
+	    UINT64_C(0x9e3779b97f4a7c15);
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	z ^= z >> 31;
+	return z != 0 ? z : 1;
+}
+
+/* Fill meta's model_id and created where the caller left them 0. */
+static int
+new_identity(struct ckpt_meta *meta, char *err, size_t errlen)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	struct timespec ts;
+	char *end;
+	long long s;
+
+	while (meta->model_id == 0)
+		if (getrandom(&meta->model_id, sizeof(meta->model_id), 0) !=
+		    (ssize_t)sizeof(meta->model_id) && errno != EINTR)
+			return fail(err, errlen, CK_ERR, "getrandom: %s",
+			    strerror(errno));
+	if (meta->created != 0)
+		return CK_OK;
+	if (sde != NULL && *sde != '\0') {
+		errno = 0;
+		s = strtoll(sde, &end, 10);
+		if (*end != '\0' || errno != 0 || s < 0 ||
+		    s > INT64_MAX / CK_SEC)
+			return fail(err, errlen, CK_ERR, "SOURCE_DATE_EPOCH: "
+			    "not a number of seconds: %s", sde);
+		meta->created = s * CK_SEC;
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		meta->created = (int64_t)ts.tv_sec * CK_SEC + ts.tv_nsec;
+	}
+	return CK_OK;
+}
+
+int
+ckpt_create(const char *path, const struct model *m, struct ckpt_meta *meta,
+    int force, char *err, size_t errlen)
+{
+	struct cklock lk = { .fd = -1 };
+	struct where w;
+	struct stat st;
+	int dfd, rc, exists;
+
+	if ((rc = resolve(path, 0, &w, err, errlen)) != CK_OK ||
+	    (rc = new_identity(meta, err, errlen)) != CK_OK)
+		return rc;
+	meta->generation = m->step;
+	if ((dfd = open_dir(&w, err, errlen)) == -1)
+		return CK_ERR;
+	exists = stat(w.real, &st) == 0;
+	if (exists && !force) {
+		close(dfd);
+		return fail(err, errlen, CK_ERR, "%s: file exists; not "
+		    "replaced (remove it, or force)", path);
+	}
+	if (exists && (rc = lock_acquire(&lk, w.real, CKPT_TIMEOUT, err,
+	    errlen)) != CK_OK) {
+		close(dfd);
+		return rc;
+	}
+	if ((rc = write_tmp(dfd, &w, m, meta, exists ? &lk.st : NULL, err,
+	    errlen)) == CK_OK)
+		rc = publish(dfd, &w, exists, err, errlen);
+	lock_release(&lk);
+	close(dfd);
+	return rc;
+}
+
+int
+ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
+    const struct ckpt_lockopt *opt, ckpt_stepfn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct cklock lk;
+	struct model_config cfg;
+	struct where w;
+	struct hdr h;
+	uint64_t gen0;
+	int dfd, rc, n;
+
+	if ((rc = resolve(path, 1, &w, err, errlen)) != CK_OK)
+		return rc;
+	if ((dfd = open_dir(&w, err, errlen)) == -1)
+		return CK_ERR;
+	rc = lock_acquire(&lk, w.real, opt != NULL ? opt->timeout :
+	    CKPT_TIMEOUT, err, errlen);
+	if (rc != CK_OK) {
+		close(dfd);
+		return rc;
+	}
+	/* Never write over a file that does not verify. */
+	if ((rc = check_fd(lk.fd, path, &h, err, errlen)) != CK_OK)
+		goto out;
+	config_of(&h, &cfg);
+	if (m->params == NULL || h.model_id != meta->model_id ||
+	    h.generation != meta->generation || !same_config(&cfg, &m->cfg))
+		rc = read_fd(lk.fd, path, &h, m, err, errlen);
+	else
+		rc = check_table(lk.fd, path, &h, m, err, errlen);
+	if (rc != CK_OK)
+		goto out;
+	meta_of(&h, meta);
+	m->step = gen0 = h.generation;
+	lock_log("acquire", gen0);
+	clean_tmp(dfd, &w);
+	if ((n = fn(m, meta, arg)) <= 0) {
+		lock_log("release", gen0);
+		rc = n;
+		goto out;
+	}
+	if (m->step != gen0 + (uint64_t)n) {
+		lock_log("release", gen0);
+		rc = fail(err, errlen, CK_ERR, "%s: the step function reported "
+		    "%d steps but applied %lld", path, n,
+		    (long long)(m->step - gen0));
+		goto out;
+	}
+	meta->generation = m->step;
+	if ((rc = write_tmp(dfd, &w, m, meta, &lk.st, err, errlen)) != CK_OK) {
+		lock_log("release", gen0);
+		goto out;
+	}
+	/* from the rename on, the next writer may lock the new file */
+	lock_log("release", meta->generation);
+	rc = publish(dfd, &w, 1, err, errlen);
+out:
+	if (rc < 0 && rc != CK_ETIMEOUT && m->params != NULL)
+		meta->generation = CKPT_GEN_STALE;
+	lock_release(&lk);
+	close(dfd);
+	return rc;
+}
+
+/* Stamp of the file open on fd. */
+static int
+stamp_fd(int fd, struct ckpt_stamp *s)
+{
+	unsigned char hb[CKPT_HDRSIZE];
+	struct stat st;
+	struct hdr h;
+
+	memset(s, 0, sizeof(*s));
+	if (fstat(fd, &st) == -1)
+		return -1;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtime_ns = (int64_t)st.st_mtim.tv_sec * CK_SEC + st.st_mtim.tv_nsec;
+	if (read_at(fd, hb, sizeof(hb), 0) == 0) {
+		hdr_decode(hb, &h);
+		s->model_id = h.model_id;
+		s->generation = h.generation;
+	}
+	return 0;
+}
+
+int
+ckpt_stamp(const char *path, struct ckpt_stamp *s)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	rc = stamp_fd(fd, s);
+	close(fd);
+	return rc;
+}
+
+int
+ckpt_changed(const char *path, const struct ckpt_stamp *s)
+{
+	struct ckpt_stamp now;
+
+	if (ckpt_stamp(path, &now) == -1)
+		return 1;
+	return now.dev != s->dev || now.ino != s->ino || now.size != s->size ||
+	    now.mtime_ns != s->mtime_ns || now.model_id != s->model_id ||
+	    now.generation != s->generation;
+}
+
+/* cktime as YYYY-MM-DDTHH:MM:SS[.fffffffff]Z, or "none". */
+static void
+fmt_time(char *buf, size_t len, int64_t t)
+{
+	struct tm tm;
+	time_t s;
+	int64_t ns;
+
+	if (t == CKTIME_NONE) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	s = (time_t)(t / CK_SEC);
+	ns = t % CK_SEC;
+	if (ns < 0) {
+		ns += CK_SEC;
+		s--;
+	}
+	gmtime_r(&s, &tm);
+	if (ns == 0)
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+	else
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (long long)ns);
+}
+
+int
+ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
+{
+	char created[48], until[48];
+	struct model t;
+	struct hdr h;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	if ((rc = check_fd(fd, path, &h, err, errlen)) == CK_OK &&
+	    (rc = layout_of(fd, path, &h, &t, err, errlen)) == CK_OK)
+		model_free(&t);
+	close(fd);
+	if (rc != CK_OK)
+		return rc;
+	fmt_time(created, sizeof(created), h.created);
+	fmt_time(until, sizeof(until), h.trained_until);
+	fprintf(fp, "file:          %s\n"
+	    "format:        model-checkpoint version %u\n"
+	    "window:        %u\n"
+	    "width:         %u\n"
+	    "layers:        %u\n"
+	    "heads:         %u\n"
+	    "features:      %u\n"
+	    "parameters:    %llu\n"
+	    "model_id:      %016llx\n"
+	    "generation:    %llu\n"
+	    "trained_until: %s\n"
+	    "created:       %s\n"
+	    "file_size:     %llu\n",
+	    path, h.version, h.W, h.d, h.L, h.h, h.F,
+	    (unsigned long long)h.nparams, (unsigned long long)h.model_id,
+	    (unsigned long long)h.generation, until, created,
+	    (unsigned long long)h.file_size);
+	if (ferror(fp))
+		return fail(err, errlen, CK_ERR, "write error");
+	return CK_OK;
+}

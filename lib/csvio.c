@@ -1,0 +1,912 @@
+/*
+ * csvio.c - CSV records in (libcsv, gzip by magic through zlib inflate on
+ * raw read() chunks) and out (buffered, RFC 4180 quoting), and the number
+ * text both sides share.
+ *
+ * Input is fed to libcsv one physical line at a time, so the line count is
+ * exact (a quoted field may span lines; a record's line is where it starts)
+ * and a record ends inside the segment that holds its terminator.  Reads
+ * never wait with rows held: when no input is ready (poll, zero timeout),
+ * the onblock hook runs before the read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <csv.h>
+#include <zlib.h>
+
+#include "ck.h"
+#include "csvio.h"
+
+#define RAWSZ	(64 * 1024)	/* bytes per read() */
+#define DECSZ	(128 * 1024)	/* inflated bytes per inflate() */
+
+struct csvin {
+	char		*name;
+	int		 fd;		/* -1 with readfn */
+	int		 ownfd;
+	ssize_t		(*readfn)(void *, void *, size_t);
+	void		*ctx;
+	void		(*onblock)(void *);
+	void		*blockarg;
+	volatile sig_atomic_t *stop;
+
+	unsigned char	*raw;		/* bytes as read */
+	size_t		 rawpos, rawlen;
+	int		 eof;		/* the source said 0 */
+	int		 sniffed;	/* gzip magic looked at */
+	int		 gz;		/* inflating */
+	int		 zend;		/* a gzip member ended */
+	z_stream	 z;
+	unsigned char	*dec;		/* inflated bytes (gz only) */
+	const unsigned char *p;		/* bytes to parse: p[0..plen) */
+	size_t		 plen;
+
+	struct csv_parser csv;
+	int		 done;		/* csv_fini called */
+	long		 line;		/* physical lines fed (complete) */
+	size_t		 linelen;	/* bytes of the current line so far */
+	long		 recline;	/* line the current record starts */
+	int		 started;	/* a record is being parsed */
+	int		 nrec;		/* records ended during this parse */
+	int		 crend;		/* the last record ended with a CR */
+	int		 junk;		/* bytes after a record's CR */
+	int		 toolong;
+
+	char		*rec;		/* fields, each NUL-terminated */
+	size_t		 reclen, reccap;
+	size_t		*off;		/* field start offsets */
+	size_t		*flen;
+	size_t		 nf, nfcap;
+};
+
+static int
+nospace(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+setname(struct csvin *in, const char *name)
+{
+	in->name = strdup(name == NULL || strcmp(name, "-") == 0 ?
+	    "stdin" : name);
+}
+
+static struct csvin *
+csvin_alloc(const char *name, char *err, size_t errlen)
+{
+	struct csvin *in;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		goto fail;
+	in->fd = -1;
+	setname(in, name);
+	in->raw = malloc(RAWSZ);
+	in->reccap = 4096;
+	in->rec = malloc(in->reccap);
+	in->nfcap = 32;
+	in->off = malloc(in->nfcap * sizeof(*in->off));
+	in->flen = malloc(in->nfcap * sizeof(*in->flen));
+	if (in->name == NULL || in->raw == NULL || in->rec == NULL ||
+	    in->off == NULL || in->flen == NULL)
+		goto fail;
+	if (csv_init(&in->csv, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		goto fail;
+	csv_set_space_func(&in->csv, nospace);
+	return in;
+fail:
+	snprintf(err, errlen, "%s: %s", name == NULL ? "stdin" : name,
+	    strerror(ENOMEM));
+	if (in != NULL) {
+		free(in->name);
+		free(in->raw);
+		free(in->rec);
+		free(in->off);
+		free(in->flen);
+		free(in);
+	}
+	return NULL;
+}
+
+struct csvin *
+csvin_open(const char *path, char *err, size_t errlen)
+{
+	struct csvin *in;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((in = csvin_alloc(path, err, errlen)) == NULL) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return NULL;
+	}
+	in->fd = fd;
+	in->ownfd = fd != STDIN_FILENO;
+	return in;
+}
+
+struct csvin *
+csvin_new(const char *name, ssize_t (*readfn)(void *, void *, size_t),
+    void *ctx, char *err, size_t errlen)
+{
+	struct csvin *in;
+
+	if ((in = csvin_alloc(name, err, errlen)) == NULL)
+		return NULL;
+	in->readfn = readfn;
+	in->ctx = ctx;
+	return in;
+}
+
+void
+csvin_free(struct csvin *in)
+{
+	if (in == NULL)
+		return;
+	if (in->ownfd)
+		close(in->fd);
+	if (in->gz)
+		inflateEnd(&in->z);
+	csv_free(&in->csv);
+	free(in->dec);
+	free(in->name);
+	free(in->raw);
+	free(in->rec);
+	free(in->off);
+	free(in->flen);
+	free(in);
+}
+
+void
+csvin_onblock(struct csvin *in, void (*fn)(void *), void *arg)
+{
+	in->onblock = fn;
+	in->blockarg = arg;
+}
+
+void
+csvin_stopflag(struct csvin *in, volatile sig_atomic_t *flag)
+{
+	in->stop = flag;
+}
+
+int
+csvin_fd(const struct csvin *in)
+{
+	return in->fd;
+}
+
+/* libcsv callbacks: append a field; end a record. */
+static void
+cb_field(void *s, size_t len, void *arg)
+{
+	struct csvin *in = arg;
+	size_t need;
+
+	if (in->nrec > 0) {
+		in->junk = 1;
+		return;
+	}
+	if (in->toolong)
+		return;
+	if (in->nf == in->nfcap) {
+		size_t n = in->nfcap * 2;
+		size_t *o = realloc(in->off, n * sizeof(*o));
+		size_t *l;
+
+		if (o == NULL)
+			goto big;
+		in->off = o;
+		if ((l = realloc(in->flen, n * sizeof(*l))) == NULL)
+			goto big;
+		in->flen = l;
+		in->nfcap = n;
+	}
+	need = in->reclen + len + 1;
+	if (need > CSVIO_MAXLINE + 1024)
+		goto big;
+	if (need > in->reccap) {
+		size_t n = in->reccap;
+		char *r;
+
+		while (n < need)
+			n *= 2;
+		if ((r = realloc(in->rec, n)) == NULL)
+			goto big;
+		in->rec = r;
+		in->reccap = n;
+	}
+	in->off[in->nf] = in->reclen;
+	in->flen[in->nf] = len;
+	if (len > 0)
+		memcpy(in->rec + in->reclen, s, len);
+	in->rec[in->reclen + len] = '\0';
+	in->reclen += len + 1;
+	in->nf++;
+	return;
+big:
+	in->toolong = 1;
+}
+
+static void
+cb_record(int c, void *arg)
+{
+	struct csvin *in = arg;
+
+	if (in->nrec > 0)
+		in->junk = 1;
+	in->crend = c == '\r';
+	in->nrec++;
+	in->started = 0;
+}
+
+static void
+blockwait(struct csvin *in)
+{
+	struct pollfd pfd;
+
+	if (in->onblock == NULL)
+		return;
+	if (in->fd >= 0) {
+		pfd.fd = in->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 1)
+			return;
+	}
+	in->onblock(in->blockarg);
+}
+
+/* Raw bytes from the source: >0, 0 at end, CK_ERR / CK_EINTR. */
+static ssize_t
+rawread(struct csvin *in, void *buf, size_t n, char *err, size_t errlen)
+{
+	ssize_t r;
+
+	for (;;) {
+		blockwait(in);
+		if (in->readfn != NULL)
+			r = in->readfn(in->ctx, buf, n);
+		else
+			r = read(in->fd, buf, n);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR) {
+			if (in->stop != NULL && *in->stop)
+				return CK_EINTR;
+			continue;
+		}
+		snprintf(err, errlen, "%s: %s", in->name, strerror(errno));
+		return CK_ERR;
+	}
+}
+
+/*
+ * Make in->p/plen hold more bytes to parse: 1, 0 at the end of input,
+ * or a status.
+ */
+static int
+refill(struct csvin *in, char *err, size_t errlen)
+{
+	ssize_t r;
+	int zr;
+
+	if (!in->sniffed) {
+		/* Enough bytes to see the gzip magic (or the end). */
+		while (in->rawlen < 2 && !in->eof) {
+			r = rawread(in, in->raw + in->rawlen, RAWSZ - in->rawlen,
+			    err, errlen);
+			if (r < 0)
+				return (int)r;
+			if (r == 0)
+				in->eof = 1;
+			in->rawlen += r;
+		}
+		in->sniffed = 1;
+		if (in->rawlen >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+			memset(&in->z, 0, sizeof(in->z));
+			if (inflateInit2(&in->z, 16 + MAX_WBITS) != Z_OK ||
+			    (in->dec = malloc(DECSZ)) == NULL) {
+				snprintf(err, errlen, "%s: zlib: out of memory",
+				    in->name);
+				return CK_ERR;
+			}
+			in->gz = 1;
+		}
+	}
+	if (!in->gz) {
+		if (in->rawpos < in->rawlen) {
+			in->p = in->raw + in->rawpos;
+			in->plen = in->rawlen - in->rawpos;
+			in->rawpos = in->rawlen;
+			return 1;
+		}
+		if (in->eof)
+			return 0;
+		r = rawread(in, in->raw, RAWSZ, err, errlen);
+		if (r < 0)
+			return (int)r;
+		in->rawpos = in->rawlen = r;
+		if (r == 0) {
+			in->eof = 1;
+			return 0;
+		}
+		in->p = in->raw;
+		in->plen = r;
+		return 1;
+	}
+	for (;;) {
+		if (in->rawpos == in->rawlen) {
+			if (in->eof)
+				break;
+			r = rawread(in, in->raw, RAWSZ, err, errlen);
+			if (r < 0)
+				return (int)r;
+			in->rawpos = 0;
+			in->rawlen = r;
+			if (r == 0) {
+				in->eof = 1;
+				break;
+			}
+		}
+		if (in->zend) {
+			/* Another member follows (concatenated gzip). */
+			if (inflateReset(&in->z) != Z_OK)
+				goto bad;
+			in->zend = 0;
+		}
+		in->z.next_in = in->raw + in->rawpos;
+		in->z.avail_in = in->rawlen - in->rawpos;
+		in->z.next_out = in->dec;
+		in->z.avail_out = DECSZ;
+		zr = inflate(&in->z, Z_NO_FLUSH);
+		in->rawpos = in->rawlen - in->z.avail_in;
+		if (zr == Z_STREAM_END)
+			in->zend = 1;
+		else if (zr != Z_OK && zr != Z_BUF_ERROR)
+			goto bad;
+		if (in->z.avail_out < DECSZ) {
+			in->p = in->dec;
+			in->plen = DECSZ - in->z.avail_out;
+			return 1;
+		}
+	}
+	if (!in->zend) {
+		snprintf(err, errlen, "%s: truncated gzip data", in->name);
+		return CK_EDATA;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "%s: bad gzip data: %s", in->name,
+	    in->z.msg != NULL ? in->z.msg : "inflate failed");
+	return CK_EDATA;
+}
+
+static int
+parse_error(struct csvin *in, long line, const char *why, char *err,
+    size_t errlen)
+{
+	snprintf(err, errlen, "%s:%ld: %s", in->name, line, why);
+	return CK_EDATA;
+}
+
+int
+csvin_next(struct csvin *in, char *err, size_t errlen)
+{
+	const unsigned char *nl;
+	size_t n;
+	int r;
+
+	in->nf = 0;
+	in->reclen = 0;
+	in->nrec = 0;
+	if (in->done)
+		return 0;
+	for (;;) {
+		if (in->plen == 0) {
+			r = refill(in, err, errlen);
+			if (r < 0)
+				return r;
+			if (r == 0) {
+				in->done = 1;
+				if (csv_fini(&in->csv, cb_field, cb_record,
+				    in) != 0)
+					return parse_error(in, in->recline,
+					    "unterminated quoted field",
+					    err, errlen);
+				if (in->toolong)
+					return parse_error(in, in->recline,
+					    "record longer than 1 MiB",
+					    err, errlen);
+				return in->nrec > 0 ? 1 : 0;
+			}
+		}
+		nl = memchr(in->p, '\n', in->plen);
+		n = nl != NULL ? (size_t)(nl - in->p) + 1 : in->plen;
+		if (in->linelen + n > CSVIO_MAXLINE + (nl != NULL))
+			return parse_error(in, in->line + 1,
+			    "line longer than 1 MiB", err, errlen);
+		if (in->crend) {
+			if (in->p[0] != '\n')
+				return parse_error(in, in->line + 1,
+				    "carriage return outside quotes", err,
+				    errlen);
+			in->crend = 0;
+		}
+		if (!in->started && in->p[0] != '\n' &&
+		    !(in->p[0] == '\r' && (n == 1 || in->p[1] == '\n'))) {
+			in->started = 1;
+			in->recline = in->line + 1;
+		}
+		if (csv_parse(&in->csv, in->p, n, cb_field, cb_record, in) != n)
+			return parse_error(in, in->line + 1,
+			    csv_error(&in->csv) == CSV_EPARSE ?
+			    "misplaced quote" : csv_strerror(csv_error(&in->csv)),
+			    err, errlen);
+		/* Bytes after a record's CR began a row (pstate 0 is
+		 * libcsv's ROW_NOT_BEGUN). */
+		if (in->nrec > 0 && in->csv.pstate != 0)
+			in->junk = 1;
+		/* A CR ending the segment waits for the next byte. */
+		if (in->crend && (nl != NULL || in->p[n - 1] != '\r'))
+			in->crend = 0;
+		in->p += n;
+		in->plen -= n;
+		if (nl != NULL) {
+			in->line++;
+			in->linelen = 0;
+		} else
+			in->linelen += n;
+		if (in->toolong)
+			return parse_error(in, in->recline,
+			    "record longer than 1 MiB", err, errlen);
+		if (in->junk)
+			return parse_error(in, in->recline,
+			    "carriage return outside quotes", err, errlen);
+		/* After a CR, the next byte decides: LF, or an error. */
+		if (in->nrec == 1 && !(in->crend && in->plen == 0))
+			return 1;
+	}
+}
+
+int
+csvin_ready(struct csvin *in)
+{
+	struct pollfd pfd;
+
+	if (in->done || in->eof)
+		return 1;
+	if (in->plen > 0 && memchr(in->p, '\n', in->plen) != NULL)
+		return 1;
+	if (in->gz && in->rawpos < in->rawlen)
+		return 1;	/* may inflate to a line without reading */
+	if (in->fd < 0)
+		return 0;
+	pfd.fd = in->fd;
+	pfd.events = POLLIN;
+	return poll(&pfd, 1, 0) == 1;
+}
+
+size_t
+csvin_nfields(const struct csvin *in)
+{
+	return in->nf;
+}
+
+const char *
+csvin_field(const struct csvin *in, size_t i, size_t *len)
+{
+	if (i >= in->nf) {
+		if (len != NULL)
+			*len = 0;
+		return "";
+	}
+	if (len != NULL)
+		*len = in->flen[i];
+	return in->rec + in->off[i];
+}
+
+long
+csvin_line(const struct csvin *in)
+{
+	return in->recline;
+}
+
+const char *
+csvin_name(const struct csvin *in)
+{
+	return in->name;
+}
+
+/* ---- output ---- */
+
+#define OUTSZ	(64 * 1024)
+
+struct csvout {
+	int	 fd;
+	int	 err;		/* errno of the first failure, sticky */
+	int	 nf;		/* fields written in this row */
+	size_t	 len;
+	char	 buf[OUTSZ];
+};
+
+struct csvout *
+csvout_new(int fd)
+{
+	struct csvout *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	o->fd = fd;
+	return o;
+}
+
+void
+csvout_free(struct csvout *o)
+{
+	free(o);
+}
+
+static void
+writeall(struct csvout *o, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0 && o->err == 0) {
+		w = write(o->fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			o->err = errno;
+			return;
+		}
+		s += w;
+		n -= w;
+	}
+}
+
+int
+csvout_flush(struct csvout *o)
+{
+	if (o->len > 0) {
+		writeall(o, o->buf, o->len);
+		o->len = 0;
+	}
+	if (o->err != 0) {
+		errno = o->err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+csvout_error(const struct csvout *o)
+{
+	return o->err;
+}
+
+size_t
+csvout_pending(const struct csvout *o)
+{
+	return o->len;
+}
+
+/* Raw bytes, no separator, no quoting. */
+void
+csvout_raw(struct csvout *o, const char *s, size_t n)
+{
+	if (o->len + n > OUTSZ) {
+		csvout_flush(o);
+		if (n > OUTSZ) {
+			writeall(o, s, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static inline void
+sep(struct csvout *o)
+{
+	if (o->nf++ > 0) {
+		if (o->len == OUTSZ)
+			csvout_flush(o);
+		o->buf[o->len++] = ',';
+	}
+}
+
+static int
+needquote(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return 1;
+	return 0;
+}
+
+void
+csvout_field(struct csvout *o, const char *s, size_t len)
+{
+	const char *q;
+
+	sep(o);
+	if (!needquote(s, len)) {
+		csvout_raw(o, s, len);
+		return;
+	}
+	csvout_raw(o, "\"", 1);
+	while ((q = memchr(s, '"', len)) != NULL) {
+		csvout_raw(o, s, q - s + 1);
+		csvout_raw(o, "\"", 1);
+		len -= q - s + 1;
+		s = q + 1;
+	}
+	csvout_raw(o, s, len);
+	csvout_raw(o, "\"", 1);
+}
+
+void
+csvout_str(struct csvout *o, const char *s)
+{
+	csvout_field(o, s, strlen(s));
+}
+
+void
+csvout_empty(struct csvout *o)
+{
+	sep(o);
+}
+
+void
+csvout_num(struct csvout *o, double x)
+{
+	char b[32];
+
+	sep(o);
+	csvout_raw(o, b, fmt_double(b, x));
+}
+
+void
+csvout_float(struct csvout *o, float x)
+{
+	char b[32];
+
+	sep(o);
+	csvout_raw(o, b, fmt_float(b, x));
+}
+
+void
+csvout_int(struct csvout *o, long long x)
+{
+	char b[32];
+	int n;
+
+	sep(o);
+	n = snprintf(b, sizeof(b), "%lld", x);
+	csvout_raw(o, b, n);
+}
+
+void
+csvout_end(struct csvout *o)
+{
+	o->nf = 0;
+	if (o->len == OUTSZ)
+		csvout_flush(o);
+	o->buf[o->len++] = '\n';
+}
+
+/* ---- numbers ---- */
+
+/*
+ * Lay out significant digits d[0..nd) with decimal exponent e (value =
+ * 0.d1d2... * 10^(e+1), i.e. d1.d2... * 10^e) the way Python's repr does:
+ * fixed notation for -4 <= e < 16, else d.ddde+XX.
+ */
+static size_t
+layout(char *buf, int neg, const char *d, int nd, int e)
+{
+	char *p = buf;
+	int i;
+
+	if (neg)
+		*p++ = '-';
+	if (e >= -4 && e < 16) {
+		if (e < 0) {
+			*p++ = '0';
+			*p++ = '.';
+			for (i = -1; i > e; i--)
+				*p++ = '0';
+			memcpy(p, d, nd);
+			p += nd;
+		} else if (nd <= e + 1) {
+			memcpy(p, d, nd);
+			p += nd;
+			for (i = nd; i <= e; i++)
+				*p++ = '0';
+		} else {
+			memcpy(p, d, e + 1);
+			p += e + 1;
+			*p++ = '.';
+			memcpy(p, d + e + 1, nd - e - 1);
+			p += nd - e - 1;
+		}
+	} else {
+		*p++ = d[0];
+		if (nd > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, nd - 1);
+			p += nd - 1;
+		}
+		p += sprintf(p, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	}
+	*p = '\0';
+	return p - buf;
+}
+
+/* Digits and exponent of x printed with prec significant digits. */
+static int
+digits(double x, int prec, char *d, int *nd, int *e)
+{
+	char b[40], *p, *q;
+	int n = 0;
+
+	snprintf(b, sizeof(b), "%.*e", prec - 1, x);
+	p = b;
+	if (*p == '-')
+		p++;
+	for (; *p != 'e'; p++)
+		if (*p != '.')
+			d[n++] = *p;
+	*e = (int)strtol(p + 1, &q, 10);
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	*nd = n;
+	return 0;
+}
+
+static size_t
+fmt_special(char *buf, double x)
+{
+	if (isnan(x))
+		return (size_t)sprintf(buf, "nan");
+	if (isinf(x))
+		return (size_t)sprintf(buf, x < 0 ? "-inf" : "inf");
+	if (x == 0)
+		return (size_t)sprintf(buf, signbit(x) ? "-0" : "0");
+	return 0;
+}
+
+/* Round-tripping is monotone in the precision: bisect 1..17 (9 for a float). */
+static size_t
+fmt_shortest(char *buf, double x, int isfloat)
+{
+	char d[24], b[40];
+	int lo = 1, hi = isfloat ? 9 : 17, mid, nd, e, ok;
+	size_t n;
+
+	if ((n = fmt_special(buf, x)) > 0)
+		return n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		snprintf(b, sizeof(b), "%.*e", mid - 1, x);
+		ok = isfloat ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x;
+		if (ok)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	digits(x, lo, d, &nd, &e);
+	return layout(buf, signbit(x) != 0, d, nd, e);
+}
+
+size_t
+fmt_double(char *buf, double x)
+{
+	return fmt_shortest(buf, x, 0);
+}
+
+size_t
+fmt_float(char *buf, float x)
+{
+	return fmt_shortest(buf, x, 1);
+}
+
+static const double pow10tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/*
+ * Decimal only: [+-] digits [. digits] [e [+-] digits], at least one
+ * digit in the mantissa.  With a mantissa below 2^53 and a power of ten
+ * up to 22 the result is one correctly rounded IEEE operation on exact
+ * operands (Clinger's fast path); anything else goes to strtod.
+ */
+int
+parse_double(const char *s, size_t len, double *x)
+{
+	const char *p = s, *end = s + len;
+	uint64_t m = 0;
+	int neg = 0, nd = 0, nsig = 0, frac = 0, ex = 0, eneg = 0, nex = 0;
+	long e;
+	double v;
+	char tmp[128], *buf;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++) {
+		if (nsig > 0 || *p != '0') {
+			if (nsig < 19)
+				m = m * 10 + (*p - '0');
+			else
+				frac--;	/* dropped digit: fall back below */
+			nsig++;
+		}
+	}
+	if (p < end && *p == '.') {
+		p++;
+		for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++) {
+			if (nsig > 0 || *p != '0') {
+				if (nsig < 19)
+					m = m * 10 + (*p - '0');
+				nsig++;
+			}
+			frac++;
+		}
+	}
+	if (nd == 0)
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (; p < end && (unsigned)(*p - '0') < 10; p++, nex++)
+			if (ex < 100000)
+				ex = ex * 10 + (*p - '0');
+		if (nex == 0)
+			return -1;
+	}
+	if (p != end)
+		return -1;
+	e = (eneg ? -(long)ex : ex) - frac;
+	if (nsig <= 19 && m <= (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
+		v = (double)m;
+		v = e >= 0 ? v * pow10tab[e] : v / pow10tab[-e];
+		*x = neg ? -v : v;
+		return 0;
+	}
+	if (m == 0 && nsig == 0) {
+		*x = neg ? -0.0 : 0.0;
+		return 0;
+	}
+	buf = len < sizeof(tmp) ? tmp : malloc(len + 1);
+	if (buf == NULL)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	v = strtod(buf, NULL);
+	if (buf != tmp)
+		free(buf);
+	if (!isfinite(v))
+		return -1;
+	*x = v;
+	return 0;
+}

@@ -1,0 +1,821 @@
+/*
+ * model.c - the candle transformer: the tensor table, initialization, and
+ * the forward and backward passes over a batch (issue 3, section 2).
+ * The layers are in layers.c, the matrix products in matmul.c, AdamW in
+ * adamw.c.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "layers.h"
+#include "matmul.h"
+#include "model.h"
+
+#define MODEL_MAXW	4096
+#define MODEL_MAXD	2048
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+model_config_default(struct model_config *c)
+{
+	c->W = 32;
+	c->d = 32;
+	c->L = 2;
+	c->h = 4;
+}
+
+int
+model_config_check(const struct model_config *c, char *err, size_t errlen)
+{
+	if (c->W < 1 || c->W > MODEL_MAXW) {
+		seterr(err, errlen, "window %d out of range 1..%d", c->W, MODEL_MAXW);
+		return -1;
+	}
+	if (c->d < 1 || c->d > MODEL_MAXD) {
+		seterr(err, errlen, "width %d out of range 1..%d", c->d, MODEL_MAXD);
+		return -1;
+	}
+	if (c->L < 1 || c->L > MODEL_MAXL) {
+		seterr(err, errlen, "layers %d out of range 1..%d", c->L, MODEL_MAXL);
+		return -1;
+	}
+	if (c->h < 1 || c->h > c->d || c->d % c->h != 0) {
+		seterr(err, errlen, "heads %d must divide the width %d", c->h, c->d);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+addtensor(struct model *m, const char *name, int rows, int cols, int decay)
+{
+	struct model_tensor *t = &m->tensor[m->ntensors++];
+
+	snprintf(t->name, sizeof t->name, "%s", name);
+	t->rows = rows;
+	t->cols = cols;
+	t->offset = m->nparams;
+	t->decay = decay;
+	m->nparams += (size_t)rows * cols;
+}
+
+/* The tensor table; see model.h for the order. */
+static void
+layout(struct model *m)
+{
+	int d = m->cfg.d, l;
+	char nm[32];
+
+	m->ntensors = 0;
+	m->nparams = 0;
+	addtensor(m, "w_in", MODEL_NFEAT, d, 1);
+	addtensor(m, "b_in", 1, d, 0);
+	addtensor(m, "pos", m->cfg.W, d, 0);
+	for (l = 0; l < m->cfg.L; l++) {
+#define BLK(s, r, c, dc) do { \
+	snprintf(nm, sizeof nm, "blk%d.%s", l, s); \
+	addtensor(m, nm, r, c, dc); \
+} while (0)
+		BLK("ln1_g", 1, d, 0);
+		BLK("ln1_b", 1, d, 0);
+		BLK("wqkv", d, 3 * d, 1);
+		BLK("bqkv", 1, 3 * d, 0);
+		BLK("wo", d, d, 1);
+		BLK("bo", 1, d, 0);
+		BLK("ln2_g", 1, d, 0);
+		BLK("ln2_b", 1, d, 0);
+		BLK("w1", d, 4 * d, 1);
+		BLK("b1", 1, 4 * d, 0);
+		BLK("w2", 4 * d, d, 1);
+		BLK("b2", 1, d, 0);
+#undef BLK
+	}
+	addtensor(m, "lnf_g", 1, d, 0);
+	addtensor(m, "lnf_b", 1, d, 0);
+	addtensor(m, "w_a", d, MODEL_NCLASS, 1);
+	addtensor(m, "b_a", 1, MODEL_NCLASS, 0);
+	addtensor(m, "w_g", d, MODEL_NGHOST, 1);
+	addtensor(m, "b_g", 1, MODEL_NGHOST, 0);
+}
+
+int
+model_init(struct model *m, const struct model_config *c, char *err,
+    size_t errlen)
+{
+	memset(m, 0, sizeof *m);
+	if (model_config_check(c, err, errlen) == -1)
+		return -1;
+	m->cfg = *c;
+	layout(m);
+	/* One block: params | grads | m | v, each nparams floats. */
+	m->params = calloc(4 * m->nparams, sizeof(float));
+	if (m->params == NULL) {
+		seterr(err, errlen, "out of memory for %zu parameters", m->nparams);
+		return -1;
+	}
+	m->grads = m->params + m->nparams;
+	m->m = m->grads + m->nparams;
+	m->v = m->m + m->nparams;
+	return 0;
+}
+
+const struct model_tensor *
+model_tensor_find(const struct model *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < m->ntensors; i++)
+		if (strcmp(m->tensor[i].name, name) == 0)
+			return &m->tensor[i];
+	return NULL;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014), used to seed xoshiro256**. */
+static uint64_t
+splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** 1.0 (Blackman, Vigna 2018). */
+static uint64_t
+xoshiro(uint64_t s[4])
+{
+	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return r;
+}
+
+static double
+normal(uint64_t s[4])
+{
+	double u1 = (double)(xoshiro(s) >> 11) * 0x1p-53;
+	double u2 = (double)(xoshiro(s) >> 11) * 0x1p-53;
+
+	return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2);
+}
+
+static int
+endswith(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+
+	return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+void
+model_init_weights(struct model *m, uint64_t seed)
+{
+	uint64_t s[4], x = seed;
+	size_t j, n;
+	double sd;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		s[i] = splitmix64(&x);
+	for (i = 0; i < m->ntensors; i++) {
+		const struct model_tensor *t = &m->tensor[i];
+		float *p = m->params + t->offset;
+
+		n = (size_t)t->rows * t->cols;
+		if (t->decay || strcmp(t->name, "pos") == 0) {
+			sd = 0.02;
+			if (endswith(t->name, ".wo") || endswith(t->name, ".w2"))
+				sd = 0.02 / sqrt(2.0 * m->cfg.L);
+			for (j = 0; j < n; j++)
+				p[j] = (float)(sd * normal(s));
+		} else if (endswith(t->name, "_g") && strstr(t->name, "ln")) {
+			for (j = 0; j < n; j++)
+				p[j] = 1.0f;
+		} else
+			memset(p, 0, n * sizeof *p);
+	}
+	memset(m->grads, 0, 3 * m->nparams * sizeof(float));
+	m->step = 0;
+}
+
+/* Pointers to the tensors of one parameter-sized buffer (params or grads). */
+struct wts {
+	float	*w_in, *b_in, *pos;
+	struct {
+		float	*ln1_g, *ln1_b, *wqkv, *bqkv, *wo, *bo;
+		float	*ln2_g, *ln2_b, *w1, *b1, *w2, *b2;
+	} blk[MODEL_MAXL];
+	float	*lnf_g, *lnf_b, *w_a, *b_a, *w_g, *b_g;
+};
+
+/* In table order (see layout()). */
+static void
+wts_bind(struct wts *w, const struct model *m, float *base)
+{
+	const struct model_tensor *t = m->tensor;
+	int l;
+
+#define NEXT (base + (t++)->offset)
+	w->w_in = NEXT;
+	w->b_in = NEXT;
+	w->pos = NEXT;
+	for (l = 0; l < m->cfg.L; l++) {
+		w->blk[l].ln1_g = NEXT;
+		w->blk[l].ln1_b = NEXT;
+		w->blk[l].wqkv = NEXT;
+		w->blk[l].bqkv = NEXT;
+		w->blk[l].wo = NEXT;
+		w->blk[l].bo = NEXT;
+		w->blk[l].ln2_g = NEXT;
+		w->blk[l].ln2_b = NEXT;
+		w->blk[l].w1 = NEXT;
+		w->blk[l].b1 = NEXT;
+		w->blk[l].w2 = NEXT;
+		w->blk[l].b2 = NEXT;
+	}
+	w->lnf_g = NEXT;
+	w->lnf_b = NEXT;
+	w->w_a = NEXT;
+	w->b_a = NEXT;
+	w->w_g = NEXT;
+	w->b_g = NEXT;
+#undef NEXT
+}
+
+/*
+ * One thread's activations for up to Bt windows (N = Bt T rows), saved for
+ * the backward pass, and its scratch and private gradients.  The last block
+ * runs its queries, MLP and residuals on the last position only (Bt rows):
+ * nothing else reaches the heads.
+ */
+struct acts {
+	float	*enc;				/* (N,C) block 0 input */
+	struct {
+		float	*ln1, *m1, *r1;		/* (N,C) (N) (N) */
+		float	*qkv;			/* (N,3C) */
+		float	*att;			/* (Bt,NH,nq,T) */
+		float	*atty, *proj, *res2;	/* (Nq,C) */
+		float	*ln2, *m2, *r2;		/* (Nq,C) (Nq) (Nq) */
+		float	*fch, *fchg;		/* (Nq,4C) */
+		float	*fcp, *res3;		/* (Nq,C) */
+	} blk[MODEL_MAXL];
+	float	*xl;				/* (Bt,C) last rows, last block input */
+	float	*lnf, *mf, *rf;			/* (Bt,C) (Bt) (Bt) */
+	float	*logits, *probs, *ghost, *loss;	/* (Bt,3) (Bt,3) (Bt,4) (Bt) */
+	/* backward scratch */
+	float	*dres, *dln, *datty;		/* (N,C) */
+	float	*dqkv;				/* (N,3C) */
+	float	*dfch, *dfchg;			/* (N,4C) */
+	float	*dlast, *dlnf;			/* (Bt,C) */
+	float	*dlogits, *dghost;		/* (Bt,3) (Bt,4) */
+	float	*tmp;				/* (T hs + T T) attention scratch */
+	float	*grads;				/* (nparams) this thread's share */
+};
+
+struct thread {
+	struct model	*m;
+	int		 id;
+	pthread_t	 th;
+	struct acts	 a;
+	int		 lo, hi;		/* windows of the current batch */
+};
+
+struct model_state {
+	int		 maxB, Bt, nthreads;
+	float		*mem;			/* every thread's acts, one allocation */
+	struct thread	*t;			/* (nthreads) */
+	struct wts	 p, g;			/* params, and each thread's grads */
+	/* the current job */
+	void		(*job)(struct thread *);
+	const struct batch *batch;		/* of the last model_forward */
+	const float	*px;			/* model_predict's input and outputs */
+	float		*pprobs, *pghost;
+	/* the pool: workers 1..nthreads-1 */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 go, done;
+	unsigned	 gen;
+	int		 pending, stop, started;
+};
+
+/* Carve n floats from base at *off (64-byte aligned); base NULL: count. */
+static float *
+carve(float *base, size_t *off, size_t n)
+{
+	float *p = base != NULL ? base + *off : NULL;
+
+	*off += (n + 15) & ~(size_t)15;
+	return p;
+}
+
+static size_t
+acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
+{
+	size_t off = 0, T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h;
+	size_t N = Bt * T, nq, Nq;
+	int l;
+
+#define A(f, n) (a->f = carve(base, &off, (n)))
+	A(enc, N * C);
+	for (l = 0; l < m->cfg.L; l++) {
+		nq = l == m->cfg.L - 1 ? 1 : T;
+		Nq = Bt * nq;
+		A(blk[l].ln1, N * C);
+		A(blk[l].m1, N);
+		A(blk[l].r1, N);
+		A(blk[l].qkv, N * 3 * C);
+		A(blk[l].att, Bt * NH * nq * T);
+		A(blk[l].atty, Nq * C);
+		A(blk[l].proj, Nq * C);
+		A(blk[l].res2, Nq * C);
+		A(blk[l].ln2, Nq * C);
+		A(blk[l].m2, Nq);
+		A(blk[l].r2, Nq);
+		A(blk[l].fch, Nq * 4 * C);
+		A(blk[l].fchg, Nq * 4 * C);
+		A(blk[l].fcp, Nq * C);
+		A(blk[l].res3, Nq * C);
+	}
+	A(xl, Bt * C);
+	A(lnf, Bt * C);
+	A(mf, Bt);
+	A(rf, Bt);
+	A(logits, Bt * 3);
+	A(probs, Bt * 3);
+	A(ghost, Bt * 4);
+	A(loss, Bt);
+	A(dres, N * C);
+	A(dln, N * C);
+	A(datty, N * C);
+	A(dqkv, N * 3 * C);
+	A(dfch, N * 4 * C);
+	A(dfchg, N * 4 * C);
+	A(dlast, Bt * C);
+	A(dlnf, Bt * C);
+	A(dlogits, Bt * 3);
+	A(dghost, Bt * 4);
+	A(tmp, T * (C / NH) + T * T);
+	A(grads, m->nparams);
+#undef A
+	return off;
+}
+
+typedef void (*mmfn)(float *, const float *, const float *, const float *,
+    int, int, int);
+
+/* The batched products: cblas_sgemm. */
+static void
+mm_blas(float *out, const float *inp, const float *w, const float *bias,
+    int N, int IC, int OC)
+{
+	matmul_forward(out, inp, IC, w, bias, N, IC, OC);
+}
+
+/*
+ * Forward of nb windows x (nb,W,F) into a's activations; mm computes the
+ * linear layers.  label/target/mask NULL: probabilities and ghosts only.
+ */
+static void
+forward(struct acts *a, const struct model *m, const struct wts *p,
+    const float *x, const int *label, const float *target, const float *mask,
+    int nb, mmfn mm)
+{
+	int T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h, L = m->cfg.L;
+	int N = nb * T, nq, Nq, l, b;
+	const float *in = a->enc, *rin;
+
+	encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T, MODEL_NFEAT,
+	    C);
+	for (l = 0; l < L; l++) {
+		nq = l == L - 1 ? 1 : T;
+		Nq = nb * nq;
+		layernorm_forward(a->blk[l].ln1, a->blk[l].m1, a->blk[l].r1, in,
+		    p->blk[l].ln1_g, p->blk[l].ln1_b, N, C);
+		mm(a->blk[l].qkv, a->blk[l].ln1, p->blk[l].wqkv, p->blk[l].bqkv, N,
+		    C, 3 * C);
+		attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
+		    a->blk[l].qkv, nb, T, nq, C, NH);
+		mm(a->blk[l].proj, a->blk[l].atty, p->blk[l].wo, p->blk[l].bo, Nq,
+		    C, C);
+		rin = in;
+		if (nq == 1) {
+			for (b = 0; b < nb; b++)
+				memcpy(a->xl + (size_t)b * C,
+				    in + ((size_t)b * T + T - 1) * C, C * sizeof(float));
+			rin = a->xl;
+		}
+		residual_forward(a->blk[l].res2, rin, a->blk[l].proj, (size_t)Nq * C);
+		layernorm_forward(a->blk[l].ln2, a->blk[l].m2, a->blk[l].r2,
+		    a->blk[l].res2, p->blk[l].ln2_g, p->blk[l].ln2_b, Nq, C);
+		mm(a->blk[l].fch, a->blk[l].ln2, p->blk[l].w1, p->blk[l].b1, Nq, C,
+		    4 * C);
+		gelu_forward(a->blk[l].fchg, a->blk[l].fch, (size_t)Nq * 4 * C);
+		mm(a->blk[l].fcp, a->blk[l].fchg, p->blk[l].w2, p->blk[l].b2, Nq,
+		    4 * C, C);
+		residual_forward(a->blk[l].res3, a->blk[l].res2, a->blk[l].fcp,
+		    (size_t)Nq * C);
+		in = a->blk[l].res3;
+	}
+	layernorm_forward(a->lnf, a->mf, a->rf, in, p->lnf_g, p->lnf_b, nb, C);
+	matmul_rows(a->logits, a->lnf, p->w_a, p->b_a, nb, C, MODEL_NCLASS);
+	matmul_rows(a->ghost, a->lnf, p->w_g, p->b_g, nb, C, MODEL_NGHOST);
+	loss_forward(a->loss, a->probs, a->logits, a->ghost, label, target, mask,
+	    nb);
+}
+
+static void
+zero(float *p, size_t n)
+{
+	memset(p, 0, n * sizeof *p);
+}
+
+/* Backward of the last forward of nb windows into a->grads (zeroed here);
+ * scale is 1 / (the whole batch's size). */
+static void
+backward(struct acts *a, const struct model *m, const struct wts *p,
+    const float *x, const int *label, const float *target, const float *mask,
+    int nb, float scale)
+{
+	int T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h, L = m->cfg.L;
+	int N = nb * T, nq, Nq, l, b;
+	const float *in;
+	float *dcur;
+	struct wts g;
+
+	wts_bind(&g, m, a->grads);
+	zero(a->grads, m->nparams);
+	zero(a->dlogits, (size_t)nb * 3);
+	zero(a->dghost, (size_t)nb * 4);
+	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, target,
+	    mask, scale, nb);
+	zero(a->dlnf, (size_t)nb * C);
+	matmul_backward(a->dlnf, C, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb,
+	    C, MODEL_NCLASS);
+	matmul_backward(a->dlnf, C, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb,
+	    C, MODEL_NGHOST);
+	zero(a->dlast, (size_t)nb * C);
+	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
+	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
+	for (l = L - 1; l >= 0; l--) {
+		nq = l == L - 1 ? 1 : T;
+		Nq = nb * nq;
+		in = l == 0 ? a->enc : a->blk[l - 1].res3;
+		/* dcur: the gradient of res3, then of res2 */
+		dcur = nq == 1 ? a->dlast : a->dres;
+		zero(a->dfchg, (size_t)Nq * 4 * C);
+		matmul_backward(a->dfchg, 4 * C, g.blk[l].w2, g.blk[l].b2, dcur,
+		    a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
+		zero(a->dfch, (size_t)Nq * 4 * C);
+		gelu_backward(a->dfch, a->blk[l].fch, a->dfchg, (size_t)Nq * 4 * C);
+		zero(a->dln, (size_t)Nq * C);
+		matmul_backward(a->dln, C, g.blk[l].w1, g.blk[l].b1, a->dfch,
+		    a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
+		layernorm_backward(dcur, g.blk[l].ln2_g, g.blk[l].ln2_b, a->dln,
+		    a->blk[l].res2, p->blk[l].ln2_g, a->blk[l].m2, a->blk[l].r2, Nq,
+		    C);
+		zero(a->datty, (size_t)Nq * C);
+		matmul_backward(a->datty, C, g.blk[l].wo, g.blk[l].bo, dcur,
+		    a->blk[l].atty, p->blk[l].wo, Nq, C, C);
+		zero(a->dqkv, (size_t)N * 3 * C);
+		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
+		    a->blk[l].qkv, nb, T, nq, C, NH);
+		zero(a->dln, (size_t)N * C);
+		matmul_backward(a->dln, C, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv,
+		    a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
+		if (nq == 1) {
+			/* the residual reaches the last position only */
+			zero(a->dres, (size_t)N * C);
+			for (b = 0; b < nb; b++)
+				memcpy(a->dres + ((size_t)b * T + T - 1) * C,
+				    a->dlast + (size_t)b * C, C * sizeof(float));
+		}
+		layernorm_backward(a->dres, g.blk[l].ln1_g, g.blk[l].ln1_b, a->dln,
+		    in, p->blk[l].ln1_g, a->blk[l].m1, a->blk[l].r1, N, C);
+	}
+	encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T, MODEL_NFEAT,
+	    C);
+}
+
+/* The pool: run st->job on every thread, the caller being thread 0. */
+static void *
+worker(void *arg)
+{
+	struct thread *t = arg;
+	struct model_state *st = t->m->st;
+	unsigned seen = 0;
+
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (st->gen == seen && !st->stop)
+			pthread_cond_wait(&st->go, &st->mu);
+		if (st->stop)
+			break;
+		seen = st->gen;
+		pthread_mutex_unlock(&st->mu);
+		st->job(t);
+		pthread_mutex_lock(&st->mu);
+		if (--st->pending == 0)
+			pthread_cond_signal(&st->done);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+static void
+run(struct model_state *st, void (*job)(struct thread *), int nthreads)
+{
+	if (nthreads <= 1) {
+		job(&st->t[0]);
+		return;
+	}
+	pthread_mutex_lock(&st->mu);
+	st->job = job;
+	st->pending = st->nthreads - 1;
+	st->gen++;
+	pthread_cond_broadcast(&st->go);
+	pthread_mutex_unlock(&st->mu);
+	job(&st->t[0]);
+	pthread_mutex_lock(&st->mu);
+	while (st->pending > 0)
+		pthread_cond_wait(&st->done, &st->mu);
+	pthread_mutex_unlock(&st->mu);
+}
+
+/* Windows [lo, hi) of B for each thread: contiguous, fixed by B and n. */
+static int
+split(struct model_state *st, int B)
+{
+	int i, per = (B + st->nthreads - 1) / st->nthreads, used = 0;
+
+	for (i = 0; i < st->nthreads; i++) {
+		st->t[i].lo = i * per < B ? i * per : B;
+		st->t[i].hi = (i + 1) * per < B ? (i + 1) * per : B;
+		if (st->t[i].hi > st->t[i].lo)
+			used = i + 1;
+	}
+	return used;
+}
+
+static void
+state_free(struct model_state *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->started > 0) {
+		pthread_mutex_lock(&st->mu);
+		st->stop = 1;
+		pthread_cond_broadcast(&st->go);
+		pthread_mutex_unlock(&st->mu);
+		for (i = 1; i <= st->started; i++)
+			pthread_join(st->t[i].th, NULL);
+	}
+	pthread_mutex_destroy(&st->mu);
+	pthread_cond_destroy(&st->go);
+	pthread_cond_destroy(&st->done);
+	free(st->mem);
+	free(st->t);
+	free(st);
+}
+
+void
+model_free(struct model *m)
+{
+	state_free(m->st);
+	m->st = NULL;
+	free(m->params);
+	m->params = m->grads = m->m = m->v = NULL;
+}
+
+int
+model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
+{
+	struct model_state *st;
+	size_t per;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i;
+
+	if (ncpu < 1)
+		ncpu = 1;
+	if (nthreads <= 0)
+		nthreads = (int)ncpu;
+	if (maxB < 1 || nthreads > 256) {
+		seterr(err, errlen, "bad batch size %d or thread count %d", maxB,
+		    nthreads);
+		return -1;
+	}
+	if (nthreads > maxB)
+		nthreads = maxB;
+	state_free(m->st);
+	m->st = NULL;
+	matmul_init();
+	if ((st = calloc(1, sizeof *st)) == NULL ||
+	    (st->t = calloc(nthreads, sizeof *st->t)) == NULL) {
+		free(st);
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->go, NULL);
+	pthread_cond_init(&st->done, NULL);
+	st->maxB = maxB;
+	st->nthreads = nthreads;
+	st->Bt = (maxB + nthreads - 1) / nthreads;
+	per = acts_layout(&st->t[0].a, NULL, m, st->Bt);
+	if ((st->mem = aligned_alloc(64, per * nthreads * sizeof(float))) == NULL) {
+		state_free(st);
+		seterr(err, errlen, "out of memory for activations (%zu floats)",
+		    per * nthreads);
+		return -1;
+	}
+	memset(st->mem, 0, per * nthreads * sizeof(float));
+	m->st = st;
+	wts_bind(&st->p, m, m->params);
+	for (i = 0; i < nthreads; i++) {
+		st->t[i].m = m;
+		st->t[i].id = i;
+		acts_layout(&st->t[i].a, st->mem + per * i, m, st->Bt);
+	}
+	for (i = 1; i < nthreads; i++) {
+		cpu_set_t set;
+
+		if (pthread_create(&st->t[i].th, NULL, worker, &st->t[i]) != 0) {
+			seterr(err, errlen, "cannot start thread %d", i);
+			m->st = NULL;
+			state_free(st);
+			return -1;
+		}
+		st->started = i;
+		CPU_ZERO(&set);
+		CPU_SET(i % ncpu, &set);
+		pthread_setaffinity_np(st->t[i].th, sizeof set, &set);
+	}
+	return 0;
+}
+
+static void
+job_forward(struct thread *t)
+{
+	struct model_state *st = t->m->st;
+	const struct batch *bt = st->batch;
+	int lo = t->lo, n = t->hi - t->lo;
+
+	if (n <= 0)
+		return;
+	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
+	    MODEL_NFEAT, bt->label + lo, bt->ghost ? bt->ghost + lo * 4 : NULL,
+	    bt->mask ? bt->mask + lo : NULL, n, mm_blas);
+}
+
+static void
+job_backward(struct thread *t)
+{
+	struct model_state *st = t->m->st;
+	const struct batch *bt = st->batch;
+	int lo = t->lo, n = t->hi - t->lo;
+
+	if (n <= 0)
+		return;
+	backward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
+	    MODEL_NFEAT, bt->label + lo, bt->ghost ? bt->ghost + lo * 4 : NULL,
+	    bt->mask ? bt->mask + lo : NULL, n, 1.0f / bt->B);
+}
+
+/* One window at a time through the hand-written products. */
+static void
+job_predict(struct thread *t)
+{
+	struct model_state *st = t->m->st;
+	size_t wf = (size_t)t->m->cfg.W * MODEL_NFEAT;
+	int i;
+
+	for (i = t->lo; i < t->hi; i++) {
+		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, 1,
+		    matmul_rows);
+		if (st->pprobs != NULL)
+			memcpy(st->pprobs + (size_t)i * 3, t->a.probs,
+			    3 * sizeof(float));
+		if (st->pghost != NULL)
+			memcpy(st->pghost + (size_t)i * 4, t->a.ghost,
+			    4 * sizeof(float));
+	}
+}
+
+void
+model_predict(struct model *m, const float *x, int B, float *probs,
+    float *ghost)
+{
+	struct model_state *st = m->st;
+	int i;
+
+	if (st == NULL) {
+		for (i = 0; i < B * 3 && probs != NULL; i++)
+			probs[i] = NAN;
+		for (i = 0; i < B * 4 && ghost != NULL; i++)
+			ghost[i] = NAN;
+		return;
+	}
+	st->px = x;
+	st->pprobs = probs;
+	st->pghost = ghost;
+	run(st, job_predict, split(st, B));
+}
+
+float
+model_forward(struct model *m, const struct batch *b, float *probs,
+    float *ghost)
+{
+	struct model_state *st = m->st;
+	double s = 0.0;
+	int i, j, k;
+
+	if (st == NULL || b->B < 1 || b->B > st->maxB)
+		return NAN;
+	st->batch = b;
+	run(st, job_forward, split(st, b->B));
+	for (i = 0; i < st->nthreads; i++) {
+		struct thread *t = &st->t[i];
+
+		for (j = t->lo; j < t->hi; j++) {
+			k = j - t->lo;
+			s += t->a.loss[k];
+			if (probs != NULL)
+				memcpy(probs + j * 3, t->a.probs + k * 3,
+				    3 * sizeof(float));
+			if (ghost != NULL)
+				memcpy(ghost + j * 4, t->a.ghost + k * 4,
+				    4 * sizeof(float));
+		}
+	}
+	return (float)(s / b->B);
+}
+
+void
+model_zero_grad(struct model *m)
+{
+	zero(m->grads, m->nparams);
+}
+
+void
+model_backward(struct model *m)
+{
+	struct model_state *st = m->st;
+	int n, i;
+	size_t j;
+
+	if (st == NULL || st->batch == NULL)
+		return;
+	n = split(st, st->batch->B);
+	run(st, job_backward, n);
+	/* fixed order: thread 0's share + thread 1's + ... */
+	for (j = 0; j < m->nparams; j++) {
+		float s = st->t[0].a.grads[j];
+
+		for (i = 1; i < n; i++)
+			s += st->t[i].a.grads[j];
+		m->grads[j] += s;
+	}
+}
+
+float
+model_train_step(struct model *m, const struct batch *b, const struct adamw *o)
+{
+	float loss;
+
+	model_zero_grad(m);
+	loss = model_forward(m, b, NULL, NULL);
+	if (isnan(loss) && (m->st == NULL || b->B > m->st->maxB))
+		return loss;
+	model_backward(m);
+	adamw_step(m, o);
+	return loss;
+}

@@ -1,0 +1,295 @@
+/*
+ * timeparse.c - candle times: the canonical ISO-8601 UTC form, the other
+ * forms candle-feed accepts, durations.  Civil dates use the proleptic
+ * Gregorian calendar (days_from_civil after H. Hinnant).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ck.h"
+#include "timeparse.h"
+
+/* cktime covers about +-292 years around 1970 */
+#define TMIN_SEC	(INT64_MIN / CK_SEC + 1)
+#define TMAX_SEC	(INT64_MAX / CK_SEC - 1)
+
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+mdays(int y, int m)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return n[m - 1];
+}
+
+/* n digits at s as a number, or -1. */
+static int
+num(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if ((unsigned)(*s - '0') > 9)
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+static int
+mktime_ns(int y, int mo, int d, int h, int mi, int s, int64_t ns,
+    int64_t offsec, cktime *t)
+{
+	int64_t sec;
+
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo) ||
+	    h > 23 || mi > 59 || s > 59)
+		return -1;
+	sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
+	    offsec;
+	if (sec < TMIN_SEC || sec > TMAX_SEC)
+		return -1;
+	*t = sec * CK_SEC + ns;
+	return 0;
+}
+
+/* ".digits" at s[0..len): nanoseconds and the length used; -1 when bad. */
+static int
+fraction(const char *s, size_t len, int64_t *ns)
+{
+	size_t i;
+	int64_t v = 0, scale = CK_SEC;
+
+	if (len == 0 || s[0] != '.')
+		return 0;
+	for (i = 1; i < len && (unsigned)(s[i] - '0') <= 9; i++) {
+		if (i > 9)
+			return -1;
+		scale /= 10;
+		v += (s[i] - '0') * scale;
+	}
+	if (i == 1)
+		return -1;
+	*ns = v;
+	return (int)i;
+}
+
+int
+time_parse_iso(const char *s, size_t len, cktime *t)
+{
+	int y, mo, d, h, mi, sec, n;
+	int64_t ns = 0;
+
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[len - 1] != 'Z')
+		return -1;
+	if ((y = num(s, 4)) < 0 || (mo = num(s + 5, 2)) < 0 ||
+	    (d = num(s + 8, 2)) < 0 || (h = num(s + 11, 2)) < 0 ||
+	    (mi = num(s + 14, 2)) < 0 || (sec = num(s + 17, 2)) < 0)
+		return -1;
+	if ((n = fraction(s + 19, len - 20, &ns)) < 0 ||
+	    (size_t)n != len - 20)
+		return -1;
+	return mktime_ns(y, mo, d, h, mi, sec, ns, 0, t);
+}
+
+/* Epoch digits[.digits] in unit (auto: by magnitude). */
+static int
+parse_epoch(const char *s, size_t len, enum epoch_unit unit, cktime *t)
+{
+	size_t i = 0;
+	int64_t v = 0, mul, f = 0, fscale;
+	int neg = 0, nd = 0, nf = 0;
+
+	if (len > 0 && s[0] == '-') {
+		neg = 1;
+		i++;
+	}
+	for (; i < len && (unsigned)(s[i] - '0') <= 9; i++, nd++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (nd == 0)
+		return -1;
+	if (i < len && s[i] == '.') {
+		for (i++, fscale = 1; i < len && (unsigned)(s[i] - '0') <= 9;
+		    i++, nf++) {
+			if (nf < 9) {
+				f = f * 10 + (s[i] - '0');
+				fscale *= 10;
+			}
+		}
+		if (nf == 0)
+			return -1;
+	} else
+		fscale = 1;
+	if (i != len)
+		return -1;
+	if (unit == EPOCH_AUTO)
+		unit = v < INT64_C(100000000000) ? EPOCH_S :
+		    v < INT64_C(100000000000000) ? EPOCH_MS :
+		    v < INT64_C(100000000000000000) ? EPOCH_US : EPOCH_AUTO;
+	switch (unit) {
+	case EPOCH_S:	mul = CK_SEC; break;
+	case EPOCH_MS:	mul = 1000000; break;
+	case EPOCH_US:	mul = 1000; break;
+	default:	return -1;
+	}
+	if (v > INT64_MAX / mul - 1)
+		return -1;
+	/* f / fscale of a unit, in ns (truncated below 1 ns) */
+	*t = v * mul + f * mul / fscale;	/* f*mul < 1e18 */
+	if (neg)
+		*t = -*t;
+	return 0;
+}
+
+int
+time_parse_any(const char *s, size_t len, enum epoch_unit unit, cktime *t)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n, oh, om;
+	int64_t ns = 0, off = 0;
+	size_t i;
+
+	if (len >= 20 && s[10] == 'T' && s[len - 1] == 'Z' &&
+	    time_parse_iso(s, len, t) == 0)
+		return 0;
+	if (len < 10 || s[4] != '-' || s[7] != '-')
+		return parse_epoch(s, len, unit, t);
+	if ((y = num(s, 4)) < 0 || (mo = num(s + 5, 2)) < 0 ||
+	    (d = num(s + 8, 2)) < 0)
+		return -1;
+	i = 10;
+	if (i < len) {
+		if ((s[i] != 'T' && s[i] != ' ') || len < i + 6 ||
+		    (h = num(s + i + 1, 2)) < 0 || s[i + 3] != ':' ||
+		    (mi = num(s + i + 4, 2)) < 0)
+			return -1;
+		i += 6;
+		if (i < len && s[i] == ':') {
+			if (len < i + 3 || (sec = num(s + i + 1, 2)) < 0)
+				return -1;
+			i += 3;
+			if ((n = fraction(s + i, len - i, &ns)) < 0)
+				return -1;
+			i += n;
+		}
+		if (i < len && (s[i] == 'Z' || s[i] == 'z'))
+			i++;
+		else if (i < len && (s[i] == '+' || s[i] == '-')) {
+			/* +HH, +HHMM, +HH:MM */
+			int sign = s[i] == '-' ? -1 : 1;
+
+			if (len < i + 3 || (oh = num(s + i + 1, 2)) < 0)
+				return -1;
+			om = 0;
+			if (len == i + 6 && s[i + 3] == ':')
+				om = num(s + i + 4, 2);
+			else if (len == i + 5)
+				om = num(s + i + 3, 2);
+			else if (len != i + 3)
+				return -1;
+			if (om < 0 || om > 59 || oh > 23)
+				return -1;
+			off = sign * (oh * 3600 + om * 60);
+			i = len;
+		}
+	}
+	if (i != len)
+		return -1;
+	return mktime_ns(y, mo, d, h, mi, sec, ns, off, t);
+}
+
+size_t
+time_format(char *buf, cktime t)
+{
+	int64_t sec, ns, days, rem;
+	int y, m, d, n, k;
+
+	sec = t / CK_SEC;
+	ns = t % CK_SEC;
+	if (ns < 0) {
+		ns += CK_SEC;
+		sec--;
+	}
+	days = sec / 86400;
+	rem = sec % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+	    (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	if (ns != 0) {
+		n += snprintf(buf + n, 40 - n, ".%09lld", (long long)ns);
+		for (k = 0; k < 8 && buf[n - 1] == '0'; k++)
+			n--;
+	}
+	buf[n++] = 'Z';
+	buf[n] = '\0';
+	return n;
+}
+
+int
+duration_parse(const char *s, cktime *d)
+{
+	int64_t v = 0, unit;
+	const char *p = s;
+
+	for (; (unsigned)(*p - '0') <= 9; p++) {
+		if (v > 1000000000)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (p == s || v == 0)
+		return -1;
+	if (strcmp(p, "s") == 0)
+		unit = CK_SEC;
+	else if (strcmp(p, "m") == 0 || strcmp(p, "min") == 0)
+		unit = 60 * CK_SEC;
+	else if (strcmp(p, "h") == 0)
+		unit = 3600 * CK_SEC;
+	else if (strcmp(p, "d") == 0)
+		unit = 86400 * CK_SEC;
+	else if (strcmp(p, "w") == 0)
+		unit = 7 * 86400 * CK_SEC;
+	else
+		return -1;
+	if (v > INT64_MAX / unit)
+		return -1;
+	*d = v * unit;
+	return 0;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""Read a candlekit model checkpoint (model-checkpoint(5)) with numpy.
+read(path) -> dict: config, meta, tensors {name: (weight, m, v)} as arrays.
+Run as a script it prints a summary (used by tests/unit/ckpt.c)."""
+import struct, sys, zlib
+import numpy as np
+
+HEAD = '<8s8IQQqQqQQ'      # magic, version..ntensors, nparams..data_offset
+
+def read(path):
+    b = open(path, 'rb').read()
+    if b[:8] != b'CNDLCKPT':
+        raise ValueError(f'{path}: not a model checkpoint (wrong magic)')
+    (_, ver, hsize, W, d, L, h, F, nt, n, mid, created, gen, until,
+     size, doff) = struct.unpack_from(HEAD, b)
+    if ver > 1:
+        raise ValueError(f'{path}: format version {ver} is newer than 1')
+    if len(b) != size or zlib.crc32(b[:-4]) != struct.unpack('<I', b[-4:])[0]:
+        raise ValueError(f'{path}: truncated or corrupt (size or CRC32)')
+    w, m, v = (np.frombuffer(b, '<f4', n, doff + 4 * n * k) for k in range(3))
+    tensors = {}
+    for i in range(nt):
+        name, rows, cols, off = struct.unpack_from('<32sIIQ', b, hsize + 48 * i)
+        s = slice(off, off + rows * cols)
+        tensors[name.rstrip(b'\0').decode()] = tuple(
+            a[s].reshape(rows, cols) for a in (w, m, v))
+    return dict(config=dict(W=W, d=d, L=L, h=h, F=F), model_id=mid,
+                created=created, generation=gen, trained_until=until,
+                nparams=n, weights=w, m=m, v=v, tensors=tensors)
+
+if __name__ == '__main__':
+    c = read(sys.argv[1])
+    print('config', ' '.join(f'{k} {v}' for k, v in c['config'].items()))
+    print(f"id {c['model_id']:016x} generation {c['generation']} nparams {c['nparams']}")
+    print('sums', *(repr(float(c[k].astype(np.float64).sum())) for k in 'weights m v'.split()))
+    print('pos[1,2]', repr(float(c['tensors']['pos'][0][1, 2])))

@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""model_ref.py - the PyTorch reference for the candle transformer.
+
+Run from anywhere with /usr/bin/python3 (Debian's python3-torch); `make
+fixtures` runs it.  It builds tests/unit/model_golden if needed, runs
+`tests/unit/model_golden --write-input FILE` to get the weights the C code
+initialized and a fixed batch, builds the same model in PyTorch, runs the
+forward pass, the backward pass and 3 AdamW steps (clip_grad_norm_ before
+each), and writes tests/ref/model_golden.bin, which the C test compares
+against (formats: see tests/unit/model_golden.c).
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(TOP, "tests", "unit", "model_golden")
+OUT = os.path.join(TOP, "tests", "ref", "model_golden.bin")
+NSTEP = 3
+
+
+def read_input(path):
+    with open(path, "rb") as f:
+        buf = f.read()
+    assert buf[:8] == b"CKGIN1\0\0", "not a model_golden input file"
+    off = 8
+    W, d, L, h, B, nt = struct.unpack_from("<6i", buf, off)
+    off += 24
+    tensors = []
+    for _ in range(nt):
+        name = buf[off:off + 32].split(b"\0")[0].decode()
+        rows, cols, toff, decay = struct.unpack_from("<4i", buf, off + 32)
+        tensors.append((name, rows, cols, toff, decay))
+        off += 48
+    (npar,) = struct.unpack_from("<i", buf, off)
+    off += 4
+
+    def take(dtype, n):
+        nonlocal off
+        a = np.frombuffer(buf, dtype=dtype, count=n, offset=off)
+        off += 4 * n
+        return a.copy()
+
+    params = take("<f4", npar)
+    x = take("<f4", B * W * 5).reshape(B, W, 5)
+    label = take("<i4", B)
+    target = take("<f4", B * 4).reshape(B, 4)
+    mask = take("<f4", B)
+    opt = take("<f4", 6)
+    assert off == len(buf), "input file size"
+    cfg = dict(W=W, d=d, L=L, h=h, B=B)
+    return cfg, tensors, params, x, label, target, mask, opt
+
+
+def forward(P, cfg, x):
+    """x (B,W,5) -> logits (B,3), ghost (B,4); the whole window, every block."""
+    B, T, C, NH = x.shape[0], cfg["W"], cfg["d"], cfg["h"]
+    hs = C // NH
+    z = x @ P["w_in"] + P["b_in"] + P["pos"]
+    for l in range(cfg["L"]):
+        p = lambda s: P["blk%d.%s" % (l, s)]
+        a = F.layer_norm(z, (C,), p("ln1_g")[0], p("ln1_b")[0], eps=1e-5)
+        qkv = a @ p("wqkv") + p("bqkv")
+        q, k, v = qkv.split(C, dim=2)
+        q = q.view(B, T, NH, hs).transpose(1, 2)
+        k = k.view(B, T, NH, hs).transpose(1, 2)
+        v = v.view(B, T, NH, hs).transpose(1, 2)
+        att = torch.softmax((q @ k.transpose(-2, -1)) * (1.0 / hs ** 0.5), dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        z = z + y @ p("wo") + p("bo")
+        a = F.layer_norm(z, (C,), p("ln2_g")[0], p("ln2_b")[0], eps=1e-5)
+        z = z + F.gelu(a @ p("w1") + p("b1"), approximate="tanh") @ p("w2") + p("b2")
+    y = F.layer_norm(z[:, -1], (C,), P["lnf_g"][0], P["lnf_b"][0], eps=1e-5)
+    return y @ P["w_a"] + P["b_a"][0], y @ P["w_g"] + P["b_g"][0]
+
+
+def loss_of(logits, ghost, label, target, mask):
+    ce = F.cross_entropy(logits, label, reduction="none")
+    mse = ((ghost - target) ** 2).mean(dim=1)
+    return (ce + 0.1 * mask * mse).mean()
+
+
+def main():
+    torch.set_num_threads(1)
+    if not os.access(BIN, os.X_OK):
+        subprocess.run(["make", "-C", TOP, "tests/unit/model_golden"], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = os.path.join(tmp, "input")
+        subprocess.run([BIN, "--write-input", inp], check=True)
+        cfg, tensors, params, x, label, target, mask, opt = read_input(inp)
+    P = {}
+    for name, rows, cols, toff, decay in tensors:
+        t = torch.tensor(params[toff:toff + rows * cols].reshape(rows, cols))
+        P[name] = t.requires_grad_(True)
+    lr, b1, b2, eps, wd, clip = [float(v) for v in opt]
+    groups = [
+        {"params": [P[n] for n, *_, dc in tensors if dc], "weight_decay": wd},
+        {"params": [P[n] for n, *_, dc in tensors if not dc], "weight_decay": 0.0},
+    ]
+    optim = torch.optim.AdamW(groups, lr=lr, betas=(b1, b2), eps=eps)
+    xt, lt = torch.tensor(x), torch.tensor(label, dtype=torch.long)
+    tt, mt = torch.tensor(target), torch.tensor(mask)
+    losses = []
+    for step in range(NSTEP):
+        optim.zero_grad()
+        logits, ghost = forward(P, cfg, xt)
+        loss = loss_of(logits, ghost, lt, tt, mt)
+        loss.backward()
+        if step == 0:
+            first = (logits.detach().clone(), torch.softmax(logits, 1).detach().clone(),
+                     ghost.detach().clone(), loss.item())
+            grads = np.zeros_like(params)
+            for name, rows, cols, toff, decay in tensors:
+                grads[toff:toff + rows * cols] = P[name].grad.numpy().ravel()
+        losses.append(loss.item())
+        torch.nn.utils.clip_grad_norm_([P[n] for n, *_ in tensors], clip)
+        optim.step()
+    final = np.zeros_like(params)
+    for name, rows, cols, toff, decay in tensors:
+        final[toff:toff + rows * cols] = P[name].detach().numpy().ravel()
+    with open(OUT, "wb") as f:
+        f.write(b"CKGOLD1\0")
+        f.write(struct.pack("<6i", cfg["W"], cfg["d"], cfg["L"], cfg["h"],
+                            cfg["B"], len(params)))
+        for a in (first[0], first[1], first[2]):
+            f.write(a.numpy().astype("<f4").tobytes())
+        f.write(np.array([first[3]] + [], dtype="<f4").tobytes())
+        f.write(grads.astype("<f4").tobytes())
+        f.write(np.array(losses, dtype="<f4").tobytes())
+        f.write(final.astype("<f4").tobytes())
+    print("%s: loss %.6f -> %.6f after %d steps" % (OUT, losses[0], losses[-1], NSTEP))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

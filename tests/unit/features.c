@@ -1,0 +1,94 @@
+/* features: the window features and the ghost target against a direct
+ * transcription of the issue's formulas, on hand-made candles. */
+#include <stdlib.h>
+
+#include "features.h"
+#include "t.h"
+
+#define W 6
+
+/* candles t-W .. t, oldest first (index 0 gives only its close) */
+static const double o[W + 1] = { 10, 10.1, 10.3, 10.2, 10.4, 10.3, 10.6 };
+static const double h[W + 1] = { 10.2, 10.4, 10.5, 10.4, 10.6, 10.7, 10.9 };
+static const double l[W + 1] = { 9.9, 10.0, 10.1, 10.0, 10.2, 10.2, 10.5 };
+static const double c[W + 1] = { 10.1, 10.3, 10.2, 10.4, 10.3, 10.6, 10.8 };
+static const double v[W + 1] = { 100, 250, 0, 1000, 50, 300, 120 };
+
+static void
+test_window(void)
+{
+	float x[W * 5];
+	double s, r3[W], mean = 0, var = 0, u[W], mu = 0, vu = 0, su;
+	int i;
+
+	features_window(x, &s, o, h, l, c, v, W);
+	for (i = 0; i < W; i++) {
+		r3[i] = log(c[i + 1] / c[i]);
+		mean += r3[i] / W;
+		u[i] = log(1 + v[i + 1]);
+		mu += u[i] / W;
+	}
+	for (i = 0; i < W; i++) {
+		var += (r3[i] - mean) * (r3[i] - mean) / W;
+		vu += (u[i] - mu) * (u[i] - mu) / W;
+	}
+	T_NEAR(s, sqrt(var) + 1e-8, 0, 1e-12);
+	su = sqrt(vu) + 1e-6;
+	for (i = 0; i < W; i++) {
+		T_NEAR(x[i * 5 + 0], log(o[i + 1] / c[i]) / s, 1e-6, 1e-6);
+		T_NEAR(x[i * 5 + 1], log(h[i + 1] / c[i]) / s, 1e-6, 1e-6);
+		T_NEAR(x[i * 5 + 2], log(l[i + 1] / c[i]) / s, 1e-6, 1e-6);
+		T_NEAR(x[i * 5 + 3], r3[i] / s, 1e-6, 1e-6);
+		T_NEAR(x[i * 5 + 4], (u[i] - mu) / su, 1e-6, 1e-6);
+		T_OK(fabs(x[i * 5 + 4]) <= 10);
+	}
+}
+
+static void
+test_clamp(void)
+{
+	/* flat closes: s = 1e-8, every return feature clamps to +-10 */
+	double cc[W + 1] = { 5, 5, 5, 5, 5, 5, 5 }, vv[W + 1] = { 0 };
+	double hh[W + 1] = { 6, 6, 6, 6, 6, 6, 6 }, ll[W + 1] = { 4, 4, 4, 4, 4, 4, 4 };
+	float x[W * 5];
+	double s;
+	int i;
+
+	features_window(x, &s, cc, hh, ll, cc, vv, W);
+	T_NEAR(s, 1e-8, 0, 1e-9);
+	for (i = 0; i < W; i++) {
+		T_EQ(x[i * 5 + 0], 0);
+		T_OK(x[i * 5 + 1] == 10.0f);
+		T_OK(x[i * 5 + 2] == -10.0f);
+		T_EQ(x[i * 5 + 3], 0);
+		T_EQ(x[i * 5 + 4], 0);	/* constant volume: 0 / 1e-6 */
+	}
+}
+
+static void
+test_ghost(void)
+{
+	double next[4] = { 10.9, 11.0, 10.7, 10.75 }, back[4], s = 0.01;
+	float g[4];
+	int j;
+
+	features_target(g, next, 10.8, s);
+	for (j = 0; j < 4; j++)
+		T_NEAR(g[j], log(next[j] / 10.8) / s, 1e-6, 1e-6);
+	features_unghost(back, g, 10.8, s);
+	for (j = 0; j < 4; j++)
+		T_NEAR(back[j], next[j], 0, 1e-7);
+	/* a jump beyond 10 s clamps */
+	next[1] = 12.0;
+	features_target(g, next, 10.8, s);
+	T_OK(g[1] == 10.0f);
+}
+
+int
+main(void)
+{
+	T_RUN(test_window);
+	T_RUN(test_clamp);
+	T_RUN(test_ghost);
+	return T_END();
+}

@@ -1,0 +1,129 @@
+/* matmul: every kernel against its naive reference; row independence. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "matmul.h"
+#include "t.h"
+
+static unsigned long long rs = 88172645463325252ULL;
+
+static float
+urand(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (float)((rs >> 11) * 0x1p-53) * 2.0f - 1.0f;
+}
+
+static float *
+rnd(size_t n)
+{
+	float *p = malloc(n * sizeof *p);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = urand();
+	return p;
+}
+
+static void
+near_all(const float *a, const float *b, size_t n, double tol)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < n; i++)
+		if (!(fabs(a[i] - b[i]) <= tol + tol * fabs(b[i])))
+			bad++;
+	T_EQ(bad, 0);
+}
+
+static void
+shape(int N, int IC, int OC)
+{
+	float *x = rnd((size_t)N * IC), *w = rnd((size_t)IC * OC), *b = rnd(OC);
+	float *o1 = rnd((size_t)N * OC), *o2 = rnd((size_t)N * OC);
+	float *o3 = malloc((size_t)N * OC * sizeof(float));
+	float *d = rnd((size_t)N * OC), *dx1 = rnd((size_t)N * IC);
+	float *dx2 = malloc((size_t)N * IC * sizeof(float));
+	float *dw1 = rnd((size_t)IC * OC), *dw2 = malloc((size_t)IC * OC * 4);
+	float *db1 = rnd(OC), *db2 = malloc(OC * sizeof(float));
+	int r;
+
+	matmul_forward(o1, x, IC, w, b, N, IC, OC);
+	matmul_forward_ref(o2, x, IC, w, b, N, IC, OC);
+	near_all(o1, o2, (size_t)N * OC, 1e-5);
+	matmul_forward(o1, x, IC, w, NULL, N, IC, OC);
+	matmul_forward_ref(o2, x, IC, w, NULL, N, IC, OC);
+	near_all(o1, o2, (size_t)N * OC, 1e-5);
+	matmul_rows(o3, x, w, b, N, IC, OC);
+	matmul_forward_ref(o2, x, IC, w, b, N, IC, OC);
+	near_all(o3, o2, (size_t)N * OC, 1e-5);
+	/* a row's bits do not depend on N nor on its place */
+	for (r = 0; r < N; r++) {
+		matmul_rows(o1, x + (size_t)r * IC, w, b, 1, IC, OC);
+		T_OK(memcmp(o1, o3 + (size_t)r * OC, OC * sizeof(float)) == 0);
+	}
+	memcpy(dx2, dx1, (size_t)N * IC * sizeof(float));
+	memcpy(dw2, dw1, (size_t)IC * OC * sizeof(float));
+	memcpy(db2, db1, OC * sizeof(float));
+	matmul_backward(dx1, IC, dw1, db1, d, x, w, N, IC, OC);
+	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
+	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
+	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
+	near_all(db1, db2, OC, 1e-5);
+	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(d);
+	free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2);
+}
+
+static void
+test_linear(void)
+{
+	shape(1, 1, 1);
+	shape(7, 5, 32);
+	shape(64, 32, 96);
+	shape(33, 32, 3);
+	shape(5, 128, 32);
+	shape(9, 24, 20);
+}
+
+static void
+small(int M, int N, int K)
+{
+	int lda = K + 3, ldb = N + 5, ldc = N + 2, ldt = M + 1;
+	float *a = rnd((size_t)M * lda), *b = rnd((size_t)K * ldb);
+	float *at = rnd((size_t)K * ldt);
+	float *c1 = rnd((size_t)M * ldc), *c2 = malloc((size_t)M * ldc * 4);
+
+	memcpy(c2, c1, (size_t)M * ldc * sizeof(float));
+	mm_nn(c1, ldc, a, lda, b, ldb, M, N, K, 0.35f);
+	mm_ref(c2, ldc, a, lda, 0, b, ldb, 0, M, N, K, 0.35f, 0.0f);
+	near_all(c1, c2, (size_t)M * ldc, 1e-5);
+	mm_nn_acc(c1, ldc, a, lda, b, ldb, M, N, K);
+	mm_ref(c2, ldc, a, lda, 0, b, ldb, 0, M, N, K, 1.0f, 1.0f);
+	near_all(c1, c2, (size_t)M * ldc, 1e-5);
+	mm_tn_acc(c1, ldc, at, ldt, b, ldb, M, N, K);
+	mm_ref(c2, ldc, at, ldt, 1, b, ldb, 0, M, N, K, 1.0f, 1.0f);
+	near_all(c1, c2, (size_t)M * ldc, 1e-5);
+	free(a), free(b), free(at), free(c1), free(c2);
+}
+
+static void
+test_small(void)
+{
+	small(32, 32, 8);
+	small(32, 8, 32);
+	small(1, 8, 32);
+	small(1, 32, 8);
+	small(5, 13, 3);
+	small(64, 16, 64);
+}
+
+int
+main(void)
+{
+	matmul_init();
+	T_RUN(test_linear);
+	T_RUN(test_small);
+	return T_END();
+}
