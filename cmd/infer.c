@@ -37,22 +37,17 @@ usage(void)
 }
 
 static void
+warnmsg(const char *msg)
+{
+	warnx("%s", msg);
+}
+
+static void
 counts(const struct online *o)
 {
 	fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
 	    "load_failures=%ld\n", o->n.rows, o->n.preds, o->n.reloads,
 	    o->n.loadfail);
-}
-
-/* Output errors: a closed downstream pipe is a quiet exit 0. */
-static void
-checkout(struct csvout *out)
-{
-	if (csvout_error(out) == 0)
-		return;
-	if (errno == EPIPE)
-		exit(CK_EXIT_OK);
-	err(CK_EXIT_FAIL, "stdout");
 }
 
 int
@@ -71,11 +66,10 @@ main(int argc, char *argv[])
 	struct online o;
 	struct cstream cs;
 	struct csvout *out;
-	struct candle c;
 	const char *model = NULL, *prefix = "", *file = "-", *arg;
 	char errbuf[512];
 	double minconf = 0;
-	int ch, info = 0, rc, failing = 0;
+	int ch, info = 0, rc;
 
 	while ((ch = getopt_long(argc, argv, "m:", lopt, NULL)) != -1) {
 		switch (ch) {
@@ -129,6 +123,7 @@ main(int argc, char *argv[])
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	o.minconf = (float)minconf;
+	o.warn = warnmsg;
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
@@ -138,32 +133,13 @@ main(int argc, char *argv[])
 	cstream_write_header(&cs, out);
 	cstream_flushto(&cs, out);
 
-	while (!stop) {
-		rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf));
-		if (rc == 0 || (rc < 0 && stop))
-			break;
-		if (rc < 0) {
-			online_flush(&o, &cs, out);
-			csvout_flush(out);
-			counts(&o);
-			errx(ck_exit(rc), "%s", errbuf);
-		}
-		if (online_push(&o, &cs, &c) < 0)
-			err(CK_EXIT_FAIL, "row buffer");
-		/* never hold a read row while the next read may block */
-		if (online_full(&o) || !cstream_ready(&cs)) {
-			rc = online_reload(&o);
-			if (rc < 0 && !failing)
-				warnx("reload: %s", o.lasterr);
-			failing = rc < 0;
-			online_flush(&o, &cs, out);
-			checkout(out);
-		}
-	}
-	online_flush(&o, &cs, out);
-	csvout_flush(out);
-	checkout(out);
+	rc = online_run(&o, &cs, out, BATCH, NULL, NULL, &stop, errbuf,
+	    sizeof(errbuf));
+	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
+		return CK_EXIT_OK;
 	counts(&o);
+	if (rc != 0)
+		errx(ck_exit(rc), "%s", errbuf);
 	csvout_free(out);
 	cstream_close(&cs);
 	online_close(&o);

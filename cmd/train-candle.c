@@ -79,6 +79,12 @@ inum(const char *opt, const char *s, long lo, long hi)
 }
 
 static void
+warnmsg(const char *msg)
+{
+	warnx("%s", msg);
+}
+
+static void
 report(const struct online *o, const struct online_acc *a,
     const struct counts *n)
 {
@@ -90,27 +96,29 @@ report(const struct online *o, const struct online_acc *a,
 	    n->skipped, n->nowindow, a->n, o->n.reloads, o->n.loadfail);
 }
 
-static void
-checkout(struct csvout *out)
-{
-	if (csvout_error(out) == 0)
-		return;
-	if (errno == EPIPE)
-		exit(CK_EXIT_OK);
-	err(CK_EXIT_FAIL, "stdout");
-}
+struct trainer {
+	struct online_labels	*ol;
+	struct online_acc	*acc;
+	const struct ckpt_lockopt *lk;
+	struct counts		*n;
+};
 
-/* Train on the samples a row triggers; the row's label columns show the
- * last of them. */
-static void
-train_row(struct online *o, struct online_acc *a, int slot,
-    const struct online_sample *s, int ns, const struct ckpt_lockopt *lk,
-    struct counts *n)
+/* online_run's row hook: train on the samples this row triggers (past
+ * candles only) before the row is predicted.  The row's label columns show
+ * the last of them. */
+static int
+onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
+    void *arg, char *err, size_t errlen)
 {
-	char errbuf[512];
+	struct online_sample s[ONLINE_MAXSAMPLES];
+	struct trainer *t = arg;
+	struct online_acc *a = t->acc;
+	struct counts *n = t->n;
 	long i;
-	int j, rc, kept;
+	int j, ns, rc, kept;
 
+	if ((ns = online_labels_row(t->ol, cs, c, s, err, errlen)) < 0)
+		return ns;
 	for (j = 0; j < ns; j++) {
 		online_setlabel(o, slot, s[j].label, s[j].t);
 		if ((i = hist_find(&o->h, s[j].t)) < 0 ||
@@ -123,16 +131,17 @@ train_row(struct online *o, struct online_acc *a, int slot,
 		if (rc == 0)
 			continue;
 		kept = a->n;
-		rc = online_acc_apply(a, o, lk, errbuf, sizeof(errbuf));
+		rc = online_acc_apply(a, o, t->lk, err, errlen);
 		if (rc == 0)
 			online_setloss(o, slot, a->loss);
 		else if (rc == CK_ETIMEOUT) {
-			warnx("%s; skipping %d sample%s", errbuf, kept,
+			warnx("%s; skipping %d sample%s", err, kept,
 			    kept == 1 ? "" : "s");
 			n->skipped += kept;
 		} else
-			errx(ck_exit(rc), "%s", errbuf);
+			return rc;
 	}
+	return 0;
 }
 
 /* --label: train once on the window ending at `at` (or the last candle). */
@@ -207,20 +216,19 @@ main(int argc, char *argv[])
 	struct online o;
 	struct online_acc acc;
 	struct online_labels ol;
-	struct online_sample smp[ONLINE_MAXSAMPLES];
+	struct trainer t;
 	struct ckpt_lockopt lk = { 30.0 };
 	struct adamw opt;
 	struct counts n;
 	struct cstream cs;
 	struct csvout *out;
-	struct candle c;
 	enum online_on on = ON_NONE;
 	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, slot, ns, failing = 0, batch;
+	int K = 1, label = -1, batch;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
@@ -324,6 +332,7 @@ main(int argc, char *argv[])
 	    errbuf, sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	o.minconf = (float)minconf;
+	o.warn = warnmsg;
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (label >= 0)
@@ -342,41 +351,17 @@ main(int argc, char *argv[])
 	cstream_write_header(&cs, out);
 	cstream_flushto(&cs, out);
 
-	while (!stop) {
-		rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf));
-		if (rc == 0 || (rc < 0 && stop))
-			break;
-		if (rc < 0) {
-			online_flush(&o, &cs, out);
-			csvout_flush(out);
-			report(&o, &acc, &n);
-			errx(ck_exit(rc), "%s", errbuf);
-		}
-		if ((slot = online_push(&o, &cs, &c)) < 0)
-			err(CK_EXIT_FAIL, "row buffer");
-		/* training first, on past candles only */
-		if ((ns = online_labels_row(&ol, &cs, &c, smp, errbuf,
-		    sizeof(errbuf))) < 0) {
-			online_flush(&o, &cs, out);
-			csvout_flush(out);
-			report(&o, &acc, &n);
-			errx(ck_exit(ns), "%s", errbuf);
-		}
-		train_row(&o, &acc, slot, smp, ns, &lk, &n);
-		/* then the prediction, with the newest weights */
-		if (o.nb >= batch || !cstream_ready(&cs)) {
-			rc = online_reload(&o);
-			if (rc < 0 && !failing)
-				warnx("reload: %s", o.lasterr);
-			failing = rc < 0;
-			online_flush(&o, &cs, out);
-			checkout(out);
-		}
-	}
-	online_flush(&o, &cs, out);
-	csvout_flush(out);
-	checkout(out);
+	t.ol = &ol;
+	t.acc = &acc;
+	t.lk = &lk;
+	t.n = &n;
+	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
+	    &stop, errbuf, sizeof(errbuf));
+	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
+		return CK_EXIT_OK;
 	report(&o, &acc, &n);
+	if (rc != 0)
+		errx(ck_exit(rc), "%s", errbuf);
 	csvout_free(out);
 	cstream_close(&cs);
 	online_labels_free(&ol);

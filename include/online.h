@@ -13,6 +13,7 @@
 #ifndef ONLINE_H
 #define ONLINE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include "ck.h"
 #include "candle.h"
@@ -98,6 +99,8 @@ struct online {
 	float		*probs, *ghost;	/* (maxB, 3), (maxB, 4) */
 	struct online_counts n;
 	char		 lasterr[256];	/* the reason of the last failed reload */
+	/* the program's warning printer (lib/ never prints), or NULL */
+	void		(*warn)(const char *msg);
 };
 
 /* Load the checkpoint at path, reserve for batches of maxB windows on
@@ -126,6 +129,21 @@ void	online_flush(struct online *, struct cstream *, struct csvout *);
 /* Set a training column of a pending row (OC_LABEL, OC_LTIME, OC_LOSS). */
 void	online_setlabel(struct online *, int slot, int label, cktime t);
 void	online_setloss(struct online *, int slot, float loss);
+
+/*
+ * The live loop: read each row, push it, call rowfn (training; may be
+ * NULL), and when the batch is full (batch rows) or the next read may
+ * block, check for newer weights (a failed reload is passed to o->warn
+ * once per run of failures) and flush.  Ends at the end of input, when
+ * *stop becomes non-zero (the rows read are written), or at an error:
+ * CK_EDATA/CK_ERR from the input or rowfn with err, CK_ERR with errno set
+ * when writing out failed (EPIPE: the reader is gone).  0 otherwise.
+ */
+typedef int (*online_rowfn)(struct online *, struct cstream *, int slot,
+    const struct candle *, void *arg, char *err, size_t errlen);
+int	online_run(struct online *, struct cstream *, struct csvout *,
+	    int batch, online_rowfn, void *arg, volatile sig_atomic_t *stop,
+	    char *err, size_t errlen);
 
 const char *online_action_name(int action);
 /* "BUY", "SELL", "HOLD" (any case): 0 and *a, or -1. */

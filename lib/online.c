@@ -438,6 +438,58 @@ online_flush(struct online *o, struct cstream *cs, struct csvout *out)
 	o->nb = 0;
 }
 
+/* A failed write: CK_ERR, errno kept for the caller (EPIPE is quiet). */
+static int
+outerr(char *err, size_t errlen)
+{
+	int e = errno;
+
+	snprintf(err, errlen, "stdout: %s", strerror(e));
+	errno = e;
+	return CK_ERR;
+}
+
+int
+online_run(struct online *o, struct cstream *cs, struct csvout *out,
+    int batch, online_rowfn rowfn, void *arg, volatile sig_atomic_t *stop,
+    char *err, size_t errlen)
+{
+	struct candle c;
+	int rc, slot, failing = 0;
+
+	while (!*stop) {
+		rc = cstream_next(cs, &c, err, errlen);
+		if (rc == 0 || (rc < 0 && *stop))
+			break;
+		if (rc < 0)
+			goto out;
+		if ((slot = online_push(o, cs, &c)) < 0) {
+			snprintf(err, errlen, "%s", strerror(ENOMEM));
+			rc = CK_ERR;
+			goto out;
+		}
+		if (rowfn != NULL &&
+		    (rc = rowfn(o, cs, slot, &c, arg, err, errlen)) < 0)
+			goto out;
+		/* never hold a read row while the next read may block */
+		if (o->nb >= batch || !cstream_ready(cs)) {
+			rc = online_reload(o);
+			if (rc < 0 && !failing && o->warn != NULL)
+				o->warn(o->lasterr);
+			failing = rc < 0;
+			online_flush(o, cs, out);
+			if (csvout_error(out) != 0)
+				return outerr(err, errlen);
+		}
+	}
+	rc = 0;
+out:
+	online_flush(o, cs, out);
+	if (csvout_flush(out) != 0 && rc == 0)
+		return outerr(err, errlen);
+	return rc;
+}
+
 void
 online_setlabel(struct online *o, int slot, int label, cktime t)
 {
