@@ -29,6 +29,10 @@ static const char *actname[MODEL_NCLASS] = { "HOLD", "BUY", "SELL" };
 
 /* --- history --- */
 
+/* The history's arrays, carved from one allocation of 6 (2 cap) slots. */
+#define HIST_NARR	6
+_Static_assert(sizeof(cktime) == sizeof(double), "history slots");
+
 int
 hist_init(struct hist *h, int cap, char *err, size_t errlen)
 {
@@ -36,18 +40,17 @@ hist_init(struct hist *h, int cap, char *err, size_t errlen)
 
 	memset(h, 0, sizeof(*h));
 	h->cap = cap;
-	h->o = malloc(n * sizeof(double));
-	h->h = malloc(n * sizeof(double));
-	h->l = malloc(n * sizeof(double));
-	h->c = malloc(n * sizeof(double));
-	h->v = malloc(n * sizeof(double));
-	h->t = malloc(n * sizeof(cktime));
-	if (!h->o || !h->h || !h->l || !h->c || !h->v || !h->t) {
-		hist_free(h);
+	/* double and cktime have one size: o h l c v as doubles, then t */
+	if ((h->o = malloc(HIST_NARR * n * sizeof(double))) == NULL) {
 		snprintf(err, errlen, "history of %d candles: %s", cap,
 		    strerror(ENOMEM));
 		return CK_ERR;
 	}
+	h->h = h->o + n;
+	h->l = h->h + n;
+	h->c = h->l + n;
+	h->v = h->c + n;
+	h->t = (cktime *)(void *)(h->v + n);
 	return 0;
 }
 
@@ -55,11 +58,6 @@ void
 hist_free(struct hist *h)
 {
 	free(h->o);
-	free(h->h);
-	free(h->l);
-	free(h->c);
-	free(h->v);
-	free(h->t);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -71,15 +69,12 @@ hist_push(struct hist *h, const struct candle *c)
 
 	if (h->off + kept == 2 * (long)h->cap) {
 		/* full: keep the newest cap - 1 candles at the bottom */
-		int drop = (int)kept - (h->cap - 1);
-		size_t nb = (size_t)(h->cap - 1);
+		int drop = (int)kept - (h->cap - 1), a;
+		size_t n = 2 * (size_t)h->cap;
 
-		memmove(h->o, h->o + h->off + drop, nb * sizeof(double));
-		memmove(h->h, h->h + h->off + drop, nb * sizeof(double));
-		memmove(h->l, h->l + h->off + drop, nb * sizeof(double));
-		memmove(h->c, h->c + h->off + drop, nb * sizeof(double));
-		memmove(h->v, h->v + h->off + drop, nb * sizeof(double));
-		memmove(h->t, h->t + h->off + drop, nb * sizeof(cktime));
+		for (a = 0; a < HIST_NARR; a++)
+			memmove(h->o + a * n, h->o + a * n + h->off + drop,
+			    (size_t)(h->cap - 1) * sizeof(double));
 		h->first += drop;
 		h->off = 0;
 		kept = h->cap - 1;
