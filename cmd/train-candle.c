@@ -155,6 +155,7 @@ label_once(struct online *o, struct cstream *cs, int label, cktime at,
 	long i;
 	int rc;
 
+	csvin_stopflag(cs->in, &stop);
 	while ((rc = cstream_next(cs, &c, errbuf, sizeof(errbuf))) == 1 &&
 	    !stop)
 		hist_push(&o->h, &c);

@@ -452,6 +452,7 @@ online_run(struct online *o, struct cstream *cs, struct csvout *out,
 	struct candle c;
 	int rc, slot, failing = 0;
 
+	csvin_stopflag(cs->in, stop);	/* a signal ends a blocked read */
 	while (!*stop) {
 		rc = cstream_next(cs, &c, err, errlen);
 		if (rc == 0 || (rc < 0 && *stop))
