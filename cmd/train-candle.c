@@ -336,8 +336,12 @@ main(int argc, char *argv[])
 	o.warn = warnmsg;
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	if (label >= 0)
-		return label_once(&o, &cs, label, at, &opt, &lk);
+	if (label >= 0) {
+		rc = label_once(&o, &cs, label, at, &opt, &lk);
+		cstream_close(&cs);
+		online_close(&o);
+		return rc;
+	}
 
 	if ((rc = online_labels_init(&ol, &cs, on, level, k, threshold, errbuf,
 	    sizeof(errbuf))) != 0)
@@ -359,8 +363,9 @@ main(int argc, char *argv[])
 	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
 	    &stop, errbuf, sizeof(errbuf));
 	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
-		return CK_EXIT_OK;
-	report(&o, &acc, &n);
+		rc = 0;		/* the reader is gone: a quiet end */
+	else
+		report(&o, &acc, &n);
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	csvout_free(out);
