@@ -28,12 +28,12 @@ onsig(int sig)
 }
 
 static void
-usage(void)
+usage(int help)
 {
-	fprintf(stderr,
+	fprintf(help ? stdout : stderr,
 	    "usage: infer -m model [--min-confidence p] [--prefix name] [file]\n"
 	    "       infer --info -m model\n");
-	exit(CK_EXIT_USAGE);
+	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
 static void
@@ -93,14 +93,16 @@ main(int argc, char *argv[])
 			printf("infer %s\n", VERSION);
 			return CK_EXIT_OK;
 		case 'h':
+			usage(1);
+			break;
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (model == NULL || argc > 1 || (info && argc > 0))
-		usage();
+		usage(0);
 	if (argc == 1)
 		file = argv[0];
 	if (info) {

@@ -37,9 +37,9 @@ onsig(int sig)
 }
 
 static void
-usage(void)
+usage(int help)
 {
-	fprintf(stderr,
+	fprintf(help ? stdout : stderr,
 	    "usage: train-candle -m model --on pivots | every | none [--level n] "
 	    "[-k k]\n"
 	    "           [--threshold x] [--history n] [--lr rate] "
@@ -50,7 +50,7 @@ usage(void)
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
 	    "       train-candle --info -m model\n");
-	exit(CK_EXIT_USAGE);
+	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
 static double
@@ -295,19 +295,21 @@ main(int argc, char *argv[])
 			printf("train-candle %s\n", VERSION);
 			return CK_EXIT_OK;
 		case 'h':
+			usage(1);
+			break;
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (model == NULL || argc > 1)
-		usage();
+		usage(0);
 	if (argc == 1)
 		file = argv[0];
 	if (info) {
 		if (argc > 0 || haveon || label >= 0)
-			usage();
+			usage(0);
 		if ((rc = ckpt_print_info(stdout, model, errbuf,
 		    sizeof(errbuf))) != 0)
 			errx(ck_exit(rc), "%s", errbuf);
@@ -316,9 +318,9 @@ main(int argc, char *argv[])
 		return CK_EXIT_OK;
 	}
 	if (haveon == (label >= 0))
-		usage();	/* exactly one of --on and --label */
+		usage(0);	/* exactly one of --on and --label */
 	if (label < 0 && at != CKTIME_NONE)
-		usage();
+		usage(0);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = onsig;		/* no SA_RESTART: a blocked read ends */

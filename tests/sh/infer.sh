@@ -42,6 +42,7 @@ else:
             time.sleep(0.002)
 EOF
 
+expect help 0 'infer --help | head -1 | cut -c1-12' "usage: infer"
 expect usage-none 2 'infer'
 expect usage-two-files 2 "infer -m $M a b"
 expect usage-minconf 2 "infer -m $M --min-confidence 1.5 $C"

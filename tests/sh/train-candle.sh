@@ -20,6 +20,7 @@ gen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
 acquires() { grep -c ' acquire' "$1" 2>/dev/null || echo 0; }
 stat_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$T_TMP/err"; }
 
+expect help 0 'train-candle --help | head -1 | cut -c1-19' "usage: train-candle"
 expect usage-no-mode 2 "train-candle -m $M $C"
 expect usage-both 2 "train-candle -m $M --on every --label BUY $C"
 expect usage-on 2 "train-candle -m $M --on sometimes $C"
