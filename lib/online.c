@@ -470,8 +470,15 @@ online_run(struct online *o, struct cstream *cs, struct csvout *out,
 		/* never hold a read row while the next read may block */
 		if (o->nb >= batch || !cstream_ready(cs)) {
 			rc = online_reload(o);
-			if (rc < 0 && !failing && o->warn != NULL)
-				o->warn(o->lasterr);
+			if (rc < 0 && !failing && o->warn != NULL) {
+				char msg[sizeof(o->lasterr) + 64];
+
+				snprintf(msg, sizeof(msg), "reload failed, "
+				    "keeping generation %llu: %s",
+				    (unsigned long long)o->meta.generation,
+				    o->lasterr);
+				o->warn(msg);
+			}
 			failing = rc < 0;
 			online_flush(o, cs, out);
 			if (csvout_error(out) != 0)
