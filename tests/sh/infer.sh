@@ -102,7 +102,7 @@ expect epipe 0 "{ infer -m $M $C; echo \$? >$T_TMP/st; } | head -1 >/dev/null; e
 { head -21 "$C"; sleep 3; } | infer -m "$M" >"$T_TMP/term.out" 2>"$T_TMP/term.err" &
 pid=$!
 i=0
-while [ "$(wc -l <"$T_TMP/term.out")" -lt 21 ] && [ $i -lt 400 ]; do
+while [ "$(cat "$T_TMP/term.out" 2>/dev/null | wc -l)" -lt 21 ] && [ $i -lt 400 ]; do
 	sleep 0.05; i=$((i + 1))
 done
 check written-before-waiting [ "$(wc -l <"$T_TMP/term.out")" = 21 ]
@@ -118,7 +118,7 @@ rm -f "$T_TMP/go"
 $PY "$T_TMP/feed.py" lines "$C" 200 "$T_TMP/go" |
 	infer -m "$T_TMP/hot.ckpt" >"$T_TMP/hot.out" 2>"$T_TMP/hot.err" &
 i=0
-while [ "$(wc -l <"$T_TMP/hot.out")" -lt 200 ] && [ $i -lt 400 ]; do
+while [ "$(cat "$T_TMP/hot.out" 2>/dev/null | wc -l)" -lt 200 ] && [ $i -lt 400 ]; do
 	sleep 0.05; i=$((i + 1))
 done
 expect manual-label 0 "candle-feed --last 200 $C | train-candle -m $T_TMP/hot.ckpt --label BUY | cut -d, -f2,5" "BUY,$((g0 + 1))"
@@ -135,7 +135,7 @@ $PY "$T_TMP/feed.py" lines "$C" 100 "$T_TMP/go" |
 	infer -m "$T_TMP/junk.ckpt" >"$T_TMP/junk.out" 2>"$T_TMP/junk.err" &
 jp=$!
 i=0
-while [ "$(wc -l <"$T_TMP/junk.out")" -lt 100 ] && [ $i -lt 400 ]; do
+while [ "$(cat "$T_TMP/junk.out" 2>/dev/null | wc -l)" -lt 100 ] && [ $i -lt 400 ]; do
 	sleep 0.05; i=$((i + 1))
 done
 printf 'junk' >"$T_TMP/junk.new"
