@@ -6,7 +6,10 @@
  * 8-float vectors (GCC vector extension) with a fixed order of operations
  * per output element: a row's result never depends on the other rows.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cblas.h>
 
@@ -31,12 +34,108 @@ typedef float v8 __attribute__((vector_size(32), aligned(4)));
 #define V8(p)	(*(v8 *)(p))
 #define CV8(p)	(*(const v8 *)(p))
 
-void	openblas_set_num_threads(int);
+/*
+ * The backend of training's batched products, chosen once: an explicit
+ * matmul_set_backend(), else $CANDLEKIT_MATMUL (blas, native, auto), else
+ * auto: cblas_sgemm when OpenBLAS runs kernels written for this CPU, the
+ * hand loops below when it fell back to a generic kernel set (as Debian's
+ * 0.3.21 does on CPUs newer than it knows: "Prescott", plain SSE3, half the
+ * speed of the hand loops).
+ */
+static _Atomic int backend = -1;	/* -1: not chosen yet */
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static int env_backend;
+
+/* Kernel sets OpenBLAS falls back to when it does not know the CPU. */
+static const char *const generic_core[] = {
+	"prescott", "core2", "katmai", "coppermine", "northwood", "banias",
+	"penryn", "dunnington", "atom", "unknown", "generic"
+};
+
+const char *
+matmul_blas_core(void)
+{
+	const char *s = openblas_get_corename();
+
+	return s != NULL && *s != '\0' ? s : "unknown";
+}
+
+int
+matmul_blas_optimized(void)
+{
+	const char *s = matmul_blas_core();
+	size_t i;
+
+	for (i = 0; i < sizeof generic_core / sizeof generic_core[0]; i++)
+		if (strcasecmp(s, generic_core[i]) == 0)
+			return 0;
+	return 1;
+}
+
+static void
+read_env(void)
+{
+	const char *s = getenv("CANDLEKIT_MATMUL");
+
+	env_backend = MATMUL_AUTO;
+	if (s != NULL && strcmp(s, "blas") == 0)
+		env_backend = MATMUL_BLAS;
+	else if (s != NULL && strcmp(s, "native") == 0)
+		env_backend = MATMUL_NATIVE;
+}
+
+void
+matmul_set_backend(enum matmul_backend b)
+{
+	if (b == MATMUL_AUTO) {
+		pthread_once(&env_once, read_env);
+		b = env_backend;
+	}
+	if (b == MATMUL_AUTO)
+		b = matmul_blas_optimized() ? MATMUL_BLAS : MATMUL_NATIVE;
+	backend = b;
+}
+
+enum matmul_backend
+matmul_backend(void)
+{
+	if (backend == -1)
+		matmul_set_backend(MATMUL_AUTO);
+	return backend;
+}
+
+const char *
+matmul_backend_name(void)
+{
+	return matmul_backend() == MATMUL_BLAS ? "blas" : "native";
+}
 
 void
 matmul_init(void)
 {
 	openblas_set_num_threads(1);
+	(void)matmul_backend();
+}
+
+void
+matmul_batch_forward(float *out, int ldo, const float *inp, int ldi,
+    const float *w, int ldw, const float *bias, int N, int IC, int OC)
+{
+	if (matmul_backend() == MATMUL_BLAS)
+		matmul_forward_ld(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC);
+	else
+		matmul_rows_ld(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC);
+}
+
+void
+matmul_batch_backward(float *dinp, float *dw, float *dbias, const float *dout,
+    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+{
+	if (matmul_backend() == MATMUL_BLAS)
+		matmul_backward(dinp, IC, dw, dbias, dout, inp, w, N, IC, OC);
+	else
+		matmul_backward_rows(dinp, dw, dbias, dout, inp, w, wt, N, IC,
+		    OC);
 }
 
 void

@@ -394,24 +394,14 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
     const float *, int, int, int);
 
-/*
- * Training's batched products.  MODEL_BLAS 1: cblas_sgemm; 0 (default): the
- * hand-written kernels of matmul.c (measured faster here, where OpenBLAS
- * 0.3.21 does not know the CPU and falls back to its generic SSE3 kernels).
- */
-#ifndef MODEL_BLAS
-#define MODEL_BLAS 0
-#endif
-
-#if MODEL_BLAS
-#define MM_TRAIN matmul_forward_ld
+/* Training's batched products: cblas_sgemm or the hand kernels, as
+ * matmul.h's backend chooses. */
+#define MM_TRAIN matmul_batch_forward
 #define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
-	matmul_backward(dinp, IC, dw, db, dout, inp, w, N, IC, OC)
-#else
-#define MM_TRAIN matmul_rows_ld
-#define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
+	matmul_batch_backward(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
+/* The heads' products (3 and 4 columns): too small for BLAS to pay. */
+#define BACKWARD_HEAD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
-#endif
 
 /*
  * Forward of nb windows x (nb,W,F) into a's activations; mm computes the
@@ -501,8 +491,8 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, target,
 	    mask, scale, nb);
 	zero(a->dlnf, (size_t)nb * C);
-	BACKWARD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
-	BACKWARD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
+	BACKWARD_HEAD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
+	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
 	zero(a->dlast, (size_t)nb * C);
 	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
 	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
