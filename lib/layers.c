@@ -204,14 +204,19 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 	}
 }
 
-/* x[0..n) = softmax(x[0..n)) in place. */
+/* x[0..n) = softmax(scale x[0..n)) in place. */
 INLINE void
-softmax_row(float *x, int n)
+softmax_row(float *x, int n, float scale)
 {
-	float mx = x[0], s, t[8];
+	float mx, s, t[8];
 	v8 vm;
 	int i, k;
 
+	for (i = 0; i + 8 <= n; i += 8)
+		V8(x + i) = CV8(x + i) * scale;
+	for (; i < n; i++)
+		x[i] *= scale;
+	mx = x[0];
 	if (n >= 8) {
 		vm = CV8(x);
 		for (i = 8; i + 8 <= n; i += 8) {
@@ -260,10 +265,11 @@ attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
 				for (i = 0; i < hs; i++)
 					tmp[(size_t)i * T + j] =
 					    qb[(size_t)j * C3 + C + h * hs + i];
+			/* the scores q.k, scaled in the softmax */
 			mm_nn(a, T, qb + (size_t)(T - nq) * C3 + h * hs, C3, tmp, T,
-			    nq, T, hs, scale);
+			    nq, T, hs, 1.0f);
 			for (i = 0; i < nq; i++)
-				softmax_row(a + (size_t)i * T, T);
+				softmax_row(a + (size_t)i * T, T, scale);
 			mm_nn(out + (size_t)b * nq * C + h * hs, C, a, T,
 			    qb + 2 * C + h * hs, C3, nq, hs, T, 1.0f);
 		}

@@ -169,6 +169,9 @@ small(int M, int N, int K)
 	float *c1 = rnd((size_t)M * ldc), *c2 = malloc((size_t)M * ldc * 4);
 
 	memcpy(c2, c1, (size_t)M * ldc * sizeof(float));
+	mm_nn(c1, ldc, a, lda, b, ldb, M, N, K, 1.0f);	/* the row kernels */
+	mm_ref(c2, ldc, a, lda, 0, b, ldb, 0, M, N, K, 1.0f, 0.0f);
+	near_all(c1, c2, (size_t)M * ldc, 1e-5);
 	mm_nn(c1, ldc, a, lda, b, ldb, M, N, K, 0.35f);
 	mm_ref(c2, ldc, a, lda, 0, b, ldb, 0, M, N, K, 0.35f, 0.0f);
 	near_all(c1, c2, (size_t)M * ldc, 1e-5);
