@@ -32,6 +32,11 @@ const char *matmul_backend_name(void);
 const char *matmul_blas_core(void);
 int	matmul_blas_optimized(void);
 
+/* 1 when the CPU runs AVX-512 (checked once): the row kernels and the
+ * layers' element-wise loops then use 16-float vectors, with the same bits
+ * as their 8-float versions. */
+int	matmul_avx512(void);
+
 /* The batched products of training on the backend in force: out (N,OC) =
  * inp (N,IC) w (IC,OC) + bias, rows ldo, ldi, ldw floats apart; and their
  * gradients added into dinp (N,IC) (NULL: skip), dw (IC,OC), dbias (OC, or

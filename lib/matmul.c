@@ -423,19 +423,24 @@ rows16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
 		    j : NULL, N, IC, OC - j, acc);
 }
 
-static int
-have_avx512(void)
+#else
+#define HAVE_ROWS16 0
+#endif
+
+int
+matmul_avx512(void)
 {
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 	static int have = -1;
 
 	if (have == -1)
 		have = __builtin_cpu_supports("avx512f") &&
 		    __builtin_cpu_supports("avx512vl");
 	return have;
-}
 #else
-#define HAVE_ROWS16 0
+	return 0;
 #endif
+}
 
 /* rows() on the widest vectors the CPU has; the same bits either way. */
 static inline AI void
@@ -443,7 +448,7 @@ rows_any(float *out, int ldo, const float *inp, int ldi, const float *w,
     int ldw, const float *bias, int N, int IC, int OC, int acc)
 {
 #if HAVE_ROWS16
-	if (have_avx512()) {
+	if (matmul_avx512()) {
 		rows16(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, acc);
 		return;
 	}
