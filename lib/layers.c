@@ -103,14 +103,13 @@ gelu16(float *out, const float *inp, size_t n)
 	return i;
 }
 
-/* x[i] = exp(x[i] - mx) */
 static T512 int
-subexp16(float *x, int n, float mx)
+exp16(float *x, int n)
 {
 	int i;
 
 	for (i = 0; i + 16 <= n; i += 16)
-		EXPV(v16, v16i, V16(x + i), CV16(x + i) - mx);
+		EXPV(v16, v16i, V16(x + i), CV16(x + i));
 	return i;
 }
 #define WIDE(call)	(matmul_avx512() ? (call) : 0)
@@ -258,47 +257,65 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 	}
 }
 
-/* x[0..n) = softmax(scale x[0..n)) in place. */
+/* x[0..n) = exp(x[0..n)), one long loop: many independent exps in flight */
 INLINE void
-softmax_row(float *x, int n, float scale)
+exp_all(float *x, int n)
 {
-	float mx, s, t[8];
-	v8 vm;
+	float t[8];
 	int i, k;
 
-	for (i = 0; i + 8 <= n; i += 8)
-		V8(x + i) = CV8(x + i) * scale;
-	for (; i < n; i++)
-		x[i] *= scale;
-	mx = x[0];
-	if (n >= 8) {
-		vm = CV8(x);
-		for (i = 8; i + 8 <= n; i += 8) {
-			v8i gt = CV8(x + i) > vm;
-
-			vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
-		}
-		for (k = 0; k < 8; k++)
-			mx = vm[k] > mx ? vm[k] : mx;
-	}
-	for (i = n & ~7; i < n; i++)
-		mx = x[i] > mx ? x[i] : mx;
-	for (i = WIDE(subexp16(x, n, mx)); i + 8 <= n; i += 8) {
-		V8(x + i) = CV8(x + i) - mx;
+	for (i = WIDE(exp16(x, n)); i + 8 <= n; i += 8)
 		exp8(x + i, x + i);
-	}
 	if (i < n) {
 		for (k = 0; k < 8; k++)
-			t[k] = i + k < n ? x[i + k] - mx : 0.0f;
+			t[k] = i + k < n ? x[i + k] : 0.0f;
 		exp8(t, t);
 		for (k = 0; i + k < n; k++)
 			x[i + k] = t[k];
 	}
-	s = 1.0f / sum(x, n);
-	for (i = 0; i + 8 <= n; i += 8)
-		V8(x + i) = CV8(x + i) * s;
-	for (; i < n; i++)
-		x[i] *= s;
+}
+
+/* Each row of x (rows, n) = softmax(scale row), in place. */
+INLINE void
+softmax_rows(float *x0, int rows, int n, float scale)
+{
+	float mx, s, *x;
+	v8 vm;
+	int r, i, k;
+
+	for (r = 0; r < rows; r++) {
+		x = x0 + (size_t)r * n;
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) * scale;
+		for (; i < n; i++)
+			x[i] *= scale;
+		mx = x[0];
+		if (n >= 8) {
+			vm = CV8(x);
+			for (i = 8; i + 8 <= n; i += 8) {
+				v8i gt = CV8(x + i) > vm;
+
+				vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
+			}
+			for (k = 0; k < 8; k++)
+				mx = vm[k] > mx ? vm[k] : mx;
+		}
+		for (i = n & ~7; i < n; i++)
+			mx = x[i] > mx ? x[i] : mx;
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) - mx;
+		for (; i < n; i++)
+			x[i] -= mx;
+	}
+	exp_all(x0, rows * n);
+	for (r = 0; r < rows; r++) {
+		x = x0 + (size_t)r * n;
+		s = 1.0f / sum(x, n);
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) * s;
+		for (; i < n; i++)
+			x[i] *= s;
+	}
 }
 
 CLONES void
@@ -322,8 +339,7 @@ attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
 			/* the scores q.k, scaled in the softmax */
 			mm_nn(a, T, qb + (size_t)(T - nq) * C3 + h * hs, C3, tmp, T,
 			    nq, T, hs, 1.0f);
-			for (i = 0; i < nq; i++)
-				softmax_row(a + (size_t)i * T, T, scale);
+			softmax_rows(a, nq, T, scale);
 			mm_nn(out + (size_t)b * nq * C + h * hs, C, a, T,
 			    qb + 2 * C + h * hs, C3, nq, hs, T, 1.0f);
 		}
