@@ -26,6 +26,7 @@
 #define CLONES
 #endif
 #define INLINE static inline __attribute__((always_inline))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
 typedef int v8i __attribute__((vector_size(32), aligned(4)));
@@ -257,6 +258,48 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 	}
 }
 
+/* dst (cols,rows) = src (rows,cols) transposed, rows ldd and lds apart:
+ * blocks of 8 x 8 by shuffles (the unpack, shuffle, permute network),
+ * the edges one by one. */
+#define SHUF(a, b, i0, i1, i2, i3, i4, i5, i6, i7) \
+	__builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+
+INLINE void
+transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
+{
+	v8 r[8], t[8], u[8];
+	int i, j, k, rb = rows & ~7, cb = cols & ~7;
+
+	for (j = 0; j < rb; j += 8)
+		for (i = 0; i < cb; i += 8) {
+			for (k = 0; k < 8; k++)
+				r[k] = CV8(src + (size_t)(j + k) * lds + i);
+			for (k = 0; k < 8; k += 2) {
+				t[k] = SHUF(r[k], r[k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+				t[k + 1] = SHUF(r[k], r[k + 1], 2, 10, 3, 11, 6, 14, 7,
+				    15);
+			}
+			for (k = 0; k < 8; k += 4) {
+				u[k] = SHUF(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+				u[k + 1] = SHUF(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14,
+				    15);
+				u[k + 2] = SHUF(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12,
+				    13);
+				u[k + 3] = SHUF(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7,
+				    14, 15);
+			}
+			for (k = 0; k < 4; k++) {
+				V8(dst + (size_t)(i + k) * ldd + j) =
+				    SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+				V8(dst + (size_t)(i + k + 4) * ldd + j) =
+				    SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+			}
+		}
+	for (j = 0; j < rows; j++)
+		for (i = j < rb ? cb : 0; i < cols; i++)
+			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
+}
+
 /* x[0..n) = exp(x[0..n)), one long loop: many independent exps in flight */
 INLINE void
 exp_all(float *x, int n)
@@ -281,7 +324,7 @@ softmax_rows(float *x0, int rows, int n, float scale)
 {
 	float mx, s, *x;
 	v8 vm;
-	int r, i, k;
+	int r, i;
 
 	for (r = 0; r < rows; r++) {
 		x = x0 + (size_t)r * n;
@@ -297,8 +340,9 @@ softmax_rows(float *x0, int rows, int n, float scale)
 
 				vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
 			}
-			for (k = 0; k < 8; k++)
-				mx = vm[k] > mx ? vm[k] : mx;
+			/* a tree: max is exact in any order */
+			mx = MAX(MAX(MAX(vm[0], vm[1]), MAX(vm[2], vm[3])),
+			    MAX(MAX(vm[4], vm[5]), MAX(vm[6], vm[7])));
 		}
 		for (i = n & ~7; i < n; i++)
 			mx = x[i] > mx ? x[i] : mx;
@@ -322,7 +366,7 @@ CLONES void
 attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
     int T, int nq, int C, int NH)
 {
-	int hs = C / NH, C3 = 3 * C, b, h, i, j;
+	int hs = C / NH, C3 = 3 * C, b, h;
 	float scale = 1.0f / sqrtf((float)hs);
 
 	for (b = 0; b < B; b++) {
@@ -332,10 +376,7 @@ attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
 			float *a = att + ((size_t)b * NH + h) * nq * T;
 
 			/* tmp (hs,T) = K_h^T */
-			for (j = 0; j < T; j++)
-				for (i = 0; i < hs; i++)
-					tmp[(size_t)i * T + j] =
-					    qb[(size_t)j * C3 + C + h * hs + i];
+			transpose(tmp, T, qb + C + h * hs, C3, T, hs);
 			/* the scores q.k, scaled in the softmax */
 			mm_nn(a, T, qb + (size_t)(T - nq) * C3 + h * hs, C3, tmp, T,
 			    nq, T, hs, 1.0f);
@@ -362,10 +403,7 @@ attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
 			const float *a = att + ((size_t)b * NH + h) * nq * T;
 
 			/* tmp (hs,T) = V_h^T; datt (nq,T) = dout_h V_h^T */
-			for (j = 0; j < T; j++)
-				for (i = 0; i < hs; i++)
-					tmp[(size_t)i * T + j] =
-					    qb[(size_t)j * C3 + 2 * C + h * hs + i];
+			transpose(tmp, T, qb + 2 * C + h * hs, C3, T, hs);
 			mm_nn(datt, T, db + h * hs, C, tmp, T, nq, T, hs, 1.0f);
 			/* dV_h (T,hs) += att^T dout_h */
 			mm_tn_acc(dqb + 2 * C + h * hs, C3, a, T, db + h * hs, C,

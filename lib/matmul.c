@@ -331,6 +331,7 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 			INIT16(b7, o_[7], j + 16); \
 		} \
 	} \
+	_Pragma("GCC unroll 4") \
 	for (k_ = 0; k_ < IC; k_++) { \
 		wa = CV16(w + (size_t)k_ * ldw + j); \
 		if (NV == 2) \

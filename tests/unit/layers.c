@@ -249,6 +249,7 @@ test_attention(void)
 	attention_case(11, 1, 12, 4);
 	attention_case(20, 20, 16, 2);	/* 16-lane softmax and a tail */
 	attention_case(33, 1, 16, 4);
+	attention_case(16, 16, 32, 2);	/* heads of 16: 2 x 2 blocks */
 }
 
 /* gelu */
