@@ -45,7 +45,8 @@ usage(int help)
 	    "           [--threshold x] [--history n] [--lr rate] "
 	    "[--accumulate k]\n"
 	    "           [--lock-timeout s] [--min-confidence p] "
-	    "[--prefix name] [file]\n"
+	    "[--prefix name]\n"
+	    "           [--dump-labels file] [file]\n"
 	    "       train-candle -m model --label BUY | SELL | HOLD [--at time] "
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
@@ -101,6 +102,7 @@ struct trainer {
 	struct online_acc	*acc;
 	const struct ckpt_lockopt *lk;
 	struct counts		*n;
+	FILE			*dump;	/* --dump-labels, or NULL */
 };
 
 /* online_run's row hook: train on the samples this row triggers (past
@@ -121,6 +123,12 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 		return ns;
 	for (j = 0; j < ns; j++) {
 		online_setlabel(o, slot, s[j].label, s[j].t);
+		if (t->dump != NULL) {
+			char tb[48];
+
+			time_format(tb, s[j].t);
+			fprintf(t->dump, "%s,%s\n", tb, label_name(s[j].label));
+		}
 		if ((i = hist_find(&o->h, s[j].t)) < 0 ||
 		    (rc = online_acc_add(a, &o->h, i, s[j].label)) < 0) {
 			n->nowindow++;
@@ -208,6 +216,7 @@ main(int argc, char *argv[])
 		{ "lock-timeout", required_argument, NULL, 'T' },
 		{ "min-confidence", required_argument, NULL, 'c' },
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "dump-labels", required_argument, NULL, 'D' },
 		{ "info", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -224,7 +233,7 @@ main(int argc, char *argv[])
 	struct cstream cs;
 	struct csvout *out;
 	enum online_on on = ON_NONE;
-	const char *model = NULL, *prefix = "", *file = "-";
+	const char *model = NULL, *prefix = "", *file = "-", *dump = NULL;
 	char errbuf[512];
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
@@ -288,6 +297,9 @@ main(int argc, char *argv[])
 		case 'p':
 			prefix = optarg;
 			break;
+		case 'D':
+			dump = optarg;
+			break;
 		case 'i':
 			info = 1;
 			break;
@@ -320,6 +332,8 @@ main(int argc, char *argv[])
 	if (haveon == (label >= 0))
 		usage(0);	/* exactly one of --on and --label */
 	if (label < 0 && at != CKTIME_NONE)
+		usage(0);
+	if (dump != NULL && !haveon)
 		usage(0);
 
 	memset(&sa, 0, sizeof(sa));
@@ -362,6 +376,12 @@ main(int argc, char *argv[])
 	t.acc = &acc;
 	t.lk = &lk;
 	t.n = &n;
+	t.dump = NULL;
+	if (dump != NULL) {
+		if ((t.dump = fopen(dump, "w")) == NULL)
+			err(CK_EXIT_FAIL, "%s", dump);
+		fprintf(t.dump, "time,label\n");
+	}
 	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
 	    &stop, errbuf, sizeof(errbuf));
 	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
@@ -370,6 +390,8 @@ main(int argc, char *argv[])
 		report(&o, &acc, &n);
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
+	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
+		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
 	cstream_close(&cs);
 	online_labels_free(&ol);

@@ -20,6 +20,7 @@
 #include "ckpt.h"
 #include "labels.h"
 #include "model.h"
+#include "pivots.h"
 
 /* The output columns, in order; train-candle adds the last three. */
 enum online_col {
@@ -186,34 +187,21 @@ int	online_acc_apply(struct online_acc *, struct online *,
 
 /*
  * Training labels from the pivotN_high / pivotN_low columns upstream
- * (pivots(1)), by the rules of labels.h.
- *  every:  the labeler decides candle r-k at row r.
- *  pivots: a level-N pivot confirmed at this row, at its own candle.  A
- *	candle that is both an H and an L of level N has no label.  At level
- *	1 both are confirmed at one row; at level N > 1 they may be confirmed
- *	at different rows, and only a level-1 outside bar can be both, so
- *	such a pivot waits until its other kind is decided: at the first row
- *	that confirms a level-(N-1) pivot of the other kind after it.
+ * (pivots(1)), decided by labels.h's streaming labellers and nothing else:
+ *  every:  the labeler decides candle r-k at row r (level-1 columns).
+ *  pivots: the pivlabeler of level N (columns of levels 1..N): a pivot of
+ *	one kind is labelled when it is confirmed, a level-1 outside bar
+ *	when both of its kinds are decided at level N.
  */
 enum online_on { ON_NONE, ON_PIVOTS, ON_EVERY };
-
-#define ONLINE_MAXPEND	64
-
-struct online_pend {
-	cktime	t;		/* the pivot candle */
-	int	label;		/* what it gets if it stays single */
-};
 
 struct online_labels {
 	enum online_on	 on;
 	int		 level;
-	int		 h1, l1, hp, lp, hn, ln;	/* columns: level 1, N-1, N */
-	struct labeler	 lb;
-	cktime		 outside[ONLINE_MAXPEND];	/* recent level-1 outside bars */
-	int		 nout;
-	struct online_pend pend[ONLINE_MAXPEND];
-	int		 npend;
-	long		 dropped;	/* pivots that waited in a full queue */
+	int		 hcol[PIVOTS_MAXLEVEL];	/* pivotM_high, M = 1..level */
+	int		 lcol[PIVOTS_MAXLEVEL];	/* pivotM_low */
+	struct labeler	 lb;		/* every */
+	struct pivlabeler pl;		/* pivots */
 };
 
 /* The sample a row triggers: candle time and label. */
@@ -221,7 +209,7 @@ struct online_sample {
 	cktime	t;
 	int	label;
 };
-#define ONLINE_MAXSAMPLES (2 + ONLINE_MAXPEND)
+#define ONLINE_MAXSAMPLES PIVLABELER_OUT
 
 /* CK_EDATA with a clear message when the needed columns are missing. */
 int	online_labels_init(struct online_labels *, const struct cstream *,
