@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ck.h"
 #include "candle.h"
 #include "ckpt.h"
@@ -20,6 +21,7 @@
 #include "labels.h"
 #include "model.h"
 #include "online.h"
+#include "stopsig.h"
 #include "timeparse.h"
 
 #define BATCH	64	/* --on none: windows predicted at once */
@@ -29,12 +31,6 @@ static volatile sig_atomic_t stop;
 struct counts {
 	long	samples, bylabel[MODEL_NCLASS], skipped, nowindow;
 };
-
-static void
-onsig(int sig)
-{
-	stop = sig;
-}
 
 static void
 usage(int help)
@@ -52,31 +48,6 @@ usage(int help)
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
 	    "       train-candle --info -m model\n");
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
-}
-
-static double
-dnum(const char *opt, const char *s, double lo, double hi)
-{
-	double x;
-
-	if (parse_double(s, strlen(s), &x) != 0 || x < lo || x > hi)
-		errx(CK_EXIT_USAGE, "%s: not a number in [%g, %g]: %s", opt,
-		    lo, hi, s);
-	return x;
-}
-
-static int
-inum(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long x;
-
-	errno = 0;
-	x = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || x < lo || x > hi)
-		errx(CK_EXIT_USAGE, "%s: not an integer in [%ld, %ld]: %s",
-		    opt, lo, hi, s);
-	return (int)x;
 }
 
 static void
@@ -158,38 +129,17 @@ label_once(struct online *o, struct cstream *cs, int label, cktime at,
     const struct adamw *opt, const struct ckpt_lockopt *lk)
 {
 	struct online_acc a;
-	struct candle c;
 	char errbuf[512], tb[48], lb[40], la[40];
-	long i;
+	cktime t;
 	int rc;
 
-	csvin_stopflag(cs->in, &stop);
-	while ((rc = cstream_next(cs, &c, errbuf, sizeof(errbuf))) == 1 &&
-	    !stop)
-		hist_push(&o->h, &c);
-	if (stop)
+	rc = online_train_once(o, cs, label, at, opt, lk, &stop, &a, &t,
+	    errbuf, sizeof(errbuf));
+	if (rc == CK_EINTR)
 		return 128 + stop;
-	if (rc < 0)
+	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	if (o->h.n == 0)
-		errx(CK_EXIT_DATA, "%s: no candles", cstream_file(cs));
-	if (at == CKTIME_NONE)
-		i = o->h.n - 1;
-	else if ((i = hist_find(&o->h, at)) < 0) {
-		time_format(tb, at);
-		errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
-		    "candles read", cstream_file(cs), tb,
-		    o->h.n - o->h.first);
-	}
-	if (online_acc_init(&a, 1, o->W, opt, errbuf, sizeof(errbuf)) != 0)
-		errx(CK_EXIT_FAIL, "%s", errbuf);
-	time_format(tb, hist_time(&o->h, i));
-	if (online_acc_add(&a, &o->h, i, label) < 0)
-		errx(CK_EXIT_DATA, "%s: %s: a window needs %d candles up to "
-		    "it, have %ld", cstream_file(cs), tb, o->W + 1,
-		    i - o->h.first + 1);
-	if ((rc = online_acc_apply(&a, o, lk, errbuf, sizeof(errbuf))) != 0)
-		errx(ck_exit(rc), "%s", errbuf);
+	time_format(tb, t);
 	fmt_float(lb, a.loss);
 	fmt_float(la, a.loss_after);
 	printf("%s,%s,%s,%s,%llu\n", tb, label_name(label), lb, la,
@@ -222,7 +172,11 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sigaction sa;
+	static const char *const onword[] = { "none", "pivots", "every",
+	    NULL };		/* enum online_on */
+	static const char *const labword[] = { "HOLD", "BUY", "SELL",
+	    NULL };		/* enum label */
+	struct argerr ae = { 0 };
 	struct online o;
 	struct online_acc acc;
 	struct online_labels ol;
@@ -242,57 +196,51 @@ main(int argc, char *argv[])
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
-	while ((ch = getopt_long(argc, argv, "m:k:", lopt, NULL)) != -1) {
+	while (!ae.bad && (ch = getopt_long(argc, argv, "m:k:", lopt,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			model = optarg;
 			break;
 		case 'o':
 			haveon = 1;
-			if (strcmp(optarg, "pivots") == 0)
-				on = ON_PIVOTS;
-			else if (strcmp(optarg, "every") == 0)
-				on = ON_EVERY;
-			else if (strcmp(optarg, "none") == 0)
-				on = ON_NONE;
-			else
-				errx(CK_EXIT_USAGE, "--on: pivots, every or "
-				    "none, not %s", optarg);
+			on = (enum online_on)arg_word(&ae, "--on", optarg,
+			    onword);
 			break;
 		case 'L':
-			level = inum("--level", optarg, 1, 5);
+			level = (int)arg_int(&ae, "--level", optarg, 1,
+			    PIVOTS_MAXLEVEL);
 			break;
 		case 'k':
-			k = inum("-k", optarg, 1, 10000);
+			k = (int)arg_int(&ae, "-k", optarg, 1, PIVOTS_MAXK);
 			break;
 		case 't':
-			threshold = dnum("--threshold", optarg, 0, 1);
+			threshold = arg_double(&ae, "--threshold", optarg, 0,
+			    1);
 			break;
 		case 'l':
-			if ((label = label_parse(optarg, strlen(optarg))) < 0)
-				errx(CK_EXIT_USAGE, "--label: BUY, SELL or "
-				    "HOLD, not %s", optarg);
+			label = arg_word(&ae, "--label", optarg, labword);
 			break;
 		case 'a':
-			if (time_parse_any(optarg, strlen(optarg), EPOCH_AUTO,
-			    &at) != 0)
-				errx(CK_EXIT_USAGE, "--at: not a time: %s",
-				    optarg);
+			at = arg_time(&ae, "--at", optarg);
 			break;
 		case 'H':
-			history = inum("--history", optarg, 2, 1 << 24);
+			history = (int)arg_int(&ae, "--history", optarg, 2,
+			    1 << 24);
 			break;
 		case 'r':
-			opt.lr = (float)dnum("--lr", optarg, 0, 10);
+			opt.lr = (float)arg_double(&ae, "--lr", optarg, 0, 10);
 			break;
 		case 'A':
-			K = inum("--accumulate", optarg, 1, 4096);
+			K = (int)arg_int(&ae, "--accumulate", optarg, 1, 4096);
 			break;
 		case 'T':
-			lk.timeout = dnum("--lock-timeout", optarg, 0, 1e6);
+			lk.timeout = arg_seconds(&ae, "--lock-timeout", optarg,
+			    1e6);
 			break;
 		case 'c':
-			minconf = dnum("--min-confidence", optarg, 0, 1);
+			minconf = arg_double(&ae, "--min-confidence", optarg,
+			    0, 1);
 			break;
 		case 'p':
 			prefix = optarg;
@@ -312,6 +260,10 @@ main(int argc, char *argv[])
 		default:
 			usage(0);
 		}
+	}
+	if (ae.bad) {
+		warnx("%s", ae.msg);
+		usage(0);
 	}
 	argc -= optind;
 	argv += optind;
@@ -336,12 +288,8 @@ main(int argc, char *argv[])
 	if (dump != NULL && !haveon)
 		usage(0);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsig;		/* no SA_RESTART: a blocked read ends */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
+		err(CK_EXIT_FAIL, "signals");
 
 	/* training predicts row by row: a step may come between two rows */
 	batch = on == ON_NONE && label < 0 ? BATCH : 1;
@@ -367,10 +315,8 @@ main(int argc, char *argv[])
 	memset(&n, 0, sizeof(n));
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (online_columns(&o, &cs, prefix, 1, errbuf, sizeof(errbuf)) != 0)
+	if (online_header(&o, &cs, out, prefix, 1, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
-	cstream_write_header(&cs, out);
-	cstream_flushto(&cs, out);
 
 	t.ol = &ol;
 	t.acc = &acc;

@@ -21,6 +21,7 @@
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
+#include "rowcopy.h"
 
 /* The output columns, in order; train-candle adds the last three. */
 enum online_col {
@@ -62,9 +63,7 @@ cktime	hist_time(const struct hist *, long i);
 
 /* A row held between push and flush: its input fields and our values. */
 struct online_row {
-	char	*buf;		/* input fields, back to back */
-	size_t	 len, cap;
-	size_t	*foff;		/* (ncol + 1) field offsets into buf */
+	struct rowcopy in;	/* its input fields */
 	long	 cand;		/* candle number to predict at, -1: none */
 	double	 close;		/* its close, for the ghost in prices */
 	char	 val[OC_N][ONLINE_VALLEN];
@@ -114,6 +113,10 @@ void	online_close(struct online *);
  * training adds label, label_time, loss.  0 or CK_ERR. */
 int	online_columns(struct online *, struct cstream *, const char *prefix,
 	    int training, char *err, size_t errlen);
+/* online_columns, then write cs's header to out and have cs flush out
+ * before a read blocks.  0 or CK_ERR. */
+int	online_header(struct online *, struct cstream *, struct csvout *,
+	    const char *prefix, int training, char *err, size_t errlen);
 /* Hot reload: when the file changed, load it aside and take its weights
  * when it is a model of the same configuration.  1 reloaded, 0 not
  * changed (or the same weights), -1 a failed load (lasterr says; the old
@@ -184,6 +187,20 @@ int	online_acc_add(struct online_acc *, const struct hist *, long i, int label);
  * (CK_ETIMEOUT: nothing was applied; the samples are dropped all the same). */
 int	online_acc_apply(struct online_acc *, struct online *,
 	    const struct ckpt_lockopt *, char *err, size_t errlen);
+
+/*
+ * Manual training: read the whole stream into the history, then one step
+ * under the lock on the window ending at the candle of time at
+ * (CKTIME_NONE: the last one) with label.  a (set up here with K = 1;
+ * the caller frees it) holds the losses; *t is the candle's time.  0;
+ * CK_EINTR when *stop was set; CK_EDATA when there are no candles, no
+ * candle at `at` in the history, or too few before it for a window; or
+ * another ck_status, with err.
+ */
+int	online_train_once(struct online *, struct cstream *, int label,
+	    cktime at, const struct adamw *, const struct ckpt_lockopt *,
+	    volatile sig_atomic_t *stop, struct online_acc *a, cktime *t,
+	    char *err, size_t errlen);
 
 /*
  * Training labels from the pivotN_high / pivotN_low columns upstream

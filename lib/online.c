@@ -198,10 +198,8 @@ online_close(struct online *o)
 	int i;
 
 	if (o->row)
-		for (i = 0; i < o->maxB; i++) {
-			free(o->row[i].buf);
-			free(o->row[i].foff);
-		}
+		for (i = 0; i < o->maxB; i++)
+			rowcopy_free(&o->row[i].in);
 	free(o->row);
 	free(o->x);
 	free(o->scale);
@@ -245,13 +243,17 @@ online_columns(struct online *o, struct cstream *cs, const char *prefix,
 		if (cs->addcol[k] >= 0)
 			o->repl[cs->addcol[k]] = c;
 	}
-	for (i = 0; i < o->maxB; i++) {
-		o->row[i].foff = malloc(((size_t)cs->ncol + 1) * sizeof(size_t));
-		if (o->row[i].foff == NULL) {
-			snprintf(err, errlen, "%s", strerror(ENOMEM));
-			return CK_ERR;
-		}
-	}
+	return 0;
+}
+
+int
+online_header(struct online *o, struct cstream *cs, struct csvout *out,
+    const char *prefix, int training, char *err, size_t errlen)
+{
+	if (online_columns(o, cs, prefix, training, err, errlen) != 0)
+		return CK_ERR;
+	cstream_write_header(cs, out);
+	cstream_flushto(cs, out);
 	return 0;
 }
 
@@ -310,31 +312,11 @@ int
 online_push(struct online *o, struct cstream *cs, const struct candle *c)
 {
 	struct online_row *r = &o->row[o->nb];
-	size_t need = 0, len;
-	const char *f;
 	int i;
 
 	hist_push(&o->h, c);
-	for (i = 0; i < o->ncolin; i++) {
-		cstream_field(cs, i, &len);
-		need += len;
-	}
-	if (need > r->cap) {
-		char *nbuf = realloc(r->buf, need + 64);
-
-		if (nbuf == NULL)
-			return -1;
-		r->buf = nbuf;
-		r->cap = need + 64;
-	}
-	r->len = 0;
-	for (i = 0; i < o->ncolin; i++) {
-		f = cstream_field(cs, i, &len);
-		r->foff[i] = r->len;
-		memcpy(r->buf + r->len, f, len);
-		r->len += len;
-	}
-	r->foff[o->ncolin] = r->len;
+	if (rowcopy_take(&r->in, cs) != 0)
+		return -1;
 	for (i = 0; i < OC_N; i++)
 		r->vlen[i] = 0;
 	r->cand = -1;
@@ -394,6 +376,8 @@ fill_pred(struct online *o, struct online_row *r, const float *p,
 void
 online_flush(struct online *o, struct cstream *cs, struct csvout *out)
 {
+	const char *f;
+	size_t len;
 	int i, j, c, first = -1, nw;
 
 	(void)cs;
@@ -420,9 +404,10 @@ online_flush(struct online *o, struct cstream *cs, struct csvout *out)
 		for (j = 0; j < o->ncolin; j++) {
 			if ((c = o->repl[j]) >= 0)
 				csvout_field(out, r->val[c], r->vlen[c]);
-			else
-				csvout_field(out, r->buf + r->foff[j],
-				    r->foff[j + 1] - r->foff[j]);
+			else {
+				f = rowcopy_field(&r->in, j, &len);
+				csvout_field(out, f, len);
+			}
 		}
 		for (c = 0; c < o->ncols; c++)
 			if (cs->addcol[o->slot[c]] < 0)
@@ -635,6 +620,50 @@ online_acc_apply(struct online_acc *a, struct online *o,
 	a->n = 0;
 	a->tmax = CKTIME_NONE;
 	return rc;
+}
+
+int
+online_train_once(struct online *o, struct cstream *cs, int label, cktime at,
+    const struct adamw *opt, const struct ckpt_lockopt *lk,
+    volatile sig_atomic_t *stop, struct online_acc *a, cktime *t, char *err,
+    size_t errlen)
+{
+	struct candle c;
+	char tb[48];
+	long i;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	csvin_stopflag(cs->in, stop);
+	while ((rc = cstream_next(cs, &c, err, errlen)) == 1 && !*stop)
+		hist_push(&o->h, &c);
+	if (*stop)
+		return CK_EINTR;
+	if (rc < 0)
+		return rc;
+	if (o->h.n == 0) {
+		snprintf(err, errlen, "%s: no candles", cstream_file(cs));
+		return CK_EDATA;
+	}
+	if (at == CKTIME_NONE)
+		i = o->h.n - 1;
+	else if ((i = hist_find(&o->h, at)) < 0) {
+		time_format(tb, at);
+		snprintf(err, errlen, "%s: no candle at %s in the last %ld "
+		    "candles read", cstream_file(cs), tb, o->h.n - o->h.first);
+		return CK_EDATA;
+	}
+	*t = hist_time(&o->h, i);
+	if ((rc = online_acc_init(a, 1, o->W, opt, err, errlen)) != 0)
+		return rc;
+	if (online_acc_add(a, &o->h, i, label) < 0) {
+		time_format(tb, *t);
+		snprintf(err, errlen, "%s: %s: a window needs %d candles up to "
+		    "it, have %ld", cstream_file(cs), tb, o->W + 1,
+		    i - o->h.first + 1);
+		return CK_EDATA;
+	}
+	return online_acc_apply(a, o, lk, err, errlen);
 }
 
 /* --- labels from the pivot columns upstream --- */
