@@ -105,3 +105,4 @@ fuzz-ci: $(LIB)
 	sh tests/fuzz/run -n 20000
 
 .PHONY: fuzz fuzz-ci
+include tests/sweep.mk
