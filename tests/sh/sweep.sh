@@ -19,7 +19,9 @@ CELLS="every-w8 pivots-w16 pivots-w8"
 
 # newer NAME...: the cells whose checkpoint is newer than $T/mark
 newer() {
-	for c in "$@"; do [ "$T/sw/$c/model.ckpt" -nt "$T/mark" ] && echo "$c"; done | tr '\n' ' '
+	for c in "$@"; do
+		[ -n "$(find "$T/sw/$c/model.ckpt" -newer "$T/mark")" ] && echo "$c"
+	done | tr '\n' ' '
 }
 
 # ---- a tiny sweep from a clean state, two jobs at a time
@@ -46,7 +48,7 @@ expect ckpt-settings 0 "infer --info -m $T/sw/pivots-w16/model.ckpt | sed -n 's/
 expect up-to-date 0 "$M -q sweep"
 touch "$T/mark"
 expect second-run 0 "$M sweep" "make: Nothing to be done for 'sweep'."
-expect second-run-untouched 0 "find $T/sw -newer $T/mark | wc -l" "0"
+expect second-run-untouched 0 "find $T/sw -type f -newer $T/mark | wc -l" "0"
 
 # ---- one setting redoes only its cells: the threshold is every's alone
 expect threshold-stale 1 "$M -q sweep SWEEP_THRESHOLD=0.005"
