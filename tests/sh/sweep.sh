@@ -1,5 +1,5 @@
-# make sweep, sweep-parallel and walkforward (tests/sweep.mk) on a tiny grid:
-# the table, make's dependencies (a second run does nothing, one setting
+# make sweep, sweep-parallel and walkforward (tests/sweep.mk) on a tiny grid,
+# in a clean copy of the sources (make builds the programs first): the table, make's dependencies (a second run does nothing, one setting
 # redoes only its cells), GNU parallel's table against make's, and the
 # walk-forward rule checked independently with tests/ckpt_read.py.
 . "$(dirname "$0")/../lib.sh"
@@ -12,9 +12,12 @@ cat >"$T/tiny.grid" <<'END'
 labels=pivots window=8,16
 labels=every window=8
 END
-M="make --no-print-directory DATA=$T/slice.csv GRID=$T/tiny.grid SWEEP_DIR=$T/sw"
-M="$M SWEEP_DIM=8 SWEEP_LAYERS=1 SWEEP_HEADS=2 SWEEP_EPOCHS=1"
-$M -s all >/dev/null 2>&1
+# a clean copy of the sources: make builds the programs the sweep needs
+C=$T/clone
+mkdir "$C"
+tar cf - Makefile cmd lib/*.c include tests/sweep.mk tests/sweep | (cd "$C" && tar xf -)
+M="make -C $C --no-print-directory DATA=$T/slice.csv GRID=$T/tiny.grid"
+M="$M SWEEP_DIR=$T/sw SWEEP_DIM=8 SWEEP_LAYERS=1 SWEEP_HEADS=2 SWEEP_EPOCHS=1"
 CELLS="every-w8 pivots-w16 pivots-w8"
 
 # newer NAME...: the cells whose checkpoint is newer than $T/mark
@@ -24,8 +27,9 @@ newer() {
 	done | tr '\n' ' '
 }
 
-# ---- a tiny sweep from a clean state, two jobs at a time
-expect sweep-j2 0 "$M -j2 sweep"
+# ---- a tiny sweep from a clean copy, two jobs at a time
+expect sweep-j2 0 "$M -j2 sweep >$T/log 2>&1"
+check built-programs test -x "$C/bin/train-batch" -a -x "$C/bin/infer" -a -x "$C/bin/backtest"
 check table-csv test -s "$T/sw/results.csv"
 expect table-header 0 "head -n 1 $T/sw/results.csv | cut -d, -f1-8" "cell,labels,window,dim,layers,heads,lr,epochs"
 expect table-cells 0 "sed 1d $T/sw/results.csv | cut -d, -f1 | sort | xargs" "$CELLS"
@@ -68,10 +72,10 @@ expect grid-edit-cells 0 "sed 1d $T/sw/results.csv | cut -d, -f1 | sort | xargs"
 touch "$T/slice.csv"
 expect data-stale 1 "$M -q sweep SWEEP_THRESHOLD=0.005"
 expect data-run 0 "$M -j2 sweep SWEEP_THRESHOLD=0.005 >/dev/null"
-touch -r bin/backtest "$T/mark"
-touch bin/backtest
+touch -r "$C/bin/backtest" "$T/mark"
+touch "$C/bin/backtest"
 expect bin-stale 1 "$M -q sweep SWEEP_THRESHOLD=0.005"
-touch -r "$T/mark" bin/backtest
+touch -r "$T/mark" "$C/bin/backtest"
 expect bin-restored 0 "$M -q sweep SWEEP_THRESHOLD=0.005"
 # a bad grid is refused before anything runs
 echo "labels=pivots widow=8" >"$T/bad.grid"
@@ -124,7 +128,7 @@ sys.exit(1 if bad or n == 0 else 0)
 END
 }
 check wf-rule-python wfrule "$T/wf" >/dev/null
-expect wf-rule-roller 0 "sh tests/sweep/walk check $T/wf"
+expect wf-rule-roller 0 "sh $C/tests/sweep/walk check $T/wf"
 expect wf-all-predicted 0 "sed 1d $T/wf/walk.csv | awk -F, '\$7 == \"\"' | wc -l" "0"
 expect wf-rows 0 "sed 1d $T/wf/walk.csv | wc -l" "720"
 # generations rise fold by fold: each fold retrains the one before
@@ -134,7 +138,7 @@ expect wf-warm 0 "awk -F, 'NR > 2 && \$7 <= g { print \"not rising\" } NR > 1 { 
 cp -R "$T/wf" "$T/bad"
 cp "$T/bad/fold-002/model.ckpt" "$T/bad/fold-000/model.ckpt"
 if wfrule "$T/bad" >/dev/null 2>&1; then fail "wf-bad-python: a lookahead passed"; else pass; fi
-expect wf-bad-roller 1 "sh tests/sweep/walk check $T/bad"
+expect wf-bad-roller 1 "sh $C/tests/sweep/walk check $T/bad"
 errhas wf-bad-roller-msg "fold-000/pred.csv:2: prediction for"
 
 t_done
