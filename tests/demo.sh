@@ -17,6 +17,12 @@ rm -rf "$D"
 mkdir -p "$D"
 say() { printf '\n== %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; }
+# align: CSV on standard input as aligned columns
+align() {
+	awk -F, '{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
+	    if (NF > nf) nf = NF }
+	END { for (r = 1; r <= NR; r++) { for (i = 1; i <= nf; i++) printf i < nf ? "%-*s  " : "%-.*s\n", w[i], c[r, i] } }'
+}
 
 say "1. batch training: a small model on pivot labels, June and July 2024"
 show "candle-feed --to 2024-08-01 $DATA > $D/train.csv"
@@ -24,13 +30,13 @@ candle-feed --to 2024-08-01 "$DATA" >"$D/train.csv"
 show "train-batch -m $D/model.ckpt --new --seed 1 --window 32 --dim 32 --layers 2 --labels pivots --epochs 8 --patience 2 $D/train.csv"
 train-batch -m "$D/model.ckpt" --new --seed 1 --window 32 --dim 32 \
     --layers 2 --labels pivots --epochs 8 --patience 2 \
-    --json "$D/train.json" "$D/train.csv" | column -t -s,
+    --json "$D/train.json" "$D/train.csv" | align
 infer --info -m "$D/model.ckpt" | grep -E '^(parameters|generation|trained_until):'
 
 say "2. walk-forward: train on 20 days, predict the next 5, roll on"
 show "make walkforward WF_DIR=$D/walkforward"
 make --no-print-directory -s walkforward WF_DIR="$D/walkforward" >"$D/walkforward.log"
-column -t -s, "$D/walkforward/folds.csv"
+align <"$D/walkforward/folds.csv"
 echo
 cat "$D/walkforward/compare.md"
 
@@ -42,7 +48,7 @@ pivots "$D/walkforward/walk.csv" |
 grep -E '^(start|end|candles|trades|win_rate_pct|return_pct|buy_hold_return_pct|max_drawdown_pct|sharpe|hit_rate_pct) ' "$D/summary.txt"
 echo "chart: $D/chart.svg ($(wc -c <"$D/chart.svg") bytes); trades: $D/trades.csv"
 
-say "4. live rehearsal: the last three days replayed through pivots and train-candle"
+say "4. live rehearsal: the last two trading days replayed through pivots and train-candle"
 cp "$D/model.ckpt" "$D/live.ckpt"
 show "candle-feed --from 2024-09-13 --replay 0 $DATA | pivots | train-candle -m $D/live.ckpt --on pivots | backtest --long-only > $D/live-trades.csv"
 candle-feed --from 2024-09-13 --replay 0 "$DATA" | pivots |
