@@ -182,7 +182,7 @@ pid=$!
 exec 3>"$T_TMP/fifo"
 head -n 6 "$in" >&3
 i=0
-while [ "$(wc -l <"$T_TMP/live.csv")" -lt 6 ] && [ $i -lt 100 ]; do
+while [ "$(cat "$T_TMP/live.csv" 2>/dev/null | wc -l)" -lt 6 ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
