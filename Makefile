@@ -106,3 +106,10 @@ fuzz-ci: $(LIB)
 
 .PHONY: fuzz fuzz-ci
 include tests/sweep.mk
+
+# Render the demo chart to PNG with headless Chromium (Debian: chromium) and
+# check that it is not blank.  Not part of make test.
+chart-png: $(PROG)
+	sh tests/chart-png.sh
+
+.PHONY: chart-png
