@@ -7,6 +7,7 @@
 #ifndef CKPT_H
 #define CKPT_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -43,6 +44,10 @@ struct ckpt_lockopt {
 	double	timeout;	/* seconds to wait for the lock (30) */
 };
 
+/* A flag (set by the program's SIGINT/SIGTERM handler) that ends any wait
+ * for the lock with CK_EINTR when non-zero; NULL: none.  Process-wide. */
+void	ckpt_stop_flag(const volatile sig_atomic_t *);
+
 /*
  * Write a new checkpoint for m.  meta->model_id 0 is replaced by a random
  * id (getrandom), meta->created 0 by $SOURCE_DATE_EPOCH if set, else the
@@ -78,9 +83,12 @@ int	ckpt_print_info(FILE *, const char *path, char *err, size_t errlen);
  * steps applied, 0 to write nothing, or < 0 to abort), write a temporary
  * file, fsync, rename over the checkpoint, fsync the directory, unlock.
  * fn must advance m->step by exactly the steps it returns; it may raise
- * meta->trained_until.  A symlinked path is updated at its target.  opt
- * NULL: CKPT_TIMEOUT.  Returns 0, CK_ETIMEOUT (err names the holder where
- * known), CK_EDATA (the file is refused and left untouched), CK_ERR, or
+ * meta->trained_until; returning 0 it must leave m unchanged.  m as for
+ * ckpt_load (zeroed, or a model_init'ed model; its activations are kept
+ * unless the file's configuration differs).  A symlinked path is updated
+ * at its target.  opt NULL: CKPT_TIMEOUT.  Returns 0, CK_ETIMEOUT (err
+ * names the holder where known), CK_EINTR (the ckpt_stop_flag was set
+ * while waiting), CK_EDATA (the file is refused and left untouched), CK_ERR, or
  * fn's negative value.  After a failure once fn has run, meta->generation
  * is CKPT_GEN_STALE so that the next update reloads the file.
  */

@@ -53,6 +53,8 @@ void		 csvout_num(struct csvout *, double x);	/* shortest round-trip */
 void		 csvout_float(struct csvout *, float x);	/* shortest for a float */
 void		 csvout_int(struct csvout *, long long x);
 void		 csvout_end(struct csvout *);	/* "\n" */
+/* A field known to need no quotes (a checked number or time). */
+void		 csvout_plain(struct csvout *, const char *s, size_t len);
 /* Bytes as they are: no separator, no quoting. */
 void		 csvout_raw(struct csvout *, const char *s, size_t len);
 size_t		 csvout_pending(const struct csvout *);	/* bytes buffered */

@@ -7,6 +7,7 @@
 #ifndef LOCK_H
 #define LOCK_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -20,11 +21,12 @@ struct cklock {
 /*
  * Wait in the queue PATH.lock until first, then flock PATH itself; retry
  * when a rename replaced PATH while waiting.  PATH is the resolved (real)
- * path.  timeout in seconds (0: one try).  CK_OK, CK_ETIMEOUT (err names
- * the holder from /proc/locks where known), CK_ERR.
+ * path.  timeout in seconds (0: one try); stop (may be NULL) non-zero
+ * ends the wait.  CK_OK, CK_ETIMEOUT (err names the holder from
+ * /proc/locks where known), CK_EINTR, CK_ERR.
  */
 int	lock_acquire(struct cklock *, const char *path, double timeout,
-	    char *err, size_t errlen);
+	    const volatile sig_atomic_t *stop, char *err, size_t errlen);
 void	lock_release(struct cklock *);
 /* The process holding an flock on (dev, ino), from /proc/locks: 0 and
  * pid (comm filled from /proc/PID/comm, "?" if unknown), or -1. */

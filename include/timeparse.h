@@ -19,5 +19,7 @@ int	time_parse_any(const char *s, size_t len, enum epoch_unit unit, cktime *t);
 size_t	time_format(char *buf, cktime t);
 /* "30s", "1m", "5m", "1h", "4h", "1d", "1w": 0 and *d, or -1. */
 int	duration_parse(const char *s, cktime *d);
+/* The largest unit that divides d exactly: "90m", "2d", "1500ms". */
+size_t	duration_format(char *buf, cktime d);
 
 #endif

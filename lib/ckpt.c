@@ -45,6 +45,8 @@ struct hdr {
 	int64_t	 created, trained_until;
 };
 
+static const volatile sig_atomic_t *stop_flag;	/* ckpt_stop_flag */
+
 struct where {
 	char	real[PATH_MAX];		/* the resolved checkpoint path */
 	char	dir[PATH_MAX];
@@ -63,36 +65,20 @@ fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* Little-endian integers of n bytes. */
 static void
-put32(unsigned char *p, uint32_t v)
+put_le(unsigned char *p, uint64_t v, int n)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < n; i++)
 		p[i] = (unsigned char)(v >> 8 * i);
-}
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> 8 * i);
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 static uint64_t
-get64(const unsigned char *p)
+get_le(const unsigned char *p, int n)
 {
 	uint64_t v = 0;
 
-	for (int i = 7; i >= 0; i--)
+	for (int i = n - 1; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
 }
@@ -111,42 +97,42 @@ hdr_encode(unsigned char *b, const struct model *m,
 {
 	memset(b, 0, CKPT_HDRSIZE);
 	memcpy(b, CKPT_MAGIC, 8);
-	put32(b + 8, CKPT_VERSION);
-	put32(b + 12, CKPT_HDRSIZE);
-	put32(b + 16, (uint32_t)m->cfg.W);
-	put32(b + 20, (uint32_t)m->cfg.d);
-	put32(b + 24, (uint32_t)m->cfg.L);
-	put32(b + 28, (uint32_t)m->cfg.h);
-	put32(b + 32, MODEL_NFEAT);
-	put32(b + 36, (uint32_t)m->ntensors);
-	put64(b + 40, m->nparams);
-	put64(b + 48, meta->model_id);
-	put64(b + 56, (uint64_t)meta->created);
-	put64(b + 64, meta->generation);
-	put64(b + 72, (uint64_t)meta->trained_until);
-	put64(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams));
-	put64(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors);
+	put_le(b + 8, CKPT_VERSION, 4);
+	put_le(b + 12, CKPT_HDRSIZE, 4);
+	put_le(b + 16, (uint32_t)m->cfg.W, 4);
+	put_le(b + 20, (uint32_t)m->cfg.d, 4);
+	put_le(b + 24, (uint32_t)m->cfg.L, 4);
+	put_le(b + 28, (uint32_t)m->cfg.h, 4);
+	put_le(b + 32, MODEL_NFEAT, 4);
+	put_le(b + 36, (uint32_t)m->ntensors, 4);
+	put_le(b + 40, m->nparams, 8);
+	put_le(b + 48, meta->model_id, 8);
+	put_le(b + 56, (uint64_t)meta->created, 8);
+	put_le(b + 64, meta->generation, 8);
+	put_le(b + 72, (uint64_t)meta->trained_until, 8);
+	put_le(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams), 8);
+	put_le(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors, 8);
 	/* 96..127 reserved, zero */
 }
 
 static void
 hdr_decode(const unsigned char *b, struct hdr *h)
 {
-	h->version = get32(b + 8);
-	h->hdrsize = get32(b + 12);
-	h->W = get32(b + 16);
-	h->d = get32(b + 20);
-	h->L = get32(b + 24);
-	h->h = get32(b + 28);
-	h->F = get32(b + 32);
-	h->ntensors = get32(b + 36);
-	h->nparams = get64(b + 40);
-	h->model_id = get64(b + 48);
-	h->created = (int64_t)get64(b + 56);
-	h->generation = get64(b + 64);
-	h->trained_until = (int64_t)get64(b + 72);
-	h->file_size = get64(b + 80);
-	h->data_off = get64(b + 88);
+	h->version = (uint32_t)get_le(b + 8, 4);
+	h->hdrsize = (uint32_t)get_le(b + 12, 4);
+	h->W = (uint32_t)get_le(b + 16, 4);
+	h->d = (uint32_t)get_le(b + 20, 4);
+	h->L = (uint32_t)get_le(b + 24, 4);
+	h->h = (uint32_t)get_le(b + 28, 4);
+	h->F = (uint32_t)get_le(b + 32, 4);
+	h->ntensors = (uint32_t)get_le(b + 36, 4);
+	h->nparams = get_le(b + 40, 8);
+	h->model_id = get_le(b + 48, 8);
+	h->created = (int64_t)get_le(b + 56, 8);
+	h->generation = get_le(b + 64, 8);
+	h->trained_until = (int64_t)get_le(b + 72, 8);
+	h->file_size = get_le(b + 80, 8);
+	h->data_off = get_le(b + 88, 8);
 }
 
 static void
@@ -240,7 +226,7 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 	}
 	if (read_at(fd, buf, 4, size - 4) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
-	want = get32(buf);
+	want = (uint32_t)get_le(buf, 4);
 	if (h->version > CKPT_VERSION)
 		return fail(err, errlen, CK_EDATA, "%s: checkpoint format "
 		    "version %u is newer than this candlekit reads (%d); "
@@ -298,9 +284,9 @@ table_encode(unsigned char *b, const struct model *m)
 	for (int i = 0; i < m->ntensors; i++) {
 		e = b + CKPT_ENTSIZE * i;
 		memcpy(e, m->tensor[i].name, strnlen(m->tensor[i].name, 31));
-		put32(e + 32, (uint32_t)m->tensor[i].rows);
-		put32(e + 36, (uint32_t)m->tensor[i].cols);
-		put64(e + 40, m->tensor[i].offset);
+		put_le(e + 32, (uint32_t)m->tensor[i].rows, 4);
+		put_le(e + 36, (uint32_t)m->tensor[i].cols, 4);
+		put_le(e + 40, m->tensor[i].offset, 8);
 	}
 }
 
@@ -309,8 +295,7 @@ static int
 check_table(int fd, const char *name, const struct hdr *h,
     const struct model *ref, char *err, size_t errlen)
 {
-	static unsigned char fb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
-	unsigned char rb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
+	unsigned char fb[CKPT_ENTSIZE * MODEL_MAXTENSORS], rb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
 	int i;
 
 	if ((uint64_t)ref->ntensors != h->ntensors || ref->nparams != h->nparams)
@@ -452,8 +437,8 @@ write_tmp(int dfd, const struct where *w, const struct model *m,
     const struct ckpt_meta *meta, const struct stat *orig, char *err,
     size_t errlen)
 {
-	static unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS];
-	unsigned char hb[CKPT_HDRSIZE], cb[4];
+	unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS], hb[CKPT_HDRSIZE];
+	unsigned char cb[4];
 	size_t n = m->nparams * sizeof(float);
 	mode_t mode = orig != NULL ? orig->st_mode & 0600 : 0666;
 	uLong crc = crc32(0, Z_NULL, 0);
@@ -478,7 +463,7 @@ write_tmp(int dfd, const struct where *w, const struct model *m,
 	    write_all(fd, m->m, n, &crc) == -1 ||
 	    write_all(fd, m->v, n, &crc) == -1)
 		goto bad;
-	put32(cb, (uint32_t)crc);
+	put_le(cb, (uint32_t)crc, 4);
 	if (write_all(fd, cb, 4, NULL) == -1)
 		goto bad;
 	fault("after-write");
@@ -618,6 +603,12 @@ open_dir(const struct where *w, char *err, size_t errlen)
 	return dfd;
 }
 
+void
+ckpt_stop_flag(const volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
 uint64_t
 ckpt_id_from_seed(uint64_t seed)
 {
@@ -683,8 +674,8 @@ ckpt_create(const char *path, const struct model *m, struct ckpt_meta *meta,
 		return fail(err, errlen, CK_ERR, "%s: file exists; not "
 		    "replaced (remove it, or force)", path);
 	}
-	if (exists && (rc = lock_acquire(&lk, w.real, CKPT_TIMEOUT, err,
-	    errlen)) != CK_OK) {
+	if (exists && (rc = lock_acquire(&lk, w.real, CKPT_TIMEOUT, stop_flag,
+	    err, errlen)) != CK_OK) {
 		close(dfd);
 		return rc;
 	}
@@ -706,14 +697,14 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	struct where w;
 	struct hdr h;
 	uint64_t gen0;
-	int dfd, rc, n;
+	int dfd, rc, n, ran = 0;
 
 	if ((rc = resolve(path, 1, &w, err, errlen)) != CK_OK)
 		return rc;
 	if ((dfd = open_dir(&w, err, errlen)) == -1)
 		return CK_ERR;
 	rc = lock_acquire(&lk, w.real, opt != NULL ? opt->timeout :
-	    CKPT_TIMEOUT, err, errlen);
+	    CKPT_TIMEOUT, stop_flag, err, errlen);
 	if (rc != CK_OK) {
 		close(dfd);
 		return rc;
@@ -733,6 +724,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	m->step = gen0 = h.generation;
 	lock_log("acquire", gen0);
 	clean_tmp(dfd, &w);
+	ran = 1;
 	if ((n = fn(m, meta, arg)) <= 0) {
 		lock_log("release", gen0);
 		rc = n;
@@ -754,7 +746,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	lock_log("release", meta->generation);
 	rc = publish(dfd, &w, 1, err, errlen);
 out:
-	if (rc < 0 && rc != CK_ETIMEOUT && m->params != NULL)
+	if (ran && rc != CK_OK)
 		meta->generation = CKPT_GEN_STALE;
 	lock_release(&lk);
 	close(dfd);

@@ -664,6 +664,17 @@ csvout_field(struct csvout *o, const char *s, size_t len)
 }
 
 void
+csvout_plain(struct csvout *o, const char *s, size_t len)
+{
+	sep(o);
+	if (o->len + len <= OUTSZ) {
+		memcpy(o->buf + o->len, s, len);
+		o->len += len;
+	} else
+		csvout_raw(o, s, len);
+}
+
+void
 csvout_str(struct csvout *o, const char *s)
 {
 	csvout_field(o, s, strlen(s));

@@ -12,8 +12,12 @@
 #include "layers.h"
 #include "matmul.h"
 
-#ifdef __clang__
-#pragma STDC FP_CONTRACT OFF
+/*
+ * Fused multiply-adds where the CPU has them (the x86-64-v3 clone): the
+ * same code for every row, so a row's bits still never depend on the batch.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=fast")
 #endif
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -95,13 +99,20 @@ encoder_forward(float *out, const float *x, const float *w, const float *b,
 		float *o = out + (size_t)bt * C;
 		const float *xr = x + (size_t)bt * F, *p = pos + (size_t)(bt % T) * C;
 
-		for (c = 0; c < C; c++)
-			o[c] = b[c];
-		for (f = 0; f < F; f++)
-			for (c = 0; c < C; c++)
-				o[c] += xr[f] * w[(size_t)f * C + c];
-		for (c = 0; c < C; c++)
-			o[c] += p[c];
+		for (c = 0; c + 8 <= C; c += 8) {
+			v8 a = CV8(b + c);
+
+			for (f = 0; f < F; f++)
+				a = a + xr[f] * CV8(w + (size_t)f * C + c);
+			V8(o + c) = a + CV8(p + c);
+		}
+		for (; c < C; c++) {
+			float a = b[c];
+
+			for (f = 0; f < F; f++)
+				a = a + xr[f] * w[(size_t)f * C + c];
+			o[c] = a + p[c];
+		}
 	}
 }
 
@@ -145,7 +156,9 @@ layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
 		for (; c < C; c++)
 			v += (x[c] - m) * (x[c] - m);
 		s = 1.0f / sqrtf(v / C + LN_EPS);
-		for (c = 0; c < C; c++)
+		for (c = 0; c + 8 <= C; c += 8)
+			V8(o + c) = (CV8(x + c) - m) * s * CV8(g + c) + CV8(b + c);
+		for (; c < C; c++)
 			o[c] = (x[c] - m) * s * g[c] + b[c];
 		mean[i] = m;
 		rstd[i] = s;
@@ -196,9 +209,20 @@ INLINE void
 softmax_row(float *x, int n)
 {
 	float mx = x[0], s, t[8];
+	v8 vm;
 	int i, k;
 
-	for (i = 1; i < n; i++)
+	if (n >= 8) {
+		vm = CV8(x);
+		for (i = 8; i + 8 <= n; i += 8) {
+			v8i gt = CV8(x + i) > vm;
+
+			vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
+		}
+		for (k = 0; k < 8; k++)
+			mx = vm[k] > mx ? vm[k] : mx;
+	}
+	for (i = n & ~7; i < n; i++)
 		mx = x[i] > mx ? x[i] : mx;
 	for (i = 0; i + 8 <= n; i += 8) {
 		V8(x + i) = CV8(x + i) - mx;
@@ -212,7 +236,9 @@ softmax_row(float *x, int n)
 			x[i + k] = t[k];
 	}
 	s = 1.0f / sum(x, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i + 8 <= n; i += 8)
+		V8(x + i) = CV8(x + i) * s;
+	for (; i < n; i++)
 		x[i] *= s;
 }
 
@@ -348,12 +374,14 @@ gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 	}
 }
 
-void
+CLONES void
 residual_forward(float *out, const float *a, const float *b, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i + 8 <= n; i += 8)
+		V8(out + i) = CV8(a + i) + CV8(b + i);
+	for (; i < n; i++)
 		out[i] = a[i] + b[i];
 }
 

@@ -50,10 +50,10 @@ nap(double s)
 {
 	struct timespec ts;
 
+	/* a signal ends the pause early: the caller's stop flag is checked */
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	nanosleep(&ts, NULL);
 }
 
 /* flock(LOCK_EX) polled until deadline; -1 with errno EWOULDBLOCK on timeout. */
@@ -109,7 +109,7 @@ lock_pid_alive(pid_t pid)
 static int
 queue_edit(int qfd, enum qop op, double deadline, pid_t *head)
 {
-	static char buf[QMAX * 12 + 1];
+	char buf[QMAX * 12 + 1];
 	pid_t q[QMAX], me = getpid();
 	char *p, *end;
 	ssize_t n;
@@ -212,6 +212,13 @@ holder_text(char *buf, size_t len, const char *path, const char *what)
 }
 
 static int
+fail(char *err, size_t errlen, int rc, const char *msg, const char *path)
+{
+	snprintf(err, errlen, msg, path);
+	return rc;
+}
+
+static int
 timeout_error(const char *path, const char *qpath, double timeout, pid_t head,
     int queue_stuck, char *err, size_t errlen)
 {
@@ -244,8 +251,8 @@ timeout_error(const char *path, const char *qpath, double timeout, pid_t head,
 }
 
 int
-lock_acquire(struct cklock *lk, const char *path, double timeout, char *err,
-    size_t errlen)
+lock_acquire(struct cklock *lk, const char *path, double timeout,
+    const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	char qpath[PATH_MAX];
 	struct stat pst;
@@ -296,6 +303,11 @@ lock_acquire(struct cklock *lk, const char *path, double timeout, char *err,
 				goto out;
 			}
 			close(fd);
+		}
+		if (stop != NULL && *stop) {
+			rc = fail(err, errlen, CK_EINTR, "%s: stopped while "
+			    "waiting for the lock", path);
+			goto out;
 		}
 		if (now() >= deadline) {
 			rc = timeout_error(path, qpath, timeout, head, 0, err,

@@ -12,8 +12,12 @@
 
 #include "matmul.h"
 
-#ifdef __clang__
-#pragma STDC FP_CONTRACT OFF
+/*
+ * Fused multiply-adds where the CPU has them (the x86-64-v3 clone): the
+ * same code for every row, so a row's bits still never depend on the batch.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=fast")
 #endif
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -83,95 +87,149 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 }
 
 /*
- * nr rows (a constant after inlining) of out = inp w + bias.  Element
- * (r, j) is bias[j] + inp[r,0] w[0,j] + inp[r,1] w[1,j] + ..., added left
- * to right, whatever nr and whichever column block holds j.
+ * Four rows of out = inp w + bias, then one row at a time.  Element (r, j)
+ * is bias[j] + inp[r,0] w[0,j] + inp[r,1] w[1,j] + ..., added left to
+ * right, whichever kernel and column block computes it: a row's bits never
+ * depend on the other rows.  The accumulators are named, so that they stay
+ * in registers.
  */
+#define INIT(acc, j)	((acc) = bias != NULL ? CV8(bias + (j)) : zero)
+
 static inline __attribute__((always_inline)) void
-rows_kernel(int nr, float *out, const float *inp, const float *w,
-    const float *bias, int IC, int OC)
+rows4(float *out, const float *inp, const float *w, const float *bias, int IC,
+    int OC)
 {
-	v8 a0[4], a1[4], zero = { 0 };
-	float x;
-	int i, j, k;
+	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
+	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
+	int j, k;
 
 	for (j = 0; j + 16 <= OC; j += 16) {
-		for (i = 0; i < nr; i++) {
-			a0[i] = bias != NULL ? CV8(bias + j) : zero;
-			a1[i] = bias != NULL ? CV8(bias + j + 8) : zero;
-		}
+		INIT(a0, j), INIT(b0, j), INIT(c0, j), INIT(d0, j);
+		INIT(a1, j + 8), INIT(b1, j + 8), INIT(c1, j + 8), INIT(d1, j + 8);
 		for (k = 0; k < IC; k++) {
-			v8 w0 = CV8(w + (size_t)k * OC + j);
-			v8 w1 = CV8(w + (size_t)k * OC + j + 8);
-
-			for (i = 0; i < nr; i++) {
-				x = inp[(size_t)i * IC + k];
-				a0[i] = a0[i] + x * w0;
-				a1[i] = a1[i] + x * w1;
-			}
+			w0 = CV8(w + (size_t)k * OC + j);
+			w1 = CV8(w + (size_t)k * OC + j + 8);
+			a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
+			b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
+			c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
+			d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
 		}
-		for (i = 0; i < nr; i++) {
-			V8(out + (size_t)i * OC + j) = a0[i];
-			V8(out + (size_t)i * OC + j + 8) = a1[i];
-		}
+		V8(out + j) = a0, V8(out + j + 8) = a1;
+		V8(out + OC + j) = b0, V8(out + OC + j + 8) = b1;
+		V8(out + 2 * OC + j) = c0, V8(out + 2 * OC + j + 8) = c1;
+		V8(out + 3 * OC + j) = d0, V8(out + 3 * OC + j + 8) = d1;
 	}
 	for (; j + 8 <= OC; j += 8) {
-		for (i = 0; i < nr; i++)
-			a0[i] = bias != NULL ? CV8(bias + j) : zero;
+		INIT(a0, j), INIT(b0, j), INIT(c0, j), INIT(d0, j);
 		for (k = 0; k < IC; k++) {
-			v8 w0 = CV8(w + (size_t)k * OC + j);
-
-			for (i = 0; i < nr; i++)
-				a0[i] = a0[i] + inp[(size_t)i * IC + k] * w0;
+			w0 = CV8(w + (size_t)k * OC + j);
+			a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
+			c0 = c0 + i2[k] * w0, d0 = d0 + i3[k] * w0;
 		}
-		for (i = 0; i < nr; i++)
-			V8(out + (size_t)i * OC + j) = a0[i];
+		V8(out + j) = a0, V8(out + OC + j) = b0;
+		V8(out + 2 * OC + j) = c0, V8(out + 3 * OC + j) = d0;
 	}
-	for (; j < OC; j++)
-		for (i = 0; i < nr; i++) {
-			float s = bias != NULL ? bias[j] : 0.0f;
+}
 
-			for (k = 0; k < IC; k++)
-				s = s + inp[(size_t)i * IC + k] * w[(size_t)k * OC + j];
-			out[(size_t)i * OC + j] = s;
+static inline __attribute__((always_inline)) void
+rows1(float *out, const float *inp, const float *w, const float *bias, int IC,
+    int OC, int j)
+{
+	v8 zero = { 0 }, a0, a1, a2, a3;
+	int k;
+
+	for (; j + 32 <= OC; j += 32) {
+		INIT(a0, j), INIT(a1, j + 8), INIT(a2, j + 16), INIT(a3, j + 24);
+		for (k = 0; k < IC; k++) {
+			const float *wk = w + (size_t)k * OC + j;
+
+			a0 = a0 + inp[k] * CV8(wk), a1 = a1 + inp[k] * CV8(wk + 8);
+			a2 = a2 + inp[k] * CV8(wk + 16);
+			a3 = a3 + inp[k] * CV8(wk + 24);
 		}
+		V8(out + j) = a0, V8(out + j + 8) = a1;
+		V8(out + j + 16) = a2, V8(out + j + 24) = a3;
+	}
+	for (; j + 8 <= OC; j += 8) {
+		INIT(a0, j);
+		for (k = 0; k < IC; k++)
+			a0 = a0 + inp[k] * CV8(w + (size_t)k * OC + j);
+		V8(out + j) = a0;
+	}
+	for (; j < OC; j++) {
+		float s = bias != NULL ? bias[j] : 0.0f;
+
+		for (k = 0; k < IC; k++)
+			s = s + inp[k] * w[(size_t)k * OC + j];
+		out[j] = s;
+	}
 }
 
 CLONES void
 matmul_rows(float *out, const float *inp, const float *w, const float *bias,
     int N, int IC, int OC)
 {
-	int r;
+	int r, i, vec = OC & ~7;
 
-	for (r = 0; r + 4 <= N; r += 4)
-		rows_kernel(4, out + (size_t)r * OC, inp + (size_t)r * IC, w, bias,
-		    IC, OC);
+	for (r = 0; r + 4 <= N; r += 4) {
+		rows4(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC);
+		for (i = 0; i < 4; i++)		/* the columns past the vectors */
+			rows1(out + (size_t)(r + i) * OC, inp + (size_t)(r + i) * IC,
+			    w, bias, IC, OC, vec);
+	}
 	for (; r < N; r++)
-		rows_kernel(1, out + (size_t)r * OC, inp + (size_t)r * IC, w, bias,
-		    IC, OC);
+		rows1(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC, 0);
 }
 
-/* c (M,N) (+)= a (M,K) b (K,N), vectorized over N. */
+/*
+ * c[i, j] = (acc ? c[i, j] : 0) + sum_k s(i, k) b[k, j], s(i, k) = alpha
+ * a[i, k] (ta 0) or a[k, i] (ta 1); k ascending, for the small per-head
+ * attention products.  Blocks of 32 columns in named registers.
+ */
 static inline __attribute__((always_inline)) void
-nn_kernel(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
-    int M, int N, int K, float alpha, int acc)
+small_kernel(float *c, int ldc, const float *a, int lda, int ta,
+    const float *b, int ldb, int M, int N, int K, float alpha, int acc)
 {
+	v8 zero = { 0 }, a0, a1, a2, a3;
+	float s, t;
 	int i, j, k;
 
 	for (i = 0; i < M; i++) {
 		float *ci = c + (size_t)i * ldc;
 
-		if (!acc)
-			memset(ci, 0, N * sizeof *ci);
-		for (k = 0; k < K; k++) {
-			float s = alpha * a[(size_t)i * lda + k];
-			const float *bk = b + (size_t)k * ldb;
+#define AIK (ta ? a[(size_t)k * lda + i] : alpha * a[(size_t)i * lda + k])
+		for (j = 0; j + 32 <= N; j += 32) {
+			a0 = acc ? CV8(ci + j) : zero;
+			a1 = acc ? CV8(ci + j + 8) : zero;
+			a2 = acc ? CV8(ci + j + 16) : zero;
+			a3 = acc ? CV8(ci + j + 24) : zero;
+			for (k = 0; k < K; k++) {
+				const float *bk = b + (size_t)k * ldb + j;
 
-			for (j = 0; j + 8 <= N; j += 8)
-				V8(ci + j) = CV8(ci + j) + s * CV8(bk + j);
-			for (; j < N; j++)
-				ci[j] += s * bk[j];
+				s = AIK;
+				a0 = a0 + s * CV8(bk), a1 = a1 + s * CV8(bk + 8);
+				a2 = a2 + s * CV8(bk + 16), a3 = a3 + s * CV8(bk + 24);
+			}
+			V8(ci + j) = a0, V8(ci + j + 8) = a1;
+			V8(ci + j + 16) = a2, V8(ci + j + 24) = a3;
 		}
+		for (; j + 8 <= N; j += 8) {
+			a0 = acc ? CV8(ci + j) : zero;
+			for (k = 0; k < K; k++) {
+				s = AIK;
+				a0 = a0 + s * CV8(b + (size_t)k * ldb + j);
+			}
+			V8(ci + j) = a0;
+		}
+		for (; j < N; j++) {
+			t = acc ? ci[j] : 0.0f;
+			for (k = 0; k < K; k++) {
+				s = AIK;
+				t = t + s * b[(size_t)k * ldb + j];
+			}
+			ci[j] = t;
+		}
+#undef AIK
 	}
 }
 
@@ -179,35 +237,21 @@ CLONES void
 mm_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
     int M, int N, int K, float alpha)
 {
-	nn_kernel(c, ldc, a, lda, b, ldb, M, N, K, alpha, 0);
+	small_kernel(c, ldc, a, lda, 0, b, ldb, M, N, K, alpha, 0);
 }
 
 CLONES void
 mm_nn_acc(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
     int M, int N, int K)
 {
-	nn_kernel(c, ldc, a, lda, b, ldb, M, N, K, 1.0f, 1);
+	small_kernel(c, ldc, a, lda, 0, b, ldb, M, N, K, 1.0f, 1);
 }
 
 CLONES void
 mm_tn_acc(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
     int M, int N, int K)
 {
-	int i, j, k;
-
-	for (k = 0; k < K; k++) {
-		const float *bk = b + (size_t)k * ldb;
-
-		for (i = 0; i < M; i++) {
-			float s = a[(size_t)k * lda + i];
-			float *ci = c + (size_t)i * ldc;
-
-			for (j = 0; j + 8 <= N; j += 8)
-				V8(ci + j) = CV8(ci + j) + s * CV8(bk + j);
-			for (; j < N; j++)
-				ci[j] += s * bk[j];
-		}
-	}
+	small_kernel(c, ldc, a, lda, 1, b, ldb, M, N, K, 1.0f, 1);
 }
 
 void

@@ -18,7 +18,7 @@
 static char tdir[256];
 
 /* A fresh scratch directory; removed by tdir_done. */
-static void
+static inline void
 tdir_init(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -31,7 +31,7 @@ tdir_init(void)
 	}
 }
 
-static void
+static inline void
 tdir_done(void)
 {
 	char cmd[300];
@@ -42,7 +42,7 @@ tdir_done(void)
 }
 
 /* tdir/name in a static ring of buffers */
-static const char *
+static inline const char *
 tpath(const char *name)
 {
 	static char buf[8][512];
@@ -54,7 +54,7 @@ tpath(const char *name)
 }
 
 /* A small model (W4 d8 L1 h2) with seeded weights, nonzero moments, step 7. */
-static void
+static inline void
 small_model(struct model *m, uint64_t seed)
 {
 	struct model_config c = { .W = 4, .d = 8, .L = 1, .h = 2 };
@@ -74,7 +74,7 @@ small_model(struct model *m, uint64_t seed)
 }
 
 /* Create tdir/name from seed, with a fixed identity; returns its path. */
-static const char *
+static inline const char *
 small_ckpt(const char *name, uint64_t seed)
 {
 	struct ckpt_meta meta = { .model_id = ckpt_id_from_seed(seed),
@@ -93,7 +93,7 @@ small_ckpt(const char *name, uint64_t seed)
 }
 
 /* The whole file, malloc'ed; *len its size.  NULL if unreadable. */
-static unsigned char *
+static inline unsigned char *
 slurp(const char *path, size_t *len)
 {
 	unsigned char *b;
@@ -116,7 +116,7 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
-static int
+static inline int
 spew(const char *path, const void *b, size_t len)
 {
 	FILE *fp;
@@ -129,11 +129,11 @@ spew(const char *path, const void *b, size_t len)
 }
 
 /* 1 when the two files have the same bytes */
-static int
+static inline int
 same_bytes(const char *a, const char *b)
 {
 	unsigned char *x, *y;
-	size_t nx, ny;
+	size_t nx = 0, ny = 0;
 	int same;
 
 	x = slurp(a, &nx);
@@ -145,7 +145,7 @@ same_bytes(const char *a, const char *b)
 }
 
 /* Entries of dir whose name starts with prefix. */
-static int
+static inline int
 count_prefix(const char *prefix)
 {
 	char cmd[600], line[64];

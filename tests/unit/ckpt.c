@@ -196,6 +196,25 @@ put_le(unsigned char *p, uint64_t v, int bytes)
 		p[i] = (unsigned char)(v >> 8 * i);
 }
 
+/* good with bytes at off set to v and a valid CRC, as p: refused. */
+static void
+patched(const char *good, const char *p, size_t off, uint64_t v, int bytes,
+    const char *want)
+{
+	unsigned char *b;
+	size_t n;
+
+	b = slurp(good, &n);
+	T_OK(b != NULL);
+	if (b == NULL)
+		return;
+	put_le(b + off, v, bytes);
+	fix_crc(b, n);
+	T_OK(spew(p, b, n) == 0);
+	refused(p, want);
+	free(b);
+}
+
 static void
 t_corrupt(void)
 {
@@ -233,36 +252,13 @@ t_corrupt(void)
 	fix_crc(b, n);
 	T_OK(spew(p, b, n) == 0);
 	refused(p, "newer");
-	put_le(b + 8, 1, 4);
-	/* sizes out of bounds, with valid CRCs: refused before allocating */
-	put_le(b + 16, 1u << 30, 4);		/* W */
-	fix_crc(b, n);
-	T_OK(spew(p, b, n) == 0);
-	refused(p, "bad model configuration");
-	put_le(b + 16, 4, 4);
-	put_le(b + 36, 1000000, 4);		/* ntensors */
-	fix_crc(b, n);
-	T_OK(spew(p, b, n) == 0);
-	refused(p, "inconsistent");
 	free(b);
-	b = slurp(good, &n);
-	put_le(b + 40, UINT64_C(1) << 60, 8);	/* nparams */
-	fix_crc(b, n);
-	T_OK(spew(p, b, n) == 0);
-	refused(p, "inconsistent");
-	free(b);
-	b = slurp(good, &n);
-	put_le(b + 32, 6, 4);			/* F */
-	fix_crc(b, n);
-	T_OK(spew(p, b, n) == 0);
-	refused(p, "features per candle");
-	free(b);
-	b = slurp(good, &n);
-	b[128] = 'X';				/* first tensor's name */
-	fix_crc(b, n);
-	T_OK(spew(p, b, n) == 0);
-	refused(p, "differs from this candlekit's layout");
-	free(b);
+	/* fields out of bounds, with valid CRCs: refused before allocating */
+	patched(good, p, 16, 1u << 30, 4, "bad model configuration");	/* W */
+	patched(good, p, 36, 1000000, 4, "inconsistent");	/* ntensors */
+	patched(good, p, 40, UINT64_C(1) << 60, 8, "inconsistent"); /* nparams */
+	patched(good, p, 32, 6, 4, "features per candle");	/* F */
+	patched(good, p, 128, 'X', 1, "differs from this candlekit's layout");
 }
 
 static void

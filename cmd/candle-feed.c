@@ -1,0 +1,507 @@
+/*
+ * candle-feed - turn candle files into the canonical candle stream.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ck.h"
+#include "csvio.h"
+#include "candle.h"
+#include "timeparse.h"
+#include "feed.h"
+
+static volatile sig_atomic_t stop;
+
+static struct {
+	cktime		 from, to, resample, maxwait;
+	long		 last;
+	double		 replay;	/* < 0: off */
+	int		 follow, partial, skipbad, dedupe, gaps;
+	enum epoch_unit	 unit;
+} opt = { CKTIME_NONE, CKTIME_NONE, 0, 5 * CK_SEC, 0, -1, 0, 0, 0, 0, 0,
+	EPOCH_AUTO };
+
+static struct {
+	struct csvout	*out;
+	struct ring	 ring;
+	int		 ringon;	/* rows go to the ring */
+	struct resample	 rs;
+	struct feedheld	 held;		/* --dedupe last */
+	cktime		 last;		/* time of the last accepted row */
+	cktime		 step;		/* smallest step seen, for --gaps */
+	int		 afterrestart;	/* skip rows at or before last */
+	int		 done;		/* --to reached */
+	int		 header;	/* written */
+	long		 bad, old, ngaps;
+	cktime		 replayt;	/* stream time of the last row emitted */
+	struct timespec	 replaywall;
+} st;
+
+static void
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr, "usage: candle-feed [-f] [--from time] [--to time] "
+	    "[--last n] [--resample dur [--partial]]\n"
+	    "\t[--replay speed [--max-wait s]] [--skip-bad] "
+	    "[--dedupe first|last] [--gaps]\n"
+	    "\t[--epoch s|ms|us] [file ...]\n");
+	exit(status);
+}
+
+static void
+onsignal(int sig)
+{
+	stop = sig;
+}
+
+static void
+finish_output(void)
+{
+	if (csvout_flush(st.out) != 0) {
+		if (errno == EPIPE)
+			exit(CK_EXIT_OK);
+		err(CK_EXIT_FAIL, "stdout");
+	}
+}
+
+static void
+summary(void)
+{
+	if (st.bad > 0)
+		warnx("%ld bad rows skipped", st.bad);
+	if (st.old > 0)
+		warnx("%ld rows at or before the last time skipped after the "
+		    "file was truncated or replaced", st.old);
+	if (opt.gaps)
+		warnx("%ld gaps", st.ngaps);
+}
+
+static void
+stopped(void)
+{
+	finish_output();
+	summary();
+	exit(128 + stop);
+}
+
+static void
+flushcb(void *arg)
+{
+	(void)arg;
+	finish_output();
+}
+
+/* Reached the end of a followed file: the last rows so far, then live. */
+static void
+atend(void *arg)
+{
+	(void)arg;
+	if (st.ringon) {
+		ring_write(&st.ring, st.out);
+		st.ringon = 0;
+	}
+	finish_output();
+}
+
+static void
+replay_wait(cktime t)
+{
+	struct timespec now, due;
+	double dt;
+	cktime w;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (st.replayt == CKTIME_NONE || opt.replay == 0) {
+		st.replaywall = now;
+		st.replayt = t;
+		return;
+	}
+	dt = (double)(t - st.replayt) / opt.replay;
+	w = dt > (double)opt.maxwait ? opt.maxwait : (cktime)dt;
+	due = st.replaywall;
+	due.tv_sec += w / CK_SEC;
+	due.tv_nsec += w % CK_SEC;
+	if (due.tv_nsec >= CK_SEC) {
+		due.tv_sec++;
+		due.tv_nsec -= CK_SEC;
+	}
+	finish_output();
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
+	    EINTR)
+		if (stop)
+			stopped();
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	st.replaywall = now.tv_sec > due.tv_sec || (now.tv_sec == due.tv_sec &&
+	    now.tv_nsec > due.tv_nsec) ? now : due;
+	st.replayt = t;
+}
+
+static void
+emit(const struct feedrow *r)
+{
+	if (st.ringon) {
+		if (ring_push(&st.ring, r) != 0)
+			err(CK_EXIT_FAIL, NULL);
+		return;
+	}
+	if (opt.replay >= 0)
+		replay_wait(r->c.t);
+	feedrow_write(r, st.out);
+	if (opt.replay >= 0 || csvout_error(st.out))
+		finish_output();
+}
+
+/* Range, then resampling. */
+static void
+pass(const struct feedrow *r)
+{
+	struct feedrow b;
+	int more, n;
+
+	if (opt.from != CKTIME_NONE && r->c.t < opt.from)
+		return;
+	if (opt.to != CKTIME_NONE && r->c.t >= opt.to) {
+		st.done = 1;
+		return;
+	}
+	if (opt.resample == 0) {
+		emit(r);
+		return;
+	}
+	if ((n = resample_push(&st.rs, r, &b, &more)) == 1)
+		emit(&b);
+	if (more && (n = resample_pop(&st.rs, &b)) == 1)
+		emit(&b);
+	if (n < 0)
+		err(CK_EXIT_FAIL, NULL);
+}
+
+static void
+endstream(void)
+{
+	struct feedrow b;
+
+	if (st.held.full) {
+		pass(&st.held.r);
+		st.held.full = 0;
+	}
+	if (opt.partial && resample_partial(&st.rs, &b))
+		emit(&b);
+	if (st.ringon)
+		ring_write(&st.ring, st.out);
+	st.ringon = 0;
+}
+
+/* A bad row: stop with every good row written, or count and go on. */
+static void
+bad(const char *msg, int fatal)
+{
+	if (opt.skipbad && !fatal) {
+		warnx("%s (skipped)", msg);
+		st.bad++;
+		return;
+	}
+	if (st.held.full) {
+		pass(&st.held.r);
+		st.held.full = 0;
+	}
+	if (st.ringon)
+		ring_write(&st.ring, st.out);
+	finish_output();
+	warnx("%s", msg);
+	exit(CK_EXIT_DATA);
+}
+
+static void
+gap(struct feedin *f, const struct feedrow *r)
+{
+	char a[40], b[40], c[40];
+	cktime dt = r->c.t - st.last;
+
+	if (st.step == CKTIME_NONE || dt < st.step)
+		st.step = dt;
+	else if (dt > st.step) {
+		duration_format(a, dt);
+		time_format(b, st.last);
+		duration_format(c, st.step);
+		warnx("%s:%ld: gap of %s after %s (step %s)", csvin_name(f->in),
+		    csvin_line(f->in), a, b, c);
+		st.ngaps++;
+	}
+}
+
+/* Time order, duplicates, then on. */
+static void
+row(struct feedin *f, const struct feedrow *r)
+{
+	char why[160], msg[320];
+
+	if (st.last != CKTIME_NONE && r->c.t <= st.last) {
+		if (st.afterrestart) {
+			st.old++;
+			return;
+		}
+		if (r->c.t == st.last && opt.dedupe == 'f')
+			return;
+		if (r->c.t == st.last && opt.dedupe == 'l') {
+			if (feedheld_set(&st.held, r) != 0)
+				err(CK_EXIT_FAIL, NULL);
+			return;
+		}
+		candle_order(r->c.t, st.last, why, sizeof(why));
+		snprintf(msg, sizeof(msg), "%s:%ld: %s", csvin_name(f->in),
+		    csvin_line(f->in), why);
+		bad(msg, 0);
+		return;
+	}
+	if (opt.gaps && st.last != CKTIME_NONE)
+		gap(f, r);
+	st.afterrestart = 0;
+	st.last = r->c.t;
+	if (opt.dedupe == 'l') {
+		if (st.held.full)
+			pass(&st.held.r);
+		if (feedheld_set(&st.held, r) != 0)
+			err(CK_EXIT_FAIL, NULL);
+	} else
+		pass(r);
+}
+
+/* Read one input to its end (or, following, until stopped). */
+static void
+input(struct csvin *in, struct follow *fw)
+{
+	struct feedin f;
+	struct feedrow r;
+	char msg[512];
+	int n;
+
+	for (;;) {
+		csvin_onblock(in, flushcb, NULL);
+		csvin_stopflag(in, &stop);
+		if ((n = feedin_start(&f, in, opt.unit, msg, sizeof(msg))) != 0)
+			goto fail;
+		if (!st.header) {
+			for (n = 0; n < 6; n++)
+				csvout_str(st.out, candle_colname(n));
+			csvout_end(st.out);
+			st.header = 1;
+		}
+		while (!st.done && !stop &&
+		    (n = feedin_next(&f, &r, msg, sizeof(msg))) != 0) {
+			if (n == 1)
+				row(&f, &r);
+			else if (n == CK_EDATA)
+				bad(msg, f.fatal);
+			else
+				goto fail;
+		}
+		if (stop)
+			stopped();
+		if (fw == NULL || !fw->restarted || st.done)
+			break;
+		/* truncated or replaced: read the file anew */
+		if (fw->dropped)
+			warnx("%s: partial last line dropped", fw->path);
+		fw->restarted = 0;
+		csvin_free(in);
+		if ((in = csvin_new(fw->path, follow_read, fw, msg,
+		    sizeof(msg))) == NULL)
+			errx(CK_EXIT_FAIL, "%s", msg);
+		st.afterrestart = 1;
+	}
+	csvin_free(in);
+	return;
+fail:
+	if (n == CK_EINTR)
+		stopped();
+	if (n == CK_EDATA)
+		bad(msg, 1);
+	finish_output();
+	errx(CK_EXIT_FAIL, "%s", msg);
+}
+
+/* --last from the end of a plain regular file, or NULL. */
+static struct csvin *
+open_tail(const char *path, struct splice *sp, char *msg, size_t len)
+{
+	struct stat sb;
+	unsigned char magic[2];
+	off_t hdr;
+	int fd;
+
+	sp->fd = -1;
+	if (opt.last <= 0 || opt.follow || opt.from != CKTIME_NONE ||
+	    opt.to != CKTIME_NONE || opt.resample || opt.skipbad ||
+	    opt.dedupe || strcmp(path, "-") == 0)
+		return NULL;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f &&
+	    magic[1] == 0x8b) || (hdr = feed_header_end(fd)) < 0) {
+		close(fd);
+		return NULL;
+	}
+	sp->fd = fd;
+	sp->pos = 0;
+	sp->hdrend = hdr;
+	if ((sp->from = feed_tail_offset(fd, sb.st_size, hdr, opt.last)) < 0) {
+		close(fd);
+		return NULL;
+	}
+	return csvin_new(path, splice_read, sp, msg, len);
+}
+
+static cktime
+timearg(const char *s)
+{
+	cktime t;
+
+	if (time_parse_any(s, strlen(s), EPOCH_AUTO, &t) != 0)
+		errx(CK_EXIT_USAGE, "bad time: %s", s);
+	return t;
+}
+
+static double
+numarg(const char *s, double lo, double hi)
+{
+	double x;
+
+	if (parse_double(s, strlen(s), &x) != 0 || x < lo || x > hi)
+		errx(CK_EXIT_USAGE, "bad number: %s", s);
+	return x;
+}
+
+static void
+options(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "last", required_argument, NULL, 'n' },
+		{ "resample", required_argument, NULL, 'r' },
+		{ "partial", no_argument, NULL, 'p' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "replay", required_argument, NULL, 'R' },
+		{ "max-wait", required_argument, NULL, 'W' },
+		{ "skip-bad", no_argument, NULL, 's' },
+		{ "dedupe", required_argument, NULL, 'd' },
+		{ "gaps", no_argument, NULL, 'g' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+		switch (c) {
+		case 'F':	opt.from = timearg(optarg); break;
+		case 'T':	opt.to = timearg(optarg); break;
+		case 'n':	opt.last = (long)numarg(optarg, 1, 1e9);
+				if (opt.last != numarg(optarg, 1, 1e9))
+					errx(CK_EXIT_USAGE, "bad count: %s", optarg);
+				break;
+		case 'r':	if (duration_parse(optarg, &opt.resample) != 0)
+					errx(CK_EXIT_USAGE, "bad duration: %s", optarg);
+				break;
+		case 'p':	opt.partial = 1; break;
+		case 'f':	opt.follow = 1; break;
+		case 'R':	opt.replay = numarg(optarg, 0, 1e12); break;
+		case 'W':	opt.maxwait = (cktime)(numarg(optarg, 0, 1e6) *
+				    CK_SEC);
+				break;
+		case 's':	opt.skipbad = 1; break;
+		case 'd':	if (strcmp(optarg, "first") != 0 &&
+				    strcmp(optarg, "last") != 0)
+					usage(CK_EXIT_USAGE);
+				opt.dedupe = optarg[0];
+				break;
+		case 'g':	opt.gaps = 1; break;
+		case 'e':	opt.unit = strcmp(optarg, "s") == 0 ? EPOCH_S :
+				    strcmp(optarg, "ms") == 0 ? EPOCH_MS :
+				    strcmp(optarg, "us") == 0 ? EPOCH_US :
+				    EPOCH_AUTO;
+				if (opt.unit == EPOCH_AUTO)
+					usage(CK_EXIT_USAGE);
+				break;
+		case 'h':	usage(CK_EXIT_OK); break;
+		case 'V':	puts("candle-feed " VERSION);
+				exit(CK_EXIT_OK);
+		default:	usage(CK_EXIT_USAGE);
+		}
+	}
+	if (opt.partial && opt.resample == 0)
+		errx(CK_EXIT_USAGE, "--partial needs --resample");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static char *stdinonly[] = { "-", NULL };
+	struct sigaction sa;
+	struct splice sp;
+	struct follow fw;
+	struct csvin *in;
+	char msg[512], **files;
+	int i, nfiles, live;
+
+	options(argc, argv);
+	files = optind < argc ? argv + optind : stdinonly;
+	nfiles = optind < argc ? argc - optind : 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsignal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((st.out = csvout_new(STDOUT_FILENO)) == NULL)
+		err(CK_EXIT_FAIL, NULL);
+	st.last = st.step = st.replayt = CKTIME_NONE;
+	if (opt.resample)
+		resample_init(&st.rs, opt.resample);
+	if (opt.last > 0) {
+		if (ring_init(&st.ring, opt.last) != 0)
+			err(CK_EXIT_FAIL, NULL);
+		st.ringon = 1;
+	}
+	sp.fd = -1;
+	for (i = 0; i < nfiles && !st.done; i++) {
+		live = opt.follow && i == nfiles - 1 && strcmp(files[i], "-") != 0;
+		if (live) {
+			if (follow_open(&fw, files[i], msg, sizeof(msg)) != 0)
+				errx(CK_EXIT_FAIL, "%s", msg);
+			fw.stop = &stop;
+			fw.atend = atend;
+			in = csvin_new(files[i], follow_read, &fw, msg, sizeof(msg));
+		} else if ((in = open_tail(files[i], &sp, msg, sizeof(msg))) ==
+		    NULL)
+			in = csvin_open(files[i], msg, sizeof(msg));
+		if (in == NULL) {
+			finish_output();
+			errx(CK_EXIT_FAIL, "%s", msg);
+		}
+		input(in, live ? &fw : NULL);
+		if (live)
+			follow_close(&fw);
+		if (sp.fd >= 0)
+			close(sp.fd);
+		sp.fd = -1;
+	}
+	endstream();
+	finish_output();
+	summary();
+	return CK_EXIT_OK;
+}

@@ -1,0 +1,375 @@
+/*
+ * model: the configuration and the tensor table, the documented
+ * initialization, a finite-difference check of the whole model's gradient
+ * (with and without the ghost mask), threads and determinism, batch
+ * independence of model_predict, and the overfit-one-batch test.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "t.h"
+
+static char err[256];
+
+static unsigned long long rs = 0x853c49e6748fea9bULL;
+
+static float
+urand(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (float)((rs >> 11) * 0x1p-53) * 2.0f - 1.0f;
+}
+
+struct data {
+	int	 B;
+	float	*x, *target, *mask;
+	int	*label;
+	struct batch b;
+};
+
+static void
+data_make(struct data *d, int B, int W)
+{
+	int i;
+
+	d->B = B;
+	d->x = malloc((size_t)B * W * MODEL_NFEAT * sizeof(float));
+	d->target = malloc((size_t)B * 4 * sizeof(float));
+	d->mask = malloc(B * sizeof(float));
+	d->label = malloc(B * sizeof(int));
+	for (i = 0; i < B * W * MODEL_NFEAT; i++)
+		d->x[i] = 2.0f * urand();
+	for (i = 0; i < B * 4; i++)
+		d->target[i] = urand();
+	for (i = 0; i < B; i++) {
+		d->label[i] = i % 3;
+		d->mask[i] = i % 4 == 3 ? 0.0f : 1.0f;
+	}
+	d->b.B = B;
+	d->b.x = d->x;
+	d->b.label = d->label;
+	d->b.ghost = d->target;
+	d->b.mask = d->mask;
+}
+
+static void
+data_free(struct data *d)
+{
+	free(d->x), free(d->target), free(d->mask), free(d->label);
+}
+
+static int
+mk(struct model *m, int W, int d, int L, int h, int maxB, int nth)
+{
+	struct model_config c = { W, d, L, h };
+
+	if (model_init(m, &c, err, sizeof err) == -1 ||
+	    model_reserve(m, maxB, nth, err, sizeof err) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	model_init_weights(m, 42);
+	return 0;
+}
+
+static void
+test_config(void)
+{
+	struct model_config c, bad;
+	struct model m;
+	const struct model_tensor *t;
+
+	model_config_default(&c);
+	T_EQ(c.W, 32);
+	T_EQ(c.d, 32);
+	T_EQ(c.L, 2);
+	T_EQ(c.h, 4);
+	T_EQ(model_config_check(&c, err, sizeof err), 0);
+	bad = c, bad.h = 5;
+	T_EQ(model_config_check(&bad, err, sizeof err), -1);
+	T_OK(strstr(err, "heads") != NULL);
+	bad = c, bad.L = MODEL_MAXL + 1;
+	T_EQ(model_config_check(&bad, err, sizeof err), -1);
+	bad = c, bad.W = 0;
+	T_EQ(model_config_check(&bad, err, sizeof err), -1);
+	bad = c, bad.d = -4;
+	T_EQ(model_init(&m, &bad, err, sizeof err), -1);
+	T_EQ(model_init(&m, &c, err, sizeof err), 0);
+	T_EQ(m.nparams, 26919);		/* PERF-NOTES' count */
+	T_EQ(m.ntensors, 9 + 12 * 2);
+	T_OK((t = model_tensor_find(&m, "blk1.w2")) != NULL);
+	if (t != NULL) {
+		T_EQ(t->rows, 128);
+		T_EQ(t->cols, 32);
+		T_EQ(t->decay, 1);
+		T_EQ(t->offset, 22496);
+	}
+	T_OK((t = model_tensor_find(&m, "pos")) != NULL && t->decay == 0);
+	T_OK((t = model_tensor_find(&m, "b_g")) != NULL &&
+	    t->offset + 4 == m.nparams);
+	T_OK(model_tensor_find(&m, "nope") == NULL);
+	model_free(&m);
+}
+
+/* The documented generator, written again from model.h's comment. */
+static uint64_t
+sm64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t
+xo(uint64_t s[4])
+{
+	uint64_t r = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t;
+	s[3] = s[3] << 45 | s[3] >> 19;
+	return r;
+}
+
+static void
+test_init(void)
+{
+	struct model a, b;
+	struct model_config c;
+	uint64_t s[4], x = 5;
+	const struct model_tensor *t;
+	int i;
+
+	model_config_default(&c);
+	model_init(&a, &c, err, sizeof err);
+	model_init(&b, &c, err, sizeof err);
+	model_init_weights(&a, 5);
+	model_init_weights(&b, 5);
+	T_OK(memcmp(a.params, b.params, a.nparams * sizeof(float)) == 0);
+	for (i = 0; i < 4; i++)
+		s[i] = sm64(&x);
+	for (i = 0; i < 8; i++) {	/* w_in comes first */
+		double u1 = (xo(s) >> 11) * 0x1p-53, u2 = (xo(s) >> 11) * 0x1p-53;
+
+		T_OK(a.params[i] == (float)(0.02 * sqrt(-2 * log(1 - u1)) *
+		    cos(2 * M_PI * u2)));
+	}
+	t = model_tensor_find(&a, "blk0.ln2_g");
+	T_OK(a.params[t->offset] == 1.0f && a.params[t->offset + 31] == 1.0f);
+	t = model_tensor_find(&a, "blk1.b1");
+	T_OK(a.params[t->offset] == 0.0f);
+	model_init_weights(&b, 6);
+	T_OK(memcmp(a.params, b.params, a.nparams * sizeof(float)) != 0);
+	model_free(&a);
+	model_free(&b);
+}
+
+/* Central differences of the loss over every parameter of a small model. */
+static void
+gradcheck(const float *maskv)
+{
+	struct model m;
+	struct data d;
+	size_t i, bad = 0;
+	float *g;
+	double lp, lm;
+	int k;
+
+	if (mk(&m, 5, 8, 2, 2, 3, 1) == -1) {
+		T_OK(0);
+		return;
+	}
+	/* weights 10x the init, so that every gradient is well above noise */
+	for (k = 0; k < m.ntensors; k++)
+		if (m.tensor[k].decay || strcmp(m.tensor[k].name, "pos") == 0)
+			for (i = 0; i < (size_t)m.tensor[k].rows * m.tensor[k].cols; i++)
+				m.params[m.tensor[k].offset + i] *= 10;
+	data_make(&d, 3, 5);
+	memcpy(d.mask, maskv, 3 * sizeof(float));
+	model_zero_grad(&m);
+	model_forward(&m, &d.b, NULL, NULL);
+	model_backward(&m);
+	g = malloc(m.nparams * sizeof(float));
+	memcpy(g, m.grads, m.nparams * sizeof(float));
+	for (i = 0; i < m.nparams; i++) {
+		float save = m.params[i], up = save + 1e-2f, dn = save - 1e-2f, num;
+
+		m.params[i] = up;
+		lp = model_forward(&m, &d.b, NULL, NULL);
+		m.params[i] = dn;
+		lm = model_forward(&m, &d.b, NULL, NULL);
+		m.params[i] = save;
+		num = (float)((lp - lm) / ((double)up - dn));
+		if (!(fabs(g[i] - num) <= 1e-4 + 2e-2 * fabs(num)) && bad++ < 5)
+			fprintf(stderr, "param %zu: backward %.7g, differences %.7g\n",
+			    i, g[i], num);
+	}
+	T_EQ(bad, 0);
+	free(g);
+	data_free(&d);
+	model_free(&m);
+}
+
+static void
+test_gradcheck_mask(void)
+{
+	float mask[3] = { 1, 0, 1 };
+
+	gradcheck(mask);
+}
+
+static void
+test_gradcheck_nomask(void)
+{
+	float mask[3] = { 0, 0, 0 };
+
+	gradcheck(mask);
+}
+
+/* Same seed and data: same bits, with one thread and with two. */
+static void
+train_copy(int nth, float *out, size_t *n)
+{
+	struct model m;
+	struct data d;
+	struct adamw o;
+	int i;
+
+	rs = 77;
+	if (mk(&m, 32, 32, 2, 4, 64, nth) == -1)
+		return;
+	data_make(&d, 40, 32);
+	adamw_default(&o);
+	for (i = 0; i < 5; i++)
+		model_train_step(&m, &d.b, &o);
+	*n = 3 * m.nparams;
+	memcpy(out, m.params, m.nparams * sizeof(float));
+	memcpy(out + m.nparams, m.m, m.nparams * sizeof(float));
+	memcpy(out + 2 * m.nparams, m.v, m.nparams * sizeof(float));
+	T_EQ(m.step, 5);
+	data_free(&d);
+	model_free(&m);
+}
+
+static void
+grads_for(int nth, float *out)
+{
+	struct model m;
+	struct data d;
+
+	rs = 78;
+	if (mk(&m, 32, 32, 2, 4, 64, nth) == -1)
+		return;
+	data_make(&d, 64, 32);
+	model_zero_grad(&m);
+	model_forward(&m, &d.b, NULL, NULL);
+	model_backward(&m);
+	memcpy(out, m.grads, m.nparams * sizeof(float));
+	data_free(&d);
+	model_free(&m);
+}
+
+static void
+test_determinism(void)
+{
+	size_t n = 0, n2 = 0, i, bad = 0;
+	float *a = malloc(3 * 26919 * sizeof(float));
+	float *b = malloc(3 * 26919 * sizeof(float));
+
+	train_copy(1, a, &n);
+	train_copy(1, b, &n2);
+	T_EQ(n, 3 * 26919);
+	T_EQ(n2, n);
+	T_OK(memcmp(a, b, n * sizeof(float)) == 0);
+	train_copy(2, a, &n);
+	train_copy(2, b, &n2);
+	T_OK(memcmp(a, b, n * sizeof(float)) == 0);
+	/* the gradients of 1 and 2 threads differ only by rounding */
+	grads_for(1, a);
+	grads_for(2, b);
+	for (i = 0; i < 26919; i++)
+		if (!(fabs(a[i] - b[i]) <= 1e-7 + 1e-4 * fabs(b[i])))
+			bad++;
+	T_EQ(bad, 0);
+	free(a);
+	free(b);
+}
+
+/* A window's prediction is the same bits whatever batch it is in. */
+static void
+test_predict(void)
+{
+	struct model m, m1;
+	struct data d;
+	float pa[70 * 3], ga[70 * 4], pb[3], gb[4], pf[70 * 3], gf[70 * 4];
+	size_t wf = 32 * MODEL_NFEAT;
+	int i, j, same = 1;
+
+	if (mk(&m, 32, 32, 2, 4, 70, 2) == -1 || mk(&m1, 32, 32, 2, 4, 1, 1) == -1)
+		return;
+	data_make(&d, 70, 32);
+	model_predict(&m, d.x, 70, pa, ga);
+	for (i = 0; i < 70; i += 7) {
+		model_predict(&m1, d.x + i * wf, 1, pb, gb);
+		same &= memcmp(pb, pa + i * 3, sizeof pb) == 0;
+		same &= memcmp(gb, ga + i * 4, sizeof gb) == 0;
+	}
+	model_predict(&m, d.x + 13 * wf, 5, pf, gf);
+	same &= memcmp(pf, pa + 13 * 3, 5 * 3 * sizeof(float)) == 0;
+	T_OK(same);
+	/* and the training forward agrees up to rounding */
+	model_forward(&m, &d.b, pf, gf);
+	for (i = 0; i < 70; i++) {
+		for (j = 0; j < 3; j++)
+			T_NEAR(pa[i * 3 + j], pf[i * 3 + j], 1e-6, 1e-5);
+		for (j = 0; j < 4; j++)
+			T_NEAR(ga[i * 4 + j], gf[i * 4 + j], 1e-6, 1e-5);
+		T_NEAR(pa[i * 3] + pa[i * 3 + 1] + pa[i * 3 + 2], 1, 1e-6, 0);
+	}
+	/* a batch over the reserve is refused */
+	d.b.B = 71;
+	T_OK(isnan(model_forward(&m, &d.b, NULL, NULL)));
+	data_free(&d);
+	model_free(&m);
+	model_free(&m1);
+}
+
+static void
+test_overfit(void)
+{
+	struct model m;
+	struct data d;
+	struct adamw o;
+	float first, last = 0;
+	int i;
+
+	if (mk(&m, 32, 32, 2, 4, 16, 0) == -1)
+		return;
+	data_make(&d, 16, 32);
+	adamw_default(&o);
+	first = model_train_step(&m, &d.b, &o);
+	for (i = 1; i < 200; i++)
+		last = model_train_step(&m, &d.b, &o);
+	fprintf(stderr, "overfit: loss %g -> %g\n", first, last);
+	T_OK(last < first / 10);
+	data_free(&d);
+	model_free(&m);
+}
+
+int
+main(void)
+{
+	T_RUN(test_config);
+	T_RUN(test_init);
+	T_RUN(test_gradcheck_mask);
+	T_RUN(test_gradcheck_nomask);
+	T_RUN(test_determinism);
+	T_RUN(test_predict);
+	T_RUN(test_overfit);
+	return T_END();
+}
