@@ -1,0 +1,269 @@
+#!/bin/sh
+# backtest(1): options, trade list, summary, equity, chart, live mode.
+# Prediction streams are written by hand here (independent of infer).
+. "$(dirname "$0")/../lib.sh"
+
+H=time,open,high,low,close,volume,action,confidence,p_hold,p_buy,p_sell,next_open,next_high,next_low,next_close,model_gen
+T=entry_time,exit_time,side,entry_price,exit_price,qty,fees,pnl,return_pct,bars,exit_reason
+
+# near KEY VALUE FILE: the summary's KEY is VALUE to 1e-12 relative
+near() {
+	awk -v k="$1" -v v="$2" '$1 == k { d = $2 - v; f = 1
+		exit !(d * d <= 1e-24 * v * v) } END { if (!f) exit 1 }' "$3"
+}
+
+# row TIME O H L C ACTION: a prediction row (confidence 0.9, no ghost)
+row() { echo "$1,$2,$3,$4,$5,100,$6,0.9,,,,,,,,1"; }
+
+# A long trade without costs: BUY on 00:00 fills at 00:01's open 100
+# (qty 100), SELL on 00:02 fills at 00:03's open 110: pnl 1000, 10 %, 2 bars.
+{
+	echo "$H"
+	row 2024-01-01T00:00:00Z 100 101 99 100 BUY
+	row 2024-01-01T00:01:00Z 100 105 100 104 HOLD
+	row 2024-01-01T00:02:00Z 104 106 103 105 SELL
+	row 2024-01-01T00:03:00Z 110 111 105 106 HOLD
+} >"$T_TMP/a.csv"
+expect long 0 "backtest --fee 0 --summary $T_TMP/sum $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,110,100,0,1000,10,2,signal"
+# The same SELL with --reverse opens a short at 110, closed at the end at
+# 106: pnl (110 - 106) * 11000 / 110 = 400, 3.6363... %, 1 bar.
+expect reverse 0 "backtest --fee 0 --reverse $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,110,100,0,1000,10,2,signal
+2024-01-01T00:03:00Z,2024-01-01T00:03:00Z,short,110,106,100,0,400,3.6363636363636362,1,end"
+# --fill close: in at 00:00's close 100, out at 00:02's close 105.
+expect fill-close 0 "backtest --fee 0 --fill close $T_TMP/a.csv" \
+"$T
+2024-01-01T00:00:00Z,2024-01-01T00:02:00Z,long,100,105,100,0,500,5,2,signal"
+# --cash 5000 --size 0.5: qty 2500 / 100 = 25; pnl 250, 10 %.
+expect size 0 "backtest --fee 0 --cash 5000 --size 0.5 $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,110,25,0,250,10,2,signal"
+# --stop-loss 0.02: stop at 98 not touched (lows 100, 103); --take-profit
+# 0.04: 104 reached by 00:01's high 105: out at 104, 4 %, 1 bar.
+expect take-profit 0 "backtest --fee 0 --long-only --stop-loss 0.02 --take-profit 0.04 $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:01:00Z,long,100,104,100,0,400,4,1,take_profit"
+# --min-confidence 0.95 ignores every signal (confidence 0.9).
+expect min-confidence 0 "backtest --min-confidence 0.95 $T_TMP/a.csv" "$T"
+# Fee 0.1 % and slippage 1 %: in at 101, out at 108.9; qty = 10000 /
+# (101 * 1.001); fees qty * (101 + 108.9) * 0.001.
+backtest --fee 0.001 --slippage 0.01 --json "$T_TMP/j" "$T_TMP/a.csv" \
+    >"$T_TMP/out" 2>/dev/null
+check fee-slippage awk -F, 'NR == 2 {
+	q = 10000 / (101 * 1.001); f = q * (101 + 108.9) * 0.001
+	p = q * 7.9 - f
+	ok = $4 == 101 && $5 == 108.9 && (($6 - q) ^ 2) < 1e-18 &&
+	    (($7 - f) ^ 2) < 1e-18 && (($8 - p) ^ 2) < 1e-16
+	exit !ok }' "$T_TMP/out"
+
+# The summary: keys and values of the first case.  Equity 10000, 10400,
+# 10500, 11000 (flat after the exit at 00:03's open); buy and hold
+# 106 / 100 - 1 = 6 %; exposure 2 / 4 = 50 %; row 00:00's BUY before an up
+# candle (hit), 00:02's SELL before a down one (110 -> 106): hit.
+check summary-text grep -q '^trades  *1$' "$T_TMP/sum"
+check summary-return grep -q '^return_pct  *10$' "$T_TMP/sum"
+check summary-bh near buy_hold_return_pct 6 "$T_TMP/sum"
+check summary-exposure grep -q '^exposure_pct  *50$' "$T_TMP/sum"
+check summary-hit grep -q '^hit_rate_pct  *100$' "$T_TMP/sum"
+check summary-sortino grep -q '^sortino  *n/a$' "$T_TMP/sum"
+backtest --fee 0 --json "$T_TMP/j" "$T_TMP/a.csv" >/dev/null 2>&1
+check json /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["trades"] == 1 and j["wins"] == 1 and j["losses"] == 0
+assert j["final_equity"] == 11000 and j["pnl"] == 1000
+assert j["return_pct"] == 10 and j["max_drawdown_pct"] == 0
+assert j["start"] == "2024-01-01T00:00:00Z" and j["end"] == "2024-01-01T00:03:00Z"
+assert j["median_step_seconds"] == 60 and j["periods_per_year"] == 525960
+assert j["sortino"] is None and j["profit_factor"] is None
+assert j["ghost_close_mape_pct"] is None and j["ghosts"] == 0
+' "$T_TMP/j"
+
+# --equity: one row per candle.
+backtest --fee 0 --equity "$T_TMP/eq" "$T_TMP/a.csv" >/dev/null 2>&1
+check equity diff -u - "$T_TMP/eq" <<EOF
+time,equity,drawdown_pct
+2024-01-01T00:00:00Z,10000,0
+2024-01-01T00:01:00Z,10400,0
+2024-01-01T00:02:00Z,10500,0
+2024-01-01T00:03:00Z,11000,0
+EOF
+
+# Long only: the SELL on a flat position does nothing; BUY at 00:01's
+# open 10 (after the first SELL was ignored), held to the end close 12.
+{
+	echo "$H"
+	row 2024-01-01T00:00:00Z 10 10 10 10 SELL
+	row 2024-01-01T00:01:00Z 10 11 10 11 BUY
+	row 2024-01-01T00:02:00Z 12 13 11 12 HOLD
+} >"$T_TMP/lo.csv"
+expect long-only 0 "backtest --fee 0 --long-only $T_TMP/lo.csv" \
+"$T
+2024-01-01T00:02:00Z,2024-01-01T00:02:00Z,long,12,12,833.3333333333334,0,0,0,1,end"
+
+# Gap through a stop: long from 100 (stop 95); 00:02 opens at 90: out at 90.
+{
+	echo "$H"
+	row 2024-01-01T00:00:00Z 100 100 100 100 BUY
+	row 2024-01-01T00:01:00Z 100 101 99 100 HOLD
+	row 2024-01-01T00:02:00Z 90 99 89 95 HOLD
+} >"$T_TMP/gap.csv"
+expect gap-stop 0 "backtest --fee 0 --stop-loss 0.05 $T_TMP/gap.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:02:00Z,long,100,90,100,0,-1000,-10,2,stop_loss"
+
+# Errors and edge cases.
+expect no-action 65 "printf 'time,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,1,1,1,1\n' | backtest"
+errhas no-action-msg "no action column"
+{ echo "$H"; row 2024-01-01T00:00:00Z 1 1 1 1 BUY; row 2024-01-01T00:01:00Z 1 1 1 1 MAYBE; } >"$T_TMP/bad.csv"
+expect bad-action 65 "backtest $T_TMP/bad.csv"
+errhas bad-action-msg "bad.csv:3: bad action 'MAYBE'"
+expect empty 0 "echo '$H' | backtest" "$T"
+{ echo "$H"; echo "2024-01-01T00:00:00Z,1,1,1,1,1,,,,,,,,,,"; echo "2024-01-01T00:01:00Z,1,1,1,1,1,,,,,,,,,,"; } >"$T_TMP/none.csv"
+expect no-prediction 0 "backtest $T_TMP/none.csv" "$T"
+expect bad-fee 2 "backtest --fee x $T_TMP/a.csv"
+expect bad-fill 2 "backtest --fill later $T_TMP/a.csv"
+expect svg-every-alone 2 "backtest --svg-every 5 $T_TMP/a.csv"
+expect two-files 2 "backtest $T_TMP/a.csv $T_TMP/a.csv"
+expect help 0 "backtest --help | head -1 | grep -q '^usage: backtest'"
+expect version 0 "backtest --version | grep -q '^backtest '"
+expect prefix 0 "sed '1s/action/m1_action/' $T_TMP/a.csv | backtest --fee 0 --prefix m1_ | wc -l | tr -d ' '" 2
+
+# A longer stream from the bundled data: synthetic actions and ghosts,
+# pivots on some rows.  (candle-feed is not needed: only the header's
+# first name differs from the canonical stream.)
+gen() {
+	gzip -dc "$DATA" | awk -F, -v n="$1" -v H="$H,pivot1_high,pivot1_low" '
+	NR == 1 { print H; next }
+	NR > n + 1 { exit }
+	{
+		a = NR < 33 ? "" : NR % 17 == 0 ? "BUY" : NR % 23 == 0 ? "SELL" : "HOLD"
+		if (a == "") { print $0 ",,,,,,,,,,,,"; next }
+		ph = NR % 29 == 0 ? prev : ""
+		print $0 "," a ",0.6,0.2,0.6,0.2," $5 "," $5 * 1.002 "," $5 * 0.998 "," \
+		    $5 * 1.001 ",1," ph ","
+		prev = $1
+	}'
+}
+gen 16080 >"$T_TMP/big.csv"
+backtest --svg "$T_TMP/big.svg" --json "$T_TMP/big.json" \
+    "$T_TMP/big.csv" >"$T_TMP/big.trades" 2>/dev/null
+check svg-xml xmllint --noout "$T_TMP/big.svg"
+check svg-elements test "$(xmllint --xpath 'count(//*)' "$T_TMP/big.svg")" -le 20000
+check svg-has-trades grep -q '<line class="\(win\|loss\)"' "$T_TMP/big.svg"
+check svg-has-pivots grep -q 'class="ph" d="M' "$T_TMP/big.svg"
+check svg-has-ghosts grep -q 'class="ghost" d="M' "$T_TMP/big.svg"
+# Every trade line's pnl adds up to the summary's pnl.
+check trades-sum /usr/bin/python3 -c '
+import csv, json, sys
+t = list(csv.DictReader(open(sys.argv[1])))
+j = json.load(open(sys.argv[2]))
+assert len(t) == j["trades"] > 100
+s = sum(float(r["pnl"]) for r in t)
+assert abs(s - j["pnl"]) < 1e-6 * 10000, (s, j["pnl"])
+assert j["ghosts"] > 1000 and j["signals"] > 100
+' "$T_TMP/big.trades" "$T_TMP/big.json"
+# A closed pipe downstream is a quiet success.
+expect epipe 0 "backtest $T_TMP/big.csv 2>/dev/null | head -1" "$T"
+
+# Properties.  All HOLD: no trade, equity flat.
+sed '2,$s/,BUY,/,HOLD,/; 2,$s/,SELL,/,HOLD,/' "$T_TMP/big.csv" >"$T_TMP/hold.csv"
+backtest --json "$T_TMP/hj" "$T_TMP/hold.csv" >"$T_TMP/out" 2>/dev/null
+check hold-notrades test "$(cat "$T_TMP/out")" = "$T"
+check hold-flat /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["final_equity"] == 10000 and j["max_drawdown_pct"] == 0 and j["trades"] == 0
+' "$T_TMP/hj"
+# One BUY at the first prediction, long only, never exited:
+# final = cash * (last close / entry fill) * (1 - fee) / (1 + fee).
+awk -F, 'NR == 1 { print; next } { if ($7 != "") { $7 = n++ ? "HOLD" : "BUY" } print }' \
+    OFS=, "$T_TMP/big.csv" >"$T_TMP/one.csv"
+backtest --long-only --fee 0.001 --json "$T_TMP/oj" "$T_TMP/one.csv" >"$T_TMP/out" 2>/dev/null
+check one-buy /usr/bin/python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+j = json.load(open(sys.argv[2]))
+first = next(i for i, r in enumerate(rows) if r["action"] == "BUY")
+entry = float(rows[first + 1]["open"])
+want = 10000 * (float(rows[-1]["close"]) / entry) * (1 - 0.001) / (1 + 0.001)
+assert abs(j["final_equity"] - want) <= 1e-9 * want, (j["final_equity"], want)
+assert j["trades"] == 1
+' "$T_TMP/one.csv" "$T_TMP/oj"
+# No costs, fill at the close: pnl is the sum of qty * close-to-close moves
+# while in position (checked trade by trade from the stream).
+backtest --fee 0 --fill close --reverse --json "$T_TMP/mj" "$T_TMP/big.csv" \
+    >"$T_TMP/mt" 2>/dev/null
+check moves /usr/bin/python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+idx = {r["time"]: i for i, r in enumerate(rows)}
+c = [float(r["close"]) for r in rows]
+tot = 0
+for t in csv.DictReader(open(sys.argv[2])):
+    a, b = idx[t["entry_time"]], idx[t["exit_time"]]
+    sgn = 1 if t["side"] == "long" else -1
+    mv = sum(c[i] - c[i - 1] for i in range(a + 1, b + 1))
+    p = sgn * float(t["qty"]) * mv
+    assert abs(float(t["pnl"]) - p) <= 1e-9 * 10000, (t, p)
+    tot += p
+j = json.load(open(sys.argv[3]))
+assert abs(j["pnl"] - tot) <= 1e-7 * 10000, (j["pnl"], tot)
+' "$T_TMP/big.csv" "$T_TMP/mt" "$T_TMP/mj"
+
+# Live: rows fed one at a time through a fifo; after each row, wait (up to
+# 10 s) for its status line before writing the next, so every line is
+# seen before the input ends.  Then SIGTERM: summary and status 143.
+mkfifo "$T_TMP/fifo"
+head -41 "$T_TMP/big.csv" >"$T_TMP/live.csv"
+backtest --live --svg "$T_TMP/live.svg" --svg-every 1 <"$T_TMP/fifo" \
+    >"$T_TMP/lt" 2>"$T_TMP/le" &
+bpid=$!
+exec 3>"$T_TMP/fifo"
+sed -n 1p "$T_TMP/live.csv" >&3
+ok=1 n=0
+while [ $n -lt 40 ]; do
+	n=$((n + 1))
+	sed -n "$((n + 1))p" "$T_TMP/live.csv" >&3
+	w=0
+	while [ "$(grep -c ' equity ' "$T_TMP/le")" -lt $n ]; do
+		w=$((w + 1))
+		[ $w -gt 1000 ] && { ok=0; break; }
+		sleep 0.01
+	done
+	[ $ok = 1 ] || break
+	xmllint --noout "$T_TMP/live.svg" 2>/dev/null || ok=0
+done
+check live-lines test $ok = 1
+check live-count test "$(grep -c ' equity ' "$T_TMP/le")" = 40
+kill -TERM $bpid
+wait $bpid
+st=$?
+exec 3>&-
+check live-term-status test $st = 143
+check live-term-summary grep -q '^candles  *40$' "$T_TMP/le"
+check live-svg xmllint --noout "$T_TMP/live.svg"
+
+# --svg-every 1 over a whole file while a reader checks the chart as
+# often as it can: the chart is well-formed at every moment.
+gen 1000 >"$T_TMP/mid.csv"
+backtest --svg "$T_TMP/every.svg" --svg-every 1 "$T_TMP/mid.csv" \
+    >/dev/null 2>&1 &
+bpid=$!
+bad=0 seen=0
+while kill -0 $bpid 2>/dev/null; do
+	if [ -f "$T_TMP/every.svg" ]; then
+		seen=$((seen + 1))
+		xmllint --noout "$T_TMP/every.svg" 2>/dev/null || bad=$((bad + 1))
+	fi
+done
+wait $bpid
+check svg-every-status test $? = 0
+check svg-every-wellformed test $bad = 0
+check svg-every-final xmllint --noout "$T_TMP/every.svg"
+check svg-every-notmp test ! -e "$T_TMP/every.svg.tmp"
+
+t_done
