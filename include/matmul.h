@@ -15,9 +15,9 @@ void	matmul_init(void);
  * are ldi floats apart.  cblas_sgemm. */
 void	matmul_forward(float *out, const float *inp, int ldi, const float *w,
 	    const float *bias, int N, int IC, int OC);
-/* out (N,OC) += inp (N,IC) w (IC,OC) + bias: the residual add fused. */
-void	matmul_forward_add(float *out, const float *inp, const float *w,
-	    const float *bias, int N, int IC, int OC);
+/* The same with the rows of out, inp and w ldo, ldi, ldw floats apart. */
+void	matmul_forward_ld(float *out, int ldo, const float *inp, int ldi,
+	    const float *w, int ldw, const float *bias, int N, int IC, int OC);
 /* Gradients of matmul_forward, added into: dinp (N,IC) (rows ldi apart;
  * NULL: skip), dw (IC,OC), dbias (OC, or NULL) from dout (N,OC). */
 void	matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
@@ -28,6 +28,15 @@ void	matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
  * loops whose result for a row depends on that row only, never on N. */
 void	matmul_rows(float *out, const float *inp, const float *w,
 	    const float *bias, int N, int IC, int OC);
+void	matmul_rows_ld(float *out, int ldo, const float *inp, int ldi,
+	    const float *w, int ldw, const float *bias, int N, int IC, int OC);
+
+/* The gradients of matmul_rows by hand (no BLAS), added into dinp (N,IC)
+ * (NULL: skip), dw (IC,OC), dbias (OC, or NULL); wt: IC*OC floats scratch.
+ * The result for an element depends on N, never on the thread. */
+void	matmul_backward_rows(float *dinp, float *dw, float *dbias,
+	    const float *dout, const float *inp, const float *w, float *wt, int N,
+	    int IC, int OC);
 
 /* Small products for per-head attention, row-major with leading dimensions
  * (hand loops, vectorized over N). */

@@ -92,15 +92,26 @@ int	model_init(struct model *, const struct model_config *, char *err, size_t er
  * biases 0, LayerNorm gains 1.  grads, m, v and step are zeroed.
  */
 void	model_init_weights(struct model *, uint64_t seed);
-/* Activations for batches of up to maxB windows on nthreads threads (0: cores). */
+/*
+ * Activations for batches of up to maxB windows on nthreads threads (0: the
+ * cores), all allocated here: nothing is allocated by a forward pass or a
+ * step.  A batch is cut into nthreads contiguous parts, each on its own
+ * thread (workers pinned to cores, single-threaded products); the
+ * gradients are summed in thread order, so the same seed, data and thread
+ * count give the same bits.  Call again to resize; 0 or -1.
+ */
 int	model_reserve(struct model *, int maxB, int nthreads, char *err, size_t errlen);
 void	model_free(struct model *);
 const struct model_tensor *model_tensor_find(const struct model *, const char *name);
 
-/* Inference: probs (B,3) softmax, ghost (B,4).  A window's result never
- * depends on the other windows of the batch. */
+/* Inference: probs (B,3) softmax, ghost (B,4) (either may be NULL), any
+ * B (done in turns of the threads).  A window's result never depends on
+ * the other windows of the batch: bulk and live give identical bits.
+ * Without model_reserve the outputs are NaN. */
 void	model_predict(struct model *, const float *x, int B, float *probs, float *ghost);
-/* Training pieces: forward with loss (mean over the batch), backward adds into grads. */
+/* Training pieces: forward with loss (mean over the batch; NaN when B is
+ * not 1..maxB), probs/ghost may be NULL; backward adds into grads, for
+ * the batch of the last forward (which must still be valid). */
 float	model_forward(struct model *, const struct batch *, float *probs, float *ghost);
 void	model_zero_grad(struct model *);
 void	model_backward(struct model *);

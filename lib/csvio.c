@@ -10,6 +10,7 @@
  * the onblock hook runs before the read.
  */
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -772,25 +773,22 @@ layout(char *buf, int neg, const char *d, int nd, int e)
 	return p - buf;
 }
 
-/* Digits and exponent of x printed with prec significant digits. */
-static int
-digits(double x, int prec, char *d, int *nd, int *e)
+/* Digits and exponent of b, the text of "%.*e" (trailing zeros dropped). */
+static void
+digits(const char *b, char *d, int *nd, int *e)
 {
-	char b[40], *p, *q;
+	const char *p = b;
 	int n = 0;
 
-	snprintf(b, sizeof(b), "%.*e", prec - 1, x);
-	p = b;
 	if (*p == '-')
 		p++;
 	for (; *p != 'e'; p++)
 		if (*p != '.')
 			d[n++] = *p;
-	*e = (int)strtol(p + 1, &q, 10);
+	*e = (int)strtol(p + 1, NULL, 10);
 	while (n > 1 && d[n - 1] == '0')
 		n--;
 	*nd = n;
-	return 0;
 }
 
 static size_t
@@ -805,26 +803,37 @@ fmt_special(char *buf, double x)
 	return 0;
 }
 
-/* Round-tripping is monotone in the precision: bisect 1..17 (9 for a float). */
+/*
+ * Shortest round-trip text.  Start at 15 significant digits (6 for a
+ * float): when x round-trips there, its shortest form D has at most that
+ * many digits, and since |x - D| is at most half an ulp (2^-53 relative;
+ * 2^-24 for a float) while that grid's half-spacing is at least 5e-16 (5e-7),
+ * the rounded text is D padded with zeros: dropping them gives D.  Otherwise
+ * add digits until it round-trips (17 always does; 9 for a float).  One or
+ * two snprintf/strtod pairs for most numbers.  Subnormals, whose ulp is
+ * relatively larger, start from one digit.
+ */
 static size_t
 fmt_shortest(char *buf, double x, int isfloat)
 {
 	char d[24], b[40];
-	int lo = 1, hi = isfloat ? 9 : 17, mid, nd, e, ok;
+	int p, nd, e;
 	size_t n;
 
 	if ((n = fmt_special(buf, x)) > 0)
 		return n;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		snprintf(b, sizeof(b), "%.*e", mid - 1, x);
-		ok = isfloat ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x;
-		if (ok)
-			hi = mid;
-		else
-			lo = mid + 1;
+	if (fabs(x) < (isfloat ? FLT_MIN : DBL_MIN))
+		p = 1;
+	else
+		p = isfloat ? 6 : 15;
+	for (;; p++) {
+		snprintf(b, sizeof(b), "%.*e", p - 1, x);
+		if (p == (isfloat ? 9 : 17))
+			break;
+		if (isfloat ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x)
+			break;
 	}
-	digits(x, lo, d, &nd, &e);
+	digits(b, d, &nd, &e);
 	return layout(buf, signbit(x) != 0, d, nd, e);
 }
 

@@ -43,28 +43,21 @@ void
 matmul_forward(float *out, const float *inp, int ldi, const float *w,
     const float *bias, int N, int IC, int OC)
 {
+	matmul_forward_ld(out, OC, inp, ldi, w, OC, bias, N, IC, OC);
+}
+
+void
+matmul_forward_ld(float *out, int ldo, const float *inp, int ldi,
+    const float *w, int ldw, const float *bias, int N, int IC, int OC)
+{
 	int i;
 
 	if (bias != NULL) {
 		for (i = 0; i < N; i++)
-			memcpy(out + (size_t)i * OC, bias, OC * sizeof *out);
+			memcpy(out + (size_t)i * ldo, bias, OC * sizeof *out);
 	}
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, OC, IC, 1.0f,
-	    inp, ldi, w, OC, bias != NULL ? 1.0f : 0.0f, out, OC);
-}
-
-void
-matmul_forward_add(float *out, const float *inp, const float *w,
-    const float *bias, int N, int IC, int OC)
-{
-	int i, j;
-
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, OC, IC, 1.0f,
-	    inp, IC, w, OC, 1.0f, out, OC);
-	if (bias != NULL)
-		for (i = 0; i < N; i++)
-			for (j = 0; j < OC; j++)
-				out[(size_t)i * OC + j] += bias[j];
+	    inp, ldi, w, ldw, bias != NULL ? 1.0f : 0.0f, out, ldo);
 }
 
 void
@@ -87,150 +80,289 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 }
 
 /*
- * Four rows of out = inp w + bias, then one row at a time.  Element (r, j)
- * is bias[j] + inp[r,0] w[0,j] + inp[r,1] w[1,j] + ..., added left to
- * right, whichever kernel and column block computes it: a row's bits never
- * depend on the other rows.  The accumulators are named, so that they stay
- * in registers.
+ * out = inp w + bias (acc 0) or out += inp w (acc 1), by blocks of 4 rows x
+ * 16 or 8 columns, single rows, single columns.  Columns outermost: a 16-
+ * column slice of w stays in L1 while the rows go by.  Element (r, j) is
+ * init + inp[r,0] w[0,j] + inp[r,1] w[1,j] + ..., k ascending, whichever
+ * kernel computes it: a row's bits never depend on the other rows.  The
+ * accumulators are named, so that they stay in registers.
  */
-#define INIT(acc, j)	((acc) = bias != NULL ? CV8(bias + (j)) : zero)
+#define INIT(v, o, j)	((v) = acc ? CV8((o) + (j)) : bias != NULL ? \
+			    CV8(bias + (j)) : zero)
+#define AI	__attribute__((always_inline))
 
-static inline __attribute__((always_inline)) void
-rows4(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC)
+static inline AI void
+k4x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
 {
-	const float *i0 = inp, *i1 = inp + IC, *i2 = inp + 2 * IC, *i3 = inp + 3 * IC;
+	const float *i0 = inp, *i1 = inp + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	float *o0 = out, *o1 = out + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
 	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
-	int j, k;
-
-	for (j = 0; j + 16 <= OC; j += 16) {
-		INIT(a0, j), INIT(b0, j), INIT(c0, j), INIT(d0, j);
-		INIT(a1, j + 8), INIT(b1, j + 8), INIT(c1, j + 8), INIT(d1, j + 8);
-		for (k = 0; k < IC; k++) {
-			w0 = CV8(w + (size_t)k * OC + j);
-			w1 = CV8(w + (size_t)k * OC + j + 8);
-			a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
-			b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
-			c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
-			d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
-		}
-		V8(out + j) = a0, V8(out + j + 8) = a1;
-		V8(out + OC + j) = b0, V8(out + OC + j + 8) = b1;
-		V8(out + 2 * OC + j) = c0, V8(out + 2 * OC + j + 8) = c1;
-		V8(out + 3 * OC + j) = d0, V8(out + 3 * OC + j + 8) = d1;
-	}
-	for (; j + 8 <= OC; j += 8) {
-		INIT(a0, j), INIT(b0, j), INIT(c0, j), INIT(d0, j);
-		for (k = 0; k < IC; k++) {
-			w0 = CV8(w + (size_t)k * OC + j);
-			a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
-			c0 = c0 + i2[k] * w0, d0 = d0 + i3[k] * w0;
-		}
-		V8(out + j) = a0, V8(out + OC + j) = b0;
-		V8(out + 2 * OC + j) = c0, V8(out + 3 * OC + j) = d0;
-	}
-}
-
-static inline __attribute__((always_inline)) void
-rows1(float *out, const float *inp, const float *w, const float *bias, int IC,
-    int OC, int j)
-{
-	v8 zero = { 0 }, a0, a1, a2, a3;
 	int k;
 
-	for (; j + 32 <= OC; j += 32) {
-		INIT(a0, j), INIT(a1, j + 8), INIT(a2, j + 16), INIT(a3, j + 24);
-		for (k = 0; k < IC; k++) {
-			const float *wk = w + (size_t)k * OC + j;
+	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
+	INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
+	INIT(d1, o3, j + 8);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * ldw + j);
+		w1 = CV8(w + (size_t)k * ldw + j + 8);
+		a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
+		b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
+		c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
+		d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
+	}
+	V8(o0 + j) = a0, V8(o0 + j + 8) = a1;
+	V8(o1 + j) = b0, V8(o1 + j + 8) = b1;
+	V8(o2 + j) = c0, V8(o2 + j + 8) = c1;
+	V8(o3 + j) = d0, V8(o3 + j + 8) = d1;
+}
 
-			a0 = a0 + inp[k] * CV8(wk), a1 = a1 + inp[k] * CV8(wk + 8);
-			a2 = a2 + inp[k] * CV8(wk + 16);
-			a3 = a3 + inp[k] * CV8(wk + 24);
+static inline AI void
+k4x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
+{
+	const float *i0 = inp, *i1 = inp + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	float *o0 = out, *o1 = out + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
+	v8 zero = { 0 }, a0, b0, c0, d0, w0;
+	int k;
+
+	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * ldw + j);
+		a0 = a0 + i0[k] * w0, b0 = b0 + i1[k] * w0;
+		c0 = c0 + i2[k] * w0, d0 = d0 + i3[k] * w0;
+	}
+	V8(o0 + j) = a0, V8(o1 + j) = b0, V8(o2 + j) = c0, V8(o3 + j) = d0;
+}
+
+static inline AI void
+k1x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
+{
+	v8 zero = { 0 }, a0;
+	int k;
+
+	(void)ldo, (void)ldi;		/* one row */
+	INIT(a0, out, j);
+	for (k = 0; k < IC; k++)
+		a0 = a0 + inp[k] * CV8(w + (size_t)k * ldw + j);
+	V8(out + j) = a0;
+}
+
+static inline AI void
+k1x1(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
+{
+	float s = acc ? out[j] : bias != NULL ? bias[j] : 0.0f;
+	int k;
+
+	(void)ldo, (void)ldi;		/* one row */
+	for (k = 0; k < IC; k++)
+		s = s + inp[k] * w[(size_t)k * ldw + j];
+	out[j] = s;
+}
+
+static inline AI void
+rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int N, int IC, int OC, int acc)
+{
+	int r, j;
+
+#define ROW(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, ldi, w, \
+	    ldw, bias, IC
+	for (j = 0; j + 16 <= OC; j += 16) {
+		for (r = 0; r + 4 <= N; r += 4)
+			k4x16(ROW(r), j, acc);
+		for (; r < N; r++) {
+			k1x8(ROW(r), j, acc);
+			k1x8(ROW(r), j + 8, acc);
 		}
-		V8(out + j) = a0, V8(out + j + 8) = a1;
-		V8(out + j + 16) = a2, V8(out + j + 24) = a3;
 	}
 	for (; j + 8 <= OC; j += 8) {
-		INIT(a0, j);
-		for (k = 0; k < IC; k++)
-			a0 = a0 + inp[k] * CV8(w + (size_t)k * OC + j);
-		V8(out + j) = a0;
+		for (r = 0; r + 4 <= N; r += 4)
+			k4x8(ROW(r), j, acc);
+		for (; r < N; r++)
+			k1x8(ROW(r), j, acc);
 	}
-	for (; j < OC; j++) {
-		float s = bias != NULL ? bias[j] : 0.0f;
-
-		for (k = 0; k < IC; k++)
-			s = s + inp[k] * w[(size_t)k * OC + j];
-		out[j] = s;
-	}
+	for (; j < OC; j++)
+		for (r = 0; r < N; r++)
+			k1x1(ROW(r), j, acc);
+#undef ROW
 }
 
 CLONES void
 matmul_rows(float *out, const float *inp, const float *w, const float *bias,
     int N, int IC, int OC)
 {
-	int r, i, vec = OC & ~7;
+	rows(out, OC, inp, IC, w, OC, bias, N, IC, OC, 0);
+}
 
-	for (r = 0; r + 4 <= N; r += 4) {
-		rows4(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC);
-		for (i = 0; i < 4; i++)		/* the columns past the vectors */
-			rows1(out + (size_t)(r + i) * OC, inp + (size_t)(r + i) * IC,
-			    w, bias, IC, OC, vec);
+CLONES void
+matmul_rows_ld(float *out, int ldo, const float *inp, int ldi, const float *w,
+    int ldw, const float *bias, int N, int IC, int OC)
+{
+	rows(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, 0);
+}
+
+/*
+ * dw (IC,OC) += inp^T (IC,N) dout (N,OC): chunks of 64 rows stay in L1
+ * while blocks of 4 x 16 of dw accumulate in registers.
+ */
+#define DW_CHUNK 64
+
+static inline __attribute__((always_inline)) void
+dw_kernel(float *dw, const float *inp, const float *dout, int N, int IC, int OC)
+{
+	v8 a0, a1, b0, b1, c0, c1, d0, d1, e0, e1;
+	int n0, n1, n, i, j;
+
+	for (n0 = 0; n0 < N; n0 = n1) {
+		n1 = n0 + DW_CHUNK < N ? n0 + DW_CHUNK : N;
+		for (i = 0; i + 4 <= IC; i += 4) {
+			float *r0 = dw + (size_t)i * OC, *r1 = r0 + OC;
+			float *r2 = r1 + OC, *r3 = r2 + OC;
+
+			for (j = 0; j + 16 <= OC; j += 16) {
+				a0 = CV8(r0 + j), a1 = CV8(r0 + j + 8);
+				b0 = CV8(r1 + j), b1 = CV8(r1 + j + 8);
+				c0 = CV8(r2 + j), c1 = CV8(r2 + j + 8);
+				d0 = CV8(r3 + j), d1 = CV8(r3 + j + 8);
+				for (n = n0; n < n1; n++) {
+					const float *x = inp + (size_t)n * IC + i;
+
+					e0 = CV8(dout + (size_t)n * OC + j);
+					e1 = CV8(dout + (size_t)n * OC + j + 8);
+					a0 = a0 + x[0] * e0, a1 = a1 + x[0] * e1;
+					b0 = b0 + x[1] * e0, b1 = b1 + x[1] * e1;
+					c0 = c0 + x[2] * e0, c1 = c1 + x[2] * e1;
+					d0 = d0 + x[3] * e0, d1 = d1 + x[3] * e1;
+				}
+				V8(r0 + j) = a0, V8(r0 + j + 8) = a1;
+				V8(r1 + j) = b0, V8(r1 + j + 8) = b1;
+				V8(r2 + j) = c0, V8(r2 + j + 8) = c1;
+				V8(r3 + j) = d0, V8(r3 + j + 8) = d1;
+			}
+		}
+		/* what the 4 x 16 blocks left: the last columns, the last rows */
+		for (i = 0; i < IC; i++)
+			for (j = i < (IC & ~3) ? OC & ~15 : 0; j < OC; j++) {
+				float s = dw[(size_t)i * OC + j];
+
+				for (n = n0; n < n1; n++)
+					s = s + inp[(size_t)n * IC + i] *
+					    dout[(size_t)n * OC + j];
+				dw[(size_t)i * OC + j] = s;
+			}
 	}
-	for (; r < N; r++)
-		rows1(out + (size_t)r * OC, inp + (size_t)r * IC, w, bias, IC, OC, 0);
+}
+
+/* The gradients of matmul_rows, by hand: dinp through w^T (transposed into
+ * wt, IC*OC floats), dw by dw_kernel, dbias column sums. */
+CLONES void
+matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
+    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+{
+	int i, j;
+
+	if (dinp != NULL) {
+		for (i = 0; i < IC; i++)
+			for (j = 0; j < OC; j++)
+				wt[(size_t)j * IC + i] = w[(size_t)i * OC + j];
+		rows(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, 1);
+	}
+	dw_kernel(dw, inp, dout, N, IC, OC);
+	if (dbias != NULL)
+		for (i = 0; i < N; i++) {
+			const float *d = dout + (size_t)i * OC;
+
+			for (j = 0; j + 8 <= OC; j += 8)
+				V8(dbias + j) = CV8(dbias + j) + CV8(d + j);
+			for (; j < OC; j++)
+				dbias[j] += d[j];
+		}
 }
 
 /*
  * c[i, j] = (acc ? c[i, j] : 0) + sum_k s(i, k) b[k, j], s(i, k) = alpha
  * a[i, k] (ta 0) or a[k, i] (ta 1); k ascending, for the small per-head
- * attention products.  Blocks of 32 columns in named registers.
+ * attention products.  Blocks of 4 rows x 16 or 8 columns keep 8 or 4
+ * independent sums in flight however narrow c is (a head is 8 columns).
  */
-static inline __attribute__((always_inline)) void
+#define AIK(i, k) (ta ? a[(size_t)(k) * lda + (i)] : \
+		    alpha * a[(size_t)(i) * lda + (k)])
+#define CINIT(v, p)	((v) = acc ? CV8(p) : zero)
+
+static inline AI void
 small_kernel(float *c, int ldc, const float *a, int lda, int ta,
     const float *b, int ldb, int M, int N, int K, float alpha, int acc)
 {
-	v8 zero = { 0 }, a0, a1, a2, a3;
-	float s, t;
+	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, e0, e1;
+	float s0, s1, s2, s3, t;
 	int i, j, k;
 
-	for (i = 0; i < M; i++) {
-		float *ci = c + (size_t)i * ldc;
+	for (j = 0; j + 16 <= N; j += 16) {
+		for (i = 0; i + 4 <= M; i += 4) {
+			float *p0 = c + (size_t)i * ldc + j, *p1 = p0 + ldc;
+			float *p2 = p1 + ldc, *p3 = p2 + ldc;
 
-#define AIK (ta ? a[(size_t)k * lda + i] : alpha * a[(size_t)i * lda + k])
-		for (j = 0; j + 32 <= N; j += 32) {
-			a0 = acc ? CV8(ci + j) : zero;
-			a1 = acc ? CV8(ci + j + 8) : zero;
-			a2 = acc ? CV8(ci + j + 16) : zero;
-			a3 = acc ? CV8(ci + j + 24) : zero;
+			CINIT(a0, p0), CINIT(a1, p0 + 8), CINIT(b0, p1);
+			CINIT(b1, p1 + 8), CINIT(c0, p2), CINIT(c1, p2 + 8);
+			CINIT(d0, p3), CINIT(d1, p3 + 8);
 			for (k = 0; k < K; k++) {
-				const float *bk = b + (size_t)k * ldb + j;
+				e0 = CV8(b + (size_t)k * ldb + j);
+				e1 = CV8(b + (size_t)k * ldb + j + 8);
+				s0 = AIK(i, k), s1 = AIK(i + 1, k);
+				s2 = AIK(i + 2, k), s3 = AIK(i + 3, k);
+				a0 = a0 + s0 * e0, a1 = a1 + s0 * e1;
+				b0 = b0 + s1 * e0, b1 = b1 + s1 * e1;
+				c0 = c0 + s2 * e0, c1 = c1 + s2 * e1;
+				d0 = d0 + s3 * e0, d1 = d1 + s3 * e1;
+			}
+			V8(p0) = a0, V8(p0 + 8) = a1, V8(p1) = b0, V8(p1 + 8) = b1;
+			V8(p2) = c0, V8(p2 + 8) = c1, V8(p3) = d0, V8(p3 + 8) = d1;
+		}
+		for (; i < M; i++) {
+			float *p0 = c + (size_t)i * ldc + j;
 
-				s = AIK;
-				a0 = a0 + s * CV8(bk), a1 = a1 + s * CV8(bk + 8);
-				a2 = a2 + s * CV8(bk + 16), a3 = a3 + s * CV8(bk + 24);
-			}
-			V8(ci + j) = a0, V8(ci + j + 8) = a1;
-			V8(ci + j + 16) = a2, V8(ci + j + 24) = a3;
-		}
-		for (; j + 8 <= N; j += 8) {
-			a0 = acc ? CV8(ci + j) : zero;
+			CINIT(a0, p0), CINIT(a1, p0 + 8);
 			for (k = 0; k < K; k++) {
-				s = AIK;
-				a0 = a0 + s * CV8(b + (size_t)k * ldb + j);
+				s0 = AIK(i, k);
+				a0 = a0 + s0 * CV8(b + (size_t)k * ldb + j);
+				a1 = a1 + s0 * CV8(b + (size_t)k * ldb + j + 8);
 			}
-			V8(ci + j) = a0;
+			V8(p0) = a0, V8(p0 + 8) = a1;
 		}
-		for (; j < N; j++) {
-			t = acc ? ci[j] : 0.0f;
-			for (k = 0; k < K; k++) {
-				s = AIK;
-				t = t + s * b[(size_t)k * ldb + j];
-			}
-			ci[j] = t;
-		}
-#undef AIK
 	}
+	for (; j + 8 <= N; j += 8) {
+		for (i = 0; i + 4 <= M; i += 4) {
+			float *p0 = c + (size_t)i * ldc + j, *p1 = p0 + ldc;
+			float *p2 = p1 + ldc, *p3 = p2 + ldc;
+
+			CINIT(a0, p0), CINIT(b0, p1), CINIT(c0, p2), CINIT(d0, p3);
+			for (k = 0; k < K; k++) {
+				e0 = CV8(b + (size_t)k * ldb + j);
+				a0 = a0 + AIK(i, k) * e0, b0 = b0 + AIK(i + 1, k) * e0;
+				c0 = c0 + AIK(i + 2, k) * e0;
+				d0 = d0 + AIK(i + 3, k) * e0;
+			}
+			V8(p0) = a0, V8(p1) = b0, V8(p2) = c0, V8(p3) = d0;
+		}
+		for (; i < M; i++) {
+			float *p0 = c + (size_t)i * ldc + j;
+
+			CINIT(a0, p0);
+			for (k = 0; k < K; k++)
+				a0 = a0 + AIK(i, k) * CV8(b + (size_t)k * ldb + j);
+			V8(p0) = a0;
+		}
+	}
+	for (; j < N; j++)
+		for (i = 0; i < M; i++) {
+			t = acc ? c[(size_t)i * ldc + j] : 0.0f;
+			for (k = 0; k < K; k++)
+				t = t + AIK(i, k) * b[(size_t)k * ldb + j];
+			c[(size_t)i * ldc + j] = t;
+		}
 }
 
 CLONES void

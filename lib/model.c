@@ -298,6 +298,7 @@ struct acts {
 	float	*dlast, *dlnf;			/* (Bt,C) */
 	float	*dlogits, *dghost;		/* (Bt,3) (Bt,4) */
 	float	*tmp;				/* (T hs + T T) attention scratch */
+	float	*wt;				/* (4C C) a transposed weight */
 	float	*grads;				/* (nparams) this thread's share */
 };
 
@@ -383,21 +384,34 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 	A(dlogits, Bt * 3);
 	A(dghost, Bt * 4);
 	A(tmp, T * (C / NH) + T * T);
+	A(wt, 4 * C * C);
 	A(grads, m->nparams);
 #undef A
 	return off;
 }
 
-typedef void (*mmfn)(float *, const float *, const float *, const float *,
-    int, int, int);
+/* out (N,OC) = inp (N,IC) w (IC,OC) + bias, rows ldo, ldi, ldw apart */
+typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
+    const float *, int, int, int);
 
-/* The batched products: cblas_sgemm. */
-static void
-mm_blas(float *out, const float *inp, const float *w, const float *bias,
-    int N, int IC, int OC)
-{
-	matmul_forward(out, inp, IC, w, bias, N, IC, OC);
-}
+/*
+ * Training's batched products.  MODEL_BLAS 1: cblas_sgemm; 0 (default): the
+ * hand-written kernels of matmul.c (measured faster here, where OpenBLAS
+ * 0.3.21 does not know the CPU and falls back to its generic SSE3 kernels).
+ */
+#ifndef MODEL_BLAS
+#define MODEL_BLAS 0
+#endif
+
+#if MODEL_BLAS
+#define MM_TRAIN matmul_forward_ld
+#define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
+	matmul_backward(dinp, IC, dw, db, dout, inp, w, N, IC, OC)
+#else
+#define MM_TRAIN matmul_rows_ld
+#define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
+	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
+#endif
 
 /*
  * Forward of nb windows x (nb,W,F) into a's activations; mm computes the
@@ -419,12 +433,22 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		Nq = nb * nq;
 		layernorm_forward(a->blk[l].ln1, a->blk[l].m1, a->blk[l].r1, in,
 		    p->blk[l].ln1_g, p->blk[l].ln1_b, N, C);
-		mm(a->blk[l].qkv, a->blk[l].ln1, p->blk[l].wqkv, p->blk[l].bqkv, N,
-		    C, 3 * C);
+		if (nq == T)
+			mm(a->blk[l].qkv, 3 * C, a->blk[l].ln1, C, p->blk[l].wqkv,
+			    3 * C, p->blk[l].bqkv, N, C, 3 * C);
+		else {
+			/* keys and values everywhere, the query at T-1 only */
+			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
+			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, N, C,
+			    2 * C);
+			mm(a->blk[l].qkv + (size_t)(T - 1) * 3 * C, T * 3 * C,
+			    a->blk[l].ln1 + (size_t)(T - 1) * C, T * C,
+			    p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nb, C, C);
+		}
 		attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
 		    a->blk[l].qkv, nb, T, nq, C, NH);
-		mm(a->blk[l].proj, a->blk[l].atty, p->blk[l].wo, p->blk[l].bo, Nq,
-		    C, C);
+		mm(a->blk[l].proj, C, a->blk[l].atty, C, p->blk[l].wo, C,
+		    p->blk[l].bo, Nq, C, C);
 		rin = in;
 		if (nq == 1) {
 			for (b = 0; b < nb; b++)
@@ -435,11 +459,11 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		residual_forward(a->blk[l].res2, rin, a->blk[l].proj, (size_t)Nq * C);
 		layernorm_forward(a->blk[l].ln2, a->blk[l].m2, a->blk[l].r2,
 		    a->blk[l].res2, p->blk[l].ln2_g, p->blk[l].ln2_b, Nq, C);
-		mm(a->blk[l].fch, a->blk[l].ln2, p->blk[l].w1, p->blk[l].b1, Nq, C,
-		    4 * C);
+		mm(a->blk[l].fch, 4 * C, a->blk[l].ln2, C, p->blk[l].w1, 4 * C,
+		    p->blk[l].b1, Nq, C, 4 * C);
 		gelu_forward(a->blk[l].fchg, a->blk[l].fch, (size_t)Nq * 4 * C);
-		mm(a->blk[l].fcp, a->blk[l].fchg, p->blk[l].w2, p->blk[l].b2, Nq,
-		    4 * C, C);
+		mm(a->blk[l].fcp, C, a->blk[l].fchg, 4 * C, p->blk[l].w2, C,
+		    p->blk[l].b2, Nq, 4 * C, C);
 		residual_forward(a->blk[l].res3, a->blk[l].res2, a->blk[l].fcp,
 		    (size_t)Nq * C);
 		in = a->blk[l].res3;
@@ -477,10 +501,8 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, target,
 	    mask, scale, nb);
 	zero(a->dlnf, (size_t)nb * C);
-	matmul_backward(a->dlnf, C, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb,
-	    C, MODEL_NCLASS);
-	matmul_backward(a->dlnf, C, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb,
-	    C, MODEL_NGHOST);
+	BACKWARD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
+	BACKWARD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
 	zero(a->dlast, (size_t)nb * C);
 	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
 	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
@@ -491,25 +513,21 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		/* dcur: the gradient of res3, then of res2 */
 		dcur = nq == 1 ? a->dlast : a->dres;
 		zero(a->dfchg, (size_t)Nq * 4 * C);
-		matmul_backward(a->dfchg, 4 * C, g.blk[l].w2, g.blk[l].b2, dcur,
-		    a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
+		BACKWARD(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
 		zero(a->dfch, (size_t)Nq * 4 * C);
 		gelu_backward(a->dfch, a->blk[l].fch, a->dfchg, (size_t)Nq * 4 * C);
 		zero(a->dln, (size_t)Nq * C);
-		matmul_backward(a->dln, C, g.blk[l].w1, g.blk[l].b1, a->dfch,
-		    a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
+		BACKWARD(a->dln, g.blk[l].w1, g.blk[l].b1, a->dfch, a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
 		layernorm_backward(dcur, g.blk[l].ln2_g, g.blk[l].ln2_b, a->dln,
 		    a->blk[l].res2, p->blk[l].ln2_g, a->blk[l].m2, a->blk[l].r2, Nq,
 		    C);
 		zero(a->datty, (size_t)Nq * C);
-		matmul_backward(a->datty, C, g.blk[l].wo, g.blk[l].bo, dcur,
-		    a->blk[l].atty, p->blk[l].wo, Nq, C, C);
+		BACKWARD(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
 		zero(a->dqkv, (size_t)N * 3 * C);
 		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
 		    a->blk[l].qkv, nb, T, nq, C, NH);
 		zero(a->dln, (size_t)N * C);
-		matmul_backward(a->dln, C, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv,
-		    a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
+		BACKWARD(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
 		if (nq == 1) {
 			/* the residual reaches the last position only */
 			zero(a->dres, (size_t)N * C);
@@ -693,7 +711,7 @@ job_forward(struct thread *t)
 		return;
 	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
 	    MODEL_NFEAT, bt->label + lo, bt->ghost ? bt->ghost + lo * 4 : NULL,
-	    bt->mask ? bt->mask + lo : NULL, n, mm_blas);
+	    bt->mask ? bt->mask + lo : NULL, n, MM_TRAIN);
 }
 
 static void
@@ -720,7 +738,7 @@ job_predict(struct thread *t)
 
 	for (i = t->lo; i < t->hi; i++) {
 		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, 1,
-		    matmul_rows);
+		    matmul_rows_ld);
 		if (st->pprobs != NULL)
 			memcpy(st->pprobs + (size_t)i * 3, t->a.probs,
 			    3 * sizeof(float));
@@ -811,10 +829,10 @@ model_train_step(struct model *m, const struct batch *b, const struct adamw *o)
 {
 	float loss;
 
+	if (m->st == NULL || b->B < 1 || b->B > m->st->maxB)
+		return NAN;
 	model_zero_grad(m);
 	loss = model_forward(m, b, NULL, NULL);
-	if (isnan(loss) && (m->st == NULL || b->B > m->st->maxB))
-		return loss;
 	model_backward(m);
 	adamw_step(m, o);
 	return loss;

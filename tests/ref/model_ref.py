@@ -3,8 +3,9 @@
 
 Run from anywhere with /usr/bin/python3 (Debian's python3-torch); `make
 fixtures` runs it.  It builds tests/unit/model_golden if needed, runs
-`tests/unit/model_golden --write-input FILE` to get the weights the C code
-initialized and a fixed batch, builds the same model in PyTorch, runs the
+`tests/unit/model_golden --write-input DIR` to get the weights the C code
+initialized, as a checkpoint written by ckpt_create (read here with
+tests/ckpt_read.py), and a fixed batch, builds the same model in PyTorch, runs the
 forward pass, the backward pass and 3 AdamW steps (clip_grad_norm_ before
 each), and writes tests/ref/model_golden.bin, which the C test compares
 against (formats: see tests/unit/model_golden.c).
@@ -25,21 +26,25 @@ OUT = os.path.join(TOP, "tests", "ref", "model_golden.bin")
 NSTEP = 3
 
 
-def read_input(path):
-    with open(path, "rb") as f:
+sys.path.insert(0, os.path.join(TOP, "tests"))
+import ckpt_read  # noqa: E402  tests/ckpt_read.py, the checkpoint reader
+
+
+def decays(name):
+    """AdamW's weight decay: the weight matrices (not biases, LayerNorm, pos)."""
+    return name.split(".")[-1] in ("w_in", "wqkv", "wo", "w1", "w2", "w_a", "w_g")
+
+
+def read_input(d):
+    ck = ckpt_read.read(os.path.join(d, "model.ckpt"))
+    cfg = dict(ck["config"])
+    with open(os.path.join(d, "batch"), "rb") as f:
         buf = f.read()
-    assert buf[:8] == b"CKGIN1\0\0", "not a model_golden input file"
-    off = 8
-    W, d, L, h, B, nt = struct.unpack_from("<6i", buf, off)
-    off += 24
-    tensors = []
-    for _ in range(nt):
-        name = buf[off:off + 32].split(b"\0")[0].decode()
-        rows, cols, toff, decay = struct.unpack_from("<4i", buf, off + 32)
-        tensors.append((name, rows, cols, toff, decay))
-        off += 48
-    (npar,) = struct.unpack_from("<i", buf, off)
-    off += 4
+    assert buf[:8] == b"CKGBAT1\0", "not a model_golden batch file"
+    B, W = struct.unpack_from("<2i", buf, 8)
+    assert W == cfg["W"]
+    cfg["B"] = B
+    off = 16
 
     def take(dtype, n):
         nonlocal off
@@ -47,14 +52,18 @@ def read_input(path):
         off += 4 * n
         return a.copy()
 
-    params = take("<f4", npar)
     x = take("<f4", B * W * 5).reshape(B, W, 5)
     label = take("<i4", B)
     target = take("<f4", B * 4).reshape(B, 4)
     mask = take("<f4", B)
     opt = take("<f4", 6)
-    assert off == len(buf), "input file size"
-    cfg = dict(W=W, d=d, L=L, h=h, B=B)
+    assert off == len(buf), "batch file size"
+    params = ck["weights"].copy()
+    tensors = []
+    for name, (w, _, _) in ck["tensors"].items():
+        toff = int((w.__array_interface__["data"][0] -
+                    ck["weights"].__array_interface__["data"][0]) // 4)
+        tensors.append((name, w.shape[0], w.shape[1], toff, decays(name)))
     return cfg, tensors, params, x, label, target, mask, opt
 
 
@@ -91,9 +100,8 @@ def main():
     if not os.access(BIN, os.X_OK):
         subprocess.run(["make", "-C", TOP, "tests/unit/model_golden"], check=True)
     with tempfile.TemporaryDirectory() as tmp:
-        inp = os.path.join(tmp, "input")
-        subprocess.run([BIN, "--write-input", inp], check=True)
-        cfg, tensors, params, x, label, target, mask, opt = read_input(inp)
+        subprocess.run([BIN, "--write-input", tmp], check=True)
+        cfg, tensors, params, x, label, target, mask, opt = read_input(tmp)
     P = {}
     for name, rows, cols, toff, decay in tensors:
         t = torch.tensor(params[toff:toff + rows * cols].reshape(rows, cols))

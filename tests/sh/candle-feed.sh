@@ -187,13 +187,15 @@ expect bad-dedupe 2 "candle-feed --dedupe middle"
 
 # ---- --follow, driven by a writer; every wait is a bounded poll
 # wait_lines FILE N: until FILE has N lines (at most 10 s)
+# (the file may not exist yet: the background job creates it)
+nlines() { cat "$1" 2>/dev/null | wc -l; }
 wait_lines() {
 	i=0
-	while [ "$(wc -l <"$1")" -lt "$2" ] && [ $i -lt 200 ]; do
+	while [ "$(nlines "$1")" -lt "$2" ] && [ $i -lt 200 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
-	[ "$(wc -l <"$1")" -eq "$2" ]
+	[ "$(nlines "$1")" -eq "$2" ]
 }
 F=$T/live.csv
 head -3 "$T/hq.csv" >"$F"

@@ -488,6 +488,56 @@ test_parse_random(void)
 	T_EQ(bad, 0);
 }
 
+/* fmt_double is the shortest: no precision below its digit count
+ * round-trips (checked by brute force over random bits, prices, subnormals). */
+static int
+sigdigits(const char *b)
+{
+	const char *q;
+	int nd = 0, started = 0, zeros = 0;
+
+	for (q = b; *q != '\0' && *q != 'e'; q++) {
+		if (*q >= '1' && *q <= '9')
+			started = 1;
+		if (*q >= '0' && *q <= '9' && started) {
+			nd++;
+			zeros = *q == '0' ? zeros + 1 : 0;
+		}
+	}
+	return strchr(b, '.') == NULL ? nd - zeros : nd;
+}
+
+static void
+test_fmt_shortest(void)
+{
+	char b[64], r[64];
+	uint64_t s = 1;
+	double x;
+	int i, p;
+
+	for (i = 0; i < 200000; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i % 3 == 0) {
+			memcpy(&x, &s, sizeof(x));
+			if (!isfinite(x))
+				continue;
+		} else if (i % 3 == 1)
+			x = (double)(s >> 40) / 100.0;
+		else
+			x = (double)(s >> 11) * 1e-9;
+		fmt_double(b, x);
+		T_OK(strtod(b, NULL) == x);
+		for (p = 1; p <= 17; p++) {
+			snprintf(r, sizeof(r), "%.*e", p - 1, x);
+			if (strtod(r, NULL) == x)
+				break;
+		}
+		T_OK(sigdigits(b) <= p);
+		if (t_bad > 0)
+			return;
+	}
+}
+
 int
 main(void)
 {
@@ -501,6 +551,7 @@ main(void)
 	T_RUN(test_out_epipe);
 	T_RUN(test_fmt);
 	T_RUN(test_fmt_roundtrip);
+	T_RUN(test_fmt_shortest);
 	T_RUN(test_parse);
 	T_RUN(test_parse_random);
 	return T_END();

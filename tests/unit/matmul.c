@@ -43,7 +43,7 @@ shape(int N, int IC, int OC)
 {
 	float *x = rnd((size_t)N * IC), *w = rnd((size_t)IC * OC), *b = rnd(OC);
 	float *o1 = rnd((size_t)N * OC), *o2 = rnd((size_t)N * OC);
-	float *o3 = malloc((size_t)N * OC * sizeof(float));
+	float *o3 = malloc(((size_t)N * OC + (size_t)IC * OC) * sizeof(float));
 	float *d = rnd((size_t)N * OC), *dx1 = rnd((size_t)N * IC);
 	float *dx2 = malloc((size_t)N * IC * sizeof(float));
 	float *dw1 = rnd((size_t)IC * OC), *dw2 = malloc((size_t)IC * OC * 4);
@@ -72,6 +72,15 @@ shape(int N, int IC, int OC)
 	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
 	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
 	near_all(db1, db2, OC, 1e-5);
+	/* the hand-written backward */
+	memcpy(dx2, dx1, (size_t)N * IC * sizeof(float));
+	memcpy(dw2, dw1, (size_t)IC * OC * sizeof(float));
+	memcpy(db2, db1, OC * sizeof(float));
+	matmul_backward_rows(dx1, dw1, db1, d, x, w, o3, N, IC, OC);
+	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
+	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
+	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
+	near_all(db1, db2, OC, 1e-5);
 	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(d);
 	free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2);
 }
@@ -85,6 +94,51 @@ test_linear(void)
 	shape(33, 32, 3);
 	shape(5, 128, 32);
 	shape(9, 24, 20);
+	shape(150, 7, 37);
+	shape(130, 128, 32);
+}
+
+/* Strided: the middle columns of a wider w, rows of inp and out spaced. */
+static void
+strided(int N, int IC, int OC)
+{
+	int ldi = IC + 3, ldw = OC + 9, ldo = OC + 5, r, j, bad = 0;
+	float *x = rnd((size_t)N * ldi), *w = rnd((size_t)IC * ldw), *b = rnd(OC);
+	float *o1 = rnd((size_t)N * ldo), *o2 = malloc((size_t)N * ldo * 4);
+	float *o3 = malloc((size_t)N * OC * 4), *wc = malloc((size_t)IC * OC * 4);
+	float *xc = malloc((size_t)N * IC * 4);
+
+	memcpy(o2, o1, (size_t)N * ldo * sizeof(float));
+	for (r = 0; r < IC; r++)
+		memcpy(wc + (size_t)r * OC, w + (size_t)r * ldw + 4, OC * sizeof(float));
+	for (r = 0; r < N; r++)
+		memcpy(xc + (size_t)r * IC, x + (size_t)r * ldi, IC * sizeof(float));
+	matmul_forward_ref(o3, xc, IC, wc, b, N, IC, OC);
+	matmul_rows_ld(o1, ldo, x, ldi, w + 4, ldw, b, N, IC, OC);
+	matmul_forward_ld(o2, ldo, x, ldi, w + 4, ldw, b, N, IC, OC);
+	for (r = 0; r < N; r++)
+		for (j = 0; j < ldo; j++) {
+			float *p1 = o1 + (size_t)r * ldo + j, *p2 = o2 + (size_t)r * ldo + j;
+
+			if (j < OC) {
+				bad += !(fabs(*p1 - o3[(size_t)r * OC + j]) <= 1e-5 +
+				    1e-5 * fabs(o3[(size_t)r * OC + j]));
+				bad += !(fabs(*p2 - o3[(size_t)r * OC + j]) <= 1e-5 +
+				    1e-5 * fabs(o3[(size_t)r * OC + j]));
+			} else
+				bad += *p1 != *p2;	/* the gaps untouched */
+		}
+	T_EQ(bad, 0);
+	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(wc),
+	    free(xc);
+}
+
+static void
+test_strided(void)
+{
+	strided(7, 32, 64);
+	strided(5, 16, 16);
+	strided(9, 12, 21);
 }
 
 static void
@@ -124,6 +178,7 @@ main(void)
 {
 	matmul_init();
 	T_RUN(test_linear);
+	T_RUN(test_strided);
 	T_RUN(test_small);
 	return T_END();
 }

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ckpt.h"
 #include "model.h"
 #include "t.h"
 
@@ -231,10 +233,12 @@ test_gradcheck_nomask(void)
 	gradcheck(mask);
 }
 
-/* Same seed and data: same bits, with one thread and with two. */
+/* Same seed and data: same bits, with one thread and with two; with one
+ * thread, ckpt writes the checkpoint to ckpt (if not NULL). */
 static void
-train_copy(int nth, float *out, size_t *n)
+train_copy(int nth, float *out, size_t *n, const char *ckpt)
 {
+	struct ckpt_meta meta = { ckpt_id_from_seed(3), 1, 0, CKTIME_NONE };
 	struct model m;
 	struct data d;
 	struct adamw o;
@@ -252,6 +256,8 @@ train_copy(int nth, float *out, size_t *n)
 	memcpy(out + m.nparams, m.m, m.nparams * sizeof(float));
 	memcpy(out + 2 * m.nparams, m.v, m.nparams * sizeof(float));
 	T_EQ(m.step, 5);
+	if (ckpt != NULL)
+		T_EQ(ckpt_create(ckpt, &m, &meta, 1, err, sizeof err), 0);
 	data_free(&d);
 	model_free(&m);
 }
@@ -281,13 +287,43 @@ test_determinism(void)
 	float *a = malloc(3 * 26919 * sizeof(float));
 	float *b = malloc(3 * 26919 * sizeof(float));
 
-	train_copy(1, a, &n);
-	train_copy(1, b, &n2);
+	char dir[] = "/tmp/ck-model.XXXXXX", p1[64], p2[64];
+	int same = 0;
+
+	if (mkdtemp(dir) == NULL) {
+		T_OK(0);
+		return;
+	}
+	snprintf(p1, sizeof p1, "%s/a", dir);
+	snprintf(p2, sizeof p2, "%s/b", dir);
+	train_copy(1, a, &n, p1);
+	train_copy(1, b, &n2, p2);
 	T_EQ(n, 3 * 26919);
 	T_EQ(n2, n);
 	T_OK(memcmp(a, b, n * sizeof(float)) == 0);
-	train_copy(2, a, &n);
-	train_copy(2, b, &n2);
+	{
+		/* byte-identical checkpoints */
+		FILE *f1 = fopen(p1, "rb"), *f2 = fopen(p2, "rb");
+		int c1, c2;
+
+		if (f1 != NULL && f2 != NULL) {
+			do {
+				c1 = getc(f1);
+				c2 = getc(f2);
+			} while (c1 == c2 && c1 != EOF);
+			same = c1 == c2;
+		}
+		if (f1 != NULL)
+			fclose(f1);
+		if (f2 != NULL)
+			fclose(f2);
+	}
+	T_OK(same);
+	unlink(p1);
+	unlink(p2);
+	rmdir(dir);
+	train_copy(2, a, &n, NULL);
+	train_copy(2, b, &n2, NULL);
 	T_OK(memcmp(a, b, n * sizeof(float)) == 0);
 	/* the gradients of 1 and 2 threads differ only by rounding */
 	grads_for(1, a);

@@ -5,10 +5,9 @@
  * steps, and writes tests/ref/model_golden.bin; this test recomputes all of
  * it and requires |a - b| <= 1e-5 + 1e-4 |b| for every number.
  *
- * Input file (little-endian): "CKGIN1\0\0", int32 W d L h B ntensors,
- * per tensor char name[32] int32 rows cols offset decay, int32 nparams,
- * float32 params, x (B,W,5), int32 label (B), float32 target (B,4), mask (B),
- * float32 lr beta1 beta2 eps weight_decay clip.
+ * DIR/batch (little-endian): "CKGBAT1\0", int32 B W, float32 x (B,W,5),
+ * int32 label (B), float32 target (B,4), mask (B), float32 lr beta1 beta2
+ * eps weight_decay clip.
  * Fixture: "CKGOLD1\0", int32 W d L h B nparams, float32 logits (B,3),
  * probs (B,3), ghost (B,4), loss, grads (nparams) of step 1 before clipping, the losses
  * of steps 1..3, params after step 3 (nparams).
@@ -17,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "model.h"
 #include "t.h"
 
@@ -65,30 +65,27 @@ setup(void)
 	opt.clip = 0.5f;	/* below the first gradient's norm: clipping acts */
 }
 
+/* dir/model.ckpt by ckpt_create, dir/batch the batch and AdamW settings */
 static int
-write_input(const char *path)
+write_input(const char *dir)
 {
-	FILE *f = fopen(path, "wb");
-	int32_t hdr[6] = { cfg.W, cfg.d, cfg.L, cfg.h, NB, m.ntensors }, v[4], np;
+	struct ckpt_meta meta = { ckpt_id_from_seed(7), 1, 0, CKTIME_NONE };
+	char path[4096], err[256];
+	int32_t hdr[2] = { NB, cfg.W };
 	float o[6] = { opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
 	    opt.clip };
-	int i;
+	FILE *f;
 
-	if (f == NULL)
+	snprintf(path, sizeof path, "%s/model.ckpt", dir);
+	if (ckpt_create(path, &m, &meta, 1, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
 		return 1;
-	fwrite("CKGIN1\0\0", 1, 8, f);
-	fwrite(hdr, sizeof hdr, 1, f);
-	for (i = 0; i < m.ntensors; i++) {
-		v[0] = m.tensor[i].rows;
-		v[1] = m.tensor[i].cols;
-		v[2] = (int32_t)m.tensor[i].offset;
-		v[3] = m.tensor[i].decay;
-		fwrite(m.tensor[i].name, 32, 1, f);
-		fwrite(v, sizeof v, 1, f);
 	}
-	np = (int32_t)m.nparams;
-	fwrite(&np, sizeof np, 1, f);
-	fwrite(m.params, sizeof(float), m.nparams, f);
+	snprintf(path, sizeof path, "%s/batch", dir);
+	if ((f = fopen(path, "wb")) == NULL)
+		return 1;
+	fwrite("CKGBAT1\0", 1, 8, f);
+	fwrite(hdr, sizeof hdr, 1, f);
 	fwrite(x, sizeof x, 1, f);
 	fwrite(label, sizeof label, 1, f);
 	fwrite(target, sizeof target, 1, f);

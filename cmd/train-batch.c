@@ -1,0 +1,569 @@
+/*
+ * train-batch - multi-epoch training of a model checkpoint on candle
+ * history, labelled by an annotation file or by the rules of labels.c.
+ * See train-batch(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "annot.h"
+#include "ck.h"
+#include "ckpt.h"
+#include "dataset.h"
+#include "labels.h"
+#include "model.h"
+#include "pivots.h"
+#include "timeparse.h"
+#include "trainloop.h"
+
+static volatile sig_atomic_t stop;
+static int epipe;		/* the reader of stdout is gone: not an error */
+
+struct progress {
+	int	 tty, verbose;
+	double	 last;		/* when the bar was last drawn (run seconds) */
+	int	 drawn;
+};
+
+static void
+usage_to(FILE *f, int status)
+{
+	fprintf(f,
+	    "usage: train-batch -m model\n"
+	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
+	    "                   [--heads H]] {--annotations file [--strict] |\n"
+	    "                   --labels pivots|every [-k K] [--level N] [--threshold X]}\n"
+	    "                   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
+	    "                   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
+	    "                   [--patience P] [--json file] [--backup] [--slice S]\n"
+	    "                   [--lock-timeout S] [--dump-labels file] [-v] [candles ...]\n");
+	exit(status);
+}
+
+static void
+usage(void)
+{
+	usage_to(stderr, CK_EXIT_USAGE);
+}
+
+static void
+onsig(int sig)
+{
+	stop = sig;
+}
+
+static long long
+num_int(const char *opt, const char *s, long long min, long long max)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno == ERANGE || x < min || x > max) {
+		warnx("%s: \"%s\" is not an integer in %lld..%lld", opt, s,
+		    min, max);
+		usage();
+	}
+	return x;
+}
+
+static double
+num_real(const char *opt, const char *s, double min, double max)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(x) ||
+	    x < min || x > max) {
+		warnx("%s: \"%s\" is not a number in %g..%g", opt, s, min, max);
+		usage();
+	}
+	return x;
+}
+
+/* A bar on a terminal: epoch, percentage, rate, ETA of the whole run. */
+static void
+on_progress(void *arg, const struct trainprog *p)
+{
+	struct progress *pg = arg;
+	double left, pct;
+	char bar[31];
+	int i, n;
+
+	if (!pg->tty || (p->elapsed - pg->last < 0.1 && p->done < p->total))
+		return;
+	pg->last = p->elapsed;
+	pct = p->total ? (double)p->done / p->total : 1;
+	n = (int)(pct * 30);
+	for (i = 0; i < 30; i++)
+		bar[i] = i < n ? '#' : ' ';
+	bar[30] = '\0';
+	left = ((double)(p->epochs - p->epoch) * p->total + p->total -
+	    p->done) / (p->rate > 0 ? p->rate : 1);
+	fprintf(stderr, "\repoch %d/%d [%s] %3.0f%% %8.0f samples/s  ETA "
+	    "%d:%02d ", p->epoch, p->epochs, bar, pct * 100, p->rate,
+	    (int)left / 60, (int)left % 60);
+	pg->drawn = 1;
+}
+
+static void
+out_flush(void)
+{
+	if (fflush(stdout) != 0 && errno == EPIPE)
+		epipe = 1;
+}
+
+static void
+print_num(double x)
+{
+	if (!isnan(x))
+		printf("%.6g", x);
+}
+
+static void
+on_epoch(void *arg, const struct epochstat *e)
+{
+	struct progress *pg = arg;
+
+	if (pg->drawn) {
+		fputs("\r\033[K", stderr);
+		pg->drawn = 0;
+	}
+	printf("%d,", e->epoch);
+	print_num(e->train_loss);
+	putchar(',');
+	print_num(e->val_loss);
+	putchar(',');
+	print_num(e->val_acc);
+	putchar(',');
+	print_num(e->major_acc);
+	printf(",%.0f\n", e->rate);
+	out_flush();
+}
+
+static void
+json_num(FILE *f, const char *key, double x, const char *sep)
+{
+	if (isnan(x))
+		fprintf(f, "  \"%s\": null%s\n", key, sep);
+	else
+		fprintf(f, "  \"%s\": %.9g%s\n", key, x, sep);
+}
+
+static void
+write_json(const char *path, const char *model, const struct ckpt_meta *meta,
+    const struct dataset *ds, const struct trainresult *r)
+{
+	static const char *stops[] = { "done", "patience", "signal" };
+	char tu[40] = "";
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		err(CK_EXIT_FAIL, "%s", path);
+	if (meta->trained_until != CKTIME_NONE)
+		time_format(tu, meta->trained_until);
+	fprintf(f, "{\n  \"model\": \"%s\",\n", model);
+	fprintf(f, "  \"generation\": %llu,\n",
+	    (unsigned long long)meta->generation);
+	fprintf(f, "  \"trained_until\": \"%s\",\n", tu);
+	fprintf(f, "  \"stopped\": \"%s\",\n", stops[r->stop]);
+	fprintf(f, "  \"epochs\": %d,\n  \"steps\": %ld,\n  \"slices\": %ld,\n",
+	    r->epochs, r->steps, r->slices);
+	fprintf(f, "  \"train_samples\": %ld,\n  \"val_samples\": %ld,\n",
+	    ds->ntrain, ds->n - ds->ntrain);
+	json_num(f, "train_loss", r->epochs ? r->last.train_loss : NAN, ",");
+	json_num(f, "val_loss", r->epochs ? r->last.val_loss : NAN, ",");
+	json_num(f, "val_acc", r->epochs ? r->last.val_acc : NAN, ",");
+	json_num(f, "majority_acc", r->epochs ? r->last.major_acc : NAN, ",");
+	json_num(f, "samples_per_s", r->epochs ? r->last.rate : NAN, ",");
+	fprintf(f, "  \"best_epoch\": %d,\n", r->best_epoch);
+	json_num(f, "best_val_loss", r->best_epoch ? r->best.val_loss : NAN, ",");
+	json_num(f, "best_val_acc", r->best_epoch ? r->best.val_acc : NAN, ",");
+	fprintf(f, "  \"best_restored\": %s,\n",
+	    r->best_restored ? "true" : "false");
+	fprintf(f, "  \"seconds\": %.3f\n}\n", r->seconds);
+	if (fclose(f) != 0)
+		err(CK_EXIT_FAIL, "%s", path);
+}
+
+static void
+dump_labels(const char *path, const struct history *hi, const int *label)
+{
+	char tb[40];
+	FILE *f;
+	long i;
+
+	if ((f = fopen(path, "w")) == NULL)
+		err(CK_EXIT_FAIL, "%s", path);
+	fprintf(f, "time,label\n");
+	for (i = 0; i < hi->n; i++) {
+		time_format(tb, hi->t[i]);
+		fprintf(f, "%s,%s\n", tb, annot_name(label[i]));
+	}
+	if (fclose(f) != 0)
+		err(CK_EXIT_FAIL, "%s", path);
+}
+
+enum {
+	O_NEW = 256, O_FORCE, O_WINDOW, O_DIM, O_LAYERS, O_HEADS, O_SEED,
+	O_ANNOT, O_STRICT, O_LABELS, O_LEVEL, O_THRESHOLD, O_EPOCHS, O_BATCH,
+	O_LR, O_WD, O_CLIP, O_THREADS, O_VAL, O_PATIENCE, O_JSON, O_BACKUP,
+	O_SLICE, O_LOCKTIMEOUT, O_DUMP, O_HELP, O_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "new", no_argument, NULL, O_NEW },
+	{ "force", no_argument, NULL, O_FORCE },
+	{ "window", required_argument, NULL, O_WINDOW },
+	{ "dim", required_argument, NULL, O_DIM },
+	{ "layers", required_argument, NULL, O_LAYERS },
+	{ "heads", required_argument, NULL, O_HEADS },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "annotations", required_argument, NULL, O_ANNOT },
+	{ "strict", no_argument, NULL, O_STRICT },
+	{ "labels", required_argument, NULL, O_LABELS },
+	{ "level", required_argument, NULL, O_LEVEL },
+	{ "threshold", required_argument, NULL, O_THRESHOLD },
+	{ "epochs", required_argument, NULL, O_EPOCHS },
+	{ "batch", required_argument, NULL, O_BATCH },
+	{ "lr", required_argument, NULL, O_LR },
+	{ "weight-decay", required_argument, NULL, O_WD },
+	{ "clip", required_argument, NULL, O_CLIP },
+	{ "threads", required_argument, NULL, O_THREADS },
+	{ "val", required_argument, NULL, O_VAL },
+	{ "patience", required_argument, NULL, O_PATIENCE },
+	{ "json", required_argument, NULL, O_JSON },
+	{ "backup", no_argument, NULL, O_BACKUP },
+	{ "slice", required_argument, NULL, O_SLICE },
+	{ "lock-timeout", required_argument, NULL, O_LOCKTIMEOUT },
+	{ "dump-labels", required_argument, NULL, O_DUMP },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct args {
+	const char *model, *annot, *labels, *json, *dump;
+	int	 new, force, strict, k, level, threads, verbose, newopt;
+	int	 kset, levelset, thrset;
+	double	 threshold, val;
+	struct model_config cfg;
+	struct trainopt to;
+};
+
+static void
+parse(struct args *a, int argc, char **argv)
+{
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	model_config_default(&a->cfg);
+	trainopt_default(&a->to);
+	a->k = PIVOTS_K;
+	a->level = 1;
+	a->threshold = LABELS_THRESHOLD;
+	a->val = 0.2;
+	while ((ch = getopt_long(argc, argv, "m:k:v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':	a->model = optarg; break;
+		case 'k':
+			a->k = num_int("-k", optarg, 1, PIVOTS_MAXK);
+			a->kset = 1;
+			break;
+		case 'v':	a->verbose = 1; break;
+		case O_NEW:	a->new = 1; break;
+		case O_FORCE:	a->force = 1; break;
+		case O_WINDOW:
+			a->cfg.W = num_int("--window", optarg, 1, 4096);
+			a->newopt = 1;
+			break;
+		case O_DIM:
+			a->cfg.d = num_int("--dim", optarg, 1, 4096);
+			a->newopt = 1;
+			break;
+		case O_LAYERS:
+			a->cfg.L = num_int("--layers", optarg, 1, MODEL_MAXL);
+			a->newopt = 1;
+			break;
+		case O_HEADS:
+			a->cfg.h = num_int("--heads", optarg, 1, 4096);
+			a->newopt = 1;
+			break;
+		case O_SEED:
+			a->to.seed = num_int("--seed", optarg, 0, LLONG_MAX);
+			break;
+		case O_ANNOT:	a->annot = optarg; break;
+		case O_STRICT:	a->strict = 1; break;
+		case O_LABELS:
+			if (strcmp(optarg, "pivots") != 0 &&
+			    strcmp(optarg, "every") != 0) {
+				warnx("--labels: want pivots or every");
+				usage();
+			}
+			a->labels = optarg;
+			break;
+		case O_LEVEL:
+			a->level = num_int("--level", optarg, 1, PIVOTS_MAXLEVEL);
+			a->levelset = 1;
+			break;
+		case O_THRESHOLD:
+			a->threshold = num_real("--threshold", optarg, 0, 1);
+			a->thrset = 1;
+			break;
+		case O_EPOCHS:
+			a->to.epochs = num_int("--epochs", optarg, 1, 1000000);
+			break;
+		case O_BATCH:
+			a->to.batch = num_int("--batch", optarg, 1, 65536);
+			break;
+		case O_LR:
+			a->to.opt.lr = num_real("--lr", optarg, 0, 10);
+			break;
+		case O_WD:
+			a->to.opt.weight_decay = num_real("--weight-decay",
+			    optarg, 0, 10);
+			break;
+		case O_CLIP:
+			a->to.opt.clip = num_real("--clip", optarg, 0, 1e9);
+			break;
+		case O_THREADS:
+			a->threads = num_int("--threads", optarg, 0, 1024);
+			break;
+		case O_VAL:
+			a->val = num_real("--val", optarg, 0, 0.99);
+			break;
+		case O_PATIENCE:
+			a->to.patience = num_int("--patience", optarg, 1,
+			    1000000);
+			break;
+		case O_JSON:	a->json = optarg; break;
+		case O_BACKUP:	a->to.backup = 1; break;
+		case O_SLICE:
+			a->to.slice = num_real("--slice", optarg, 0, 1e9);
+			break;
+		case O_LOCKTIMEOUT:
+			a->to.lock.timeout = num_real("--lock-timeout", optarg,
+			    0, 1e9);
+			break;
+		case O_DUMP:	a->dump = optarg; break;
+		case O_VERSION:
+			printf("train-batch %s\n", VERSION);
+			exit(CK_EXIT_OK);
+		case O_HELP:
+			usage_to(stdout, CK_EXIT_OK);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (a->model == NULL)
+		usage();
+	if ((a->annot != NULL) == (a->labels != NULL)) {
+		warnx("give one of --annotations and --labels");
+		usage();
+	}
+	if ((a->force || a->newopt) && !a->new) {
+		warnx("--force, --window, --dim, --layers, --heads need --new");
+		usage();
+	}
+	if (a->strict && a->annot == NULL) {
+		warnx("--strict needs --annotations");
+		usage();
+	}
+	if (a->labels == NULL ? a->kset || a->levelset || a->thrset :
+	    strcmp(a->labels, "pivots") == 0 ? a->thrset : a->levelset) {
+		warnx("-k, --level, --threshold do not go with these labels");
+		usage();
+	}
+	if (a->to.patience > 0 && a->val <= 0) {
+		warnx("--patience needs a validation set (--val)");
+		usage();
+	}
+}
+
+/* The per-candle labels, from the annotation file or the rules. */
+static void
+make_labels(const struct args *a, const struct history *hi, int W, int *label,
+    long *known)
+{
+	struct annot_count cnt;
+	struct annot *an;
+	char ebuf[512];
+	long na;
+	int r;
+
+	if (a->annot != NULL) {
+		if ((r = annot_read(a->annot, &an, &na, ebuf, sizeof(ebuf))) != 0)
+			errx(ck_exit(r), "%s", ebuf);
+		r = labels_from_annot(label, known, hi, an, na, W, a->annot,
+		    &cnt, ebuf, sizeof(ebuf));
+		free(an);
+		if (r != 0)
+			errx(ck_exit(r), "%s", ebuf);
+		if (a->strict && cnt.nocandle > 0)
+			errx(CK_EXIT_DATA, "%s:%ld: no candle at that time "
+			    "(%ld such annotations)", a->annot,
+			    cnt.line_nocandle, cnt.nocandle);
+		if (a->strict && cnt.nohistory > 0)
+			errx(CK_EXIT_DATA, "%s:%ld: fewer than %d candles "
+			    "before it (%ld such annotations)", a->annot,
+			    cnt.line_nohistory, W, cnt.nohistory);
+		if (cnt.nocandle > 0)
+			warnx("%s:%ld: %ld of %ld annotations have no candle at "
+			    "their time (this is the first); not used", a->annot,
+			    cnt.line_nocandle, cnt.nocandle, na);
+		if (cnt.nohistory > 0)
+			warnx("%s:%ld: %ld of %ld annotations have fewer than %d "
+			    "candles before them (this is the first); not used",
+			    a->annot, cnt.line_nohistory, cnt.nohistory, na, W);
+		return;
+	}
+	if (strcmp(a->labels, "pivots") == 0)
+		r = labels_from_pivots(label, known, hi, a->k, a->level, ebuf,
+		    sizeof(ebuf));
+	else
+		r = labels_from_every(label, known, hi, a->k, a->threshold,
+		    ebuf, sizeof(ebuf));
+	if (r != 0)
+		errx(ck_exit(r), "%s", ebuf);
+}
+
+/* Create (--new) or load the checkpoint; activations for the batch. */
+static void
+open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
+{
+	char ebuf[512];
+	int r;
+
+	memset(meta, 0, sizeof(*meta));
+	if (a->new) {
+		if (model_config_check(&a->cfg, ebuf, sizeof(ebuf)) != 0) {
+			warnx("%s", ebuf);
+			usage();
+		}
+		if (model_init(m, &a->cfg, ebuf, sizeof(ebuf)) != 0)
+			errx(CK_EXIT_FAIL, "%s", ebuf);
+		model_init_weights(m, a->to.seed);
+		meta->trained_until = CKTIME_NONE;
+		if ((r = ckpt_create(a->model, m, meta, a->force, ebuf,
+		    sizeof(ebuf))) != 0)
+			errx(ck_exit(r), "%s", ebuf);
+	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
+	if (model_reserve(m, a->to.batch, a->threads, ebuf, sizeof(ebuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", ebuf);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	struct history hi;
+	struct dataset ds;
+	struct model m;
+	struct ckpt_meta meta;
+	struct trainresult res;
+	struct progress pg;
+	struct sigaction sa;
+	char ebuf[512];
+	static int *label;	/* static: still reachable at an errx() */
+	static long *known;
+	long nshort;
+	int r, i;
+
+	parse(&a, argc, argv);
+	argc -= optind;
+	argv += optind;
+
+	history_init(&hi);
+	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
+		if ((r = history_read(&hi, argc ? argv[i] : "-", ebuf,
+		    sizeof(ebuf))) != 0)
+			errx(ck_exit(r), "%s", ebuf);
+
+	memset(&m, 0, sizeof(m));
+	open_model(&a, &m, &meta);
+
+	label = malloc((hi.n ? hi.n : 1) * sizeof(*label));
+	known = malloc((hi.n ? hi.n : 1) * sizeof(*known));
+	if (label == NULL || known == NULL)
+		err(CK_EXIT_FAIL, NULL);
+	make_labels(&a, &hi, m.cfg.W, label, known);
+	if (a.dump != NULL)
+		dump_labels(a.dump, &hi, label);
+	if ((r = dataset_build(&ds, &hi, label, known, m.cfg.W, &nshort, ebuf,
+	    sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
+	free(label);
+	free(known);
+	dataset_split(&ds, a.val);
+	if (a.verbose)
+		warnx("%ld candles, %ld samples (%ld train: %ld HOLD, %ld BUY, "
+		    "%ld SELL; %ld validation), %ld labels without %d "
+		    "candles of history", hi.n, ds.n, ds.ntrain,
+		    ds.count[ACTION_HOLD], ds.count[ACTION_BUY],
+		    ds.count[ACTION_SELL], ds.n - ds.ntrain, nshort, m.cfg.W);
+	if (ds.ntrain == 0)
+		errx(CK_EXIT_DATA, "no training samples: %ld candles, %ld "
+		    "labelled with %d candles of history", hi.n, ds.n, m.cfg.W);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsig;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&pg, 0, sizeof(pg));
+	pg.tty = isatty(STDERR_FILENO);
+	pg.verbose = a.verbose;
+	a.to.stop = &stop;
+	a.to.on_epoch = on_epoch;
+	a.to.on_progress = on_progress;
+	a.to.arg = &pg;
+
+	printf("epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s\n");
+	out_flush();
+	r = trainloop_run(a.model, &m, &meta, &ds, &a.to, &res, ebuf,
+	    sizeof(ebuf));
+	if (pg.drawn)
+		fputc('\n', stderr);
+	if (r != 0)
+		errx(ck_exit(r), "%s", ebuf);
+	if (res.best_skipped)
+		warnx("%s: not restoring epoch %d's weights: another process "
+		    "committed since; keeping the current ones", a.model,
+		    res.best_epoch);
+	if (a.verbose) {
+		warnx("%s: generation %llu, %ld steps in %ld slices, %.1f s%s",
+		    a.model, (unsigned long long)meta.generation, res.steps,
+		    res.slices, res.seconds, res.best_restored ?
+		    ", best epoch's weights restored" : "");
+		if (res.backup[0] != '\0')
+			warnx("backup: %s", res.backup);
+	}
+	if (a.json != NULL)
+		write_json(a.json, a.model, &meta, &ds, &res);
+	dataset_free(&ds);
+	history_free(&hi);
+	model_free(&m);
+	out_flush();
+	if (ferror(stdout) && !epipe)
+		err(CK_EXIT_FAIL, "stdout");
+	if (res.stop == TRAIN_SIGNAL)
+		return 128 + stop;
+	return CK_EXIT_OK;
+}

@@ -1,0 +1,381 @@
+/*
+ * train-candle - predict on every candle like infer(1), and train the
+ * shared checkpoint online: at pivots, at every candle, or once by hand.
+ * See train-candle(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ck.h"
+#include "candle.h"
+#include "ckpt.h"
+#include "csvio.h"
+#include "labels.h"
+#include "model.h"
+#include "online.h"
+#include "timeparse.h"
+
+#define BATCH	64	/* --on none: windows predicted at once */
+
+static volatile sig_atomic_t stop;
+
+struct counts {
+	long	samples, bylabel[MODEL_NCLASS], skipped, nowindow;
+};
+
+static void
+onsig(int sig)
+{
+	stop = sig;
+}
+
+static void
+usage(int help)
+{
+	fprintf(help ? stdout : stderr,
+	    "usage: train-candle -m model --on pivots | every | none [--level n] "
+	    "[-k k]\n"
+	    "           [--threshold x] [--history n] [--lr rate] "
+	    "[--accumulate k]\n"
+	    "           [--lock-timeout s] [--min-confidence p] "
+	    "[--prefix name] [file]\n"
+	    "       train-candle -m model --label BUY | SELL | HOLD [--at time] "
+	    "[--history n]\n"
+	    "           [--lr rate] [--lock-timeout s] [file]\n"
+	    "       train-candle --info -m model\n");
+	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
+}
+
+static double
+dnum(const char *opt, const char *s, double lo, double hi)
+{
+	double x;
+
+	if (parse_double(s, strlen(s), &x) != 0 || x < lo || x > hi)
+		errx(CK_EXIT_USAGE, "%s: not a number in [%g, %g]: %s", opt,
+		    lo, hi, s);
+	return x;
+}
+
+static int
+inum(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || x < lo || x > hi)
+		errx(CK_EXIT_USAGE, "%s: not an integer in [%ld, %ld]: %s",
+		    opt, lo, hi, s);
+	return (int)x;
+}
+
+static void
+warnmsg(const char *msg)
+{
+	warnx("%s", msg);
+}
+
+static void
+report(const struct online *o, const struct online_acc *a,
+    const struct counts *n)
+{
+	fprintf(stderr, "train-candle: rows=%ld predictions=%ld samples=%ld "
+	    "buy=%ld sell=%ld hold=%ld steps=%ld skipped=%ld no_window=%ld "
+	    "unapplied=%d reloads=%ld load_failures=%ld\n", o->n.rows,
+	    o->n.preds, n->samples, n->bylabel[ACTION_BUY],
+	    n->bylabel[ACTION_SELL], n->bylabel[ACTION_HOLD], a->steps,
+	    n->skipped, n->nowindow, a->n, o->n.reloads, o->n.loadfail);
+}
+
+struct trainer {
+	struct online_labels	*ol;
+	struct online_acc	*acc;
+	const struct ckpt_lockopt *lk;
+	struct counts		*n;
+};
+
+/* online_run's row hook: train on the samples this row triggers (past
+ * candles only) before the row is predicted.  The row's label columns show
+ * the last of them. */
+static int
+onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
+    void *arg, char *err, size_t errlen)
+{
+	struct online_sample s[ONLINE_MAXSAMPLES];
+	struct trainer *t = arg;
+	struct online_acc *a = t->acc;
+	struct counts *n = t->n;
+	long i;
+	int j, ns, rc, kept;
+
+	if ((ns = online_labels_row(t->ol, cs, c, s, err, errlen)) < 0)
+		return ns;
+	for (j = 0; j < ns; j++) {
+		online_setlabel(o, slot, s[j].label, s[j].t);
+		if ((i = hist_find(&o->h, s[j].t)) < 0 ||
+		    (rc = online_acc_add(a, &o->h, i, s[j].label)) < 0) {
+			n->nowindow++;
+			continue;
+		}
+		n->samples++;
+		n->bylabel[s[j].label]++;
+		if (rc == 0)
+			continue;
+		kept = a->n;
+		rc = online_acc_apply(a, o, t->lk, err, errlen);
+		if (rc == 0)
+			online_setloss(o, slot, a->loss);
+		else if (rc == CK_ETIMEOUT) {
+			warnx("%s; skipping %d sample%s", err, kept,
+			    kept == 1 ? "" : "s");
+			n->skipped += kept;
+		} else
+			return rc;
+	}
+	return 0;
+}
+
+/* --label: train once on the window ending at `at` (or the last candle). */
+static int
+label_once(struct online *o, struct cstream *cs, int label, cktime at,
+    const struct adamw *opt, const struct ckpt_lockopt *lk)
+{
+	struct online_acc a;
+	struct candle c;
+	char errbuf[512], tb[48], lb[40], la[40];
+	long i;
+	int rc;
+
+	csvin_stopflag(cs->in, &stop);
+	while ((rc = cstream_next(cs, &c, errbuf, sizeof(errbuf))) == 1 &&
+	    !stop)
+		hist_push(&o->h, &c);
+	if (stop)
+		return 128 + stop;
+	if (rc < 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	if (o->h.n == 0)
+		errx(CK_EXIT_DATA, "%s: no candles", cstream_file(cs));
+	if (at == CKTIME_NONE)
+		i = o->h.n - 1;
+	else if ((i = hist_find(&o->h, at)) < 0) {
+		time_format(tb, at);
+		errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
+		    "candles read", cstream_file(cs), tb,
+		    o->h.n - o->h.first);
+	}
+	if (online_acc_init(&a, 1, o->W, opt, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	time_format(tb, hist_time(&o->h, i));
+	if (online_acc_add(&a, &o->h, i, label) < 0)
+		errx(CK_EXIT_DATA, "%s: %s: a window needs %d candles up to "
+		    "it, have %ld", cstream_file(cs), tb, o->W + 1,
+		    i - o->h.first + 1);
+	if ((rc = online_acc_apply(&a, o, lk, errbuf, sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	fmt_float(lb, a.loss);
+	fmt_float(la, a.loss_after);
+	printf("%s,%s,%s,%s,%llu\n", tb, label_name(label), lb, la,
+	    (unsigned long long)o->meta.generation);
+	online_acc_free(&a);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(CK_EXIT_FAIL, "stdout");
+	return CK_EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopt[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "on", required_argument, NULL, 'o' },
+		{ "level", required_argument, NULL, 'L' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "lr", required_argument, NULL, 'r' },
+		{ "accumulate", required_argument, NULL, 'A' },
+		{ "lock-timeout", required_argument, NULL, 'T' },
+		{ "min-confidence", required_argument, NULL, 'c' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "info", no_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sigaction sa;
+	struct online o;
+	struct online_acc acc;
+	struct online_labels ol;
+	struct trainer t;
+	struct ckpt_lockopt lk = { 30.0 };
+	struct adamw opt;
+	struct counts n;
+	struct cstream cs;
+	struct csvout *out;
+	enum online_on on = ON_NONE;
+	const char *model = NULL, *prefix = "", *file = "-";
+	char errbuf[512];
+	double minconf = 0, threshold = LABELS_THRESHOLD;
+	cktime at = CKTIME_NONE;
+	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
+	int K = 1, label = -1, batch;
+
+	adamw_default(&opt);
+	opt.lr = 1e-4f;
+	while ((ch = getopt_long(argc, argv, "m:k:", lopt, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			model = optarg;
+			break;
+		case 'o':
+			haveon = 1;
+			if (strcmp(optarg, "pivots") == 0)
+				on = ON_PIVOTS;
+			else if (strcmp(optarg, "every") == 0)
+				on = ON_EVERY;
+			else if (strcmp(optarg, "none") == 0)
+				on = ON_NONE;
+			else
+				errx(CK_EXIT_USAGE, "--on: pivots, every or "
+				    "none, not %s", optarg);
+			break;
+		case 'L':
+			level = inum("--level", optarg, 1, 5);
+			break;
+		case 'k':
+			k = inum("-k", optarg, 1, 10000);
+			break;
+		case 't':
+			threshold = dnum("--threshold", optarg, 0, 1);
+			break;
+		case 'l':
+			if ((label = label_parse(optarg, strlen(optarg))) < 0)
+				errx(CK_EXIT_USAGE, "--label: BUY, SELL or "
+				    "HOLD, not %s", optarg);
+			break;
+		case 'a':
+			if (time_parse_any(optarg, strlen(optarg), EPOCH_AUTO,
+			    &at) != 0)
+				errx(CK_EXIT_USAGE, "--at: not a time: %s",
+				    optarg);
+			break;
+		case 'H':
+			history = inum("--history", optarg, 2, 1 << 24);
+			break;
+		case 'r':
+			opt.lr = (float)dnum("--lr", optarg, 0, 10);
+			break;
+		case 'A':
+			K = inum("--accumulate", optarg, 1, 4096);
+			break;
+		case 'T':
+			lk.timeout = dnum("--lock-timeout", optarg, 0, 1e6);
+			break;
+		case 'c':
+			minconf = dnum("--min-confidence", optarg, 0, 1);
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		case 'i':
+			info = 1;
+			break;
+		case 'V':
+			printf("train-candle %s\n", VERSION);
+			return CK_EXIT_OK;
+		case 'h':
+			usage(1);
+			break;
+		default:
+			usage(0);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (model == NULL || argc > 1)
+		usage(0);
+	if (argc == 1)
+		file = argv[0];
+	if (info) {
+		if (argc > 0 || haveon || label >= 0)
+			usage(0);
+		if ((rc = ckpt_print_info(stdout, model, errbuf,
+		    sizeof(errbuf))) != 0)
+			errx(ck_exit(rc), "%s", errbuf);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			err(CK_EXIT_FAIL, "stdout");
+		return CK_EXIT_OK;
+	}
+	if (haveon == (label >= 0))
+		usage(0);	/* exactly one of --on and --label */
+	if (label < 0 && at != CKTIME_NONE)
+		usage(0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsig;		/* no SA_RESTART: a blocked read ends */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* training predicts row by row: a step may come between two rows */
+	batch = on == ON_NONE && label < 0 ? BATCH : 1;
+	if ((rc = online_open(&o, model, batch > K ? batch : K, 1, history,
+	    errbuf, sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	o.minconf = (float)minconf;
+	o.warn = warnmsg;
+	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	if (label >= 0) {
+		rc = label_once(&o, &cs, label, at, &opt, &lk);
+		cstream_close(&cs);
+		online_close(&o);
+		return rc;
+	}
+
+	if ((rc = online_labels_init(&ol, &cs, on, level, k, threshold, errbuf,
+	    sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	if (online_acc_init(&acc, K, o.W, &opt, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	memset(&n, 0, sizeof(n));
+	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
+		err(CK_EXIT_FAIL, "stdout");
+	if (online_columns(&o, &cs, prefix, 1, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	cstream_write_header(&cs, out);
+	cstream_flushto(&cs, out);
+
+	t.ol = &ol;
+	t.acc = &acc;
+	t.lk = &lk;
+	t.n = &n;
+	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
+	    &stop, errbuf, sizeof(errbuf));
+	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
+		rc = 0;		/* the reader is gone: a quiet end */
+	else
+		report(&o, &acc, &n);
+	if (rc != 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	csvout_free(out);
+	cstream_close(&cs);
+	online_labels_free(&ol);
+	online_acc_free(&acc);
+	online_close(&o);
+	if (stop)
+		return 128 + stop;
+	return CK_EXIT_OK;
+}

@@ -1,0 +1,136 @@
+/*
+ * labels.h - the training labels, defined once for every trainer
+ * (train-batch over history, train-candle live).  Knows candles as plain
+ * values and times; nothing of text or of the model.
+ *
+ * Label values are the model's class indices (model.h: HOLD=0, BUY=1,
+ * SELL=2); LABEL_NONE means "no label".
+ *
+ * Pivot label, at a pivot candle of level N (pivots.h defines pivots):
+ *	BUY for an L pivot, SELL for an H pivot, LABEL_NONE for a candle that
+ *	is both an H and an L of that level.  The ghost target of the sample
+ *	is the candle after the pivot candle.
+ *
+ * Every-candle label of candle t, with strength k and threshold x
+ * (default LABELS_THRESHOLD, 0.05%), decided when candle t+k has arrived
+ * and using nothing later:
+ *	if t is a level-1 pivot of exactly one kind (H or L, not both): its
+ *	pivot label; otherwise, with m = close[t+1]/close[t] - 1: BUY if
+ *	m > +x, SELL if m < -x, else HOLD.
+ * The last k candles of a series have no every-candle label yet.
+ *
+ * Batch use (train-batch): pivots_mark() the series, then labels_every() or
+ * labels_pivots() over the flags.
+ *
+ * Streaming use (train-candle), from the pivotN_high / pivotN_low columns:
+ * - every-candle labels: a struct labeler, pushed once per row with that
+ *   row's time and close and the pivot1_high / pivot1_low times confirmed at
+ *   that row (by construction the candle k rows back, or none); it returns
+ *   the label of candle r-k.
+ * - pivot labels of level N: a struct pivlabeler, pushed once per row with
+ *   the times of levels 1..N confirmed at that row.  At level 1 the H and L
+ *   of one candle are confirmed on the same row, so a label is given at the
+ *   confirmation row.  At level N > 1 they can be confirmed on different
+ *   rows: for a candle that is both an H and an L at level 1 (an outside
+ *   bar), the label waits until both kinds are decided at level N (the
+ *   decision row, when the next pivot of the level below is confirmed), so
+ *   that a both-candle is never labelled.
+ * Streaming and batch give the same label for every candle
+ * (tests/unit/labels.c checks it on the bundled data and random series).
+ */
+#ifndef LABELS_H
+#define LABELS_H
+
+#include <stddef.h>
+#include "ck.h"
+
+enum label {
+	LABEL_NONE = -1,
+	LABEL_HOLD = 0,
+	LABEL_BUY = 1,
+	LABEL_SELL = 2
+};
+
+#define LABELS_THRESHOLD 0.0005
+
+/* "HOLD", "BUY", "SELL", or "" for LABEL_NONE. */
+const char *label_name(int label);
+/* "HOLD"/"BUY"/"SELL" (exact, upper case) to a label; -1 if none. */
+int	label_parse(const char *s, size_t len);
+
+/* BUY when only is_low, SELL when only is_high, else LABEL_NONE. */
+int	label_pivot(int is_high, int is_low);
+/* The move rule alone: BUY, SELL or HOLD from close_t to close_next. */
+int	label_move(double close_t, double close_next, double threshold);
+/* The every-candle rule for one candle: label_pivot when exactly one of
+ * is_high, is_low (level 1), else label_move. */
+int	label_every(int is_high, int is_low, double close_t, double close_next,
+	    double threshold);
+
+/* Batch, over a whole series.  flags (n) from pivots_mark (pivots.h) with
+ * at least level 1 (labels_every) or level `level` (labels_pivots).
+ * labels_every: out (n), out[t] for t < n-k, LABEL_NONE for the last k
+ * (undecided).  labels_pivots: out (n), the pivot label of each candle at
+ * that level; LABEL_NONE for non-pivots, both-candles, and the level-1
+ * outside bars whose level-`level` kinds are not all decided within the
+ * series (PIVOT_OPEN; a few at the end at most), exactly as the streaming
+ * pivlabeler over the same series. */
+void	labels_every(signed char *out, const unsigned *flags,
+	    const double *close, long n, int k, double threshold);
+void	labels_pivots(signed char *out, const unsigned *flags, long n,
+	    int level);
+
+/* Streaming every-candle labels.  Memory: k+1 times and closes. */
+struct labeler {
+	int	 k;
+	double	 threshold;
+	long	 n;		/* rows pushed */
+	cktime	*t;		/* (k+1) ring */
+	double	*close;		/* (k+1) ring */
+};
+
+/* k >= 1 (must equal the strength of the pivots upstream): 0 or CK_ERR. */
+int	labeler_init(struct labeler *, int k, double threshold, char *err,
+	    size_t errlen);
+void	labeler_free(struct labeler *);
+/*
+ * Row r: its time and close, and the times of the level-1 H and L pivots
+ * confirmed at this row (CKTIME_NONE when none), as the pivot1_high and
+ * pivot1_low columns give them.  Returns 1 with *lt, *label set to candle
+ * r-k's time and every-candle label; 0 while r < k; CK_EDATA when a
+ * confirmed time is not candle r-k's (the upstream strength differs from k),
+ * with the reason in err.
+ */
+int	labeler_push(struct labeler *, cktime t, double close, cktime hi,
+	    cktime lo, cktime *lt, int *label, char *err, size_t errlen);
+
+/* Streaming pivot labels of one level.  Memory: a few candles per level. */
+#define PIVLABELER_MAX	(2 * 5 + 2)	/* 2 * PIVOTS_MAXLEVEL + 2 */
+#define PIVLABELER_OUT	(PIVLABELER_MAX + 2)	/* labels one row can give */
+
+struct pivlabeler {
+	int	level;
+	int	n;			/* outside bars being followed */
+	struct {
+		cktime	t;
+		int	reach[2];	/* level reached as H, as L */
+		int	open[2];	/* 1 while that kind may still rise */
+	} c[PIVLABELER_MAX];
+};
+
+/* level 1..PIVOTS_MAXLEVEL: 0 or CK_ERR. */
+int	pivlabeler_init(struct pivlabeler *, int level, char *err,
+	    size_t errlen);
+/*
+ * One row: hi[m-1], lo[m-1] the times of the level-m H and L pivots
+ * confirmed at this row (CKTIME_NONE when none), m = 1..level.  Writes the
+ * labels decided at this row (usually 0 or 1; each for a different candle)
+ * to t[] and label[] (LABEL_BUY or LABEL_SELL) and returns their count.  A label may be
+ * decided after its pivot's confirmation row (see above); its window still
+ * ends at the pivot candle t.
+ */
+int	pivlabeler_push(struct pivlabeler *, const cktime *hi,
+	    const cktime *lo, cktime t[PIVLABELER_OUT],
+	    int label[PIVLABELER_OUT]);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * annot.c - the annotation file reader: time,action[,...] rows with a header.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "annot.h"
+#include "csvio.h"
+#include "model.h"
+#include "timeparse.h"
+
+int
+annot_action(const char *s, size_t len)
+{
+	if (len == 3 && strncasecmp(s, "BUY", 3) == 0)
+		return ACTION_BUY;
+	if (len == 4 && strncasecmp(s, "SELL", 4) == 0)
+		return ACTION_SELL;
+	if (len == 4 && strncasecmp(s, "HOLD", 4) == 0)
+		return ACTION_HOLD;
+	return ACTION_NONE;
+}
+
+const char *
+annot_name(int action)
+{
+	switch (action) {
+	case ACTION_BUY:	return "BUY";
+	case ACTION_SELL:	return "SELL";
+	case ACTION_HOLD:	return "HOLD";
+	default:		return "";
+	}
+}
+
+/* The header: the first two names are time and action. */
+static int
+annot_header(struct csvin *in, char *err, size_t errlen)
+{
+	const char *f0, *f1;
+	size_t l0, l1;
+	int r;
+
+	if ((r = csvin_next(in, err, errlen)) < 0)
+		return r;
+	if (r == 0) {
+		snprintf(err, errlen, "%s:1: empty file, want the header "
+		    "time,action", csvin_name(in));
+		return CK_EDATA;
+	}
+	f0 = csvin_field(in, 0, &l0);
+	f1 = csvin_nfields(in) > 1 ? csvin_field(in, 1, &l1) : "";
+	if (csvin_nfields(in) < 2 || strcmp(f0, "time") != 0 ||
+	    strcmp(f1, "action") != 0) {
+		snprintf(err, errlen, "%s:%ld: missing header: want time,action "
+		    "as the first two names, found \"%.40s\"", csvin_name(in),
+		    csvin_line(in), f0);
+		return CK_EDATA;
+	}
+	return CK_OK;
+}
+
+int
+annot_read(const char *path, struct annot **ap, long *np, char *err,
+    size_t errlen)
+{
+	struct csvin *in;
+	struct annot *a = NULL, *na;
+	long n = 0, cap = 0;
+	const char *s;
+	size_t len;
+	int r;
+
+	*ap = NULL;
+	*np = 0;
+	if ((in = csvin_open(path, err, errlen)) == NULL)
+		return CK_ERR;
+	if ((r = annot_header(in, err, errlen)) != CK_OK)
+		goto out;
+	while ((r = csvin_next(in, err, errlen)) == 1) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((na = realloc(a, cap * sizeof(*a))) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				r = CK_ERR;
+				goto out;
+			}
+			a = na;
+		}
+		a[n].line = csvin_line(in);
+		if (csvin_nfields(in) < 2) {
+			snprintf(err, errlen, "%s:%ld: want time,action",
+			    csvin_name(in), a[n].line);
+			r = CK_EDATA;
+			goto out;
+		}
+		s = csvin_field(in, 0, &len);
+		if (time_parse_any(s, len, EPOCH_AUTO, &a[n].t) != 0) {
+			snprintf(err, errlen, "%s:%ld: bad time \"%.40s\"",
+			    csvin_name(in), a[n].line, s);
+			r = CK_EDATA;
+			goto out;
+		}
+		s = csvin_field(in, 1, &len);
+		if ((a[n].action = annot_action(s, len)) == ACTION_NONE) {
+			snprintf(err, errlen, "%s:%ld: unknown action \"%.40s\", "
+			    "want BUY, SELL or HOLD", csvin_name(in),
+			    a[n].line, s);
+			r = CK_EDATA;
+			goto out;
+		}
+		n++;
+	}
+out:
+	csvin_free(in);
+	if (r < 0) {
+		free(a);
+		return r;
+	}
+	*ap = a;
+	*np = n;
+	return CK_OK;
+}

@@ -1,0 +1,240 @@
+/*
+ * labels.c - the pivot label and the every-candle label (see labels.h),
+ * over a whole series and streaming.  The values equal model.h's enum
+ * action, so a label is a class index.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labels.h"
+#include "pivots.h"
+
+static const char *const names[] = { "HOLD", "BUY", "SELL" };
+
+const char *
+label_name(int label)
+{
+	if (label < LABEL_HOLD || label > LABEL_SELL)
+		return "";
+	return names[label];
+}
+
+int
+label_parse(const char *s, size_t len)
+{
+	int i;
+
+	for (i = LABEL_HOLD; i <= LABEL_SELL; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return i;
+	return -1;
+}
+
+int
+label_pivot(int is_high, int is_low)
+{
+	if (is_low && !is_high)
+		return LABEL_BUY;
+	if (is_high && !is_low)
+		return LABEL_SELL;
+	return LABEL_NONE;
+}
+
+int
+label_move(double close_t, double close_next, double threshold)
+{
+	double m = close_next / close_t - 1;
+
+	if (m > threshold)
+		return LABEL_BUY;
+	if (m < -threshold)
+		return LABEL_SELL;
+	return LABEL_HOLD;
+}
+
+int
+label_every(int is_high, int is_low, double close_t, double close_next,
+    double threshold)
+{
+	int l = label_pivot(is_high, is_low);
+
+	return l != LABEL_NONE ? l :
+	    label_move(close_t, close_next, threshold);
+}
+
+void
+labels_every(signed char *out, const unsigned *flags, const double *close,
+    long n, int k, double threshold)
+{
+	long t;
+
+	for (t = 0; t < n; t++)
+		out[t] = t + k < n ? label_every(flags[t] & PIVOT_H(1),
+		    flags[t] & PIVOT_L(1), close[t], close[t + 1], threshold) :
+		    LABEL_NONE;
+}
+
+void
+labels_pivots(signed char *out, const unsigned *flags, long n, int level)
+{
+	long t;
+	unsigned open = 0;
+	int lev;
+
+	for (lev = 2; lev <= level; lev++)
+		open |= PIVOT_OPEN(lev);
+	for (t = 0; t < n; t++) {
+		if ((flags[t] & open) && (flags[t] & PIVOT_H(1)) &&
+		    (flags[t] & PIVOT_L(1)))
+			out[t] = LABEL_NONE;	/* not decided yet */
+		else
+			out[t] = label_pivot(flags[t] & PIVOT_H(level),
+			    flags[t] & PIVOT_L(level));
+	}
+}
+
+int
+labeler_init(struct labeler *l, int k, double threshold, char *err,
+    size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	if (k < 1 || k > PIVOTS_MAXK) {
+		snprintf(err, errlen, "strength %d not in 1..%d", k, PIVOTS_MAXK);
+		return CK_ERR;
+	}
+	l->k = k;
+	l->threshold = threshold;
+	l->t = calloc(k + 1, sizeof(*l->t));
+	l->close = calloc(k + 1, sizeof(*l->close));
+	if (!l->t || !l->close) {
+		labeler_free(l);
+		snprintf(err, errlen, "out of memory");
+		return CK_ERR;
+	}
+	return CK_OK;
+}
+
+void
+labeler_free(struct labeler *l)
+{
+	free(l->t);
+	free(l->close);
+	l->t = NULL;
+	l->close = NULL;
+}
+
+int
+labeler_push(struct labeler *l, cktime t, double close, cktime hi, cktime lo,
+    cktime *lt, int *label, char *err, size_t errlen)
+{
+	long r = l->n++, s = r - l->k;
+	int cap = l->k + 1;
+	cktime ts;
+
+	l->t[r % cap] = t;
+	l->close[r % cap] = close;
+	ts = s >= 0 ? l->t[s % cap] : CKTIME_NONE;
+	if ((hi != CKTIME_NONE && hi != ts) || (lo != CKTIME_NONE && lo != ts)) {
+		snprintf(err, errlen, "a level-1 pivot confirmed here is not "
+		    "the candle %d rows back: is the pivots strength -k %d?",
+		    l->k, l->k);
+		return CK_EDATA;
+	}
+	if (s < 0)
+		return 0;
+	*lt = ts;
+	*label = label_every(hi != CKTIME_NONE, lo != CKTIME_NONE,
+	    l->close[s % cap], l->close[(s + 1) % cap], l->threshold);
+	return 1;
+}
+
+int
+pivlabeler_init(struct pivlabeler *pl, int level, char *err, size_t errlen)
+{
+	memset(pl, 0, sizeof(*pl));
+	if (level < 1 || level > PIVOTS_MAXLEVEL) {
+		snprintf(err, errlen, "level %d not in 1..%d", level,
+		    PIVOTS_MAXLEVEL);
+		return CK_ERR;
+	}
+	pl->level = level;
+	return CK_OK;
+}
+
+static int
+followed(const struct pivlabeler *pl, cktime t)
+{
+	int j;
+
+	for (j = 0; j < pl->n; j++)
+		if (pl->c[j].t == t)
+			return 1;
+	return 0;
+}
+
+static int
+emit(cktime *t, int *label, int n, cktime ct, int l)
+{
+	t[n] = ct;
+	label[n] = l;
+	return n + 1;
+}
+
+int
+pivlabeler_push(struct pivlabeler *pl, const cktime *hi, const cktime *lo,
+    cktime t[PIVLABELER_OUT], int label[PIVLABELER_OUT])
+{
+	const cktime *at[2] = { hi, lo };
+	int N = pl->level, j, kind, m, n = 0;
+
+	if (N == 1) {
+		if (hi[0] != CKTIME_NONE && hi[0] != lo[0])
+			n = emit(t, label, n, hi[0], LABEL_SELL);
+		if (lo[0] != CKTIME_NONE && lo[0] != hi[0])
+			n = emit(t, label, n, lo[0], LABEL_BUY);
+		return n;
+	}
+	/*
+	 * An outside bar at level m is decided for level m+1 when the next
+	 * level-m pivot of its kind is confirmed: it rises if it is confirmed
+	 * at level m+1 on that row, else it stops.
+	 */
+	for (j = 0; j < pl->n; j++)
+		for (kind = 0; kind < 2; kind++) {
+			if (!pl->c[j].open[kind])
+				continue;
+			m = pl->c[j].reach[kind];
+			if (at[kind][m - 1] == CKTIME_NONE ||
+			    at[kind][m - 1] <= pl->c[j].t)
+				continue;
+			if (at[kind][m] == pl->c[j].t)
+				pl->c[j].reach[kind] = m + 1;
+			pl->c[j].open[kind] = at[kind][m] == pl->c[j].t &&
+			    m + 1 < N;
+		}
+	/* level-N pivots of one kind at level 1: labelled at once */
+	if (hi[N - 1] != CKTIME_NONE && !followed(pl, hi[N - 1]))
+		n = emit(t, label, n, hi[N - 1], LABEL_SELL);
+	if (lo[N - 1] != CKTIME_NONE && !followed(pl, lo[N - 1]))
+		n = emit(t, label, n, lo[N - 1], LABEL_BUY);
+	/* outside bars decided for both kinds */
+	for (j = 0; j < pl->n; ) {
+		if (pl->c[j].open[0] || pl->c[j].open[1]) {
+			j++;
+			continue;
+		}
+		if ((pl->c[j].reach[0] == N) != (pl->c[j].reach[1] == N))
+			n = emit(t, label, n, pl->c[j].t,
+			    pl->c[j].reach[0] == N ? LABEL_SELL : LABEL_BUY);
+		pl->c[j] = pl->c[--pl->n];
+	}
+	/* a new outside bar: follow it */
+	if (hi[0] != CKTIME_NONE && hi[0] == lo[0] && pl->n < PIVLABELER_MAX) {
+		pl->c[pl->n].t = hi[0];
+		pl->c[pl->n].reach[0] = pl->c[pl->n].reach[1] = 1;
+		pl->c[pl->n].open[0] = pl->c[pl->n].open[1] = 1;
+		pl->n++;
+	}
+	return n;
+}

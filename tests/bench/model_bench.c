@@ -1,0 +1,110 @@
+/*
+ * model_bench - the C side of tests/bench/model: training samples/s at
+ * batch 64, one-window inference latency, batch-256 inference windows/s.
+ * Usage: model_bench W d L h seconds threads (0: the cores)
+ * Each figure is the best of 5 slices of the time: the machine is shared.
+ * Prints one line: "c W d L h train_sps latency_us batch_wps nominal_flops".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "model.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Forward FLOPs of one window of the whole model (every position). */
+static double
+flops(const struct model_config *c)
+{
+	double T = c->W, C = c->d;
+
+	return 2 * T * MODEL_NFEAT * C + c->L * (T * 24 * C * C + 4 * T * T * C) +
+	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct model_config c;
+	struct model m;
+	struct adamw o;
+	struct batch b;
+	char err[256];
+	float *x, *tg, *mk, probs[256 * 3], ghost[256 * 4];
+	int *lab, i, k, n, nth;
+	double secs, t0, t, train, lat, bat;
+	size_t wf;
+
+	if (argc != 7) {
+		fprintf(stderr, "usage: model_bench W d L h seconds threads\n");
+		return 2;
+	}
+	c.W = atoi(argv[1]), c.d = atoi(argv[2]), c.L = atoi(argv[3]);
+	c.h = atoi(argv[4]);
+	secs = atof(argv[5]);
+	nth = atoi(argv[6]);
+	if (model_init(&m, &c, err, sizeof err) == -1 ||
+	    model_reserve(&m, 256, nth, err, sizeof err) == -1) {
+		fprintf(stderr, "model_bench: %s\n", err);
+		return 1;
+	}
+	model_init_weights(&m, 1);
+	adamw_default(&o);
+	wf = (size_t)c.W * MODEL_NFEAT;
+	x = malloc(256 * wf * sizeof *x);
+	tg = malloc(256 * 4 * sizeof *tg);
+	mk = malloc(256 * sizeof *mk);
+	lab = malloc(256 * sizeof *lab);
+	srand(1);
+	for (i = 0; i < (int)(256 * wf); i++)
+		x[i] = (float)rand() / RAND_MAX * 4 - 2;
+	for (i = 0; i < 256; i++) {
+		lab[i] = i % 3;
+		mk[i] = 1;
+		tg[i * 4] = tg[i * 4 + 1] = tg[i * 4 + 2] = tg[i * 4 + 3] = 0.1f;
+	}
+	b.B = 64, b.x = x, b.label = lab, b.ghost = tg, b.mask = mk;
+
+	for (i = 0; i < 3; i++)
+		model_train_step(&m, &b, &o);
+	train = lat = bat = 0;
+	/* the best of 5 slices: the machine is shared */
+	for (k = 0; k < 5; k++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < secs / 5; n++)
+			model_train_step(&m, &b, &o);
+		if (n * 64.0 / t > train)
+			train = n * 64.0 / t;
+	}
+	for (i = 0; i < 100; i++)
+		model_predict(&m, x, 1, probs, ghost);
+	for (k = 0; k < 5; k++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < secs / 10; n++)
+			model_predict(&m, x + (n & 255) * wf, 1, probs, ghost);
+		if (lat == 0 || t / n * 1e6 < lat)
+			lat = t / n * 1e6;
+	}
+	model_predict(&m, x, 256, probs, ghost);
+	for (k = 0; k < 5; k++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < secs / 10; n++)
+			model_predict(&m, x, 256, probs, ghost);
+		if (n * 256.0 / t > bat)
+			bat = n * 256.0 / t;
+	}
+
+	printf("c %d %d %d %d %.0f %.2f %.0f %.0f\n", c.W, c.d, c.L, c.h, train,
+	    lat, bat, flops(&c));
+	free(x), free(tg), free(mk), free(lab);
+	model_free(&m);
+	return 0;
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""model_ref.py - the PyTorch side of tests/bench/model.
+
+Usage: model_ref.py W d L h seconds threads
+Runs the same transformer as lib/model.c in PyTorch (eager, float32) with
+torch.set_num_threads(threads) and prints one line
+"torch W d L h threads train_sps latency_us batch_wps": training samples/s
+at batch 64 (forward, backward, clip_grad_norm_, AdamW), one-window
+inference latency (no_grad, eager), batch-256 inference windows/s.
+Run it with OPENBLAS_NUM_THREADS=1 (see PERF-NOTES: OpenBLAS's own threads
+make these small products slower); tests/bench/model does.
+"""
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(s, d, h):
+        super().__init__()
+        s.h = h
+        s.ln1, s.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        s.qkv, s.o = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        s.fc, s.proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+    def forward(s, x):
+        B, T, C = x.shape
+        q, k, v = s.qkv(s.ln1(x)).split(C, dim=2)
+        q, k, v = [t.view(B, T, s.h, C // s.h).transpose(1, 2) for t in (q, k, v)]
+        att = torch.softmax(q @ k.transpose(-2, -1) * (1.0 / (C // s.h) ** 0.5), -1)
+        x = x + s.o((att @ v).transpose(1, 2).reshape(B, T, C))
+        return x + s.proj(F.gelu(s.fc(s.ln2(x)), approximate="tanh"))
+
+
+class Model(nn.Module):
+    def __init__(s, W, d, L, h):
+        super().__init__()
+        s.inp = nn.Linear(5, d)
+        s.pos = nn.Parameter(torch.randn(W, d) * 0.02)
+        s.blocks = nn.ModuleList([Block(d, h) for _ in range(L)])
+        s.lnf = nn.LayerNorm(d)
+        s.act, s.ghost = nn.Linear(d, 3), nn.Linear(d, 4)
+
+    def forward(s, x):
+        x = s.inp(x) + s.pos
+        for b in s.blocks:
+            x = b(x)
+        y = s.lnf(x[:, -1])
+        return s.act(y), s.ghost(y)
+
+
+def timed(fn, secs):
+    """(calls, seconds) of the best of 5 slices of secs: the machine is shared."""
+    fn()
+    best = None
+    for _ in range(5):
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < secs / 5:
+            fn()
+            n += 1
+        t = time.perf_counter() - t0
+        if best is None or n / t > best[0] / best[1]:
+            best = (n, t)
+    return best
+
+
+def main():
+    W, d, L, h = (int(a) for a in sys.argv[1:5])
+    secs, threads = float(sys.argv[5]), int(sys.argv[6])
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    m = Model(W, d, L, h)
+    decay = [p for n, p in m.named_parameters() if p.dim() == 2 and n != "pos"]
+    other = [p for n, p in m.named_parameters() if not (p.dim() == 2 and n != "pos")]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
+                             {"params": other, "weight_decay": 0.0}], lr=1e-3)
+    x = torch.randn(256, W, 5)
+    label = torch.arange(64) % 3
+    target, mask = torch.full((64, 4), 0.1), torch.ones(64)
+
+    def step():
+        opt.zero_grad()
+        logits, ghost = m(x[:64])
+        loss = (F.cross_entropy(logits, label, reduction="none") +
+                0.1 * mask * ((ghost - target) ** 2).mean(1)).mean()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+
+    n, t = timed(step, secs)
+    train = n * 64 / t
+    with torch.no_grad():
+        one = x[:1]
+        n, t = timed(lambda: torch.softmax(m(one)[0], 1), secs / 2)
+        lat = t / n * 1e6
+        n, t = timed(lambda: torch.softmax(m(x)[0], 1), secs / 2)
+        bat = n * 256 / t
+    print("torch %d %d %d %d %d %.0f %.2f %.0f" % (W, d, L, h, threads, train, lat, bat))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+#!/bin/sh
+# tests/sh/train-batch.sh - train-batch(1): learning, determinism, labels,
+# annotation errors, sharing one checkpoint, signals.  Tiny models and few
+# epochs keep it quick.
+. "$(dirname "$0")/../lib.sh"
+
+T=$T_TMP
+TINY="--window 8 --dim 16 --layers 1 --heads 2"
+# the bundled minute bars, as a canonical stream
+candle-feed "$DATA" >"$T/real.csv"
+head -n 3001 "$T/real.csv" >"$T/real3k.csv"
+
+# json KEY FILE: a value of the --json output
+json() { sed -n "s/^  \"$1\": \"*\([^\",]*\)\"*,*\$/\1/p" "$2"; }
+
+# --- usage ---------------------------------------------------------------
+expect usage-none 2 'train-batch'
+expect usage-nolabels 2 "train-batch -m $T/x.ckpt $T/real3k.csv"
+expect usage-both 2 "train-batch -m $T/x.ckpt --labels every --annotations a $T/real3k.csv"
+expect usage-badlabels 2 "train-batch -m $T/x.ckpt --labels some $T/real3k.csv"
+expect usage-level-every 2 "train-batch -m $T/x.ckpt --labels every --level 2 $T/real3k.csv"
+expect usage-window-old 2 "train-batch -m $T/x.ckpt --window 8 --labels every $T/real3k.csv"
+expect usage-badnum 2 "train-batch -m $T/x.ckpt --new --epochs 1x --labels every $T/real3k.csv"
+expect usage-patience-noval 2 "train-batch -m $T/x.ckpt --new --val 0 --patience 2 --labels every $T/real3k.csv"
+expect help 0 'train-batch --help | grep -q "^usage: train-batch -m model"'
+expect version 0 'train-batch --version | grep -q "^train-batch [0-9]"'
+expect missing-model 1 "train-batch -m $T/none.ckpt --labels every $T/real3k.csv"
+check missing-model-msg grep -q "none.ckpt" "$T_TMP/err"
+
+# --- learning on the synthetic series: BUY after three rising closes -----
+awk -v n=4000 -v seed=7 -v ann="$T/syn.ann" -f tests/gen_synth.awk >"$T/syn.csv"
+expect synth-train 0 "train-batch -m $T/syn.ckpt --new $TINY --seed 3 \
+    --threads 1 --annotations $T/syn.ann --epochs 12 --lr 0.005 \
+    --batch 32 --json $T/syn.json $T/syn.csv >$T/syn.out"
+acc=$(json val_acc "$T/syn.json")
+major=$(json majority_acc "$T/syn.json")
+check "synth val_acc $acc > 0.95 (majority $major)" \
+    awk -v a="$acc" 'BEGIN { exit !(a > 0.95) }'
+check synth-epoch-lines awk -F, 'NR == 1 { ok = $0 == "epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s" }
+    NR > 1 { n++; ok = ok && NF == 6 && $1 == n } END { exit !(ok && n == 12) }' "$T/syn.out"
+check synth-generation awk -v g="$(json generation "$T/syn.json")" \
+    -v s="$(json steps "$T/syn.json")" 'BEGIN { exit !(g == s && g == 12 * 100) }'
+# the last step used the ghost candle after the last training sample, at
+# index W + train_samples (line + 2): validation candles are never used
+check synth-trained-until test "$(json trained_until "$T/syn.json")" = \
+    "$(sed -n "$((8 + $(json train_samples "$T/syn.json") + 2))p" "$T/syn.csv" | cut -d, -f1)"
+
+# --- creating: refuse to replace, unless --force --------------------------
+expect new-exists 1 "train-batch -m $T/syn.ckpt --new $TINY --labels every --epochs 1 $T/real3k.csv"
+expect new-force 0 "train-batch -m $T/syn.ckpt --new --force $TINY --labels every --epochs 1 $T/real3k.csv"
+
+# --- the bundled data with pivot labels: training loss falls ----------------
+expect real-pivots 0 "train-batch -m $T/real.ckpt --new $TINY --seed 1 \
+    --labels pivots --epochs 4 --lr 0.003 $T/real.csv >$T/real.out"
+check "real loss falls" awk -F, 'NR == 2 { a = $2 } END { b = $2; exit !(b < a) }' "$T/real.out"
+
+# --- same seed, one thread: byte-identical checkpoints ---------------------
+expect det-new 0 "train-batch -m $T/det.ckpt --new $TINY --seed 9 --labels every --epochs 1 --val 0 $T/real3k.csv"
+cp "$T/det.ckpt" "$T/det1.ckpt"
+cp "$T/det.ckpt" "$T/det2.ckpt"
+expect det-1 0 "train-batch -m $T/det1.ckpt --seed 4 --threads 1 --labels pivots --epochs 2 --slice 0.01 $T/real3k.csv"
+expect det-2 0 "train-batch -m $T/det2.ckpt --seed 4 --threads 1 --labels pivots --epochs 2 $T/real3k.csv"
+check det-cmp cmp -s "$T/det1.ckpt" "$T/det2.ckpt"
+check det-changed eval '! cmp -s "$T/det.ckpt" "$T/det1.ckpt"'
+
+# --- --labels every: candle for candle the rule of lib/labels.c ------------
+# The reference, from the definition: level-1 pivots with k=2 (strictly
+# beyond the k before, at least the k after), else the next close's move
+# beyond 0.05%; the last k candles have no label.
+expect dump 0 "train-batch -m $T/det.ckpt --labels every --epochs 1 --dump-labels $T/dump.csv $T/real3k.csv"
+awk -F, -v k=2 -v x=0.0005 'NR > 1 { n++; t[n] = $1; h[n] = $3; l[n] = $4; c[n] = $5 }
+END {
+	print "time,label"
+	for (i = 1; i <= n; i++) {
+		lab = ""
+		if (i + k <= n) {
+			H = L = (i > k)
+			for (j = i - k; j <= i + k && (H || L); j++) {
+				if (j == i) continue
+				if (j < i) { if (!(h[i] > h[j])) H = 0; if (!(l[i] < l[j])) L = 0 }
+				else { if (!(h[i] >= h[j])) H = 0; if (!(l[i] <= l[j])) L = 0 }
+			}
+			if (H && !L) lab = "SELL"
+			else if (L && !H) lab = "BUY"
+			else {
+				m = c[i + 1] / c[i] - 1
+				lab = m > x ? "BUY" : m < -x ? "SELL" : "HOLD"
+			}
+		}
+		print t[i] "," lab
+	}
+}' "$T/real3k.csv" >"$T/ref.csv"
+check labels-every-equal cmp -s "$T/dump.csv" "$T/ref.csv"
+check labels-every-count test "$(wc -l <"$T/dump.csv")" -eq 3001
+
+# --- annotations: errors are file:line, 65 ----------------------------------
+printf 'time,action\n2024-06-14T01:40:00Z,BUY\n2024-06-14T01:41:00Z,JUMP\n' >"$T/a1.csv"
+expect annot-action 65 "train-batch -m $T/det.ckpt --annotations $T/a1.csv $T/real3k.csv"
+errhas annot-action-msg "a1.csv:3: unknown action"
+printf 'time,action\n2024-06-14T01:40:00Z,BUY\nyesterday,SELL\n' >"$T/a2.csv"
+expect annot-time 65 "train-batch -m $T/det.ckpt --annotations $T/a2.csv $T/real3k.csv"
+errhas annot-time-msg "a2.csv:3: bad time"
+: >"$T/a3.csv"
+expect annot-empty 65 "train-batch -m $T/det.ckpt --annotations $T/a3.csv $T/real3k.csv"
+errhas annot-empty-msg "a3.csv:1: empty file"
+printf '2024-06-14T01:40:00Z,BUY\n' >"$T/a4.csv"
+expect annot-header 65 "train-batch -m $T/det.ckpt --annotations $T/a4.csv $T/real3k.csv"
+errhas annot-header-msg "a4.csv:1: missing header"
+printf 'time,action\n2024-06-14T01:40:00Z,BUY\n2024-06-14T01:40:00Z,SELL\n' >"$T/a5.csv"
+expect annot-twice 65 "train-batch -m $T/det.ckpt --annotations $T/a5.csv $T/real3k.csv"
+errhas annot-twice-msg "a5.csv:3: a second annotation"
+# unmatched annotations are counted; --strict makes them an error
+{ echo time,action,price; sed -n '2,40p' "$T/real3k.csv" | awk -F, '{ print $1 ",buy," $5 }'
+  echo 2030-01-01T00:00:00Z,SELL,1; echo 2024-06-14T05:00:30Z,HOLD,2; } >"$T/a6.csv"
+expect annot-count 0 "train-batch -m $T/det.ckpt --annotations $T/a6.csv --epochs 1 --val 0 $T/real3k.csv"
+errhas annot-count-msg "a6.csv:41: 2 of 41 annotations have no candle at their time"
+errhas annot-count-msg2 "a6.csv:2: 8 of 41 annotations have fewer than 8 candles before them"
+expect annot-strict 65 "train-batch -m $T/det.ckpt --annotations $T/a6.csv --strict --epochs 1 $T/real3k.csv"
+errhas annot-strict-msg "a6.csv:41: no candle at that time"
+
+# --- a closed stdout (EPIPE) is a quiet success; training still commits ----
+(train-batch -m "$T/det.ckpt" --labels every --epochs 3 --val 0 --json "$T/pipe.json" \
+    "$T/real3k.csv" 2>"$T/pipe.err"; echo $? >"$T/pipe.st") | true
+check "epipe status $(cat "$T/pipe.st")" test "$(cat "$T/pipe.st")" = 0
+check epipe-quiet test ! -s "$T/pipe.err"
+check epipe-trained test "$(json steps "$T/pipe.json")" -gt 0
+
+# --- --backup: MODEL.GEN.bak holds the checkpoint before the first update --
+cp "$T/det.ckpt" "$T/bk.ckpt"
+cp "$T/det.ckpt" "$T/bk.orig"
+gen=$(train-batch -m "$T/bk.ckpt" --labels every --epochs 1 --val 0 --json "$T/bk0.json" "$T/real3k.csv" >/dev/null && json generation "$T/bk0.json")
+cp "$T/bk.ckpt" "$T/bk.orig"
+expect backup 0 "train-batch -m $T/bk.ckpt --labels every --epochs 1 --backup --val 0 $T/real3k.csv"
+check backup-file cmp -s "$T/bk.orig" "$T/bk.ckpt.$gen.bak"
+
+# --- --patience: the generation counts a best-epoch restore as a step -------
+expect patience 0 "train-batch -m $T/pat.ckpt --new $TINY --labels pivots --epochs 8 \
+    --lr 0.02 --patience 1 --json $T/pat.json $T/real3k.csv"
+check patience-gen test "$(json generation "$T/pat.json")" = "$(json steps "$T/pat.json")"
+check patience-best awk -v b="$(json best_epoch "$T/pat.json")" \
+    -v e="$(json epochs "$T/pat.json")" -v r="$(json best_restored "$T/pat.json")" \
+    'BEGIN { exit !(b >= 1 && b <= e && (r == "true") == (b != e)) }'
+
+# --- two trainers on one checkpoint: no lost step, alternating slices -------
+train-batch -m "$T/sh.ckpt" --new $TINY --labels every --epochs 1 --val 0 \
+    --json "$T/sh0.json" "$T/real3k.csv" >/dev/null
+g0=$(json generation "$T/sh0.json")
+export CANDLEKIT_LOCK_LOG="$T/lock.log"
+train-batch -m "$T/sh.ckpt" --labels every --epochs 20 --slice 0.005 --threads 1 \
+    --seed 1 --json "$T/sh1.json" "$T/real3k.csv" >/dev/null 2>"$T/sh1.err" &
+p1=$!
+train-batch -m "$T/sh.ckpt" --labels pivots --epochs 60 --slice 0.005 --threads 1 \
+    --seed 2 --json "$T/sh2.json" "$T/real3k.csv" >/dev/null 2>"$T/sh2.err" &
+p2=$!
+wait $p1; s1=$?
+wait $p2; s2=$?
+unset CANDLEKIT_LOCK_LOG
+check "shared both finish ($s1 $s2)" test "$s1$s2" = 00
+g1=$(json generation "$T/sh1.json"); g2=$(json generation "$T/sh2.json")
+n1=$(json steps "$T/sh1.json"); n2=$(json steps "$T/sh2.json")
+check "shared generation max($g1,$g2) = $g0 + $n1 + $n2" awk -v a="$g1" -v b="$g2" \
+    -v s=$((g0 + n1 + n2)) 'BEGIN { exit !((a > b ? a : b) == s) }'
+# the acquisitions while both ran switch between the two pids, one each
+awk -v a=$p1 -v b=$p2 '$1 != a && $1 != b { next } $2 ~ /acq/ { p[++n] = $1 }
+END {
+	for (i = 2; i <= n; i++) sw += p[i] != p[i - 1]
+	print n, sw
+}' "$T/lock.log" >"$T/sw"
+echo "# lock acquires, switches: $(cat "$T/sw")"
+check "shared lock alternates (acquires, switches: $(cat "$T/sw"))" \
+    awk '{ exit !($2 >= 10) }' "$T/sw"
+
+# --- lock timeout: 75, naming the holder ----------------------------------
+if command -v flock >/dev/null; then
+	flock "$T/sh.ckpt" sleep 3 &
+	fl=$!
+	sleep 0.3
+	expect lock-timeout 75 "train-batch -m $T/sh.ckpt --labels every --epochs 1 --lock-timeout 0.5 $T/real3k.csv"
+	errhas lock-timeout-msg "$T/sh.ckpt"
+	kill $fl 2>/dev/null
+	wait $fl 2>/dev/null
+fi
+
+# --- signals: finish the step, commit, 130 / 143 ---------------------------
+for sig in INT:130 TERM:143; do
+	train-batch -m "$T/sig.ckpt" --new --force $TINY --labels every --epochs 500 \
+	    --json "$T/sig.json" "$T/real3k.csv" >/dev/null 2>&1 &
+	p=$!
+	sleep 1.5
+	kill -"${sig%:*}" $p
+	wait $p; st=$?
+	check "signal ${sig%:*} status $st" test "$st" = "${sig#*:}"
+	check "signal ${sig%:*} json" test "$(json stopped "$T/sig.json")" = signal
+	check "signal ${sig%:*} committed" test "$(json generation "$T/sig.json")" -gt 0
+	expect "signal ${sig%:*} loads" 0 "train-batch -m $T/sig.ckpt --labels every --epochs 1 --val 0 --json $T/sig2.json $T/real3k.csv"
+	check "signal ${sig%:*} kept" test "$(json generation "$T/sig2.json")" -gt "$(json generation "$T/sig.json")"
+done
+
+t_done

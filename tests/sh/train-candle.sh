@@ -1,0 +1,157 @@
+#!/bin/sh
+# tests/sh/train-candle.sh - train-candle(1), mode by mode: --on none never
+# locks or writes; --on every one step per decidable candle with the labels
+# of labels.h; --on pivots one step per confirmed single-type pivot of its
+# level; --label exactly one; --accumulate; lock timeouts; trained_until;
+# missing pivot columns and a -k mismatch are data errors.
+. "$(dirname "$0")/../lib.sh"
+PY=/usr/bin/python3
+M=$T_TMP/m.ckpt
+C=$T_TMP/c.csv
+P=$T_TMP/p.csv
+N=300
+W=8
+candle-feed --last $N "$DATA" >"$C"
+pivots --levels 2 "$C" >"$P"
+train-batch -m "$M" --new --window $W --dim 16 --layers 1 --heads 2 \
+    --labels every --epochs 1 --seed 3 "$C" >/dev/null 2>&1 ||
+	{ echo "cannot create a test model" >&2; exit 1; }
+gen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
+acquires() { grep -c ' acquire' "$1" 2>/dev/null || echo 0; }
+stat_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$T_TMP/err"; }
+
+expect help 0 'train-candle --help | head -1 | cut -c1-19' "usage: train-candle"
+expect usage-no-mode 2 "train-candle -m $M $C"
+expect usage-both 2 "train-candle -m $M --on every --label BUY $C"
+expect usage-on 2 "train-candle -m $M --on sometimes $C"
+expect usage-at 2 "train-candle -m $M --on every --at 2024-01-01 $C"
+expect usage-level 2 "train-candle -m $M --on pivots --level 6 $C"
+expect usage-label 2 "train-candle -m $M --label MAYBE $C"
+expect no-pivots 65 "train-candle -m $M --on pivots $C"
+errhas no-pivots-msg "no pivot1_high column"
+expect no-pivots-every 65 "train-candle -m $M --on every $C"
+expect no-level3 65 "train-candle -m $M --on pivots --level 3 $P"
+errhas no-level3-msg "no pivot3_high column"
+expect k-mismatch 65 "pivots -k 3 $C | train-candle -m $M --on every -k 2"
+errhas k-mismatch-msg "-k"
+
+# --on none: infer's predictions, empty training columns, no lock, no write
+cp "$M" "$T_TMP/before.ckpt"
+rm -f "$T_TMP/lock.log"
+expect none 0 "CANDLEKIT_LOCK_LOG=$T_TMP/lock.log train-candle -m $M --on none $C >$T_TMP/none.csv"
+check none-unchanged cmp -s "$M" "$T_TMP/before.ckpt"
+check none-no-lock [ ! -s "$T_TMP/lock.log" ]
+infer -m "$M" "$C" 2>/dev/null | sed '1!s/$/,,,/; 1s/$/,label,label_time,loss/' >"$T_TMP/infer3.csv"
+check none-as-infer cmp -s "$T_TMP/none.csv" "$T_TMP/infer3.csv"
+
+# --on every: one step per decidable candle with a window: N - k - W
+g0=$(gen "$M")
+rm -f "$T_TMP/lock.log"
+expect every 0 "CANDLEKIT_LOCK_LOG=$T_TMP/lock.log train-candle -m $M --on every $P >$T_TMP/every.csv"
+steps=$((N - 2 - W))
+check every-steps [ "$(stat_of steps)" = $steps ]
+check every-samples [ "$(stat_of samples)" = $steps ]
+check every-lock [ "$(acquires "$T_TMP/lock.log")" = $steps ]
+check every-gen [ "$(gen "$M")" = $((g0 + steps)) ]
+# trained_until: the ghost candle of the last sample, candle N-2
+tu=$(sed -n "$N"p "$C" | cut -d, -f1)
+check every-trained-until [ "$(infer --info -m "$M" | awk '/^trained_until:/ { print $2 }')" = "$tu" ]
+# labels: recomputed here from the pivot columns and the closes
+cat >"$T_TMP/labels.py" <<'EOF'
+import csv, sys
+k, thr = 2, 0.0005
+rows = list(csv.DictReader(open(sys.argv[1])))
+bad = 0
+for r in range(len(rows)):
+    t = r - k
+    want = ("", "")
+    if t >= 0:
+        h = rows[r]["pivot1_high"] == rows[t]["time"]
+        l = rows[r]["pivot1_low"] == rows[t]["time"]
+        if h != l:
+            lab = "SELL" if h else "BUY"
+        else:
+            m = float(rows[t + 1]["close"]) / float(rows[t]["close"]) - 1
+            lab = "BUY" if m > thr else "SELL" if m < -thr else "HOLD"
+        want = (lab, rows[t]["time"])
+    got = (rows[r]["label"], rows[r]["label_time"])
+    if got != want:
+        bad += 1
+        print("row", r + 2, got, want)
+    has_loss = rows[r]["loss"] != ""
+    if has_loss != (t >= 8):
+        bad += 1
+        print("row", r + 2, "loss", rows[r]["loss"])
+sys.exit(bad != 0)
+EOF
+expect every-labels 0 "$PY $T_TMP/labels.py $T_TMP/every.csv"
+
+# --on pivots: one step per confirmed single-type pivot with a window
+cat >"$T_TMP/pivcount.py" <<'EOF'
+import csv, sys
+level, W = int(sys.argv[2]), int(sys.argv[3])
+rows = list(csv.DictReader(open(sys.argv[1])))
+idx = {r["time"]: i for i, r in enumerate(rows)}
+hi = {r["pivot%d_high" % level] for r in rows} - {""}
+lo = {r["pivot%d_low" % level] for r in rows} - {""}
+print(sum(1 for t in hi ^ lo if idx[t] >= W))
+EOF
+for lv in 1 2; do
+	npiv=$($PY "$T_TMP/pivcount.py" "$P" $lv $W)
+	g0=$(gen "$M")
+	rm -f "$T_TMP/lock.log"
+	expect pivots-$lv 0 "CANDLEKIT_LOCK_LOG=$T_TMP/lock.log train-candle -m $M --on pivots --level $lv $P >/dev/null"
+	check pivots-$lv-steps [ "$(stat_of steps)" = "$npiv" ]
+	check pivots-$lv-lock [ "$(acquires "$T_TMP/lock.log")" = "$npiv" ]
+	check pivots-$lv-gen [ "$(gen "$M")" = $((g0 + npiv)) ]
+	check pivots-$lv-some [ "$npiv" -gt 5 ]
+done
+# an old pivot outside --history is skipped and counted
+expect pivots-history 0 "train-candle -m $M --on pivots --level 2 --history 10 $P >/dev/null"
+check pivots-history-count [ "$(stat_of no_window)" -gt 0 ]
+
+# --accumulate 4: one update per 4 samples
+g0=$(gen "$M")
+expect accumulate 0 "train-candle -m $M --on every --accumulate 4 $P >$T_TMP/acc.csv"
+check accumulate-steps [ "$(stat_of steps)" = $((steps / 4)) ]
+check accumulate-unapplied [ "$(stat_of unapplied)" = $((steps % 4)) ]
+check accumulate-gen [ "$(gen "$M")" = $((g0 + steps / 4)) ]
+check accumulate-loss-rows [ "$(sed 1d "$T_TMP/acc.csv" | awk -F, '$NF != ""' | wc -l)" = $((steps / 4)) ]
+
+# --label: exactly one step, one line
+g0=$(gen "$M")
+rm -f "$T_TMP/lock.log"
+expect label 0 "CANDLEKIT_LOCK_LOG=$T_TMP/lock.log train-candle -m $M --label SELL $C | cut -d, -f1,2,5" "$(tail -1 "$C" | cut -d, -f1),SELL,$((g0 + 1))"
+check label-lock [ "$(acquires "$T_TMP/lock.log")" = 1 ]
+check label-gen [ "$(gen "$M")" = $((g0 + 1)) ]
+at=$(sed -n 100p "$C" | cut -d, -f1)
+expect label-at 0 "train-candle -m $M --label BUY --at $at $C | cut -d, -f1,2" "$at,BUY"
+expect label-fields 0 "train-candle -m $M --label HOLD $C | awk -F, 'NF == 5 && \$3 > 0 && \$4 > 0 { print \"ok\" }'" "ok"
+expect label-no-time 65 "train-candle -m $M --label BUY --at 1999-01-01 $C"
+errhas label-no-time-msg "no candle at 1999-01-01T00:00:00Z"
+expect label-short 65 "train-candle -m $M --label BUY --at $(sed -n 5p "$C" | cut -d, -f1) $C"
+
+# lock timeouts: --label exits 75; streaming warns, skips, goes on
+flock "$M" sleep 2 &
+fl=$!
+sleep 0.3
+g0=$(gen "$M")
+expect label-timeout 75 "train-candle -m $M --label BUY --lock-timeout 0.2 $C"
+expect stream-timeout 0 "head -40 $P | train-candle -m $M --on every --lock-timeout 0.05 >/dev/null"
+errhas stream-timeout-warn "skipping 1 sample"
+check stream-timeout-skipped [ "$(stat_of skipped)" -gt 0 ]
+check stream-timeout-sum [ $(($(stat_of skipped) + $(stat_of steps))) = $((40 - 1 - 2 - W)) ]
+wait $fl
+check timeout-gen [ "$(gen "$M")" = $((g0 + $(stat_of steps))) ]
+
+# SIGTERM between rows: counts and 143; the checkpoint still loads
+{ head -61 "$P"; sleep 3; } | train-candle -m "$M" --on every >/dev/null 2>"$T_TMP/term.err" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+check sigterm-status [ $? = 143 ]
+check sigterm-counts grep -q "rows=60 predictions=52 samples=50 .* steps=50" "$T_TMP/term.err"
+check sigterm-loads infer --info -m "$M" >/dev/null
+
+t_done

@@ -1,0 +1,174 @@
+/*
+ * tests/unit/dataset.c - history to samples: the join of annotations by
+ * time, the W-candle history rule, the ghost mask, the time of the latest
+ * candle used, the split, and the seeded shuffle.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "annot.h"
+#include "dataset.h"
+#include "features.h"
+#include "model.h"
+
+#define N 40
+#define W 4
+
+static void
+make_history(struct history *hi)
+{
+	long i;
+
+	history_init(hi);
+	hi->n = hi->cap = N;
+	hi->t = malloc(N * sizeof(cktime));
+	hi->o = malloc(N * sizeof(double));
+	hi->h = malloc(N * sizeof(double));
+	hi->l = malloc(N * sizeof(double));
+	hi->c = malloc(N * sizeof(double));
+	hi->v = malloc(N * sizeof(double));
+	for (i = 0; i < N; i++) {
+		hi->t[i] = (1000 + 60 * i) * CK_SEC;
+		hi->o[i] = 100 + (i % 7);
+		hi->c[i] = 100 + (i * 3 % 11);
+		hi->h[i] = (hi->o[i] > hi->c[i] ? hi->o[i] : hi->c[i]) + 0.5;
+		hi->l[i] = (hi->o[i] < hi->c[i] ? hi->o[i] : hi->c[i]) - 0.5;
+		hi->v[i] = 10 + i;
+	}
+}
+
+static void
+test_find(void)
+{
+	struct history hi;
+
+	make_history(&hi);
+	T_EQ(history_find(&hi, 1000 * CK_SEC), 0);
+	T_EQ(history_find(&hi, (1000 + 60 * 39) * CK_SEC), 39);
+	T_EQ(history_find(&hi, (1000 + 60 * 17) * CK_SEC), 17);
+	T_EQ(history_find(&hi, 1001 * CK_SEC), -1);
+	T_EQ(history_find(&hi, 0), -1);
+	history_free(&hi);
+}
+
+static void
+test_join_build(void)
+{
+	struct history hi;
+	struct annot a[5];
+	struct annot_count cnt;
+	struct dataset ds;
+	int label[N];
+	long known[N], nshort;
+	char err[256];
+	float x[W * MODEL_NFEAT], g[MODEL_NGHOST];
+	double s, next[4];
+
+	make_history(&hi);
+	/* candle 2 (too early), 10, 39 (no ghost), a missing time, 20 */
+	a[0] = (struct annot){ hi.t[2], ACTION_BUY, 2 };
+	a[1] = (struct annot){ hi.t[10], ACTION_SELL, 3 };
+	a[2] = (struct annot){ hi.t[39], ACTION_HOLD, 4 };
+	a[3] = (struct annot){ hi.t[5] + 1, ACTION_BUY, 5 };
+	a[4] = (struct annot){ hi.t[20], ACTION_BUY, 6 };
+	T_EQ(labels_from_annot(label, known, &hi, a, 5, W, "f", &cnt, err,
+	    sizeof(err)), CK_OK);
+	T_EQ(cnt.used, 3);
+	T_EQ(cnt.nocandle, 1);
+	T_EQ(cnt.line_nocandle, 5);
+	T_EQ(cnt.nohistory, 1);
+	T_EQ(cnt.line_nohistory, 2);
+	T_EQ(label[10], ACTION_SELL);
+	T_EQ(label[2], ACTION_NONE);
+
+	T_EQ(dataset_build(&ds, &hi, label, known, W, &nshort, err,
+	    sizeof(err)), CK_OK);
+	T_EQ(ds.n, 3);
+	T_EQ(nshort, 0);
+	T_EQ(ds.cand[0], 10);
+	T_EQ(ds.cand[1], 20);
+	T_EQ(ds.cand[2], 39);
+	T_EQ(ds.label[1], ACTION_BUY);
+	/* the features are features_window's over candles t-W .. t */
+	features_window(x, &s, hi.o + 6, hi.h + 6, hi.l + 6, hi.c + 6,
+	    hi.v + 6, W);
+	T_OK(memcmp(x, ds.x, sizeof(x)) == 0);
+	next[0] = hi.o[11];
+	next[1] = hi.h[11];
+	next[2] = hi.l[11];
+	next[3] = hi.c[11];
+	features_target(g, next, hi.c[10], s);
+	T_OK(memcmp(g, ds.ghost, sizeof(g)) == 0);
+	T_EQ(ds.mask[0], 1);
+	T_EQ(ds.used[0], hi.t[11]);
+	/* the last candle has no ghost target and uses only itself */
+	T_EQ(ds.mask[2], 0);
+	T_EQ(ds.used[2], hi.t[39]);
+
+	dataset_split(&ds, 0.34);
+	T_EQ(ds.ntrain, 2);
+	T_EQ(ds.count[ACTION_SELL], 1);
+	T_EQ(ds.count[ACTION_BUY], 1);
+	T_EQ(ds.count[ACTION_HOLD], 0);
+	dataset_split(&ds, 0);
+	T_EQ(ds.ntrain, 3);
+	dataset_free(&ds);
+
+	/* a second annotation of one candle */
+	a[3] = (struct annot){ hi.t[10], ACTION_BUY, 9 };
+	T_EQ(labels_from_annot(label, known, &hi, a, 5, W, "f", &cnt, err,
+	    sizeof(err)), CK_EDATA);
+	T_OK(strstr(err, "f:9:") == err);
+	history_free(&hi);
+}
+
+static void
+test_shuffle(void)
+{
+	long a[100], b[100], seen[100];
+	uint64_t s1 = 42, s2 = 42, s3 = 43;
+	int i, same = 1;
+
+	for (i = 0; i < 100; i++)
+		a[i] = b[i] = i;
+	dataset_shuffle(a, 100, &s1);
+	dataset_shuffle(b, 100, &s2);
+	T_OK(memcmp(a, b, sizeof(a)) == 0);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 100; i++)
+		seen[a[i]]++;
+	for (i = 0; i < 100; i++)
+		T_EQ(seen[i], 1);
+	for (i = 0; i < 100; i++)
+		b[i] = i;
+	dataset_shuffle(b, 100, &s3);
+	for (i = 0; i < 100; i++)
+		same &= a[i] == b[i];
+	T_OK(!same);
+	/* splitmix64's published first output for seed 0 */
+	s1 = 0;
+	T_OK(dataset_rand(&s1) == UINT64_C(0xe220a8397b1dcdaf));
+}
+
+static void
+test_action_names(void)
+{
+	T_EQ(annot_action("BUY", 3), ACTION_BUY);
+	T_EQ(annot_action("sell", 4), ACTION_SELL);
+	T_EQ(annot_action("Hold", 4), ACTION_HOLD);
+	T_EQ(annot_action("BUYS", 4), ACTION_NONE);
+	T_EQ(annot_action("", 0), ACTION_NONE);
+	T_OK(strcmp(annot_name(ACTION_SELL), "SELL") == 0);
+	T_OK(strcmp(annot_name(ACTION_NONE), "") == 0);
+}
+
+int
+main(void)
+{
+	T_RUN(test_find);
+	T_RUN(test_join_build);
+	T_RUN(test_shuffle);
+	T_RUN(test_action_names);
+	return T_END();
+}
