@@ -102,7 +102,7 @@ FUZZ_SECONDS = 30
 fuzz: $(LIB)
 	sh tests/fuzz/run -t $(FUZZ_SECONDS)
 fuzz-ci: $(LIB)
-	sh tests/fuzz/run -n 20000
+	sh tests/fuzz/run -n 300000
 
 .PHONY: fuzz fuzz-ci
 include tests/sweep.mk
