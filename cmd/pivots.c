@@ -372,15 +372,17 @@ run(const struct opts *o, const char *path)
 		}
 		checkout(out);
 	}
-	if (r < 0 && r != CK_EINTR)
-		errx(ck_exit(r), "%s", why);
-	/* at the end, what is still pending is no pivot */
+	/* At the end, or before a bad row (the good rows before it are
+	 * written, as if the input ended there), what is still pending is
+	 * no pivot. */
 	if (!stop && o->annot)
 		marks_release(m, &mlen, out, LONG_MAX);
 	if (!stop && o->atpivot)
 		queue_release(&q, &cs, out, o, col, LONG_MAX);
 	csvout_flush(out);
 	checkout(out);
+	if (r < 0 && r != CK_EINTR)
+		errx(ck_exit(r), "%s", why);
 	csvout_free(out);
 	cstream_close(&cs);
 	pivots_free(&p);
