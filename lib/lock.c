@@ -270,7 +270,14 @@ lock_acquire(struct cklock *lk, const char *path, double timeout,
 		if (queue_edit(qfd, Q_HEAD, deadline, &head) == -1)
 			goto qfail;
 		if (head == getpid()) {
-			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			/* Read-write where allowed: Linux NFS clients carry
+			 * flock to the server as a write lock, which needs a
+			 * file opened for writing (flock(2)).  The file itself
+			 * is never written through fd. */
+			if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 &&
+			    (errno == EACCES || errno == EROFS || errno == EISDIR))
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd == -1) {
 				snprintf(err, errlen, "%s: %s", path,
 				    strerror(errno));
 				goto out;
