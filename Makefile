@@ -102,6 +102,14 @@ FUZZ_SECONDS = 30
 fuzz: $(LIB)
 	sh tests/fuzz/run -t $(FUZZ_SECONDS)
 fuzz-ci: $(LIB)
-	sh tests/fuzz/run -n 20000
+	sh tests/fuzz/run -n 300000
 
 .PHONY: fuzz fuzz-ci
+include tests/sweep.mk
+
+# Render the demo chart to PNG with headless Chromium (Debian: chromium) and
+# check that it is not blank.  Not part of make test.
+chart-png: $(PROG)
+	sh tests/chart-png.sh
+
+.PHONY: chart-png

@@ -116,7 +116,7 @@ layout(struct model *m)
 }
 
 int
-model_init(struct model *m, const struct model_config *c, char *err,
+model_layout(struct model *m, const struct model_config *c, char *err,
     size_t errlen)
 {
 	memset(m, 0, sizeof *m);
@@ -124,6 +124,15 @@ model_init(struct model *m, const struct model_config *c, char *err,
 		return -1;
 	m->cfg = *c;
 	layout(m);
+	return 0;
+}
+
+int
+model_init(struct model *m, const struct model_config *c, char *err,
+    size_t errlen)
+{
+	if (model_layout(m, c, err, errlen) == -1)
+		return -1;
 	/* One block: params | grads | m | v, each nparams floats. */
 	m->params = calloc(4 * m->nparams, sizeof(float));
 	if (m->params == NULL) {
