@@ -7,6 +7,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +330,8 @@ struct model_state {
 	const struct batch *batch;		/* of the last model_forward */
 	const float	*px;			/* model_predict's input and outputs */
 	float		*pprobs, *pghost;
+	int		 pB, pgroup;		/* its windows, and per group */
+	atomic_int	 pnext;			/* the next window to take */
 	/* the pool: workers 1..nthreads-1 */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 go, done;
@@ -728,10 +731,12 @@ job_backward(struct thread *t)
 }
 
 /*
- * Windows in groups of PREDICT_GROUP through the hand-written products:
- * every product, norm and element-wise loop computes a row the same way
- * whatever rows surround it, so a window's bits do not depend on its group;
- * a group lets the last block's one-row products run 8 rows at a time.
+ * Windows in groups of up to PREDICT_GROUP through the hand-written
+ * products, each thread taking the next group as it becomes free (a core
+ * taken by another process slows its own share only).  Every product, norm
+ * and element-wise loop computes a row the same way whatever rows surround
+ * it, so a window's bits depend neither on its group nor on its thread; a
+ * group lets the last block's one-row products run 8 rows at a time.
  */
 #define PREDICT_GROUP 8
 
@@ -742,9 +747,8 @@ job_predict(struct thread *t)
 	size_t wf = (size_t)t->m->cfg.W * MODEL_NFEAT;
 	int i, n;
 
-	for (i = t->lo; i < t->hi; i += n) {
-		n = t->hi - i < PREDICT_GROUP ? t->hi - i : PREDICT_GROUP;
-		n = n < st->Bt ? n : st->Bt;
+	while ((i = atomic_fetch_add(&st->pnext, st->pgroup)) < st->pB) {
+		n = st->pB - i < st->pgroup ? st->pB - i : st->pgroup;
 		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, n,
 		    matmul_rows_ld);
 		if (st->pprobs != NULL)
@@ -761,7 +765,7 @@ model_predict(struct model *m, const float *x, int B, float *probs,
     float *ghost)
 {
 	struct model_state *st = m->st;
-	int i;
+	int i, n;
 
 	if (st == NULL) {
 		for (i = 0; i < B * 3 && probs != NULL; i++)
@@ -773,7 +777,11 @@ model_predict(struct model *m, const float *x, int B, float *probs,
 	st->px = x;
 	st->pprobs = probs;
 	st->pghost = ghost;
-	run(st, job_predict, split(st, B));
+	st->pB = B;
+	st->pgroup = st->Bt < PREDICT_GROUP ? st->Bt : PREDICT_GROUP;
+	atomic_store(&st->pnext, 0);
+	n = (B + st->pgroup - 1) / st->pgroup;
+	run(st, job_predict, n < st->nthreads ? n : st->nthreads);
 }
 
 float
