@@ -6,7 +6,8 @@
  * printed as 0).  Training's products run on the backend matmul.h chooses
  * (CANDLEKIT_MATMUL, OPENBLAS_CORETYPE).  Each figure is the best of 5
  * slices of the time: the machine is shared.  Prints one line:
- * "c W d L h train_sps latency_us batch_wps nominal_flops backend core".
+ * "c W d L h train_sps latency_us batch_wps nominal_flops backend core
+ * infer_flops avx512".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,18 @@ flops(const struct model_config *c)
 	double T = c->W, C = c->d;
 
 	return 2 * T * MODEL_NFEAT * C + c->L * (T * 24 * C * C + 4 * T * T * C) +
+	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+}
+
+/* FLOPs of one window at inference, where the last block computes keys
+ * and values everywhere but the rest for the last position only. */
+static double
+flops_infer(const struct model_config *c)
+{
+	double T = c->W, C = c->d;
+
+	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (T * 24 * C * C +
+	    4 * T * T * C) + 2 * T * C * 2 * C + 20 * C * C + 4 * T * C +
 	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
 }
 
@@ -108,9 +121,9 @@ main(int argc, char *argv[])
 			bat = n * 256.0 / t;
 	}
 
-	printf("c %d %d %d %d %.0f %.2f %.0f %.0f %s %s\n", c.W, c.d, c.L, c.h,
-	    train, lat, bat, flops(&c), matmul_backend_name(),
-	    matmul_blas_core());
+	printf("c %d %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d\n", c.W, c.d,
+	    c.L, c.h, train, lat, bat, flops(&c), matmul_backend_name(),
+	    matmul_blas_core(), flops_infer(&c), matmul_avx512());
 	free(x), free(tg), free(mk), free(lab);
 	model_free(&m);
 	return 0;
