@@ -115,6 +115,7 @@ matmul_init(void)
 {
 	openblas_set_num_threads(1);
 	(void)matmul_backend();
+	(void)matmul_avx512();	/* checked once, before any worker thread */
 }
 
 void
