@@ -84,7 +84,7 @@ main(int argc, char *argv[])
 	lab = malloc(256 * sizeof *lab);
 	srand(1);
 	for (i = 0; i < (int)(256 * wf); i++)
-		x[i] = (float)rand() / RAND_MAX * 4 - 2;
+		x[i] = (float)(rand() / (RAND_MAX + 1.0) * 4 - 2);
 	for (i = 0; i < 256; i++) {
 		lab[i] = i % 3;
 		mk[i] = 1;
