@@ -929,58 +929,14 @@ scaled(uint64_t m, int E, int k, uint64_t *d, int *rem)
 }
 
 /*
- * x > 0 rounded to p significant digits: *d (10^(p-1) <= d < 10^p) and
- * its decimal exponent *e (x ~ d.ddd 10^e); e is a guess, off by at most
- * one.  -1 outside the exact range.
+ * Shortest text of a normal double below 2^64; 0 outside that range.
+ * With e = floor(log10(x)) and k = 16 - e: F + f = x 10^k (F the 17-digit
+ * integer part, f its fraction's class), and likewise the midpoints to
+ * x's neighbours, hi and lo (the gap below a power of two is half the gap
+ * above).  The p-digit rounding of x (ties to even, as printf), scaled
+ * back to 17 digits, reads back as x (as strtod, ties to even) when it lies
+ * strictly between lo and hi, or on one of them when m is even.
  */
-static int
-round_sig(uint64_t m, int E, int p, int e, uint64_t *d, int *eout)
-{
-	int tries, rem;
-
-	for (tries = 0; tries < 3; tries++) {
-		if (scaled(m, E, p - 1 - e, d, &rem) != 0)
-			return -1;
-		if (rem == REM_HIGH || (rem == REM_HALF && (*d & 1)))
-			++*d;
-		if (*d >= pow10u[p])
-			e++;
-		else if (*d < pow10u[p - 1])
-			e--;
-		else {
-			*eout = e;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/*
- * Does d 10^-k read back as x = m 2^E?  It must lie strictly between the
- * midpoints to x's neighbours, or on one when m is even (ties to even).
- * The gap below a power of two is half the gap above.  1, 0, or -1.
- */
-static int
-reads_back(uint64_t m, int E, uint64_t d, int k)
-{
-	uint64_t b;
-	int rem;
-
-	/* above: (2m + 1) 2^(E-1) */
-	if (scaled(2 * m + 1, E - 1, k, &b, &rem) != 0)
-		return -1;
-	if (d > b || (d == b && rem == REM_NONE && (m & 1)))
-		return 0;
-	/* below: (2m - 1) 2^(E-1), or (4m - 1) 2^(E-2) */
-	if (m == UINT64_C(1) << 52 ? scaled(4 * m - 1, E - 2, k, &b, &rem) :
-	    scaled(2 * m - 1, E - 1, k, &b, &rem))
-		return -1;
-	if (d < b || (d == b && (rem != REM_NONE || (m & 1))))
-		return 0;
-	return 1;
-}
-
-/* Shortest text of a normal double below 2^64; 0 outside that range. */
 static size_t
 fmt_exact(char *buf, double x)
 {
@@ -990,8 +946,8 @@ fmt_exact(char *buf, double x)
 	    "62636465666768697071727374757677787980818283848586878889909192"
 	    "93949596979899";
 	char d[24];
-	uint64_t bits, m, dd;
-	int E, p, e, e0, nd, i, r;
+	uint64_t bits, m, f, hi, lo, q, r, sc, v;
+	int E, e, k, p, nd, i, rem, rhi, rlo, tries, up;
 	double ax = fabs(x);
 
 	if (!(ax >= DBL_MIN && ax < 18446744073709551616.0))
@@ -999,24 +955,52 @@ fmt_exact(char *buf, double x)
 	memcpy(&bits, &ax, sizeof(bits));
 	m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
 	E = (int)(bits >> 52) - 1075;
-	/* floor(log10(x)), or one less */
-	e0 = (int)floor((E + 52) * 0.30102999566398120);
-	for (p = 15; p <= 17; p++) {
-		if (round_sig(m, E, p, e0, &dd, &e) != 0)
+	/* floor(log10(x)), or one less: corrected below */
+	e = (int)floor((E + 52) * 0.30102999566398120);
+	for (tries = 0;; tries++) {
+		if (tries == 3 || scaled(m, E, 16 - e, &f, &rem) != 0)
 			return 0;
+		if (f >= pow10u[17])
+			e++;
+		else if (f < pow10u[16])
+			e--;
+		else
+			break;
+	}
+	k = 16 - e;
+	if (scaled(2 * m + 1, E - 1, k, &hi, &rhi) != 0 ||
+	    (m == UINT64_C(1) << 52 ? scaled(4 * m - 1, E - 2, k, &lo, &rlo) :
+	    scaled(2 * m - 1, E - 1, k, &lo, &rlo)) != 0)
+		return 0;
+	for (p = 15; p <= 17; p++) {
+		sc = pow10u[17 - p];
+		q = f / sc;
+		r = f % sc;
+		if (sc == 1)
+			up = rem == REM_HIGH || (rem == REM_HALF && (q & 1));
+		else
+			up = 2 * r > sc || (2 * r == sc &&
+			    (rem != REM_NONE || (q & 1)));
+		q += up;
+		v = q * sc;
 		if (p == 17)
 			break;
-		if ((r = reads_back(m, E, dd, p - 1 - e)) < 0)
-			return 0;
-		if (r == 1)
+		if ((v < hi || (v == hi && rhi != REM_NONE) ||
+		    (v == hi && !(m & 1))) &&
+		    (v > lo || (v == lo && rlo == REM_NONE && !(m & 1))))
 			break;
 	}
+	/* q has p digits, or is 10^p after a carry */
+	if (q == pow10u[p]) {
+		q = pow10u[p - 1];
+		e++;
+	}
 	for (i = p - 2; i >= 0; i -= 2) {	/* two digits a division */
-		memcpy(d + i, pairs + 2 * (dd % 100), 2);
-		dd /= 100;
+		memcpy(d + i, pairs + 2 * (q % 100), 2);
+		q /= 100;
 	}
 	if (i == -1)
-		d[0] = '0' + dd;
+		d[0] = '0' + q;
 	for (nd = p; nd > 1 && d[nd - 1] == '0'; nd--)
 		;
 	return layout(buf, signbit(x) != 0, d, nd, e);
