@@ -1073,8 +1073,8 @@ fmt_float(char *buf, float x)
  * up to 22 the result is one correctly rounded IEEE operation on exact
  * operands (Clinger's fast path); anything else goes to strtod.
  */
-int
-parse_double(const char *s, size_t len, double *x)
+static int
+parse_slow(const char *s, size_t len, double *x)
 {
 	const char *p = s, *end = s + len;
 	uint64_t m = 0;
@@ -1141,5 +1141,29 @@ parse_double(const char *s, size_t len, double *x)
 	if (!isfinite(v))
 		return -1;
 	*x = v;
+	return 0;
+}
+
+int
+parse_double(const char *s, size_t len, double *x)
+{
+	const char *p = s, *end = s + len;
+	uint64_t m = 0;
+	int neg = 0, nd = 0, frac = 0;
+	double v;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	/* The common case: digits [. digits], 19 digits at most, exact. */
+	for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++)
+		m = m * 10 + (*p - '0');
+	if (p < end && *p == '.')
+		for (p++; p < end && (unsigned)(*p - '0') < 10; p++, nd++, frac++)
+			m = m * 10 + (*p - '0');
+	if (p != end || nd == 0 || nd > 19 || m > (UINT64_C(1) << 53) ||
+	    frac > 22)
+		return parse_slow(s, len, x);
+	v = frac > 0 ? (double)m / pow10tab[frac] : (double)m;
+	*x = neg ? -v : v;
 	return 0;
 }
