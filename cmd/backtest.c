@@ -181,6 +181,48 @@ readrow(const struct cstream *cs, const struct cols *c,
 	r->has_ghost = 1;
 }
 
+/*
+ * time_format with the date kept from the last call: trade and equity
+ * rows mostly fall on the day of the one before, and time_format's
+ * snprintf costs more than the rest of a row.  Whole seconds only.
+ */
+struct tcache {
+	long long	day;
+	size_t		len;		/* of date: "YYYY-MM-DDT" */
+	char		date[40];
+};
+
+static size_t
+fmt_time(struct tcache *c, char *buf, cktime t)
+{
+	long long sec, day, rem;
+	char *p;
+
+	if (t % CK_SEC != 0)
+		return time_format(buf, t);
+	sec = t / CK_SEC;
+	day = sec / 86400 - (sec % 86400 < 0);
+	rem = sec - day * 86400;
+	if (c->len == 0 || day != c->day) {
+		/* "...T00:00:00Z": the date is all but the last 9 bytes */
+		c->len = time_format(c->date, (cktime)day * 86400 * CK_SEC) - 9;
+		c->day = day;
+	}
+	memcpy(buf, c->date, c->len);
+	p = buf + c->len;
+	p[0] = '0' + rem / 36000;
+	p[1] = '0' + rem / 3600 % 10;
+	p[2] = ':';
+	p[3] = '0' + rem / 600 % 6;
+	p[4] = '0' + rem / 60 % 10;
+	p[5] = ':';
+	p[6] = '0' + rem % 60 / 10;
+	p[7] = '0' + rem % 10;
+	p[8] = 'Z';
+	p[9] = '\0';
+	return c->len + 9;
+}
+
 static const char *tradecols[] = {
 	"entry_time", "exit_time", "side", "entry_price", "exit_price", "qty",
 	"fees", "pnl", "return_pct", "bars", "exit_reason", NULL
@@ -189,10 +231,11 @@ static const char *tradecols[] = {
 static void
 writetrade(struct csvout *o, const struct bt_trade *t)
 {
+	static struct tcache tc;
 	char buf[40];
 
-	csvout_field(o, buf, time_format(buf, t->entry_time));
-	csvout_field(o, buf, time_format(buf, t->exit_time));
+	csvout_plain(o, buf, fmt_time(&tc, buf, t->entry_time));
+	csvout_plain(o, buf, fmt_time(&tc, buf, t->exit_time));
 	csvout_str(o, bt_side_name(t->side));
 	csvout_num(o, t->entry_price);
 	csvout_num(o, t->exit_price);
@@ -419,6 +462,7 @@ main(int argc, char **argv)
 	struct outs out = { NULL, NULL };
 	struct chart *ch = NULL;
 	struct sigaction sa;
+	struct tcache etc = { 0, 0, "" };
 	static struct bt bt;
 	char e[512], buf[40];
 	double t0 = 0, tlast = 0, ghost[4];
@@ -534,7 +578,7 @@ main(int argc, char **argv)
 		if (k > 0 && csvout_error(out.trades))
 			checkout(out.trades);
 		if (out.equity != NULL) {
-			csvout_field(out.equity, buf, time_format(buf, cd.t));
+			csvout_plain(out.equity, buf, fmt_time(&etc, buf, cd.t));
 			csvout_num(out.equity, bt.equity);
 			csvout_num(out.equity, 100 * bt.dd);
 			csvout_end(out.equity);

@@ -61,6 +61,13 @@ bt_parse_action(const char *s, size_t len)
 {
 	if (len == 0)
 		return BT_NONE;
+	/* the upper case infer writes, without a locale call */
+	if (len == 4 && memcmp(s, "HOLD", 4) == 0)
+		return BT_HOLD;
+	if (len == 3 && memcmp(s, "BUY", 3) == 0)
+		return BT_BUY;
+	if (len == 4 && memcmp(s, "SELL", 4) == 0)
+		return BT_SELL;
 	if (len == 3 && strncasecmp(s, "BUY", 3) == 0)
 		return BT_BUY;
 	if (len == 4 && strncasecmp(s, "SELL", 4) == 0)

@@ -767,7 +767,14 @@ layout(char *buf, int neg, const char *d, int nd, int e)
 			memcpy(p, d + 1, nd - 1);
 			p += nd - 1;
 		}
-		p += sprintf(p, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+		*p++ = 'e';
+		*p++ = e < 0 ? '-' : '+';
+		if (e < 0)
+			e = -e;
+		if (e >= 100)
+			*p++ = '0' + e / 100;
+		*p++ = '0' + e / 10 % 10;
+		*p++ = '0' + e % 10;
 	}
 	*p = '\0';
 	return p - buf;
@@ -789,6 +796,214 @@ digits(const char *b, char *d, int *nd, int *e)
 	while (n > 1 && d[n - 1] == '0')
 		n--;
 	*nd = n;
+}
+
+static const double pow10tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+/*
+ * Exact decimal digits for the doubles that make up nearly all data
+ * (normal, below 2^64): x = m 2^E, and x 10^k is formed exactly as an
+ * integer over a power of two, in 128 bits or, for small numbers, in
+ * 32-bit limbs; so the p-digit rounding (ties to even, as printf) and the
+ * test that those digits read back (as strtod, ties to even) need neither
+ * printf nor strtod.
+ */
+__extension__ typedef unsigned __int128 u128;
+
+static const uint64_t pow10u[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL
+};
+
+enum { REM_NONE, REM_LOW, REM_HALF, REM_HIGH };	/* fraction 0, <, =, > 1/2 */
+
+/* The class of the fraction r / 2^sh (r < 2^sh), or r / p. */
+static int
+remclass2(u128 r, int sh)
+{
+	u128 half = (u128)1 << (sh - 1);
+
+	return r == 0 ? REM_NONE : r < half ? REM_LOW : r == half ? REM_HALF :
+	    REM_HIGH;
+}
+
+/* floor(m 5^k / 2^sh), sh >= 1, in 64-bit limbs (m < 2^55,
+ * 5^340 < 2^790). */
+static int
+floor_big(uint64_t m, int k, int sh, uint64_t *d, int *rem)
+{
+	static uint64_t pow5[28];
+	uint64_t w[16], hb;
+	u128 c;
+	int n = 1, i, j, lo, b, low;
+
+	if (k > 340 || sh < 1)
+		return -1;
+	if (pow5[0] == 0)
+		for (pow5[0] = 1, i = 1; i < 28; i++)
+			pow5[i] = pow5[i - 1] * 5;	/* 5^27 < 2^63 */
+	w[0] = m;
+	for (; k > 0; k -= j) {
+		j = k > 27 ? 27 : k;
+		for (c = 0, i = 0; i < n; i++) {
+			c += (u128)w[i] * pow5[j];
+			w[i] = (uint64_t)c;
+			c >>= 64;
+		}
+		if (c != 0)
+			w[n++] = (uint64_t)c;
+	}
+	lo = sh / 64;
+	b = sh % 64;
+	for (i = lo + 2; i < n; i++)
+		if (w[i] != 0)
+			return -1;
+	c = lo < n ? w[lo] : 0;
+	if (lo + 1 < n)
+		c |= (u128)w[lo + 1] << 64;
+	c >>= b;
+	if (c >> 64)
+		return -1;
+	*d = (uint64_t)c;
+	/* the bits below sh: the half bit, and whether any other is set */
+	hb = (sh - 1) / 64 < n ? w[(sh - 1) / 64] : 0;
+	low = (hb & ((UINT64_C(1) << ((sh - 1) % 64)) - 1)) != 0;
+	for (i = 0; i < (sh - 1) / 64 && i < n && !low; i++)
+		low = w[i] != 0;
+	if (hb >> ((sh - 1) % 64) & 1)
+		*rem = low ? REM_HIGH : REM_HALF;
+	else
+		*rem = low ? REM_LOW : REM_NONE;
+	return 0;
+}
+
+/* floor(m 2^E 10^k) and the class of its fraction; -1 out of range. */
+static int
+scaled(uint64_t m, int E, int k, uint64_t *d, int *rem)
+{
+	u128 n, q, p;
+
+	if (E >= 0) {
+		if (E > 11 || k > 1)
+			return -1;
+		n = (u128)m << E;		/* < 2^66 */
+		if (k >= 0) {
+			n *= pow10u[k];
+			if (n >> 64)
+				return -1;
+			*d = (uint64_t)n;
+			*rem = REM_NONE;
+			return 0;
+		}
+		if (-k > 19)
+			return -1;
+		p = pow10u[-k];
+		q = n / p;
+		n -= q * p;
+		if (q >> 64)
+			return -1;
+		*d = (uint64_t)q;
+		*rem = n == 0 ? REM_NONE : 2 * n < p ? REM_LOW :
+		    2 * n == p ? REM_HALF : REM_HIGH;
+		return 0;
+	}
+	if (k < 0)
+		return -1;
+	if (k > 21 || -E > 120)
+		return floor_big(m, k, -E - k, d, rem);
+	n = (u128)m * (k > 19 ? pow10u[19] : pow10u[k]);
+	if (k > 19)
+		n *= pow10u[k - 19];		/* m 10^k < 2^55 2^69.8 */
+	q = n >> -E;
+	if (q >> 64)
+		return -1;
+	*d = (uint64_t)q;
+	*rem = remclass2(n - (q << -E), -E);
+	return 0;
+}
+
+/*
+ * Shortest text of a normal double below 2^64; 0 outside that range.
+ * With e = floor(log10(x)) and k = 16 - e: F + f = x 10^k (F the 17-digit
+ * integer part, f its fraction's class), and likewise the midpoints to
+ * x's neighbours, hi and lo (the gap below a power of two is half the gap
+ * above).  The p-digit rounding of x (ties to even, as printf), scaled
+ * back to 17 digits, reads back as x (as strtod, ties to even) when it lies
+ * strictly between lo and hi, or on one of them when m is even.
+ */
+static size_t
+fmt_exact(char *buf, double x)
+{
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
+	char d[24];
+	uint64_t bits, m, f, hi, lo, q, r, sc, v;
+	int E, e, k, p, nd, i, rem, rhi, rlo, tries, up;
+	double ax = fabs(x);
+
+	if (!(ax >= DBL_MIN && ax < 18446744073709551616.0))
+		return 0;
+	memcpy(&bits, &ax, sizeof(bits));
+	m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+	E = (int)(bits >> 52) - 1075;
+	/* floor(log10(x)), or one less: corrected below */
+	e = (int)floor((E + 52) * 0.30102999566398120);
+	for (tries = 0;; tries++) {
+		if (tries == 3 || scaled(m, E, 16 - e, &f, &rem) != 0)
+			return 0;
+		if (f >= pow10u[17])
+			e++;
+		else if (f < pow10u[16])
+			e--;
+		else
+			break;
+	}
+	k = 16 - e;
+	if (scaled(2 * m + 1, E - 1, k, &hi, &rhi) != 0 ||
+	    (m == UINT64_C(1) << 52 ? scaled(4 * m - 1, E - 2, k, &lo, &rlo) :
+	    scaled(2 * m - 1, E - 1, k, &lo, &rlo)) != 0)
+		return 0;
+	for (p = 15; p <= 17; p++) {
+		sc = pow10u[17 - p];
+		q = f / sc;
+		r = f % sc;
+		if (sc == 1)
+			up = rem == REM_HIGH || (rem == REM_HALF && (q & 1));
+		else
+			up = 2 * r > sc || (2 * r == sc &&
+			    (rem != REM_NONE || (q & 1)));
+		q += up;
+		v = q * sc;
+		if (p == 17)
+			break;
+		if ((v < hi || (v == hi && rhi != REM_NONE) ||
+		    (v == hi && !(m & 1))) &&
+		    (v > lo || (v == lo && rlo == REM_NONE && !(m & 1))))
+			break;
+	}
+	/* q has p digits, or is 10^p after a carry */
+	if (q == pow10u[p]) {
+		q = pow10u[p - 1];
+		e++;
+	}
+	for (i = p - 2; i >= 0; i -= 2) {	/* two digits a division */
+		memcpy(d + i, pairs + 2 * (q % 100), 2);
+		q /= 100;
+	}
+	if (i == -1)
+		d[0] = '0' + q;
+	for (nd = p; nd > 1 && d[nd - 1] == '0'; nd--)
+		;
+	return layout(buf, signbit(x) != 0, d, nd, e);
 }
 
 static size_t
@@ -822,6 +1037,8 @@ fmt_shortest(char *buf, double x, int isfloat)
 
 	if ((n = fmt_special(buf, x)) > 0)
 		return n;
+	if (!isfloat && (n = fmt_exact(buf, x)) > 0)
+		return n;
 	if (fabs(x) < (isfloat ? FLT_MIN : DBL_MIN))
 		p = 1;
 	else
@@ -849,10 +1066,6 @@ fmt_float(char *buf, float x)
 	return fmt_shortest(buf, x, 1);
 }
 
-static const double pow10tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
 
 /*
  * Decimal only: [+-] digits [. digits] [e [+-] digits], at least one
@@ -860,8 +1073,8 @@ static const double pow10tab[] = {
  * up to 22 the result is one correctly rounded IEEE operation on exact
  * operands (Clinger's fast path); anything else goes to strtod.
  */
-int
-parse_double(const char *s, size_t len, double *x)
+static int
+parse_slow(const char *s, size_t len, double *x)
 {
 	const char *p = s, *end = s + len;
 	uint64_t m = 0;
@@ -928,5 +1141,29 @@ parse_double(const char *s, size_t len, double *x)
 	if (!isfinite(v))
 		return -1;
 	*x = v;
+	return 0;
+}
+
+int
+parse_double(const char *s, size_t len, double *x)
+{
+	const char *p = s, *end = s + len;
+	uint64_t m = 0;
+	int neg = 0, nd = 0, frac = 0;
+	double v;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	/* The common case: digits [. digits], 19 digits at most, exact. */
+	for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++)
+		m = m * 10 + (*p - '0');
+	if (p < end && *p == '.')
+		for (p++; p < end && (unsigned)(*p - '0') < 10; p++, nd++, frac++)
+			m = m * 10 + (*p - '0');
+	if (p != end || nd == 0 || nd > 19 || m > (UINT64_C(1) << 53) ||
+	    frac > 22)
+		return parse_slow(s, len, x);
+	v = frac > 0 ? (double)m / pow10tab[frac] : (double)m;
+	*x = neg ? -v : v;
 	return 0;
 }

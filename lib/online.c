@@ -753,6 +753,7 @@ online_labels_row(struct online_labels *ol, const struct cstream *cs,
 
 	if (ol->on == ON_NONE)
 		return 0;
+	hi[0] = lo[0] = CKTIME_NONE;	/* level >= 1; said for the analyzer */
 	for (m = 0; m < ol->level; m++)
 		if ((rc = pivtime(cs, ol->hcol[m], &hi[m], err, errlen)) != 0 ||
 		    (rc = pivtime(cs, ol->lcol[m], &lo[m], err, errlen)) != 0)

@@ -266,4 +266,47 @@ check svg-every-wellformed test $bad = 0
 check svg-every-final xmllint --noout "$T_TMP/every.svg"
 check svg-every-notmp test ! -e "$T_TMP/every.svg.tmp"
 
+# Real predictions.  A tiny model (window 8) trained one epoch on a slice.
+M=$T_TMP/m.ckpt
+candle-feed --last 400 "$DATA" >"$T_TMP/c.csv"
+train-batch -m "$M" --new --window 8 --dim 8 --layers 1 --heads 2 \
+    --seed 1 --labels pivots --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
+check model-made test -s "$M"
+modelgen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
+
+# infer | backtest: every row is a candle; the trades are those closed
+# by the signals infer wrote (a position is still open at the end, or
+# every trade closed on a signal).
+infer -m "$M" "$T_TMP/c.csv" 2>/dev/null >"$T_TMP/pred.csv"
+expect infer-pipe 0 "backtest --summary $T_TMP/isum --json $T_TMP/ij <$T_TMP/pred.csv >$T_TMP/itr"
+check infer-candles grep -q '^candles  *400$' "$T_TMP/isum"
+nsig=$(awk -F, 'NR > 1 && ($7 == "BUY" || $7 == "SELL")' "$T_TMP/pred.csv" | wc -l)
+ntr=$(($(wc -l <"$T_TMP/itr") - 1))
+check infer-signals test "$nsig" -gt 0
+check infer-trades test "$ntr" -ge 1 -a "$ntr" -le "$nsig"
+check infer-trades-sum grep -q "^trades  *$ntr\$" "$T_TMP/isum"
+check infer-ghosts awk '$1 == "ghosts" { exit !($2 > 100) }' "$T_TMP/isum"
+check infer-mape awk '$1 == "ghost_close_mape_pct" { exit !($2 > 0 && $2 < 5) }' "$T_TMP/isum"
+check infer-json /usr/bin/python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(not (j["candles"] == 400 and j["trades"] == int(sys.argv[2])))' \
+    "$T_TMP/ij" "$ntr"
+# the pipe and a file argument agree
+expect infer-file 0 "infer -m $M $T_TMP/c.csv 2>/dev/null | backtest 2>/dev/null | cmp - $T_TMP/itr"
+
+# Training while backtesting, on a copy: the original checkpoint is
+# unchanged, the copy's generation rose by the steps taken, and backtest
+# reads train-candle's extra columns.
+cp "$M" "$T_TMP/bt.ckpt"
+cp "$M" "$T_TMP/orig.ckpt"
+g0=$(modelgen "$T_TMP/bt.ckpt")
+expect train-pipe 0 "candle-feed $T_TMP/c.csv | pivots | train-candle -m $T_TMP/bt.ckpt --on pivots 2>$T_TMP/tcerr | backtest --summary $T_TMP/tsum >$T_TMP/ttr"
+check train-orig-unchanged cmp -s "$M" "$T_TMP/orig.ckpt"
+g1=$(modelgen "$T_TMP/bt.ckpt")
+steps=$(sed -n 's/.* steps=\([0-9]*\).*/\1/p' "$T_TMP/tcerr")
+check train-gen-rose test "$g1" -gt "$g0"
+check train-gen-steps test "$g1" = $((g0 + ${steps:-0}))
+check train-candles grep -q '^candles  *400$' "$T_TMP/tsum"
+check train-trades-header test "$(head -1 "$T_TMP/ttr")" = "$T"
+
 t_done

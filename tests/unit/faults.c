@@ -241,7 +241,7 @@ t_corrupt(void)
 	    "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03",
 	    "PK\x03\x04 torch.save zip with a pickle inside",
 	    "\x80\x02}q\x00(X\x04\x00\x00\x00cos\nsystem\n",	/* a pickle */
-	    "\x7f" "ELF\x02\x01\x01",
+	    "\177ELF\002\001\001",	/* an ELF header */
 	    "CNDLCKPT",
 	};
 	unsigned char *b;
