@@ -49,6 +49,8 @@ bin/%: cmd/%.c $(LIB) $(HDR)
 tests/unit/%: tests/unit/%.c tests/t.h $(LIB) $(HDR)
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -iquote tests -o $@ $< $(LIB) $(LDLIBS)
 
+units: $(UNIT)
+
 check: test
 test: $(PROG) $(UNIT)
 	sh tests/run
@@ -57,7 +59,7 @@ test: $(PROG) $(UNIT)
 asan:
 	rm -rf build-asan && mkdir -p build-asan
 	tar cf - Makefile cmd lib include tests man | (cd build-asan && tar xf -)
-	cd build-asan && $(MAKE) test CC=clang \
+	cd build-asan && $(MAKE) clean && $(MAKE) test CC=clang \
 		CFLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wpedantic" \
 		LDFLAGS="-fsanitize=address,undefined"
 
@@ -94,7 +96,7 @@ uninstall:
 clean:
 	rm -rf bin build-asan $(LIB) $(LIBOBJ) $(UNIT) tests/tmp
 
-.PHONY: all check test asan fixtures lint deps demo install uninstall clean
+.PHONY: all units check test asan fixtures lint deps demo install uninstall clean
 
 # Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
 # regression inputs and runs a fixed number of executions with a fixed seed.
@@ -102,6 +104,14 @@ FUZZ_SECONDS = 30
 fuzz: $(LIB)
 	sh tests/fuzz/run -t $(FUZZ_SECONDS)
 fuzz-ci: $(LIB)
-	sh tests/fuzz/run -n 20000
+	sh tests/fuzz/run -n 300000
 
 .PHONY: fuzz fuzz-ci
+include tests/sweep.mk
+
+# Render the demo chart to PNG with headless Chromium (Debian: chromium) and
+# check that it is not blank.  Not part of make test.
+chart-png: $(PROG)
+	sh tests/chart-png.sh
+
+.PHONY: chart-png

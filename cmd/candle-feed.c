@@ -16,11 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ck.h"
 #include "csvio.h"
 #include "candle.h"
 #include "timeparse.h"
 #include "feed.h"
+#include "stopsig.h"
 
 static volatile sig_atomic_t stop;
 
@@ -58,12 +60,6 @@ usage(int status)
 	    "[--dedupe first|last] [--gaps]\n"
 	    "\t[--epoch s|ms|us] [file ...]\n");
 	exit(status);
-}
-
-static void
-onsignal(int sig)
-{
-	stop = sig;
 }
 
 static void
@@ -365,26 +361,6 @@ open_tail(const char *path, struct splice *sp, char *msg, size_t len)
 	return csvin_new(path, splice_read, sp, msg, len);
 }
 
-static cktime
-timearg(const char *s)
-{
-	cktime t;
-
-	if (time_parse_any(s, strlen(s), EPOCH_AUTO, &t) != 0)
-		errx(CK_EXIT_USAGE, "bad time: %s", s);
-	return t;
-}
-
-static double
-numarg(const char *s, double lo, double hi)
-{
-	double x;
-
-	if (parse_double(s, strlen(s), &x) != 0 || x < lo || x > hi)
-		errx(CK_EXIT_USAGE, "bad number: %s", s);
-	return x;
-}
-
 static void
 options(int argc, char *argv[])
 {
@@ -405,44 +381,47 @@ options(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *const dedupe[] = { "first", "last", NULL };
+	static const char *const unit[] = { "s", "ms", "us", NULL };
+	static const enum epoch_unit units[] = { EPOCH_S, EPOCH_MS, EPOCH_US };
+	struct argerr e = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+	while (!e.bad && (c = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
 		switch (c) {
-		case 'F':	opt.from = timearg(optarg); break;
-		case 'T':	opt.to = timearg(optarg); break;
-		case 'n':	opt.last = (long)numarg(optarg, 1, 1e9);
-				if (opt.last != numarg(optarg, 1, 1e9))
-					errx(CK_EXIT_USAGE, "bad count: %s", optarg);
+		case 'F':	opt.from = arg_time(&e, "--from", optarg); break;
+		case 'T':	opt.to = arg_time(&e, "--to", optarg); break;
+		case 'n':	opt.last = (long)arg_int(&e, "--last", optarg, 1,
+				    1000000000);
 				break;
 		case 'r':	if (duration_parse(optarg, &opt.resample) != 0)
 					errx(CK_EXIT_USAGE, "bad duration: %s", optarg);
 				break;
 		case 'p':	opt.partial = 1; break;
 		case 'f':	opt.follow = 1; break;
-		case 'R':	opt.replay = numarg(optarg, 0, 1e12); break;
-		case 'W':	opt.maxwait = (cktime)(numarg(optarg, 0, 1e6) *
-				    CK_SEC);
+		case 'R':	opt.replay = arg_double(&e, "--replay", optarg, 0,
+				    1e12);
+				break;
+		case 'W':	opt.maxwait = (cktime)(arg_seconds(&e,
+				    "--max-wait", optarg, 1e6) * CK_SEC);
 				break;
 		case 's':	opt.skipbad = 1; break;
-		case 'd':	if (strcmp(optarg, "first") != 0 &&
-				    strcmp(optarg, "last") != 0)
-					usage(CK_EXIT_USAGE);
-				opt.dedupe = optarg[0];
+		case 'd':	if (arg_word(&e, "--dedupe", optarg, dedupe) >= 0)
+					opt.dedupe = optarg[0];
 				break;
 		case 'g':	opt.gaps = 1; break;
-		case 'e':	opt.unit = strcmp(optarg, "s") == 0 ? EPOCH_S :
-				    strcmp(optarg, "ms") == 0 ? EPOCH_MS :
-				    strcmp(optarg, "us") == 0 ? EPOCH_US :
-				    EPOCH_AUTO;
-				if (opt.unit == EPOCH_AUTO)
-					usage(CK_EXIT_USAGE);
+		case 'e':	if ((c = arg_word(&e, "--epoch", optarg, unit)) >= 0)
+					opt.unit = units[c];
 				break;
 		case 'h':	usage(CK_EXIT_OK); break;
 		case 'V':	puts("candle-feed " VERSION);
 				exit(CK_EXIT_OK);
 		default:	usage(CK_EXIT_USAGE);
 		}
+	}
+	if (e.bad) {
+		warnx("%s", e.msg);
+		usage(CK_EXIT_USAGE);
 	}
 	if (opt.partial && opt.resample == 0)
 		errx(CK_EXIT_USAGE, "--partial needs --resample");
@@ -452,7 +431,6 @@ int
 main(int argc, char *argv[])
 {
 	static char *stdinonly[] = { "-", NULL };
-	struct sigaction sa;
 	struct splice sp;
 	struct follow fw;
 	struct csvin *in;
@@ -462,11 +440,8 @@ main(int argc, char *argv[])
 	options(argc, argv);
 	files = optind < argc ? argv + optind : stdinonly;
 	nfiles = optind < argc ? argc - optind : 1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsignal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stopsig_catch(&stop, 0) != 0)	/* a blocked wait ends */
+		err(CK_EXIT_FAIL, "signals");
 	if ((st.out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, NULL);
 	st.last = st.step = st.replayt = CKTIME_NONE;

@@ -11,21 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ck.h"
 #include "candle.h"
 #include "ckpt.h"
 #include "csvio.h"
 #include "online.h"
+#include "stopsig.h"
 
 #define BATCH	64	/* windows predicted at once when input is waiting */
 
 static volatile sig_atomic_t stop;
-
-static void
-onsig(int sig)
-{
-	stop = sig;
-}
 
 static void
 usage(int help)
@@ -62,26 +58,24 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sigaction sa;
+	struct argerr ae = { 0 };
 	struct online o;
 	struct cstream cs;
 	struct csvout *out;
-	const char *model = NULL, *prefix = "", *file = "-", *arg;
+	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0;
 	int ch, info = 0, rc;
 
-	while ((ch = getopt_long(argc, argv, "m:", lopt, NULL)) != -1) {
+	while (!ae.bad && (ch = getopt_long(argc, argv, "m:", lopt, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'm':
 			model = optarg;
 			break;
 		case 'c':
-			arg = optarg;
-			if (parse_double(arg, strlen(arg), &minconf) != 0 ||
-			    minconf < 0 || minconf > 1)
-				errx(CK_EXIT_USAGE, "--min-confidence: not a "
-				    "probability in [0, 1]: %s", arg);
+			minconf = arg_double(&ae, "--min-confidence", optarg,
+			    0, 1);
 			break;
 		case 'p':
 			prefix = optarg;
@@ -99,6 +93,10 @@ main(int argc, char *argv[])
 			usage(0);
 		}
 	}
+	if (ae.bad) {
+		warnx("%s", ae.msg);
+		usage(0);
+	}
 	argc -= optind;
 	argv += optind;
 	if (model == NULL || argc > 1 || (info && argc > 0))
@@ -114,12 +112,8 @@ main(int argc, char *argv[])
 		return CK_EXIT_OK;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsig;		/* no SA_RESTART: a blocked read ends */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
+		err(CK_EXIT_FAIL, "signals");
 
 	if ((rc = online_open(&o, model, BATCH, 0, 0, errbuf,
 	    sizeof(errbuf))) != 0)
@@ -130,10 +124,8 @@ main(int argc, char *argv[])
 		errx(ck_exit(rc), "%s", errbuf);
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (online_columns(&o, &cs, prefix, 0, errbuf, sizeof(errbuf)) != 0)
+	if (online_header(&o, &cs, out, prefix, 0, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
-	cstream_write_header(&cs, out);
-	cstream_flushto(&cs, out);
 
 	rc = online_run(&o, &cs, out, BATCH, NULL, NULL, &stop, errbuf,
 	    sizeof(errbuf));

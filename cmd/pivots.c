@@ -15,10 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ck.h"
 #include "candle.h"
 #include "csvio.h"
 #include "pivots.h"
+#include "rowcopy.h"
+#include "stopsig.h"
 #include "timeparse.h"
 
 struct opts {
@@ -27,9 +30,7 @@ struct opts {
 
 /* A row held back by --at-pivot: its input fields and what it gets. */
 struct held {
-	char	*buf;		/* the fields, back to back */
-	size_t	 len, cap;
-	size_t	*off;		/* (ncol + 1) field starts in buf */
+	struct rowcopy in;	/* its input fields */
 	cktime	 t;
 	unsigned flags;		/* PIVOT_H(n) / PIVOT_L(n): its own pivots */
 	enum trend trend[PIVOTS_MAXLEVEL];
@@ -51,32 +52,12 @@ struct mark {
 static volatile sig_atomic_t stop;
 
 static void
-usage(void)
+usage(int help)
 {
-	fprintf(stderr, "usage: pivots [-k strength] [--levels n] [--trend] "
-	    "[--at-pivot | --annotations [--level n]] [file]\n");
-	exit(CK_EXIT_USAGE);
-}
-
-static void
-onsignal(int sig)
-{
-	stop = sig;
-}
-
-static int
-number(const char *s, int lo, int hi, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi) {
-		warnx("%s '%s' is not a number in %d..%d", what, s, lo, hi);
-		usage();
-	}
-	return (int)v;
+	fprintf(help ? stdout : stderr, "usage: pivots [-k strength] "
+	    "[--levels n] [--trend] [--at-pivot | --annotations [--level n]] "
+	    "[file]\n");
+	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
 /* After a write: a closed downstream pipe ends the program quietly. */
@@ -196,10 +177,8 @@ queue_push(struct queue *q, struct cstream *cs, const struct opts *o,
     const struct pivots *p, cktime t)
 {
 	struct held *h, *nrow;
-	const char *s;
-	size_t len;
 	long j;
-	int i, n;
+	int n;
 
 	if (q->len == q->cap) {
 		nrow = calloc(q->cap ? 2 * q->cap : 64, sizeof(*nrow));
@@ -213,22 +192,8 @@ queue_push(struct queue *q, struct cstream *cs, const struct opts *o,
 		q->cap = q->cap ? 2 * q->cap : 64;
 	}
 	h = queue_at(q, q->base + q->len);
-	if (h->off == NULL && (h->off = calloc(cs->ncol + 1,
-	    sizeof(*h->off))) == NULL)
+	if (rowcopy_take(&h->in, cs) != 0)
 		err(CK_EXIT_FAIL, "held rows");
-	h->len = 0;
-	for (i = 0; i < cs->ncol; i++) {
-		s = cstream_field(cs, i, &len);
-		if (h->len + len > h->cap) {
-			h->cap = 2 * (h->len + len) + 64;
-			if ((h->buf = realloc(h->buf, h->cap)) == NULL)
-				err(CK_EXIT_FAIL, "held rows");
-		}
-		h->off[i] = h->len;
-		memcpy(h->buf + h->len, s, len);
-		h->len += len;
-	}
-	h->off[cs->ncol] = h->len;
 	h->t = t;
 	h->flags = 0;
 	for (n = 1; n <= o->levels; n++)
@@ -263,6 +228,8 @@ queue_release(struct queue *q, struct cstream *cs, struct csvout *out,
     const struct opts *o, const int *col, long upto)
 {
 	struct held *h;
+	const char *f;
+	size_t len;
 	char b[40];
 	int i, k;
 
@@ -274,9 +241,10 @@ queue_release(struct queue *q, struct cstream *cs, struct csvout *out,
 					break;
 			if (k < cs->nadd)
 				csvout_field(out, b, heldval(b, h, o, k, col));
-			else
-				csvout_field(out, h->buf + h->off[i],
-				    h->off[i + 1] - h->off[i]);
+			else {
+				f = rowcopy_field(&h->in, i, &len);
+				csvout_field(out, f, len);
+			}
 		}
 		for (k = 0; k < cs->nadd; k++)
 			if (cs->addcol[k] < 0)
@@ -293,10 +261,8 @@ queue_free(struct queue *q)
 {
 	long j;
 
-	for (j = 0; j < q->cap; j++) {
-		free(q->row[j].buf);
-		free(q->row[j].off);
-	}
+	for (j = 0; j < q->cap; j++)
+		rowcopy_free(&q->row[j].in);
 	free(q->row);
 }
 
@@ -406,15 +372,17 @@ run(const struct opts *o, const char *path)
 		}
 		checkout(out);
 	}
-	if (r < 0 && r != CK_EINTR)
-		errx(ck_exit(r), "%s", why);
-	/* at the end, what is still pending is no pivot */
+	/* At the end, or before a bad row (the good rows before it are
+	 * written, as if the input ended there), what is still pending is
+	 * no pivot. */
 	if (!stop && o->annot)
 		marks_release(m, &mlen, out, LONG_MAX);
 	if (!stop && o->atpivot)
 		queue_release(&q, &cs, out, o, col, LONG_MAX);
 	csvout_flush(out);
 	checkout(out);
+	if (r < 0 && r != CK_EINTR)
+		errx(ck_exit(r), "%s", why);
 	csvout_free(out);
 	cstream_close(&cs);
 	pivots_free(&p);
@@ -441,19 +409,22 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { PIVOTS_K, PIVOTS_LEVELS, 0, 0, 0, 0 };
-	struct sigaction sa;
+	struct argerr ae = { 0 };
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "k:", longopts, NULL)) != -1) {
+	while (!ae.bad && (ch = getopt_long(argc, argv, "k:", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'k':
-			o.k = number(optarg, 1, PIVOTS_MAXK, "strength");
+			o.k = (int)arg_int(&ae, "-k", optarg, 1, PIVOTS_MAXK);
 			break;
 		case 'L':
-			o.levels = number(optarg, 1, PIVOTS_MAXLEVEL, "levels");
+			o.levels = (int)arg_int(&ae, "--levels", optarg, 1,
+			    PIVOTS_MAXLEVEL);
 			break;
 		case 'l':
-			o.level = number(optarg, 1, PIVOTS_MAXLEVEL, "level");
+			o.level = (int)arg_int(&ae, "--level", optarg, 1,
+			    PIVOTS_MAXLEVEL);
 			break;
 		case 't':
 			o.trend = 1;
@@ -465,30 +436,28 @@ main(int argc, char *argv[])
 			o.annot = 1;
 			break;
 		case 'h':
-			printf("usage: pivots [-k strength] [--levels n] "
-			    "[--trend] [--at-pivot | --annotations [--level n]] "
-			    "[file]\n");
-			return CK_EXIT_OK;
+			usage(1);
+			break;
 		case 'V':
 			printf("pivots %s\n", VERSION);
 			return CK_EXIT_OK;
 		default:
-			usage();
+			usage(0);
 		}
+	}
+	if (ae.bad) {
+		warnx("%s", ae.msg);
+		usage(0);
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || (o.atpivot && o.annot) || (o.level && !o.annot) ||
 	    (o.annot && o.trend))
-		usage();
+		usage(0);
 	if (o.annot && o.level == 0)
 		o.level = 1;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsignal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
+		err(CK_EXIT_FAIL, "signals");
 	return run(&o, argc == 1 ? argv[0] : NULL);
 }

@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "annot.h"
+#include "args.h"
 #include "ck.h"
 #include "ckpt.h"
 #include "dataset.h"
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
+#include "stopsig.h"
 #include "timeparse.h"
 #include "trainloop.h"
 
@@ -52,44 +54,6 @@ static void
 usage(void)
 {
 	usage_to(stderr, CK_EXIT_USAGE);
-}
-
-static void
-onsig(int sig)
-{
-	stop = sig;
-}
-
-static long long
-num_int(const char *opt, const char *s, long long min, long long max)
-{
-	char *end;
-	long long x;
-
-	errno = 0;
-	x = strtoll(s, &end, 10);
-	if (end == s || *end != '\0' || errno == ERANGE || x < min || x > max) {
-		warnx("%s: \"%s\" is not an integer in %lld..%lld", opt, s,
-		    min, max);
-		usage();
-	}
-	return x;
-}
-
-static double
-num_real(const char *opt, const char *s, double min, double max)
-{
-	char *end;
-	double x;
-
-	errno = 0;
-	x = strtod(s, &end);
-	if (end == s || *end != '\0' || errno == ERANGE || !isfinite(x) ||
-	    x < min || x > max) {
-		warnx("%s: \"%s\" is not a number in %g..%g", opt, s, min, max);
-		usage();
-	}
-	return x;
 }
 
 /* A bar on a terminal: epoch, percentage, rate, ETA of the whole run. */
@@ -267,6 +231,8 @@ struct args {
 static void
 parse(struct args *a, int argc, char **argv)
 {
+	static const char *const labword[] = { "pivots", "every", NULL };
+	struct argerr e = { 0 };
 	int ch;
 
 	memset(a, 0, sizeof(*a));
@@ -276,87 +242,90 @@ parse(struct args *a, int argc, char **argv)
 	a->level = 1;
 	a->threshold = LABELS_THRESHOLD;
 	a->val = 0.2;
-	while ((ch = getopt_long(argc, argv, "m:k:v", longopts, NULL)) != -1) {
+	while (!e.bad && (ch = getopt_long(argc, argv, "m:k:v", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':	a->model = optarg; break;
 		case 'k':
-			a->k = num_int("-k", optarg, 1, PIVOTS_MAXK);
+			a->k = arg_int(&e, "-k", optarg, 1, PIVOTS_MAXK);
 			a->kset = 1;
 			break;
 		case 'v':	a->verbose = 1; break;
 		case O_NEW:	a->new = 1; break;
 		case O_FORCE:	a->force = 1; break;
 		case O_WINDOW:
-			a->cfg.W = num_int("--window", optarg, 1, 4096);
+			a->cfg.W = arg_int(&e, "--window", optarg, 1, 4096);
 			a->newopt = 1;
 			break;
 		case O_DIM:
-			a->cfg.d = num_int("--dim", optarg, 1, 4096);
+			a->cfg.d = arg_int(&e, "--dim", optarg, 1, 4096);
 			a->newopt = 1;
 			break;
 		case O_LAYERS:
-			a->cfg.L = num_int("--layers", optarg, 1, MODEL_MAXL);
+			a->cfg.L = arg_int(&e, "--layers", optarg,
+			    1, MODEL_MAXL);
 			a->newopt = 1;
 			break;
 		case O_HEADS:
-			a->cfg.h = num_int("--heads", optarg, 1, 4096);
+			a->cfg.h = arg_int(&e, "--heads", optarg, 1, 4096);
 			a->newopt = 1;
 			break;
 		case O_SEED:
-			a->to.seed = num_int("--seed", optarg, 0, LLONG_MAX);
+			a->to.seed = arg_int(&e, "--seed", optarg,
+			    0, LLONG_MAX);
 			break;
 		case O_ANNOT:	a->annot = optarg; break;
 		case O_STRICT:	a->strict = 1; break;
 		case O_LABELS:
-			if (strcmp(optarg, "pivots") != 0 &&
-			    strcmp(optarg, "every") != 0) {
-				warnx("--labels: want pivots or every");
-				usage();
-			}
-			a->labels = optarg;
+			if (arg_word(&e, "--labels", optarg, labword) >= 0)
+				a->labels = optarg;
 			break;
 		case O_LEVEL:
-			a->level = num_int("--level", optarg, 1, PIVOTS_MAXLEVEL);
+			a->level = arg_int(&e, "--level", optarg,
+			    1, PIVOTS_MAXLEVEL);
 			a->levelset = 1;
 			break;
 		case O_THRESHOLD:
-			a->threshold = num_real("--threshold", optarg, 0, 1);
+			a->threshold = arg_double(&e, "--threshold", optarg,
+			    0, 1);
 			a->thrset = 1;
 			break;
 		case O_EPOCHS:
-			a->to.epochs = num_int("--epochs", optarg, 1, 1000000);
+			a->to.epochs = arg_int(&e, "--epochs", optarg,
+			    1, 1000000);
 			break;
 		case O_BATCH:
-			a->to.batch = num_int("--batch", optarg, 1, 65536);
+			a->to.batch = arg_int(&e, "--batch", optarg, 1, 65536);
 			break;
 		case O_LR:
-			a->to.opt.lr = num_real("--lr", optarg, 0, 10);
+			a->to.opt.lr = arg_double(&e, "--lr", optarg, 0, 10);
 			break;
 		case O_WD:
-			a->to.opt.weight_decay = num_real("--weight-decay",
-			    optarg, 0, 10);
+			a->to.opt.weight_decay = arg_double(&e,
+			    "--weight-decay", optarg, 0, 10);
 			break;
 		case O_CLIP:
-			a->to.opt.clip = num_real("--clip", optarg, 0, 1e9);
+			a->to.opt.clip = arg_double(&e, "--clip", optarg,
+			    0, 1e9);
 			break;
 		case O_THREADS:
-			a->threads = num_int("--threads", optarg, 0, 1024);
+			a->threads = arg_int(&e, "--threads", optarg, 0, 1024);
 			break;
 		case O_VAL:
-			a->val = num_real("--val", optarg, 0, 0.99);
+			a->val = arg_double(&e, "--val", optarg, 0, 0.99);
 			break;
 		case O_PATIENCE:
-			a->to.patience = num_int("--patience", optarg, 1,
+			a->to.patience = arg_int(&e, "--patience", optarg, 1,
 			    1000000);
 			break;
 		case O_JSON:	a->json = optarg; break;
 		case O_BACKUP:	a->to.backup = 1; break;
 		case O_SLICE:
-			a->to.slice = num_real("--slice", optarg, 0, 1e9);
+			a->to.slice = arg_seconds(&e, "--slice", optarg, 1e9);
 			break;
 		case O_LOCKTIMEOUT:
-			a->to.lock.timeout = num_real("--lock-timeout", optarg,
-			    0, 1e9);
+			a->to.lock.timeout = arg_seconds(&e, "--lock-timeout",
+			    optarg, 1e9);
 			break;
 		case O_DUMP:	a->dump = optarg; break;
 		case O_VERSION:
@@ -368,6 +337,10 @@ parse(struct args *a, int argc, char **argv)
 		default:
 			usage();
 		}
+	}
+	if (e.bad) {
+		warnx("%s", e.msg);
+		usage();
 	}
 	if (a->model == NULL)
 		usage();
@@ -477,7 +450,6 @@ main(int argc, char **argv)
 	struct ckpt_meta meta;
 	struct trainresult res;
 	struct progress pg;
-	struct sigaction sa;
 	char ebuf[512];
 	static int *label;	/* static: still reachable at an errx() */
 	static long *known;
@@ -520,13 +492,8 @@ main(int argc, char **argv)
 		errx(CK_EXIT_DATA, "no training samples: %ld candles, %ld "
 		    "labelled with %d candles of history", hi.n, ds.n, m.cfg.W);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsig;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stopsig_catch(&stop, 1) != 0)	/* the loop checks the flag */
+		err(CK_EXIT_FAIL, "signals");
 	memset(&pg, 0, sizeof(pg));
 	pg.tty = isatty(STDERR_FILENO);
 	pg.verbose = a.verbose;

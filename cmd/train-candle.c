@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ck.h"
 #include "candle.h"
 #include "ckpt.h"
@@ -20,6 +21,7 @@
 #include "labels.h"
 #include "model.h"
 #include "online.h"
+#include "stopsig.h"
 #include "timeparse.h"
 
 #define BATCH	64	/* --on none: windows predicted at once */
@@ -31,12 +33,6 @@ struct counts {
 };
 
 static void
-onsig(int sig)
-{
-	stop = sig;
-}
-
-static void
 usage(int help)
 {
 	fprintf(help ? stdout : stderr,
@@ -45,37 +41,13 @@ usage(int help)
 	    "           [--threshold x] [--history n] [--lr rate] "
 	    "[--accumulate k]\n"
 	    "           [--lock-timeout s] [--min-confidence p] "
-	    "[--prefix name] [file]\n"
+	    "[--prefix name]\n"
+	    "           [--dump-labels file] [file]\n"
 	    "       train-candle -m model --label BUY | SELL | HOLD [--at time] "
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
 	    "       train-candle --info -m model\n");
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
-}
-
-static double
-dnum(const char *opt, const char *s, double lo, double hi)
-{
-	double x;
-
-	if (parse_double(s, strlen(s), &x) != 0 || x < lo || x > hi)
-		errx(CK_EXIT_USAGE, "%s: not a number in [%g, %g]: %s", opt,
-		    lo, hi, s);
-	return x;
-}
-
-static int
-inum(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long x;
-
-	errno = 0;
-	x = strtol(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || x < lo || x > hi)
-		errx(CK_EXIT_USAGE, "%s: not an integer in [%ld, %ld]: %s",
-		    opt, lo, hi, s);
-	return (int)x;
 }
 
 static void
@@ -101,6 +73,7 @@ struct trainer {
 	struct online_acc	*acc;
 	const struct ckpt_lockopt *lk;
 	struct counts		*n;
+	FILE			*dump;	/* --dump-labels, or NULL */
 };
 
 /* online_run's row hook: train on the samples this row triggers (past
@@ -121,6 +94,12 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 		return ns;
 	for (j = 0; j < ns; j++) {
 		online_setlabel(o, slot, s[j].label, s[j].t);
+		if (t->dump != NULL) {
+			char tb[48];
+
+			time_format(tb, s[j].t);
+			fprintf(t->dump, "%s,%s\n", tb, label_name(s[j].label));
+		}
 		if ((i = hist_find(&o->h, s[j].t)) < 0 ||
 		    (rc = online_acc_add(a, &o->h, i, s[j].label)) < 0) {
 			n->nowindow++;
@@ -150,38 +129,17 @@ label_once(struct online *o, struct cstream *cs, int label, cktime at,
     const struct adamw *opt, const struct ckpt_lockopt *lk)
 {
 	struct online_acc a;
-	struct candle c;
 	char errbuf[512], tb[48], lb[40], la[40];
-	long i;
+	cktime t;
 	int rc;
 
-	csvin_stopflag(cs->in, &stop);
-	while ((rc = cstream_next(cs, &c, errbuf, sizeof(errbuf))) == 1 &&
-	    !stop)
-		hist_push(&o->h, &c);
-	if (stop)
+	rc = online_train_once(o, cs, label, at, opt, lk, &stop, &a, &t,
+	    errbuf, sizeof(errbuf));
+	if (rc == CK_EINTR)
 		return 128 + stop;
-	if (rc < 0)
+	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	if (o->h.n == 0)
-		errx(CK_EXIT_DATA, "%s: no candles", cstream_file(cs));
-	if (at == CKTIME_NONE)
-		i = o->h.n - 1;
-	else if ((i = hist_find(&o->h, at)) < 0) {
-		time_format(tb, at);
-		errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
-		    "candles read", cstream_file(cs), tb,
-		    o->h.n - o->h.first);
-	}
-	if (online_acc_init(&a, 1, o->W, opt, errbuf, sizeof(errbuf)) != 0)
-		errx(CK_EXIT_FAIL, "%s", errbuf);
-	time_format(tb, hist_time(&o->h, i));
-	if (online_acc_add(&a, &o->h, i, label) < 0)
-		errx(CK_EXIT_DATA, "%s: %s: a window needs %d candles up to "
-		    "it, have %ld", cstream_file(cs), tb, o->W + 1,
-		    i - o->h.first + 1);
-	if ((rc = online_acc_apply(&a, o, lk, errbuf, sizeof(errbuf))) != 0)
-		errx(ck_exit(rc), "%s", errbuf);
+	time_format(tb, t);
 	fmt_float(lb, a.loss);
 	fmt_float(la, a.loss_after);
 	printf("%s,%s,%s,%s,%llu\n", tb, label_name(label), lb, la,
@@ -208,12 +166,17 @@ main(int argc, char *argv[])
 		{ "lock-timeout", required_argument, NULL, 'T' },
 		{ "min-confidence", required_argument, NULL, 'c' },
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "dump-labels", required_argument, NULL, 'D' },
 		{ "info", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sigaction sa;
+	static const char *const onword[] = { "none", "pivots", "every",
+	    NULL };		/* enum online_on */
+	static const char *const labword[] = { "HOLD", "BUY", "SELL",
+	    NULL };		/* enum label */
+	struct argerr ae = { 0 };
 	struct online o;
 	struct online_acc acc;
 	struct online_labels ol;
@@ -224,7 +187,7 @@ main(int argc, char *argv[])
 	struct cstream cs;
 	struct csvout *out;
 	enum online_on on = ON_NONE;
-	const char *model = NULL, *prefix = "", *file = "-";
+	const char *model = NULL, *prefix = "", *file = "-", *dump = NULL;
 	char errbuf[512];
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
@@ -233,60 +196,57 @@ main(int argc, char *argv[])
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
-	while ((ch = getopt_long(argc, argv, "m:k:", lopt, NULL)) != -1) {
+	while (!ae.bad && (ch = getopt_long(argc, argv, "m:k:", lopt,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':
 			model = optarg;
 			break;
 		case 'o':
 			haveon = 1;
-			if (strcmp(optarg, "pivots") == 0)
-				on = ON_PIVOTS;
-			else if (strcmp(optarg, "every") == 0)
-				on = ON_EVERY;
-			else if (strcmp(optarg, "none") == 0)
-				on = ON_NONE;
-			else
-				errx(CK_EXIT_USAGE, "--on: pivots, every or "
-				    "none, not %s", optarg);
+			on = (enum online_on)arg_word(&ae, "--on", optarg,
+			    onword);
 			break;
 		case 'L':
-			level = inum("--level", optarg, 1, 5);
+			level = (int)arg_int(&ae, "--level", optarg, 1,
+			    PIVOTS_MAXLEVEL);
 			break;
 		case 'k':
-			k = inum("-k", optarg, 1, 10000);
+			k = (int)arg_int(&ae, "-k", optarg, 1, PIVOTS_MAXK);
 			break;
 		case 't':
-			threshold = dnum("--threshold", optarg, 0, 1);
+			threshold = arg_double(&ae, "--threshold", optarg, 0,
+			    1);
 			break;
 		case 'l':
-			if ((label = label_parse(optarg, strlen(optarg))) < 0)
-				errx(CK_EXIT_USAGE, "--label: BUY, SELL or "
-				    "HOLD, not %s", optarg);
+			label = arg_word(&ae, "--label", optarg, labword);
 			break;
 		case 'a':
-			if (time_parse_any(optarg, strlen(optarg), EPOCH_AUTO,
-			    &at) != 0)
-				errx(CK_EXIT_USAGE, "--at: not a time: %s",
-				    optarg);
+			at = arg_time(&ae, "--at", optarg);
 			break;
 		case 'H':
-			history = inum("--history", optarg, 2, 1 << 24);
+			history = (int)arg_int(&ae, "--history", optarg, 2,
+			    1 << 24);
 			break;
 		case 'r':
-			opt.lr = (float)dnum("--lr", optarg, 0, 10);
+			opt.lr = (float)arg_double(&ae, "--lr", optarg, 0, 10);
 			break;
 		case 'A':
-			K = inum("--accumulate", optarg, 1, 4096);
+			K = (int)arg_int(&ae, "--accumulate", optarg, 1, 4096);
 			break;
 		case 'T':
-			lk.timeout = dnum("--lock-timeout", optarg, 0, 1e6);
+			lk.timeout = arg_seconds(&ae, "--lock-timeout", optarg,
+			    1e6);
 			break;
 		case 'c':
-			minconf = dnum("--min-confidence", optarg, 0, 1);
+			minconf = arg_double(&ae, "--min-confidence", optarg,
+			    0, 1);
 			break;
 		case 'p':
 			prefix = optarg;
+			break;
+		case 'D':
+			dump = optarg;
 			break;
 		case 'i':
 			info = 1;
@@ -300,6 +260,10 @@ main(int argc, char *argv[])
 		default:
 			usage(0);
 		}
+	}
+	if (ae.bad) {
+		warnx("%s", ae.msg);
+		usage(0);
 	}
 	argc -= optind;
 	argv += optind;
@@ -321,13 +285,11 @@ main(int argc, char *argv[])
 		usage(0);	/* exactly one of --on and --label */
 	if (label < 0 && at != CKTIME_NONE)
 		usage(0);
+	if (dump != NULL && !haveon)
+		usage(0);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsig;		/* no SA_RESTART: a blocked read ends */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
+		err(CK_EXIT_FAIL, "signals");
 
 	/* training predicts row by row: a step may come between two rows */
 	batch = on == ON_NONE && label < 0 ? BATCH : 1;
@@ -353,15 +315,19 @@ main(int argc, char *argv[])
 	memset(&n, 0, sizeof(n));
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (online_columns(&o, &cs, prefix, 1, errbuf, sizeof(errbuf)) != 0)
+	if (online_header(&o, &cs, out, prefix, 1, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
-	cstream_write_header(&cs, out);
-	cstream_flushto(&cs, out);
 
 	t.ol = &ol;
 	t.acc = &acc;
 	t.lk = &lk;
 	t.n = &n;
+	t.dump = NULL;
+	if (dump != NULL) {
+		if ((t.dump = fopen(dump, "w")) == NULL)
+			err(CK_EXIT_FAIL, "%s", dump);
+		fprintf(t.dump, "time,label\n");
+	}
 	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
 	    &stop, errbuf, sizeof(errbuf));
 	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
@@ -370,6 +336,8 @@ main(int argc, char *argv[])
 		report(&o, &acc, &n);
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
+	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
+		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
 	cstream_close(&cs);
 	online_labels_free(&ol);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Nanoseconds since 1970-01-01T00:00:00Z (covers years 1678..2261). */
 typedef int64_t cktime;
@@ -39,6 +40,16 @@ ck_exit(int status)
 	case CK_ETIMEOUT:	return CK_EXIT_TEMPFAIL;
 	default:		return CK_EXIT_FAIL;
 	}
+}
+
+/* Seconds on the monotonic clock: for intervals and deadlines only. */
+static inline double
+ck_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 #endif

@@ -8,8 +8,44 @@
 #ifndef MATMUL_H
 #define MATMUL_H
 
-/* Keep OpenBLAS to one thread (our threads split the batch instead). */
+/* Keep OpenBLAS to one thread (our threads split the batch instead) and
+ * choose the backend (below). */
 void	matmul_init(void);
+
+/*
+ * Training's batched products run on one of two backends: cblas_sgemm, or
+ * the hand-written kernels.  MATMUL_AUTO (the default) reads the
+ * environment variable CANDLEKIT_MATMUL ("blas", "native"; anything else
+ * or unset is auto), then picks BLAS when OpenBLAS runs a kernel set
+ * written for this CPU and the hand kernels when it fell back to a generic
+ * one (matmul_blas_optimized()).  Set it before the first training step;
+ * the choice holds for the whole process.
+ */
+enum matmul_backend { MATMUL_AUTO = 0, MATMUL_BLAS = 1, MATMUL_NATIVE = 2 };
+void	matmul_set_backend(enum matmul_backend);
+/* The backend in force: MATMUL_BLAS or MATMUL_NATIVE; its name "blas" or
+ * "native". */
+enum matmul_backend matmul_backend(void);
+const char *matmul_backend_name(void);
+/* OpenBLAS's kernel set (openblas_get_corename()), and whether it is one
+ * written for a CPU rather than a generic fallback (Prescott, Core2, ...). */
+const char *matmul_blas_core(void);
+int	matmul_blas_optimized(void);
+
+/* 1 when the CPU runs AVX-512 (checked once): the row kernels and the
+ * layers' element-wise loops then use 16-float vectors, with the same bits
+ * as their 8-float versions. */
+int	matmul_avx512(void);
+
+/* The batched products of training on the backend in force: out (N,OC) =
+ * inp (N,IC) w (IC,OC) + bias, rows ldo, ldi, ldw floats apart; and their
+ * gradients added into dinp (N,IC) (NULL: skip), dw (IC,OC), dbias (OC, or
+ * NULL) with inp and dout packed; wt: IC*OC floats scratch. */
+void	matmul_batch_forward(float *out, int ldo, const float *inp, int ldi,
+	    const float *w, int ldw, const float *bias, int N, int IC, int OC);
+void	matmul_batch_backward(float *dinp, float *dw, float *dbias,
+	    const float *dout, const float *inp, const float *w, float *wt, int N,
+	    int IC, int OC);
 
 /* out (N,OC) = inp (N,IC) w (IC,OC) + bias (OC, or NULL); the rows of inp
  * are ldi floats apart.  cblas_sgemm. */

@@ -80,6 +80,9 @@ void	model_config_default(struct model_config *);
 void	adamw_default(struct adamw *);
 /* Check a configuration's bounds; 0 or -1 with a reason in err. */
 int	model_config_check(const struct model_config *, char *err, size_t errlen);
+/* Only the tensor table and nparams, nothing allocated (to bound a
+ * configuration read from a file before allocating); 0 or -1. */
+int	model_layout(struct model *, const struct model_config *, char *err, size_t errlen);
 /* Lay out and allocate params, grads, m, v (zeroed); returns 0 or -1. */
 int	model_init(struct model *, const struct model_config *, char *err, size_t errlen);
 /*

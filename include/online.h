@@ -20,6 +20,8 @@
 #include "ckpt.h"
 #include "labels.h"
 #include "model.h"
+#include "pivots.h"
+#include "rowcopy.h"
 
 /* The output columns, in order; train-candle adds the last three. */
 enum online_col {
@@ -61,9 +63,7 @@ cktime	hist_time(const struct hist *, long i);
 
 /* A row held between push and flush: its input fields and our values. */
 struct online_row {
-	char	*buf;		/* input fields, back to back */
-	size_t	 len, cap;
-	size_t	*foff;		/* (ncol + 1) field offsets into buf */
+	struct rowcopy in;	/* its input fields */
 	long	 cand;		/* candle number to predict at, -1: none */
 	double	 close;		/* its close, for the ghost in prices */
 	char	 val[OC_N][ONLINE_VALLEN];
@@ -113,6 +113,10 @@ void	online_close(struct online *);
  * training adds label, label_time, loss.  0 or CK_ERR. */
 int	online_columns(struct online *, struct cstream *, const char *prefix,
 	    int training, char *err, size_t errlen);
+/* online_columns, then write cs's header to out and have cs flush out
+ * before a read blocks.  0 or CK_ERR. */
+int	online_header(struct online *, struct cstream *, struct csvout *,
+	    const char *prefix, int training, char *err, size_t errlen);
 /* Hot reload: when the file changed, load it aside and take its weights
  * when it is a model of the same configuration.  1 reloaded, 0 not
  * changed (or the same weights), -1 a failed load (lasterr says; the old
@@ -185,35 +189,36 @@ int	online_acc_apply(struct online_acc *, struct online *,
 	    const struct ckpt_lockopt *, char *err, size_t errlen);
 
 /*
+ * Manual training: read the whole stream into the history, then one step
+ * under the lock on the window ending at the candle of time at
+ * (CKTIME_NONE: the last one) with label.  a (set up here with K = 1;
+ * the caller frees it) holds the losses; *t is the candle's time.  0;
+ * CK_EINTR when *stop was set; CK_EDATA when there are no candles, no
+ * candle at `at` in the history, or too few before it for a window; or
+ * another ck_status, with err.
+ */
+int	online_train_once(struct online *, struct cstream *, int label,
+	    cktime at, const struct adamw *, const struct ckpt_lockopt *,
+	    volatile sig_atomic_t *stop, struct online_acc *a, cktime *t,
+	    char *err, size_t errlen);
+
+/*
  * Training labels from the pivotN_high / pivotN_low columns upstream
- * (pivots(1)), by the rules of labels.h.
- *  every:  the labeler decides candle r-k at row r.
- *  pivots: a level-N pivot confirmed at this row, at its own candle.  A
- *	candle that is both an H and an L of level N has no label.  At level
- *	1 both are confirmed at one row; at level N > 1 they may be confirmed
- *	at different rows, and only a level-1 outside bar can be both, so
- *	such a pivot waits until its other kind is decided: at the first row
- *	that confirms a level-(N-1) pivot of the other kind after it.
+ * (pivots(1)), decided by labels.h's streaming labellers and nothing else:
+ *  every:  the labeler decides candle r-k at row r (level-1 columns).
+ *  pivots: the pivlabeler of level N (columns of levels 1..N): a pivot of
+ *	one kind is labelled when it is confirmed, a level-1 outside bar
+ *	when both of its kinds are decided at level N.
  */
 enum online_on { ON_NONE, ON_PIVOTS, ON_EVERY };
-
-#define ONLINE_MAXPEND	64
-
-struct online_pend {
-	cktime	t;		/* the pivot candle */
-	int	label;		/* what it gets if it stays single */
-};
 
 struct online_labels {
 	enum online_on	 on;
 	int		 level;
-	int		 h1, l1, hp, lp, hn, ln;	/* columns: level 1, N-1, N */
-	struct labeler	 lb;
-	cktime		 outside[ONLINE_MAXPEND];	/* recent level-1 outside bars */
-	int		 nout;
-	struct online_pend pend[ONLINE_MAXPEND];
-	int		 npend;
-	long		 dropped;	/* pivots that waited in a full queue */
+	int		 hcol[PIVOTS_MAXLEVEL];	/* pivotM_high, M = 1..level */
+	int		 lcol[PIVOTS_MAXLEVEL];	/* pivotM_low */
+	struct labeler	 lb;		/* every */
+	struct pivlabeler pl;		/* pivots */
 };
 
 /* The sample a row triggers: candle time and label. */
@@ -221,7 +226,7 @@ struct online_sample {
 	cktime	t;
 	int	label;
 };
-#define ONLINE_MAXSAMPLES (2 + ONLINE_MAXPEND)
+#define ONLINE_MAXSAMPLES PIVLABELER_OUT
 
 /* CK_EDATA with a clear message when the needed columns are missing. */
 int	online_labels_init(struct online_labels *, const struct cstream *,

@@ -335,7 +335,15 @@ layout_of(int fd, const char *name, const struct hdr *h, struct model *t,
 	int rc;
 
 	config_of(h, &cfg);
-	memset(t, 0, sizeof(*t));
+	/* The configuration decides the allocation: bound it by the header's
+	 * parameter count (itself bounded by the file's size) first. */
+	if (model_layout(t, &cfg, why, sizeof(why)) == -1)
+		return fail(err, errlen, CK_EDATA, "%s: %s", name, why);
+	if (t->nparams != h->nparams)
+		return fail(err, errlen, CK_EDATA, "%s: the configuration has "
+		    "%zu parameters, the header says %llu: a corrupt or foreign "
+		    "file; restore a backup", name, t->nparams,
+		    (unsigned long long)h->nparams);
 	if (model_init(t, &cfg, why, sizeof(why)) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", name, why);
 	if ((rc = check_table(fd, name, h, t, err, errlen)) != CK_OK)

@@ -26,6 +26,7 @@
 #define CLONES
 #endif
 #define INLINE static inline __attribute__((always_inline))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
 typedef int v8i __attribute__((vector_size(32), aligned(4)));
@@ -37,32 +38,85 @@ typedef int v8i __attribute__((vector_size(32), aligned(4)));
 #define GELU_K1		0.044715f
 #define GHOST_W		0.1f
 
-/* y[0..8) = exp(x[0..8)), x clamped to [-87.3, 88]. */
+/*
+ * y = exp(v) lane by lane, v clamped to [-87.3, 88]; VT the float vector
+ * type, VIT the int one.  The same operations on every lane, so 8 and 16
+ * lanes give the same bits.
+ */
+#define EXPV(VT, VIT, y, x) do { \
+	VT v_ = (x), n_, r_, p_; \
+	VIT e_, m_, lo_ = (VIT)((VT){ 0 } - 87.3f); \
+	VIT hi_ = (VIT)((VT){ 0 } + 88.0f); \
+	m_ = v_ < -87.3f; \
+	v_ = (VT)((m_ & lo_) | (~m_ & (VIT)v_)); \
+	m_ = v_ > 88.0f; \
+	v_ = (VT)((m_ & hi_) | (~m_ & (VIT)v_)); \
+	/* n = round(v / ln 2) by the 1.5 * 2^23 trick */ \
+	n_ = v_ * 1.44269504f + 12582912.0f; \
+	n_ = n_ - 12582912.0f; \
+	r_ = v_ - n_ * 0.693359375f; \
+	r_ = r_ - n_ * -2.12194440e-4f; \
+	p_ = r_ * (1.0f / 5040) + 1.0f / 720; \
+	p_ = p_ * r_ + 1.0f / 120; \
+	p_ = p_ * r_ + 1.0f / 24; \
+	p_ = p_ * r_ + 1.0f / 6; \
+	p_ = p_ * r_ + 0.5f; \
+	p_ = p_ * r_ + 1.0f; \
+	p_ = p_ * r_ + 1.0f; \
+	e_ = (__builtin_convertvector(n_, VIT) + 127) << 23; \
+	(y) = p_ * (VT)e_; \
+} while (0)
+
+/* y[0..8) = exp(x[0..8)) */
 INLINE void
 exp8(float *y, const float *x)
 {
-	v8 v = CV8(x), n, r, p;
-	v8i e, m, lo = (v8i)((v8){ 0 } - 87.3f), hi = (v8i)((v8){ 0 } + 88.0f);
-
-	m = v < -87.3f;
-	v = (v8)((m & lo) | (~m & (v8i)v));
-	m = v > 88.0f;
-	v = (v8)((m & hi) | (~m & (v8i)v));
-	/* n = round(v / ln 2) by the 1.5 * 2^23 trick */
-	n = v * 1.44269504f + 12582912.0f;
-	n = n - 12582912.0f;
-	r = v - n * 0.693359375f;
-	r = r - n * -2.12194440e-4f;
-	p = r * (1.0f / 5040) + 1.0f / 720;
-	p = p * r + 1.0f / 120;
-	p = p * r + 1.0f / 24;
-	p = p * r + 1.0f / 6;
-	p = p * r + 0.5f;
-	p = p * r + 1.0f;
-	p = p * r + 1.0f;
-	e = (__builtin_convertvector(n, v8i) + 127) << 23;
-	V8(y) = p * (v8)e;
+	EXPV(v8, v8i, V8(y), CV8(x));
 }
+
+/* 0.5 x (1 + tanh u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + k x^3) */
+#define GELUV(VT, VIT, y, x) do { \
+	VT x__ = (x), u__, t__; \
+	u__ = GELU_K0 * (x__ + GELU_K1 * x__ * x__ * x__); \
+	EXPV(VT, VIT, t__, -2.0f * u__); \
+	(y) = x__ / (1.0f + t__); \
+} while (0)
+
+/*
+ * The widest element-wise loops, for CPUs with AVX-512: 16 lanes, the same
+ * operations per lane as the 8-lane code, so the same bits.  Each does the
+ * first n & ~15 elements and returns how many it did (0 without AVX-512).
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define T512	__attribute__((target("avx512f,avx512vl,avx2,fma")))
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+typedef int v16i __attribute__((vector_size(64), aligned(4)));
+#define V16(p)	(*(v16 *)(p))
+#define CV16(p)	(*(const v16 *)(p))
+
+static T512 size_t
+gelu16(float *out, const float *inp, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 16 <= n; i += 16)
+		GELUV(v16, v16i, V16(out + i), CV16(inp + i));
+	return i;
+}
+
+static T512 int
+exp16(float *x, int n)
+{
+	int i;
+
+	for (i = 0; i + 16 <= n; i += 16)
+		EXPV(v16, v16i, V16(x + i), CV16(x + i));
+	return i;
+}
+#define WIDE(call)	(matmul_avx512() ? (call) : 0)
+#else
+#define WIDE(call)	0
+#endif
 
 /* Sum of 8 lanes in a fixed order. */
 INLINE float
@@ -204,49 +258,115 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 	}
 }
 
-/* x[0..n) = softmax(x[0..n)) in place. */
+/* dst (cols,rows) = src (rows,cols) transposed, rows ldd and lds apart:
+ * blocks of 8 x 8 by shuffles (the unpack, shuffle, permute network),
+ * the edges one by one. */
+#define SHUF(a, b, i0, i1, i2, i3, i4, i5, i6, i7) \
+	__builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+
 INLINE void
-softmax_row(float *x, int n)
+transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 {
-	float mx = x[0], s, t[8];
-	v8 vm;
+	v8 r[8], t[8], u[8];
+	int i, j, k, rb = rows & ~7, cb = cols & ~7;
+
+	for (j = 0; j < rb; j += 8)
+		for (i = 0; i < cb; i += 8) {
+			for (k = 0; k < 8; k++)
+				r[k] = CV8(src + (size_t)(j + k) * lds + i);
+			for (k = 0; k < 8; k += 2) {
+				t[k] = SHUF(r[k], r[k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+				t[k + 1] = SHUF(r[k], r[k + 1], 2, 10, 3, 11, 6, 14, 7,
+				    15);
+			}
+			for (k = 0; k < 8; k += 4) {
+				u[k] = SHUF(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+				u[k + 1] = SHUF(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14,
+				    15);
+				u[k + 2] = SHUF(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12,
+				    13);
+				u[k + 3] = SHUF(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7,
+				    14, 15);
+			}
+			for (k = 0; k < 4; k++) {
+				V8(dst + (size_t)(i + k) * ldd + j) =
+				    SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+				V8(dst + (size_t)(i + k + 4) * ldd + j) =
+				    SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+			}
+		}
+	for (j = 0; j < rows; j++)
+		for (i = j < rb ? cb : 0; i < cols; i++)
+			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
+}
+
+/* x[0..n) = exp(x[0..n)), one long loop: many independent exps in flight */
+INLINE void
+exp_all(float *x, int n)
+{
+	float t[8];
 	int i, k;
 
-	if (n >= 8) {
-		vm = CV8(x);
-		for (i = 8; i + 8 <= n; i += 8) {
-			v8i gt = CV8(x + i) > vm;
-
-			vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
-		}
-		for (k = 0; k < 8; k++)
-			mx = vm[k] > mx ? vm[k] : mx;
-	}
-	for (i = n & ~7; i < n; i++)
-		mx = x[i] > mx ? x[i] : mx;
-	for (i = 0; i + 8 <= n; i += 8) {
-		V8(x + i) = CV8(x + i) - mx;
+	for (i = WIDE(exp16(x, n)); i + 8 <= n; i += 8)
 		exp8(x + i, x + i);
-	}
 	if (i < n) {
 		for (k = 0; k < 8; k++)
-			t[k] = i + k < n ? x[i + k] - mx : 0.0f;
+			t[k] = i + k < n ? x[i + k] : 0.0f;
 		exp8(t, t);
 		for (k = 0; i + k < n; k++)
 			x[i + k] = t[k];
 	}
-	s = 1.0f / sum(x, n);
-	for (i = 0; i + 8 <= n; i += 8)
-		V8(x + i) = CV8(x + i) * s;
-	for (; i < n; i++)
-		x[i] *= s;
+}
+
+/* Each row of x (rows, n) = softmax(scale row), in place. */
+INLINE void
+softmax_rows(float *x0, int rows, int n, float scale)
+{
+	float mx, s, *x;
+	v8 vm;
+	int r, i;
+
+	for (r = 0; r < rows; r++) {
+		x = x0 + (size_t)r * n;
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) * scale;
+		for (; i < n; i++)
+			x[i] *= scale;
+		mx = x[0];
+		if (n >= 8) {
+			vm = CV8(x);
+			for (i = 8; i + 8 <= n; i += 8) {
+				v8i gt = CV8(x + i) > vm;
+
+				vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
+			}
+			/* a tree: max is exact in any order */
+			mx = MAX(MAX(MAX(vm[0], vm[1]), MAX(vm[2], vm[3])),
+			    MAX(MAX(vm[4], vm[5]), MAX(vm[6], vm[7])));
+		}
+		for (i = n & ~7; i < n; i++)
+			mx = x[i] > mx ? x[i] : mx;
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) - mx;
+		for (; i < n; i++)
+			x[i] -= mx;
+	}
+	exp_all(x0, rows * n);
+	for (r = 0; r < rows; r++) {
+		x = x0 + (size_t)r * n;
+		s = 1.0f / sum(x, n);
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) * s;
+		for (; i < n; i++)
+			x[i] *= s;
+	}
 }
 
 CLONES void
 attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
     int T, int nq, int C, int NH)
 {
-	int hs = C / NH, C3 = 3 * C, b, h, i, j;
+	int hs = C / NH, C3 = 3 * C, b, h;
 	float scale = 1.0f / sqrtf((float)hs);
 
 	for (b = 0; b < B; b++) {
@@ -256,14 +376,11 @@ attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
 			float *a = att + ((size_t)b * NH + h) * nq * T;
 
 			/* tmp (hs,T) = K_h^T */
-			for (j = 0; j < T; j++)
-				for (i = 0; i < hs; i++)
-					tmp[(size_t)i * T + j] =
-					    qb[(size_t)j * C3 + C + h * hs + i];
+			transpose(tmp, T, qb + C + h * hs, C3, T, hs);
+			/* the scores q.k, scaled in the softmax */
 			mm_nn(a, T, qb + (size_t)(T - nq) * C3 + h * hs, C3, tmp, T,
-			    nq, T, hs, scale);
-			for (i = 0; i < nq; i++)
-				softmax_row(a + (size_t)i * T, T);
+			    nq, T, hs, 1.0f);
+			softmax_rows(a, nq, T, scale);
 			mm_nn(out + (size_t)b * nq * C + h * hs, C, a, T,
 			    qb + 2 * C + h * hs, C3, nq, hs, T, 1.0f);
 		}
@@ -286,10 +403,7 @@ attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
 			const float *a = att + ((size_t)b * NH + h) * nq * T;
 
 			/* tmp (hs,T) = V_h^T; datt (nq,T) = dout_h V_h^T */
-			for (j = 0; j < T; j++)
-				for (i = 0; i < hs; i++)
-					tmp[(size_t)i * T + j] =
-					    qb[(size_t)j * C3 + 2 * C + h * hs + i];
+			transpose(tmp, T, qb + 2 * C + h * hs, C3, T, hs);
 			mm_nn(datt, T, db + h * hs, C, tmp, T, nq, T, hs, 1.0f);
 			/* dV_h (T,hs) += att^T dout_h */
 			mm_tn_acc(dqb + 2 * C + h * hs, C3, a, T, db + h * hs, C,
@@ -320,21 +434,16 @@ attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
 CLONES void
 gelu_forward(float *out, const float *inp, size_t n)
 {
-	float t[8];
 	size_t i, k;
-	v8 x, u;
+	v8 x;
 
-	for (i = 0; i < n; i += 8) {
+	for (i = WIDE(gelu16(out, inp, n)); i < n; i += 8) {
 		if (i + 8 <= n)
 			x = CV8(inp + i);
 		else
 			for (k = 0; k < 8; k++)
 				x[k] = i + k < n ? inp[i + k] : 0.0f;
-		/* 0.5 x (1 + tanh u) = x / (1 + exp(-2u)) */
-		u = GELU_K0 * (x + GELU_K1 * x * x * x);
-		V8(t) = -2.0f * u;
-		exp8(t, t);
-		x = x / (1.0f + CV8(t));
+		GELUV(v8, v8i, x, x);
 		if (i + 8 <= n)
 			V8(out + i) = x;
 		else

@@ -36,15 +36,6 @@
 
 enum qop { Q_ADD, Q_HEAD, Q_DEL };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void
 nap(double s)
 {
@@ -67,7 +58,7 @@ flock_until(int fd, double deadline)
 			return 0;
 		if (errno == EINTR)
 			continue;
-		if (errno != EWOULDBLOCK || now() >= deadline)
+		if (errno != EWOULDBLOCK || ck_now() >= deadline)
 			return -1;
 		nap(pause);
 		if ((pause *= 2) > PAUSE_MAX)
@@ -272,14 +263,21 @@ lock_acquire(struct cklock *lk, const char *path, double timeout,
 		snprintf(err, errlen, "%s: %s", qpath, strerror(errno));
 		return CK_ERR;
 	}
-	deadline = now() + timeout;
+	deadline = ck_now() + timeout;
 	if (queue_edit(qfd, Q_ADD, deadline, &head) == -1)
 		goto qfail;
 	for (;;) {
 		if (queue_edit(qfd, Q_HEAD, deadline, &head) == -1)
 			goto qfail;
 		if (head == getpid()) {
-			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			/* Read-write where allowed: Linux NFS clients carry
+			 * flock to the server as a write lock, which needs a
+			 * file opened for writing (flock(2)).  The file itself
+			 * is never written through fd. */
+			if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 &&
+			    (errno == EACCES || errno == EROFS || errno == EISDIR))
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd == -1) {
 				snprintf(err, errlen, "%s: %s", path,
 				    strerror(errno));
 				goto out;
@@ -309,7 +307,7 @@ lock_acquire(struct cklock *lk, const char *path, double timeout,
 			    "waiting for the lock", path);
 			goto out;
 		}
-		if (now() >= deadline) {
+		if (ck_now() >= deadline) {
 			rc = timeout_error(path, qpath, timeout, head, 0, err,
 			    errlen);
 			goto out;
@@ -319,7 +317,7 @@ lock_acquire(struct cklock *lk, const char *path, double timeout,
 			pause = PAUSE_MAX;
 	}
 	/* held: leave the queue (give it a moment past a spent deadline) */
-	if (queue_edit(qfd, Q_DEL, now() + timeout + 1, &head) == -1) {
+	if (queue_edit(qfd, Q_DEL, ck_now() + timeout + 1, &head) == -1) {
 		lock_release(lk);
 		goto qfail;
 	}
@@ -331,7 +329,7 @@ qfail:
 	else
 		snprintf(err, errlen, "%s: %s", qpath, strerror(errno));
 out:
-	queue_edit(qfd, Q_DEL, now() + 1, &head);
+	queue_edit(qfd, Q_DEL, ck_now() + 1, &head);
 	close(qfd);
 	return rc;
 }

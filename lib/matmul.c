@@ -6,7 +6,10 @@
  * 8-float vectors (GCC vector extension) with a fixed order of operations
  * per output element: a row's result never depends on the other rows.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cblas.h>
 
@@ -31,12 +34,108 @@ typedef float v8 __attribute__((vector_size(32), aligned(4)));
 #define V8(p)	(*(v8 *)(p))
 #define CV8(p)	(*(const v8 *)(p))
 
-void	openblas_set_num_threads(int);
+/*
+ * The backend of training's batched products, chosen once: an explicit
+ * matmul_set_backend(), else $CANDLEKIT_MATMUL (blas, native, auto), else
+ * auto: cblas_sgemm when OpenBLAS runs kernels written for this CPU, the
+ * hand loops below when it fell back to a generic kernel set (as Debian's
+ * 0.3.21 does on CPUs newer than it knows: "Prescott", plain SSE3, half the
+ * speed of the hand loops).
+ */
+static _Atomic int backend = -1;	/* -1: not chosen yet */
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static int env_backend;
+
+/* Kernel sets OpenBLAS falls back to when it does not know the CPU. */
+static const char *const generic_core[] = {
+	"prescott", "core2", "katmai", "coppermine", "northwood", "banias",
+	"penryn", "dunnington", "atom", "unknown", "generic"
+};
+
+const char *
+matmul_blas_core(void)
+{
+	const char *s = openblas_get_corename();
+
+	return s != NULL && *s != '\0' ? s : "unknown";
+}
+
+int
+matmul_blas_optimized(void)
+{
+	const char *s = matmul_blas_core();
+	size_t i;
+
+	for (i = 0; i < sizeof generic_core / sizeof generic_core[0]; i++)
+		if (strcasecmp(s, generic_core[i]) == 0)
+			return 0;
+	return 1;
+}
+
+static void
+read_env(void)
+{
+	const char *s = getenv("CANDLEKIT_MATMUL");
+
+	env_backend = MATMUL_AUTO;
+	if (s != NULL && strcmp(s, "blas") == 0)
+		env_backend = MATMUL_BLAS;
+	else if (s != NULL && strcmp(s, "native") == 0)
+		env_backend = MATMUL_NATIVE;
+}
+
+void
+matmul_set_backend(enum matmul_backend b)
+{
+	if (b == MATMUL_AUTO) {
+		pthread_once(&env_once, read_env);
+		b = env_backend;
+	}
+	if (b == MATMUL_AUTO)
+		b = matmul_blas_optimized() ? MATMUL_BLAS : MATMUL_NATIVE;
+	backend = b;
+}
+
+enum matmul_backend
+matmul_backend(void)
+{
+	if (backend == -1)
+		matmul_set_backend(MATMUL_AUTO);
+	return backend;
+}
+
+const char *
+matmul_backend_name(void)
+{
+	return matmul_backend() == MATMUL_BLAS ? "blas" : "native";
+}
 
 void
 matmul_init(void)
 {
 	openblas_set_num_threads(1);
+	(void)matmul_backend();
+}
+
+void
+matmul_batch_forward(float *out, int ldo, const float *inp, int ldi,
+    const float *w, int ldw, const float *bias, int N, int IC, int OC)
+{
+	if (matmul_backend() == MATMUL_BLAS)
+		matmul_forward_ld(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC);
+	else
+		matmul_rows_ld(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC);
+}
+
+void
+matmul_batch_backward(float *dinp, float *dw, float *dbias, const float *dout,
+    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+{
+	if (matmul_backend() == MATMUL_BLAS)
+		matmul_backward(dinp, IC, dw, dbias, dout, inp, w, N, IC, OC);
+	else
+		matmul_backward_rows(dinp, dw, dbias, dout, inp, w, wt, N, IC,
+		    OC);
 }
 
 void
@@ -190,18 +289,186 @@ rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
 #undef ROW
 }
 
+/*
+ * The same products on 16-float vectors where the CPU has AVX-512: blocks
+ * of 8 rows x 32 columns (16 accumulators of the 32 zmm registers), then 8
+ * x 16, single rows, and the 8-float kernels above for the last columns.
+ * Element (r, j) is still init + inp[r,0] w[0,j] + ..., k ascending, one
+ * fused multiply-add at a time: the same bits as the 8-float kernels, only
+ * half the instructions.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define HAVE_ROWS16 1
+#define T512	__attribute__((target("avx512f,avx512vl,avx2,fma")))
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+#define V16(p)	(*(v16 *)(p))
+#define CV16(p)	(*(const v16 *)(p))
+#define INIT16(v, o, j)	((v) = acc ? CV16((o) + (j)) : bias != NULL ? \
+			    CV16(bias + (j)) : zero)
+
+/* rows r..r+7 (R = 8) or r (R = 1), columns j..j+16*NV-1 (NV = 1 or 2) */
+#define K16(R, NV) do { \
+	const float *i_[8]; \
+	float *o_[8]; \
+	v16 zero = { 0 }, wa, wb = zero; \
+	v16 a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7; \
+	int q_, k_; \
+	for (q_ = 0; q_ < (R); q_++) { \
+		i_[q_] = inp + (size_t)(r + q_) * ldi; \
+		o_[q_] = out + (size_t)(r + q_) * ldo; \
+	} \
+	a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = zero; \
+	b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = zero; \
+	INIT16(a0, o_[0], j); if (NV == 2) INIT16(b0, o_[0], j + 16); \
+	if (R == 8) { \
+		INIT16(a1, o_[1], j), INIT16(a2, o_[2], j), INIT16(a3, o_[3], j); \
+		INIT16(a4, o_[4], j), INIT16(a5, o_[5], j), INIT16(a6, o_[6], j); \
+		INIT16(a7, o_[7], j); \
+		if (NV == 2) { \
+			INIT16(b1, o_[1], j + 16), INIT16(b2, o_[2], j + 16); \
+			INIT16(b3, o_[3], j + 16), INIT16(b4, o_[4], j + 16); \
+			INIT16(b5, o_[5], j + 16), INIT16(b6, o_[6], j + 16); \
+			INIT16(b7, o_[7], j + 16); \
+		} \
+	} \
+	_Pragma("GCC unroll 4") \
+	for (k_ = 0; k_ < IC; k_++) { \
+		wa = CV16(w + (size_t)k_ * ldw + j); \
+		if (NV == 2) \
+			wb = CV16(w + (size_t)k_ * ldw + j + 16); \
+		a0 = a0 + i_[0][k_] * wa; \
+		if (NV == 2) b0 = b0 + i_[0][k_] * wb; \
+		if (R == 8) { \
+			a1 = a1 + i_[1][k_] * wa, a2 = a2 + i_[2][k_] * wa; \
+			a3 = a3 + i_[3][k_] * wa, a4 = a4 + i_[4][k_] * wa; \
+			a5 = a5 + i_[5][k_] * wa, a6 = a6 + i_[6][k_] * wa; \
+			a7 = a7 + i_[7][k_] * wa; \
+			if (NV == 2) { \
+				b1 = b1 + i_[1][k_] * wb, b2 = b2 + i_[2][k_] * wb; \
+				b3 = b3 + i_[3][k_] * wb, b4 = b4 + i_[4][k_] * wb; \
+				b5 = b5 + i_[5][k_] * wb, b6 = b6 + i_[6][k_] * wb; \
+				b7 = b7 + i_[7][k_] * wb; \
+			} \
+		} \
+	} \
+	V16(o_[0] + j) = a0; if (NV == 2) V16(o_[0] + j + 16) = b0; \
+	if (R == 8) { \
+		V16(o_[1] + j) = a1, V16(o_[2] + j) = a2, V16(o_[3] + j) = a3; \
+		V16(o_[4] + j) = a4, V16(o_[5] + j) = a5, V16(o_[6] + j) = a6; \
+		V16(o_[7] + j) = a7; \
+		if (NV == 2) { \
+			V16(o_[1] + j + 16) = b1, V16(o_[2] + j + 16) = b2; \
+			V16(o_[3] + j + 16) = b3, V16(o_[4] + j + 16) = b4; \
+			V16(o_[5] + j + 16) = b5, V16(o_[6] + j + 16) = b6; \
+			V16(o_[7] + j + 16) = b7; \
+		} \
+	} \
+} while (0)
+
+/* 8 rows x 8 columns: 8 independent sums (16 ymm registers under AVX-512) */
+static inline AI void
+k8x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
+{
+	const float *i0 = inp, *i1 = i0 + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	const float *i4 = i3 + ldi, *i5 = i4 + ldi, *i6 = i5 + ldi;
+	const float *i7 = i6 + ldi;
+	float *o0 = out, *o1 = o0 + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
+	float *o4 = o3 + ldo, *o5 = o4 + ldo, *o6 = o5 + ldo, *o7 = o6 + ldo;
+	v8 zero = { 0 }, a0, a1, a2, a3, a4, a5, a6, a7, w0;
+	int k;
+
+	INIT(a0, o0, j), INIT(a1, o1, j), INIT(a2, o2, j), INIT(a3, o3, j);
+	INIT(a4, o4, j), INIT(a5, o5, j), INIT(a6, o6, j), INIT(a7, o7, j);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * ldw + j);
+		a0 = a0 + i0[k] * w0, a1 = a1 + i1[k] * w0;
+		a2 = a2 + i2[k] * w0, a3 = a3 + i3[k] * w0;
+		a4 = a4 + i4[k] * w0, a5 = a5 + i5[k] * w0;
+		a6 = a6 + i6[k] * w0, a7 = a7 + i7[k] * w0;
+	}
+	V8(o0 + j) = a0, V8(o1 + j) = a1, V8(o2 + j) = a2, V8(o3 + j) = a3;
+	V8(o4 + j) = a4, V8(o5 + j) = a5, V8(o6 + j) = a6, V8(o7 + j) = a7;
+}
+
+#define ROW16(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, \
+	    ldi, w, ldw, bias, IC
+
+static T512 void
+rows16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int N, int IC, int OC, int acc)
+{
+	int r, j;
+
+	for (j = 0; j + 32 <= OC; j += 32) {
+		for (r = 0; r + 8 <= N; r += 8)
+			K16(8, 2);
+		for (; r < N; r++)
+			K16(1, 2);
+	}
+	for (; j + 16 <= OC; j += 16) {
+		for (r = 0; r + 8 <= N; r += 8)
+			K16(8, 1);
+		for (; r < N; r++)
+			K16(1, 1);
+	}
+	/* 8 columns: blocks of 8 rows keep 8 sums in flight */
+	for (; j + 8 <= OC; j += 8) {
+		for (r = 0; r + 8 <= N; r += 8)
+			k8x8(ROW16(r), j, acc);
+		for (; r < N; r++)
+			k1x8(ROW16(r), j, acc);
+	}
+	if (j < OC)	/* the last 0..7 columns */
+		rows(out + j, ldo, inp, ldi, w + j, ldw, bias != NULL ? bias +
+		    j : NULL, N, IC, OC - j, acc);
+}
+
+#else
+#define HAVE_ROWS16 0
+#endif
+
+int
+matmul_avx512(void)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+	static int have = -1;
+
+	if (have == -1)
+		have = __builtin_cpu_supports("avx512f") &&
+		    __builtin_cpu_supports("avx512vl");
+	return have;
+#else
+	return 0;
+#endif
+}
+
+/* rows() on the widest vectors the CPU has; the same bits either way. */
+static inline AI void
+rows_any(float *out, int ldo, const float *inp, int ldi, const float *w,
+    int ldw, const float *bias, int N, int IC, int OC, int acc)
+{
+#if HAVE_ROWS16
+	if (matmul_avx512()) {
+		rows16(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, acc);
+		return;
+	}
+#endif
+	rows(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, acc);
+}
+
 CLONES void
 matmul_rows(float *out, const float *inp, const float *w, const float *bias,
     int N, int IC, int OC)
 {
-	rows(out, OC, inp, IC, w, OC, bias, N, IC, OC, 0);
+	rows_any(out, OC, inp, IC, w, OC, bias, N, IC, OC, 0);
 }
 
 CLONES void
 matmul_rows_ld(float *out, int ldo, const float *inp, int ldi, const float *w,
     int ldw, const float *bias, int N, int IC, int OC)
 {
-	rows(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, 0);
+	rows_any(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC, 0);
 }
 
 /*
@@ -268,7 +535,7 @@ matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
 		for (i = 0; i < IC; i++)
 			for (j = 0; j < OC; j++)
 				wt[(size_t)j * IC + i] = w[(size_t)i * OC + j];
-		rows(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, 1);
+		rows_any(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, 1);
 	}
 	dw_kernel(dw, inp, dout, N, IC, OC);
 	if (dbias != NULL)
@@ -369,7 +636,10 @@ CLONES void
 mm_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
     int M, int N, int K, float alpha)
 {
-	small_kernel(c, ldc, a, lda, 0, b, ldb, M, N, K, alpha, 0);
+	if (alpha == 1.0f)	/* alpha a[i,k] == a[i,k]: the same sums */
+		rows_any(c, ldc, a, lda, b, ldb, NULL, M, K, N, 0);
+	else
+		small_kernel(c, ldc, a, lda, 0, b, ldb, M, N, K, alpha, 0);
 }
 
 CLONES void

@@ -116,7 +116,7 @@ layout(struct model *m)
 }
 
 int
-model_init(struct model *m, const struct model_config *c, char *err,
+model_layout(struct model *m, const struct model_config *c, char *err,
     size_t errlen)
 {
 	memset(m, 0, sizeof *m);
@@ -124,6 +124,15 @@ model_init(struct model *m, const struct model_config *c, char *err,
 		return -1;
 	m->cfg = *c;
 	layout(m);
+	return 0;
+}
+
+int
+model_init(struct model *m, const struct model_config *c, char *err,
+    size_t errlen)
+{
+	if (model_layout(m, c, err, errlen) == -1)
+		return -1;
 	/* One block: params | grads | m | v, each nparams floats. */
 	m->params = calloc(4 * m->nparams, sizeof(float));
 	if (m->params == NULL) {
@@ -394,24 +403,14 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
     const float *, int, int, int);
 
-/*
- * Training's batched products.  MODEL_BLAS 1: cblas_sgemm; 0 (default): the
- * hand-written kernels of matmul.c (measured faster here, where OpenBLAS
- * 0.3.21 does not know the CPU and falls back to its generic SSE3 kernels).
- */
-#ifndef MODEL_BLAS
-#define MODEL_BLAS 0
-#endif
-
-#if MODEL_BLAS
-#define MM_TRAIN matmul_forward_ld
+/* Training's batched products: cblas_sgemm or the hand kernels, as
+ * matmul.h's backend chooses. */
+#define MM_TRAIN matmul_batch_forward
 #define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
-	matmul_backward(dinp, IC, dw, db, dout, inp, w, N, IC, OC)
-#else
-#define MM_TRAIN matmul_rows_ld
-#define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
+	matmul_batch_backward(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
+/* The heads' products (3 and 4 columns): too small for BLAS to pay. */
+#define BACKWARD_HEAD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
-#endif
 
 /*
  * Forward of nb windows x (nb,W,F) into a's activations; mm computes the
@@ -501,8 +500,8 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, target,
 	    mask, scale, nb);
 	zero(a->dlnf, (size_t)nb * C);
-	BACKWARD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
-	BACKWARD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
+	BACKWARD_HEAD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
+	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
 	zero(a->dlast, (size_t)nb * C);
 	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
 	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
@@ -728,23 +727,32 @@ job_backward(struct thread *t)
 	    bt->mask ? bt->mask + lo : NULL, n, 1.0f / bt->B);
 }
 
-/* One window at a time through the hand-written products. */
+/*
+ * Windows in groups of PREDICT_GROUP through the hand-written products:
+ * every product, norm and element-wise loop computes a row the same way
+ * whatever rows surround it, so a window's bits do not depend on its group;
+ * a group lets the last block's one-row products run 8 rows at a time.
+ */
+#define PREDICT_GROUP 8
+
 static void
 job_predict(struct thread *t)
 {
 	struct model_state *st = t->m->st;
 	size_t wf = (size_t)t->m->cfg.W * MODEL_NFEAT;
-	int i;
+	int i, n;
 
-	for (i = t->lo; i < t->hi; i++) {
-		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, 1,
+	for (i = t->lo; i < t->hi; i += n) {
+		n = t->hi - i < PREDICT_GROUP ? t->hi - i : PREDICT_GROUP;
+		n = n < st->Bt ? n : st->Bt;
+		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, n,
 		    matmul_rows_ld);
 		if (st->pprobs != NULL)
 			memcpy(st->pprobs + (size_t)i * 3, t->a.probs,
-			    3 * sizeof(float));
+			    (size_t)n * 3 * sizeof(float));
 		if (st->pghost != NULL)
 			memcpy(st->pghost + (size_t)i * 4, t->a.ghost,
-			    4 * sizeof(float));
+			    (size_t)n * 4 * sizeof(float));
 	}
 }
 

@@ -198,10 +198,8 @@ online_close(struct online *o)
 	int i;
 
 	if (o->row)
-		for (i = 0; i < o->maxB; i++) {
-			free(o->row[i].buf);
-			free(o->row[i].foff);
-		}
+		for (i = 0; i < o->maxB; i++)
+			rowcopy_free(&o->row[i].in);
 	free(o->row);
 	free(o->x);
 	free(o->scale);
@@ -245,13 +243,17 @@ online_columns(struct online *o, struct cstream *cs, const char *prefix,
 		if (cs->addcol[k] >= 0)
 			o->repl[cs->addcol[k]] = c;
 	}
-	for (i = 0; i < o->maxB; i++) {
-		o->row[i].foff = malloc(((size_t)cs->ncol + 1) * sizeof(size_t));
-		if (o->row[i].foff == NULL) {
-			snprintf(err, errlen, "%s", strerror(ENOMEM));
-			return CK_ERR;
-		}
-	}
+	return 0;
+}
+
+int
+online_header(struct online *o, struct cstream *cs, struct csvout *out,
+    const char *prefix, int training, char *err, size_t errlen)
+{
+	if (online_columns(o, cs, prefix, training, err, errlen) != 0)
+		return CK_ERR;
+	cstream_write_header(cs, out);
+	cstream_flushto(cs, out);
 	return 0;
 }
 
@@ -310,31 +312,11 @@ int
 online_push(struct online *o, struct cstream *cs, const struct candle *c)
 {
 	struct online_row *r = &o->row[o->nb];
-	size_t need = 0, len;
-	const char *f;
 	int i;
 
 	hist_push(&o->h, c);
-	for (i = 0; i < o->ncolin; i++) {
-		cstream_field(cs, i, &len);
-		need += len;
-	}
-	if (need > r->cap) {
-		char *nbuf = realloc(r->buf, need + 64);
-
-		if (nbuf == NULL)
-			return -1;
-		r->buf = nbuf;
-		r->cap = need + 64;
-	}
-	r->len = 0;
-	for (i = 0; i < o->ncolin; i++) {
-		f = cstream_field(cs, i, &len);
-		r->foff[i] = r->len;
-		memcpy(r->buf + r->len, f, len);
-		r->len += len;
-	}
-	r->foff[o->ncolin] = r->len;
+	if (rowcopy_take(&r->in, cs) != 0)
+		return -1;
 	for (i = 0; i < OC_N; i++)
 		r->vlen[i] = 0;
 	r->cand = -1;
@@ -394,6 +376,8 @@ fill_pred(struct online *o, struct online_row *r, const float *p,
 void
 online_flush(struct online *o, struct cstream *cs, struct csvout *out)
 {
+	const char *f;
+	size_t len;
 	int i, j, c, first = -1, nw;
 
 	(void)cs;
@@ -420,9 +404,10 @@ online_flush(struct online *o, struct cstream *cs, struct csvout *out)
 		for (j = 0; j < o->ncolin; j++) {
 			if ((c = o->repl[j]) >= 0)
 				csvout_field(out, r->val[c], r->vlen[c]);
-			else
-				csvout_field(out, r->buf + r->foff[j],
-				    r->foff[j + 1] - r->foff[j]);
+			else {
+				f = rowcopy_field(&r->in, j, &len);
+				csvout_field(out, f, len);
+			}
 		}
 		for (c = 0; c < o->ncols; c++)
 			if (cs->addcol[o->slot[c]] < 0)
@@ -637,15 +622,59 @@ online_acc_apply(struct online_acc *a, struct online *o,
 	return rc;
 }
 
+int
+online_train_once(struct online *o, struct cstream *cs, int label, cktime at,
+    const struct adamw *opt, const struct ckpt_lockopt *lk,
+    volatile sig_atomic_t *stop, struct online_acc *a, cktime *t, char *err,
+    size_t errlen)
+{
+	struct candle c;
+	char tb[48];
+	long i;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	csvin_stopflag(cs->in, stop);
+	while ((rc = cstream_next(cs, &c, err, errlen)) == 1 && !*stop)
+		hist_push(&o->h, &c);
+	if (*stop)
+		return CK_EINTR;
+	if (rc < 0)
+		return rc;
+	if (o->h.n == 0) {
+		snprintf(err, errlen, "%s: no candles", cstream_file(cs));
+		return CK_EDATA;
+	}
+	if (at == CKTIME_NONE)
+		i = o->h.n - 1;
+	else if ((i = hist_find(&o->h, at)) < 0) {
+		time_format(tb, at);
+		snprintf(err, errlen, "%s: no candle at %s in the last %ld "
+		    "candles read", cstream_file(cs), tb, o->h.n - o->h.first);
+		return CK_EDATA;
+	}
+	*t = hist_time(&o->h, i);
+	if ((rc = online_acc_init(a, 1, o->W, opt, err, errlen)) != 0)
+		return rc;
+	if (online_acc_add(a, &o->h, i, label) < 0) {
+		time_format(tb, *t);
+		snprintf(err, errlen, "%s: %s: a window needs %d candles up to "
+		    "it, have %ld", cstream_file(cs), tb, o->W + 1,
+		    i - o->h.first + 1);
+		return CK_EDATA;
+	}
+	return online_acc_apply(a, o, lk, err, errlen);
+}
+
 /* --- labels from the pivot columns upstream --- */
 
 static int
-needcol(const struct cstream *cs, int level, const char *kind, int *col,
-    char *err, size_t errlen)
+needcol(const struct cstream *cs, int m, int level, const char *kind,
+    int *col, char *err, size_t errlen)
 {
 	char name[32];
 
-	snprintf(name, sizeof(name), "pivot%d_%s", level, kind);
+	snprintf(name, sizeof(name), "pivot%d_%s", m, kind);
 	if ((*col = cstream_col(cs, name)) < 0) {
 		snprintf(err, errlen, "%s: no %s column: put pivots upstream "
 		    "(pivots --levels %d | train-candle)", cstream_file(cs),
@@ -660,27 +689,27 @@ online_labels_init(struct online_labels *ol, const struct cstream *cs,
     enum online_on on, int level, int k, double threshold, char *err,
     size_t errlen)
 {
-	int rc;
+	int rc, m;
 
 	memset(ol, 0, sizeof(*ol));
 	ol->on = on;
 	ol->level = on == ON_EVERY ? 1 : level;
 	if (on == ON_NONE)
 		return 0;
-	if ((rc = needcol(cs, 1, "high", &ol->h1, err, errlen)) != 0 ||
-	    (rc = needcol(cs, 1, "low", &ol->l1, err, errlen)) != 0 ||
-	    (rc = needcol(cs, ol->level, "high", &ol->hn, err, errlen)) != 0 ||
-	    (rc = needcol(cs, ol->level, "low", &ol->ln, err, errlen)) != 0)
-		return rc;
-	if (ol->level > 1 &&
-	    ((rc = needcol(cs, ol->level - 1, "high", &ol->hp, err,
-	    errlen)) != 0 ||
-	    (rc = needcol(cs, ol->level - 1, "low", &ol->lp, err,
-	    errlen)) != 0))
-		return rc;
+	if (ol->level < 1 || ol->level > PIVOTS_MAXLEVEL) {
+		snprintf(err, errlen, "level %d not in 1..%d", ol->level,
+		    PIVOTS_MAXLEVEL);
+		return CK_ERR;
+	}
+	for (m = 1; m <= ol->level; m++)
+		if ((rc = needcol(cs, m, ol->level, "high", &ol->hcol[m - 1],
+		    err, errlen)) != 0 ||
+		    (rc = needcol(cs, m, ol->level, "low", &ol->lcol[m - 1],
+		    err, errlen)) != 0)
+			return rc;
 	if (on == ON_EVERY)
 		return labeler_init(&ol->lb, k, threshold, err, errlen);
-	return 0;
+	return pivlabeler_init(&ol->pl, ol->level, err, errlen);
 }
 
 void
@@ -711,126 +740,42 @@ pivtime(const struct cstream *cs, int col, cktime *t, char *err,
 	return 0;
 }
 
-static int
-is_outside(const struct online_labels *ol, cktime t)
-{
-	int i;
-
-	for (i = 0; i < ol->nout; i++)
-		if (ol->outside[i] == t)
-			return 1;
-	return 0;
-}
-
-/* Level N > 1: a pivot of kind `label` at candle t confirmed this row. */
-static int
-level_pivot(struct online_labels *ol, cktime t, int label,
-    struct online_sample *out, int n)
-{
-	int i;
-
-	/* the other kind already confirmed at this candle: a both-candle */
-	for (i = 0; i < ol->npend; i++)
-		if (ol->pend[i].t == t) {
-			memmove(&ol->pend[i], &ol->pend[i + 1],
-			    (size_t)(ol->npend - i - 1) * sizeof(ol->pend[0]));
-			ol->npend--;
-			return n;
-		}
-	if (!is_outside(ol, t)) {
-		out[n].t = t;
-		out[n].label = label;
-		return n + 1;
-	}
-	if (ol->npend == ONLINE_MAXPEND) {
-		ol->dropped++;
-		return n;
-	}
-	ol->pend[ol->npend].t = t;
-	ol->pend[ol->npend].label = label;
-	ol->npend++;
-	return n;
-}
-
 int
 online_labels_row(struct online_labels *ol, const struct cstream *cs,
     const struct candle *c, struct online_sample *out, char *err,
     size_t errlen)
 {
-	cktime h1, l1, hp = CKTIME_NONE, lp = CKTIME_NONE, hn, ln, lt;
-	int rc, n = 0, label, i;
+	cktime hi[PIVOTS_MAXLEVEL], lo[PIVOTS_MAXLEVEL];
+	cktime t[PIVLABELER_OUT];
+	int label[PIVLABELER_OUT];
+	int rc, n, i, j, m;
 	char why[160];
 
 	if (ol->on == ON_NONE)
 		return 0;
-	if ((rc = pivtime(cs, ol->h1, &h1, err, errlen)) != 0 ||
-	    (rc = pivtime(cs, ol->l1, &l1, err, errlen)) != 0 ||
-	    (rc = pivtime(cs, ol->hn, &hn, err, errlen)) != 0 ||
-	    (rc = pivtime(cs, ol->ln, &ln, err, errlen)) != 0)
-		return rc;
+	hi[0] = lo[0] = CKTIME_NONE;	/* level >= 1; said for the analyzer */
+	for (m = 0; m < ol->level; m++)
+		if ((rc = pivtime(cs, ol->hcol[m], &hi[m], err, errlen)) != 0 ||
+		    (rc = pivtime(cs, ol->lcol[m], &lo[m], err, errlen)) != 0)
+			return rc;
 	if (ol->on == ON_EVERY) {
-		rc = labeler_push(&ol->lb, c->t, c->close, h1, l1, &lt, &label,
-		    why, sizeof(why));
+		rc = labeler_push(&ol->lb, c->t, c->close, hi[0], lo[0], &t[0],
+		    &label[0], why, sizeof(why));
 		if (rc < 0) {
 			snprintf(err, errlen, "%s:%ld: %s", cstream_file(cs),
 			    cstream_line(cs), why);
 			return rc;
 		}
-		if (rc == 1) {
-			out[0].t = lt;
-			out[0].label = label;
-			return 1;
-		}
-		return 0;
-	}
-	if (ol->level == 1) {
-		if (hn != CKTIME_NONE && hn == ln)
-			return 0;	/* an outside bar: both, no label */
-		if (hn != CKTIME_NONE && ln != CKTIME_NONE && hn > ln) {
-			out[n].t = ln, out[n++].label = LABEL_BUY;
-			out[n].t = hn, out[n++].label = LABEL_SELL;
-		} else {
-			if (hn != CKTIME_NONE)
-				out[n].t = hn, out[n++].label = LABEL_SELL;
-			if (ln != CKTIME_NONE)
-				out[n].t = ln, out[n++].label = LABEL_BUY;
-		}
-		return n;
-	}
-	if ((rc = pivtime(cs, ol->hp, &hp, err, errlen)) != 0 ||
-	    (rc = pivtime(cs, ol->lp, &lp, err, errlen)) != 0)
-		return rc;
-	/* remember level-1 outside bars while a level-N pivot may name them */
-	if (h1 != CKTIME_NONE && h1 == l1) {
-		if (ol->nout == ONLINE_MAXPEND) {
-			memmove(ol->outside, ol->outside + 1,
-			    (ONLINE_MAXPEND - 1) * sizeof(cktime));
-			ol->nout--;
-		}
-		ol->outside[ol->nout++] = h1;
-	}
-	/* waiting pivots whose other kind is decided at this row */
-	for (i = 0; i < ol->npend; ) {
-		struct online_pend *p = &ol->pend[i];
-		cktime other = p->label == LABEL_SELL ? lp : hp;
-		cktime othn = p->label == LABEL_SELL ? ln : hn;
+		n = rc;
+	} else
+		n = pivlabeler_push(&ol->pl, hi, lo, t, label);
+	/* oldest candle first */
+	for (i = 0; i < n; i++) {
+		struct online_sample s = { t[i], label[i] };
 
-		if (other != CKTIME_NONE && other > p->t && othn != p->t) {
-			out[n++] = (struct online_sample){ p->t, p->label };
-			memmove(p, p + 1,
-			    (size_t)(ol->npend - i - 1) * sizeof(*p));
-			ol->npend--;
-		} else
-			i++;
-	}
-	if (hn != CKTIME_NONE && ln != CKTIME_NONE && hn > ln) {
-		n = level_pivot(ol, ln, LABEL_BUY, out, n);
-		n = level_pivot(ol, hn, LABEL_SELL, out, n);
-	} else {
-		if (hn != CKTIME_NONE)
-			n = level_pivot(ol, hn, LABEL_SELL, out, n);
-		if (ln != CKTIME_NONE)
-			n = level_pivot(ol, ln, LABEL_BUY, out, n);
+		for (j = i; j > 0 && out[j - 1].t > s.t; j--)
+			out[j] = out[j - 1];
+		out[j] = s;
 	}
 	return n;
 }

@@ -37,15 +37,6 @@ struct slicectx {
 	char		 err[512];
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 void
 trainopt_default(struct trainopt *o)
 {
@@ -117,7 +108,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	const struct dataset *ds = c->ds;
 	struct trainprog pr;
 	struct batch b;
-	double t0 = now(), t;
+	double t0 = ck_now(), t;
 	cktime last = CKTIME_NONE, u;
 	long ntrain = ds->ntrain;
 	int steps = 0;
@@ -160,7 +151,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		c->loss_sum += (double)model_train_step(m, &b, &o->opt) * b.B;
 		c->pos += b.B;
 		steps++;
-		t = now();
+		t = ck_now();
 		if (o->on_progress) {
 			pr.epoch = c->epoch;
 			pr.epochs = o->epochs;
@@ -254,7 +245,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 {
 	struct slicectx c;
 	struct epochstat es;
-	double t_run = now(), best_loss = INFINITY;
+	double t_run = ck_now(), best_loss = INFINITY;
 	long i, nx = (long)ds->W * MODEL_NFEAT;
 	uint64_t rng = o->seed;
 	int majority = 0, since_best = 0, r = CK_ERR, e;
@@ -291,7 +282,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 		c.epoch = e;
 		c.pos = 0;
 		c.loss_sum = 0;
-		c.t_epoch = now();
+		c.t_epoch = ck_now();
 		if ((r = run_epoch(&c, m, meta, err, errlen)) != CK_OK)
 			goto out;
 		if (c.pos < ds->ntrain) {
@@ -300,7 +291,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 		}
 		memset(&es, 0, sizeof(es));
 		es.epoch = e;
-		es.seconds = now() - c.t_epoch;
+		es.seconds = ck_now() - c.t_epoch;
 		es.rate = ds->ntrain / (es.seconds + 1e-9);
 		es.train_loss = ds->ntrain ? c.loss_sum / ds->ntrain : NAN;
 		es.steps = (ds->ntrain + o->batch - 1) / o->batch;
@@ -346,7 +337,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 		res->best = res->last;
 	r = CK_OK;
 out:
-	res->seconds = now() - t_run;
+	res->seconds = ck_now() - t_run;
 	free(c.perm);
 	free(c.x);
 	free(c.ghost);

@@ -1,14 +1,19 @@
 /*
  * model_bench - the C side of tests/bench/model: training samples/s at
  * batch 64, one-window inference latency, batch-256 inference windows/s.
- * Usage: model_bench W d L h seconds threads (0: the cores)
- * Each figure is the best of 5 slices of the time: the machine is shared.
- * Prints one line: "c W d L h train_sps latency_us batch_wps nominal_flops".
+ * Usage: model_bench W d L h seconds threads [train]
+ * threads 0: the cores; "train": the training figure only (the others are
+ * printed as 0).  Training's products run on the backend matmul.h chooses
+ * (CANDLEKIT_MATMUL, OPENBLAS_CORETYPE).  Each figure is the best of 5
+ * slices of the time: the machine is shared.  Prints one line:
+ * "c W d L h train_sps latency_us batch_wps nominal_flops backend core".
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "matmul.h"
 #include "model.h"
 
 static double
@@ -39,14 +44,15 @@ main(int argc, char *argv[])
 	struct batch b;
 	char err[256];
 	float *x, *tg, *mk, probs[256 * 3], ghost[256 * 4];
-	int *lab, i, k, n, nth;
+	int *lab, i, k, n, nth, only_train;
 	double secs, t0, t, train, lat, bat;
 	size_t wf;
 
-	if (argc != 7) {
-		fprintf(stderr, "usage: model_bench W d L h seconds threads\n");
+	if (argc != 7 && !(argc == 8 && strcmp(argv[7], "train") == 0)) {
+		fprintf(stderr, "usage: model_bench W d L h seconds threads [train]\n");
 		return 2;
 	}
+	only_train = argc == 8;
 	c.W = atoi(argv[1]), c.d = atoi(argv[2]), c.L = atoi(argv[3]);
 	c.h = atoi(argv[4]);
 	secs = atof(argv[5]);
@@ -86,7 +92,7 @@ main(int argc, char *argv[])
 	}
 	for (i = 0; i < 100; i++)
 		model_predict(&m, x, 1, probs, ghost);
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < 5 && !only_train; k++) {
 		t0 = now();
 		for (n = 0; (t = now() - t0) < secs / 10; n++)
 			model_predict(&m, x + (n & 255) * wf, 1, probs, ghost);
@@ -94,7 +100,7 @@ main(int argc, char *argv[])
 			lat = t / n * 1e6;
 	}
 	model_predict(&m, x, 256, probs, ghost);
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < 5 && !only_train; k++) {
 		t0 = now();
 		for (n = 0; (t = now() - t0) < secs / 10; n++)
 			model_predict(&m, x, 256, probs, ghost);
@@ -102,8 +108,9 @@ main(int argc, char *argv[])
 			bat = n * 256.0 / t;
 	}
 
-	printf("c %d %d %d %d %.0f %.2f %.0f %.0f\n", c.W, c.d, c.L, c.h, train,
-	    lat, bat, flops(&c));
+	printf("c %d %d %d %d %.0f %.2f %.0f %.0f %s %s\n", c.W, c.d, c.L, c.h,
+	    train, lat, bat, flops(&c), matmul_backend_name(),
+	    matmul_blas_core());
 	free(x), free(tg), free(mk), free(lab);
 	model_free(&m);
 	return 0;

@@ -38,17 +38,43 @@ near_all(const float *a, const float *b, size_t n, double tol)
 	T_EQ(bad, 0);
 }
 
+enum { BW_BLAS, BW_BATCH, BW_ROWS };
+
+/* One backward (matmul_backward, matmul_batch_backward or
+ * matmul_backward_rows) adding into random gradients, against the naive
+ * reference; wt: IC*OC floats scratch. */
+static void
+backward(int kind, const float *d, const float *x, const float *w, float *wt,
+    int N, int IC, int OC)
+{
+	float *dx1 = rnd((size_t)N * IC), *dx2 = malloc((size_t)N * IC * 4);
+	float *dw1 = rnd((size_t)IC * OC), *dw2 = malloc((size_t)IC * OC * 4);
+	float *db1 = rnd(OC), *db2 = malloc(OC * sizeof(float));
+
+	memcpy(dx2, dx1, (size_t)N * IC * sizeof(float));
+	memcpy(dw2, dw1, (size_t)IC * OC * sizeof(float));
+	memcpy(db2, db1, OC * sizeof(float));
+	if (kind == BW_BLAS)
+		matmul_backward(dx1, IC, dw1, db1, d, x, w, N, IC, OC);
+	else if (kind == BW_BATCH)
+		matmul_batch_backward(dx1, dw1, db1, d, x, w, wt, N, IC, OC);
+	else
+		matmul_backward_rows(dx1, dw1, db1, d, x, w, wt, N, IC, OC);
+	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
+	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
+	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
+	near_all(db1, db2, OC, 1e-5);
+	free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2);
+}
+
 static void
 shape(int N, int IC, int OC)
 {
 	float *x = rnd((size_t)N * IC), *w = rnd((size_t)IC * OC), *b = rnd(OC);
 	float *o1 = rnd((size_t)N * OC), *o2 = rnd((size_t)N * OC);
 	float *o3 = malloc(((size_t)N * OC + (size_t)IC * OC) * sizeof(float));
-	float *d = rnd((size_t)N * OC), *dx1 = rnd((size_t)N * IC);
-	float *dx2 = malloc((size_t)N * IC * sizeof(float));
-	float *dw1 = rnd((size_t)IC * OC), *dw2 = malloc((size_t)IC * OC * 4);
-	float *db1 = rnd(OC), *db2 = malloc(OC * sizeof(float));
-	int r;
+	float *d = rnd((size_t)N * OC);
+	int r, be;
 
 	matmul_forward(o1, x, IC, w, b, N, IC, OC);
 	matmul_forward_ref(o2, x, IC, w, b, N, IC, OC);
@@ -64,25 +90,18 @@ shape(int N, int IC, int OC)
 		matmul_rows(o1, x + (size_t)r * IC, w, b, 1, IC, OC);
 		T_OK(memcmp(o1, o3 + (size_t)r * OC, OC * sizeof(float)) == 0);
 	}
-	memcpy(dx2, dx1, (size_t)N * IC * sizeof(float));
-	memcpy(dw2, dw1, (size_t)IC * OC * sizeof(float));
-	memcpy(db2, db1, OC * sizeof(float));
-	matmul_backward(dx1, IC, dw1, db1, d, x, w, N, IC, OC);
-	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
-	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
-	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
-	near_all(db1, db2, OC, 1e-5);
-	/* the hand-written backward */
-	memcpy(dx2, dx1, (size_t)N * IC * sizeof(float));
-	memcpy(dw2, dw1, (size_t)IC * OC * sizeof(float));
-	memcpy(db2, db1, OC * sizeof(float));
-	matmul_backward_rows(dx1, dw1, db1, d, x, w, o3, N, IC, OC);
-	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
-	near_all(dx1, dx2, (size_t)N * IC, 1e-5);
-	near_all(dw1, dw2, (size_t)IC * OC, 1e-5);
-	near_all(db1, db2, OC, 1e-5);
+	backward(BW_BLAS, d, x, w, o3, N, IC, OC);
+	/* training's products on both backends */
+	for (be = MATMUL_BLAS; be <= MATMUL_NATIVE; be++) {
+		matmul_set_backend(be);
+		T_EQ(matmul_backend(), be);
+		matmul_batch_forward(o1, OC, x, IC, w, OC, b, N, IC, OC);
+		matmul_forward_ref(o2, x, IC, w, b, N, IC, OC);
+		near_all(o1, o2, (size_t)N * OC, 1e-5);
+		backward(BW_BATCH, d, x, w, o3, N, IC, OC);
+	}
+	backward(BW_ROWS, d, x, w, o3, N, IC, OC);
 	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(d);
-	free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2);
 }
 
 static void
@@ -150,6 +169,9 @@ small(int M, int N, int K)
 	float *c1 = rnd((size_t)M * ldc), *c2 = malloc((size_t)M * ldc * 4);
 
 	memcpy(c2, c1, (size_t)M * ldc * sizeof(float));
+	mm_nn(c1, ldc, a, lda, b, ldb, M, N, K, 1.0f);	/* the row kernels */
+	mm_ref(c2, ldc, a, lda, 0, b, ldb, 0, M, N, K, 1.0f, 0.0f);
+	near_all(c1, c2, (size_t)M * ldc, 1e-5);
 	mm_nn(c1, ldc, a, lda, b, ldb, M, N, K, 0.35f);
 	mm_ref(c2, ldc, a, lda, 0, b, ldb, 0, M, N, K, 0.35f, 0.0f);
 	near_all(c1, c2, (size_t)M * ldc, 1e-5);
@@ -173,10 +195,34 @@ test_small(void)
 	small(64, 16, 64);
 }
 
+/*
+ * The backend: CANDLEKIT_MATMUL=native (set by main before the first use)
+ * wins over auto; auto follows OpenBLAS's kernel set; explicit settings win.
+ */
+static void
+test_backend(void)
+{
+	const char *core = matmul_blas_core();
+
+	T_EQ(matmul_backend(), MATMUL_NATIVE);
+	T_OK(strcmp(matmul_backend_name(), "native") == 0);
+	T_OK(*core != '\0');
+	T_EQ(matmul_blas_optimized(), strcmp(core, "Prescott") != 0 &&
+	    strcmp(core, "Core2") != 0 && strcmp(core, "Katmai") != 0 &&
+	    strcmp(core, "unknown") != 0);
+	matmul_set_backend(MATMUL_BLAS);
+	T_EQ(matmul_backend(), MATMUL_BLAS);
+	T_OK(strcmp(matmul_backend_name(), "blas") == 0);
+	matmul_set_backend(MATMUL_AUTO);	/* the environment again */
+	T_EQ(matmul_backend(), MATMUL_NATIVE);
+}
+
 int
 main(void)
 {
+	setenv("CANDLEKIT_MATMUL", "native", 1);
 	matmul_init();
+	T_RUN(test_backend);
 	T_RUN(test_linear);
 	T_RUN(test_strided);
 	T_RUN(test_small);

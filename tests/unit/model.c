@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "matmul.h"
 #include "model.h"
 #include "t.h"
 
@@ -281,7 +282,7 @@ grads_for(int nth, float *out)
 }
 
 static void
-test_determinism(void)
+determinism(void)
 {
 	size_t n = 0, n2 = 0, i, bad = 0;
 	float *a = malloc(3 * 26919 * sizeof(float));
@@ -334,6 +335,19 @@ test_determinism(void)
 	T_EQ(bad, 0);
 	free(a);
 	free(b);
+}
+
+/* Within each backend of training's products (matmul.h). */
+static void
+test_determinism(void)
+{
+	enum matmul_backend be;
+
+	for (be = MATMUL_BLAS; be <= MATMUL_NATIVE; be++) {
+		matmul_set_backend(be);
+		determinism();
+	}
+	matmul_set_backend(MATMUL_AUTO);
 }
 
 /* A window's prediction is the same bits whatever batch it is in. */

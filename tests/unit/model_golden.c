@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ckpt.h"
+#include "matmul.h"
 #include "model.h"
 #include "t.h"
 
@@ -149,8 +150,9 @@ match(const char *what, const float *a, const float *b, size_t n)
 	T_EQ(bad, 0);
 }
 
+/* The whole fixture on the backend in force, from the weights of setup(). */
 static void
-test_golden(void)
+golden(void)
 {
 	struct batch b = { NB, x, label, target, mask };
 	float probs[NB * 3], ghost[NB * 4], logits[NB * 3], zl[NB * 3], loss, l;
@@ -192,6 +194,22 @@ test_golden(void)
 	e += NSTEP;
 	match("params", m.params, e, m.nparams);
 	T_EQ(m.step, NSTEP);
+}
+
+/* Both backends of training's products (matmul.h) match PyTorch. */
+static void
+test_golden(void)
+{
+	enum matmul_backend be;
+
+	for (be = MATMUL_BLAS; be <= MATMUL_NATIVE; be++) {
+		matmul_set_backend(be);
+		model_init_weights(&m, 7);
+		golden();
+		fprintf(stderr, "golden: backend %s (OpenBLAS %s) done\n",
+		    matmul_backend_name(), matmul_blas_core());
+	}
+	matmul_set_backend(MATMUL_AUTO);
 }
 
 int

@@ -1,0 +1,99 @@
+/*
+ * args.c - option arguments as range-checked values (see args.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "csvio.h"
+#include "timeparse.h"
+
+static void
+fail(struct argerr *e, const char *opt, const char *what, const char *s)
+{
+	if (e->bad++)
+		return;
+	snprintf(e->msg, sizeof(e->msg), "%s: %s: %.60s", opt, what, s);
+}
+
+long long
+arg_int(struct argerr *e, const char *opt, const char *s, long long lo,
+    long long hi)
+{
+	char what[80], *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || x < lo || x > hi) {
+		snprintf(what, sizeof(what), "not an integer in %lld..%lld",
+		    lo, hi);
+		fail(e, opt, what, s);
+		return lo;
+	}
+	return x;
+}
+
+double
+arg_double(struct argerr *e, const char *opt, const char *s, double lo,
+    double hi)
+{
+	char what[80];
+	double x;
+
+	/* !(in range) also refuses a NaN */
+	if (parse_double(s, strlen(s), &x) != 0 || !(x >= lo && x <= hi)) {
+		snprintf(what, sizeof(what), "not a number in %g..%g", lo, hi);
+		fail(e, opt, what, s);
+		return lo;
+	}
+	return x;
+}
+
+double
+arg_seconds(struct argerr *e, const char *opt, const char *s, double hi)
+{
+	char what[80];
+	double x;
+
+	if (parse_double(s, strlen(s), &x) != 0 || !(x >= 0 && x <= hi)) {
+		snprintf(what, sizeof(what), "not a number of seconds in "
+		    "0..%g", hi);
+		fail(e, opt, what, s);
+		return 0;
+	}
+	return x;
+}
+
+int
+arg_word(struct argerr *e, const char *opt, const char *s,
+    const char *const *words)
+{
+	char what[120];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	n = (size_t)snprintf(what, sizeof(what), "not one of");
+	for (i = 0; words[i] != NULL && n < sizeof(what); i++)
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s %s",
+		    i ? "," : "", words[i]);
+	fail(e, opt, what, s);
+	return -1;
+}
+
+cktime
+arg_time(struct argerr *e, const char *opt, const char *s)
+{
+	cktime t;
+
+	if (time_parse_any(s, strlen(s), EPOCH_AUTO, &t) != 0) {
+		fail(e, opt, "not a time", s);
+		return CKTIME_NONE;
+	}
+	return t;
+}

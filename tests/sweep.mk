@@ -1,0 +1,137 @@
+# tests/sweep.mk - experiments driven by make; included by the Makefile.
+#   make sweep [DATA=file] [GRID=file] [METRIC=name] [SWEEP_DIR=dir] ...
+#   make sweep-parallel [HOSTS=host1,host2]
+#   make walkforward [DATA=file] [WF_TRAIN=n] [WF_STEP=n] ...
+#   make sweep-clean
+# A sweep cell trains a model with train-batch on the candles before the
+# split, predicts the rest with infer and backtests the predictions with
+# backtest --json; the table ranks the cells by METRIC.  Each cell's files
+# live in $(SWEEP_DIR)/NAME/, its checkpoint its own.  See candlekit(7).
+
+# The data: any file candle-feed reads; the range [SWEEP_FROM, SWEEP_TO)
+# (empty: all) is split at SWEEP_SPLIT (empty: at 80% of its candles).
+DATA = tests/data/hqchart_600000sh_1m.csv.gz
+GRID = tests/sweep/default.grid
+METRIC = sharpe
+SWEEP_DIR = sweep
+SWEEP_FROM =
+SWEEP_TO =
+SWEEP_SPLIT =
+# The settings of a cell whose grid line does not give them.
+SWEEP_LABELS = pivots
+SWEEP_WINDOW = 32
+SWEEP_DIM = 32
+SWEEP_LAYERS = 2
+SWEEP_HEADS = 4
+SWEEP_LR = 0.001
+SWEEP_K = 2
+SWEEP_LEVEL = 1
+SWEEP_THRESHOLD = 0.0005
+SWEEP_EPOCHS = 5
+SWEEP_BATCH = 64
+SWEEP_SEED = 1
+SWEEP_WD = 0.01
+SWEEP_VAL = 0.2
+# backtest options of every cell and walk; the bundled stock trades
+# 4 hours on 252 days a year: 60,480 one-minute candles
+BT_OPTS = --fee 0.0005 --periods-per-year 60480
+# sweep-parallel: GNU parallel's --sshlogin list (":" is this machine); the
+# hosts must see this directory at the same path (a shared file system)
+HOSTS = :
+PARALLEL = parallel
+PARALLEL_FLAGS =
+# walkforward: train on WF_TRAIN candles, predict the next WF_STEP, roll on
+# (WF_FOLDS folds at most, 0: until the data ends); WF_MODE warm retrains
+# the previous fold's model, fresh starts each fold anew
+WF_DIR = walkforward
+WF_FROM = $(SWEEP_FROM)
+WF_TO = $(SWEEP_TO)
+WF_TRAIN = 4800
+WF_STEP = 1200
+WF_FOLDS = 0
+WF_MODE = warm
+WF_EPOCHS = 3
+WF_VAL = 0
+
+SWEEP_BIN = bin/candle-feed bin/train-batch bin/infer bin/backtest
+SWEEP_SH = tests/sweep/lib.sh tests/sweep/cell
+
+# The cells are known, and their settings files written (only when their
+# text changes), when make reads this file for a sweep goal.
+ifneq ($(filter sweep sweep-parallel $(SWEEP_DIR)/%,$(MAKECMDGOALS)),)
+SWEEP_CELLS := $(shell sh tests/sweep/cells '$(GRID)' '$(SWEEP_DIR)' \
+	'metric=$(METRIC)' 'labels=$(SWEEP_LABELS)' 'window=$(SWEEP_WINDOW)' \
+	'dim=$(SWEEP_DIM)' 'layers=$(SWEEP_LAYERS)' 'heads=$(SWEEP_HEADS)' \
+	'lr=$(SWEEP_LR)' 'k=$(SWEEP_K)' 'level=$(SWEEP_LEVEL)' \
+	'threshold=$(SWEEP_THRESHOLD)' 'epochs=$(SWEEP_EPOCHS)' \
+	'batch=$(SWEEP_BATCH)' 'seed=$(SWEEP_SEED)' 'wd=$(SWEEP_WD)' \
+	'val=$(SWEEP_VAL)' 'data=$(DATA)' 'from=$(SWEEP_FROM)' \
+	'to=$(SWEEP_TO)' 'split=$(SWEEP_SPLIT)' 'bt_opts=$(BT_OPTS)' || \
+	echo SWEEP-FAILED)
+ifneq ($(filter SWEEP-FAILED,$(SWEEP_CELLS)),)
+$(error sweep: cannot read the grid $(GRID))
+endif
+endif
+SWEEP_CKPT = $(SWEEP_CELLS:%=$(SWEEP_DIR)/%/model.ckpt)
+SWEEP_PRED = $(SWEEP_CELLS:%=$(SWEEP_DIR)/%/pred.csv)
+SWEEP_JSON = $(SWEEP_CELLS:%=$(SWEEP_DIR)/%/backtest.json)
+
+sweep: $(SWEEP_DIR)/results.md
+
+$(SWEEP_DIR)/%/model.ckpt: $(SWEEP_DIR)/%/settings $(DATA) bin/candle-feed bin/train-batch $(SWEEP_SH)
+	sh tests/sweep/cell train $(@D)
+
+$(SWEEP_DIR)/%/pred.csv: $(SWEEP_DIR)/%/model.ckpt bin/infer
+	sh tests/sweep/cell predict $(@D)
+
+$(SWEEP_DIR)/%/backtest.json: $(SWEEP_DIR)/%/pred.csv bin/backtest
+	sh tests/sweep/cell backtest $(@D)
+
+$(SWEEP_DIR)/results.csv: $(SWEEP_JSON) $(SWEEP_DIR)/cells $(SWEEP_DIR)/metric tests/sweep/table
+	sh tests/sweep/table csv $(SWEEP_DIR) '$(METRIC)' > $@.new
+	mv -f $@.new $@
+
+$(SWEEP_DIR)/results.md: $(SWEEP_DIR)/results.csv
+	sh tests/sweep/table md $(SWEEP_DIR)/results.csv > $@.new
+	mv -f $@.new $@
+	cat $@
+
+# The same cells, each still to do run by one GNU parallel job (train,
+# predict, backtest) on HOSTS, then the same table.
+sweep-parallel: $(SWEEP_BIN) $(SWEEP_SH) tests/sweep/table
+	for c in $(SWEEP_CELLS); do \
+		$(MAKE) -s -q $(SWEEP_DIR)/$$c/backtest.json || echo $$c; \
+	done | $(PARALLEL) --will-cite --halt now,fail=1 --sshlogin '$(HOSTS)' \
+		--workdir '$(CURDIR)' $(PARALLEL_FLAGS) \
+		sh tests/sweep/cell all '$(SWEEP_DIR)/{}'
+	sh tests/sweep/table csv $(SWEEP_DIR) '$(METRIC)' > $(SWEEP_DIR)/results.csv.new
+	mv -f $(SWEEP_DIR)/results.csv.new $(SWEEP_DIR)/results.csv
+	sh tests/sweep/table md $(SWEEP_DIR)/results.csv > $(SWEEP_DIR)/results.md.new
+	mv -f $(SWEEP_DIR)/results.md.new $(SWEEP_DIR)/results.md
+	cat $(SWEEP_DIR)/results.md
+
+ifneq ($(filter walkforward $(WF_DIR)/%,$(MAKECMDGOALS)),)
+WF_OK := $(shell sh tests/sweep/walk settings '$(WF_DIR)' 'data=$(DATA)' \
+	'from=$(WF_FROM)' 'to=$(WF_TO)' 'train=$(WF_TRAIN)' 'step=$(WF_STEP)' \
+	'folds=$(WF_FOLDS)' 'mode=$(WF_MODE)' 'labels=$(SWEEP_LABELS)' \
+	'window=$(SWEEP_WINDOW)' 'dim=$(SWEEP_DIM)' 'layers=$(SWEEP_LAYERS)' \
+	'heads=$(SWEEP_HEADS)' 'lr=$(SWEEP_LR)' 'k=$(SWEEP_K)' \
+	'level=$(SWEEP_LEVEL)' 'threshold=$(SWEEP_THRESHOLD)' \
+	'epochs=$(WF_EPOCHS)' 'batch=$(SWEEP_BATCH)' 'seed=$(SWEEP_SEED)' \
+	'wd=$(SWEEP_WD)' 'val=$(WF_VAL)' 'bt_opts=$(BT_OPTS)' && echo ok)
+ifneq ($(WF_OK),ok)
+$(error walkforward: cannot write $(WF_DIR)/settings)
+endif
+endif
+
+walkforward: $(WF_DIR)/compare.md
+
+$(WF_DIR)/compare.md: $(WF_DIR)/settings $(DATA) $(SWEEP_BIN) $(SWEEP_SH) tests/sweep/walk tests/sweep/table
+	sh tests/sweep/walk run $(WF_DIR)
+	cat $(WF_DIR)/folds.csv $(WF_DIR)/compare.md
+
+sweep-clean:
+	rm -rf $(SWEEP_DIR) $(WF_DIR)
+
+.SECONDARY: $(SWEEP_CKPT) $(SWEEP_PRED)
+.PHONY: sweep sweep-parallel walkforward sweep-clean
