@@ -5,7 +5,9 @@
  *
  * Input is fed to libcsv one physical line at a time, so the line count is
  * exact (a quoted field may span lines; a record's line is where it starts)
- * and a record ends inside the segment that holds its terminator.  Reads
+ * and a record ends inside the segment that holds its terminator.  The
+ * common line (whole in the buffer, no quote, no CR) skips libcsv: it is
+ * split at its commas in place, where its fields then lie.  Reads
  * never wait with rows held: when no input is ready (poll, zero timeout),
  * the onblock hook runs before the read.
  */
@@ -63,6 +65,8 @@ struct csvin {
 	int		 junk;		/* bytes after a record's CR */
 	int		 toolong;
 
+	int		 inplace;	/* this record's fields are in line */
+	char		*lbuf;		/* ... this line, split in place */
 	char		*rec;		/* fields, each NUL-terminated */
 	size_t		 reclen, reccap;
 	size_t		*off;		/* field start offsets */
@@ -193,6 +197,23 @@ csvin_fd(const struct csvin *in)
 	return in->fd;
 }
 
+/* Room for twice as many fields: 0, or -1 (no memory). */
+static int
+morefields(struct csvin *in)
+{
+	size_t n = in->nfcap * 2;
+	size_t *o, *l;
+
+	if ((o = realloc(in->off, n * sizeof(*o))) == NULL)
+		return -1;
+	in->off = o;
+	if ((l = realloc(in->flen, n * sizeof(*l))) == NULL)
+		return -1;
+	in->flen = l;
+	in->nfcap = n;
+	return 0;
+}
+
 /* libcsv callbacks: append a field; end a record. */
 static void
 cb_field(void *s, size_t len, void *arg)
@@ -206,19 +227,8 @@ cb_field(void *s, size_t len, void *arg)
 	}
 	if (in->toolong)
 		return;
-	if (in->nf == in->nfcap) {
-		size_t n = in->nfcap * 2;
-		size_t *o = realloc(in->off, n * sizeof(*o));
-		size_t *l;
-
-		if (o == NULL)
-			goto big;
-		in->off = o;
-		if ((l = realloc(in->flen, n * sizeof(*l))) == NULL)
-			goto big;
-		in->flen = l;
-		in->nfcap = n;
-	}
+	if (in->nf == in->nfcap && morefields(in) != 0)
+		goto big;
 	need = in->reclen + len + 1;
 	if (need > CSVIO_MAXLINE + 1024)
 		goto big;
@@ -406,6 +416,43 @@ parse_error(struct csvin *in, long line, const char *why, char *err,
 	return CK_EDATA;
 }
 
+/*
+ * A whole line of n bytes (its LF not counted) at a record's start, with
+ * no quote and no CR, holds one record whose fields are what lies between
+ * its commas: split it in place (commas and the LF become NULs) instead of
+ * through libcsv, which costs a call and a copy per field.  0, or -1 when
+ * the line does not qualify (libcsv takes it).
+ */
+static int
+splitline(struct csvin *in, size_t n)
+{
+	char *s = (char *)in->p, *e = s + n, *q;
+
+	if (n == 0 || memchr(s, '"', n) != NULL || memchr(s, '\r', n) != NULL)
+		return -1;
+	in->lbuf = s;
+	in->nf = 0;
+	for (;;) {
+		if (in->nf == in->nfcap && morefields(in) != 0) {
+			/* put the commas back for libcsv */
+			while (in->nf-- > 0)
+				in->lbuf[in->off[in->nf] + in->flen[in->nf]] = ',';
+			in->nf = 0;
+			return -1;
+		}
+		if ((q = memchr(s, ',', e - s)) == NULL)
+			q = e;
+		in->off[in->nf] = s - in->lbuf;
+		in->flen[in->nf++] = q - s;
+		*q = '\0';
+		if (q == e)
+			break;
+		s = q + 1;
+	}
+	in->inplace = 1;
+	return 0;
+}
+
 int
 csvin_next(struct csvin *in, char *err, size_t errlen)
 {
@@ -416,6 +463,7 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 	in->nf = 0;
 	in->reclen = 0;
 	in->nrec = 0;
+	in->inplace = 0;
 	if (in->done)
 		return 0;
 	for (;;) {
@@ -448,6 +496,13 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 				    "carriage return outside quotes", err,
 				    errlen);
 			in->crend = 0;
+		}
+		if (nl != NULL && !in->started && !in->crend &&
+		    in->linelen == 0 && splitline(in, n - 1) == 0) {
+			in->recline = ++in->line;
+			in->p += n;
+			in->plen -= n;
+			return 1;
 		}
 		if (!in->started && in->p[0] != '\n' &&
 		    !(in->p[0] == '\r' && (n == 1 || in->p[1] == '\n'))) {
@@ -519,7 +574,7 @@ csvin_field(const struct csvin *in, size_t i, size_t *len)
 	}
 	if (len != NULL)
 		*len = in->flen[i];
-	return in->rec + in->off[i];
+	return (in->inplace ? in->lbuf : in->rec) + in->off[i];
 }
 
 long
@@ -890,10 +945,12 @@ scaled(uint64_t m, int E, int k, uint64_t *d, int *rem)
 	u128 n, q, p;
 
 	if (E >= 0) {
-		if (E > 11 || k > 1)
+		if (E > 11)
 			return -1;
 		n = (u128)m << E;		/* < 2^66 */
 		if (k >= 0) {
+			if (k > 19 || (n >> 64))
+				return -1;
 			n *= pow10u[k];
 			if (n >> 64)
 				return -1;
@@ -929,16 +986,17 @@ scaled(uint64_t m, int E, int k, uint64_t *d, int *rem)
 }
 
 /*
- * Shortest text of a normal double below 2^64; 0 outside that range.
- * With e = floor(log10(x)) and k = 16 - e: F + f = x 10^k (F the 17-digit
- * integer part, f its fraction's class), and likewise the midpoints to
- * x's neighbours, hi and lo (the gap below a power of two is half the gap
- * above).  The p-digit rounding of x (ties to even, as printf), scaled
- * back to 17 digits, reads back as x (as strtod, ties to even) when it lies
- * strictly between lo and hi, or on one of them when m is even.
+ * Shortest text of a normal double (or float) below 2^64; 0 outside that
+ * range.  With e = floor(log10(x)) and k = P - 1 - e (P = 17 digits for a
+ * double, 9 for a float): F + f = x 10^k (F the P-digit integer part, f
+ * its fraction's class), and likewise the midpoints to x's neighbours, hi
+ * and lo (the gap below a power of two is half the gap above).  The
+ * p-digit rounding of x (ties to even, as printf), scaled back to P
+ * digits, reads back as x (as strtod, ties to even) when it lies strictly
+ * between lo and hi, or on one of them when m is even.
  */
 static size_t
-fmt_exact(char *buf, double x)
+fmt_exact(char *buf, double x, int isfloat)
 {
 	static const char pairs[] =
 	    "00010203040506070809101112131415161718192021222324252627282930"
@@ -946,34 +1004,48 @@ fmt_exact(char *buf, double x)
 	    "62636465666768697071727374757677787980818283848586878889909192"
 	    "93949596979899";
 	char d[24];
-	uint64_t bits, m, f, hi, lo, q, r, sc, v;
-	int E, e, k, p, nd, i, rem, rhi, rlo, tries, up;
+	uint64_t bits, m, top, f, hi, lo, q = 0, r, sc, v;
+	uint32_t fb;
+	int E, e, k, p, P, nd, i, rem, rhi, rlo, tries, up;
 	double ax = fabs(x);
+	float fx;
 
-	if (!(ax >= DBL_MIN && ax < 18446744073709551616.0))
+	if (!(ax >= (isfloat ? FLT_MIN : DBL_MIN) &&
+	    ax < 18446744073709551616.0))
 		return 0;
-	memcpy(&bits, &ax, sizeof(bits));
-	m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
-	E = (int)(bits >> 52) - 1075;
+	if (isfloat) {
+		fx = (float)ax;
+		memcpy(&fb, &fx, sizeof(fb));
+		top = UINT64_C(1) << 23;
+		m = (fb & (top - 1)) | top;
+		E = (int)(fb >> 23) - 150;
+		P = 9;
+	} else {
+		memcpy(&bits, &ax, sizeof(bits));
+		top = UINT64_C(1) << 52;
+		m = (bits & (top - 1)) | top;
+		E = (int)(bits >> 52) - 1075;
+		P = 17;
+	}
 	/* floor(log10(x)), or one less: corrected below */
-	e = (int)floor((E + 52) * 0.30102999566398120);
+	e = (int)floor((E + (isfloat ? 23 : 52)) * 0.30102999566398120);
 	for (tries = 0;; tries++) {
-		if (tries == 3 || scaled(m, E, 16 - e, &f, &rem) != 0)
+		if (tries == 3 || scaled(m, E, P - 1 - e, &f, &rem) != 0)
 			return 0;
-		if (f >= pow10u[17])
+		if (f >= pow10u[P])
 			e++;
-		else if (f < pow10u[16])
+		else if (f < pow10u[P - 1])
 			e--;
 		else
 			break;
 	}
-	k = 16 - e;
+	k = P - 1 - e;
 	if (scaled(2 * m + 1, E - 1, k, &hi, &rhi) != 0 ||
-	    (m == UINT64_C(1) << 52 ? scaled(4 * m - 1, E - 2, k, &lo, &rlo) :
+	    (m == top ? scaled(4 * m - 1, E - 2, k, &lo, &rlo) :
 	    scaled(2 * m - 1, E - 1, k, &lo, &rlo)) != 0)
 		return 0;
-	for (p = 15; p <= 17; p++) {
-		sc = pow10u[17 - p];
+	for (p = isfloat ? 6 : 15; p <= P; p++) {
+		sc = pow10u[P - p];
 		q = f / sc;
 		r = f % sc;
 		if (sc == 1)
@@ -983,7 +1055,7 @@ fmt_exact(char *buf, double x)
 			    (rem != REM_NONE || (q & 1)));
 		q += up;
 		v = q * sc;
-		if (p == 17)
+		if (p == P)
 			break;
 		if ((v < hi || (v == hi && rhi != REM_NONE) ||
 		    (v == hi && !(m & 1))) &&
@@ -1037,7 +1109,7 @@ fmt_shortest(char *buf, double x, int isfloat)
 
 	if ((n = fmt_special(buf, x)) > 0)
 		return n;
-	if (!isfloat && (n = fmt_exact(buf, x)) > 0)
+	if ((n = fmt_exact(buf, x, isfloat)) > 0)
 		return n;
 	if (fabs(x) < (isfloat ? FLT_MIN : DBL_MIN))
 		p = 1;
