@@ -49,6 +49,7 @@ struct csvin {
 	int		 sniffed;	/* gzip magic looked at */
 	int		 gz;		/* inflating */
 	int		 zend;		/* a gzip member ended */
+	int		 zbad;		/* inflate failed: after its output */
 	z_stream	 z;
 	unsigned char	*dec;		/* inflated bytes (gz only) */
 	const unsigned char *p;		/* bytes to parse: p[0..plen) */
@@ -61,8 +62,7 @@ struct csvin {
 	long		 recline;	/* line the current record starts */
 	int		 started;	/* a record is being parsed */
 	int		 nrec;		/* records ended during this parse */
-	int		 crend;		/* the last record ended with a CR */
-	int		 junk;		/* bytes after a record's CR */
+	int		 crwait;	/* an unquoted CR ended the bytes: LF next */
 	int		 toolong;
 
 	int		 inplace;	/* this record's fields are in line */
@@ -221,10 +221,6 @@ cb_field(void *s, size_t len, void *arg)
 	struct csvin *in = arg;
 	size_t need;
 
-	if (in->nrec > 0) {
-		in->junk = 1;
-		return;
-	}
 	if (in->toolong)
 		return;
 	if (in->nf == in->nfcap && morefields(in) != 0)
@@ -260,9 +256,7 @@ cb_record(int c, void *arg)
 {
 	struct csvin *in = arg;
 
-	if (in->nrec > 0)
-		in->junk = 1;
-	in->crend = c == '\r';
+	(void)c;
 	in->nrec++;
 	in->started = 0;
 }
@@ -362,6 +356,8 @@ refill(struct csvin *in, char *err, size_t errlen)
 		return 1;
 	}
 	for (;;) {
+		if (in->zbad)
+			goto bad;
 		if (in->rawpos == in->rawlen) {
 			if (in->eof)
 				break;
@@ -390,7 +386,7 @@ refill(struct csvin *in, char *err, size_t errlen)
 		if (zr == Z_STREAM_END)
 			in->zend = 1;
 		else if (zr != Z_OK && zr != Z_BUF_ERROR)
-			goto bad;
+			in->zbad = 1;	/* the bytes before the error first */
 		if (in->z.avail_out < DECSZ) {
 			in->p = in->dec;
 			in->plen = DECSZ - in->z.avail_out;
@@ -453,11 +449,51 @@ splitline(struct csvin *in, size_t n)
 	return 0;
 }
 
+/*
+ * Feed p[0..n) to libcsv in pieces that end at each CR: an unquoted CR
+ * (libcsv back at ROW_NOT_BEGUN, pstate 0, after it) must be followed by
+ * an LF or the end of input; when it ends the bytes at hand, crwait leaves
+ * the decision to the next byte.  So every error is found at the same byte
+ * whatever the reads: 0 or CK_EDATA.  Only lines with a quote or a CR come
+ * here.
+ */
+static int
+feed(struct csvin *in, size_t n, char *err, size_t errlen)
+{
+	const unsigned char *s = in->p, *e = in->p + n, *end = in->p + in->plen;
+	const unsigned char *cr;
+	size_t k;
+
+	while (s < e) {
+		cr = memchr(s, '\r', e - s);
+		k = cr != NULL ? (size_t)(cr - s) + 1 : (size_t)(e - s);
+		if (csv_parse(&in->csv, s, k, cb_field, cb_record, in) != k &&
+		    !in->toolong)
+			return parse_error(in, in->line + 1,
+			    csv_error(&in->csv) == CSV_EPARSE ?
+			    "misplaced quote" : csv_strerror(csv_error(&in->csv)),
+			    err, errlen);
+		/* a field grew too long before any parse error */
+		if (in->toolong)
+			return parse_error(in, in->recline,
+			    "record longer than 1 MiB", err, errlen);
+		s += k;
+		if (cr != NULL && in->csv.pstate == 0) {
+			if (s == end)
+				in->crwait = 1;
+			else if (*s != '\n')
+				return parse_error(in, in->line + 1,
+				    "carriage return outside quotes", err, errlen);
+		}
+	}
+	return 0;
+}
+
 int
 csvin_next(struct csvin *in, char *err, size_t errlen)
 {
 	const unsigned char *nl;
-	size_t n;
+	size_t n, lim;
 	int r;
 
 	in->nf = 0;
@@ -485,20 +521,17 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 				return in->nrec > 0 ? 1 : 0;
 			}
 		}
-		nl = memchr(in->p, '\n', in->plen);
-		n = nl != NULL ? (size_t)(nl - in->p) + 1 : in->plen;
-		if (in->linelen + n > CSVIO_MAXLINE + (nl != NULL))
-			return parse_error(in, in->line + 1,
-			    "line longer than 1 MiB", err, errlen);
-		if (in->crend) {
+		if (in->crwait) {
 			if (in->p[0] != '\n')
 				return parse_error(in, in->line + 1,
 				    "carriage return outside quotes", err,
 				    errlen);
-			in->crend = 0;
+			in->crwait = 0;
 		}
-		if (nl != NULL && !in->started && !in->crend &&
-		    in->linelen == 0 && splitline(in, n - 1) == 0) {
+		nl = memchr(in->p, '\n', in->plen);
+		n = nl != NULL ? (size_t)(nl - in->p) + 1 : in->plen;
+		if (nl != NULL && !in->started && in->linelen == 0 &&
+		    n <= CSVIO_MAXLINE + 1 && splitline(in, n - 1) == 0) {
 			in->recline = ++in->line;
 			in->p += n;
 			in->plen -= n;
@@ -509,18 +542,16 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 			in->started = 1;
 			in->recline = in->line + 1;
 		}
-		if (csv_parse(&in->csv, in->p, n, cb_field, cb_record, in) != n)
+		/* A line past the limit: its bytes up to the limit first, so
+		 * an error before it is the one reported, whatever the reads. */
+		lim = n;
+		if (in->linelen + n > CSVIO_MAXLINE + (nl != NULL))
+			lim = CSVIO_MAXLINE - in->linelen;
+		if ((r = feed(in, lim, err, errlen)) != 0)
+			return r;
+		if (lim < n)
 			return parse_error(in, in->line + 1,
-			    csv_error(&in->csv) == CSV_EPARSE ?
-			    "misplaced quote" : csv_strerror(csv_error(&in->csv)),
-			    err, errlen);
-		/* Bytes after a record's CR began a row (pstate 0 is
-		 * libcsv's ROW_NOT_BEGUN). */
-		if (in->nrec > 0 && in->csv.pstate != 0)
-			in->junk = 1;
-		/* A CR ending the segment waits for the next byte. */
-		if (in->crend && (nl != NULL || in->p[n - 1] != '\r'))
-			in->crend = 0;
+			    "line longer than 1 MiB", err, errlen);
 		in->p += n;
 		in->plen -= n;
 		if (nl != NULL) {
@@ -528,14 +559,8 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 			in->linelen = 0;
 		} else
 			in->linelen += n;
-		if (in->toolong)
-			return parse_error(in, in->recline,
-			    "record longer than 1 MiB", err, errlen);
-		if (in->junk)
-			return parse_error(in, in->recline,
-			    "carriage return outside quotes", err, errlen);
-		/* After a CR, the next byte decides: LF, or an error. */
-		if (in->nrec == 1 && !(in->crend && in->plen == 0))
+		/* After a CR ending the bytes, the next byte decides. */
+		if (in->nrec == 1 && !in->crwait)
 			return 1;
 	}
 }

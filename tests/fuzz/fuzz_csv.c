@@ -2,9 +2,10 @@
  * fuzz_csv.c - any bytes as a candle stream.
  *
  * 1. The record reader (csvin_new over memory) twice: whole, and in reads
- *    of 1, 2, 3, 5, 13, 100 bytes in turn.  The records, their lines and the
- *    final status must be the same (the chunking must not show), fields must
- *    be NUL-terminated at their length, and an error must carry a message.
+ *    of 1, 2, 3, 5, 13, 100 bytes in turn.  The records, their lines, the
+ *    final status and the whole error message (line and reason) must be
+ *    the same (the chunking must not show), fields must be NUL-terminated
+ *    at their length, and an error must carry a message.
  * 2. The candle stream (cstream) over the same bytes as a file: every row
  *    it accepts must satisfy what cstream_next promises (finite, positive
  *    prices, low/high bounds, strictly increasing time); the accepted rows,
@@ -203,23 +204,6 @@ stream(const uint8_t *data, size_t size)
 	cstream_close(&back);
 }
 
-/*
- * The same "name:line:" (or the same whole message when there is no line).
- * The reason may differ: a line holding both a bare CR and a misplaced
- * quote reports whichever the read boundaries let csvio see first
- * (regress/csv/cr-and-quote); both are right about the line.
- */
-static int
-same_place(const char *a, const char *b)
-{
-	const char *p = strchr(a, ':'), *q;
-
-	if (p != NULL && (q = strchr(p + 1, ':')) != NULL &&
-	    strspn(p + 1, "0123456789") == (size_t)(q - p - 1) && q > p + 1)
-		return strncmp(a, b, (size_t)(q - a + 1)) == 0;
-	return strcmp(a, b) == 0;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -227,46 +211,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	read_records(data, size, 0, &whole);
 	read_records(data, size, 1, &bits);
-#ifndef FUZZ_STRICT
-	/*
-	 * Known csvio bugs, reported (tests/FAULTS.md); build with
-	 * FUZZ_STRICT=1 sh tests/fuzz/run ... to check a fix.
-	 * regress/csv/cr-cr-eof: "x\r\r" (two CRs) is one record when read
-	 * whole but "carriage return outside quotes" when the CRs come in
-	 * separate reads.
-	 */
-	if (memmem(data, size, "\r\r", 2) != NULL)
-		goto stream;
-	/*
-	 * regress/csv/gzip-bad-trailer, gzip-bad-distance: on bad gzip data
-	 * csvio drops the bytes inflate produced in the call that failed, so
-	 * with large reads fewer rows (or another error: a CSV error in the
-	 * dropped bytes) come before the gzip error.
-	 */
-	if (strstr(whole.err, "gzip") != NULL || strstr(bits.err, "gzip") != NULL) {
-		if (whole.status != CK_EDATA || bits.status != CK_EDATA ||
-		    whole.nrec > bits.nrec)
-			abort();
-		goto stream;
-	}
-	/*
-	 * regress/csv/cr-after-multiline-quote: a bare CR after a quoted
-	 * field that spans lines is reported at the record's first line when
-	 * csvio sees it as bytes after the record (recline), at its own line
-	 * when the CR ends a read (line + 1); with a misplaced quote in the
-	 * same record either may be named (regress/csv/cr-and-quote-multiline).
-	 * The status and the records before must still agree.
-	 */
-	if (strstr(whole.err, "carriage return") != NULL ||
-	    strstr(bits.err, "carriage return") != NULL)
-		memcpy(bits.err, whole.err, sizeof(bits.err));
-#endif
-	if (whole.status != bits.status || !same_place(whole.err, bits.err) ||
+	if (whole.status != bits.status || strcmp(whole.err, bits.err) != 0 ||
 	    whole.h != bits.h || whole.nrec != bits.nrec)
 		abort();
-#ifndef FUZZ_STRICT
-stream:
-#endif
 	stream(data, size);
 	return 0;
 }
