@@ -987,14 +987,14 @@ scaled(uint64_t m, int E, int k, uint64_t *d, int *rem)
 
 /*
  * Shortest text of a nonzero double (or normal float) below 2^64; 0
- * outside that range.  With e = floor(log10(x)) and k = P - 1 - e (P = 17 digits for a
- * double, 9 for a float): F + f = x 10^k (F the P-digit integer part, f
- * its fraction's class), and likewise the midpoints to x's neighbours, hi
- * and lo (the gap below a power of two is half the gap above, but for
- * the smallest normal).  A subnormal may need any number of digits.  The
- * p-digit rounding of x (ties to even, as printf), scaled back to P
- * digits, reads back as x (as strtod, ties to even) when it lies strictly
- * between lo and hi, or on one of them when m is even.
+ * outside that range.  With e = floor(log10(x)) and k = P - 1 - e (P = 17
+ * digits for a double, 9 for a float): F + f = x 10^k (F the P-digit
+ * integer part, f its fraction's class), and likewise the midpoints to x's
+ * neighbours, hi and lo (the gap below a power of two is half the gap
+ * above, but for the smallest normal).  The p-digit rounding of x (ties to
+ * even, as printf), scaled back to P digits, reads back as x (as strtod,
+ * ties to even) when it lies strictly between lo and hi, or on one of them
+ * when m is even.  A subnormal may need any number of digits.
  */
 static size_t
 fmt_exact(char *buf, double x, int isfloat)
