@@ -1011,14 +1011,15 @@ scaled(uint64_t m, int E, int k, uint64_t *d, int *rem)
 }
 
 /*
- * Shortest text of a normal double (or float) below 2^64; 0 outside that
- * range.  With e = floor(log10(x)) and k = P - 1 - e (P = 17 digits for a
- * double, 9 for a float): F + f = x 10^k (F the P-digit integer part, f
- * its fraction's class), and likewise the midpoints to x's neighbours, hi
- * and lo (the gap below a power of two is half the gap above).  The
- * p-digit rounding of x (ties to even, as printf), scaled back to P
- * digits, reads back as x (as strtod, ties to even) when it lies strictly
- * between lo and hi, or on one of them when m is even.
+ * Shortest text of a nonzero double (or normal float) below 2^64; 0
+ * outside that range.  With e = floor(log10(x)) and k = P - 1 - e (P = 17
+ * digits for a double, 9 for a float): F + f = x 10^k (F the P-digit
+ * integer part, f its fraction's class), and likewise the midpoints to x's
+ * neighbours, hi and lo (the gap below a power of two is half the gap
+ * above, but for the smallest normal).  The p-digit rounding of x (ties to
+ * even, as printf), scaled back to P digits, reads back as x (as strtod,
+ * ties to even) when it lies strictly between lo and hi, or on one of them
+ * when m is even.  A subnormal may need any number of digits.
  */
 static size_t
 fmt_exact(char *buf, double x, int isfloat)
@@ -1031,11 +1032,13 @@ fmt_exact(char *buf, double x, int isfloat)
 	char d[24];
 	uint64_t bits, m, top, f, hi, lo, q = 0, r, sc, v;
 	uint32_t fb;
-	int E, e, k, p, P, nd, i, rem, rhi, rlo, tries, up;
+	int E, e, k, p, P, nd, i, rem, rhi, rlo, tries, up, sub;
 	double ax = fabs(x);
 	float fx;
 
-	if (!(ax >= (isfloat ? FLT_MIN : DBL_MIN) &&
+	/* a subnormal double: no implicit bit, and any number of digits */
+	sub = !isfloat && ax < DBL_MIN;
+	if (!(ax > 0 && (!isfloat || ax >= FLT_MIN) &&
 	    ax < 18446744073709551616.0))
 		return 0;
 	if (isfloat) {
@@ -1048,12 +1051,13 @@ fmt_exact(char *buf, double x, int isfloat)
 	} else {
 		memcpy(&bits, &ax, sizeof(bits));
 		top = UINT64_C(1) << 52;
-		m = (bits & (top - 1)) | top;
-		E = (int)(bits >> 52) - 1075;
+		m = (bits & (top - 1)) | (sub ? 0 : top);
+		E = sub ? -1074 : (int)(bits >> 52) - 1075;
 		P = 17;
 	}
 	/* floor(log10(x)), or one less: corrected below */
-	e = (int)floor((E + (isfloat ? 23 : 52)) * 0.30102999566398120);
+	e = sub ? (int)floor(log10(ax)) :
+	    (int)floor((E + (isfloat ? 23 : 52)) * 0.30102999566398120);
 	for (tries = 0;; tries++) {
 		if (tries == 3 || scaled(m, E, P - 1 - e, &f, &rem) != 0)
 			return 0;
@@ -1066,10 +1070,10 @@ fmt_exact(char *buf, double x, int isfloat)
 	}
 	k = P - 1 - e;
 	if (scaled(2 * m + 1, E - 1, k, &hi, &rhi) != 0 ||
-	    (m == top ? scaled(4 * m - 1, E - 2, k, &lo, &rlo) :
+	    (m == top && E > -1074 ? scaled(4 * m - 1, E - 2, k, &lo, &rlo) :
 	    scaled(2 * m - 1, E - 1, k, &lo, &rlo)) != 0)
 		return 0;
-	for (p = isfloat ? 6 : 15; p <= P; p++) {
+	for (p = sub ? 1 : isfloat ? 6 : 15; p <= P; p++) {
 		sc = pow10u[P - p];
 		q = f / sc;
 		r = f % sc;
