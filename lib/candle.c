@@ -325,18 +325,57 @@ cstream_write_header(struct cstream *cs, struct csvout *out)
 	csvout_end(out);
 }
 
+/*
+ * The six canonical fields passed through: each was validated as a time or
+ * a number, so none needs quotes.  When they lie one after another (one
+ * separator byte between), they are copied as one piece.
+ */
+static void
+write_canon(struct cstream *cs, struct csvout *out)
+{
+	const char *f[6];
+	char b[512];
+	size_t len[6], n;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		f[i] = csvin_field(cs->in, i, &len[i]);
+		if (i > 0 && f[i] != f[i - 1] + len[i - 1] + 1)
+			break;
+	}
+	if (i == 6 && (n = (size_t)(f[5] + len[5] - f[0])) <= sizeof(b)) {
+		memcpy(b, f[0], n);
+		for (i = 0; i < 5; i++)
+			b[f[i] + len[i] - f[0]] = ',';
+		csvout_plain(out, b, n);
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		f[i] = csvin_field(cs->in, i, &len[i]);
+		csvout_plain(out, f[i], len[i]);
+	}
+}
+
 void
 cstream_write_row(struct cstream *cs, struct csvout *out)
 {
 	const char *s;
 	size_t len;
-	int i, k;
+	int i, k, repl = 0;
 
-	for (i = 0; i < cs->ncol; i++) {
-		for (k = 0; k < cs->nadd; k++)
+	for (k = 0; k < cs->nadd; k++)
+		if (cs->addcol[k] >= 0)
+			repl = 1;
+	i = 0;
+	if (!repl) {
+		write_canon(cs, out);
+		i = 6;
+	}
+	for (; i < cs->ncol; i++) {
+		for (k = 0; repl && k < cs->nadd; k++)
 			if (cs->addcol[k] == i)
 				break;
-		if (k < cs->nadd)
+		if (repl && k < cs->nadd)
 			csvout_field(out, cs->val[k], cs->vallen[k]);
 		else {
 			s = csvin_field(cs->in, i, &len);
@@ -344,8 +383,12 @@ cstream_write_row(struct cstream *cs, struct csvout *out)
 		}
 	}
 	for (k = 0; k < cs->nadd; k++)
-		if (cs->addcol[k] < 0)
-			csvout_field(out, cs->val[k], cs->vallen[k]);
+		if (cs->addcol[k] < 0) {
+			if (cs->vallen[k] == 0)
+				csvout_empty(out);
+			else
+				csvout_field(out, cs->val[k], cs->vallen[k]);
+		}
 	csvout_end(out);
 	for (k = 0; k < cs->nadd; k++)
 		cs->vallen[k] = 0;
