@@ -223,6 +223,25 @@ fmt_time(struct tcache *c, char *buf, cktime t)
 	return c->len + 9;
 }
 
+/* Decimal digits of x in buf (24 bytes at least); no snprintf. */
+static size_t
+fmt_long(char *buf, long x)
+{
+	char d[24];
+	unsigned long u;
+	size_t n = 0, k = 0;
+
+	u = x < 0 ? 0UL - (unsigned long)x : (unsigned long)x;
+	do
+		d[k++] = '0' + u % 10;
+	while ((u /= 10) != 0);
+	if (x < 0)
+		buf[n++] = '-';
+	while (k > 0)
+		buf[n++] = d[--k];
+	return n;
+}
+
 static const char *tradecols[] = {
 	"entry_time", "exit_time", "side", "entry_price", "exit_price", "qty",
 	"fees", "pnl", "return_pct", "bars", "exit_reason", NULL
@@ -243,7 +262,7 @@ writetrade(struct csvout *o, const struct bt_trade *t)
 	csvout_num(o, t->fees);
 	csvout_num(o, t->pnl);
 	csvout_num(o, t->return_pct);
-	csvout_int(o, t->bars);
+	csvout_plain(o, buf, fmt_long(buf, t->bars));
 	csvout_str(o, bt_reason_name(t->reason));
 	csvout_end(o);
 }

@@ -36,6 +36,9 @@ struct cstream {
 	char		**name;		/* input header names */
 	long		 rows;		/* data rows read */
 	cktime		 last;		/* time of the last row */
+	char		 day[11];	/* "YYYY-MM-DDT" of the last whole-second */
+	int		 dayok;		/* time parsed, and daybase its start */
+	cktime		 daybase;
 	int		 nadd;		/* appended (or replaced) columns */
 	int		 addcol[CSTREAM_MAXADD];	/* input column replaced, or -1 */
 	char		*addname[CSTREAM_MAXADD];

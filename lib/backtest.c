@@ -222,7 +222,8 @@ count_step(struct bt *bt, cktime d)
 {
 	int i;
 
-	for (i = bt->nsteps - 1; i >= 0; i--)
+	/* the common step is mostly the first seen */
+	for (i = 0; i < bt->nsteps; i++)
 		if (bt->step[i] == d) {
 			bt->stepn[i]++;
 			return;

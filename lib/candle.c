@@ -3,6 +3,7 @@
  * row validation, and output with columns appended or replaced in place.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,11 +162,55 @@ cstream_flushto(struct cstream *cs, struct csvout *out)
 	csvin_onblock(cs->in, flushcb, out);
 }
 
+/* Two digits at s, or -1. */
+static int
+two(const char *s)
+{
+	if ((unsigned)(s[0] - '0') > 9 || (unsigned)(s[1] - '0') > 9)
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/*
+ * time_parse_iso, with the start of the day of the last whole-second time
+ * kept: a time of the same day ("YYYY-MM-DDT" the same) only has its clock
+ * read, and gives the same result as time_parse_iso would.
+ */
+static int
+parse_time(struct cstream *cs, const char *s, size_t len, cktime *t)
+{
+	int h, m, sec;
+	int64_t base;
+
+	if (len == 20 && cs->dayok && memcmp(s, cs->day, 11) == 0 &&
+	    s[13] == ':' && s[16] == ':' && s[19] == 'Z' &&
+	    (h = two(s + 11)) >= 0 && h <= 23 &&
+	    (m = two(s + 14)) >= 0 && m <= 59 &&
+	    (sec = two(s + 17)) >= 0 && sec <= 59) {
+		*t = cs->daybase + (cktime)(h * 3600 + m * 60 + sec) * CK_SEC;
+		return 0;
+	}
+	if (time_parse_iso(s, len, t) != 0)
+		return -1;
+	if (len == 20) {
+		/* parsed: the clock digits are good */
+		base = *t / CK_SEC - (two(s + 11) * 3600 + two(s + 14) * 60 +
+		    two(s + 17));
+		/* the whole day within cktime's range */
+		cs->dayok = base >= INT64_MIN / CK_SEC + 1 &&
+		    base + 86399 <= INT64_MAX / CK_SEC - 1;
+		cs->daybase = base * CK_SEC;
+		memcpy(cs->day, s, 11);
+	}
+	return 0;
+}
+
 int
 cstream_next(struct cstream *cs, struct candle *c, char *err, size_t errlen)
 {
 	char why[160];
 	const char *s;
+	double v[5];
 	size_t len, nf;
 	int i, r;
 
@@ -179,19 +224,28 @@ cstream_next(struct cstream *cs, struct candle *c, char *err, size_t errlen)
 		goto bad;
 	}
 	s = csvin_field(cs->in, 0, &len);
-	if (time_parse_iso(s, len, &c->t) != 0) {
+	if (parse_time(cs, s, len, &c->t) != 0) {
 		snprintf(why, sizeof(why), "bad time '%.*s'",
 		    len > 40 ? 40 : (int)len, s);
 		goto bad;
 	}
-	for (i = 1; i < 6; i++) {
-		s = csvin_field(cs->in, i, &len);
-		if (candle_parse_num(s, len, i, candle_val(c, i), why,
-		    sizeof(why)) != 0)
+	for (i = 0; i < 5; i++) {
+		s = csvin_field(cs->in, i + 1, &len);
+		if (len == 0 || parse_double(s, len, &v[i]) != 0) {
+			/* the reason */
+			candle_parse_num(s, len, i + 1, &v[i], why,
+			    sizeof(why));
 			goto bad;
+		}
 	}
+	c->open = v[0];
+	c->high = v[1];
+	c->low = v[2];
+	c->close = v[3];
+	c->volume = v[4];
 	if (candle_check(c, why, sizeof(why)) != 0 ||
-	    candle_order(c->t, cs->last, why, sizeof(why)) != 0)
+	    (cs->last != CKTIME_NONE && c->t <= cs->last &&
+	    candle_order(c->t, cs->last, why, sizeof(why)) != 0))
 		goto bad;
 	cs->last = c->t;
 	return 1;
@@ -325,18 +379,57 @@ cstream_write_header(struct cstream *cs, struct csvout *out)
 	csvout_end(out);
 }
 
+/*
+ * The six canonical fields passed through: each was validated as a time or
+ * a number, so none needs quotes.  When they lie one after another (one
+ * separator byte between), they are copied as one piece.
+ */
+static void
+write_canon(struct cstream *cs, struct csvout *out)
+{
+	const char *f[6];
+	char b[512];
+	size_t len[6], n;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		f[i] = csvin_field(cs->in, i, &len[i]);
+		if (i > 0 && f[i] != f[i - 1] + len[i - 1] + 1)
+			break;
+	}
+	if (i == 6 && (n = (size_t)(f[5] + len[5] - f[0])) <= sizeof(b)) {
+		memcpy(b, f[0], n);
+		for (i = 0; i < 5; i++)
+			b[f[i] + len[i] - f[0]] = ',';
+		csvout_plain(out, b, n);
+		return;
+	}
+	for (i = 0; i < 6; i++) {
+		f[i] = csvin_field(cs->in, i, &len[i]);
+		csvout_plain(out, f[i], len[i]);
+	}
+}
+
 void
 cstream_write_row(struct cstream *cs, struct csvout *out)
 {
 	const char *s;
 	size_t len;
-	int i, k;
+	int i, k, repl = 0;
 
-	for (i = 0; i < cs->ncol; i++) {
-		for (k = 0; k < cs->nadd; k++)
+	for (k = 0; k < cs->nadd; k++)
+		if (cs->addcol[k] >= 0)
+			repl = 1;
+	i = 0;
+	if (!repl) {
+		write_canon(cs, out);
+		i = 6;
+	}
+	for (; i < cs->ncol; i++) {
+		for (k = 0; repl && k < cs->nadd; k++)
 			if (cs->addcol[k] == i)
 				break;
-		if (k < cs->nadd)
+		if (repl && k < cs->nadd)
 			csvout_field(out, cs->val[k], cs->vallen[k]);
 		else {
 			s = csvin_field(cs->in, i, &len);
@@ -344,8 +437,12 @@ cstream_write_row(struct cstream *cs, struct csvout *out)
 		}
 	}
 	for (k = 0; k < cs->nadd; k++)
-		if (cs->addcol[k] < 0)
-			csvout_field(out, cs->val[k], cs->vallen[k]);
+		if (cs->addcol[k] < 0) {
+			if (cs->vallen[k] == 0)
+				csvout_empty(out);
+			else
+				csvout_field(out, cs->val[k], cs->vallen[k]);
+		}
 	csvout_end(out);
 	for (k = 0; k < cs->nadd; k++)
 		cs->vallen[k] = 0;

@@ -232,6 +232,13 @@ time_parse_any(const char *s, size_t len, enum epoch_unit unit, cktime *t)
 	return mktime_ns(y, mo, d, h, mi, sec, ns, off, t);
 }
 
+static void
+put2(char *p, int v)
+{
+	p[0] = '0' + v / 10;
+	p[1] = '0' + v % 10;
+}
+
 size_t
 time_format(char *buf, cktime t)
 {
@@ -251,10 +258,28 @@ time_format(char *buf, cktime t)
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
-	n = snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
-	    (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	/* cktime's years are 1677..2262: always four digits (no snprintf:
+	 * it cost more than the rest of a row) */
+	buf[0] = '0' + y / 1000;
+	buf[1] = '0' + y / 100 % 10;
+	buf[2] = '0' + y / 10 % 10;
+	buf[3] = '0' + y % 10;
+	buf[4] = '-';
+	put2(buf + 5, m);
+	buf[7] = '-';
+	put2(buf + 8, d);
+	buf[10] = 'T';
+	put2(buf + 11, (int)(rem / 3600));
+	buf[13] = ':';
+	put2(buf + 14, (int)(rem / 60 % 60));
+	buf[16] = ':';
+	put2(buf + 17, (int)(rem % 60));
+	n = 19;
 	if (ns != 0) {
-		n += snprintf(buf + n, 40 - n, ".%09lld", (long long)ns);
+		buf[n++] = '.';
+		for (k = 8; k >= 0; k--, ns /= 10)
+			buf[n + k] = '0' + ns % 10;
+		n += 9;
 		for (k = 0; k < 8 && buf[n - 1] == '0'; k++)
 			n--;
 	}
