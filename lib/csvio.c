@@ -201,7 +201,7 @@ csvin_fd(const struct csvin *in)
 static int
 morefields(struct csvin *in)
 {
-	size_t n = in->nfcap * 2;
+	size_t n = in->nfcap > 0 ? in->nfcap * 2 : 16;
 	size_t *o, *l;
 
 	if ((o = realloc(in->off, n * sizeof(*o))) == NULL)
@@ -919,7 +919,7 @@ static int
 floor_big(uint64_t m, int k, int sh, uint64_t *d, int *rem)
 {
 	static uint64_t pow5[28];
-	uint64_t w[16], hb;
+	uint64_t w[16] = { 0 }, hb;	/* zeroed: the analyzer cannot see n */
 	u128 c;
 	int n = 1, i, j, lo, b, low;
 
@@ -1029,7 +1029,7 @@ fmt_exact(char *buf, double x, int isfloat)
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "62636465666768697071727374757677787980818283848586878889909192"
 	    "93949596979899";
-	char d[24];
+	char d[24] = { '0' };
 	uint64_t bits, m, top, f, hi, lo, q = 0, r, sc, v;
 	uint32_t fb;
 	int E, e, k, p, P, nd, i, rem, rhi, rlo, tries, up, sub;
@@ -1132,7 +1132,7 @@ fmt_special(char *buf, double x)
 static size_t
 fmt_shortest(char *buf, double x, int isfloat)
 {
-	char d[24], b[40];
+	char d[24] = { '0' }, b[40];
 	int p, nd, e;
 	size_t n;
 
