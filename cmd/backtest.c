@@ -20,8 +20,7 @@
 #include "timeparse.h"
 #include "backtest.h"
 #include "svg.h"
-
-#define MAXPIV	16
+#include "btreport.h"
 
 static volatile sig_atomic_t stop;
 
@@ -29,12 +28,6 @@ struct opts {
 	const char	*summary, *json, *equity, *svg, *prefix, *file;
 	long		 svg_every;
 	int		 live;
-};
-
-/* Input columns, -1 when absent. */
-struct cols {
-	int	action, confidence, next[4];
-	int	npiv, piv[MAXPIV], pivhigh[MAXPIV];
 };
 
 static void
@@ -88,42 +81,6 @@ openout(const char *path)
 	return o;
 }
 
-static int
-col(const struct cstream *cs, const char *prefix, const char *name)
-{
-	char buf[256];
-
-	snprintf(buf, sizeof(buf), "%s%s", prefix, name);
-	return cstream_col(cs, buf);
-}
-
-static void
-findcols(const struct cstream *cs, const char *prefix, struct cols *c)
-{
-	static const char *next[4] = {
-		"next_open", "next_high", "next_low", "next_close"
-	};
-	int i, lv, end;
-
-	c->action = col(cs, prefix, "action");
-	c->confidence = col(cs, prefix, "confidence");
-	for (i = 0; i < 4; i++)
-		c->next[i] = col(cs, prefix, next[i]);
-	c->npiv = 0;
-	for (i = 0; i < cs->ncol && c->npiv < MAXPIV; i++) {
-		end = 0;
-		if (sscanf(cs->name[i], "pivot%d_high%n", &lv, &end) == 1 &&
-		    cs->name[i][end] == '\0' && end > 0) {
-			c->pivhigh[c->npiv] = 1;
-			c->piv[c->npiv++] = i;
-		} else if (sscanf(cs->name[i], "pivot%d_low%n", &lv, &end) == 1 &&
-		    cs->name[i][end] == '\0' && end > 0) {
-			c->pivhigh[c->npiv] = 0;
-			c->piv[c->npiv++] = i;
-		}
-	}
-}
-
 static void
 dataerr(const struct cstream *cs, const char *what, const char *s)
 {
@@ -131,233 +88,15 @@ dataerr(const struct cstream *cs, const char *what, const char *s)
 	    cstream_line(cs), what, s);
 }
 
-/* A ghost price: 1 and *x, 0 when the column is absent or empty. */
-static int
-field(const struct cstream *cs, int col, double *x)
-{
-	const char *s;
-	size_t len;
-
-	if (col < 0)
-		return 0;
-	s = cstream_field(cs, col, &len);
-	if (len == 0)
-		return 0;
-	if (parse_double(s, len, x) != 0)
-		dataerr(cs, "bad ghost price", s);
-	return 1;
-}
-
-/* This row's prediction. */
-static void
-readrow(const struct cstream *cs, const struct cols *c,
-    const struct bt_config *cfg, int svg, struct bt_row *r)
-{
-	const char *s;
-	size_t len;
-
-	r->action = BT_NONE;
-	r->confidence = NAN;
-	r->has_ghost = 0;
-	s = cstream_field(cs, c->action, &len);
-	if ((r->action = bt_parse_action(s, len)) < 0)
-		dataerr(cs, "bad action", s);
-	if (r->action == BT_NONE)
-		return;
-	if (c->confidence >= 0 && cfg->min_confidence > 0) {
-		s = cstream_field(cs, c->confidence, &len);
-		if (len > 0 && parse_double(s, len, &r->confidence) != 0)
-			dataerr(cs, "bad confidence", s);
-	}
-	if (!field(cs, c->next[0], &r->next_open) ||
-	    !field(cs, c->next[3], &r->next_close))
-		return;
-	/* next_high and next_low only matter to the chart. */
-	if (!svg || !field(cs, c->next[1], &r->next_high) ||
-	    !field(cs, c->next[2], &r->next_low)) {
-		r->next_high = fmax(r->next_open, r->next_close);
-		r->next_low = fmin(r->next_open, r->next_close);
-	}
-	r->has_ghost = 1;
-}
-
-/*
- * time_format with the date kept from the last call: trade and equity
- * rows mostly fall on the day of the one before, and time_format's
- * snprintf costs more than the rest of a row.  Whole seconds only.
- */
-struct tcache {
-	long long	day;
-	size_t		len;		/* of date: "YYYY-MM-DDT" */
-	char		date[40];
-};
-
-static size_t
-fmt_time(struct tcache *c, char *buf, cktime t)
-{
-	long long sec, day, rem;
-	char *p;
-
-	if (t % CK_SEC != 0)
-		return time_format(buf, t);
-	sec = t / CK_SEC;
-	day = sec / 86400 - (sec % 86400 < 0);
-	rem = sec - day * 86400;
-	if (c->len == 0 || day != c->day) {
-		/* "...T00:00:00Z": the date is all but the last 9 bytes */
-		c->len = time_format(c->date, (cktime)day * 86400 * CK_SEC) - 9;
-		c->day = day;
-	}
-	memcpy(buf, c->date, c->len);
-	p = buf + c->len;
-	p[0] = '0' + rem / 36000;
-	p[1] = '0' + rem / 3600 % 10;
-	p[2] = ':';
-	p[3] = '0' + rem / 600 % 6;
-	p[4] = '0' + rem / 60 % 10;
-	p[5] = ':';
-	p[6] = '0' + rem % 60 / 10;
-	p[7] = '0' + rem % 10;
-	p[8] = 'Z';
-	p[9] = '\0';
-	return c->len + 9;
-}
-
-/* Decimal digits of x in buf (24 bytes at least); no snprintf. */
-static size_t
-fmt_long(char *buf, long x)
-{
-	char d[24];
-	unsigned long u;
-	size_t n = 0, k = 0;
-
-	u = x < 0 ? 0UL - (unsigned long)x : (unsigned long)x;
-	do
-		d[k++] = '0' + u % 10;
-	while ((u /= 10) != 0);
-	if (x < 0)
-		buf[n++] = '-';
-	while (k > 0)
-		buf[n++] = d[--k];
-	return n;
-}
-
-static const char *tradecols[] = {
-	"entry_time", "exit_time", "side", "entry_price", "exit_price", "qty",
-	"fees", "pnl", "return_pct", "bars", "exit_reason", NULL
-};
-
-static void
-writetrade(struct csvout *o, const struct bt_trade *t)
-{
-	static struct tcache tc;
-	char buf[40];
-
-	csvout_plain(o, buf, fmt_time(&tc, buf, t->entry_time));
-	csvout_plain(o, buf, fmt_time(&tc, buf, t->exit_time));
-	csvout_str(o, bt_side_name(t->side));
-	csvout_num(o, t->entry_price);
-	csvout_num(o, t->exit_price);
-	csvout_num(o, t->qty);
-	csvout_num(o, t->fees);
-	csvout_num(o, t->pnl);
-	csvout_num(o, t->return_pct);
-	csvout_plain(o, buf, fmt_long(buf, t->bars));
-	csvout_str(o, bt_reason_name(t->reason));
-	csvout_end(o);
-}
-
 /* A closed trade: to the list and the chart. */
 static void
-emit(struct csvout *o, struct chart *ch, const struct bt_trade *t)
+emit(struct csvout *o, struct btr_tcache *tc, struct chart *ch,
+    const struct bt_trade *t)
 {
-	writetrade(o, t);
+	btr_trade(o, tc, t);
 	if (ch != NULL)
 		chart_trade(ch, t->entry_time, t->entry_price, t->exit_time,
 		    t->exit_price, t->side, t->pnl);
-}
-
-/* Summary: one table, printed as "key value" lines or as JSON. */
-enum { V_TIME, V_LONG, V_NUM };
-
-static void
-summary(FILE *fp, const struct bt_summary *s, int json)
-{
-	const struct {
-		const char *key;
-		int type;
-		const void *p;
-	} tab[] = {
-		{ "start", V_TIME, &s->start },
-		{ "end", V_TIME, &s->end },
-		{ "candles", V_LONG, &s->candles },
-		{ "trades", V_LONG, &s->trades },
-		{ "wins", V_LONG, &s->wins },
-		{ "losses", V_LONG, &s->losses },
-		{ "win_rate_pct", V_NUM, &s->win_rate },
-		{ "final_equity", V_NUM, &s->equity },
-		{ "pnl", V_NUM, &s->pnl },
-		{ "return_pct", V_NUM, &s->return_pct },
-		{ "buy_hold_return_pct", V_NUM, &s->bh_return_pct },
-		{ "max_drawdown_pct", V_NUM, &s->max_dd_pct },
-		{ "max_drawdown_bars", V_LONG, &s->max_dd_bars },
-		{ "max_drawdown_seconds", V_NUM, &s->max_dd_seconds },
-		{ "sharpe", V_NUM, &s->sharpe },
-		{ "sortino", V_NUM, &s->sortino },
-		{ "median_step_seconds", V_NUM, &s->median_step },
-		{ "periods_per_year", V_NUM, &s->periods_per_year },
-		{ "profit_factor", V_NUM, &s->profit_factor },
-		{ "expectancy", V_NUM, &s->expectancy },
-		{ "exposure_pct", V_NUM, &s->exposure_pct },
-		{ "best_trade_pct", V_NUM, &s->best_pct },
-		{ "worst_trade_pct", V_NUM, &s->worst_pct },
-		{ "avg_trade_pct", V_NUM, &s->avg_pct },
-		{ "fees", V_NUM, &s->fees },
-		{ "signals", V_LONG, &s->signals },
-		{ "hit_rate_pct", V_NUM, &s->hit_rate },
-		{ "ghosts", V_LONG, &s->ghosts },
-		{ "ghost_direction_pct", V_NUM, &s->ghost_dir_pct },
-		{ "ghost_close_mape_pct", V_NUM, &s->ghost_mape },
-	};
-	char buf[48];
-	size_t i;
-	double x;
-
-	if (json)
-		fputs("{", fp);
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		switch (tab[i].type) {
-		case V_TIME:
-			if (*(const cktime *)tab[i].p == CKTIME_NONE)
-				snprintf(buf, sizeof(buf), json ? "null" : "-");
-			else {
-				buf[0] = '"';
-				buf[time_format(buf + 1, *(const cktime *)tab[i].p)
-				    + 1] = '\0';
-				if (json)
-					strcat(buf, "\"");
-				else
-					memmove(buf, buf + 1, strlen(buf));
-			}
-			break;
-		case V_LONG:
-			snprintf(buf, sizeof(buf), "%ld", *(const long *)tab[i].p);
-			break;
-		default:
-			x = *(const double *)tab[i].p;
-			if (isfinite(x))
-				fmt_double(buf, x);
-			else
-				snprintf(buf, sizeof(buf), "%s", json ? "null" :
-				    isnan(x) ? "n/a" : x > 0 ? "inf" : "-inf");
-		}
-		if (json)
-			fprintf(fp, "%s\"%s\": %s", i ? ", " : "", tab[i].key, buf);
-		else
-			fprintf(fp, "%-22s %s\n", tab[i].key, buf);
-	}
-	if (json)
-		fputs("}\n", fp);
 }
 
 static void
@@ -366,26 +105,14 @@ writesummary(const char *path, const struct bt_summary *s, int json)
 	FILE *fp;
 
 	if (path == NULL) {
-		summary(stderr, s, json);
+		btr_summary(stderr, s, json);
 		return;
 	}
 	if ((fp = fopen(path, "w")) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
-	summary(fp, s, json);
+	btr_summary(fp, s, json);
 	if (fclose(fp) != 0)
 		err(CK_EXIT_FAIL, "%s", path);
-}
-
-static void
-caption(char *buf, size_t len, const struct bt *bt)
-{
-	struct bt_summary s;
-
-	bt_summary(bt, &s);
-	snprintf(buf, len, "%ld candles, %ld trades, return %.2f%% "
-	    "(buy and hold %.2f%%), max drawdown %.2f%%, equity %.2f",
-	    s.candles, s.trades, s.return_pct, s.bh_return_pct, s.max_dd_pct,
-	    s.equity);
 }
 
 static void
@@ -393,21 +120,9 @@ savechart(const struct chart *ch, const char *path, const struct bt *bt)
 {
 	char cap[256], e[512];
 
-	caption(cap, sizeof(cap), bt);
+	btr_caption(cap, sizeof(cap), bt);
 	if (chart_save(ch, path, "backtest", cap, e, sizeof(e)) != CK_OK)
 		errx(CK_EXIT_FAIL, "%s", e);
-}
-
-static void
-status(const struct bt *bt, cktime t)
-{
-	char tb[40];
-
-	time_format(tb, t);
-	fprintf(stderr, "%s %s equity %.2f open_pnl %.2f trades %ld "
-	    "win_rate %.1f%%\n", tb, bt_side_name(bt->side), bt->equity,
-	    bt->open_pnl, bt->trades,
-	    bt->trades ? 100.0 * bt->wins / bt->trades : 0.0);
 }
 
 static double
@@ -477,13 +192,13 @@ main(int argc, char **argv)
 	struct bt_row row;
 	struct cstream cs;
 	struct candle cd;
-	struct cols cols;
+	struct btr_cols cols;
 	struct outs out = { NULL, NULL };
 	struct chart *ch = NULL;
 	struct sigaction sa;
-	struct tcache etc = { 0, 0, "" };
+	struct btr_tcache etc = { 0, 0, "" }, ttc = { 0, 0, "" };
 	static struct bt bt;
-	char e[512], buf[40];
+	char e[512];
 	double t0 = 0, tlast = 0, ghost[4];
 	int ch_, i, k, r, tty, sig;
 	size_t len;
@@ -557,7 +272,7 @@ main(int argc, char **argv)
 	if ((r = cstream_open(&cs, o.file, e, sizeof(e))) != CK_OK)
 		errx(ck_exit(r), "%s", e);
 	csvin_stopflag(cs.in, &stop);
-	findcols(&cs, o.prefix, &cols);
+	btr_findcols(&cs, o.prefix, &cols);
 	if (cols.action < 0)
 		errx(CK_EXIT_DATA, "%s: no %saction column (a prediction stream "
 		    "comes from infer or train-candle)", cstream_file(&cs),
@@ -566,17 +281,12 @@ main(int argc, char **argv)
 		err(CK_EXIT_FAIL, "stdout");
 	if (o.equity != NULL) {
 		out.equity = openout(o.equity);
-		csvout_str(out.equity, "time");
-		csvout_str(out.equity, "equity");
-		csvout_str(out.equity, "drawdown_pct");
-		csvout_end(out.equity);
+		btr_equity_header(out.equity);
 	}
 	if (o.svg != NULL && (ch = chart_new()) == NULL)
 		err(CK_EXIT_FAIL, "chart");
 	csvin_onblock(cs.in, flushall, &out);
-	for (i = 0; tradecols[i] != NULL; i++)
-		csvout_str(out.trades, tradecols[i]);
-	csvout_end(out.trades);
+	btr_trade_header(out.trades);
 	tty = isatty(STDERR_FILENO) && !o.live;
 	if (tty)
 		t0 = tlast = now();
@@ -588,19 +298,19 @@ main(int argc, char **argv)
 		row.high = cd.high;
 		row.low = cd.low;
 		row.close = cd.close;
-		readrow(&cs, &cols, &cfg, ch != NULL, &row);
+		if (btr_readrow(&cs, &cols, &cfg, ch != NULL, &row, e,
+		    sizeof(e)) != CK_OK)
+			errx(CK_EXIT_DATA, "%s:%ld: %s", cstream_file(&cs),
+			    cstream_line(&cs), e);
 		if ((k = bt_push(&bt, &row, tr, e, sizeof(e))) < 0)
 			errx(ck_exit(k), "%s:%ld: %s", cstream_file(&cs),
 			    cstream_line(&cs), e);
 		for (i = 0; i < k; i++)
-			emit(out.trades, ch, &tr[i]);
+			emit(out.trades, &ttc, ch, &tr[i]);
 		if (k > 0 && csvout_error(out.trades))
 			checkout(out.trades);
 		if (out.equity != NULL) {
-			csvout_plain(out.equity, buf, fmt_time(&etc, buf, cd.t));
-			csvout_num(out.equity, bt.equity);
-			csvout_num(out.equity, 100 * bt.dd);
-			csvout_end(out.equity);
+			btr_equity(out.equity, &etc, cd.t, &bt);
 		}
 		if (ch != NULL) {
 			int sg = bt.pending == BT_BUY ? 1 :
@@ -626,7 +336,7 @@ main(int argc, char **argv)
 				savechart(ch, o.svg, &bt);
 		}
 		if (o.live)
-			status(&bt, cd.t);
+			btr_status(stderr, &bt, cd.t);
 		if (tty && (bt.n & 4095) == 0 && now() - tlast >= 0.5) {
 			tlast = now();
 			fprintf(stderr, "\r%ld candles, %.0f/s", bt.n,
@@ -641,7 +351,7 @@ main(int argc, char **argv)
 		errx(ck_exit(r), "%s", e);
 	}
 	if (bt_finish(&bt, tr) == 1)
-		emit(out.trades, ch, &tr[0]);
+		emit(out.trades, &ttc, ch, &tr[0]);
 	checkout(out.trades);
 	if (out.equity != NULL && (csvout_flush(out.equity) != 0))
 		err(CK_EXIT_FAIL, "%s", o.equity);
