@@ -61,23 +61,11 @@ static void
 on_progress(void *arg, const struct trainprog *p)
 {
 	struct progress *pg = arg;
-	double left, pct;
-	char bar[31];
-	int i, n;
 
 	if (!pg->tty || (p->elapsed - pg->last < 0.1 && p->done < p->total))
 		return;
 	pg->last = p->elapsed;
-	pct = p->total ? (double)p->done / p->total : 1;
-	n = (int)(pct * 30);
-	for (i = 0; i < 30; i++)
-		bar[i] = i < n ? '#' : ' ';
-	bar[30] = '\0';
-	left = ((double)(p->epochs - p->epoch) * p->total + p->total -
-	    p->done) / (p->rate > 0 ? p->rate : 1);
-	fprintf(stderr, "\repoch %d/%d [%s] %3.0f%% %8.0f samples/s  ETA "
-	    "%d:%02d ", p->epoch, p->epochs, bar, pct * 100, p->rate,
-	    (int)left / 60, (int)left % 60);
+	trainloop_bar(stderr, p);
 	pg->drawn = 1;
 }
 
@@ -89,13 +77,6 @@ out_flush(void)
 }
 
 static void
-print_num(double x)
-{
-	if (!isnan(x))
-		printf("%.6g", x);
-}
-
-static void
 on_epoch(void *arg, const struct epochstat *e)
 {
 	struct progress *pg = arg;
@@ -104,59 +85,19 @@ on_epoch(void *arg, const struct epochstat *e)
 		fputs("\r\033[K", stderr);
 		pg->drawn = 0;
 	}
-	printf("%d,", e->epoch);
-	print_num(e->train_loss);
-	putchar(',');
-	print_num(e->val_loss);
-	putchar(',');
-	print_num(e->val_acc);
-	putchar(',');
-	print_num(e->major_acc);
-	printf(",%.0f\n", e->rate);
+	trainloop_epoch_row(stdout, e);
 	out_flush();
-}
-
-static void
-json_num(FILE *f, const char *key, double x, const char *sep)
-{
-	if (isnan(x))
-		fprintf(f, "  \"%s\": null%s\n", key, sep);
-	else
-		fprintf(f, "  \"%s\": %.9g%s\n", key, x, sep);
 }
 
 static void
 write_json(const char *path, const char *model, const struct ckpt_meta *meta,
     const struct dataset *ds, const struct trainresult *r)
 {
-	static const char *stops[] = { "done", "patience", "signal" };
-	char tu[40] = "";
 	FILE *f;
 
 	if ((f = fopen(path, "w")) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
-	if (meta->trained_until != CKTIME_NONE)
-		time_format(tu, meta->trained_until);
-	fprintf(f, "{\n  \"model\": \"%s\",\n", model);
-	fprintf(f, "  \"generation\": %llu,\n",
-	    (unsigned long long)meta->generation);
-	fprintf(f, "  \"trained_until\": \"%s\",\n", tu);
-	fprintf(f, "  \"stopped\": \"%s\",\n", stops[r->stop]);
-	fprintf(f, "  \"epochs\": %d,\n  \"steps\": %ld,\n  \"slices\": %ld,\n",
-	    r->epochs, r->steps, r->slices);
-	fprintf(f, "  \"train_samples\": %ld,\n  \"val_samples\": %ld,\n",
-	    ds->ntrain, ds->n - ds->ntrain);
-	json_num(f, "train_loss", r->epochs ? r->last.train_loss : NAN, ",");
-	json_num(f, "val_loss", r->epochs ? r->last.val_loss : NAN, ",");
-	json_num(f, "val_acc", r->epochs ? r->last.val_acc : NAN, ",");
-	json_num(f, "majority_acc", r->epochs ? r->last.major_acc : NAN, ",");
-	json_num(f, "samples_per_s", r->epochs ? r->last.rate : NAN, ",");
-	fprintf(f, "  \"best_epoch\": %d,\n", r->best_epoch);
-	json_num(f, "best_val_loss", r->best_epoch ? r->best.val_loss : NAN, ",");
-	json_num(f, "best_val_acc", r->best_epoch ? r->best.val_acc : NAN, ",");
-	fprintf(f, "  \"best_restored\": %s,\n",
-	    r->best_restored ? "true" : "false");
-	fprintf(f, "  \"seconds\": %.3f\n}\n", r->seconds);
+	trainloop_json(f, model, meta, ds, r);
 	if (fclose(f) != 0)
 		err(CK_EXIT_FAIL, "%s", path);
 }
@@ -164,17 +105,11 @@ write_json(const char *path, const char *model, const struct ckpt_meta *meta,
 static void
 dump_labels(const char *path, const struct history *hi, const int *label)
 {
-	char tb[40];
 	FILE *f;
-	long i;
 
 	if ((f = fopen(path, "w")) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
-	fprintf(f, "time,label\n");
-	for (i = 0; i < hi->n; i++) {
-		time_format(tb, hi->t[i]);
-		fprintf(f, "%s,%s\n", tb, annot_name(label[i]));
-	}
+	labels_write(f, hi, label);
 	if (fclose(f) != 0)
 		err(CK_EXIT_FAIL, "%s", path);
 }
@@ -502,7 +437,7 @@ main(int argc, char **argv)
 	a.to.on_progress = on_progress;
 	a.to.arg = &pg;
 
-	printf("epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s\n");
+	trainloop_epoch_header(stdout);
 	out_flush();
 	r = trainloop_run(a.model, &m, &meta, &ds, &a.to, &res, ebuf,
 	    sizeof(ebuf));

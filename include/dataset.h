@@ -13,6 +13,7 @@
 #define DATASET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "annot.h"
 #include "ck.h"
@@ -84,5 +85,7 @@ cktime	dataset_gather(const struct dataset *, const long *idx, int B, float *x,
  * the --seed value; Fisher-Yates with an unbiased bounded draw. */
 uint64_t dataset_rand(uint64_t *state);
 void	dataset_shuffle(long *idx, long n, uint64_t *state);
+/* The labels of hi's candles to f as "time,label" rows under a header. */
+void	labels_write(FILE *f, const struct history *, const int *label);
 
 #endif

@@ -12,6 +12,7 @@
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
+#include "timeparse.h"
 
 void
 history_init(struct history *hi)
@@ -373,5 +374,19 @@ dataset_shuffle(long *idx, long n, uint64_t *state)
 		tmp = idx[i];
 		idx[i] = idx[j];
 		idx[j] = tmp;
+	}
+}
+
+/* The labels as "time,label" rows under a header. */
+void
+labels_write(FILE *f, const struct history *hi, const int *label)
+{
+	char tb[40];
+	long i;
+
+	fprintf(f, "time,label\n");
+	for (i = 0; i < hi->n; i++) {
+		time_format(tb, hi->t[i]);
+		fprintf(f, "%s,%s\n", tb, annot_name(label[i]));
 	}
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timeparse.h"
 #include "trainloop.h"
 
 struct slicectx {
@@ -345,4 +346,93 @@ out:
 	free(c.label);
 	free(c.best);
 	return r;
+}
+
+/* The per-epoch CSV table, as train-batch(1) writes it. */
+void
+trainloop_epoch_header(FILE *f)
+{
+	fputs("epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s\n",
+	    f);
+}
+
+static void
+print_num(FILE *f, double x)
+{
+	if (!isnan(x))
+		fprintf(f, "%.6g", x);
+}
+
+void
+trainloop_epoch_row(FILE *f, const struct epochstat *e)
+{
+	fprintf(f, "%d,", e->epoch);
+	print_num(f, e->train_loss);
+	putc(',', f);
+	print_num(f, e->val_loss);
+	putc(',', f);
+	print_num(f, e->val_acc);
+	putc(',', f);
+	print_num(f, e->major_acc);
+	fprintf(f, ",%.0f\n", e->rate);
+}
+
+/* A bar: epoch, percentage, rate, ETA of the whole run; starts with \r. */
+void
+trainloop_bar(FILE *f, const struct trainprog *p)
+{
+	double left, pct;
+	char bar[31];
+	int i, n;
+
+	pct = p->total ? (double)p->done / p->total : 1;
+	n = (int)(pct * 30);
+	for (i = 0; i < 30; i++)
+		bar[i] = i < n ? '#' : ' ';
+	bar[30] = '\0';
+	left = ((double)(p->epochs - p->epoch) * p->total + p->total -
+	    p->done) / (p->rate > 0 ? p->rate : 1);
+	fprintf(f, "\repoch %d/%d [%s] %3.0f%% %8.0f samples/s  ETA "
+	    "%d:%02d ", p->epoch, p->epochs, bar, pct * 100, p->rate,
+	    (int)left / 60, (int)left % 60);
+}
+
+static void
+json_num(FILE *f, const char *key, double x, const char *sep)
+{
+	if (isnan(x))
+		fprintf(f, "  \"%s\": null%s\n", key, sep);
+	else
+		fprintf(f, "  \"%s\": %.9g%s\n", key, x, sep);
+}
+
+void
+trainloop_json(FILE *f, const char *model, const struct ckpt_meta *meta,
+    const struct dataset *ds, const struct trainresult *r)
+{
+	static const char *stops[] = { "done", "patience", "signal" };
+	char tu[40] = "";
+
+	if (meta->trained_until != CKTIME_NONE)
+		time_format(tu, meta->trained_until);
+	fprintf(f, "{\n  \"model\": \"%s\",\n", model);
+	fprintf(f, "  \"generation\": %llu,\n",
+	    (unsigned long long)meta->generation);
+	fprintf(f, "  \"trained_until\": \"%s\",\n", tu);
+	fprintf(f, "  \"stopped\": \"%s\",\n", stops[r->stop]);
+	fprintf(f, "  \"epochs\": %d,\n  \"steps\": %ld,\n  \"slices\": %ld,\n",
+	    r->epochs, r->steps, r->slices);
+	fprintf(f, "  \"train_samples\": %ld,\n  \"val_samples\": %ld,\n",
+	    ds->ntrain, ds->n - ds->ntrain);
+	json_num(f, "train_loss", r->epochs ? r->last.train_loss : NAN, ",");
+	json_num(f, "val_loss", r->epochs ? r->last.val_loss : NAN, ",");
+	json_num(f, "val_acc", r->epochs ? r->last.val_acc : NAN, ",");
+	json_num(f, "majority_acc", r->epochs ? r->last.major_acc : NAN, ",");
+	json_num(f, "samples_per_s", r->epochs ? r->last.rate : NAN, ",");
+	fprintf(f, "  \"best_epoch\": %d,\n", r->best_epoch);
+	json_num(f, "best_val_loss", r->best_epoch ? r->best.val_loss : NAN, ",");
+	json_num(f, "best_val_acc", r->best_epoch ? r->best.val_acc : NAN, ",");
+	fprintf(f, "  \"best_restored\": %s,\n",
+	    r->best_restored ? "true" : "false");
+	fprintf(f, "  \"seconds\": %.3f\n}\n", r->seconds);
 }
