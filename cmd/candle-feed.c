@@ -1,11 +1,8 @@
 /*
  * candle-feed - turn candle files into the canonical candle stream.
  */
-#include <sys/stat.h>
-
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -47,8 +44,7 @@ static struct {
 	int		 done;		/* --to reached */
 	int		 header;	/* written */
 	long		 bad, old, ngaps;
-	cktime		 replayt;	/* stream time of the last row emitted */
-	struct timespec	 replaywall;
+	struct replay	 replay;
 } st;
 
 static void
@@ -114,34 +110,13 @@ atend(void *arg)
 static void
 replay_wait(cktime t)
 {
-	struct timespec now, due;
-	double dt;
-	cktime w;
+	struct timespec due;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (st.replayt == CKTIME_NONE || opt.replay == 0) {
-		st.replaywall = now;
-		st.replayt = t;
+	if (replay_due(&st.replay, t, &due) == 0)
 		return;
-	}
-	dt = (double)(t - st.replayt) / opt.replay;
-	w = dt > (double)opt.maxwait ? opt.maxwait : (cktime)dt;
-	due = st.replaywall;
-	due.tv_sec += w / CK_SEC;
-	due.tv_nsec += w % CK_SEC;
-	if (due.tv_nsec >= CK_SEC) {
-		due.tv_sec++;
-		due.tv_nsec -= CK_SEC;
-	}
 	finish_output();
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
-	    EINTR)
-		if (stop)
-			stopped();
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	st.replaywall = now.tv_sec > due.tv_sec || (now.tv_sec == due.tv_sec &&
-	    now.tv_nsec > due.tv_nsec) ? now : due;
-	st.replayt = t;
+	if (replay_sleep(&st.replay, t, &due, &stop) != 0)
+		stopped();
 }
 
 static void
@@ -226,9 +201,7 @@ gap(struct feedin *f, const struct feedrow *r)
 	char a[40], b[40], c[40];
 	cktime dt = r->c.t - st.last;
 
-	if (st.step == CKTIME_NONE || dt < st.step)
-		st.step = dt;
-	else if (dt > st.step) {
+	if (feed_gap(&st.step, dt)) {
 		duration_format(a, dt);
 		time_format(b, st.last);
 		duration_format(c, st.step);
@@ -333,32 +306,12 @@ fail:
 static struct csvin *
 open_tail(const char *path, struct splice *sp, char *msg, size_t len)
 {
-	struct stat sb;
-	unsigned char magic[2];
-	off_t hdr;
-	int fd;
-
 	sp->fd = -1;
 	if (opt.last <= 0 || opt.follow || opt.from != CKTIME_NONE ||
 	    opt.to != CKTIME_NONE || opt.resample || opt.skipbad ||
-	    opt.dedupe || strcmp(path, "-") == 0)
+	    opt.dedupe)
 		return NULL;
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return NULL;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f &&
-	    magic[1] == 0x8b) || (hdr = feed_header_end(fd)) < 0) {
-		close(fd);
-		return NULL;
-	}
-	sp->fd = fd;
-	sp->pos = 0;
-	sp->hdrend = hdr;
-	if ((sp->from = feed_tail_offset(fd, sb.st_size, hdr, opt.last)) < 0) {
-		close(fd);
-		return NULL;
-	}
-	return csvin_new(path, splice_read, sp, msg, len);
+	return feed_open_tail(path, opt.last, sp, msg, len);
 }
 
 static void
@@ -444,7 +397,8 @@ main(int argc, char *argv[])
 		err(CK_EXIT_FAIL, "signals");
 	if ((st.out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, NULL);
-	st.last = st.step = st.replayt = CKTIME_NONE;
+	st.last = st.step = CKTIME_NONE;
+	replay_init(&st.replay, opt.replay, opt.maxwait);
 	if (opt.resample)
 		resample_init(&st.rs, opt.resample);
 	if (opt.last > 0) {

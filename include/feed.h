@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ck.h"
 #include "csvio.h"
@@ -146,5 +147,39 @@ int	follow_open(struct follow *, const char *path, char *err,
 	    size_t errlen);
 void	follow_close(struct follow *);
 ssize_t	follow_read(void *ctx, void *buf, size_t n);
+
+/*
+ * A plain regular file's last n rows (for --last): a csvin over its header
+ * and its tail, with sp holding the open file (sp->fd, -1 when none: the
+ * caller closes it after the csvin is freed).  NULL when path is "-", not
+ * a regular file, compressed or unreadable (then read it whole), or when
+ * csvin_new fails (err says why).
+ */
+struct csvin *feed_open_tail(const char *path, long n, struct splice *sp,
+	    char *err, size_t errlen);
+
+/* --gaps: with the smallest step so far in *step (CKTIME_NONE at first),
+ * 1 when a step of dt is a gap, else 0 (and *step keeps the smaller). */
+int	feed_gap(cktime *step, cktime dt);
+
+/*
+ * --replay pacing: rows leave at speed times the pace of their stream
+ * time, never more than maxwait apart.
+ */
+struct replay {
+	double		 speed;		/* 0: as fast as possible */
+	cktime		 maxwait;
+	cktime		 t;		/* stream time of the last row, or CKTIME_NONE */
+	struct timespec	 wall;		/* when it left (CLOCK_MONOTONIC) */
+};
+
+void	replay_init(struct replay *, double speed, cktime maxwait);
+/* For the row at stream time t: 1 and *due, when it must wait until then
+ * (replay_sleep), or 0 when it leaves now. */
+int	replay_due(struct replay *, cktime t, struct timespec *due);
+/* Sleep until due, then the row at t has left: 0, or CK_EINTR when a
+ * signal interrupted the sleep and *stop is set. */
+int	replay_sleep(struct replay *, cktime t, const struct timespec *due,
+	    volatile sig_atomic_t *stop);
 
 #endif

@@ -632,3 +632,94 @@ follow_read(void *ctx, void *buf, size_t n)
 		}
 	}
 }
+
+struct csvin *
+feed_open_tail(const char *path, long n, struct splice *sp, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+	unsigned char magic[2];
+	off_t hdr;
+	int fd;
+
+	sp->fd = -1;
+	if (strcmp(path, "-") == 0)
+		return NULL;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f &&
+	    magic[1] == 0x8b) || (hdr = feed_header_end(fd)) < 0) {
+		close(fd);
+		return NULL;
+	}
+	sp->fd = fd;
+	sp->pos = 0;
+	sp->hdrend = hdr;
+	if ((sp->from = feed_tail_offset(fd, sb.st_size, hdr, n)) < 0) {
+		close(fd);
+		return NULL;
+	}
+	return csvin_new(path, splice_read, sp, err, errlen);
+}
+
+int
+feed_gap(cktime *step, cktime dt)
+{
+	if (*step == CKTIME_NONE || dt < *step) {
+		*step = dt;
+		return 0;
+	}
+	return dt > *step;
+}
+
+void
+replay_init(struct replay *r, double speed, cktime maxwait)
+{
+	memset(r, 0, sizeof(*r));
+	r->speed = speed;
+	r->maxwait = maxwait;
+	r->t = CKTIME_NONE;
+}
+
+int
+replay_due(struct replay *r, cktime t, struct timespec *due)
+{
+	struct timespec now;
+	double dt;
+	cktime w;
+
+	if (r->t == CKTIME_NONE || r->speed == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		r->wall = now;
+		r->t = t;
+		return 0;
+	}
+	dt = (double)(t - r->t) / r->speed;
+	w = dt > (double)r->maxwait ? r->maxwait : (cktime)dt;
+	*due = r->wall;
+	due->tv_sec += w / CK_SEC;
+	due->tv_nsec += w % CK_SEC;
+	if (due->tv_nsec >= CK_SEC) {
+		due->tv_sec++;
+		due->tv_nsec -= CK_SEC;
+	}
+	return 1;
+}
+
+int
+replay_sleep(struct replay *r, cktime t, const struct timespec *due,
+    volatile sig_atomic_t *stop)
+{
+	struct timespec now;
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, due, NULL) ==
+	    EINTR)
+		if (*stop)
+			return CK_EINTR;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	r->wall = now.tv_sec > due->tv_sec || (now.tv_sec == due->tv_sec &&
+	    now.tv_nsec > due->tv_nsec) ? now : *due;
+	r->t = t;
+	return 0;
+}
