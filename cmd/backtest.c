@@ -125,15 +125,6 @@ savechart(const struct chart *ch, const char *path, const struct bt *bt)
 		errx(CK_EXIT_FAIL, "%s", e);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 struct outs {
 	struct csvout	*trades, *equity;
 };
@@ -289,7 +280,7 @@ main(int argc, char **argv)
 	btr_trade_header(out.trades);
 	tty = isatty(STDERR_FILENO) && !o.live;
 	if (tty)
-		t0 = tlast = now();
+		t0 = tlast = ck_now();
 
 	memset(&row, 0, sizeof(row));
 	while (!stop && (r = cstream_next(&cs, &cd, e, sizeof(e))) == 1) {
@@ -337,8 +328,8 @@ main(int argc, char **argv)
 		}
 		if (o.live)
 			btr_status(stderr, &bt, cd.t);
-		if (tty && (bt.n & 4095) == 0 && now() - tlast >= 0.5) {
-			tlast = now();
+		if (tty && (bt.n & 4095) == 0 && ck_now() - tlast >= 0.5) {
+			tlast = ck_now();
 			fprintf(stderr, "\r%ld candles, %.0f/s", bt.n,
 			    bt.n / (tlast - t0));
 		}

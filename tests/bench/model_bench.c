@@ -14,17 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ck.h"
 #include "matmul.h"
 #include "model.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Forward FLOPs of one window of the whole model (every position). */
 static double
@@ -97,8 +89,8 @@ main(int argc, char *argv[])
 	train = lat = bat = 0;
 	/* the best of 5 slices: the machine is shared */
 	for (k = 0; k < 5; k++) {
-		t0 = now();
-		for (n = 0; (t = now() - t0) < secs / 5; n++)
+		t0 = ck_now();
+		for (n = 0; (t = ck_now() - t0) < secs / 5; n++)
 			model_train_step(&m, &b, &o);
 		if (n * 64.0 / t > train)
 			train = n * 64.0 / t;
@@ -106,16 +98,16 @@ main(int argc, char *argv[])
 	for (i = 0; i < 100; i++)
 		model_predict(&m, x, 1, probs, ghost);
 	for (k = 0; k < 5 && !only_train; k++) {
-		t0 = now();
-		for (n = 0; (t = now() - t0) < secs / 10; n++)
+		t0 = ck_now();
+		for (n = 0; (t = ck_now() - t0) < secs / 10; n++)
 			model_predict(&m, x + (n & 255) * wf, 1, probs, ghost);
 		if (lat == 0 || t / n * 1e6 < lat)
 			lat = t / n * 1e6;
 	}
 	model_predict(&m, x, 256, probs, ghost);
 	for (k = 0; k < 5 && !only_train; k++) {
-		t0 = now();
-		for (n = 0; (t = now() - t0) < secs / 10; n++)
+		t0 = ck_now();
+		for (n = 0; (t = ck_now() - t0) < secs / 10; n++)
 			model_predict(&m, x, 256, probs, ghost);
 		if (n * 256.0 / t > bat)
 			bat = n * 256.0 / t;
