@@ -17,14 +17,27 @@ DEPS = build-essential pkg-config libcsv-dev libopenblas-dev zlib1g-dev \
 	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch \
 	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel
 
-# -iquote: include/features.h must not shadow glibc's <features.h>
-CPPFLAGS = -iquote include $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
+# The libraries, a stack: each uses only those below it (LIBDEPS), and the
+# programs link them top first, so that an upward reference does not link
+# (tests/sh/layers.sh checks both).  The model's library keeps the name
+# libmodel.a.
+LIBS = train store model market stream core
+LIBDEPS_train = store market model core
+LIBDEPS_store = model core
+LIBDEPS_model = core
+LIBDEPS_market = core
+LIBDEPS_stream = core
+LIBDEPS_core =
+LIBA = $(foreach l,$(LIBS),lib/$(l)/lib$(l).a)
+
+# -iquote: lib/model/features.h must not shadow glibc's <features.h>
+INCS = $(foreach l,$(LIBS),-iquote lib/$(l))
+CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
 
-LIB = lib/libmodel.a
-LIBSRC = $(wildcard lib/*.c)
+LIBSRC = $(wildcard lib/*/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
-HDR = $(wildcard include/*.h)
+HDR = $(wildcard lib/*/*.h)
 PROG = $(patsubst cmd/%.c,bin/%,$(wildcard cmd/*.c))
 UNIT = $(patsubst %.c,%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
@@ -38,16 +51,21 @@ $(LIBOBJ): $(HDR)
 .c.o:
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(LIB): $(LIBOBJ)
+.SECONDEXPANSION:
+$(LIBA): $$(patsubst %.c,%.o,$$(wildcard $$(@D)/*.c))
 	rm -f $@
-	$(AR) rcs $@ $(LIBOBJ)
+	$(AR) rcs $@ $^
 
-bin/%: cmd/%.c $(LIB) $(HDR)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+# A program: cmd/NAME.c and its own files cmd/NAME/*.c, then the stack.
+bin/%: cmd/%.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
+	mkdir -p bin
+	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* $(LDFLAGS) -o $@ cmd/$*.c \
+		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
 
-tests/unit/%: tests/unit/%.c tests/t.h $(LIB) $(HDR)
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -iquote tests -o $@ $< $(LIB) $(LDLIBS)
+# A unit test named for a program also links that program's own files.
+tests/unit/%: tests/unit/%.c tests/t.h $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* -iquote tests $(LDFLAGS) -o $@ $< \
+		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
 
 units: $(UNIT)
 
@@ -58,7 +76,7 @@ test: $(PROG) $(UNIT)
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate tree.
 asan:
 	rm -rf build-asan && mkdir -p build-asan
-	tar cf - Makefile cmd lib include tests man | (cd build-asan && tar xf -)
+	tar cf - Makefile cmd lib tests man | (cd build-asan && tar xf -)
 	cd build-asan && $(MAKE) clean && $(MAKE) test CC=clang \
 		CFLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wpedantic" \
 		LDFLAGS="-fsanitize=address,undefined"
@@ -94,16 +112,16 @@ uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
 
 clean:
-	rm -rf bin build-asan $(LIB) $(LIBOBJ) $(UNIT) tests/tmp
+	rm -rf bin build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
 
 .PHONY: all units check test asan fixtures lint deps demo install uninstall clean
 
 # Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
 # regression inputs and runs a fixed number of executions with a fixed seed.
 FUZZ_SECONDS = 30
-fuzz: $(LIB)
+fuzz: $(LIBA)
 	sh tests/fuzz/run -t $(FUZZ_SECONDS)
-fuzz-ci: $(LIB)
+fuzz-ci: $(LIBA)
 	sh tests/fuzz/run -n 300000
 
 .PHONY: fuzz fuzz-ci

@@ -11,7 +11,9 @@ for t in cppcheck clang-tidy; do
 done
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 DEFS="-D_GNU_SOURCE -DVERSION=\"lint\""
-SRC=$(ls lib/*.c cmd/*.c 2>/dev/null)
+SRC=$(ls lib/*/*.c cmd/*.c cmd/*/*.c 2>/dev/null)
+INC=$(for d in lib/*/ cmd/*/; do printf -- "-iquote %s " "${d%/}"; done)
+export INC
 T=$(mktemp -d "${TMPDIR:-/tmp}/ck-lint.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 status=0
@@ -20,7 +22,7 @@ echo "cppcheck: $(echo "$SRC" | wc -l) files"
 cppcheck --std=c11 --enable=warning,portability,performance \
     --error-exitcode=1 --inline-suppr -q \
     --suppressions-list=tests/cppcheck-suppressions.txt \
-    $DEFS -I include $SRC 2>"$T/cppcheck" || status=1
+    $DEFS $(echo "$INC" | sed "s/-iquote/-I/g") $SRC 2>"$T/cppcheck" || status=1
 if [ -s "$T/cppcheck" ]; then
 	cat "$T/cppcheck"
 	status=1
@@ -29,7 +31,7 @@ fi
 echo "clang-tidy: $(echo "$SRC" | wc -l) files, $JOBS jobs"
 # One output file per source, so parallel runs do not interleave.
 echo "$SRC" | xargs -P "$JOBS" -I{} sh -c \
-    'clang-tidy --quiet "$1" -- -std=c11 -iquote include -D_GNU_SOURCE "-DVERSION=\"lint\"" \
+    'clang-tidy --quiet "$1" -- -std=c11 $INC -D_GNU_SOURCE "-DVERSION=\"lint\"" \
     $(pkg-config --cflags openblas 2>/dev/null) >"$2/$(echo "$1" | tr / _).tidy" 2>/dev/null; :' \
     sh {} "$T"
 # Findings as "file check line", minus the reviewed ones.

@@ -15,7 +15,7 @@ END
 # a clean copy of the sources: make builds the programs the sweep needs
 C=$T/clone
 mkdir "$C"
-tar cf - Makefile cmd lib/*.c include tests/sweep.mk tests/sweep | (cd "$C" && tar xf -)
+tar cf - Makefile cmd lib/*/*.c lib/*/*.h tests/sweep.mk tests/sweep | (cd "$C" && tar xf -)
 M="make -C $C --no-print-directory DATA=$T/slice.csv GRID=$T/tiny.grid"
 M="$M SWEEP_DIR=$T/sw SWEEP_DIM=8 SWEEP_LAYERS=1 SWEEP_HEADS=2 SWEEP_EPOCHS=1"
 CELLS="every-w8 pivots-w16 pivots-w8"
