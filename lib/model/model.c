@@ -636,18 +636,32 @@ model_free(struct model *m)
 	m->params = m->grads = m->m = m->v = NULL;
 }
 
+/*
+ * The CPUs this process may run on (sched_getaffinity: taskset, cpusets),
+ * at least 1.  The workers are not pinned: they inherit that set, and the
+ * scheduler spreads them and the other programs of a pipeline over it.
+ */
+static int
+usable_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
 int
 model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 {
 	struct model_state *st;
 	size_t per;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int i;
 
-	if (ncpu < 1)
-		ncpu = 1;
 	if (nthreads <= 0)
-		nthreads = (int)ncpu;
+		nthreads = usable_cpus();
 	if (maxB < 1 || nthreads > 256) {
 		seterr(err, errlen, "bad batch size %d or thread count %d", maxB,
 		    nthreads);
@@ -686,8 +700,6 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 		acts_layout(&st->t[i].a, st->mem + per * i, m, st->Bt);
 	}
 	for (i = 1; i < nthreads; i++) {
-		cpu_set_t set;
-
 		if (pthread_create(&st->t[i].th, NULL, worker, &st->t[i]) != 0) {
 			seterr(err, errlen, "cannot start thread %d", i);
 			m->st = NULL;
@@ -695,9 +707,6 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 			return -1;
 		}
 		st->started = i;
-		CPU_ZERO(&set);
-		CPU_SET(i % ncpu, &set);
-		pthread_setaffinity_np(st->t[i].th, sizeof set, &set);
 	}
 	return 0;
 }
