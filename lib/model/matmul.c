@@ -6,10 +6,21 @@
  * 8-float vectors (GCC vector extension) with a fixed order of operations
  * per output element: a row's result never depends on the other rows.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 
 #include <cblas.h>
 
@@ -29,6 +40,8 @@
 #define CLONES
 #endif
 
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+
 /* 8 floats; aligned(4) so that any float pointer may be read as one. */
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
 #define V8(p)	(*(v8 *)(p))
@@ -36,15 +49,18 @@ typedef float v8 __attribute__((vector_size(32), aligned(4)));
 
 /*
  * The backend of training's batched products, chosen once: an explicit
- * matmul_set_backend(), else $CANDLEKIT_MATMUL (blas, native, auto), else
- * auto: cblas_sgemm when OpenBLAS runs kernels written for this CPU, the
- * hand loops below when it fell back to a generic kernel set (as Debian's
- * 0.3.21 does on CPUs newer than it knows: "Prescott", plain SSE3, half the
- * speed of the hand loops).
+ * matmul_set_backend(), else $CANDLEKIT_MATMUL (blas, native), else auto:
+ * the faster of the two on the model's own shapes, timed here at the first
+ * training step and kept in a cache file (below), so that a machine keeps
+ * its choice from run to run.  Without a cache file auto takes the hand
+ * kernels: they never fall back to a generic kernel set the way OpenBLAS
+ * does on CPUs newer than it knows, and they were the faster or as fast on
+ * both classes measured (tests/bench/model).
  */
-static _Atomic int backend = -1;	/* -1: not chosen yet */
-static pthread_once_t env_once = PTHREAD_ONCE_INIT;
-static int env_backend;
+#define PENDING	(-2)		/* auto, waiting for matmul_choose() */
+static _Atomic int backend = -1;	/* -1: not read yet */
+static pthread_mutex_t choose_mu = PTHREAD_MUTEX_INITIALIZER;
+static char why[160] = "the default";
 
 /* Kernel sets OpenBLAS falls back to when it does not know the CPU. */
 static const char *const generic_core[] = {
@@ -72,42 +88,299 @@ matmul_blas_optimized(void)
 	return 1;
 }
 
-static void
+static enum matmul_backend
 read_env(void)
 {
 	const char *s = getenv("CANDLEKIT_MATMUL");
 
-	env_backend = MATMUL_AUTO;
 	if (s != NULL && strcmp(s, "blas") == 0)
-		env_backend = MATMUL_BLAS;
-	else if (s != NULL && strcmp(s, "native") == 0)
-		env_backend = MATMUL_NATIVE;
+		return MATMUL_BLAS;
+	if (s != NULL && strcmp(s, "native") == 0)
+		return MATMUL_NATIVE;
+	return MATMUL_AUTO;
 }
 
 void
 matmul_set_backend(enum matmul_backend b)
 {
+	pthread_mutex_lock(&choose_mu);
 	if (b == MATMUL_AUTO) {
-		pthread_once(&env_once, read_env);
-		b = env_backend;
-	}
-	if (b == MATMUL_AUTO)
-		b = matmul_blas_optimized() ? MATMUL_BLAS : MATMUL_NATIVE;
-	backend = b;
+		b = read_env();
+		snprintf(why, sizeof why, "%s", b == MATMUL_AUTO ?
+		    "auto, not timed yet" : "CANDLEKIT_MATMUL");
+	} else
+		snprintf(why, sizeof why, "set by the caller");
+	backend = b == MATMUL_AUTO ? PENDING : (int)b;
+	pthread_mutex_unlock(&choose_mu);
 }
 
 enum matmul_backend
 matmul_backend(void)
 {
+	int b;
+
 	if (backend == -1)
 		matmul_set_backend(MATMUL_AUTO);
-	return backend;
+	b = backend;
+	return b == PENDING ? MATMUL_NATIVE : (enum matmul_backend)b;
 }
 
 const char *
 matmul_backend_name(void)
 {
 	return matmul_backend() == MATMUL_BLAS ? "blas" : "native";
+}
+
+const char *
+matmul_backend_why(void)
+{
+	return why;
+}
+
+/*
+ * The cache of auto's choices: one line per CPU, library and shapes,
+ * "key TAB backend TAB native-us TAB blas-us", appended with one write;
+ * the first line of a key decides, so that processes that timed at the
+ * same moment still agree afterwards.  Its file: $CANDLEKIT_CACHE (empty:
+ * no cache), else $XDG_CACHE_HOME/candlekit/matmul, else
+ * $HOME/.cache/candlekit/matmul.
+ */
+#define CACHE_MAX	(1 << 20)	/* bytes read at most */
+
+static int
+cache_path(char *path, size_t len)
+{
+	const char *s = getenv("CANDLEKIT_CACHE"), *xdg, *home;
+	char dir[PATH_MAX];
+	int n;
+
+	if (s != NULL)
+		return *s != '\0' && snprintf(path, len, "%s", s) < (int)len ? 0 :
+		    -1;
+	xdg = getenv("XDG_CACHE_HOME");
+	home = getenv("HOME");
+	if (xdg != NULL && *xdg == '/')
+		n = snprintf(dir, sizeof dir, "%s", xdg);
+	else if (home != NULL && *home == '/')
+		n = snprintf(dir, sizeof dir, "%s/.cache", home);
+	else
+		return -1;
+	if (n < 0 || (size_t)n >= sizeof dir - 16)
+		return -1;
+	(void)mkdir(dir, 0777);
+	strcat(dir, "/candlekit");
+	(void)mkdir(dir, 0777);
+	return snprintf(path, len, "%s/matmul", dir) < (int)len ? 0 : -1;
+}
+
+/* The CPU's name (its brand string), tabs and line ends made spaces. */
+static void
+cpu_name(char *s, size_t len)
+{
+	unsigned r[12] = { 0 };
+	size_t i;
+
+	snprintf(s, len, "cpu");
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+		__get_cpuid(0x80000002, &r[0], &r[1], &r[2], &r[3]);
+		__get_cpuid(0x80000003, &r[4], &r[5], &r[6], &r[7]);
+		__get_cpuid(0x80000004, &r[8], &r[9], &r[10], &r[11]);
+		memcpy(s, r, len < sizeof r ? len : sizeof r);
+		s[len - 1 < sizeof r ? len - 1 : sizeof r] = '\0';
+	}
+#endif
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+			s[i] = ' ';
+}
+
+static void
+cache_key(char *key, size_t len, const struct matmul_shape *sh, int n)
+{
+	char cpu[64], *p;
+	const char *cfg = openblas_get_config();
+	size_t off;
+	int i;
+
+	cpu_name(cpu, sizeof cpu);
+	off = (size_t)snprintf(key, len, "%s|%s|%s|%s", cpu, matmul_avx512() ?
+	    "avx512" : "avx2-or-less", cfg != NULL ? cfg : "openblas",
+#ifdef VERSION
+	    VERSION
+#else
+	    "dev"
+#endif
+	    );
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(key + off, len - off, "|%dx%dx%d*%d",
+		    sh[i].N, sh[i].IC, sh[i].OC, sh[i].count);
+	for (p = key; *p != '\0'; p++)
+		if (*p == '\t' || *p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+/* The first line of key in the cache: 0 and *b, or -1. */
+static int
+cache_find(const char *path, const char *key, int *b, char *times, size_t tlen)
+{
+	char line[2048], nm[16];
+	size_t klen = strlen(key), total = 0;
+	FILE *f = fopen(path, "r");
+	int found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found == -1 && total < CACHE_MAX &&
+	    fgets(line, sizeof line, f) != NULL) {
+		total += strlen(line);
+		if (strncmp(line, key, klen) != 0 || line[klen] != '\t')
+			continue;
+		if (sscanf(line + klen + 1, "%15s", nm) != 1)
+			continue;
+		if (strcmp(nm, "native") == 0)
+			*b = MATMUL_NATIVE, found = 0;
+		else if (strcmp(nm, "blas") == 0)
+			*b = MATMUL_BLAS, found = 0;
+		if (found == 0)
+			snprintf(times, tlen, "%s", line + klen + 1 +
+			    strlen(nm));
+	}
+	fclose(f);
+	return found;
+}
+
+static int
+cache_add(const char *path, const char *key, int b, double tn, double tb)
+{
+	char line[2048];
+	int fd, n, rc = -1;
+
+	n = snprintf(line, sizeof line, "%s\t%s\t%.0f\t%.0f\n", key,
+	    b == MATMUL_BLAS ? "blas" : "native", tn * 1e6, tb * 1e6);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) == -1)
+		return -1;
+	if (write(fd, line, (size_t)n) == n)
+		rc = 0;
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * Seconds of the shapes' forward and backward products on each backend
+ * (one thread), the best of ROUNDS alternating rounds: a neighbour's burst
+ * of work slows one round, not the choice.
+ */
+#define ROUNDS	5
+
+static int
+time_backends(const struct matmul_shape *sh, int n, double *tn, double *tb)
+{
+	size_t mi = 0, mw = 0, mo = 0, k;
+	float *buf, *inp, *w, *bias, *out, *dout, *dinp, *dw, *wt;
+	double t0, t[2];
+	int i, r, be, c;
+
+	for (i = 0; i < n; i++) {
+		mi = MAX(mi, (size_t)sh[i].N * sh[i].IC);
+		mw = MAX(mw, (size_t)sh[i].IC * sh[i].OC);
+		mo = MAX(mo, (size_t)sh[i].N * sh[i].OC);
+	}
+	/* inp dinp (mi), w dw wt bias (mw), out dout (mo) */
+	if ((buf = malloc((2 * mi + 4 * mw + 2 * mo) * sizeof *buf)) == NULL)
+		return -1;
+	inp = buf, dinp = inp + mi, w = dinp + mi, dw = w + mw, wt = dw + mw;
+	bias = wt + mw, out = bias + mw, dout = out + mo;
+	for (k = 0; k < 2 * mi + 4 * mw + 2 * mo; k++)
+		buf[k] = (float)((k * 2654435761u) % 1000) * 1e-3f - 0.5f;
+	*tn = *tb = HUGE_VAL;
+	for (r = 0; r < ROUNDS; r++)
+		for (be = 0; be < 2; be++) {
+			/* native first in even rounds, blas first in odd */
+			int blas = (be + r) % 2;
+
+			t[blas] = 0;
+			for (i = 0; i < n; i++) {
+				const struct matmul_shape *s = &sh[i];
+
+				t0 = now();
+				for (c = 0; c < s->count; c++)
+					if (blas) {
+						matmul_forward_ld(out, s->OC, inp,
+						    s->IC, w, s->OC, bias, s->N,
+						    s->IC, s->OC);
+						matmul_backward(dinp, s->IC, dw,
+						    bias, dout, inp, w, s->N,
+						    s->IC, s->OC);
+					} else {
+						matmul_rows_ld(out, s->OC, inp,
+						    s->IC, w, s->OC, bias, s->N,
+						    s->IC, s->OC);
+						matmul_backward_rows(dinp, dw,
+						    bias, dout, inp, w, wt, s->N,
+						    s->IC, s->OC);
+					}
+				t[blas] += now() - t0;
+			}
+			if (blas && t[1] < *tb)
+				*tb = t[1];
+			if (!blas && t[0] < *tn)
+				*tn = t[0];
+		}
+	free(buf);
+	return 0;
+}
+
+enum matmul_backend
+matmul_choose(const struct matmul_shape *sh, int n)
+{
+	char path[PATH_MAX], key[1536], times[64];
+	double tn, tb;
+	int b;
+
+	if (backend == -1)
+		matmul_set_backend(MATMUL_AUTO);
+	if (backend != PENDING)
+		return matmul_backend();
+	pthread_mutex_lock(&choose_mu);
+	if (backend != PENDING)
+		goto out;
+	b = MATMUL_NATIVE;
+	snprintf(why, sizeof why, "auto, no cache file: the hand kernels");
+	if (cache_path(path, sizeof path) == 0) {
+		cache_key(key, sizeof key, sh, n);
+		if (cache_find(path, key, &b, times, sizeof times) == 0)
+			snprintf(why, sizeof why, "auto, from the cache (native "
+			    "and blas us:%s)", times);
+		else if (time_backends(sh, n, &tn, &tb) == 0 &&
+		    cache_add(path, key, tb < tn ? MATMUL_BLAS : MATMUL_NATIVE,
+		    tn, tb) == 0 &&
+		    cache_find(path, key, &b, times, sizeof times) == 0)
+			snprintf(why, sizeof why, "auto, timed (native %.0f us, "
+			    "blas %.0f us)", tn * 1e6, tb * 1e6);
+		else {
+			b = MATMUL_NATIVE;
+			snprintf(why, sizeof why, "auto, cache not writable: "
+			    "the hand kernels");
+		}
+	}
+	backend = b;
+out:
+	pthread_mutex_unlock(&choose_mu);
+	return matmul_backend();
 }
 
 void

@@ -16,17 +16,30 @@ void	matmul_init(void);
  * Training's batched products run on one of two backends: cblas_sgemm, or
  * the hand-written kernels.  MATMUL_AUTO (the default) reads the
  * environment variable CANDLEKIT_MATMUL ("blas", "native"; anything else
- * or unset is auto), then picks BLAS when OpenBLAS runs a kernel set
- * written for this CPU and the hand kernels when it fell back to a generic
- * one (matmul_blas_optimized()).  Set it before the first training step;
- * the choice holds for the whole process.
+ * or unset is auto); auto then waits for matmul_choose(), which takes the
+ * faster of the two on the caller's shapes on this machine: timed once
+ * (a fraction of a second) and kept in a cache file, one line per CPU
+ * model, OpenBLAS build, library version and shapes, so that later runs
+ * make the same choice without timing.  The cache file is
+ * $CANDLEKIT_CACHE (empty: none), else $XDG_CACHE_HOME/candlekit/matmul,
+ * else $HOME/.cache/candlekit/matmul; without one, or before
+ * matmul_choose(), auto means the hand kernels.  The choice holds for the
+ * whole process; the two backends give the same products up to rounding,
+ * not the same bits.
  */
 enum matmul_backend { MATMUL_AUTO = 0, MATMUL_BLAS = 1, MATMUL_NATIVE = 2 };
 void	matmul_set_backend(enum matmul_backend);
 /* The backend in force: MATMUL_BLAS or MATMUL_NATIVE; its name "blas" or
- * "native". */
+ * "native"; and how it was chosen, in words (with the timings when auto
+ * timed or read them). */
 enum matmul_backend matmul_backend(void);
 const char *matmul_backend_name(void);
+const char *matmul_backend_why(void);
+/* A product of a training step, N x IC times IC x OC, count times. */
+struct matmul_shape { int N, IC, OC, count; };
+/* Settle auto for these products (forward and backward of each); returns
+ * the backend in force.  Only the first call of a process times. */
+enum matmul_backend matmul_choose(const struct matmul_shape *, int n);
 /* OpenBLAS's kernel set (openblas_get_corename()), and whether it is one
  * written for a CPU rather than a generic fallback (Prescott, Core2, ...). */
 const char *matmul_blas_core(void);

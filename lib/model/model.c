@@ -322,6 +322,7 @@ struct thread {
 
 struct model_state {
 	int		 maxB, Bt, nthreads;
+	int		 chosen;		/* matmul_choose() called */
 	float		*mem;			/* every thread's acts, one allocation */
 	struct thread	*t;			/* (nthreads) */
 	struct wts	 p, g;			/* params, and each thread's grads */
@@ -793,6 +794,26 @@ model_predict(struct model *m, const float *x, int B, float *probs,
 	run(st, job_predict, n < st->nthreads ? n : st->nthreads);
 }
 
+/*
+ * Settle the backend of training's products (matmul.h's auto) on the
+ * products one thread computes in a step: Bt windows of T rows, the last
+ * block at the last position only.
+ */
+static void
+choose_backend(struct model *m)
+{
+	int N = m->st->Bt * m->cfg.W, Bt = m->st->Bt, C = m->cfg.d;
+	int L1 = m->cfg.L - 1;
+	struct matmul_shape sh[] = {
+		{ N, C, 3 * C, L1 }, { N, C, C, L1 }, { N, C, 4 * C, L1 },
+		{ N, 4 * C, C, L1 }, { N, C, 2 * C, 1 }, { Bt, C, C, 2 },
+		{ Bt, C, 4 * C, 1 }, { Bt, 4 * C, C, 1 }
+	};
+
+	(void)matmul_choose(L1 > 0 ? sh : sh + 4, L1 > 0 ? 8 : 4);
+	m->st->chosen = 1;
+}
+
 float
 model_forward(struct model *m, const struct batch *b, float *probs,
     float *ghost)
@@ -803,6 +824,8 @@ model_forward(struct model *m, const struct batch *b, float *probs,
 
 	if (st == NULL || b->B < 1 || b->B > st->maxB)
 		return NAN;
+	if (!st->chosen)
+		choose_backend(m);
 	st->batch = b;
 	run(st, job_forward, split(st, b->B));
 	for (i = 0; i < st->nthreads; i++) {

@@ -1,6 +1,8 @@
 /* matmul: every kernel against its naive reference; row independence. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "matmul.h"
 #include "t.h"
@@ -197,7 +199,7 @@ test_small(void)
 
 /*
  * The backend: CANDLEKIT_MATMUL=native (set by main before the first use)
- * wins over auto; auto follows OpenBLAS's kernel set; explicit settings win.
+ * wins over auto; explicit settings win.
  */
 static void
 test_backend(void)
@@ -215,6 +217,86 @@ test_backend(void)
 	T_OK(strcmp(matmul_backend_name(), "blas") == 0);
 	matmul_set_backend(MATMUL_AUTO);	/* the environment again */
 	T_EQ(matmul_backend(), MATMUL_NATIVE);
+	T_OK(strcmp(matmul_backend_why(), "CANDLEKIT_MATMUL") == 0);
+}
+
+/* a cache file's content, at most len - 1 bytes */
+static void
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * auto: timed at the first matmul_choose(), written to the cache file
+ * (one line: key, choice, the two times), and read back, not timed again,
+ * by the next choice, which follows the file even against the timing;
+ * no cache file, or one that cannot be written: the hand kernels.
+ */
+static void
+test_choose(void)
+{
+	struct matmul_shape sh[] = { { 64, 16, 48, 1 }, { 64, 64, 16, 2 } };
+	char path[] = "/tmp/ck-matmul-XXXXXX", buf[4096], *tab, *other;
+	enum matmul_backend b;
+	int fd;
+	FILE *f;
+
+	unsetenv("CANDLEKIT_MATMUL");
+	T_OK((fd = mkstemp(path)) != -1);
+	close(fd);
+	unlink(path);
+	setenv("CANDLEKIT_CACHE", path, 1);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_backend(), MATMUL_NATIVE);	/* not chosen yet */
+	b = matmul_choose(sh, 2);
+	T_EQ(matmul_backend(), b);
+	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
+	slurp(path, buf, sizeof buf);
+	T_OK((tab = strchr(buf, '\t')) != NULL);
+	T_EQ(strchr(buf, '\n') - buf, strlen(buf) - 1);	/* one line */
+	if (tab == NULL)
+		return;
+	T_OK(strncmp(tab + 1, matmul_backend_name(), strlen(
+	    matmul_backend_name())) == 0);
+	T_OK(strstr(buf, "|64x16x48*1|64x64x16*2\t") != NULL);
+	/* a second choice of the same process keeps the first */
+	T_EQ(matmul_choose(sh, 1), b);
+	/* the file decides: the other backend written in its line */
+	other = b == MATMUL_BLAS ? "native" : "blas";
+	T_OK((f = fopen(path, "w")) != NULL);
+	if (f == NULL)
+		return;
+	fprintf(f, "%.*s\t%s\t1\t2\n", (int)(tab - buf), buf, other);
+	fclose(f);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 2), b == MATMUL_BLAS ? MATMUL_NATIVE : MATMUL_BLAS);
+	T_OK(strncmp(matmul_backend_why(), "auto, from the cache", 20) == 0);
+	/* other shapes: timed, a second line */
+	matmul_set_backend(MATMUL_AUTO);
+	(void)matmul_choose(sh, 1);
+	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
+	slurp(path, buf, sizeof buf);
+	T_OK((tab = strchr(buf, '\n')) != NULL && strchr(tab + 1, '\n') != NULL);
+	unlink(path);
+	/* no cache file; one that cannot be written */
+	setenv("CANDLEKIT_CACHE", "", 1);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 2), MATMUL_NATIVE);
+	T_OK(strstr(matmul_backend_why(), "no cache") != NULL);
+	setenv("CANDLEKIT_CACHE", "/nonexistent/ck/matmul", 1);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 2), MATMUL_NATIVE);
+	T_OK(strstr(matmul_backend_why(), "not writable") != NULL);
+	setenv("CANDLEKIT_MATMUL", "native", 1);
+	matmul_set_backend(MATMUL_AUTO);
 }
 
 int
@@ -223,6 +305,7 @@ main(void)
 	setenv("CANDLEKIT_MATMUL", "native", 1);
 	matmul_init();
 	T_RUN(test_backend);
+	T_RUN(test_choose);
 	T_RUN(test_linear);
 	T_RUN(test_strided);
 	T_RUN(test_small);
