@@ -3,8 +3,11 @@
  * The element-wise loops run on 8-float vectors (GCC vector extension) with
  * a fixed order of operations, so a row's result depends on that row only;
  * exp is our own (Cody-Waite reduction and a degree-7 polynomial, within
- * 2 ulp), so that GELU and softmax vectorize and give the same bits on
- * every x86-64.
+ * 2 ulp), so that GELU and softmax vectorize.  The bits are those of the
+ * binary and the CPU class (model-checkpoint(5), NUMERICS): GCC builds an
+ * FMA clone (x86-64-v3) that fuses multiply-adds and a baseline one that
+ * does not; AVX-512 loops give the FMA clone's bits; other compilers build
+ * one unfused version.
  */
 #include <math.h>
 #include <string.h>
@@ -14,7 +17,8 @@
 
 /*
  * Fused multiply-adds where the CPU has them (the x86-64-v3 clone): the
- * same code for every row, so a row's bits still never depend on the batch.
+ * same code for every row, so a row's bits still never depend on the batch;
+ * they depend on the clone, that is on the CPU class.
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")

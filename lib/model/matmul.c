@@ -28,7 +28,9 @@
 
 /*
  * Fused multiply-adds where the CPU has them (the x86-64-v3 clone): the
- * same code for every row, so a row's bits still never depend on the batch.
+ * same code for every row, so a row's bits still never depend on the batch;
+ * they depend on the clone, that is on the CPU class (model-checkpoint(5),
+ * NUMERICS).
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
