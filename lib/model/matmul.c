@@ -52,17 +52,24 @@ typedef float v8 __attribute__((vector_size(32), aligned(4)));
 /*
  * The backend of training's batched products, chosen once: an explicit
  * matmul_set_backend(), else $CANDLEKIT_MATMUL (blas, native), else auto:
- * the faster of the two on the model's own shapes, timed here at the first
+ * for each product of the model (its IC x OC) and each direction (forward;
+ * backward), the faster of the two on this machine, timed here at the first
  * training step and kept in a cache file (below), so that a machine keeps
  * its choice from run to run.  Without a cache file auto takes the hand
  * kernels: they never fall back to a generic kernel set the way OpenBLAS
- * does on CPUs newer than it knows, and they were the faster or as fast on
- * both classes measured (tests/bench/model).
+ * does on CPUs newer than it knows.
  */
 #define PENDING	(-2)		/* auto, waiting for matmul_choose() */
+#define MAXPICK	16
 static _Atomic int backend = -1;	/* -1: not read yet */
 static pthread_mutex_t choose_mu = PTHREAD_MUTEX_INITIALIZER;
-static char why[160] = "the default";
+static char why[1024] = "the default";
+/* auto's choices (backend MATMUL_MIXED or one of the two for all) */
+static struct pick {
+	int	IC, OC;
+	int	fwd, bwd;		/* MATMUL_BLAS or MATMUL_NATIVE */
+} pick[MAXPICK];
+static int npick;
 
 /* Kernel sets OpenBLAS falls back to when it does not know the CPU. */
 static const char *const generic_core[] = {
@@ -112,6 +119,9 @@ matmul_set_backend(enum matmul_backend b)
 		    "auto, not timed yet" : "CANDLEKIT_MATMUL");
 	} else
 		snprintf(why, sizeof why, "set by the caller");
+	if (b == MATMUL_MIXED)
+		b = MATMUL_NATIVE;
+	npick = 0;
 	backend = b == MATMUL_AUTO ? PENDING : (int)b;
 	pthread_mutex_unlock(&choose_mu);
 }
@@ -130,7 +140,14 @@ matmul_backend(void)
 const char *
 matmul_backend_name(void)
 {
-	return matmul_backend() == MATMUL_BLAS ? "blas" : "native";
+	switch (matmul_backend()) {
+	case MATMUL_BLAS:
+		return "blas";
+	case MATMUL_MIXED:
+		return "mixed";
+	default:
+		return "native";
+	}
 }
 
 const char *
@@ -139,12 +156,29 @@ matmul_backend_why(void)
 	return why;
 }
 
+/* The backend of a product IC x OC, forward (bwd 0) or backward. */
+static int
+backend_of(int IC, int OC, int bwd)
+{
+	enum matmul_backend b = matmul_backend();
+	int i;
+
+	if (b != MATMUL_MIXED)
+		return b;
+	for (i = 0; i < npick; i++)
+		if (pick[i].IC == IC && pick[i].OC == OC)
+			return bwd ? pick[i].bwd : pick[i].fwd;
+	return MATMUL_NATIVE;
+}
+
 /*
  * The cache of auto's choices: one line per CPU, library and shapes,
- * "key TAB backend TAB native-us TAB blas-us", appended with one write;
- * the first line of a key decides, so that processes that timed at the
- * same moment still agree afterwards.  Its file: $CANDLEKIT_CACHE (empty:
- * no cache), else $XDG_CACHE_HOME/candlekit/matmul, else
+ * "key TAB choices TAB times": choices "ICxOC:fb ..." per product, f and b
+ * the forward's and the backward's backend (n native, b blas); times
+ * "native-us blas-us chosen-us" of a step's products.  Appended with one
+ * write; the first line of a key decides, so that processes that timed at
+ * the same moment still agree afterwards.  Its file: $CANDLEKIT_CACHE
+ * (empty: no cache), else $XDG_CACHE_HOME/candlekit/matmul, else
  * $HOME/.cache/candlekit/matmul.
  */
 #define CACHE_MAX	(1 << 20)	/* bytes read at most */
@@ -222,11 +256,65 @@ cache_key(char *key, size_t len, const struct matmul_shape *sh, int n)
 			*p = ' ';
 }
 
-/* The first line of key in the cache: 0 and *b, or -1. */
+/* The products of sh, each IC x OC once, into pk; their number. */
 static int
-cache_find(const char *path, const char *key, int *b, char *times, size_t tlen)
+pairs(struct pick *pk, const struct matmul_shape *sh, int n)
 {
-	char line[2048], nm[16];
+	int i, j, np = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < np; j++)
+			if (pk[j].IC == sh[i].IC && pk[j].OC == sh[i].OC)
+				break;
+		if (j == np && np < MAXPICK) {
+			pk[np].IC = sh[i].IC, pk[np].OC = sh[i].OC;
+			pk[np].fwd = pk[np].bwd = MATMUL_NATIVE;
+			np++;
+		}
+	}
+	return np;
+}
+
+/* "ICxOC:fb ..." of pk */
+static void
+picks_format(char *s, size_t len, const struct pick *pk, int np)
+{
+	size_t off = 0;
+	int i;
+
+	s[0] = '\0';
+	for (i = 0; i < np && off < len; i++)
+		off += (size_t)snprintf(s + off, len - off, "%s%dx%d:%c%c",
+		    i > 0 ? " " : "", pk[i].IC, pk[i].OC,
+		    pk[i].fwd == MATMUL_BLAS ? 'b' : 'n',
+		    pk[i].bwd == MATMUL_BLAS ? 'b' : 'n');
+}
+
+/* Read "ICxOC:fb ..." into pk (whose products are known); 0 or -1. */
+static int
+picks_parse(const char *s, struct pick *pk, int np)
+{
+	int i, ic, oc, used;
+	char f, b;
+
+	for (i = 0; i < np; i++) {
+		if (sscanf(s, " %dx%d:%c%c%n", &ic, &oc, &f, &b, &used) != 4 ||
+		    ic != pk[i].IC || oc != pk[i].OC || (f != 'n' && f != 'b') ||
+		    (b != 'n' && b != 'b'))
+			return -1;
+		pk[i].fwd = f == 'b' ? MATMUL_BLAS : MATMUL_NATIVE;
+		pk[i].bwd = b == 'b' ? MATMUL_BLAS : MATMUL_NATIVE;
+		s += used;
+	}
+	return 0;
+}
+
+/* The first line of key in the cache into pk; 0, or -1 when none. */
+static int
+cache_find(const char *path, const char *key, struct pick *pk, int np,
+    char *times, size_t tlen)
+{
+	char line[4096], *t1, *t2;
 	size_t klen = strlen(key), total = 0;
 	FILE *f = fopen(path, "r");
 	int found = -1;
@@ -238,28 +326,30 @@ cache_find(const char *path, const char *key, int *b, char *times, size_t tlen)
 		total += strlen(line);
 		if (strncmp(line, key, klen) != 0 || line[klen] != '\t')
 			continue;
-		if (sscanf(line + klen + 1, "%15s", nm) != 1)
+		t1 = line + klen + 1;
+		if ((t2 = strchr(t1, '\t')) == NULL)
 			continue;
-		if (strcmp(nm, "native") == 0)
-			*b = MATMUL_NATIVE, found = 0;
-		else if (strcmp(nm, "blas") == 0)
-			*b = MATMUL_BLAS, found = 0;
-		if (found == 0)
-			snprintf(times, tlen, "%s", line + klen + 1 +
-			    strlen(nm));
+		*t2++ = '\0';
+		if (picks_parse(t1, pk, np) == -1)
+			continue;
+		t2[strcspn(t2, "\n")] = '\0';
+		snprintf(times, tlen, "%s", t2);
+		found = 0;
 	}
 	fclose(f);
 	return found;
 }
 
 static int
-cache_add(const char *path, const char *key, int b, double tn, double tb)
+cache_add(const char *path, const char *key, const struct pick *pk, int np,
+    const double t[3])
 {
-	char line[2048];
+	char line[4096], ch[1024];
 	int fd, n, rc = -1;
 
-	n = snprintf(line, sizeof line, "%s\t%s\t%.0f\t%.0f\n", key,
-	    b == MATMUL_BLAS ? "blas" : "native", tn * 1e6, tb * 1e6);
+	picks_format(ch, sizeof ch, pk, np);
+	n = snprintf(line, sizeof line, "%s\t%s\t%.0f %.0f %.0f\n", key, ch,
+	    t[0] * 1e6, t[1] * 1e6, t[2] * 1e6);
 	if (n < 0 || (size_t)n >= sizeof line)
 		return -1;
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -284,76 +374,115 @@ now(void)
 }
 
 /*
- * Seconds of the shapes' forward and backward products on each backend
- * (one thread), the best of ROUNDS alternating rounds: a neighbour's burst
- * of work slows one round, not the choice.
+ * Time each shape's forward and backward products on each backend (one
+ * thread), the best of ROUNDS alternating rounds (a neighbour's burst of
+ * work slows one round, not the choice), and pick per product and
+ * direction the faster; t: a step's products all native, all blas, as
+ * picked, in seconds.
  */
 #define ROUNDS	5
 
 static int
-time_backends(const struct matmul_shape *sh, int n, double *tn, double *tb)
+time_backends(const struct matmul_shape *sh, int n, struct pick *pk, int np,
+    double t[3])
 {
 	size_t mi = 0, mw = 0, mo = 0, k;
 	float *buf, *inp, *w, *bias, *out, *dout, *dinp, *dw, *wt;
-	double t0, t[2];
-	int i, r, be, c;
+	double (*best)[2][2], t0, t1, t2;
+	int i, j, r, be, c, blas;
 
+	if ((best = calloc((size_t)n, sizeof *best)) == NULL)
+		return -1;
 	for (i = 0; i < n; i++) {
 		mi = MAX(mi, (size_t)sh[i].N * sh[i].IC);
 		mw = MAX(mw, (size_t)sh[i].IC * sh[i].OC);
 		mo = MAX(mo, (size_t)sh[i].N * sh[i].OC);
 	}
 	/* inp dinp (mi), w dw wt bias (mw), out dout (mo) */
-	if ((buf = malloc((2 * mi + 4 * mw + 2 * mo) * sizeof *buf)) == NULL)
+	if ((buf = malloc((2 * mi + 4 * mw + 2 * mo) * sizeof *buf)) == NULL) {
+		free(best);
 		return -1;
+	}
 	inp = buf, dinp = inp + mi, w = dinp + mi, dw = w + mw, wt = dw + mw;
 	bias = wt + mw, out = bias + mw, dout = out + mo;
 	for (k = 0; k < 2 * mi + 4 * mw + 2 * mo; k++)
 		buf[k] = (float)((k * 2654435761u) % 1000) * 1e-3f - 0.5f;
-	*tn = *tb = HUGE_VAL;
+	for (i = 0; i < n; i++)
+		best[i][0][0] = best[i][0][1] = best[i][1][0] =
+		    best[i][1][1] = HUGE_VAL;
 	for (r = 0; r < ROUNDS; r++)
 		for (be = 0; be < 2; be++) {
 			/* native first in even rounds, blas first in odd */
-			int blas = (be + r) % 2;
-
-			t[blas] = 0;
+			blas = (be + r) % 2;
 			for (i = 0; i < n; i++) {
 				const struct matmul_shape *s = &sh[i];
 
 				t0 = now();
 				for (c = 0; c < s->count; c++)
-					if (blas) {
+					if (blas)
 						matmul_forward_ld(out, s->OC, inp,
 						    s->IC, w, s->OC, bias, s->N,
 						    s->IC, s->OC);
-						matmul_backward(dinp, s->IC, dw,
-						    bias, dout, inp, w, s->N,
-						    s->IC, s->OC);
-					} else {
+					else
 						matmul_rows_ld(out, s->OC, inp,
 						    s->IC, w, s->OC, bias, s->N,
 						    s->IC, s->OC);
+				t1 = now();
+				for (c = 0; c < s->count; c++)
+					if (blas)
+						matmul_backward(dinp, s->IC, dw,
+						    bias, dout, inp, w, s->N,
+						    s->IC, s->OC);
+					else
 						matmul_backward_rows(dinp, dw,
 						    bias, dout, inp, w, wt, s->N,
 						    s->IC, s->OC);
-					}
-				t[blas] += now() - t0;
+				t2 = now();
+				best[i][0][blas] = fmin(best[i][0][blas], t1 - t0);
+				best[i][1][blas] = fmin(best[i][1][blas], t2 - t1);
 			}
-			if (blas && t[1] < *tb)
-				*tb = t[1];
-			if (!blas && t[0] < *tn)
-				*tn = t[0];
 		}
+	t[0] = t[1] = t[2] = 0;
+	for (j = 0; j < np; j++) {
+		double s[2][2] = { { 0, 0 }, { 0, 0 } };
+
+		for (i = 0; i < n; i++)
+			if (sh[i].IC == pk[j].IC && sh[i].OC == pk[j].OC)
+				for (k = 0; k < 4; k++)
+					s[k / 2][k % 2] += best[i][k / 2][k % 2];
+		pk[j].fwd = s[0][1] < s[0][0] ? MATMUL_BLAS : MATMUL_NATIVE;
+		pk[j].bwd = s[1][1] < s[1][0] ? MATMUL_BLAS : MATMUL_NATIVE;
+		t[0] += s[0][0] + s[1][0];
+		t[1] += s[0][1] + s[1][1];
+		t[2] += fmin(s[0][0], s[0][1]) + fmin(s[1][0], s[1][1]);
+	}
+	free(best);
 	free(buf);
 	return 0;
+}
+
+/* Put pk in force: one backend when all agree, else MATMUL_MIXED. */
+static void
+picks_apply(const struct pick *pk, int np)
+{
+	int i, nb = 0;
+
+	for (i = 0; i < np; i++) {
+		pick[i] = pk[i];
+		nb += (pk[i].fwd == MATMUL_BLAS) + (pk[i].bwd == MATMUL_BLAS);
+	}
+	npick = np;
+	backend = nb == 0 ? MATMUL_NATIVE : nb == 2 * np ? MATMUL_BLAS :
+	    MATMUL_MIXED;
 }
 
 enum matmul_backend
 matmul_choose(const struct matmul_shape *sh, int n)
 {
-	char path[PATH_MAX], key[1536], times[64];
-	double tn, tb;
-	int b;
+	char path[PATH_MAX], key[1536], times[128], ch[400];
+	struct pick pk[MAXPICK];
+	double t[3];
+	int np;
 
 	if (backend == -1)
 		matmul_set_backend(MATMUL_AUTO);
@@ -362,26 +491,28 @@ matmul_choose(const struct matmul_shape *sh, int n)
 	pthread_mutex_lock(&choose_mu);
 	if (backend != PENDING)
 		goto out;
-	b = MATMUL_NATIVE;
+	np = pairs(pk, sh, n);
 	snprintf(why, sizeof why, "auto, no cache file: the hand kernels");
 	if (cache_path(path, sizeof path) == 0) {
 		cache_key(key, sizeof key, sh, n);
-		if (cache_find(path, key, &b, times, sizeof times) == 0)
-			snprintf(why, sizeof why, "auto, from the cache (native "
-			    "and blas us:%s)", times);
-		else if (time_backends(sh, n, &tn, &tb) == 0 &&
-		    cache_add(path, key, tb < tn ? MATMUL_BLAS : MATMUL_NATIVE,
-		    tn, tb) == 0 &&
-		    cache_find(path, key, &b, times, sizeof times) == 0)
-			snprintf(why, sizeof why, "auto, timed (native %.0f us, "
-			    "blas %.0f us)", tn * 1e6, tb * 1e6);
-		else {
-			b = MATMUL_NATIVE;
+		if (cache_find(path, key, pk, np, times, sizeof times) == 0) {
+			picks_format(ch, sizeof ch, pk, np);
+			snprintf(why, sizeof why, "auto, from the cache: %s "
+			    "(native, blas, chosen us: %s)", ch, times);
+		} else if (time_backends(sh, n, pk, np, t) == 0 &&
+		    cache_add(path, key, pk, np, t) == 0 &&
+		    cache_find(path, key, pk, np, times, sizeof times) == 0) {
+			picks_format(ch, sizeof ch, pk, np);
+			snprintf(why, sizeof why, "auto, timed: %s (a step's "
+			    "products: native %.0f us, blas %.0f us, chosen "
+			    "%.0f us)", ch, t[0] * 1e6, t[1] * 1e6, t[2] * 1e6);
+		} else {
+			np = pairs(pk, sh, n);	/* all native */
 			snprintf(why, sizeof why, "auto, cache not writable: "
 			    "the hand kernels");
 		}
 	}
-	backend = b;
+	picks_apply(pk, np);
 out:
 	pthread_mutex_unlock(&choose_mu);
 	return matmul_backend();
@@ -399,20 +530,26 @@ void
 matmul_batch_forward(float *out, int ldo, const float *inp, int ldi,
     const float *w, int ldw, const float *bias, int N, int IC, int OC)
 {
-	if (matmul_backend() == MATMUL_BLAS)
+	if (backend_of(IC, OC, 0) == MATMUL_BLAS)
 		matmul_forward_ld(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC);
 	else
 		matmul_rows_ld(out, ldo, inp, ldi, w, ldw, bias, N, IC, OC);
 }
 
+static void	blas_backward(float *, int, int, float *, float *, const float *,
+		    const float *, const float *, int, int, int);
+static void	backward_rows(float *, int, float *, float *, const float *,
+		    const float *, const float *, float *, int, int, int);
+
 void
-matmul_batch_backward(float *dinp, float *dw, float *dbias, const float *dout,
-    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+matmul_batch_backward(float *dinp, int set, float *dw, float *dbias,
+    const float *dout, const float *inp, const float *w, float *wt, int N,
+    int IC, int OC)
 {
-	if (matmul_backend() == MATMUL_BLAS)
-		matmul_backward(dinp, IC, dw, dbias, dout, inp, w, N, IC, OC);
+	if (backend_of(IC, OC, 1) == MATMUL_BLAS)
+		blas_backward(dinp, IC, set, dw, dbias, dout, inp, w, N, IC, OC);
 	else
-		matmul_backward_rows(dinp, dw, dbias, dout, inp, w, wt, N, IC,
+		backward_rows(dinp, set, dw, dbias, dout, inp, w, wt, N, IC,
 		    OC);
 }
 
@@ -437,16 +574,17 @@ matmul_forward_ld(float *out, int ldo, const float *inp, int ldi,
 	    inp, ldi, w, ldw, bias != NULL ? 1.0f : 0.0f, out, ldo);
 }
 
-void
-matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
+/* matmul_backward, dinp overwritten (set 1) or added into (set 0) */
+static void
+blas_backward(float *dinp, int ldi, int set, float *dw, float *dbias,
     const float *dout, const float *inp, const float *w, int N, int IC, int OC)
 {
 	int i, j;
 
-	/* dinp (N,IC) += dout (N,OC) w^T (OC,IC) */
+	/* dinp (N,IC) (+)= dout (N,OC) w^T (OC,IC) */
 	if (dinp != NULL)
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, IC, OC,
-		    1.0f, dout, OC, w, OC, 1.0f, dinp, ldi);
+		    1.0f, dout, OC, w, OC, set ? 0.0f : 1.0f, dinp, ldi);
 	/* dw (IC,OC) += inp^T (IC,N) dout (N,OC) */
 	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, IC, OC, N, 1.0f,
 	    inp, ldi, dout, OC, 1.0f, dw, OC);
@@ -454,6 +592,13 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 		for (i = 0; i < N; i++)
 			for (j = 0; j < OC; j++)
 				dbias[j] += dout[(size_t)i * OC + j];
+}
+
+void
+matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
+    const float *dout, const float *inp, const float *w, int N, int IC, int OC)
+{
+	blas_backward(dinp, ldi, 0, dw, dbias, dout, inp, w, N, IC, OC);
 }
 
 /*
@@ -539,6 +684,34 @@ k1x1(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
 	out[j] = s;
 }
 
+/* 8 rows x 8 columns: 8 independent sums, enough to keep both FMA units
+ * busy where a block of 4 rows would wait on the latency (8-column slices:
+ * a head's width) */
+static inline AI void
+k8x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
+{
+	const float *i0 = inp, *i1 = i0 + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	const float *i4 = i3 + ldi, *i5 = i4 + ldi, *i6 = i5 + ldi;
+	const float *i7 = i6 + ldi;
+	float *o0 = out, *o1 = o0 + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
+	float *o4 = o3 + ldo, *o5 = o4 + ldo, *o6 = o5 + ldo, *o7 = o6 + ldo;
+	v8 zero = { 0 }, a0, a1, a2, a3, a4, a5, a6, a7, w0;
+	int k;
+
+	INIT(a0, o0, j), INIT(a1, o1, j), INIT(a2, o2, j), INIT(a3, o3, j);
+	INIT(a4, o4, j), INIT(a5, o5, j), INIT(a6, o6, j), INIT(a7, o7, j);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * ldw + j);
+		a0 = a0 + i0[k] * w0, a1 = a1 + i1[k] * w0;
+		a2 = a2 + i2[k] * w0, a3 = a3 + i3[k] * w0;
+		a4 = a4 + i4[k] * w0, a5 = a5 + i5[k] * w0;
+		a6 = a6 + i6[k] * w0, a7 = a7 + i7[k] * w0;
+	}
+	V8(o0 + j) = a0, V8(o1 + j) = a1, V8(o2 + j) = a2, V8(o3 + j) = a3;
+	V8(o4 + j) = a4, V8(o5 + j) = a5, V8(o6 + j) = a6, V8(o7 + j) = a7;
+}
+
 static inline AI void
 rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
     const float *bias, int N, int IC, int OC, int acc)
@@ -556,7 +729,9 @@ rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
 		}
 	}
 	for (; j + 8 <= OC; j += 8) {
-		for (r = 0; r + 4 <= N; r += 4)
+		for (r = 0; r + 8 <= N; r += 8)
+			k8x8(ROW(r), j, acc);
+		for (; r + 4 <= N; r += 4)
 			k4x8(ROW(r), j, acc);
 		for (; r < N; r++)
 			k1x8(ROW(r), j, acc);
@@ -642,32 +817,6 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 		} \
 	} \
 } while (0)
-
-/* 8 rows x 8 columns: 8 independent sums (16 ymm registers under AVX-512) */
-static inline AI void
-k8x8(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
-    const float *bias, int IC, int j, int acc)
-{
-	const float *i0 = inp, *i1 = i0 + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
-	const float *i4 = i3 + ldi, *i5 = i4 + ldi, *i6 = i5 + ldi;
-	const float *i7 = i6 + ldi;
-	float *o0 = out, *o1 = o0 + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
-	float *o4 = o3 + ldo, *o5 = o4 + ldo, *o6 = o5 + ldo, *o7 = o6 + ldo;
-	v8 zero = { 0 }, a0, a1, a2, a3, a4, a5, a6, a7, w0;
-	int k;
-
-	INIT(a0, o0, j), INIT(a1, o1, j), INIT(a2, o2, j), INIT(a3, o3, j);
-	INIT(a4, o4, j), INIT(a5, o5, j), INIT(a6, o6, j), INIT(a7, o7, j);
-	for (k = 0; k < IC; k++) {
-		w0 = CV8(w + (size_t)k * ldw + j);
-		a0 = a0 + i0[k] * w0, a1 = a1 + i1[k] * w0;
-		a2 = a2 + i2[k] * w0, a3 = a3 + i3[k] * w0;
-		a4 = a4 + i4[k] * w0, a5 = a5 + i5[k] * w0;
-		a6 = a6 + i6[k] * w0, a7 = a7 + i7[k] * w0;
-	}
-	V8(o0 + j) = a0, V8(o1 + j) = a1, V8(o2 + j) = a2, V8(o3 + j) = a3;
-	V8(o4 + j) = a4, V8(o5 + j) = a5, V8(o6 + j) = a6, V8(o7 + j) = a7;
-}
 
 #define ROW16(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, \
 	    ldi, w, ldw, bias, IC
@@ -855,10 +1004,13 @@ dw16(float *dw, const float *inp, const float *dout, int N, int IC, int OC)
 #endif
 
 /* The gradients of matmul_rows, by hand: dinp through w^T (transposed into
- * wt, IC*OC floats), dw by dw_kernel, dbias column sums. */
-CLONES void
-matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
-    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+ * wt, IC*OC floats; overwritten when set, else added into), dw by
+ * dw_kernel, dbias column sums.  Overwriting gives the bits of adding into
+ * zeros. */
+static inline AI void
+backward_rows_any(float *dinp, int set, float *dw, float *dbias,
+    const float *dout, const float *inp, const float *w, float *wt, int N,
+    int IC, int OC)
 {
 	int i, j;
 
@@ -866,7 +1018,7 @@ matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
 		for (i = 0; i < IC; i++)
 			for (j = 0; j < OC; j++)
 				wt[(size_t)j * IC + i] = w[(size_t)i * OC + j];
-		rows_any(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, 1);
+		rows_any(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, !set);
 	}
 #if HAVE_ROWS16
 	if (matmul_avx512())
@@ -883,6 +1035,21 @@ matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
 			for (; j < OC; j++)
 				dbias[j] += d[j];
 		}
+}
+
+static CLONES void
+backward_rows(float *dinp, int set, float *dw, float *dbias,
+    const float *dout, const float *inp, const float *w, float *wt, int N,
+    int IC, int OC)
+{
+	backward_rows_any(dinp, set, dw, dbias, dout, inp, w, wt, N, IC, OC);
+}
+
+CLONES void
+matmul_backward_rows(float *dinp, float *dw, float *dbias, const float *dout,
+    const float *inp, const float *w, float *wt, int N, int IC, int OC)
+{
+	backward_rows_any(dinp, 0, dw, dbias, dout, inp, w, wt, N, IC, OC);
 }
 
 /*
@@ -937,7 +1104,29 @@ small_kernel(float *c, int ldc, const float *a, int lda, int ta,
 		}
 	}
 	for (; j + 8 <= N; j += 8) {
-		for (i = 0; i + 4 <= M; i += 4) {
+		/* 8 rows: 8 sums in flight (a head is 8 columns) */
+		for (i = 0; i + 8 <= M; i += 8) {
+			float *p0 = c + (size_t)i * ldc + j, *p1 = p0 + ldc;
+			float *p2 = p1 + ldc, *p3 = p2 + ldc, *p4 = p3 + ldc;
+			float *p5 = p4 + ldc, *p6 = p5 + ldc, *p7 = p6 + ldc;
+			v8 f0, f1, f2, f3;
+
+			CINIT(a0, p0), CINIT(b0, p1), CINIT(c0, p2), CINIT(d0, p3);
+			CINIT(f0, p4), CINIT(f1, p5), CINIT(f2, p6), CINIT(f3, p7);
+			for (k = 0; k < K; k++) {
+				e0 = CV8(b + (size_t)k * ldb + j);
+				a0 = a0 + AIK(i, k) * e0, b0 = b0 + AIK(i + 1, k) * e0;
+				c0 = c0 + AIK(i + 2, k) * e0;
+				d0 = d0 + AIK(i + 3, k) * e0;
+				f0 = f0 + AIK(i + 4, k) * e0;
+				f1 = f1 + AIK(i + 5, k) * e0;
+				f2 = f2 + AIK(i + 6, k) * e0;
+				f3 = f3 + AIK(i + 7, k) * e0;
+			}
+			V8(p0) = a0, V8(p1) = b0, V8(p2) = c0, V8(p3) = d0;
+			V8(p4) = f0, V8(p5) = f1, V8(p6) = f2, V8(p7) = f3;
+		}
+		for (; i + 4 <= M; i += 4) {
 			float *p0 = c + (size_t)i * ldc + j, *p1 = p0 + ldc;
 			float *p2 = p1 + ldc, *p3 = p2 + ldc;
 

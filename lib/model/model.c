@@ -401,7 +401,10 @@ typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
  * matmul.h's backend chooses. */
 #define MM_TRAIN matmul_batch_forward
 #define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
-	matmul_batch_backward(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
+	matmul_batch_backward(dinp, 0, dw, db, dout, inp, w, a->wt, N, IC, OC)
+/* The same, dinp overwritten rather than added into a zeroed buffer */
+#define BACKWARD_SET(dinp, dw, db, dout, inp, w, N, IC, OC) \
+	matmul_batch_backward(dinp, 1, dw, db, dout, inp, w, a->wt, N, IC, OC)
 /* The heads' products (3 and 4 columns): too small for BLAS to pay. */
 #define BACKWARD_HEAD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
@@ -505,22 +508,18 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		in = l == 0 ? a->enc : a->blk[l - 1].res3;
 		/* dcur: the gradient of res3, then of res2 */
 		dcur = nq == 1 ? a->dlast : a->dres;
-		zero(a->dfchg, (size_t)Nq * 4 * C);
-		BACKWARD(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
+		BACKWARD_SET(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
 		zero(a->dfch, (size_t)Nq * 4 * C);
 		gelu_backward(a->dfch, a->blk[l].fch, a->dfchg, (size_t)Nq * 4 * C);
-		zero(a->dln, (size_t)Nq * C);
-		BACKWARD(a->dln, g.blk[l].w1, g.blk[l].b1, a->dfch, a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
+		BACKWARD_SET(a->dln, g.blk[l].w1, g.blk[l].b1, a->dfch, a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
 		layernorm_backward(dcur, g.blk[l].ln2_g, g.blk[l].ln2_b, a->dln,
 		    a->blk[l].res2, p->blk[l].ln2_g, a->blk[l].m2, a->blk[l].r2, Nq,
 		    C);
-		zero(a->datty, (size_t)Nq * C);
-		BACKWARD(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
+		BACKWARD_SET(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
 		zero(a->dqkv, (size_t)N * 3 * C);
 		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
 		    a->blk[l].qkv, nb, T, nq, C, NH);
-		zero(a->dln, (size_t)N * C);
-		BACKWARD(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
+		BACKWARD_SET(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
 		if (nq == 1) {
 			/* the residual reaches the last position only */
 			zero(a->dres, (size_t)N * C);

@@ -40,7 +40,7 @@ near_all(const float *a, const float *b, size_t n, double tol)
 	T_EQ(bad, 0);
 }
 
-enum { BW_BLAS, BW_BATCH, BW_ROWS };
+enum { BW_BLAS, BW_BATCH, BW_BATCH_SET, BW_ROWS };
 
 /* One backward (matmul_backward, matmul_batch_backward or
  * matmul_backward_rows) adding into random gradients, against the naive
@@ -59,7 +59,12 @@ backward(int kind, const float *d, const float *x, const float *w, float *wt,
 	if (kind == BW_BLAS)
 		matmul_backward(dx1, IC, dw1, db1, d, x, w, N, IC, OC);
 	else if (kind == BW_BATCH)
-		matmul_batch_backward(dx1, dw1, db1, d, x, w, wt, N, IC, OC);
+		matmul_batch_backward(dx1, 0, dw1, db1, d, x, w, wt, N, IC, OC);
+	else if (kind == BW_BATCH_SET) {
+		/* dinp overwritten: the same as adding into zeros */
+		memset(dx2, 0, (size_t)N * IC * sizeof(float));
+		matmul_batch_backward(dx1, 1, dw1, db1, d, x, w, wt, N, IC, OC);
+	}
 	else
 		matmul_backward_rows(dx1, dw1, db1, d, x, w, wt, N, IC, OC);
 	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
@@ -101,6 +106,7 @@ shape(int N, int IC, int OC)
 		matmul_forward_ref(o2, x, IC, w, b, N, IC, OC);
 		near_all(o1, o2, (size_t)N * OC, 1e-5);
 		backward(BW_BATCH, d, x, w, o3, N, IC, OC);
+		backward(BW_BATCH_SET, d, x, w, o3, N, IC, OC);
 	}
 	backward(BW_ROWS, d, x, w, o3, N, IC, OC);
 	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(d);
@@ -234,20 +240,34 @@ slurp(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* write the cache line "key TAB choices TAB 1 2 3" */
+static int
+cache_put(const char *path, const char *key, size_t klen, const char *ch)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "%.*s\t%s\t1 2 3\n", (int)klen, key, ch);
+	return fclose(f);
+}
+
 /*
- * auto: timed at the first matmul_choose(), written to the cache file
- * (one line: key, choice, the two times), and read back, not timed again,
- * by the next choice, which follows the file even against the timing;
- * no cache file, or one that cannot be written: the hand kernels.
+ * auto: timed at the first matmul_choose(), written to the cache file (one
+ * line: key, a choice per product and direction, the times), and read
+ * back, not timed again, by the next choice, which follows the file even
+ * against the timing: all blas, all native, or mixed; no cache file, or
+ * one that cannot be written: the hand kernels.
  */
 static void
 test_choose(void)
 {
-	struct matmul_shape sh[] = { { 64, 16, 48, 1 }, { 64, 64, 16, 2 } };
-	char path[] = "/tmp/ck-matmul-XXXXXX", buf[4096], *tab, *other;
+	struct matmul_shape sh[] = { { 64, 16, 48, 1 }, { 64, 64, 16, 2 },
+	    { 8, 16, 48, 1 } };
+	char path[] = "/tmp/ck-matmul-XXXXXX", buf[4096], *tab, *tab2;
 	enum matmul_backend b;
+	size_t klen;
 	int fd;
-	FILE *f;
 
 	unsetenv("CANDLEKIT_MATMUL");
 	T_OK((fd = mkstemp(path)) != -1);
@@ -256,29 +276,40 @@ test_choose(void)
 	setenv("CANDLEKIT_CACHE", path, 1);
 	matmul_set_backend(MATMUL_AUTO);
 	T_EQ(matmul_backend(), MATMUL_NATIVE);	/* not chosen yet */
-	b = matmul_choose(sh, 2);
+	b = matmul_choose(sh, 3);
 	T_EQ(matmul_backend(), b);
 	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
 	slurp(path, buf, sizeof buf);
-	T_OK((tab = strchr(buf, '\t')) != NULL);
 	T_EQ(strchr(buf, '\n') - buf, strlen(buf) - 1);	/* one line */
+	T_OK((tab = strchr(buf, '\t')) != NULL);
 	if (tab == NULL)
 		return;
-	T_OK(strncmp(tab + 1, matmul_backend_name(), strlen(
-	    matmul_backend_name())) == 0);
-	T_OK(strstr(buf, "|64x16x48*1|64x64x16*2\t") != NULL);
+	klen = (size_t)(tab - buf);
+	T_OK((tab2 = strchr(tab + 1, '\t')) != NULL);
+	/* the two products, each with its forward's and backward's choice */
+	T_EQ(tab2 - tab - 1, strlen("16x48:nn 64x16:nn"));
+	T_OK(strncmp(tab + 1, "16x48:", 6) == 0);
+	T_OK(strncmp(tab + 10, "64x16:", 6) == 0);
+	T_OK(strstr(buf, "|64x16x48*1|64x64x16*2|8x16x48*1\t") != NULL);
 	/* a second choice of the same process keeps the first */
 	T_EQ(matmul_choose(sh, 1), b);
-	/* the file decides: the other backend written in its line */
-	other = b == MATMUL_BLAS ? "native" : "blas";
-	T_OK((f = fopen(path, "w")) != NULL);
-	if (f == NULL)
-		return;
-	fprintf(f, "%.*s\t%s\t1\t2\n", (int)(tab - buf), buf, other);
-	fclose(f);
+	/* the file decides */
+	T_EQ(cache_put(path, buf, klen, "16x48:bb 64x16:bb"), 0);
 	matmul_set_backend(MATMUL_AUTO);
-	T_EQ(matmul_choose(sh, 2), b == MATMUL_BLAS ? MATMUL_NATIVE : MATMUL_BLAS);
+	T_EQ(matmul_choose(sh, 3), MATMUL_BLAS);
 	T_OK(strncmp(matmul_backend_why(), "auto, from the cache", 20) == 0);
+	T_EQ(cache_put(path, buf, klen, "16x48:nn 64x16:nn"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 3), MATMUL_NATIVE);
+	T_EQ(cache_put(path, buf, klen, "16x48:nb 64x16:nn"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 3), MATMUL_MIXED);
+	T_OK(strcmp(matmul_backend_name(), "mixed") == 0);
+	/* a line that does not fit the products is passed over: timed */
+	T_EQ(cache_put(path, buf, klen, "16x48:nx 64x16:nn"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	(void)matmul_choose(sh, 3);
+	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
 	/* other shapes: timed, a second line */
 	matmul_set_backend(MATMUL_AUTO);
 	(void)matmul_choose(sh, 1);
