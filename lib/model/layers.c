@@ -174,22 +174,46 @@ encoder_forward(float *out, const float *x, const float *w, const float *b,
 	}
 }
 
-void
+/* Slices of 8 columns outermost: the slice's 5 rows of dw and its db stay
+ * in registers over all rows; every element still sums its rows in
+ * order. */
+CLONES void
 encoder_backward(float *dw, float *db, float *dpos, const float *dout,
     const float *x, int B, int T, int F, int C)
 {
 	int bt, c, f;
 
+	for (c = 0; c + 8 <= C && F == 5; c += 8) {
+		v8 w0 = CV8(dw + c), w1 = CV8(dw + C + c);
+		v8 w2 = CV8(dw + 2 * C + c), w3 = CV8(dw + 3 * C + c);
+		v8 w4 = CV8(dw + 4 * C + c), b0 = CV8(db + c), d;
+
+		for (bt = 0; bt < B * T; bt++) {
+			const float *xr = x + (size_t)bt * F;
+			float *dp = dpos + (size_t)(bt % T) * C + c;
+
+			d = CV8(dout + (size_t)bt * C + c);
+			b0 = b0 + d;
+			V8(dp) = CV8(dp) + d;
+			w0 = w0 + xr[0] * d, w1 = w1 + xr[1] * d;
+			w2 = w2 + xr[2] * d, w3 = w3 + xr[3] * d;
+			w4 = w4 + xr[4] * d;
+		}
+		V8(dw + c) = w0, V8(dw + C + c) = w1, V8(dw + 2 * C + c) = w2;
+		V8(dw + 3 * C + c) = w3, V8(dw + 4 * C + c) = w4;
+		V8(db + c) = b0;
+	}
 	for (bt = 0; bt < B * T; bt++) {
 		const float *d = dout + (size_t)bt * C, *xr = x + (size_t)bt * F;
 		float *dp = dpos + (size_t)(bt % T) * C;
+		int c0 = F == 5 ? C & ~7 : 0;
 
-		for (c = 0; c < C; c++) {
+		for (c = c0; c < C; c++) {
 			db[c] += d[c];
 			dp[c] += d[c];
 		}
 		for (f = 0; f < F; f++)
-			for (c = 0; c < C; c++)
+			for (c = c0; c < C; c++)
 				dw[(size_t)f * C + c] += xr[f] * d[c];
 	}
 }
@@ -252,7 +276,15 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 		}
 		dm /= C;
 		dnm /= C;
-		for (c = 0; c < C; c++) {
+		for (c = 0; c + 8 <= C; c += 8) {
+			nv = (CV8(x + c) - m) * s;
+			dv = CV8(d + c);
+			V8(db + c) = CV8(db + c) + dv;
+			V8(dg + c) = CV8(dg + c) + nv * dv;
+			V8(dx + c) = CV8(dx + c) + (CV8(g + c) * dv - dm - nv *
+			    dnm) * s;
+		}
+		for (; c < C; c++) {
 			n = (x[c] - m) * s;
 			dn = g[c] * d[c];
 			db[c] += d[c];
