@@ -15,45 +15,6 @@
 #include "pivots.h"
 #include "timeparse.h"
 
-void
-history_init(struct history *hi)
-{
-	memset(hi, 0, sizeof(*hi));
-}
-
-void
-history_free(struct history *hi)
-{
-	free(hi->t);
-	free(hi->o);
-	free(hi->h);
-	free(hi->l);
-	free(hi->c);
-	free(hi->v);
-	history_init(hi);
-}
-
-static int
-history_grow(struct history *hi)
-{
-	long cap = hi->cap ? 2 * hi->cap : 4096;
-	double **col[] = { &hi->o, &hi->h, &hi->l, &hi->c, &hi->v };
-	cktime *t;
-	double *p;
-	size_t i;
-
-	if ((t = realloc(hi->t, cap * sizeof(*t))) == NULL)
-		return -1;
-	hi->t = t;
-	for (i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
-		if ((p = realloc(*col[i], cap * sizeof(*p))) == NULL)
-			return -1;
-		*col[i] = p;
-	}
-	hi->cap = cap;
-	return 0;
-}
-
 int
 history_read(struct history *hi, const char *path, char *err, size_t errlen)
 {
@@ -71,38 +32,14 @@ history_read(struct history *hi, const char *path, char *err, size_t errlen)
 			r = CK_EDATA;
 			break;
 		}
-		if (hi->n == hi->cap && history_grow(hi) != 0) {
+		if (history_push(hi, &k) != 0) {
 			snprintf(err, errlen, "out of memory");
 			r = CK_ERR;
 			break;
 		}
-		hi->t[hi->n] = k.t;
-		hi->o[hi->n] = k.open;
-		hi->h[hi->n] = k.high;
-		hi->l[hi->n] = k.low;
-		hi->c[hi->n] = k.close;
-		hi->v[hi->n] = k.volume;
-		hi->n++;
 	}
 	cstream_close(&cs);
 	return r < 0 ? r : CK_OK;
-}
-
-long
-history_find(const struct history *hi, cktime t)
-{
-	long lo = 0, hi_ = hi->n - 1, mid;
-
-	while (lo <= hi_) {
-		mid = lo + (hi_ - lo) / 2;
-		if (hi->t[mid] == t)
-			return mid;
-		if (hi->t[mid] < t)
-			lo = mid + 1;
-		else
-			hi_ = mid - 1;
-	}
-	return -1;
 }
 
 int

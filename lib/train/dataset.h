@@ -17,20 +17,12 @@
 #include <stdint.h>
 #include "annot.h"
 #include "ck.h"
+#include "history.h"
 
-struct history {
-	long	 n, cap;
-	cktime	*t;			/* (n) strictly increasing */
-	double	*o, *h, *l, *c, *v;	/* (n) open, high, low, close, volume */
-};
-
-void	history_init(struct history *);
-void	history_free(struct history *);
-/* Append the candles of a candle stream ("-": stdin); time must keep
+/* Append the candles of a candle stream ("-": stdin) to a history that
+ * keeps every candle; time must keep
  * increasing across files.  0, CK_EDATA ("file:line: reason"), CK_ERR. */
 int	history_read(struct history *, const char *path, char *err, size_t errlen);
-/* Index of the candle at time t, or -1. */
-long	history_find(const struct history *, cktime t);
 
 /*
  * Per-candle labels: label[i] an enum action or ACTION_NONE, known[i] the
