@@ -851,14 +851,17 @@ model_backward(struct model *m)
 		return;
 	n = split(st, st->batch->B);
 	run(st, job_backward, n);
-	/* fixed order: thread 0's share + thread 1's + ... */
-	for (j = 0; j < m->nparams; j++) {
-		float s = st->t[0].a.grads[j];
+	/* fixed order: thread 0's share + thread 1's + ..., summed in thread
+	 * 0's buffer (loops a compiler vectorizes) */
+	for (i = 1; i < n; i++) {
+		float *s = st->t[0].a.grads;
+		const float *g = st->t[i].a.grads;
 
-		for (i = 1; i < n; i++)
-			s += st->t[i].a.grads[j];
-		m->grads[j] += s;
+		for (j = 0; j < m->nparams; j++)
+			s[j] += g[j];
 	}
+	for (j = 0; j < m->nparams; j++)
+		m->grads[j] += st->t[0].a.grads[j];
 }
 
 float

@@ -54,7 +54,7 @@ live_reload(struct live *lv)
 	struct ckpt_meta meta;
 	const struct model_config *a, *b;
 
-	if (!ckpt_changed(lv->path, &lv->stamp))
+	if (lv->holding || !ckpt_changed(lv->path, &lv->stamp))
 		return 0;
 	/* stamp first: a replacement after it is seen by the next check */
 	if (ckpt_stamp(lv->path, &st) != 0) {

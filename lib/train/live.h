@@ -19,6 +19,9 @@ struct live {
 	long		 reloads;	/* newer weights taken from the file */
 	long		 loadfail;	/* reloads that failed (m kept) */
 	char		 lasterr[256];	/* the reason of the last failure */
+	int		 holding;	/* inside a group of steps under the
+					 * lock: m is newer than the file, and
+					 * live_reload keeps it */
 };
 
 /* Load the checkpoint at path and reserve for batches of maxB windows on
