@@ -30,8 +30,11 @@ LIBDEPS_stream = core
 LIBDEPS_core =
 LIBA = $(foreach l,$(LIBS),lib/$(l)/lib$(l).a)
 
-# -iquote: lib/model/features.h must not shadow glibc's <features.h>
+# -iquote: lib/model/features.h must not shadow glibc's <features.h>.
+# A library's objects see only its own headers and those of the libraries
+# it may use, so an upward #include does not compile either.
 INCS = $(foreach l,$(LIBS),-iquote lib/$(l))
+$(foreach l,$(LIBS),$(eval lib/$(l)/%.o: INCS = $(foreach d,$(l) $(LIBDEPS_$(l)),-iquote lib/$(d))))
 CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
 
@@ -72,6 +75,10 @@ tests/unit/%: tests/unit/%.c tests/t.h $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/
 		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
 
 units: $(UNIT)
+
+# The stack, one library a line with those it may use (tests/sh/layers.sh).
+layers:
+	printf '%s\n' $(foreach l,$(LIBS),"$(l): $(LIBDEPS_$(l))")
 
 check: test
 test: $(PROG) $(UNIT)
@@ -118,7 +125,7 @@ uninstall:
 clean:
 	rm -rf bin build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
 
-.PHONY: all units check test asan fixtures lint deps demo install uninstall clean
+.PHONY: all units layers check test asan fixtures lint deps demo install uninstall clean
 
 # Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
 # regression inputs and runs a fixed number of executions with a fixed seed.

@@ -19,6 +19,7 @@
 #include "ck.h"
 #include "ckpt.h"
 #include "dataset.h"
+#include "files.h"
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
