@@ -99,13 +99,7 @@ lint:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
 
 deps:
-	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q 'install ok installed' || echo $$p; done); \
-	if [ -z "$$missing" ]; then echo "deps: all installed"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		echo "apt-get install $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps: run as root: apt-get install $$missing"; exit 1; fi
+	sh tests/deps.sh $(DEPS)
 
 demo: deps
 	$(MAKE) all
