@@ -7,6 +7,7 @@
  * their limits only stop a broken test.
  */
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -150,18 +151,26 @@ status_of(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* 1 when pid is in the queue file qpath */
+/* 1 when pid holds a ticket in the queue file qpath: a POSIX write lock on
+ * it, from /proc/locks */
 static int
 queued(const char *qpath, pid_t pid)
 {
-	char line[32];
+	char line[256], type[16];
+	unsigned int maj, min;
+	unsigned long long ino;
+	struct stat st;
 	FILE *fp;
-	int in = 0;
+	int p, in = 0;
 
-	if ((fp = fopen(qpath, "r")) == NULL)
+	if (stat(qpath, &st) == -1 || (fp = fopen("/proc/locks", "r")) == NULL)
 		return 0;
 	while (!in && fgets(line, sizeof(line), fp) != NULL)
-		in = strtol(line, NULL, 10) == pid;
+		in = strstr(line, "->") == NULL &&
+		    sscanf(line, "%*d: %15s %*s WRITE %d %x:%x:%llu", type, &p,
+		    &maj, &min, &ino) == 5 && strcmp(type, "POSIX") == 0 &&
+		    p == pid && maj == major(st.st_dev) &&
+		    min == minor(st.st_dev) && ino == st.st_ino;
 	fclose(fp);
 	return in;
 }
