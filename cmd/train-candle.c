@@ -288,6 +288,7 @@ main(int argc, char *argv[])
 
 	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
 		err(CK_EXIT_FAIL, "signals");
+	ckpt_stop_flag(&stop);		/* and so does a wait for the lock */
 
 	/* training predicts row by row: a step may come between two rows */
 	batch = on == ON_NONE && label < 0 ? BATCH : 1;
@@ -328,6 +329,8 @@ main(int argc, char *argv[])
 	}
 	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
 	    &stop, errbuf, sizeof(errbuf));
+	if (rc == CK_EINTR && stop)
+		rc = 0;		/* stopped while waiting for the lock */
 	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
 		rc = 0;		/* the reader is gone: a quiet end */
 	else
