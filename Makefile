@@ -42,6 +42,7 @@ LIBSRC = $(wildcard lib/*/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
 HDR = $(wildcard lib/*/*.h)
 PROG = $(patsubst cmd/%.c,bin/%,$(wildcard cmd/*.c))
+TESTPROG = $(patsubst bin/%,bin-test/%,$(PROG))
 UNIT = $(patsubst %.c,%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
@@ -69,10 +70,18 @@ bin/%: cmd/%.c $$(foreach d,$$* $$(SHARE_$$*),$$(wildcard cmd/$$(d)/*.[ch])) $(L
 		$(LDFLAGS) -o $@ cmd/$*.c \
 		$(wildcard $(foreach d,$* $(SHARE_$*),cmd/$(d)/*.c)) $(LIBA) $(LDLIBS)
 
+# The same program with the test hook tests/hook.c (CANDLEKIT_FAULT,
+# CANDLEKIT_LOCK_LOG), which replaces lib/store's no-op: for the tests only
+# (tests/lib.sh puts bin-test/ first); bin/ never has it.
+bin-test/%: cmd/%.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) tests/hook.c $(LIBA) $(HDR)
+	mkdir -p bin-test
+	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* $(LDFLAGS) -o $@ cmd/$*.c \
+		$(wildcard cmd/$*/*.c) tests/hook.c $(LIBA) $(LDLIBS)
+
 # A unit test named for a program also links that program's own files.
-tests/unit/%: tests/unit/%.c tests/t.h $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
+tests/unit/%: tests/unit/%.c tests/t.h tests/hook.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
 	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* -iquote tests $(LDFLAGS) -o $@ $< \
-		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
+		$(wildcard cmd/$*/*.c) tests/hook.c $(LIBA) $(LDLIBS)
 
 units: $(UNIT)
 
@@ -81,7 +90,7 @@ layers:
 	printf '%s\n' $(foreach l,$(LIBS),"$(l): $(LIBDEPS_$(l))")
 
 check: test
-test: $(PROG) $(UNIT)
+test: $(PROG) $(TESTPROG) $(UNIT)
 	sh tests/run
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate tree.
@@ -117,7 +126,7 @@ uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
 
 clean:
-	rm -rf bin build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
+	rm -rf bin bin-test build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
 
 .PHONY: all units layers check test asan fixtures lint deps demo install uninstall clean
 
