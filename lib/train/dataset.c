@@ -6,41 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cstream.h"
 #include "dataset.h"
 #include "features.h"
 #include "labels.h"
 #include "model.h"
 #include "rng.h"
 #include "pivots.h"
-#include "timeparse.h"
-
-int
-history_read(struct history *hi, const char *path, char *err, size_t errlen)
-{
-	struct cstream cs;
-	struct candle k;
-	int r;
-
-	if ((r = cstream_open(&cs, path, err, errlen)) != CK_OK)
-		return r;
-	while ((r = cstream_next(&cs, &k, err, errlen)) == 1) {
-		if (hi->n > 0 && k.t <= hi->t[hi->n - 1]) {
-			snprintf(err, errlen, "%s:%ld: time does not follow "
-			    "the previous file's last candle", cstream_file(&cs),
-			    cstream_line(&cs));
-			r = CK_EDATA;
-			break;
-		}
-		if (history_push(hi, &k) != 0) {
-			snprintf(err, errlen, "out of memory");
-			r = CK_ERR;
-			break;
-		}
-	}
-	cstream_close(&cs);
-	return r < 0 ? r : CK_OK;
-}
 
 int
 labels_from_annot(int *label, long *known, const struct history *hi,
@@ -302,19 +273,5 @@ dataset_shuffle(long *idx, long n, uint64_t *state)
 		tmp = idx[i];
 		idx[i] = idx[j];
 		idx[j] = tmp;
-	}
-}
-
-/* The labels as "time,label" rows under a header. */
-void
-labels_write(FILE *f, const struct history *hi, const int *label)
-{
-	char tb[40];
-	long i;
-
-	fprintf(f, "time,label\n");
-	for (i = 0; i < hi->n; i++) {
-		time_format(tb, hi->t[i]);
-		fprintf(f, "%s,%s\n", tb, action_name(label[i]));
 	}
 }
