@@ -123,6 +123,14 @@ test_linear(void)
 	shape(9, 24, 20);
 	shape(150, 7, 37);
 	shape(130, 128, 32);
+	/* blocks of 6 and 4 rows, single rows over 64, 32, 16, 8 and 1
+	 * columns at once, 8-column slices after 16-column ones */
+	shape(10, 16, 24);
+	shape(14, 9, 88);
+	shape(2, 33, 121);
+	shape(3, 8, 72);
+	shape(8, 8, 8);
+	shape(13, 17, 40);
 }
 
 /* Strided: the middle columns of a wider w, rows of inp and out spaced. */
