@@ -143,6 +143,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	b.label = c->label;
 	b.ghost = c->ghost;
 	b.mask = c->mask;
+	b.weight = NULL;
 	while (c->pos < ntrain && !(o->stop && *o->stop)) {
 		b.B = ntrain - c->pos < o->batch ? ntrain - c->pos : o->batch;
 		u = dataset_gather(ds, c->perm + c->pos, b.B, c->x, c->label,
@@ -194,6 +195,7 @@ trainloop_eval(struct model *m, const struct dataset *ds, long from, long to,
 		b.label = ds->label + i;
 		b.ghost = ds->ghost + i * MODEL_NGHOST;
 		b.mask = ds->mask + i;
+		b.weight = NULL;
 		sum += (double)model_forward(m, &b, probs, ghost) * b.B;
 		for (j = 0; j < b.B; j++) {
 			arg = 0;
