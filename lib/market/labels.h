@@ -43,6 +43,7 @@
 
 #include <stddef.h>
 #include "ck.h"
+#include "pivots.h"
 
 enum label {
 	LABEL_NONE = -1,
@@ -132,5 +133,63 @@ int	pivlabeler_init(struct pivlabeler *, int level, char *err,
 int	pivlabeler_push(struct pivlabeler *, const cktime *hi,
 	    const cktime *lo, cktime t[PIVLABELER_OUT],
 	    int label[PIVLABELER_OUT]);
+
+/*
+ * Pivot labels that teach HOLD, decided from the candles themselves (the
+ * labeller runs its own pivots engine, strength k, levels 1..level): push
+ * one candle, get the labels of the candles that became final at this
+ * push, oldest first.  A candle is final once it can no longer become a
+ * pivot of any level up to `level` (pivots_decided): then it is BUY when
+ * it is a level-`level` L pivot and not an H, SELL when an H and not an
+ * L, no label when both, and HOLD when it is neither (with hold; without,
+ * no label: the pivots-only mode).  So a non-pivot candle is labelled k
+ * candles after it at the earliest, later while it is a lower-level pivot
+ * waiting for the next one of its kind; nothing is labelled before the
+ * information exists.  Memory: k + 2 * level + 2 candles.
+ */
+#define PIVSTREAM_OUT	(2 * PIVOTS_MAXLEVEL)	/* labels one push can give */
+
+struct pivstream {
+	struct pivots p;
+	int	 level, hold;
+	int	 n, cap;	/* candles waiting to be final, oldest first */
+	struct pivwait {
+		long	 i;	/* candle index */
+		cktime	 t;
+		unsigned kind;	/* 1: H at the level, 2: L at the level */
+	} *w;
+};
+
+/* k 1..PIVOTS_MAXK, level 1..PIVOTS_MAXLEVEL: 0 or CK_ERR. */
+int	pivstream_init(struct pivstream *, int k, int level, int hold,
+	    char *err, size_t errlen);
+void	pivstream_free(struct pivstream *);
+/* Candle number s->p.n (its time and high and low are used): writes the
+ * candle indices, times and labels decided at this push, oldest first, and
+ * returns their count (0 .. PIVSTREAM_OUT). */
+int	pivstream_push(struct pivstream *, const struct candle *,
+	    long i[PIVSTREAM_OUT], cktime t[PIVSTREAM_OUT],
+	    int label[PIVSTREAM_OUT]);
+
+/*
+ * Whole series, for batch training.  high, low, close (n).  label (n)
+ * gets each candle's label or LABEL_NONE, known (n) the index of the
+ * candle at which it was decided (>= its own; candles not decided within
+ * the series have LABEL_NONE).
+ * labels_pivots_final: pivstream's labels, exactly as pushed one by one.
+ * labels_every_final: the every-candle labels (known = t + k).  With
+ * scale_window W > 0 the threshold is relative: candle t's threshold is
+ * threshold * s_t, where s_t is the standard deviation (population) of the
+ * W log returns ln(close[i] / close[i-1]), i = t-W+1 .. t, the scale of
+ * the model's window (features.h); candles t < W get no label.  0 or CK_ERR.
+ */
+int	labels_pivots_final(int *label, long *known, const double *high,
+	    const double *low, long n, int k, int level, int hold, char *err,
+	    size_t errlen);
+int	labels_every_final(int *label, long *known, const double *high,
+	    const double *low, const double *close, long n, int k,
+	    double threshold, int scale_window, char *err, size_t errlen);
+/* s_t of labels_every_final, for candle t >= W of close (n). */
+double	labels_scale(const double *close, long t, int W);
 
 #endif
