@@ -28,6 +28,10 @@ struct ckpt_meta {
 	int64_t	 created;	/* cktime of creation */
 	uint64_t generation;	/* optimizer steps ever applied (== model.step) */
 	cktime	 trained_until;	/* latest candle any training step used, or CKTIME_NONE */
+	/* the data batch training learned from: the median step between
+	 * candles and the first and last candle's times; 0: not recorded
+	 * (then data_from and data_to mean nothing) */
+	cktime	 timeframe, data_from, data_to;
 };
 
 /* What a reader compares to know whether the file changed (hot reload). */

@@ -320,7 +320,7 @@ test_gradcheck_nomask(void)
 static void
 train_copy(int nth, float *out, size_t *n, const char *ckpt)
 {
-	struct ckpt_meta meta = { ckpt_id_from_seed(3), 1, 0, CKTIME_NONE };
+	struct ckpt_meta meta = { ckpt_id_from_seed(3), 1, 0, CKTIME_NONE, 0, 0, 0 };
 	struct model m;
 	struct data d;
 	struct adamw o;
