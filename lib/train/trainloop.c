@@ -231,7 +231,6 @@ trainloop_eval(struct model *m, const struct dataset *ds, long from, long to,
 
 struct calibctx {
 	uint64_t gen;		/* the generation the temperature was fitted on */
-	float	 T;
 	struct calibresult *cr;
 };
 
@@ -244,10 +243,23 @@ calib_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		c->cr->skipped = 1;
 		return 0;
 	}
-	m->temperature = c->T;
-	m->step++;
+	m->step++;	/* m holds the new bias and temperature already */
 	c->cr->committed = 1;
 	return 1;
+}
+
+/* Undo the class weights' tilt of the probabilities, p_c / w_c
+ * renormalized, as the output bias b_a - ln w (classes of weight 0 are
+ * left alone: absent from training). */
+static void
+untilt(struct model *m, const float *w)
+{
+	const struct model_tensor *t = model_tensor_find(m, "b_a");
+	int c;
+
+	for (c = 0; c < MODEL_NCLASS; c++)
+		if (t != NULL && w[c] > 0)
+			m->params[t->offset + c] -= logf(w[c]);
 }
 
 /* probs (n, 3) of the validation samples as model_predict gives them, at
@@ -286,12 +298,16 @@ trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
 	}
 	predict_val(m, ds, 1, probs);
 	skill_eval(&cr->before, probs, lab, nv, ds->count, prev);
+	/* the weights in m change here; ckpt_update writes them when the
+	 * file is still at our generation, else reloads m from it */
+	untilt(m, ds->weight);
+	predict_val(m, ds, 1, probs);
 	cr->temperature = skill_fit_temperature(probs, lab, nv);
-	predict_val(m, ds, (float)cr->temperature, probs);
+	m->temperature = (float)cr->temperature;
+	predict_val(m, ds, m->temperature, probs);
 	skill_eval(&cr->after, probs, lab, nv, ds->count, prev);
 	free(probs);
 	c.gen = meta->generation;
-	c.T = (float)cr->temperature;
 	c.cr = cr;
 	r = ckpt_update(path, m, meta, &o->lock, calib_fn, &c, err, errlen);
 	return r < 0 ? r : CK_OK;
