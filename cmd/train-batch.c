@@ -20,7 +20,7 @@
 #include "candle.h"
 #include "ck.h"
 #include "ckpt.h"
-#include "csvio.h"
+#include "cstream.h"
 #include "dataset.h"
 #include "labels.h"
 #include "model.h"
@@ -545,9 +545,9 @@ main(int argc, char **argv)
 		warnx("%ld candles, %ld samples (%ld train: %ld HOLD, %ld BUY, "
 		    "%ld SELL, class weights %.4g %.4g %.4g; %ld validation), "
 		    "%ld labels without %d candles of history", hi.n, ds.n,
-		    ds.ntrain, ds.count[LABEL_HOLD], ds.count[LABEL_BUY],
-		    ds.count[LABEL_SELL], ds.weight[LABEL_HOLD],
-		    ds.weight[LABEL_BUY], ds.weight[LABEL_SELL], ds.n - ds.ntrain,
+		    ds.ntrain, ds.count[ACTION_HOLD], ds.count[ACTION_BUY],
+		    ds.count[ACTION_SELL], ds.weight[ACTION_HOLD],
+		    ds.weight[ACTION_BUY], ds.weight[ACTION_SELL], ds.n - ds.ntrain,
 		    nshort, m.cfg.W);
 	if (ds.ntrain == 0)
 		errx(CK_EXIT_DATA, "no training samples: %ld candles, %ld "

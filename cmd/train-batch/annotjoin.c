@@ -18,7 +18,7 @@ labels_from_annot(int *label, long *known, const struct history *hi,
 
 	memset(cnt, 0, sizeof(*cnt));
 	for (i = 0; i < hi->n; i++) {
-		label[i] = LABEL_NONE;
+		label[i] = ACTION_NONE;
 		known[i] = i;
 	}
 	if ((line = calloc(hi->n ? hi->n : 1, sizeof(*line))) == NULL) {

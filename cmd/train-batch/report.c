@@ -79,7 +79,7 @@ report_confusion(FILE *f, const char *prefix, const struct skill *s)
 	fprintf(f, "%s%-12s %8s %8s %8s %9s %7s\n", prefix, "true\\pred",
 	    "HOLD", "BUY", "SELL", "precision", "recall");
 	for (t = 0; t < SKILL_NCLASS; t++) {
-		fprintf(f, "%s%-12s", prefix, label_name(t));
+		fprintf(f, "%s%-12s", prefix, action_name(t));
 		for (p = 0; p < SKILL_NCLASS; p++)
 			fprintf(f, " %8ld", s->confusion[t][p]);
 		fprintf(f, " %9.3f %7.3f\n", s->precision[t], s->recall[t]);
@@ -214,7 +214,7 @@ report_labels(FILE *f, const struct history *hi, const int *label,
 		if (label[i] < 0)
 			fprintf(f, "%s,,\n", tb);
 		else
-			fprintf(f, "%s,%s,%.6g\n", tb, label_name(label[i]),
+			fprintf(f, "%s,%s,%.6g\n", tb, action_name(label[i]),
 			    weight[label[i]]);
 	}
 }

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "dataset.h"
 #include "features.h"
 #include "model.h"
+#include "rng.h"
 
 void
 history_init(struct history *hi)
@@ -218,16 +220,6 @@ dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
 	return last;
 }
 
-uint64_t
-dataset_rand(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n) without modulo bias (rejection). */
 static uint64_t
 rand_below(uint64_t *state, uint64_t n)
@@ -235,7 +227,7 @@ rand_below(uint64_t *state, uint64_t n)
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n, r;
 
 	do
-		r = dataset_rand(state);
+		r = splitmix64(state);
 	while (r >= lim);
 	return r % n;
 }

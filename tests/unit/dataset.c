@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "t.h"
 #include "annot.h"
 #include "labels.h"
@@ -67,13 +68,13 @@ test_join_build(void)
 	make_history(&hi);
 	/* candle 2 (too early), 10, 39 (no ghost), 20 */
 	for (i = 0; i < N; i++) {
-		label[i] = LABEL_NONE;
+		label[i] = ACTION_NONE;
 		known[i] = i;
 	}
-	label[2] = LABEL_BUY;
-	label[10] = LABEL_SELL;
-	label[39] = LABEL_HOLD;
-	label[20] = LABEL_BUY;
+	label[2] = ACTION_BUY;
+	label[10] = ACTION_SELL;
+	label[39] = ACTION_HOLD;
+	label[20] = ACTION_BUY;
 	T_EQ(dataset_build(&ds, &hi, label, known, W, &nshort, err,
 	    sizeof(err)), CK_OK);
 	T_EQ(ds.n, 3);
@@ -134,19 +135,19 @@ test_shuffle(void)
 	T_OK(!same);
 	/* splitmix64's published first output for seed 0 */
 	s1 = 0;
-	T_OK(dataset_rand(&s1) == UINT64_C(0xe220a8397b1dcdaf));
+	T_OK(splitmix64(&s1) == UINT64_C(0xe220a8397b1dcdaf));
 }
 
 static void
 test_action_names(void)
 {
-	T_EQ(annot_action("BUY", 3), ACTION_BUY);
-	T_EQ(annot_action("sell", 4), ACTION_SELL);
-	T_EQ(annot_action("Hold", 4), ACTION_HOLD);
-	T_EQ(annot_action("BUYS", 4), ACTION_NONE);
-	T_EQ(annot_action("", 0), ACTION_NONE);
-	T_OK(strcmp(annot_name(ACTION_SELL), "SELL") == 0);
-	T_OK(strcmp(annot_name(ACTION_NONE), "") == 0);
+	T_EQ(action_parse("BUY", 3), ACTION_BUY);
+	T_EQ(action_parse("sell", 4), ACTION_SELL);
+	T_EQ(action_parse("Hold", 4), ACTION_HOLD);
+	T_EQ(action_parse("BUYS", 4), ACTION_NONE);
+	T_EQ(action_parse("", 0), ACTION_NONE);
+	T_OK(strcmp(action_name(ACTION_SELL), "SELL") == 0);
+	T_OK(strcmp(action_name(ACTION_NONE), "") == 0);
 }
 
 /* Appending candles: times must increase. */
@@ -180,20 +181,20 @@ test_weights(void)
 
 	memset(&ds, 0, sizeof(ds));
 	ds.ntrain = 9;
-	ds.count[LABEL_HOLD] = 6;
-	ds.count[LABEL_BUY] = 2;
-	ds.count[LABEL_SELL] = 1;
+	ds.count[ACTION_HOLD] = 6;
+	ds.count[ACTION_BUY] = 2;
+	ds.count[ACTION_SELL] = 1;
 	dataset_weights(&ds, CLASSW_AUTO, NULL);
-	T_NEAR(ds.weight[LABEL_HOLD], 0.5, 1e-7, 0);
-	T_NEAR(ds.weight[LABEL_BUY], 1.5, 1e-7, 0);
-	T_NEAR(ds.weight[LABEL_SELL], 3.0, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_HOLD], 0.5, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_BUY], 1.5, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_SELL], 3.0, 1e-7, 0);
 	T_NEAR(6 * ds.weight[0] + 2 * ds.weight[1] + ds.weight[2], 9, 1e-6, 0);
-	ds.count[LABEL_BUY] = 3;
-	ds.count[LABEL_SELL] = 0;
+	ds.count[ACTION_BUY] = 3;
+	ds.count[ACTION_SELL] = 0;
 	dataset_weights(&ds, CLASSW_AUTO, NULL);
-	T_NEAR(ds.weight[LABEL_HOLD], 0.75, 1e-7, 0);
-	T_NEAR(ds.weight[LABEL_BUY], 1.5, 1e-7, 0);
-	T_OK(ds.weight[LABEL_SELL] == 0);
+	T_NEAR(ds.weight[ACTION_HOLD], 0.75, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_BUY], 1.5, 1e-7, 0);
+	T_OK(ds.weight[ACTION_SELL] == 0);
 	dataset_weights(&ds, CLASSW_NONE, NULL);
 	T_OK(ds.weight[0] == 1 && ds.weight[1] == 1 && ds.weight[2] == 1);
 	dataset_weights(&ds, CLASSW_GIVEN, given);

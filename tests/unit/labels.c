@@ -16,28 +16,28 @@
 static void
 test_rules(void)
 {
-	T_EQ(label_pivot(0, 1), LABEL_BUY);
-	T_EQ(label_pivot(1, 0), LABEL_SELL);
-	T_EQ(label_pivot(1, 1), LABEL_NONE);
-	T_EQ(label_pivot(0, 0), LABEL_NONE);
-	T_EQ(label_move(100, 100.06, LABELS_THRESHOLD), LABEL_BUY);
-	T_EQ(label_move(100, 99.94, LABELS_THRESHOLD), LABEL_SELL);
-	T_EQ(label_move(100, 100.04, LABELS_THRESHOLD), LABEL_HOLD);
-	T_EQ(label_move(100, 100, LABELS_THRESHOLD), LABEL_HOLD);
-	T_EQ(label_move(100, 100.04, 0), LABEL_BUY);
-	T_EQ(label_move(8, 8.01, LABELS_THRESHOLD), LABEL_BUY);	/* 0.125% */
+	T_EQ(label_pivot(0, 1), ACTION_BUY);
+	T_EQ(label_pivot(1, 0), ACTION_SELL);
+	T_EQ(label_pivot(1, 1), ACTION_NONE);
+	T_EQ(label_pivot(0, 0), ACTION_NONE);
+	T_EQ(label_move(100, 100.06, LABELS_THRESHOLD), ACTION_BUY);
+	T_EQ(label_move(100, 99.94, LABELS_THRESHOLD), ACTION_SELL);
+	T_EQ(label_move(100, 100.04, LABELS_THRESHOLD), ACTION_HOLD);
+	T_EQ(label_move(100, 100, LABELS_THRESHOLD), ACTION_HOLD);
+	T_EQ(label_move(100, 100.04, 0), ACTION_BUY);
+	T_EQ(label_move(8, 8.01, LABELS_THRESHOLD), ACTION_BUY);	/* 0.125% */
 	/* a pivot of one kind wins over the move; a both-candle does not */
-	T_EQ(label_every(1, 0, 100, 101, LABELS_THRESHOLD), LABEL_SELL);
-	T_EQ(label_every(0, 1, 100, 99, LABELS_THRESHOLD), LABEL_BUY);
-	T_EQ(label_every(1, 1, 100, 99, LABELS_THRESHOLD), LABEL_SELL);
-	T_EQ(label_every(1, 1, 100, 100, LABELS_THRESHOLD), LABEL_HOLD);
-	T_OK(strcmp(label_name(LABEL_BUY), "BUY") == 0);
-	T_OK(strcmp(label_name(LABEL_NONE), "") == 0);
-	T_EQ(label_parse("SELL", 4), LABEL_SELL);
-	T_EQ(label_parse("HOLD", 4), LABEL_HOLD);
-	T_EQ(label_parse("BUY", 3), LABEL_BUY);
-	T_EQ(label_parse("buy", 3), -1);
-	T_EQ(label_parse("BUYS", 4), -1);
+	T_EQ(label_every(1, 0, 100, 101, LABELS_THRESHOLD), ACTION_SELL);
+	T_EQ(label_every(0, 1, 100, 99, LABELS_THRESHOLD), ACTION_BUY);
+	T_EQ(label_every(1, 1, 100, 99, LABELS_THRESHOLD), ACTION_SELL);
+	T_EQ(label_every(1, 1, 100, 100, LABELS_THRESHOLD), ACTION_HOLD);
+	T_OK(strcmp(action_name(ACTION_BUY), "BUY") == 0);
+	T_OK(strcmp(action_name(ACTION_NONE), "") == 0);
+	T_EQ(action_parse("SELL", 4), ACTION_SELL);
+	T_EQ(action_parse("HOLD", 4), ACTION_HOLD);
+	T_EQ(action_parse("BUY", 3), ACTION_BUY);
+	T_EQ(action_parse("buy", 3), ACTION_BUY);
+	T_EQ(action_parse("BUYS", 4), -1);
 }
 
 static void
@@ -65,8 +65,8 @@ test_batch(void)
 		T_EQ(every[i], wevery[i]);
 	}
 	labels_every(every, flags, c, 10, 3, LABELS_THRESHOLD);
-	T_EQ(every[6], LABEL_HOLD);
-	T_EQ(every[7], LABEL_NONE);
+	T_EQ(every[6], ACTION_HOLD);
+	T_EQ(every[7], ACTION_NONE);
 }
 
 /* Stream the series through pivots and the labeler; compare with batch. */
@@ -90,7 +90,7 @@ agree(const struct series *s, int k, double threshold)
 	T_OK(batch && seen && flags);
 	T_EQ(pivots_mark(flags, s->h, s->l, s->n, k, 1, err, sizeof(err)), CK_OK);
 	labels_every(batch, flags, s->c, s->n, k, threshold);
-	memset(seen, LABEL_NONE, s->n + 1);
+	memset(seen, ACTION_NONE, s->n + 1);
 	memset(&c, 0, sizeof(c));
 	T_EQ(pivots_init(&p, k, 1, err, sizeof(err)), CK_OK);
 	T_EQ(labeler_init(&lb, k, threshold, err, sizeof(err)), CK_OK);
@@ -145,8 +145,8 @@ test_bundled(void)
 	labels_every(lab, flags, s.c, s.n, 2, LABELS_THRESHOLD);
 	for (t = 0; t < s.n - 2; t++)
 		count[lab[t]]++;
-	T_OK(count[LABEL_HOLD] > 0 && count[LABEL_BUY] > 0 &&
-	    count[LABEL_SELL] > 0);
+	T_OK(count[ACTION_HOLD] > 0 && count[ACTION_BUY] > 0 &&
+	    count[ACTION_SELL] > 0);
 	free(lab);
 	free(flags);
 	series_free(&s);
@@ -193,7 +193,7 @@ agree_pivots(const struct series *s, int k, int level)
 	T_EQ(pivots_mark(flags, s->h, s->l, s->n, k, level, err, sizeof(err)),
 	    CK_OK);
 	labels_pivots(batch, flags, s->n, level);
-	memset(seen, LABEL_NONE, s->n + 1);
+	memset(seen, ACTION_NONE, s->n + 1);
 	memset(&c, 0, sizeof(c));
 	T_EQ(pivots_init(&p, k, level, err, sizeof(err)), CK_OK);
 	T_EQ(pivlabeler_init(&pl, level, err, sizeof(err)), CK_OK);
@@ -209,7 +209,7 @@ agree_pivots(const struct series *s, int k, int level)
 		got = pivlabeler_push(&pl, hi, lo, t, label);
 		for (j = 0; j < got; j++) {
 			i = t[j] - 1000;
-			T_OK(i >= 0 && i < r && seen[i] == LABEL_NONE);
+			T_OK(i >= 0 && i < r && seen[i] == ACTION_NONE);
 			if (i >= 0 && i < r)
 				seen[i] = label[j];
 		}
@@ -331,7 +331,7 @@ hold_stream(const struct series *s, int k, int level)
 	T_EQ(pivots_init(&p, k, level, err, sizeof(err)), CK_OK);
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < s->n; i++) {
-		lab[i] = LABEL_NONE;
+		lab[i] = ACTION_NONE;
 		at[i] = -1;
 	}
 	for (r = 0; r < s->n; r++) {
@@ -346,7 +346,7 @@ hold_stream(const struct series *s, int k, int level)
 			T_EQ(ot[j], 60 * CK_SEC * (i + 1));
 			if (at[i] != -1 || !pivots_decided(&p, i))
 				early++;
-			if (ol[j] == LABEL_HOLD && r < i + k)
+			if (ol[j] == ACTION_HOLD && r < i + k)
 				early++;
 			lab[i] = ol[j];
 			at[i] = r;
@@ -360,9 +360,9 @@ hold_stream(const struct series *s, int k, int level)
 	T_EQ(early, 0);
 	T_EQ(missing, 0);
 	for (i = 0; i < s->n; i++) {
-		if (piv[i] != LABEL_NONE && lab[i] != piv[i])
+		if (piv[i] != ACTION_NONE && lab[i] != piv[i])
 			bad++;
-		if (lab[i] == LABEL_HOLD && (flags[i] & (PIVOT_H(level) |
+		if (lab[i] == ACTION_HOLD && (flags[i] & (PIVOT_H(level) |
 		    PIVOT_L(level))))
 			bad++;
 	}
@@ -371,22 +371,22 @@ hold_stream(const struct series *s, int k, int level)
 	T_EQ(labels_pivots_final(lab2, at2, s->h, s->l, s->n, k, level,
 	    1, err, sizeof(err)), CK_OK);
 	for (i = 0, bad = 0; i < s->n; i++)
-		if (lab2[i] != lab[i] || (lab[i] != LABEL_NONE && at2[i] != at[i]))
+		if (lab2[i] != lab[i] || (lab[i] != ACTION_NONE && at2[i] != at[i]))
 			bad++;
 	T_EQ(bad, 0);
 	/* the prefix property: a prefix of the candles, a prefix of labels */
 	T_EQ(labels_pivots_final(lab2, at2, s->h, s->l, cut, k, level,
 	    1, err, sizeof(err)), CK_OK);
 	for (i = 0, bad = 0; i < cut; i++)
-		if (lab[i] != LABEL_NONE && at[i] < cut ? lab2[i] != lab[i] ||
-		    at2[i] != at[i] : lab2[i] != LABEL_NONE)
+		if (lab[i] != ACTION_NONE && at[i] < cut ? lab2[i] != lab[i] ||
+		    at2[i] != at[i] : lab2[i] != ACTION_NONE)
 			bad++;
 	T_EQ(bad, 0);
 	/* without HOLD: the pivot labels only */
 	T_EQ(labels_pivots_final(lab2, at2, s->h, s->l, s->n, k, level,
 	    0, err, sizeof(err)), CK_OK);
 	for (i = 0, bad = 0; i < s->n; i++)
-		if (lab2[i] != (lab[i] == LABEL_HOLD ? LABEL_NONE : lab[i]))
+		if (lab2[i] != (lab[i] == ACTION_HOLD ? ACTION_NONE : lab[i]))
 			bad++;
 	T_EQ(bad, 0);
 	pivstream_free(&ps);
@@ -410,7 +410,7 @@ test_hold(void)
 	T_EQ(labels_pivots_final(lab, at, h, l, 10, 1, 1, 1, err,
 	    sizeof(err)), CK_OK);
 	for (i = 0; i < 10; i++)
-		T_EQ(lab[i], i == 0 ? LABEL_HOLD : want[i]);
+		T_EQ(lab[i], i == 0 ? ACTION_HOLD : want[i]);
 	T_EQ(at[2], 3);		/* HOLD of candle 2 at candle 3 (k = 1) */
 	T_EQ(at[9], 9);		/* the last: not decided, no label */
 	T_OK(series_load(&s, DATA) == 0);
@@ -444,13 +444,13 @@ test_scaled(void)
 	T_EQ(labels_every_final(lab, at, h, l, c, 9, 1, 0.5, 4, err,
 	    sizeof(err)), CK_OK);
 	for (i = 0; i < 4; i++)
-		T_EQ(lab[i], LABEL_NONE);	/* no full window yet */
-	T_EQ(lab[8], LABEL_NONE);		/* not decided */
+		T_EQ(lab[i], ACTION_NONE);	/* no full window yet */
+	T_EQ(lab[8], ACTION_NONE);		/* not decided */
 	/* candle 6: 100 -> 100.2, +0.2%, below half of ~1% : HOLD */
-	T_EQ(lab[6], LABEL_HOLD);
+	T_EQ(lab[6], ACTION_HOLD);
 	T_EQ(labels_every_final(lab, at, h, l, c, 9, 1, 0.1, 4, err,
 	    sizeof(err)), CK_OK);
-	T_EQ(lab[6], LABEL_BUY);
+	T_EQ(lab[6], ACTION_BUY);
 	T_EQ(at[6], 7);
 }
 
