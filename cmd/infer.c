@@ -17,6 +17,7 @@
 #include "ckpt.h"
 #include "csvio.h"
 #include "online.h"
+#include "timeframe.h"
 #include "stopsig.h"
 
 #define BATCH	64	/* windows predicted at once when input is waiting */
@@ -46,6 +47,25 @@ counts(const struct online *o)
 	    o->n.loadfail);
 }
 
+/* The stream's step against the one the model learned from, once. */
+static void
+step_warn(const struct timeframe_watch *w)
+{
+	warnx("the candles are %.6gs apart, the model learned from candles "
+	    "%.6gs apart: its predictions may mean little", (double)w->got /
+	    CK_SEC, (double)w->want / CK_SEC);
+}
+
+static int
+watch_step(struct online *o, struct cstream *cs, int slot,
+    const struct candle *c, void *arg, char *err, size_t errlen)
+{
+	(void)o, (void)cs, (void)slot, (void)err, (void)errlen;
+	if (timeframe_watch_push(arg, c->t))
+		step_warn(arg);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -62,6 +82,7 @@ main(int argc, char *argv[])
 	struct online o;
 	struct cstream cs;
 	struct csvout *out;
+	struct timeframe_watch tfw;
 	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0;
@@ -127,8 +148,11 @@ main(int argc, char *argv[])
 	if (online_header(&o, &cs, out, prefix, 0, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 
-	rc = online_run(&o, &cs, out, BATCH, NULL, NULL, &stop, errbuf,
+	timeframe_watch_init(&tfw, o.meta.timeframe);
+	rc = online_run(&o, &cs, out, BATCH, watch_step, &tfw, &stop, errbuf,
 	    sizeof(errbuf));
+	if (timeframe_watch_end(&tfw))
+		step_warn(&tfw);
 	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
 		rc = 0;		/* the reader is gone: a quiet end */
 	else

@@ -585,7 +585,7 @@ main(int argc, char **argv)
 		if (ds.n - ds.ntrain > 0) {
 			calibrate(&a, &m, &meta, &ds, &cal);
 			run.cal = &cal;
-		} else
+		} else if (a.val > 0)
 			warnx("no validation samples: not calibrated "
 			    "(temperature kept at %.4g)", m.temperature > 0 ?
 			    m.temperature : 1.0);

@@ -113,18 +113,6 @@ jclasses(FILE *f, const char *key, const double *v, const char *sep)
 }
 
 static void
-jskill(FILE *f, const char *key, const struct skill *s, const char *sep)
-{
-	fprintf(f, "  \"%s\": {\"samples\": %ld, \"acc\": ", key, s->n);
-	num(f, s->acc);
-	fputs(", \"logloss\": ", f);
-	num(f, s->logloss);
-	fputs(", \"ece\": ", f);
-	num(f, s->ece);
-	fprintf(f, "}%s\n", sep);
-}
-
-static void
 jtime(FILE *f, const char *key, cktime t, int have)
 {
 	char b[40];
@@ -149,8 +137,10 @@ report_json(FILE *f, const struct report_run *run, const struct ckpt_meta *meta,
 	fprintf(f, "{\n  \"model\": \"%s\",\n", run->model);
 	fprintf(f, "  \"generation\": %llu,\n",
 	    (unsigned long long)meta->generation);
-	jtime(f, "trained_until", meta->trained_until,
-	    meta->trained_until != CKTIME_NONE);
+	if (meta->trained_until == CKTIME_NONE)	/* "" as ever */
+		fputs("  \"trained_until\": \"\",\n", f);
+	else
+		jtime(f, "trained_until", meta->trained_until, 1);
 	jnum(f, "timeframe_s", meta->timeframe > 0 ?
 	    (double)meta->timeframe / CK_SEC : NAN, ",");
 	jtime(f, "data_from", meta->data_from, meta->timeframe > 0);
@@ -183,15 +173,15 @@ report_json(FILE *f, const struct report_run *run, const struct ckpt_meta *meta,
 		fprintf(f, "%s[%ld, %ld, %ld]", t ? ", " : "",
 		    s->confusion[t][0], s->confusion[t][1], s->confusion[t][2]);
 	fputs("],\n", f);
-	if (run->cal != NULL) {
-		fprintf(f, "  \"calibration\": {\"temperature\": %.9g, "
-		    "\"committed\": %s,\n", run->cal->temperature,
-		    run->cal->committed ? "true" : "false");
-		jskill(f, "  before", &run->cal->before, ",");
-		jskill(f, "  after", &run->cal->after, "");
-		fputs("  },\n", f);
-	} else
-		fputs("  \"calibration\": null,\n", f);
+	fprintf(f, "  \"calibrated\": %s,\n", run->cal != NULL &&
+	    run->cal->committed ? "true" : "false");
+	jnum(f, "temperature", run->cal ? run->cal->temperature : NAN, ",");
+	jnum(f, "val_acc_calibrated", run->cal ? run->cal->after.acc : NAN,
+	    ",");
+	jnum(f, "val_logloss_calibrated", run->cal ? run->cal->after.logloss :
+	    NAN, ",");
+	jnum(f, "val_ece_calibrated", run->cal ? run->cal->after.ece : NAN,
+	    ",");
 	jnum(f, "samples_per_s", have ? r->last.rate : NAN, ",");
 	fprintf(f, "  \"best_epoch\": %d,\n", r->best_epoch);
 	jnum(f, "best_val_loss", r->best_epoch ? r->best.val_loss : NAN, ",");
