@@ -47,6 +47,7 @@ struct hdr {
 	int64_t	 created, trained_until;
 	float	 temperature;		/* 0: none recorded (1) */
 	int64_t	 timeframe, data_from, data_to;
+	uint32_t flags;
 };
 
 static const volatile sig_atomic_t *stop_flag;	/* ckpt_stop_flag */
@@ -116,14 +117,16 @@ hdr_encode(unsigned char *b, const struct model *m,
 	put_le(b + 72, (uint64_t)meta->trained_until, 8);
 	put_le(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams), 8);
 	put_le(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors, 8);
-	/* 96: the softmax temperature, 104..127: the data's timeframe and
-	 * range; zero in files written before them (temperature 1, none) */
+	/* 96: the softmax temperature, 100: flags, 104..127: the data's
+	 * timeframe and range; zero in files written before them
+	 * (temperature 1, none) */
 	{
 		float T = m->temperature > 0 ? m->temperature : 0;
 		uint32_t u;
 
 		memcpy(&u, &T, 4);
 		put_le(b + 96, u, 4);
+		put_le(b + 100, meta->flags & CKPT_UNTILTED, 4);
 		if (meta->timeframe > 0) {
 			put_le(b + 104, (uint64_t)meta->timeframe, 8);
 			put_le(b + 112, (uint64_t)meta->data_from, 8);
@@ -156,6 +159,7 @@ hdr_decode(const unsigned char *b, struct hdr *h)
 		memcpy(&h->temperature, &u, 4);
 		if (!(h->temperature > 0 && h->temperature < 1e6f))
 			h->temperature = 0;	/* none, or not a temperature */
+		h->flags = (uint32_t)get_le(b + 100, 4) & CKPT_UNTILTED;
 		h->timeframe = (int64_t)get_le(b + 104, 8);
 		h->data_from = (int64_t)get_le(b + 112, 8);
 		h->data_to = (int64_t)get_le(b + 120, 8);
@@ -174,6 +178,7 @@ meta_of(const struct hdr *h, struct ckpt_meta *meta)
 	meta->timeframe = h->timeframe;
 	meta->data_from = h->data_from;
 	meta->data_to = h->data_to;
+	meta->flags = h->flags;
 }
 
 static void

@@ -113,6 +113,36 @@ record_data(struct ckpt_meta *meta, const struct trainopt *o)
 	meta->timeframe = o->timeframe;
 }
 
+/*
+ * The class weights tilt the probabilities: a model trained with weights
+ * w estimates p_c w_c, renormalized.  Calibration undoes it in the output
+ * bias (b_a - ln w, sign -1) and marks the checkpoint CKPT_UNTILTED; the
+ * next batch training puts it back (sign +1) before its first step, so
+ * that the bias does not drift run after run.  Classes of weight 0 (absent
+ * from training) are left alone.
+ */
+static void
+tilt(struct model *m, const float *w, int sign)
+{
+	const struct model_tensor *t = model_tensor_find(m, "b_a");
+	int c;
+
+	for (c = 0; c < MODEL_NCLASS; c++)
+		if (t != NULL && w[c] > 0)
+			m->params[t->offset + c] += (float)sign * logf(w[c]);
+}
+
+/* Before a run's first step: the tilt back, the temperature reset (the
+ * weights are about to change; the calibration fits a new one). */
+static void
+uncalibrate(struct model *m, struct ckpt_meta *meta, const float *w)
+{
+	if (meta->flags & CKPT_UNTILTED)
+		tilt(m, w, 1);
+	meta->flags &= ~CKPT_UNTILTED;
+	m->temperature = 0;
+}
+
 /* One slice, under the lock: steps until the slice's time is up, the
  * epoch ends or a stop is asked for.  Returns the steps applied. */
 static int
@@ -159,6 +189,8 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	b.mask = c->mask;
 	b.weight = ds->weight;
 	while (c->pos < ntrain && !(o->stop && *o->stop)) {
+		if (steps == 0)		/* each commit's first step */
+			uncalibrate(m, meta, ds->weight);
 		b.B = ntrain - c->pos < o->batch ? ntrain - c->pos : o->batch;
 		u = dataset_gather(ds, c->perm + c->pos, b.B, c->x, c->label,
 		    c->ghost, c->mask);
@@ -244,22 +276,9 @@ calib_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		return 0;
 	}
 	m->step++;	/* m holds the new bias and temperature already */
+	meta->flags |= CKPT_UNTILTED;
 	c->cr->committed = 1;
 	return 1;
-}
-
-/* Undo the class weights' tilt of the probabilities, p_c / w_c
- * renormalized, as the output bias b_a - ln w (classes of weight 0 are
- * left alone: absent from training). */
-static void
-untilt(struct model *m, const float *w)
-{
-	const struct model_tensor *t = model_tensor_find(m, "b_a");
-	int c;
-
-	for (c = 0; c < MODEL_NCLASS; c++)
-		if (t != NULL && w[c] > 0)
-			m->params[t->offset + c] -= logf(w[c]);
 }
 
 /* probs (n, 3) of the validation samples as model_predict gives them, at
@@ -300,7 +319,7 @@ trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
 	skill_eval(&cr->before, probs, lab, nv, ds->count, prev);
 	/* the weights in m change here; ckpt_update writes them when the
 	 * file is still at our generation, else reloads m from it */
-	untilt(m, ds->weight);
+	tilt(m, ds->weight, -1);
 	predict_val(m, ds, 1, probs);
 	cr->temperature = skill_fit_temperature(probs, lab, nv);
 	m->temperature = (float)cr->temperature;

@@ -186,6 +186,10 @@ expect nocal 0 "train-batch -m $T/nocal.ckpt --new $TINY --labels pivots --epoch
 check nocal-json test "$(json calibrated "$T/nocal.json") $(json temperature "$T/nocal.json")" = "false null"
 check nocal-info test "$(info "$T/nocal.ckpt" temperature)" = 1
 check nocal-gen test "$(json generation "$T/nocal.json")" = "$(json steps "$T/nocal.json")"
+# training a calibrated model again starts from temperature 1
+cp "$T/synk.ckpt" "$T/recal.ckpt"
+expect recal 0 "train-batch -m $T/recal.ckpt --annotations $T/syn.ann --epochs 1 --no-calibrate $T/syn.csv >/dev/null"
+check recal-temperature test "$(info "$T/recal.ckpt" temperature)" = 1
 # the calibrated synthetic model on series it never saw: ECE <= 0.05
 awk -v n=3000 -v seed=11 -v ann="$T/syn2.ann" -f tests/gen_synth.awk >"$T/syn2.csv"
 infer -m "$T/synk.ckpt" "$T/syn2.csv" >"$T/syn2.pred" 2>/dev/null

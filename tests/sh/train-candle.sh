@@ -33,7 +33,7 @@ expect no-pivots-every 65 "train-candle -m $M --on every $C"
 expect no-level3 65 "train-candle -m $M --on pivots --level 3 $P"
 errhas no-level3-msg "no pivot3_high column"
 expect k-mismatch 65 "pivots -k 3 $C | train-candle -m $M --on every -k 2"
-errhas k-mismatch-msg "-k"
+errhas k-mismatch-msg "another strength than 2"
 
 # --on none: infer's predictions, empty training columns, no lock, no write
 cp "$M" "$T_TMP/before.ckpt"
@@ -112,7 +112,7 @@ done
 # same_labels NAME CANDLES PIVOTED LEVEL K
 same_labels() {
 	cp "$M" "$T_TMP/mb.ckpt"
-	train-batch -m "$T_TMP/mb.ckpt" --labels pivots -k $5 --level $4 \
+	train-batch -m "$T_TMP/mb.ckpt" --labels pivots --no-hold -k $5 --level $4 \
 	    --epochs 1 --dump-labels "$T_TMP/bd.csv" "$2" >/dev/null 2>&1
 	awk -F, 'NR > 1 && $2 != "" { print $1 "," $2 }' "$T_TMP/bd.csv" |
 	    sort >"$T_TMP/batch"

@@ -4,6 +4,7 @@
  * (with and without the ghost mask), threads and determinism, batch
  * independence of model_predict, and the overfit-one-batch test.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,7 +321,8 @@ test_gradcheck_nomask(void)
 static void
 train_copy(int nth, float *out, size_t *n, const char *ckpt)
 {
-	struct ckpt_meta meta = { ckpt_id_from_seed(3), 1, 0, CKTIME_NONE, 0, 0, 0 };
+	struct ckpt_meta meta = { .model_id = ckpt_id_from_seed(3),
+	    .created = 1, .trained_until = CKTIME_NONE };
 	struct model m;
 	struct data d;
 	struct adamw o;
@@ -492,6 +494,52 @@ test_overfit(void)
 	model_free(&m);
 }
 
+/*
+ * The calibration's header fields: a file written without them (zero
+ * temperature, no timeframe) has zero bytes at 96..127, as every file
+ * written before the fields existed, and loads with temperature 0 (1);
+ * written with them, they come back.
+ */
+static void
+test_header_fields(void)
+{
+	struct ckpt_meta w = { .model_id = 5, .created = 1,
+	    .trained_until = CKTIME_NONE }, r;
+	struct model m, l;
+	unsigned char hdr[128];
+	char path[] = "/tmp/ck-model-hdr.XXXXXX", err[256];
+	int fd, i, zero = 1;
+
+	if (mk(&m, 4, 8, 1, 2, 1, 1) == -1 || (fd = mkstemp(path)) == -1) {
+		T_OK(0);
+		return;
+	}
+	close(fd);
+	memset(&l, 0, sizeof(l));
+	T_EQ(ckpt_create(path, &m, &w, 1, err, sizeof err), 0);
+	fd = open(path, O_RDONLY);
+	T_OK(fd >= 0 && read(fd, hdr, 128) == 128);
+	close(fd);
+	for (i = 96; i < 128; i++)
+		zero &= hdr[i] == 0;
+	T_OK(zero);
+	T_EQ(ckpt_load(path, &l, &r, err, sizeof err), 0);
+	T_OK(l.temperature == 0 && r.timeframe == 0 && r.flags == 0);
+	m.temperature = 2.5f;
+	w.timeframe = 60 * CK_SEC;
+	w.data_from = 1000 * CK_SEC;
+	w.data_to = 5000 * CK_SEC;
+	w.flags = CKPT_UNTILTED;
+	T_EQ(ckpt_create(path, &m, &w, 1, err, sizeof err), 0);
+	T_EQ(ckpt_load(path, &l, &r, err, sizeof err), 0);
+	T_OK(l.temperature == 2.5f);
+	T_OK(r.timeframe == 60 * CK_SEC && r.data_from == 1000 * CK_SEC &&
+	    r.data_to == 5000 * CK_SEC && r.flags == CKPT_UNTILTED);
+	unlink(path);
+	model_free(&m);
+	model_free(&l);
+}
+
 int
 main(void)
 {
@@ -502,6 +550,7 @@ main(void)
 	T_RUN(test_gradcheck_weighted);
 	T_RUN(test_weighted_loss);
 	T_RUN(test_temperature);
+	T_RUN(test_header_fields);
 	T_RUN(test_determinism);
 	T_RUN(test_predict);
 	T_RUN(test_overfit);

@@ -72,8 +72,8 @@ setup(void)
 static int
 write_input(const char *dir)
 {
-	struct ckpt_meta meta = { ckpt_id_from_seed(7), 1, 0, CKTIME_NONE, 0, 0,
-	    0 };
+	struct ckpt_meta meta = { .model_id = ckpt_id_from_seed(7),
+	    .created = 1, .trained_until = CKTIME_NONE };
 	char path[4096], err[256];
 	int32_t hdr[2] = { NB, cfg.W };
 	float o[6] = { opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
