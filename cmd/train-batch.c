@@ -136,14 +136,14 @@ read_history(struct history *hi, const char *path)
 
 	if ((r = cstream_open(&cs, path, ebuf, sizeof(ebuf))) != CK_OK)
 		errx(ck_exit(r), "%s", ebuf);
-	while ((r = cstream_next(&cs, &k, ebuf, sizeof(ebuf))) == 1)
-		if ((r = history_push(hi, &k)) != CK_OK) {
-			if (r == CK_EDATA)
-				errx(CK_EXIT_DATA, "%s:%ld: time does not "
-				    "follow the previous file's last candle",
-				    cstream_file(&cs), cstream_line(&cs));
+	while ((r = cstream_next(&cs, &k, ebuf, sizeof(ebuf))) == 1) {
+		if (hi->n > 0 && k.t <= hi->t[hi->n - 1])
+			errx(CK_EXIT_DATA, "%s:%ld: time does not follow the "
+			    "previous file's last candle", cstream_file(&cs),
+			    cstream_line(&cs));
+		if (history_push(hi, &k) != 0)
 			err(CK_EXIT_FAIL, NULL);
-		}
+	}
 	if (r < 0)
 		errx(ck_exit(r), "%s", ebuf);
 	cstream_close(&cs);
@@ -520,7 +520,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	history_init(&hi);
+	history_init(&hi, 0);
 	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
 		read_history(&hi, argc ? argv[i] : "-");
 

@@ -21,5 +21,9 @@ const char *action_name(int action);
 /* The len bytes at s as an action name, in any case: the action, or
  * ACTION_NONE. */
 int	action_parse(const char *s, size_t len);
+/* The action of class probabilities p (ACTION_N, in enum order): the most
+ * probable (the first of equals), HOLD when its probability *conf is below
+ * minconf. */
+int	action_choose(const float *p, float minconf, float *conf);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * dataset.h - candle history in memory to training samples.
  *
- * A history holds the candles it was given, oldest first.  A label per
+ * A history that keeps every candle (history.h, keep 0).  A label per
  * candle (the caller's: annotations, or the rules of labels.h) and the
  * index of the latest candle the label depends on mark the candles that
  * become samples: a sample at candle t needs the W+1 candles t-W .. t
@@ -16,21 +16,8 @@
 #include <stdint.h>
 #include "candle.h"
 #include "ck.h"
+#include "history.h"
 #include "model.h"
-
-struct history {
-	long	 n, cap;
-	cktime	*t;			/* (n) strictly increasing */
-	double	*o, *h, *l, *c, *v;	/* (n) open, high, low, close, volume */
-};
-
-void	history_init(struct history *);
-void	history_free(struct history *);
-/* Append one candle; its time must follow the last one's.  0, CK_EDATA
- * (time not increasing), CK_ERR (out of memory). */
-int	history_push(struct history *, const struct candle *);
-/* Index of the candle at time t, or -1. */
-long	history_find(const struct history *, cktime t);
 
 struct dataset {
 	int	 W;
