@@ -266,7 +266,7 @@ int
 pivstream_push(struct pivstream *s, const struct candle *c,
     long i[PIVSTREAM_OUT], cktime t[PIVSTREAM_OUT], int label[PIVSTREAM_OUT])
 {
-	struct pivot_conf conf[PIVOTS_MAXLEVEL];
+	struct pivot_conf *conf = s->conf;
 	int j, n = 0, keep = 0, l;
 
 	/* at most k + 2 (level - 1) wait, so there is room for one more */

@@ -140,6 +140,7 @@ int	pivlabeler_push(struct pivlabeler *, const cktime *hi,
 
 struct pivstream {
 	struct pivots p;
+	struct pivot_conf conf[PIVOTS_MAXLEVEL];	/* the last push's */
 	int	 level, hold;
 	int	 n, cap;	/* candles waiting to be final, oldest first */
 	struct pivwait {
@@ -155,7 +156,8 @@ int	pivstream_init(struct pivstream *, int k, int level, int hold,
 void	pivstream_free(struct pivstream *);
 /* Candle number s->p.n (its time and high and low are used): writes the
  * candle indices, times and labels decided at this push, oldest first, and
- * returns their count (0 .. PIVSTREAM_OUT). */
+ * returns their count (0 .. PIVSTREAM_OUT).  s->conf then holds the pivots
+ * this candle confirmed, level by level (pivots_push). */
 int	pivstream_push(struct pivstream *, const struct candle *,
 	    long i[PIVSTREAM_OUT], cktime t[PIVSTREAM_OUT],
 	    int label[PIVSTREAM_OUT]);

@@ -1,6 +1,7 @@
 /*
- * tests/unit/dataset.c - history to samples: the W-candle history rule, the ghost mask, the time of the latest candle
- * used, the split, the class weights, and the seeded shuffle.
+ * tests/unit/dataset.c - history to samples: the W-candle history rule,
+ * the ghost mask, the time of the latest candle used, the split, the class
+ * weights, and the seeded shuffle.
  */
 #include <stdlib.h>
 #include <string.h>
