@@ -1,6 +1,6 @@
 /*
- * labels.h - the training labels, defined once for every trainer
- * (train-batch over history, train-candle live).  Knows candles as plain
+ * labels.h - the training labels, defined once for every trainer (batch
+ * over a history, online over a live stream).  Knows candles as plain
  * values and times; nothing of text or of the model.
  *
  * A label is an enum action (action.h: HOLD=0, BUY=1, SELL=2, also the
@@ -9,20 +9,25 @@
  * Pivot label, at a pivot candle of level N (pivots.h defines pivots):
  *	BUY for an L pivot, SELL for an H pivot, ACTION_NONE for a candle that
  *	is both an H and an L of that level.  The ghost target of the sample
- *	is the candle after the pivot candle.
+ *	is the candle after the pivot candle.  With HOLD (pivstream below),
+ *	every other candle is HOLD once it can no longer become a pivot.
  *
  * Every-candle label of candle t, with strength k and threshold x
- * (default LABELS_THRESHOLD, 0.05%), decided when candle t+k has arrived
- * and using nothing later:
+ * (default LABELS_THRESHOLD, 0.05%, or relative to the window's scale:
+ * labels_every_final), decided when candle t+k has arrived and using
+ * nothing later:
  *	if t is a level-1 pivot of exactly one kind (H or L, not both): its
  *	pivot label; otherwise, with m = close[t+1]/close[t] - 1: BUY if
  *	m > +x, SELL if m < -x, else HOLD.
  * The last k candles of a series have no every-candle label yet.
  *
- * Batch use (train-batch): pivots_mark() the series, then labels_every() or
- * labels_pivots() over the flags.
+ * Batch use: labels_pivots_final() or labels_every_final() over the
+ * series (or pivots_mark() and labels_every() / labels_pivots() over the
+ * flags).
  *
- * Streaming use (train-candle), from the pivotN_high / pivotN_low columns:
+ * Streaming use from candles: a struct pivstream (pivot labels, with or
+ * without HOLD).  Streaming use from the pivotN_high / pivotN_low columns
+ * of a pivots stream:
  * - every-candle labels: a struct labeler, pushed once per row with that
  *   row's time and close and the pivot1_high / pivot1_low times confirmed at
  *   that row (by construction the candle k rows back, or none); it returns

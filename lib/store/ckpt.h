@@ -82,7 +82,7 @@ int	ckpt_load(const char *path, struct model *, struct ckpt_meta *,
  * no longer names the stamped file (or cannot be read), else 0. */
 int	ckpt_stamp(const char *path, struct ckpt_stamp *);
 int	ckpt_changed(const char *path, const struct ckpt_stamp *);
-/* The header for humans (infer --info). */
+/* The header for humans, one field a line. */
 int	ckpt_print_info(FILE *, const char *path, char *err, size_t errlen);
 
 /*
