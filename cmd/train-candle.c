@@ -323,6 +323,7 @@ main(int argc, char *argv[])
 
 	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
 		err(CK_EXIT_FAIL, "signals");
+	ckpt_stop_flag(&stop);		/* and so does a wait for the lock */
 
 	/* training predicts row by row: a step may come between two rows */
 	batch = on == ON_NONE && label < 0 ? BATCH : 1;
@@ -393,6 +394,8 @@ main(int argc, char *argv[])
 			pending_flush(&p, &lv, out);
 	}
 	pending_flush(&p, &lv, out);
+	if (rc == CK_EINTR && stop)
+		rc = 0;		/* stopped while waiting for the lock */
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
 		if (errno == EPIPE)
 			return CK_EXIT_OK;	/* the reader is gone: quiet */

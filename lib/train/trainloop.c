@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cktime.h"
 #include "trainloop.h"
 
 struct slicectx {
@@ -47,56 +48,6 @@ trainopt_default(struct trainopt *o)
 	adamw_default(&o->opt);
 	o->slice = 1;
 	o->lock.timeout = 30;
-}
-
-/* Copy the checkpoint as it is now to PATH.GEN.bak (temporary file, fsync,
- * rename), so a bad retrain can be rolled back. */
-static int
-backup(const char *path, uint64_t gen, char *out, size_t outlen, char *err,
-    size_t errlen)
-{
-	char tmp[4200], buf[65536];
-	ssize_t n, w, off;
-	int in, fd = -1, r = -1;
-
-	snprintf(out, outlen, "%s.%llu.bak", path, (unsigned long long)gen);
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", out, (long)getpid());
-	if ((in = open(path, O_RDONLY)) < 0) {
-		snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
-		snprintf(err, errlen, "%.400s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
-			goto out;
-		}
-		for (off = 0; off < n; off += w)
-			if ((w = write(fd, buf + off, n - off)) < 0 &&
-			    errno != EINTR) {
-				snprintf(err, errlen, "%.400s: %s", tmp,
-				    strerror(errno));
-				goto out;
-			} else if (w < 0)
-				w = 0;
-	}
-	if (fsync(fd) != 0 || rename(tmp, out) != 0) {
-		snprintf(err, errlen, "%.400s: %s", out, strerror(errno));
-		goto out;
-	}
-	r = 0;
-out:
-	close(in);
-	if (fd >= 0)
-		close(fd);
-	if (r != 0)
-		unlink(tmp);
-	return r;
 }
 
 /* The data's timeframe (this run's) and time range (merged with the
@@ -156,7 +107,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	double t0 = ck_now(), t;
 	cktime last = CKTIME_NONE, u;
 	long ntrain = ds->ntrain;
-	int steps = 0;
+	int steps = 0, r;
 
 	c->steps = 0;
 	if (meta->model_id != c->model_id || m->cfg.W != ds->W) {
@@ -165,9 +116,10 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		return CK_EDATA;
 	}
 	if (o->backup && !c->backup_done) {
-		if (backup(c->path, meta->generation, c->res->backup,
-		    sizeof(c->res->backup), c->err, sizeof(c->err)) != 0)
-			return CK_ERR;
+		if ((r = ckpt_backup(c->path, meta->generation,
+		    c->res->backup, sizeof(c->res->backup), c->err,
+		    sizeof(c->err))) != 0)
+			return r;
 		c->backup_done = 1;
 	}
 	if (c->restore) {
