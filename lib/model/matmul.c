@@ -187,7 +187,7 @@ static int
 cache_path(char *path, size_t len)
 {
 	const char *s = getenv("CANDLEKIT_CACHE"), *xdg, *home;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], sub[PATH_MAX];
 	int n;
 
 	if (s != NULL)
@@ -204,9 +204,10 @@ cache_path(char *path, size_t len)
 	if (n < 0 || (size_t)n >= sizeof dir - 16)
 		return -1;
 	(void)mkdir(dir, 0777);
-	strcat(dir, "/candlekit");
-	(void)mkdir(dir, 0777);
-	return snprintf(path, len, "%s/matmul", dir) < (int)len ? 0 : -1;
+	if (snprintf(sub, sizeof sub, "%.*s/candlekit", PATH_MAX - 32, dir) < 0)
+		return -1;
+	(void)mkdir(sub, 0777);
+	return snprintf(path, len, "%s/matmul", sub) < (int)len ? 0 : -1;
 }
 
 /* The CPU's name (its brand string), tabs and line ends made spaces. */
@@ -218,7 +219,7 @@ cpu_name(char *s, size_t len)
 
 	snprintf(s, len, "cpu");
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+	if ((unsigned)__get_cpuid_max(0x80000000, NULL) >= 0x80000004u) {
 		__get_cpuid(0x80000002, &r[0], &r[1], &r[2], &r[3]);
 		__get_cpuid(0x80000003, &r[4], &r[5], &r[6], &r[7]);
 		__get_cpuid(0x80000004, &r[8], &r[9], &r[10], &r[11]);
@@ -391,7 +392,7 @@ time_backends(const struct matmul_shape *sh, int n, struct pick *pk, int np,
 	double (*best)[2][2], t0, t1, t2;
 	int i, j, r, be, c, blas;
 
-	if ((best = calloc((size_t)n, sizeof *best)) == NULL)
+	if (n < 1 || (best = calloc((size_t)n, sizeof *best)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		mi = MAX(mi, (size_t)sh[i].N * sh[i].IC);

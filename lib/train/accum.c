@@ -82,6 +82,7 @@ step(struct accum *a, struct model *m, struct ckpt_meta *meta)
 	b.label = a->label;
 	b.ghost = a->ghost;
 	b.mask = a->mask;
+	b.weight = NULL;
 	a->loss = model_train_step(m, &b, &a->opt);
 	if (a->after)
 		a->loss_after = model_forward(m, &b, a->probs, a->pghost);
