@@ -109,6 +109,16 @@ check group-live-ckpt cmp -s "$T_TMP/one.ckpt" "$T_TMP/live.ckpt"
 check group-live-rows cmp -s "$T_TMP/one.csv" "$T_TMP/live.csv"
 expect group-usage 2 "train-candle -m $M --on every --commit-every 0 $P"
 expect group-usage-ms 2 "train-candle -m $M --on every --commit-ms 0 $P"
+# a bad row inside a group: the group's steps before it are written, as
+# one update per step would have written them, then the data error
+awk -F, -v OFS=, 'NR == 150 { $3 = $4 / 2 } { print }' "$P" >"$T_TMP/pbad.csv"
+for n in 1 64; do
+	cp "$T_TMP/g0.ckpt" "$T_TMP/bad$n.ckpt"
+	expect group-bad-$n 65 "train-candle -m $T_TMP/bad$n.ckpt --on every \
+	    --commit-every $n $T_TMP/pbad.csv >/dev/null"
+done
+check group-bad-same cmp -s "$T_TMP/bad1.ckpt" "$T_TMP/bad64.ckpt"
+check group-bad-trained [ "$(gen "$T_TMP/bad64.ckpt")" -gt "$(gen "$T_TMP/g0.ckpt")" ]
 
 # labels: recomputed here from the pivot columns and the closes
 cat >"$T_TMP/labels.py" <<'EOF'
