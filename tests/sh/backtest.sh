@@ -304,15 +304,16 @@ import json, sys
 s = json.load(open(sys.argv[1]))["settings"]
 want = dict(cash=10000, size=1, fee=0.001, slippage=0, fill="open",
     reverse=False, long_only=False, min_confidence=0, enter=0.6, exit=0,
-    min_hold=30, cooldown=30, on_hold="keep", stop_loss=0, take_profit=0,
+    min_hold="auto", cooldown="auto", on_hold="keep", stop_loss=0, take_profit=0,
     periods_per_year=None, breakdown=None)
 for k, v in want.items():
     assert s[k] == v, (k, s[k], v)
 ' "$T_TMP/dj"
-expect help-defaults 0 "backtest --help | grep -c -e '--min-hold N .*(30)' -e '--enter P .*(0.6)' -e '--cooldown N .*(30)' -e '--on-hold keep|exit .*(keep)'" 4
+expect help-defaults 0 "backtest --help | grep -c -e '--min-hold N|auto ' -e '--enter P .*(0.6)' -e '--cooldown N|auto .*(auto)' -e '--on-hold keep|exit .*(keep)'" 4
 expect bad-enter 2 "backtest --enter 1.5 $T_TMP/a.csv"
 errhas bad-enter-msg "enter: not a number in 0..1: 1.5"
 expect bad-min-hold 2 "backtest --min-hold -1 $T_TMP/a.csv"
+expect bad-cooldown 2 "backtest --cooldown automatic $T_TMP/a.csv"
 expect bad-on-hold 2 "backtest --on-hold sell $T_TMP/a.csv"
 expect bad-breakdown 2 "backtest --breakdown year $T_TMP/a.csv"
 expect bad-prob 65 "sed '3s/,HOLD,0.9,/,HOLD,1.9,/' $T_TMP/a.csv | backtest"
