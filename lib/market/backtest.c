@@ -130,14 +130,14 @@ bt_period_key(int period, cktime t)
 long
 bt_auto_bars(const struct bt *bt)
 {
-	double cost = 2 * (bt->cfg.fee + bt->cfg.slippage), sigma, h;
+	double cost = 2 * (bt->cfg.fee + bt->cfg.slippage), s2, h;
 
 	if (cost == 0)
 		return 0;
-	sigma = bt->r2n > 0 ? sqrt(bt->r2sum / bt->r2n) : 0;
-	if (!(sigma > 0))
+	s2 = bt->r2n > 0 ? bt->r2sum / bt->r2n : 0;	/* sigma^2 */
+	if (!(s2 > 0))
 		return BT_AUTO_MAX;
-	h = ceil(pow(BT_AUTO_COVER * cost / sigma, 2));
+	h = ceil(BT_AUTO_COVER * BT_AUTO_COVER * cost * cost / s2);
 	return h < BT_AUTO_MAX ? (long)h : BT_AUTO_MAX;
 }
 
@@ -576,6 +576,7 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
     char *err, size_t errlen)
 {
 	int n = 0, act;
+	double ret;
 
 	/* each price on its own: a sum of valid prices may overflow */
 	if (badprice(r->open) || badprice(r->high) || badprice(r->low) ||
@@ -595,7 +596,8 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
 	} else {
 		count_step(bt, (uint64_t)r->t - (uint64_t)bt->last);
 		score(bt, r);
-		bt->r2sum += pow(r->close / bt->prev_close - 1, 2);
+		ret = r->close / bt->prev_close - 1;
+		bt->r2sum += ret * ret;
 		bt->r2n++;
 		if (bt->order != BT_KEEP) {
 			if (bt->cfg.fill == BT_FILL_OPEN)
