@@ -104,9 +104,9 @@ static double
 span(cktime a, cktime b)
 {
 	uint64_t d = (uint64_t)a - (uint64_t)b;
+	uint64_t sec = d / (uint64_t)CK_SEC, ns = d % (uint64_t)CK_SEC;
 
-	return (double)(d / (uint64_t)CK_SEC) +
-	    (double)(d % (uint64_t)CK_SEC) / 1e9;
+	return (double)sec + (double)ns / 1e9;
 }
 
 int64_t
