@@ -472,6 +472,14 @@ main(int argc, char **argv)
 		flushall(&out);
 		errx(ck_exit(r), "%s", e);
 	}
+	/* a replay to the end of the input must reproduce every recorded
+	 * trade */
+	if (app != NULL && ap.skip > 0 && !sig) {
+		flushall(&out);
+		errx(CK_EXIT_DATA, "%s: the input ended before %ld of its "
+		    "recorded trades were replayed (another input, or other "
+		    "settings?)", o.append, ap.skip);
+	}
 	/* with --append the open position is not closed into the file: the
 	 * next run replays it */
 	if (bt_finish(&bt, tr) == 1 && app == NULL)
