@@ -48,6 +48,20 @@ expect size 0 "backtest $P0 --fee 0 --cash 5000 --size 0.5 $T_TMP/a.csv" \
 expect take-profit 0 "backtest $P0 --fee 0 --long-only --stop-loss 0.02 --take-profit 0.04 $T_TMP/a.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:01:00Z,long,100,104,100,0,400,4,1,take_profit"
+# The policy from the command line (the engine's cases are in
+# tests/unit/backtest.c): --on-hold exit leaves at 00:02's open 104 after
+# 00:01's HOLD: +400, 4 %, 1 bar; flat, 00:02's SELL then shorts at 00:03's
+# open 110 (qty 10400 / 110), closed by the end at 106; --enter 0.95
+# opens nothing (confidence
+# 0.9); --min-hold 3 keeps the long past 00:02's SELL (2 bars) to the end.
+expect on-hold-exit 0 "backtest $P0 --fee 0 --on-hold exit $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:02:00Z,long,100,104,100,0,400,4,1,signal
+2024-01-01T00:03:00Z,2024-01-01T00:03:00Z,short,110,106,94.54545454545455,0,378.1818181818182,3.6363636363636362,1,end"
+expect enter-above 0 "backtest $P0 --enter 0.95 $T_TMP/a.csv" "$T"
+expect min-hold-3 0 "backtest --cooldown 0 --min-hold 3 --fee 0 $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,106,100,0,600,6,3,end"
 # --min-confidence 0.95 ignores every signal (confidence 0.9).
 expect min-confidence 0 "backtest $P0 --min-confidence 0.95 $T_TMP/a.csv" "$T"
 # Fee 0.1 % and slippage 1 %: in at 101, out at 108.9; qty = 10000 /
