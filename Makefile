@@ -3,6 +3,9 @@
 VERSION = 0.1.0
 PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
+# Where backtest looks for the HTML report's charting library (after
+# ../share/candlekit beside the program).
+SHAREDIR = $(PREFIX)/share/candlekit
 DESTDIR =
 CC = cc
 AR = ar
@@ -15,7 +18,8 @@ PYTHON = /usr/bin/python3
 # Debian packages the build, the tests and the benchmarks need (make deps).
 DEPS = build-essential pkg-config libcsv-dev libopenblas-dev zlib1g-dev \
 	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch \
-	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel
+	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel \
+	npm chromium
 
 # The libraries, a stack: each uses only those below it (LIBDEPS), and the
 # programs link them top first, so that an upward reference does not link
@@ -32,7 +36,8 @@ LIBA = $(foreach l,$(LIBS),lib/$(l)/lib$(l).a)
 
 # -iquote: lib/model/features.h must not shadow glibc's <features.h>
 INCS = $(foreach l,$(LIBS),-iquote lib/$(l))
-CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
+CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" \
+	-DCK_SHAREDIR=\"$(SHAREDIR)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
 
 LIBSRC = $(wildcard lib/*/*.c)
@@ -44,7 +49,7 @@ MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 
-all: $(PROG)
+all: $(PROG) $(if $(wildcard $(LWCJS)),$(JSLIB))
 
 $(LIBOBJ): $(HDR)
 
@@ -95,6 +100,25 @@ deps:
 		echo "apt-get install $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: run as root: apt-get install $$missing"; exit 1; fi
+	$(MAKE) jsdeps
+
+# The HTML report's charting library, TradingView's Lightweight Charts:
+# the npm package pinned in vendor/package.json and package-lock.json,
+# installed by npm ci into vendor/node_modules (not committed), copied with
+# its licence into share/candlekit, where bin/backtest finds it (in
+# ../share/candlekit beside the program); make install puts it in SHAREDIR.
+LWC = vendor/node_modules/lightweight-charts
+LWCJS = $(LWC)/dist/lightweight-charts.standalone.production.js
+JSLIB = share/candlekit/lightweight-charts.js
+
+jsdeps:
+	cd vendor && npm ci --no-audit --no-fund --ignore-scripts
+	$(MAKE) $(JSLIB)
+
+$(JSLIB): $(LWCJS)
+	mkdir -p share/candlekit
+	cp -f $(LWCJS) $@
+	cp -f $(LWC)/LICENSE share/candlekit/lightweight-charts.LICENSE
 
 demo: deps
 	$(MAKE) all
@@ -107,14 +131,17 @@ install: $(PROG)
 	[ -z "$(MAN1)" ] || cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	[ -z "$(MAN5)" ] || cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
 	[ -z "$(MAN7)" ] || cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	if [ -f $(JSLIB) ]; then mkdir -p $(DESTDIR)$(SHAREDIR) && \
+		cp -f share/candlekit/* $(DESTDIR)$(SHAREDIR)/; fi
 
 uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
+	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf bin build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
+	rm -rf bin build-asan share $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
 
-.PHONY: all units check test asan fixtures lint deps demo install uninstall clean
+.PHONY: all units check test asan fixtures lint deps jsdeps demo install uninstall clean
 
 # Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
 # regression inputs and runs a fixed number of executions with a fixed seed.

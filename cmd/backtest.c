@@ -19,13 +19,15 @@
 #include "candle.h"
 #include "timeparse.h"
 #include "backtest.h"
+#include "chart.h"
 #include "svg.h"
+#include "html.h"
 #include "btreport.h"
 
 static volatile sig_atomic_t stop;
 
 struct opts {
-	const char	*summary, *json, *equity, *svg, *prefix, *file;
+	const char	*summary, *json, *equity, *svg, *html, *prefix, *file;
 	long		 svg_every;
 	int		 live;
 };
@@ -38,8 +40,8 @@ usage_to(FILE *fp)
 	    "                [--fill open|close] [--reverse] [--long-only]\n"
 	    "                [--min-confidence P] [--stop-loss F] [--take-profit F]\n"
 	    "                [--periods-per-year N] [--prefix P] [--summary FILE]\n"
-	    "                [--json FILE] [--equity FILE] [--svg FILE] [--svg-every N]\n"
-	    "                [--live] [file]\n");
+	    "                [--json FILE] [--equity FILE] [--svg FILE] [--html FILE]\n"
+	    "                [--svg-every N] [--live] [file]\n");
 }
 
 static void
@@ -95,8 +97,7 @@ emit(struct csvout *o, struct btr_tcache *tc, struct chart *ch,
 {
 	btr_trade(o, tc, t);
 	if (ch != NULL)
-		chart_trade(ch, t->entry_time, t->entry_price, t->exit_time,
-		    t->exit_price, t->side, t->pnl);
+		chart_trade(ch, t);
 }
 
 static void
@@ -115,13 +116,21 @@ writesummary(const char *path, const struct bt_summary *s, int json)
 		err(CK_EXIT_FAIL, "%s", path);
 }
 
+/* The SVG chart and the HTML report. */
 static void
-savechart(const struct chart *ch, const char *path, const struct bt *bt)
+savechart(const struct chart *ch, const struct opts *o,
+    const struct html_lib *lib, const struct bt *bt)
 {
+	struct bt_summary s;
 	char cap[256], e[512];
 
 	btr_caption(cap, sizeof(cap), bt);
-	if (chart_save(ch, path, "backtest", cap, e, sizeof(e)) != CK_OK)
+	if (o->svg != NULL &&
+	    chart_save(ch, o->svg, NULL, cap, e, sizeof(e)) != CK_OK)
+		errx(CK_EXIT_FAIL, "%s", e);
+	bt_summary(bt, &s);
+	if (o->html != NULL &&
+	    html_save(ch, o->html, lib, &s, cap, e, sizeof(e)) != CK_OK)
 		errx(CK_EXIT_FAIL, "%s", e);
 }
 
@@ -170,13 +179,15 @@ main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "equity", required_argument, NULL, 'e' },
 		{ "svg", required_argument, NULL, 'g' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "svg-every", required_argument, NULL, 'n' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { NULL, NULL, NULL, NULL, "", "-", 0, 0 };
+	struct opts o = { NULL, NULL, NULL, NULL, NULL, "", "-", 0, 0 };
+	struct html_lib lib = { NULL, 0, "" };
 	struct bt_trade tr[BT_MAXTRADES];
 	struct bt_config cfg;
 	struct bt_summary sum;
@@ -190,7 +201,7 @@ main(int argc, char **argv)
 	struct btr_tcache etc = { 0, 0, "" }, ttc = { 0, 0, "" };
 	static struct bt bt;
 	char e[512];
-	double t0 = 0, tlast = 0, ghost[4];
+	double t0 = 0, tlast = 0;
 	int ch_, i, k, r, tty, sig;
 	size_t len;
 	const char *s;
@@ -231,6 +242,7 @@ main(int argc, char **argv)
 		case 'j': o.json = optarg; break;
 		case 'e': o.equity = optarg; break;
 		case 'g': o.svg = optarg; break;
+		case 'H': o.html = optarg; break;
 		case 'n':
 			o.svg_every = (long)num(optarg, 1, 1e12, "svg-every");
 			break;
@@ -246,10 +258,12 @@ main(int argc, char **argv)
 		usage();
 	if (argc == 1)
 		o.file = argv[0];
-	if (o.svg_every > 0 && o.svg == NULL) {
-		warnx("--svg-every needs --svg");
+	if (o.svg_every > 0 && o.svg == NULL && o.html == NULL) {
+		warnx("--svg-every needs --svg or --html");
 		usage();
 	}
+	if (o.html != NULL && html_lib_load(&lib, e, sizeof(e)) != CK_OK)
+		errx(CK_EXIT_FAIL, "--html: %s", e);
 	if (bt_init(&bt, &cfg, e, sizeof(e)) != CK_OK)
 		errx(CK_EXIT_USAGE, "%s", e);
 
@@ -264,7 +278,7 @@ main(int argc, char **argv)
 		errx(ck_exit(r), "%s", e);
 	csvin_stopflag(cs.in, &stop);
 	btr_findcols(&cs, o.prefix, &cols);
-	if (cols.action < 0)
+	if (cols.action < 0 && o.svg == NULL && o.html == NULL)
 		errx(CK_EXIT_DATA, "%s: no %saction column (a prediction stream "
 		    "comes from infer or train-candle)", cstream_file(&cs),
 		    o.prefix);
@@ -274,8 +288,11 @@ main(int argc, char **argv)
 		out.equity = openout(o.equity);
 		btr_equity_header(out.equity);
 	}
-	if (o.svg != NULL && (ch = chart_new()) == NULL)
+	if ((o.svg != NULL || o.html != NULL) && (ch = o.html != NULL ?
+	    chart_new_bars(HTML_MAXBARS) : chart_new()) == NULL)
 		err(CK_EXIT_FAIL, "chart");
+	if (ch != NULL)
+		chart_findcols(ch, &cs, o.prefix);
 	csvin_onblock(cs.in, flushall, &out);
 	btr_trade_header(out.trades);
 	tty = isatty(STDERR_FILENO) && !o.live;
@@ -289,8 +306,9 @@ main(int argc, char **argv)
 		row.high = cd.high;
 		row.low = cd.low;
 		row.close = cd.close;
-		if (btr_readrow(&cs, &cols, &cfg, ch != NULL, &row, e,
-		    sizeof(e)) != CK_OK)
+		/* without predictions (a chart only) every row is BT_NONE */
+		if (cols.action >= 0 && btr_readrow(&cs, &cols, &cfg,
+		    ch != NULL, &row, e, sizeof(e)) != CK_OK)
 			errx(CK_EXIT_DATA, "%s:%ld: %s", cstream_file(&cs),
 			    cstream_line(&cs), e);
 		if ((k = bt_push(&bt, &row, tr, e, sizeof(e))) < 0)
@@ -304,17 +322,10 @@ main(int argc, char **argv)
 			btr_equity(out.equity, &etc, cd.t, &bt);
 		}
 		if (ch != NULL) {
-			int sg = bt.pending == BT_BUY ? 1 :
-			    bt.pending == BT_SELL ? -1 : 0;
-
-			if (row.has_ghost) {
-				ghost[0] = row.next_open;
-				ghost[1] = row.next_high;
-				ghost[2] = row.next_low;
-				ghost[3] = row.next_close;
-			}
-			chart_push(ch, cd.t, cd.open, cd.high, cd.low, cd.close,
-			    sg, row.has_ghost ? ghost : NULL, bt.equity, bt.dd);
+			if (chart_row(ch, &cs, &cd, &row, &bt, e, sizeof(e)) !=
+			    CK_OK)
+				errx(CK_EXIT_DATA, "%s:%ld: %s",
+				    cstream_file(&cs), cstream_line(&cs), e);
 			for (i = 0; i < cols.npiv; i++) {
 				s = cstream_field(&cs, cols.piv[i], &len);
 				if (len == 0)
@@ -324,7 +335,7 @@ main(int argc, char **argv)
 				chart_pivot(ch, pt, cols.pivhigh[i]);
 			}
 			if (o.svg_every > 0 && bt.n % o.svg_every == 0)
-				savechart(ch, o.svg, &bt);
+				savechart(ch, &o, &lib, &bt);
 		}
 		if (o.live)
 			btr_status(stderr, &bt, cd.t);
@@ -347,7 +358,7 @@ main(int argc, char **argv)
 	if (out.equity != NULL && (csvout_flush(out.equity) != 0))
 		err(CK_EXIT_FAIL, "%s", o.equity);
 	if (ch != NULL)
-		savechart(ch, o.svg, &bt);
+		savechart(ch, &o, &lib, &bt);
 	bt_summary(&bt, &sum);
 	writesummary(o.summary, &sum, 0);
 	if (o.json != NULL)
@@ -357,6 +368,7 @@ main(int argc, char **argv)
 	if (out.equity != NULL)
 		csvout_free(out.equity);
 	chart_free(ch);
+	html_lib_free(&lib);
 	if (sig)
 		return 128 + sig;
 	return CK_EXIT_OK;

@@ -1,8 +1,8 @@
 /*
  * svg.c - the backtest chart as one self-contained SVG (see svg.h).
  * Candles of one colour are one <path> (wicks and bodies), markers and
- * ghosts likewise; each trade is a <line> with a <title>.  The element
- * count is bounded by the trade buffer, not by the input.
+ * ghosts likewise; each trade is a <line> with a <title>.  The x axis
+ * counts bars, not time, so a closed market takes no room.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,206 +11,26 @@
 #include <string.h>
 #include <time.h>
 
+#include "chart.h"
 #include "svg.h"
 
 /* Geometry, in SVG user units (pixels). */
 #define CW	1200.0
-#define CH	760.0
-#define LEFT	72.0
-#define RIGHT	16.0
-#define PTOP	56.0	/* price panel */
-#define PBOT	480.0
-#define ETOP	500.0	/* equity panel */
-#define EBOT	620.0
-#define DTOP	636.0	/* drawdown panel */
-#define DBOT	730.0
+#define LEFT	80.0
+#define RIGHT	20.0
+#define PW	(CW - LEFT - RIGHT)
+#define PTOP	84.0	/* price pane */
+#define PBOT	484.0
+#define VTOP	502.0	/* volume pane */
+#define VBOT	572.0
+#define ETOP	596.0	/* equity pane */
+#define EBOT	736.0
+#define DTOP	760.0	/* drawdown pane */
+#define DBOT	850.0
+#define MINBAR	4.0	/* narrowest bar drawn, px */
 #define MINSLOTS 40
-
-struct chart *
-chart_new(void)
-{
-	struct chart *c;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	c->width = 1;
-	c->tstride = 1;
-	return c;
-}
-
-void
-chart_free(struct chart *c)
-{
-	free(c);
-}
-
-static void
-ghost_merge(struct chart_bar *b, const double *g)
-{
-	if (!b->ghost) {
-		memcpy(b->g, g, sizeof(b->g));
-		b->ghost = 1;
-		return;
-	}
-	b->g[1] = fmax(b->g[1], g[1]);
-	b->g[2] = fmin(b->g[2], g[2]);
-	b->g[3] = g[3];
-}
-
-/* a becomes a followed by b. */
-static void
-bar_merge(struct chart_bar *a, const struct chart_bar *b)
-{
-	a->t1 = b->t1;
-	a->high = fmax(a->high, b->high);
-	a->low = fmin(a->low, b->low);
-	a->close = b->close;
-	a->equity = b->equity;
-	a->dd = fmax(a->dd, b->dd);
-	a->n += b->n;
-	a->buy += b->buy;
-	a->sell += b->sell;
-	if (b->ghost)
-		ghost_merge(a, b->g);
-	if (b->phigh > 0)
-		a->phigh = fmax(a->phigh, b->phigh);
-	if (b->plow > 0)
-		a->plow = a->plow > 0 ? fmin(a->plow, b->plow) : b->plow;
-}
-
-/* Halve the bars: each new bar is two neighbours. */
-static void
-compact(struct chart *c)
-{
-	int i;
-
-	for (i = 0; i < c->nbar / 2; i++) {
-		struct chart_bar b = c->bar[2 * i];
-
-		bar_merge(&b, &c->bar[2 * i + 1]);
-		c->bar[i] = b;
-	}
-	if (c->nbar % 2)
-		c->bar[i++] = c->bar[c->nbar - 1];
-	c->nbar = i;
-	c->width *= 2;
-}
-
-void
-chart_push(struct chart *c, cktime t, double open, double high, double low,
-    double close, int signal, const double *ghost, double equity, double dd)
-{
-	struct chart_bar *b;
-	long k;
-
-	if (c->nbar == 0 || c->bar[c->nbar - 1].n >= c->width) {
-		if (c->nbar == CHART_MAXBARS)
-			compact(c);
-		b = &c->bar[c->nbar++];
-		memset(b, 0, sizeof(*b));
-		b->t0 = t;
-		b->open = open;
-		b->high = high;
-		b->low = low;
-	} else {
-		b = &c->bar[c->nbar - 1];
-		b->high = fmax(b->high, high);
-		b->low = fmin(b->low, low);
-	}
-	b->t1 = t;
-	b->close = close;
-	b->n++;
-	b->equity = equity;
-	b->dd = fmax(b->dd, dd);
-	b->buy += signal > 0;
-	b->sell += signal < 0;
-	if (c->ghost)
-		ghost_merge(b, c->g);
-	if ((c->ghost = ghost != NULL))
-		memcpy(c->g, ghost, sizeof(c->g));
-	k = c->rn++ % CHART_RECENT;
-	c->rt[k] = t;
-	c->rh[k] = high;
-	c->rl[k] = low;
-	c->candles++;
-}
-
-/* The bar holding time t (the last with t0 <= t), or -1. */
-static int
-bar_at(const struct chart *c, cktime t)
-{
-	int lo = 0, hi = c->nbar - 1, mid;
-
-	if (c->nbar == 0 || t < c->bar[0].t0)
-		return -1;
-	while (lo < hi) {
-		mid = (lo + hi + 1) / 2;
-		if (c->bar[mid].t0 <= t)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
-void
-chart_pivot(struct chart *c, cktime t, int high)
-{
-	struct chart_bar *b;
-	double p = 0;
-	long i, k;
-	int j;
-
-	if ((j = bar_at(c, t)) < 0)
-		return;
-	b = &c->bar[j];
-	/* The pivot candle's own price, when it is still in the ring. */
-	for (i = c->rn - 1; i >= 0 && i >= c->rn - CHART_RECENT; i--) {
-		k = i % CHART_RECENT;
-		if (c->rt[k] == t) {
-			p = high ? c->rh[k] : c->rl[k];
-			break;
-		}
-		if (c->rt[k] < t)
-			break;
-	}
-	if (p == 0)
-		p = high ? b->high : b->low;
-	if (high)
-		b->phigh = fmax(b->phigh, p);
-	else
-		b->plow = b->plow > 0 ? fmin(b->plow, p) : p;
-}
-
-void
-chart_trade(struct chart *c, cktime t0, double p0, cktime t1, double p1,
-    int side, double pnl)
-{
-	struct chart_trade *tr;
-	long n = c->tseen++;
-	int i;
-
-	c->trades++;
-	if (n % c->tstride)
-		return;
-	if (c->ntrade == CHART_MAXTRADES) {
-		for (i = 0; i < CHART_MAXTRADES / 2; i++)
-			c->trade[i] = c->trade[2 * i];
-		c->ntrade = CHART_MAXTRADES / 2;
-		c->tstride *= 2;
-		if (n % c->tstride)
-			return;
-	}
-	tr = &c->trade[c->ntrade++];
-	tr->t0 = t0;
-	tr->t1 = t1;
-	tr->p0 = p0;
-	tr->p1 = p1;
-	tr->side = side;
-	tr->pnl = pnl;
-}
-
-/* Drawing. */
+#define MARKS	18.0	/* room above and below the candles for marks, px */
+#define MAXDRAWN 400	/* trades drawn at most */
 
 struct scale {
 	double	lo, hi, top, bot;
@@ -222,21 +42,22 @@ sy(const struct scale *s, double v)
 	return s->bot - (v - s->lo) / (s->hi - s->lo) * (s->bot - s->top);
 }
 
-static void
-scale_pad(struct scale *s, double top, double bot)
+double
+nice_step(double lo, double hi, int n, double *first)
 {
-	double pad;
+	double raw, mag, r, step;
 
-	if (!(s->hi > s->lo)) {
-		pad = fabs(s->hi) * 0.01 + 1e-9;
-		s->lo -= pad;
-		s->hi += pad;
-	}
-	pad = (s->hi - s->lo) * 0.04;
-	s->lo -= pad;
-	s->hi += pad;
-	s->top = top;
-	s->bot = bot;
+	if (n < 1)
+		n = 1;
+	if (!(hi > lo))
+		hi = lo + fmax(fabs(lo) * 0.01, 1e-9);
+	raw = (hi - lo) / n;
+	mag = pow(10, floor(log10(raw)));
+	r = raw / mag;
+	step = (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
+	if (first != NULL)
+		*first = ceil(lo / step - 1e-9) * step;
+	return step;
 }
 
 static void
@@ -255,34 +76,101 @@ xml_text(FILE *fp, const char *s)
 		}
 }
 
-static void
-fmt_time(char *buf, size_t len, cktime t)
+static struct tm
+utc(cktime t)
 {
 	time_t s = (time_t)(t / CK_SEC - (t % CK_SEC < 0));
 	struct tm tm;
 
-	if (gmtime_r(&s, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M",
+	if (gmtime_r(&s, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	return tm;
+}
+
+static void
+fmt_time(char *buf, size_t len, cktime t, int intraday)
+{
+	struct tm tm = utc(t);
+
+	if (strftime(buf, len, intraday ? "%Y-%m-%d %H:%M" : "%Y-%m-%d",
 	    &tm) == 0)
 		snprintf(buf, len, "?");
 }
 
-/* Horizontal grid lines and labels for a panel. */
-static void
-grid(FILE *fp, const struct scale *s, const char *fmt, double mul)
-{
-	double v;
-	int i;
+/* Value labels: decimals enough for the step; SI suffixes for volume. */
+enum { AX_PLAIN, AX_PCT, AX_SI };
 
-	for (i = 0; i <= 4; i++) {
-		v = s->lo + (s->hi - s->lo) * (0.05 + 0.9 * i / 4);
-		fprintf(fp, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" "
-		    "x2=\"%.1f\" y2=\"%.1f\"/>\n", LEFT, sy(s, v), CW - RIGHT,
-		    sy(s, v));
-		fprintf(fp, "<text class=\"ax\" x=\"%.1f\" y=\"%.1f\" "
-		    "text-anchor=\"end\">", LEFT - 4, sy(s, v) + 4);
-		fprintf(fp, fmt, v * mul);
-		fputs("</text>\n", fp);
+static void
+fmt_tick(char *buf, size_t len, double v, double step, int kind)
+{
+	static const char *si[] = { "", "k", "M", "G", "T" };
+	int d, k = 0;
+
+	if (fabs(v) < step * 1e-6)
+		v = 0;
+	if (kind == AX_SI)
+		while (k < 4 && fmax(fabs(v), step) >= 1000) {
+			v /= 1000;
+			step /= 1000;
+			k++;
+		}
+	d = (int)ceil(-log10(step) - 1e-9);
+	if (d < 0)
+		d = 0;
+	snprintf(buf, len, "%.*f%s", d, v, kind == AX_PCT ? "%" :
+	    kind == AX_SI ? si[k] : "");
+}
+
+/* A pane's frame, horizontal grid lines and value labels (left of the
+ * frame), its name above it. */
+static void
+pane(FILE *fp, const char *id, const char *name, const struct scale *s,
+    double step, double first, int kind)
+{
+	char buf[48];
+	double v, y;
+	long long k;
+
+	fprintf(fp, "<rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" "
+	    "width=\"%.0f\" height=\"%.0f\"/>\n", LEFT, s->top, PW,
+	    s->bot - s->top);
+	if (name != NULL)
+		fprintf(fp, "<text class=\"pane\" x=\"%.0f\" y=\"%.0f\">%s"
+		    "</text>\n", LEFT, s->top - 5, name);
+	fprintf(fp, "<g class=\"axis\" id=\"ax-%s\">\n", id);
+	for (k = llround(first / step); (v = k * step) <= s->hi + step * 1e-9;
+	    k++) {
+		if (v < s->lo - step * 1e-9)
+			continue;
+		y = sy(s, v);
+		fmt_tick(buf, sizeof(buf), v, step, kind);
+		fprintf(fp, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" "
+		    "x2=\"%.0f\" y2=\"%.1f\"/><text x=\"%.0f\" y=\"%.1f\">%s"
+		    "</text>\n", LEFT, y, CW - RIGHT, y, LEFT - 6, y + 4, buf);
 	}
+	fputs("</g>\n", fp);
+}
+
+/* Scale [lo, hi] into [top, bot] with about n round ticks, leaving pad
+ * pixels free at each end. */
+static void
+scale_fit(struct scale *s, double lo, double hi, double top, double bot,
+    double pad, int n, double *step, double *first)
+{
+	double f;
+
+	if (!(hi > lo)) {
+		f = fmax(fabs(hi) * 0.01, 1e-9);
+		lo -= f;
+		hi += f;
+	}
+	*step = nice_step(lo, hi, n, first);
+	/* pad px at each end: stretch the value range */
+	f = (hi - lo) / (bot - top - 2 * pad);
+	s->lo = lo - pad * f;
+	s->hi = hi + pad * f;
+	s->top = top;
+	s->bot = bot;
 }
 
 static void
@@ -291,211 +179,430 @@ candle_seg(FILE *fp, double x, double hw, const struct scale *s, double o,
 {
 	double yo = sy(s, o), yc = sy(s, cl), t = fmin(yo, yc), b = fmax(yo, yc);
 
-	if (b - t < 0.6)
-		b = t + 0.6;
+	if (b - t < 0.8)
+		b = t + 0.8;
 	fprintf(fp, "M%.1f %.1fV%.1fM%.1f %.1fH%.1fV%.1fH%.1fZ", x, sy(s, h),
 	    sy(s, l), x - hw, t, x + hw, b, x - hw);
 }
+
+/* Calendar buckets for time labels, smallest first. */
+enum { U_SEC, U_WEEK, U_MONTH, U_YEAR };
+static const struct unit {
+	int	kind;
+	long	n;		/* seconds, months or years */
+} units[] = {
+	{ U_SEC, 60 }, { U_SEC, 300 }, { U_SEC, 900 }, { U_SEC, 1800 },
+	{ U_SEC, 3600 }, { U_SEC, 7200 }, { U_SEC, 14400 }, { U_SEC, 21600 },
+	{ U_SEC, 43200 }, { U_SEC, 86400 }, { U_WEEK, 1 }, { U_MONTH, 1 },
+	{ U_MONTH, 3 }, { U_MONTH, 6 }, { U_YEAR, 1 }, { U_YEAR, 2 },
+	{ U_YEAR, 5 }, { U_YEAR, 10 }, { U_YEAR, 20 }, { U_YEAR, 50 },
+	{ U_YEAR, 100 },
+};
+
+static long long
+bucket(const struct unit *u, cktime t)
+{
+	long long s = t / CK_SEC - (t % CK_SEC < 0), d;
+	struct tm tm;
+
+	switch (u->kind) {
+	case U_SEC:
+		return s / u->n - (s % u->n < 0);
+	case U_WEEK:	/* from Monday: day 0 was a Thursday */
+		d = s / 86400 - (s % 86400 < 0) + 3;
+		return d / 7 - (d % 7 < 0);
+	case U_MONTH:
+		tm = utc(t);
+		return ((long long)tm.tm_year * 12 + tm.tm_mon) / u->n;
+	default:
+		tm = utc(t);
+		return ((long long)tm.tm_year + 1900) / u->n;
+	}
+}
+
+/* A label for bucket start of the bar at time t. */
+static void
+bucket_label(char *buf, size_t len, const struct unit *u, cktime t)
+{
+	long long s = t / CK_SEC - (t % CK_SEC < 0);
+	struct tm tm;
+
+	if (u->kind == U_SEC && u->n < 86400) {
+		s -= s % u->n + (s % u->n < 0 ? u->n : 0);
+		tm = utc((cktime)s * CK_SEC);
+		strftime(buf, len, tm.tm_hour == 0 && tm.tm_min == 0 ?
+		    "%m-%d" : "%H:%M", &tm);
+		return;
+	}
+	tm = utc(t);
+	if (u->kind == U_MONTH)
+		strftime(buf, len, tm.tm_mon == 0 ? "%Y" : "%Y-%m", &tm);
+	else if (u->kind == U_YEAR)
+		strftime(buf, len, "%Y", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* Time labels under the lowest pane, and vertical grid lines through
+ * every pane, at bucket starts of the smallest unit that gives at most
+ * one label per 90 px. */
+static void
+time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v, int n,
+    double bw, double top, double bot)
+{
+	const struct unit *u = NULL;
+	char buf[32];
+	size_t k;
+	int i, cnt, max = (int)(PW / 90);
+	double x, lastx = -1e9;
+
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+		u = &units[k];
+		if (!c->intraday && u->kind == U_SEC && u->n < 86400)
+			continue;
+		for (cnt = 0, i = 1; i < n; i++)
+			cnt += bucket(u, v[i].t0) != bucket(u, v[i - 1].t0);
+		if (cnt <= max)
+			break;
+	}
+	fputs("<g class=\"axis\" id=\"ax-time\">\n", fp);
+	for (i = 1; i < n && u != NULL; i++) {
+		if (bucket(u, v[i].t0) == bucket(u, v[i - 1].t0))
+			continue;
+		x = LEFT + i * bw;
+		if (x - lastx < 60 || x > CW - RIGHT - 30)
+			continue;
+		lastx = x;
+		bucket_label(buf, sizeof(buf), u, v[i].t0);
+		fprintf(fp, "<line class=\"vgrid\" x1=\"%.1f\" y1=\"%.0f\" "
+		    "x2=\"%.1f\" y2=\"%.0f\"/><text x=\"%.1f\" y=\"%.0f\">%s"
+		    "</text>\n", x, top, x, bot, x, bot + 16, buf);
+	}
+	fputs("</g>\n", fp);
+}
+
+/* One legend entry at *x: a swatch (SVG markup at 0,0) and a name. */
+static void
+legend(FILE *fp, double *x, double y, const char *swatch, const char *name)
+{
+	fprintf(fp, "<g transform=\"translate(%.0f %.0f)\">%s<text x=\"16\" "
+	    "y=\"4\">%s</text></g>\n", *x, y, swatch, name);
+	*x += 26 + 6.2 * strlen(name);
+}
+
+/* The view bar holding time t (the last with t0 <= t), or -1. */
+static int
+view_at(const struct chart_bar *v, int n, cktime t)
+{
+	int lo = 0, hi = n - 1, mid;
+
+	if (n == 0 || t < v[0].t0)
+		return -1;
+	while (lo < hi) {
+		mid = (lo + hi + 1) / 2;
+		if (v[mid].t0 <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static const char style[] =
+    "<style>\n"
+    "text{fill:#333}.bg{fill:#fff}.frame{fill:none;stroke:#bbb}"
+    ".grid,.vgrid{stroke:#eee}\n"
+    ".axis text{fill:#555;font-size:11px;text-anchor:end}"
+    "#ax-time text{text-anchor:middle}\n"
+    ".pane{fill:#555;font-size:11px;font-weight:bold}"
+    ".sub{fill:#555}.lg text{font-size:11px}\n"
+    ".up{fill:#26a69a;stroke:#26a69a;stroke-width:1}"
+    ".down{fill:#ef5350;stroke:#ef5350;stroke-width:1}\n"
+    ".vup{fill:#26a69a;opacity:0.45}.vdown{fill:#ef5350;opacity:0.45}\n"
+    ".ghost{fill:#7e57c2;fill-opacity:0.12;stroke:#7e57c2;"
+    "stroke-dasharray:2 2;stroke-width:1}\n"
+    ".ghostnext{fill:#7e57c2;fill-opacity:0.35;stroke:#512da8;"
+    "stroke-width:1.2}.now{stroke:#7e57c2;stroke-dasharray:3 3}\n"
+    ".buy{fill:#1565c0}.sell{fill:#ef6c00}"
+    ".ph{fill:#8e24aa}.pl{fill:#00897b}\n"
+    ".win{stroke:#2e7d32;stroke-width:1.2;opacity:0.55}"
+    ".loss{stroke:#c62828;stroke-width:1.2;opacity:0.55}\n"
+    ".eq{fill:none;stroke:#1565c0;stroke-width:1.4}"
+    ".bh{fill:none;stroke:#888;stroke-width:1.2;stroke-dasharray:5 3}"
+    ".dd{fill:#ef5350;fill-opacity:0.3;stroke:#ef5350}\n"
+    "</style>\n";
 
 int
 chart_write(const struct chart *c, FILE *fp, const char *title,
     const char *caption)
 {
-	struct scale ps = { INFINITY, -INFINITY, 0, 0 };
-	struct scale es = { INFINITY, -INFINITY, 0, 0 };
-	struct scale ds = { 0, 0, 0, 0 };	/* of -drawdown */
-	const struct chart_bar *b;
+	struct scale ps, vs, es, ds;
+	struct chart_bar *v, *b;
 	const struct chart_trade *tr;
-	char t0[32], t1[32];
-	double slots, bw, hw, x, m;
-	int i, j, k, up;
+	char t0[32], t1[32], tbuf[512];
+	double lo = INFINITY, hi = -INFINITY, elo = INFINITY, ehi = -INFINITY;
+	double vmax = 0, ddmax = 0, step, first, slots, bw, hw, x, m, lastx;
+	double ch, bot;
+	int i, j, k, n, up, a, z, full, stride, hasghost = 0, hastrades;
+	int hassig = 0, haspiv = 0, max = (int)(PW / MINBAR) - 2;
+	long per;
 
-	for (i = 0; i < c->nbar; i++) {
-		b = &c->bar[i];
-		ps.lo = fmin(ps.lo, b->low);
-		ps.hi = fmax(ps.hi, b->high);
+	if ((v = calloc((size_t)(c->nbar > 0 ? c->nbar : 1), sizeof(*v))) ==
+	    NULL)
+		return -1;
+	n = chart_view(c, v, max);
+	per = c->width * (c->nbar > max ? (c->nbar + max - 1) / max : 1);
+	for (i = 0; i < n; i++) {
+		b = &v[i];
+		lo = fmin(lo, b->low);
+		hi = fmax(hi, b->high);
 		if (b->ghost) {
-			ps.lo = fmin(ps.lo, b->g[2]);
-			ps.hi = fmax(ps.hi, b->g[1]);
+			lo = fmin(lo, b->g[2]);
+			hi = fmax(hi, b->g[1]);
+			hasghost = 1;
 		}
-		es.lo = fmin(es.lo, b->equity);
-		es.hi = fmax(es.hi, b->equity);
-		ds.lo = fmin(ds.lo, -b->dd);
+		elo = fmin(elo, fmin(b->equity, b->bh));
+		ehi = fmax(ehi, fmax(b->equity, b->bh));
+		vmax = fmax(vmax, b->volume);
+		ddmax = fmax(ddmax, b->dd);
+		hassig |= b->buy || b->sell;
+		haspiv |= b->phigh > 0 || b->plow > 0;
 	}
 	if (c->ghost) {
-		ps.lo = fmin(ps.lo, c->g[2]);
-		ps.hi = fmax(ps.hi, c->g[1]);
+		lo = fmin(lo, c->g[2]);
+		hi = fmax(hi, c->g[1]);
+		hasghost = 1;
 	}
-	if (c->nbar == 0)
-		ps.lo = ps.hi = es.lo = es.hi = 0;
-	scale_pad(&ps, PTOP, PBOT);
-	scale_pad(&es, ETOP, EBOT);
-	if (ds.lo > -0.001)
-		ds.lo = -0.001;
-	scale_pad(&ds, DTOP, DBOT);
-	slots = c->nbar + 1 < MINSLOTS ? MINSLOTS : c->nbar + 1;
-	bw = (CW - LEFT - RIGHT) / slots;
-	hw = fmax(bw * 0.35, 0.3);
+	if (n == 0)
+		lo = hi = elo = ehi = 1;
+	hastrades = c->ntrade > 0;
+	/* Without predictions: candles, pivots and volume only. */
+	full = hassig || hasghost || hastrades || c->col_gen >= 0;
+	bot = full ? DBOT : VBOT;
+	ch = bot + 34;
+	slots = n + 2 < MINSLOTS ? MINSLOTS : n + 2;
+	bw = PW / slots;
+	hw = fmax(bw * 0.36, 0.4);
 #define X(i)	(LEFT + ((i) + 0.5) * bw)
 
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-	    "font-family=\"sans-serif\" font-size=\"11\">\n", CW, CH, CW, CH);
-	fputs("<style>\n"
-	    ".bg{fill:#fff}.frame{fill:none;stroke:#999}"
-	    ".grid{stroke:#eee}.ax{fill:#555}\n"
-	    ".up{fill:#2a9d5c;stroke:#2a9d5c;stroke-width:1}"
-	    ".down{fill:#d6453d;stroke:#d6453d;stroke-width:1}\n"
-	    ".ghost{fill:none;stroke:#6a5acd;stroke-dasharray:2 2;"
-	    "stroke-width:1;opacity:0.8}\n"
-	    ".buy{fill:#1565c0}.sell{fill:#ef6c00}"
-	    ".ph{fill:none;stroke:#8e24aa;stroke-width:1.2}"
-	    ".pl{fill:none;stroke:#00897b;stroke-width:1.2}\n"
-	    ".win{stroke:#2a9d5c;stroke-width:1.5;opacity:0.7}"
-	    ".loss{stroke:#d6453d;stroke-width:1.5;opacity:0.7}\n"
-	    ".eq{fill:none;stroke:#1565c0;stroke-width:1.2}"
-	    ".dd{fill:#d6453d;fill-opacity:0.35;stroke:#d6453d}\n"
-	    "</style>\n", fp);
+	    "font-family=\"sans-serif\" font-size=\"12\">\n", CW, ch, CW, ch);
+	fputs(style, fp);
 	fprintf(fp, "<rect class=\"bg\" width=\"%.0f\" height=\"%.0f\"/>\n",
-	    CW, CH);
-	fprintf(fp, "<text x=\"%.0f\" y=\"20\" font-size=\"14\" "
-	    "font-weight=\"bold\">", LEFT);
-	xml_text(fp, title ? title : "backtest");
-	fprintf(fp, "</text>\n<text class=\"ax\" x=\"%.0f\" y=\"38\">", LEFT);
-	xml_text(fp, caption ? caption : "");
-	fprintf(fp, " (1 bar = %ld candle%s; %d of %ld trades shown)</text>\n",
-	    c->width, c->width == 1 ? "" : "s", c->ntrade, c->trades);
-	fprintf(fp, "<rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" "
-	    "height=\"%.0f\"/>\n", LEFT, PTOP, CW - LEFT - RIGHT, PBOT - PTOP);
-	fprintf(fp, "<rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" "
-	    "height=\"%.0f\"/>\n", LEFT, ETOP, CW - LEFT - RIGHT, EBOT - ETOP);
-	fprintf(fp, "<rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" "
-	    "height=\"%.0f\"/>\n", LEFT, DTOP, CW - LEFT - RIGHT, DBOT - DTOP);
-	grid(fp, &ps, "%.6g", 1);
-	grid(fp, &es, "%.6g", 1);
-	grid(fp, &ds, "%.3g%%", 100);
-	fprintf(fp, "<text class=\"ax\" x=\"%.0f\" y=\"%.0f\">equity</text>\n",
-	    LEFT + 4, ETOP + 12);
-	fprintf(fp, "<text class=\"ax\" x=\"%.0f\" y=\"%.0f\">drawdown</text>\n",
-	    LEFT + 4, DTOP + 12);
-	/* Time labels under the panels. */
-	for (k = 0; k < 6 && c->nbar > 0; k++) {
-		i = (int)((c->nbar - 1) * k / 5.0);
-		fmt_time(t0, sizeof(t0), c->bar[i].t0);
-		fprintf(fp, "<text class=\"ax\" x=\"%.1f\" y=\"%.0f\" "
-		    "text-anchor=\"%s\">%s</text>\n", X(i), DBOT + 16,
-		    k == 0 ? "start" : k == 5 ? "end" : "middle", t0);
+	    CW, ch);
+	if (title == NULL) {
+		chart_title(c, tbuf, sizeof(tbuf));
+		title = tbuf;
 	}
+	fprintf(fp, "<text x=\"%.0f\" y=\"22\" font-size=\"15\" "
+	    "font-weight=\"bold\">", LEFT);
+	xml_text(fp, title);
+	fprintf(fp, "</text>\n<text class=\"sub\" x=\"%.0f\" y=\"40\">", LEFT);
+	if (n > 0) {
+		fmt_time(t0, sizeof(t0), v[0].t0, c->intraday);
+		fmt_time(t1, sizeof(t1), v[n - 1].t1, c->intraday);
+		fprintf(fp, "%s .. %s UTC, %ld candle%s%s", t0, t1, c->candles,
+		    c->candles == 1 ? "" : "s", caption && *caption ? "; " : "");
+	}
+	xml_text(fp, caption ? caption : "");
+	fputs("</text>\n", fp);
 
+	/* Legend: what is drawn. */
+	fputs("<g class=\"lg\">\n", fp);
+	x = LEFT;
+	legend(fp, &x, 60, "<path class=\"up\" d=\"M4 -7V7M1 -4H7V4H1Z\"/>",
+	    "rise");
+	legend(fp, &x, 60, "<path class=\"down\" d=\"M4 -7V7M1 -4H7V4H1Z\"/>",
+	    "fall");
+	if (hasghost)
+		legend(fp, &x, 60, "<path class=\"ghost\" d=\"M4 -7V7M0 -4H8V4"
+		    "H0Z\"/>", "ghost (predicted candle)");
+	if (hassig) {
+		legend(fp, &x, 60, "<path class=\"buy\" d=\"M4 -5l-4 8h8Z\"/>",
+		    "BUY");
+		legend(fp, &x, 60, "<path class=\"sell\" d=\"M4 5l-4 -8h8Z\"/>",
+		    "SELL");
+	}
+	if (haspiv) {
+		legend(fp, &x, 60, "<circle class=\"ph\" cx=\"4\" r=\"2.5\"/>",
+		    "pivot high");
+		legend(fp, &x, 60, "<circle class=\"pl\" cx=\"4\" r=\"2.5\"/>",
+		    "pivot low");
+	}
+	if (hastrades) {
+		legend(fp, &x, 60, "<line class=\"win\" x1=\"0\" y1=\"3\" "
+		    "x2=\"10\" y2=\"-3\"/>", "winning trade");
+		legend(fp, &x, 60, "<line class=\"loss\" x1=\"0\" y1=\"3\" "
+		    "x2=\"10\" y2=\"-3\"/>", "losing trade");
+	}
+	if (full) {
+		legend(fp, &x, 60, "<line class=\"eq\" x1=\"0\" y1=\"0\" "
+		    "x2=\"12\" y2=\"0\"/>", "equity");
+		legend(fp, &x, 60, "<line class=\"bh\" x1=\"0\" y1=\"0\" "
+		    "x2=\"12\" y2=\"0\"/>", "buy and hold");
+	}
+	fputs("</g>\n", fp);
+
+	/* Panes and their value axes. */
+	scale_fit(&ps, lo, hi, PTOP, PBOT, MARKS, 8, &step, &first);
+	pane(fp, "price", NULL, &ps, step, first, AX_PLAIN);
+	scale_fit(&vs, 0, vmax > 0 ? vmax : 1, VTOP, VBOT, 0, 2, &step, &first);
+	vs.hi = fmax(vs.hi, ceil(vs.hi / step - 1e-9) * step);
+	vs.lo = 0;
+	pane(fp, "volume", "volume", &vs, step, first, AX_SI);
+	if (full) {
+		scale_fit(&es, elo, ehi, ETOP, EBOT, 6, 4, &step, &first);
+		pane(fp, "equity", "equity and buy and hold", &es, step, first,
+		    AX_PLAIN);
+		/* Drawdown in percent, from 0 down to a round tick. */
+		step = nice_step(-100 * fmax(ddmax, 1e-4), 0, 3, &first);
+		ds.hi = 0;
+		ds.lo = floor(-100 * ddmax / step - 1e-9) * step;
+		if (ds.lo > -step)
+			ds.lo = -step;
+		ds.top = DTOP;
+		ds.bot = DBOT;
+		pane(fp, "drawdown", "drawdown", &ds, step, ds.lo, AX_PCT);
+	}
+	time_axis(fp, c, v, n, bw, PTOP, bot);
+
+	/* Trades first, thin lines beneath the candles. */
+	stride = c->ntrade / MAXDRAWN + 1;
+	for (j = 0; j < c->ntrade; j += stride) {
+		tr = &c->trade[j];
+		if ((a = view_at(v, n, tr->t0)) < 0 ||
+		    (z = view_at(v, n, tr->t1)) < 0)
+			continue;
+		fmt_time(t0, sizeof(t0), tr->t0, 1);
+		fmt_time(t1, sizeof(t1), tr->t1, 1);
+		fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
+		    "%+.2f (%+.2f%%)</title></line>\n",
+		    tr->pnl > 0 ? "win" : "loss", X(a), sy(&ps, tr->p0), X(z),
+		    sy(&ps, tr->p1), tr->side > 0 ? "long" : "short", t0,
+		    tr->p0, t1, tr->p1, tr->pnl, tr->ret);
+	}
+	/* Ghosts beneath the candles: the candle predicted for each bar. */
+	fputs("<path class=\"ghost\" d=\"", fp);
+	for (i = 0; i < n; i++)
+		if (v[i].ghost)
+			candle_seg(fp, X(i), hw * 1.25, &ps, v[i].g[0],
+			    v[i].g[1], v[i].g[2], v[i].g[3]);
+	fputs("\"/>\n", fp);
 	/* Candles: one path per colour. */
 	for (up = 1; up >= 0; up--) {
 		fprintf(fp, "<path class=\"%s\" d=\"", up ? "up" : "down");
-		for (i = 0; i < c->nbar; i++) {
-			b = &c->bar[i];
+		for (i = 0; i < n; i++) {
+			b = &v[i];
 			if ((b->close >= b->open) == up)
 				candle_seg(fp, X(i), hw, &ps, b->open, b->high,
 				    b->low, b->close);
 		}
 		fputs("\"/>\n", fp);
 	}
-	/* Ghosts: the candle predicted for each bar, and the next one. */
-	fputs("<path class=\"ghost\" d=\"", fp);
-	for (i = 0; i < c->nbar; i++)
-		if (c->bar[i].ghost)
-			candle_seg(fp, X(i), hw, &ps, c->bar[i].g[0],
-			    c->bar[i].g[1], c->bar[i].g[2], c->bar[i].g[3]);
-	if (c->ghost)
-		candle_seg(fp, X(c->nbar), hw, &ps, c->g[0], c->g[1], c->g[2],
-		    c->g[3]);
-	fputs("\"/>\n", fp);
-	/* Signals: triangles below the low (BUY) and above the high (SELL),
-	 * m units across, smaller as the bars narrow. */
-	m = fmin(8, fmax(3, bw * 0.9));
+	/* The live end: the next candle as predicted, after a line. */
+	if (c->ghost && n > 0) {
+		fprintf(fp, "<line class=\"now\" x1=\"%.1f\" y1=\"%.0f\" "
+		    "x2=\"%.1f\" y2=\"%.0f\"/>\n<path class=\"ghostnext\" d=\"",
+		    X(n - 0.5), PTOP, X(n - 0.5), PBOT);
+		candle_seg(fp, X(n), fmax(hw, 2.5), &ps, c->g[0], c->g[1],
+		    c->g[2], c->g[3]);
+		fprintf(fp, "\"><title>predicted next candle: open %.6g high "
+		    "%.6g low %.6g close %.6g</title></path>\n", c->g[0],
+		    c->g[1], c->g[2], c->g[3]);
+	}
+	/* Pivots: small dots just above the high and below the low, one
+	 * per 5 px at most; signals: triangles beyond them. */
+	for (k = 0; k < 2; k++) {
+		fprintf(fp, "<path class=\"%s\" d=\"", k ? "pl" : "ph");
+		lastx = -1e9;
+		for (i = 0; i < n; i++) {
+			double p = k ? v[i].plow : v[i].phigh, y;
+
+			if (p <= 0 || X(i) - lastx < 5)
+				continue;
+			lastx = X(i);
+			y = k ? sy(&ps, v[i].low) + 5 : sy(&ps, v[i].high) - 5;
+			fprintf(fp, "M%.1f %.1fa2 2 0 1 0 4 0a2 2 0 1 0 -4 0",
+			    X(i) - 2, y);
+		}
+		fputs("\"/>\n", fp);
+	}
+	m = fmin(7, fmax(3, bw * 0.9));
 	for (k = 0; k < 2; k++) {
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "sell" : "buy");
-		for (i = 0; i < c->nbar; i++) {
-			b = &c->bar[i];
+		for (i = 0; i < n; i++) {
+			b = &v[i];
 			x = X(i);
 			if (k == 0 && b->buy)
 				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", x,
-				    sy(&ps, b->low) + 2, -m / 2, m * 0.85, m);
+				    sy(&ps, b->low) + 9, -m / 2, m * 0.9, m);
 			if (k == 1 && b->sell)
 				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", x,
-				    sy(&ps, b->high) - 2, -m / 2, -m * 0.85, m);
+				    sy(&ps, b->high) - 9, -m / 2, -m * 0.9, m);
 		}
 		fputs("\"/>\n", fp);
 	}
-	/* Pivots: small circles drawn as two arcs. */
-	for (k = 0; k < 2; k++) {
-		fprintf(fp, "<path class=\"%s\" d=\"", k ? "pl" : "ph");
-		for (i = 0; i < c->nbar; i++) {
-			double p = k ? c->bar[i].plow : c->bar[i].phigh;
-
-			if (p > 0)
-				fprintf(fp, "M%.1f %.1fa3 3 0 1 0 6 0a3 3 0 1 0 "
-				    "-6 0", X(i) - 3, sy(&ps, p));
+	/* Volume. */
+	for (up = 1; up >= 0; up--) {
+		fprintf(fp, "<path class=\"%s\" d=\"", up ? "vup" : "vdown");
+		for (i = 0; i < n; i++) {
+			b = &v[i];
+			if ((b->close >= b->open) != up || b->volume <= 0)
+				continue;
+			fprintf(fp, "M%.1f %.1fH%.1fV%.1fH%.1fZ", X(i) - hw,
+			    VBOT, X(i) + hw, fmin(sy(&vs, b->volume), VBOT - 0.8),
+			    X(i) - hw);
 		}
 		fputs("\"/>\n", fp);
 	}
-	/* Trades: entry to exit. */
-	for (j = 0; j < c->ntrade; j++) {
-		int a, z;
-
-		tr = &c->trade[j];
-		if ((a = bar_at(c, tr->t0)) < 0 || (z = bar_at(c, tr->t1)) < 0)
-			continue;
-		fmt_time(t0, sizeof(t0), tr->t0);
-		fmt_time(t1, sizeof(t1), tr->t1);
-		fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
-		    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
-		    "%+.2f</title></line>\n", tr->pnl > 0 ? "win" : "loss",
-		    X(a), sy(&ps, tr->p0), X(z), sy(&ps, tr->p1),
-		    tr->side > 0 ? "long" : "short", t0, tr->p0, t1, tr->p1,
-		    tr->pnl);
+	/* Equity beside buy and hold; the drawdown from 0 down. */
+	if (full && n > 0) {
+		for (k = 0; k < 2; k++) {
+			fprintf(fp, "<polyline class=\"%s\" points=\"",
+			    k ? "bh" : "eq");
+			for (i = 0; i < n; i++)
+				fprintf(fp, "%s%.1f,%.1f", i ? " " : "", X(i),
+				    sy(&es, k ? v[i].bh : v[i].equity));
+			fputs("\"/>\n", fp);
+		}
+		fprintf(fp, "<polygon class=\"dd\" points=\"%.1f,%.1f", X(0),
+		    sy(&ds, 0));
+		for (i = 0; i < n; i++)
+			fprintf(fp, " %.1f,%.1f", X(i), sy(&ds, -100 * v[i].dd));
+		fprintf(fp, " %.1f,%.1f\"/>\n", X(n - 1), sy(&ds, 0));
 	}
-	/* Equity and drawdown. */
-	fputs("<polyline class=\"eq\" points=\"", fp);
-	for (i = 0; i < c->nbar; i++)
-		fprintf(fp, "%s%.1f,%.1f", i ? " " : "", X(i),
-		    sy(&es, c->bar[i].equity));
-	fputs("\"/>\n<polygon class=\"dd\" points=\"", fp);
-	if (c->nbar > 0) {
-		fprintf(fp, "%.1f,%.1f", X(0), sy(&ds, 0));
-		for (i = 0; i < c->nbar; i++)
-			fprintf(fp, " %.1f,%.1f", X(i), sy(&ds, -c->bar[i].dd));
-		fprintf(fp, " %.1f,%.1f", X(c->nbar - 1), sy(&ds, 0));
-	}
-	fputs("\"/>\n</svg>\n", fp);
+	fprintf(fp, "<text class=\"sub\" x=\"%.0f\" y=\"%.0f\" "
+	    "text-anchor=\"end\" font-size=\"10\">1 bar = %ld candle%s; "
+	    "%d of %ld trades drawn</text>\n", CW - RIGHT, ch - 4, per,
+	    per == 1 ? "" : "s",
+	    (c->ntrade + stride - 1) / stride, c->trades);
+	fputs("</svg>\n", fp);
 #undef X
+	free(v);
 	return ferror(fp) ? -1 : 0;
+}
+
+struct svgargs {
+	const struct chart	*c;
+	const char		*title, *caption;
+};
+
+static int
+svg_fn(FILE *fp, const void *arg)
+{
+	const struct svgargs *a = arg;
+
+	return chart_write(a->c, fp, a->title, a->caption);
 }
 
 int
 chart_save(const struct chart *c, const char *path, const char *title,
     const char *caption, char *err, size_t errlen)
 {
-	char tmp[4096];
-	FILE *fp;
-	int e;
+	struct svgargs a = { c, title, caption };
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "%s: name too long", path);
-		return CK_ERR;
-	}
-	if ((fp = fopen(tmp, "w")) == NULL)
-		goto fail;
-	if (chart_write(c, fp, title, caption) != 0 || fflush(fp) != 0) {
-		e = errno;
-		fclose(fp);
-		errno = e;
-		goto fail;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0)
-		goto fail;
-	return CK_OK;
-fail:
-	snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-	remove(tmp);
-	return CK_ERR;
+	return chart_savefile(path, svg_fn, &a, err, errlen);
 }

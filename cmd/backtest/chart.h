@@ -1,0 +1,104 @@
+/*
+ * chart.h - what the backtest charts show, kept in fixed memory: the
+ * candles in at most maxbars bars (when the buffer fills, neighbours are
+ * merged pairwise and each bar then stands for twice as many candles),
+ * the closed trades thinned likewise (every second one dropped, and from
+ * then on only every 2^k-th kept), pivots, the ghost candles, equity,
+ * buy-and-hold and drawdown, and the input's name and model.  The SVG
+ * (svg.h) and HTML (html.h) writers read it.
+ */
+#ifndef CHART_H
+#define CHART_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "ck.h"
+#include "candle.h"
+#include "backtest.h"
+
+#define CHART_MAXBARS	2048	/* chart_new */
+#define CHART_MAXTRADES	1024	/* at least; maxbars / 2 when larger */
+#define CHART_RECENT	1024	/* latest candles kept for pivot prices */
+
+struct chart_bar {
+	cktime	t0, t1;			/* first and last candle */
+	double	open, high, low, close, volume;
+	double	equity, bh, dd;		/* at the end; dd: deepest drawdown (fraction) */
+	long	n;			/* candles */
+	int	buy, sell;		/* signals acted upon */
+	int	action;			/* the last candle's predicted action (enum bt_action) */
+	double	confidence;		/* its probability; NAN when absent */
+	int	gap;			/* a closed market before a candle of this bar */
+	int	ghost;			/* g holds the candle predicted for this bar */
+	double	g[4];			/* open, high, low, close */
+	double	phigh, plow;		/* pivot prices; 0: none */
+};
+
+struct chart_trade {
+	cktime	t0, t1;
+	double	p0, p1, pnl, ret;	/* ret: percent */
+	int	side;			/* 1 long, -1 short */
+};
+
+/* One candle as the chart takes it. */
+struct chart_point {
+	cktime		 t;
+	double		 open, high, low, close, volume;
+	int		 signal;	/* 1 BUY, -1 SELL acted upon, 0 none */
+	int		 action;	/* predicted (enum bt_action) */
+	double		 confidence;	/* NAN when absent */
+	const double	*ghost;		/* predicted next candle (o, h, l, c) or NULL */
+	double		 equity, bh, dd;
+};
+
+struct chart {
+	struct chart_bar   *bar;
+	int		    nbar, maxbars;
+	long		    width;	/* candles per bar */
+	struct chart_trade *trade;
+	int		    ntrade, maxtrades;
+	long		    tstride, tseen;
+	int		    ghost;	/* a prediction for the next candle */
+	double		    g[4];
+	cktime		    rt[CHART_RECENT];	/* ring of the latest candles */
+	double		    rh[CHART_RECENT], rl[CHART_RECENT];
+	long		    rn;
+	long		    candles, trades;
+	cktime		    last, step;	/* last time; smallest step seen */
+	int		    intraday;	/* a time of day other than 00:00 seen */
+	/* the input and the model, for the titles */
+	char		    input[256];
+	int		    col_conf, col_gen, col_id;
+	char		    model_id[40];
+	long long	    gen0, gen1;	/* first and last model_gen; -1: none */
+};
+
+struct chart	*chart_new(void);
+/* maxbars >= 16 (rounded up to even). */
+struct chart	*chart_new_bars(int maxbars);
+void		 chart_free(struct chart *);
+void		 chart_push(struct chart *, const struct chart_point *);
+/* A pivot confirmed now whose candle is at time t (high: 1, low: 0). */
+void	chart_pivot(struct chart *, cktime t, int high);
+void	chart_trade(struct chart *, const struct bt_trade *);
+
+/* The input's name and the optional columns the charts read
+ * (confidence, model_gen, model_id; names after prefix). */
+void	chart_findcols(struct chart *, const struct cstream *,
+	    const char *prefix);
+/* Push the row just read: its candle, prediction r, and the backtest's
+ * state after it.  0, or CK_EDATA with err "what 'field'" (the caller
+ * adds file:line). */
+int	chart_row(struct chart *, const struct cstream *, const struct candle *,
+	    const struct bt_row *r, const struct bt *, char *err, size_t errlen);
+/* "backtest: INPUT, model ID generation G" into buf. */
+void	chart_title(const struct chart *, char *buf, size_t len);
+/* Write path with fn(fp, arg) through a temporary file in the same
+ * directory renamed over path, so that a reader always finds a whole
+ * file.  fn returns 0 or -1 (errno set).  0 or CK_ERR. */
+int	chart_savefile(const char *path, int (*fn)(FILE *, const void *),
+	    const void *arg, char *err, size_t errlen);
+/* Merge the bars into at most max (>= 1) of them, in out; their count. */
+int	chart_view(const struct chart *, struct chart_bar *out, int max);
+
+#endif
