@@ -153,6 +153,26 @@ chart_push(struct chart *c, const struct chart_point *p)
 	b->gap |= gap;
 	if (c->ghost)
 		ghost_merge(b, c->g);
+	/* the candle alone, with the ghost predicted for it */
+	b = &c->tail[c->tn++ % CHART_TAIL];
+	memset(b, 0, sizeof(*b));
+	b->t0 = b->t1 = p->t;
+	b->open = p->open;
+	b->high = p->high;
+	b->low = p->low;
+	b->close = p->close;
+	b->volume = p->volume;
+	b->n = 1;
+	b->equity = p->equity;
+	b->bh = p->bh;
+	b->dd = p->dd;
+	b->buy = p->signal > 0;
+	b->sell = p->signal < 0;
+	b->action = p->action;
+	b->confidence = p->confidence;
+	b->gap = gap;
+	if ((b->ghost = c->ghost))
+		memcpy(b->g, c->g, sizeof(b->g));
 	if ((c->ghost = p->ghost != NULL))
 		memcpy(c->g, p->ghost, sizeof(c->g));
 	k = c->rn++ % CHART_RECENT;
@@ -163,6 +183,7 @@ chart_push(struct chart *c, const struct chart_point *p)
 		c->intraday = 1;
 	c->last = p->t;
 	c->candles++;
+	c->npred += p->action != BT_NONE;
 }
 
 /* The bar holding time t (the last with t0 <= t), or -1. */
@@ -206,6 +227,14 @@ chart_pivot(struct chart *c, cktime t, int high)
 	}
 	if (p == 0)
 		p = high ? b->high : b->low;
+	for (i = c->tn - 1; i >= 0 && i >= c->tn - CHART_TAIL; i--)
+		if (c->tail[i % CHART_TAIL].t0 == t) {
+			if (high)
+				c->tail[i % CHART_TAIL].phigh = p;
+			else
+				c->tail[i % CHART_TAIL].plow = p;
+			break;
+		}
 	if (high)
 		b->phigh = fmax(b->phigh, p);
 	else
@@ -338,16 +367,16 @@ chart_title(const struct chart *c, char *buf, size_t len)
 }
 
 int
-chart_view(const struct chart *c, struct chart_bar *out, int max)
+chart_view(const struct chart *c, int nbar, struct chart_bar *out, int max)
 {
 	int g, i, n = 0;
 
 	if (max < 1)
 		max = 1;
-	g = (c->nbar + max - 1) / max;
+	g = (nbar + max - 1) / max;
 	if (g < 1)
 		g = 1;
-	for (i = 0; i < c->nbar; i++) {
+	for (i = 0; i < nbar; i++) {
 		if (i % g == 0)
 			out[n++] = c->bar[i];
 		else
@@ -383,4 +412,16 @@ fail:
 	snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 	remove(tmp);
 	return CK_ERR;
+}
+
+int
+chart_tail(const struct chart *c, struct chart_bar *out, cktime t)
+{
+	long i = c->tn > CHART_TAIL ? c->tn - CHART_TAIL : 0;
+	int n = 0;
+
+	for (; i < c->tn; i++)
+		if (c->tail[i % CHART_TAIL].t0 > t)
+			out[n++] = c->tail[i % CHART_TAIL];
+	return n;
 }

@@ -19,6 +19,7 @@
 #define CHART_MAXBARS	2048	/* chart_new */
 #define CHART_MAXTRADES	1024	/* at least; maxbars / 2 when larger */
 #define CHART_RECENT	1024	/* latest candles kept for pivot prices */
+#define CHART_TAIL	30	/* latest candles kept as they are */
 
 struct chart_bar {
 	cktime	t0, t1;			/* first and last candle */
@@ -63,7 +64,10 @@ struct chart {
 	cktime		    rt[CHART_RECENT];	/* ring of the latest candles */
 	double		    rh[CHART_RECENT], rl[CHART_RECENT];
 	long		    rn;
+	struct chart_bar    tail[CHART_TAIL];	/* ring: the latest candles */
+	long		    tn;
 	long		    candles, trades;
+	long		    npred;	/* candles with a prediction */
 	cktime		    last, step;	/* last time; smallest step seen */
 	int		    intraday;	/* a time of day other than 00:00 seen */
 	/* the input and the model, for the titles */
@@ -98,7 +102,12 @@ void	chart_title(const struct chart *, char *buf, size_t len);
  * file.  fn returns 0 or -1 (errno set).  0 or CK_ERR. */
 int	chart_savefile(const char *path, int (*fn)(FILE *, const void *),
 	    const void *arg, char *err, size_t errlen);
-/* Merge the bars into at most max (>= 1) of them, in out; their count. */
-int	chart_view(const struct chart *, struct chart_bar *out, int max);
+/* Merge the first nbar bars into at most max (>= 1) of them, in out;
+ * their count. */
+int	chart_view(const struct chart *, int nbar, struct chart_bar *out,
+	    int max);
+/* The latest candles after time t, one bar each, oldest first (at most
+ * CHART_TAIL) into out; their count. */
+int	chart_tail(const struct chart *, struct chart_bar *out, cktime t);
 
 #endif

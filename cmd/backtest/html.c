@@ -326,7 +326,7 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 		haspiv |= c->bar[i].phigh > 0 || c->bar[i].plow > 0;
 	}
 	hasghost |= c->ghost;
-	full = hassig || hasghost || c->ntrade > 0 || c->col_gen >= 0;
+	full = c->npred > 0 || c->ntrade > 0;
 	chart_title(c, title, sizeof(title));
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"

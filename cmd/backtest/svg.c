@@ -30,7 +30,10 @@
 #define MINBAR	4.0	/* narrowest bar drawn, px */
 #define MINSLOTS 40
 #define MARKS	18.0	/* room above and below the candles for marks, px */
+#define PS(i)	((i) < nm ? &ps : &ts)	/* the price scale of bar i */
 #define MAXDRAWN 400	/* trades drawn at most */
+#define TAILW	300.0	/* the latest candles, unmerged */
+#define TAILGAP	56.0
 
 struct scale {
 	double	lo, hi, top, bot;
@@ -115,29 +118,31 @@ fmt_tick(char *buf, size_t len, double v, double step, int kind)
 			k++;
 		}
 	d = (int)ceil(-log10(step) - 1e-9);
-	if (d < 0)
+	if (d < 0 || v == 0)
 		d = 0;
+	if (v == 0)
+		k = 0;
 	snprintf(buf, len, "%.*f%s", d, v, kind == AX_PCT ? "%" :
 	    kind == AX_SI ? si[k] : "");
 }
 
-/* A pane's frame, horizontal grid lines and value labels (left of the
- * frame), its name above it. */
+/* A pane's frame from x0 to x1, horizontal grid lines and value labels
+ * (left of the frame; none without an id), its name above it. */
 static void
 pane(FILE *fp, const char *id, const char *name, const struct scale *s,
-    double step, double first, int kind)
+    double step, double first, int kind, double x0, double x1)
 {
 	char buf[48];
 	double v, y;
 	long long k;
 
 	fprintf(fp, "<rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" "
-	    "width=\"%.0f\" height=\"%.0f\"/>\n", LEFT, s->top, PW,
+	    "width=\"%.0f\" height=\"%.0f\"/>\n", x0, s->top, x1 - x0,
 	    s->bot - s->top);
 	if (name != NULL)
 		fprintf(fp, "<text class=\"pane\" x=\"%.0f\" y=\"%.0f\">%s"
-		    "</text>\n", LEFT, s->top - 5, name);
-	fprintf(fp, "<g class=\"axis\" id=\"ax-%s\">\n", id);
+		    "</text>\n", x0, s->top - 5, name);
+	fprintf(fp, "<g class=\"axis\" id=\"ax-%s\">\n", id ? id : "none");
 	for (k = llround(first / step); (v = k * step) <= s->hi + step * 1e-9;
 	    k++) {
 		if (v < s->lo - step * 1e-9)
@@ -145,10 +150,25 @@ pane(FILE *fp, const char *id, const char *name, const struct scale *s,
 		y = sy(s, v);
 		fmt_tick(buf, sizeof(buf), v, step, kind);
 		fprintf(fp, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" "
-		    "x2=\"%.0f\" y2=\"%.1f\"/><text x=\"%.0f\" y=\"%.1f\">%s"
-		    "</text>\n", LEFT, y, CW - RIGHT, y, LEFT - 6, y + 4, buf);
+		    "x2=\"%.0f\" y2=\"%.1f\"/>", x0, y, x1, y);
+		if (id != NULL)
+			fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\">%s</text>",
+			    x0 - 6, y + 4, buf);
+		fputc('\n', fp);
 	}
 	fputs("</g>\n", fp);
+}
+
+/* A pane below the price: one frame, or two when the latest candles
+ * are apart (from x1 on), the second sharing the scale. */
+static void
+lower(FILE *fp, const char *id, const char *name, const struct scale *s,
+    double step, double first, int kind, double x1)
+{
+	pane(fp, id, name, s, step, first, kind, LEFT, x1);
+	if (x1 < CW - RIGHT)
+		pane(fp, NULL, NULL, s, step, first, kind, CW - RIGHT - TAILW,
+		    CW - RIGHT);
 }
 
 /* Scale [lo, hi] into [top, bot] with about n round ticks, leaving pad
@@ -244,33 +264,32 @@ bucket_label(char *buf, size_t len, const struct unit *u, cktime t)
 }
 
 /* Time labels under the lowest pane, and vertical grid lines through
- * every pane, at bucket starts of the smallest unit that gives at most
- * one label per 90 px. */
+ * every pane, for bars v[from..to) at xs: at bucket starts of the
+ * smallest unit that gives at most max labels. */
 static void
-time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v, int n,
-    double bw, double top, double bot)
+time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v,
+    const double *xs, int from, int to, int max, double top, double bot)
 {
 	const struct unit *u = NULL;
 	char buf[32];
 	size_t k;
-	int i, cnt, max = (int)(PW / 90);
+	int i, cnt;
 	double x, lastx = -1e9;
 
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
 		u = &units[k];
 		if (!c->intraday && u->kind == U_SEC && u->n < 86400)
 			continue;
-		for (cnt = 0, i = 1; i < n; i++)
+		for (cnt = 0, i = from + 1; i < to; i++)
 			cnt += bucket(u, v[i].t0) != bucket(u, v[i - 1].t0);
 		if (cnt <= max)
 			break;
 	}
-	fputs("<g class=\"axis\" id=\"ax-time\">\n", fp);
-	for (i = 1; i < n && u != NULL; i++) {
+	for (i = from + 1; i < to && u != NULL; i++) {
 		if (bucket(u, v[i].t0) == bucket(u, v[i - 1].t0))
 			continue;
-		x = LEFT + i * bw;
-		if (x - lastx < 60 || x > CW - RIGHT - 30)
+		x = (xs[i - 1] + xs[i]) / 2;
+		if (x - lastx < 60 || x > CW - RIGHT - 20)
 			continue;
 		lastx = x;
 		bucket_label(buf, sizeof(buf), u, v[i].t0);
@@ -278,7 +297,6 @@ time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v, int n,
 		    "x2=\"%.1f\" y2=\"%.0f\"/><text x=\"%.1f\" y=\"%.0f\">%s"
 		    "</text>\n", x, top, x, bot, x, bot + 16, buf);
 	}
-	fputs("</g>\n", fp);
 }
 
 /* One legend entry at *x: a swatch (SVG markup at 0,0) and a name. */
@@ -287,7 +305,7 @@ legend(FILE *fp, double *x, double y, const char *swatch, const char *name)
 {
 	fprintf(fp, "<g transform=\"translate(%.0f %.0f)\">%s<text x=\"16\" "
 	    "y=\"4\">%s</text></g>\n", *x, y, swatch, name);
-	*x += 26 + 6.2 * strlen(name);
+	*x += 30 + 5.6 * strlen(name);
 }
 
 /* The view bar holding time t (the last with t0 <= t), or -1. */
@@ -332,6 +350,44 @@ static const char style[] =
     ".dd{fill:#ef5350;fill-opacity:0.3;stroke:#ef5350}\n"
     "</style>\n";
 
+/* Equity, buy and hold, and the drawdown area of bars [a, z). */
+static void
+curves(FILE *fp, const struct chart_bar *v, const double *xs, int a, int z,
+    const struct scale *es, const struct scale *ds)
+{
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		fprintf(fp, "<polyline class=\"%s\" points=\"", k ? "bh" : "eq");
+		for (i = a; i < z; i++)
+			fprintf(fp, "%s%.1f,%.1f", i > a ? " " : "", xs[i],
+			    sy(es, k ? v[i].bh : v[i].equity));
+		fputs("\"/>\n", fp);
+	}
+	fprintf(fp, "<polygon class=\"dd\" points=\"%.1f,%.1f", xs[a],
+	    sy(ds, 0));
+	for (i = a; i < z; i++)
+		fprintf(fp, " %.1f,%.1f", xs[i], sy(ds, -100 * v[i].dd));
+	fprintf(fp, " %.1f,%.1f\"/>\n", xs[z - 1], sy(ds, 0));
+}
+
+/* Whether pivot price p of bar i is a turning point among its drawn
+ * neighbours (high: none higher; low: none lower). */
+static int
+turning(const struct chart_bar *v, int n, int i, int high)
+{
+	double p = high ? v[i].phigh : v[i].plow;
+	int j;
+
+	if (p <= 0)
+		return 0;
+	for (j = i - 1; j <= i + 1; j++)
+		if (j >= 0 && j < n && j != i &&
+		    (high ? v[j].high > p : v[j].low < p))
+			return 0;
+	return 1;
+}
+
 int
 chart_write(const struct chart *c, FILE *fp, const char *title,
     const char *caption)
@@ -341,19 +397,62 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	const struct chart_trade *tr;
 	char t0[32], t1[32], tbuf[512];
 	double lo = INFINITY, hi = -INFINITY, elo = INFINITY, ehi = -INFINITY;
-	double vmax = 0, ddmax = 0, step, first, slots, bw, hw, x, m, lastx;
-	double ch, bot;
-	int i, j, k, n, up, a, z, full, stride, hasghost = 0, hastrades;
-	int hassig = 0, haspiv = 0, max = (int)(PW / MINBAR) - 2;
+	double vmax = 0, ddmax = 0, step, first, bw, tw, x, y, m, lastx;
+	double ch, bot, mainw, *xs, *hws, tlo = 0, thi = 0, x0t;
+	struct scale ts;
+	int i, j, k, n, nm, up, a, z, full, stride, hasghost = 0;
+	int hassig = 0, haspiv = 0, max, hastrades = c->ntrade > 0;
 	long per;
 
-	if ((v = calloc((size_t)(c->nbar > 0 ? c->nbar : 1), sizeof(*v))) ==
-	    NULL)
+	v = calloc((size_t)c->nbar + CHART_TAIL + 1, sizeof(*v));
+	xs = calloc((size_t)c->nbar + CHART_TAIL + 2, sizeof(*xs));
+	hws = calloc((size_t)c->nbar + CHART_TAIL + 2, sizeof(*hws));
+	if (v == NULL || xs == NULL || hws == NULL) {
+		free(v);
+		free(xs);
+		free(hws);
 		return -1;
-	n = chart_view(c, v, max);
+	}
+	/*
+	 * The bars, merged to at least MINBAR px each.  When merged, the
+	 * latest candles follow as they are, TAILW px wide, so that the
+	 * ghost candles at the live end can be seen.
+	 */
+	max = (int)(PW / MINBAR) - 2;
 	per = c->width * (c->nbar > max ? (c->nbar + max - 1) / max : 1);
+	mainw = PW;
+	nm = n = 0;
+	if (per > 1 && c->tn > CHART_TAIL) {
+		mainw = PW - TAILW - TAILGAP;
+		max = (int)(mainw / MINBAR) - 1;
+		/* the bars up to the one holding the first of the tail */
+		for (k = c->nbar; k > 1 &&
+		    c->bar[k - 1].t0 > c->tail[c->tn % CHART_TAIL].t0; k--)
+			;
+		per = c->width * (k > max ? (k + max - 1) / max : 1);
+		nm = chart_view(c, k, v, max);
+		n = nm + chart_tail(c, v + nm, v[nm - 1].t1);
+	} else
+		nm = n = chart_view(c, c->nbar, v, max);
+	bw = mainw / (nm + 1 < MINSLOTS ? MINSLOTS : nm + 1);
+	tw = TAILW / (CHART_TAIL + 2);
+	for (i = 0; i <= n; i++) {
+		if (i < nm || n == nm) {
+			xs[i] = LEFT + (i + 0.5) * bw;
+			hws[i] = fmax(bw * 0.36, 0.4);
+		} else {
+			xs[i] = CW - RIGHT - TAILW + (i - nm + 0.5) * tw;
+			hws[i] = tw * 0.36;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		b = &v[i];
+		if (i == nm) {	/* the tail's own price range */
+			tlo = lo;
+			thi = hi;
+			lo = INFINITY;
+			hi = -INFINITY;
+		}
 		lo = fmin(lo, b->low);
 		hi = fmax(hi, b->high);
 		if (b->ghost) {
@@ -363,7 +462,8 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		}
 		elo = fmin(elo, fmin(b->equity, b->bh));
 		ehi = fmax(ehi, fmax(b->equity, b->bh));
-		vmax = fmax(vmax, b->volume);
+		if (i < nm || n == nm)
+			vmax = fmax(vmax, b->volume / (double)b->n);
 		ddmax = fmax(ddmax, b->dd);
 		hassig |= b->buy || b->sell;
 		haspiv |= b->phigh > 0 || b->plow > 0;
@@ -375,15 +475,20 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	}
 	if (n == 0)
 		lo = hi = elo = ehi = 1;
-	hastrades = c->ntrade > 0;
+	if (n > nm) {	/* lo, hi: the tail's; tlo, thi: the rest's */
+		x = lo;
+		lo = tlo;
+		tlo = x;
+		x = hi;
+		hi = thi;
+		thi = x;
+	}
 	/* Without predictions: candles, pivots and volume only. */
-	full = hassig || hasghost || hastrades || c->col_gen >= 0;
+	full = c->npred > 0 || hastrades;
+	if (!full)
+		caption = NULL;
 	bot = full ? DBOT : VBOT;
 	ch = bot + 34;
-	slots = n + 2 < MINSLOTS ? MINSLOTS : n + 2;
-	bw = PW / slots;
-	hw = fmax(bw * 0.36, 0.4);
-#define X(i)	(LEFT + ((i) + 0.5) * bw)
 
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
@@ -403,8 +508,8 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	if (n > 0) {
 		fmt_time(t0, sizeof(t0), v[0].t0, c->intraday);
 		fmt_time(t1, sizeof(t1), v[n - 1].t1, c->intraday);
-		fprintf(fp, "%s .. %s UTC, %ld candle%s%s", t0, t1, c->candles,
-		    c->candles == 1 ? "" : "s", caption && *caption ? "; " : "");
+		fprintf(fp, "%s .. %s UTC%s", t0, t1, caption && *caption ?
+		    ": " : "");
 	}
 	xml_text(fp, caption ? caption : "");
 	fputs("</text>\n", fp);
@@ -446,16 +551,27 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	fputs("</g>\n", fp);
 
 	/* Panes and their value axes. */
+	x0t = CW - RIGHT - TAILW;
 	scale_fit(&ps, lo, hi, PTOP, PBOT, MARKS, 8, &step, &first);
-	pane(fp, "price", NULL, &ps, step, first, AX_PLAIN);
+	pane(fp, "price", NULL, &ps, step, first, AX_PLAIN, LEFT, LEFT + mainw);
+	ts = ps;
+	if (n > nm) {
+		scale_fit(&ts, tlo, thi, PTOP, PBOT, MARKS, 8, &step, &first);
+		pane(fp, "price-last", NULL, &ts, step, first, AX_PLAIN, x0t,
+		    CW - RIGHT);
+		fprintf(fp, "<text class=\"pane\" x=\"%.0f\" y=\"%.0f\">"
+		    "the last %d candles, one bar each</text>\n", x0t,
+		    PTOP - 5, n - nm);
+	}
 	scale_fit(&vs, 0, vmax > 0 ? vmax : 1, VTOP, VBOT, 0, 2, &step, &first);
 	vs.hi = fmax(vs.hi, ceil(vs.hi / step - 1e-9) * step);
 	vs.lo = 0;
-	pane(fp, "volume", "volume", &vs, step, first, AX_SI);
+	lower(fp, "volume", "volume per candle", &vs, step, first, AX_SI,
+	    n > nm ? LEFT + mainw : CW - RIGHT);
 	if (full) {
 		scale_fit(&es, elo, ehi, ETOP, EBOT, 6, 4, &step, &first);
-		pane(fp, "equity", "equity and buy and hold", &es, step, first,
-		    AX_PLAIN);
+		lower(fp, "equity", "equity and buy and hold", &es, step, first,
+		    AX_PLAIN, n > nm ? LEFT + mainw : CW - RIGHT);
 		/* Drawdown in percent, from 0 down to a round tick. */
 		step = nice_step(-100 * fmax(ddmax, 1e-4), 0, 3, &first);
 		ds.hi = 0;
@@ -464,31 +580,20 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 			ds.lo = -step;
 		ds.top = DTOP;
 		ds.bot = DBOT;
-		pane(fp, "drawdown", "drawdown", &ds, step, ds.lo, AX_PCT);
+		lower(fp, "drawdown", "drawdown", &ds, step, ds.lo, AX_PCT,
+		    n > nm ? LEFT + mainw : CW - RIGHT);
 	}
-	time_axis(fp, c, v, n, bw, PTOP, bot);
+	fputs("<g class=\"axis\" id=\"ax-time\">\n", fp);
+	time_axis(fp, c, v, xs, 0, nm, (int)(mainw / 90), PTOP, bot);
+	if (n > nm)
+		time_axis(fp, c, v, xs, nm, n, (int)(TAILW / 90), PTOP, bot);
+	fputs("</g>\n", fp);
 
-	/* Trades first, thin lines beneath the candles. */
-	stride = c->ntrade / MAXDRAWN + 1;
-	for (j = 0; j < c->ntrade; j += stride) {
-		tr = &c->trade[j];
-		if ((a = view_at(v, n, tr->t0)) < 0 ||
-		    (z = view_at(v, n, tr->t1)) < 0)
-			continue;
-		fmt_time(t0, sizeof(t0), tr->t0, 1);
-		fmt_time(t1, sizeof(t1), tr->t1, 1);
-		fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
-		    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
-		    "%+.2f (%+.2f%%)</title></line>\n",
-		    tr->pnl > 0 ? "win" : "loss", X(a), sy(&ps, tr->p0), X(z),
-		    sy(&ps, tr->p1), tr->side > 0 ? "long" : "short", t0,
-		    tr->p0, t1, tr->p1, tr->pnl, tr->ret);
-	}
 	/* Ghosts beneath the candles: the candle predicted for each bar. */
 	fputs("<path class=\"ghost\" d=\"", fp);
 	for (i = 0; i < n; i++)
 		if (v[i].ghost)
-			candle_seg(fp, X(i), hw * 1.25, &ps, v[i].g[0],
+			candle_seg(fp, xs[i], hws[i] * 1.3, PS(i), v[i].g[0],
 			    v[i].g[1], v[i].g[2], v[i].g[3]);
 	fputs("\"/>\n", fp);
 	/* Candles: one path per colour. */
@@ -497,91 +602,98 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		for (i = 0; i < n; i++) {
 			b = &v[i];
 			if ((b->close >= b->open) == up)
-				candle_seg(fp, X(i), hw, &ps, b->open, b->high,
-				    b->low, b->close);
+				candle_seg(fp, xs[i], hws[i], PS(i), b->open,
+				    b->high, b->low, b->close);
 		}
 		fputs("\"/>\n", fp);
 	}
 	/* The live end: the next candle as predicted, after a line. */
 	if (c->ghost && n > 0) {
+		x = (xs[n - 1] + xs[n]) / 2;
 		fprintf(fp, "<line class=\"now\" x1=\"%.1f\" y1=\"%.0f\" "
 		    "x2=\"%.1f\" y2=\"%.0f\"/>\n<path class=\"ghostnext\" d=\"",
-		    X(n - 0.5), PTOP, X(n - 0.5), PBOT);
-		candle_seg(fp, X(n), fmax(hw, 2.5), &ps, c->g[0], c->g[1],
-		    c->g[2], c->g[3]);
+		    x, PTOP, x, PBOT);
+		candle_seg(fp, xs[n], fmax(hws[n - 1], 2.5), PS(n), c->g[0],
+		    c->g[1], c->g[2], c->g[3]);
 		fprintf(fp, "\"><title>predicted next candle: open %.6g high "
 		    "%.6g low %.6g close %.6g</title></path>\n", c->g[0],
 		    c->g[1], c->g[2], c->g[3]);
 	}
-	/* Pivots: small dots just above the high and below the low, one
-	 * per 5 px at most; signals: triangles beyond them. */
+	/* Trades: thin lines from entry to exit over the candles. */
+	stride = c->ntrade / MAXDRAWN + 1;
+	for (j = 0; j < c->ntrade; j += stride) {
+		tr = &c->trade[j];
+		if ((a = view_at(v, n, tr->t0)) < 0 ||
+		    (z = view_at(v, n, tr->t1)) < 0 || PS(a) != PS(z))
+			continue;	/* not across the tail's boundary */
+		fmt_time(t0, sizeof(t0), tr->t0, 1);
+		fmt_time(t1, sizeof(t1), tr->t1, 1);
+		fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
+		    "%+.2f (%+.2f%%)</title></line>\n",
+		    tr->pnl > 0 ? "win" : "loss", xs[a] - hws[a], sy(PS(a), tr->p0),
+		    xs[z] + hws[z], sy(PS(z), tr->p1),
+		    tr->side > 0 ? "long" : "short", t0, tr->p0, t1, tr->p1,
+		    tr->pnl, tr->ret);
+	}
+	/* Pivots: small dots just above the high and below the low where
+	 * they still turn at this scale, one per 5 px at most; signals:
+	 * triangles beyond them. */
 	for (k = 0; k < 2; k++) {
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "pl" : "ph");
 		lastx = -1e9;
 		for (i = 0; i < n; i++) {
-			double p = k ? v[i].plow : v[i].phigh, y;
-
-			if (p <= 0 || X(i) - lastx < 5)
+			if (!turning(v, n, i, !k) || xs[i] - lastx < 5)
 				continue;
-			lastx = X(i);
-			y = k ? sy(&ps, v[i].low) + 5 : sy(&ps, v[i].high) - 5;
+			lastx = xs[i];
+			y = k ? sy(PS(i), v[i].low) + 5 : sy(PS(i), v[i].high) - 5;
 			fprintf(fp, "M%.1f %.1fa2 2 0 1 0 4 0a2 2 0 1 0 -4 0",
-			    X(i) - 2, y);
+			    xs[i] - 2, y);
 		}
 		fputs("\"/>\n", fp);
 	}
-	m = fmin(7, fmax(3, bw * 0.9));
 	for (k = 0; k < 2; k++) {
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "sell" : "buy");
 		for (i = 0; i < n; i++) {
 			b = &v[i];
-			x = X(i);
+			m = fmin(7, fmax(3, hws[i] * 2.4));
 			if (k == 0 && b->buy)
-				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", x,
-				    sy(&ps, b->low) + 9, -m / 2, m * 0.9, m);
+				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", xs[i],
+				    sy(PS(i), b->low) + 9, -m / 2, m * 0.9, m);
 			if (k == 1 && b->sell)
-				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", x,
-				    sy(&ps, b->high) - 9, -m / 2, -m * 0.9, m);
+				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", xs[i],
+				    sy(PS(i), b->high) - 9, -m / 2, -m * 0.9, m);
 		}
 		fputs("\"/>\n", fp);
 	}
-	/* Volume. */
+	/* Volume per candle (bars of different widths compare). */
 	for (up = 1; up >= 0; up--) {
 		fprintf(fp, "<path class=\"%s\" d=\"", up ? "vup" : "vdown");
 		for (i = 0; i < n; i++) {
 			b = &v[i];
 			if ((b->close >= b->open) != up || b->volume <= 0)
 				continue;
-			fprintf(fp, "M%.1f %.1fH%.1fV%.1fH%.1fZ", X(i) - hw,
-			    VBOT, X(i) + hw, fmin(sy(&vs, b->volume), VBOT - 0.8),
-			    X(i) - hw);
+			fprintf(fp, "M%.1f %.1fH%.1fV%.1fH%.1fZ", xs[i] - hws[i],
+			    VBOT, xs[i] + hws[i], fmax(fmin(sy(&vs, b->volume /
+			    (double)b->n), VBOT - 0.8), VTOP), xs[i] - hws[i]);
 		}
 		fputs("\"/>\n", fp);
 	}
 	/* Equity beside buy and hold; the drawdown from 0 down. */
-	if (full && n > 0) {
-		for (k = 0; k < 2; k++) {
-			fprintf(fp, "<polyline class=\"%s\" points=\"",
-			    k ? "bh" : "eq");
-			for (i = 0; i < n; i++)
-				fprintf(fp, "%s%.1f,%.1f", i ? " " : "", X(i),
-				    sy(&es, k ? v[i].bh : v[i].equity));
-			fputs("\"/>\n", fp);
+	if (full && n > 0)
+		for (a = 0; a < n; a = z) {	/* the rest, then the tail */
+			z = a < nm ? nm : n;
+			curves(fp, v, xs, a, z, &es, &ds);
 		}
-		fprintf(fp, "<polygon class=\"dd\" points=\"%.1f,%.1f", X(0),
-		    sy(&ds, 0));
-		for (i = 0; i < n; i++)
-			fprintf(fp, " %.1f,%.1f", X(i), sy(&ds, -100 * v[i].dd));
-		fprintf(fp, " %.1f,%.1f\"/>\n", X(n - 1), sy(&ds, 0));
-	}
 	fprintf(fp, "<text class=\"sub\" x=\"%.0f\" y=\"%.0f\" "
 	    "text-anchor=\"end\" font-size=\"10\">1 bar = %ld candle%s; "
 	    "%d of %ld trades drawn</text>\n", CW - RIGHT, ch - 4, per,
-	    per == 1 ? "" : "s",
-	    (c->ntrade + stride - 1) / stride, c->trades);
+	    per == 1 ? "" : "s", (c->ntrade + stride - 1) / stride,
+	    c->trades);
 	fputs("</svg>\n", fp);
-#undef X
 	free(v);
+	free(xs);
+	free(hws);
 	return ferror(fp) ? -1 : 0;
 }
 

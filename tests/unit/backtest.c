@@ -773,7 +773,7 @@ test_chart_view(void)
 		cpush(c, i * MIN, 10, 11 + (i == 517), 9, 10, 0, NULL, 1, 0);
 	v = calloc((size_t)c->nbar, sizeof(*v));
 	T_OK(v != NULL);
-	n = chart_view(c, v, 270);
+	n = chart_view(c, c->nbar, v, 270);
 	T_EQ(n, 250);			/* groups of 4 */
 	for (k = 0; k < n; k++)
 		sum += v[k].n;
@@ -781,7 +781,9 @@ test_chart_view(void)
 	T_NEAR(v[129].high, 12, 0, 0);	/* 516..519 */
 	T_NEAR(v[130].high, 11, 0, 0);
 	T_NEAR(v[0].volume, 400, 0, 0);
-	T_EQ(chart_view(c, v, 5000), 1000);
+	T_EQ(chart_view(c, c->nbar, v, 5000), 1000);
+	T_EQ(chart_view(c, 8, v, 4), 4);
+	T_EQ(v[3].t1, 7 * MIN);
 	free(v);
 	chart_free(c);
 }
