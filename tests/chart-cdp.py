@@ -6,7 +6,8 @@ about itself (the <body> data-* attributes the HTML report sets).
 
 Usage: chart-cdp.py BROWSER FILE [SECONDS]
 Prints lines "console LEVEL TEXT", "exception TEXT", "request URL",
-"body KEY=VALUE"; exits 0 when the page loaded, 1 otherwise.
+"body KEY=VALUE", and "tip TEXT" (the text of #tip with the mouse over
+the middle of #chart, lines joined by " | "); exits 0 when the page loaded, 1 otherwise.
 """
 import json
 import os
@@ -119,6 +120,21 @@ try:
              "JSON.stringify(Object.assign({}, document.body.dataset))",
              "returnByValue": True}, session=s)
     body = json.loads(r["result"].get("value") or "{}")
+    # The mouse over the middle of the chart: the tooltip's text.
+    r = call("Runtime.evaluate", {"expression":
+             "(function(){var e=document.getElementById('chart');"
+             "if(!e)return null;var b=e.getBoundingClientRect();"
+             "return [b.left+b.width/2,b.top+b.height/4];})()",
+             "returnByValue": True}, session=s)
+    xy = r["result"].get("value")
+    if xy:
+        call("Input.dispatchMouseEvent", {"type": "mouseMoved",
+             "x": xy[0], "y": xy[1]}, session=s)
+        pump(0.5)
+        r = call("Runtime.evaluate", {"expression":
+                 "(document.getElementById('tip')||{}).innerText||''",
+                 "returnByValue": True}, session=s)
+        print("tip", " | ".join(r["result"].get("value", "").split("\n")))
     for m in events:
         p = m.get("params", {})
         meth = m.get("method")

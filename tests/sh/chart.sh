@@ -198,7 +198,11 @@ else
 		check "browser-$page-canvases" awk -F= '
 		    /^body canvases=/ { c = $2 } /^body painted=/ { p = $2 }
 		    END { exit !(c >= 4 && p >= 4) }' "$T_TMP/cdp"
-		[ "$T_FAIL" -eq 0 ] || cat "$T_TMP/cdp" >&2
+		check "browser-$page-tooltip" grep -q '^tip 20[0-9-]* [0-9:]* | O [0-9.]* H [0-9.]* L [0-9.]* C [0-9.]* | V [0-9]' "$T_TMP/cdp"
+		cp "$T_TMP/cdp" "$T_TMP/cdp-$page"
 	done
+	check browser-tooltip-prediction grep -q '^tip .* | prediction [A-Z]* (60.0%) | next candle O ' "$T_TMP/cdp-p"
+	check browser-tooltip-plain test -z "$(grep '^tip .*prediction' "$T_TMP/cdp-plain")"
+	[ "$T_FAIL" -eq 0 ] || cat "$T_TMP/cdp-p" "$T_TMP/cdp-plain" >&2
 fi
 t_done
