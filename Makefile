@@ -154,9 +154,12 @@ fuzz-ci: $(LIBA)
 .PHONY: fuzz fuzz-ci
 include tests/sweep.mk
 
-# Render the demo chart to PNG with headless Chromium (Debian: chromium) and
-# check that it is not blank.  Not part of make test.
+# Render a chart (SVG) or report (HTML) to a PNG with headless Chromium
+# (Debian: chromium): make chart-png IN=bt.html OUT=bt.png.  Without IN:
+# the bundled data's chart and report, into tests/tmp/chart-svg.png and
+# tests/tmp/chart-html.png.  tests/sh/chart.sh opens the report in
+# Chromium when it is installed.
 chart-png: $(PROG)
-	sh tests/chart-png.sh
+	sh tests/chart-png.sh $(IN) $(OUT)
 
 .PHONY: chart-png

@@ -186,22 +186,37 @@ chart_push(struct chart *c, const struct chart_point *p)
 	c->npred += p->action != BT_NONE;
 }
 
-/* The bar holding time t (the last with t0 <= t), or -1. */
-static int
-bar_at(const struct chart *c, cktime t)
+int
+chart_find(const struct chart_bar *v, int n, cktime t)
 {
-	int lo = 0, hi = c->nbar - 1, mid;
+	int lo = 0, hi = n - 1, mid;
 
-	if (c->nbar == 0 || t < c->bar[0].t0)
+	if (n == 0 || t < v[0].t0)
 		return -1;
 	while (lo < hi) {
 		mid = (lo + hi + 1) / 2;
-		if (c->bar[mid].t0 <= t)
+		if (v[mid].t0 <= t)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
 	return lo;
+}
+
+void
+chart_escape(FILE *fp, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&': fputs("&amp;", fp); break;
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		default:
+			/* control characters are not allowed in XML 1.0 */
+			if ((unsigned char)*s >= 0x20 || *s == '\t')
+				fputc(*s, fp);
+		}
 }
 
 void
@@ -212,7 +227,7 @@ chart_pivot(struct chart *c, cktime t, int high)
 	long i, k;
 	int j;
 
-	if ((j = bar_at(c, t)) < 0)
+	if ((j = chart_find(c->bar, c->nbar, t)) < 0)
 		return;
 	b = &c->bar[j];
 	/* The pivot candle's own price, when it is still in the ring. */

@@ -97,6 +97,10 @@ int	chart_row(struct chart *, const struct cstream *, const struct candle *,
 	    const struct bt_row *r, const struct bt *, char *err, size_t errlen);
 /* "backtest: INPUT, model ID generation G" into buf. */
 void	chart_title(const struct chart *, char *buf, size_t len);
+/* The bar of v[0..n) holding time t (the last with t0 <= t), or -1. */
+int	chart_find(const struct chart_bar *v, int n, cktime t);
+/* s as XML or HTML text (& < > " escaped, control characters dropped). */
+void	chart_escape(FILE *, const char *s);
 /* Write path with fn(fp, arg) through a temporary file in the same
  * directory renamed over path, so that a reader always finds a whole
  * file.  fn returns 0 or -1 (errno set).  0 or CK_ERR. */

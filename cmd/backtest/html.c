@@ -129,21 +129,6 @@ html_lib_free(struct html_lib *l)
 	l->len = 0;
 }
 
-static void
-html_text(FILE *fp, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, fp);
-		}
-}
-
 /* JSON text inside a <script> element: "<" never appears as such. */
 static void
 json_island(FILE *fp, const char *s, size_t len)
@@ -161,12 +146,14 @@ static void
 num(FILE *fp, double x)
 {
 	char buf[40];
+	size_t len;
 
 	if (!isfinite(x)) {
 		fputs("null", fp);
 		return;
 	}
-	fwrite(buf, 1, fmt_double(buf, x), fp);
+	len = fmt_double(buf, x);
+	fwrite(buf, 1, len, fp);
 }
 
 /* One array of a bar field: "key":[...], */
@@ -270,17 +257,8 @@ data(FILE *fp, const struct chart *c, int full)
 		tr = &c->trade[j];
 		fprintf(fp, "%s[", j ? "," : "");
 		for (k = 0; k < 2; k++) {
-			cktime t = k ? tr->t1 : tr->t0;
-			int lo = 0, hi = c->nbar - 1, mid;
-
-			while (lo < hi) {
-				mid = (lo + hi + 1) / 2;
-				if (c->bar[mid].t0 <= t)
-					lo = mid;
-				else
-					hi = mid - 1;
-			}
-			fprintf(fp, "%s%lld,", k ? "," : "", ts[lo]);
+			i = chart_find(c->bar, c->nbar, k ? tr->t1 : tr->t0);
+			fprintf(fp, "%s%lld,", k ? "," : "", ts[i < 0 ? 0 : i]);
 			num(fp, k ? tr->p1 : tr->p0);
 		}
 		fprintf(fp, ",%d,", tr->side);
@@ -335,11 +313,11 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 	    "style-src 'unsafe-inline'; img-src data:\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n<title>",
 	    fp);
-	html_text(fp, title);
+	chart_escape(fp, title);
 	fprintf(fp, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", css);
-	html_text(fp, title);
+	chart_escape(fp, title);
 	fputs("</h1>\n<p class=\"sub\">", fp);
-	html_text(fp, caption ? caption : "");
+	chart_escape(fp, caption ? caption : "");
 	fputs("</p>\n<div class=\"lg\">"
 	    "<span><i class=\"sw\" style=\"background:#26a69a\"></i>rise</span>"
 	    "<span><i class=\"sw\" style=\"background:#ef5350\"></i>fall</span>",

@@ -63,22 +63,6 @@ nice_step(double lo, double hi, int n, double *first)
 	return step;
 }
 
-static void
-xml_text(FILE *fp, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		default:
-			/* control characters are not allowed in XML 1.0 */
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, fp);
-		}
-}
-
 static struct tm
 utc(cktime t)
 {
@@ -308,24 +292,6 @@ legend(FILE *fp, double *x, double y, const char *swatch, const char *name)
 	*x += 30 + 5.6 * strlen(name);
 }
 
-/* The view bar holding time t (the last with t0 <= t), or -1. */
-static int
-view_at(const struct chart_bar *v, int n, cktime t)
-{
-	int lo = 0, hi = n - 1, mid;
-
-	if (n == 0 || t < v[0].t0)
-		return -1;
-	while (lo < hi) {
-		mid = (lo + hi + 1) / 2;
-		if (v[mid].t0 <= t)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
-
 static const char style[] =
     "<style>\n"
     "text{fill:#333}.bg{fill:#fff}.frame{fill:none;stroke:#bbb}"
@@ -421,7 +387,6 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	max = (int)(PW / MINBAR) - 2;
 	per = c->width * (c->nbar > max ? (c->nbar + max - 1) / max : 1);
 	mainw = PW;
-	nm = n = 0;
 	if (per > 1 && c->tn > CHART_TAIL) {
 		mainw = PW - TAILW - TAILGAP;
 		max = (int)(mainw / MINBAR) - 1;
@@ -503,7 +468,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	}
 	fprintf(fp, "<text x=\"%.0f\" y=\"22\" font-size=\"15\" "
 	    "font-weight=\"bold\">", LEFT);
-	xml_text(fp, title);
+	chart_escape(fp, title);
 	fprintf(fp, "</text>\n<text class=\"sub\" x=\"%.0f\" y=\"40\">", LEFT);
 	if (n > 0) {
 		fmt_time(t0, sizeof(t0), v[0].t0, c->intraday);
@@ -511,7 +476,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		fprintf(fp, "%s .. %s UTC%s", t0, t1, caption && *caption ?
 		    ": " : "");
 	}
-	xml_text(fp, caption ? caption : "");
+	chart_escape(fp, caption ? caption : "");
 	fputs("</text>\n", fp);
 
 	/* Legend: what is drawn. */
@@ -623,8 +588,8 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	stride = c->ntrade / MAXDRAWN + 1;
 	for (j = 0; j < c->ntrade; j += stride) {
 		tr = &c->trade[j];
-		if ((a = view_at(v, n, tr->t0)) < 0 ||
-		    (z = view_at(v, n, tr->t1)) < 0 || PS(a) != PS(z))
+		if ((a = chart_find(v, n, tr->t0)) < 0 ||
+		    (z = chart_find(v, n, tr->t1)) < 0 || PS(a) != PS(z))
 			continue;	/* not across the tail's boundary */
 		fmt_time(t0, sizeof(t0), tr->t0, 1);
 		fmt_time(t1, sizeof(t1), tr->t1, 1);
