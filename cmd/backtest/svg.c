@@ -247,39 +247,54 @@ bucket_label(char *buf, size_t len, const struct unit *u, cktime t)
 		strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
-/* Time labels under the lowest pane, and vertical grid lines through
- * every pane, for bars v[from..to) at xs: at bucket starts of the
- * smallest unit that gives at most max labels. */
+/* Time labels under the lowest pane (bot), and vertical grid lines
+ * through every pane, for bars v[from..to) at xs: at bucket starts of the
+ * smallest unit that gives at most max labels, nearly all 60 px apart. */
+#define LABELGAP 60.0
 static void
 time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v,
-    const double *xs, int from, int to, int max, double top, double bot)
+    const double *xs, int from, int to, int max, double bot)
 {
+	static const double panes[] = { PTOP, PBOT, VTOP, VBOT, ETOP, EBOT,
+	    DTOP, DBOT };
 	const struct unit *u = NULL;
 	char buf[32];
 	size_t k;
-	int i, cnt;
-	double x, lastx = -1e9;
+	int i, j, cnt, crowded;
+	double x, lastx;
 
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
 		u = &units[k];
 		if (!c->intraday && u->kind == U_SEC && u->n < 86400)
 			continue;
-		for (cnt = 0, i = from + 1; i < to; i++)
-			cnt += bucket(u, v[i].t0) != bucket(u, v[i - 1].t0);
-		if (cnt <= max)
+		lastx = -1e9;
+		for (cnt = crowded = 0, i = from + 1; i < to; i++) {
+			if (bucket(u, v[i].t0) == bucket(u, v[i - 1].t0))
+				continue;
+			cnt++;
+			x = (xs[i - 1] + xs[i]) / 2;
+			if (x - lastx < LABELGAP)
+				crowded++;
+			else
+				lastx = x;
+		}
+		if (cnt <= max && crowded * 5 <= cnt)
 			break;
 	}
+	lastx = -1e9;
 	for (i = from + 1; i < to && u != NULL; i++) {
 		if (bucket(u, v[i].t0) == bucket(u, v[i - 1].t0))
 			continue;
 		x = (xs[i - 1] + xs[i]) / 2;
-		if (x - lastx < 60 || x > CW - RIGHT - 20)
+		if (x - lastx < LABELGAP || x > CW - RIGHT - 20)
 			continue;
 		lastx = x;
 		bucket_label(buf, sizeof(buf), u, v[i].t0);
-		fprintf(fp, "<line class=\"vgrid\" x1=\"%.1f\" y1=\"%.0f\" "
-		    "x2=\"%.1f\" y2=\"%.0f\"/><text x=\"%.1f\" y=\"%.0f\">%s"
-		    "</text>\n", x, top, x, bot, x, bot + 16, buf);
+		fputs("<path class=\"vgrid\" d=\"", fp);
+		for (j = 0; j < 8 && panes[j] < bot; j += 2)
+			fprintf(fp, "M%.1f %.0fV%.0f", x, panes[j], panes[j + 1]);
+		fprintf(fp, "\"/><text x=\"%.1f\" y=\"%.0f\">%s</text>\n", x,
+		    bot + 16, buf);
 	}
 }
 
@@ -295,7 +310,7 @@ legend(FILE *fp, double *x, double y, const char *swatch, const char *name)
 static const char style[] =
     "<style>\n"
     "text{fill:#333}.bg{fill:#fff}.frame{fill:none;stroke:#bbb}"
-    ".grid,.vgrid{stroke:#eee}\n"
+    ".grid,.vgrid{stroke:#eee;fill:none}\n"
     ".axis text{fill:#555;font-size:11px;text-anchor:end}"
     "#ax-time text{text-anchor:middle}\n"
     ".pane{fill:#555;font-size:11px;font-weight:bold}"
@@ -538,7 +553,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		lower(fp, "equity", "equity and buy and hold", &es, step, first,
 		    AX_PLAIN, n > nm ? LEFT + mainw : CW - RIGHT);
 		/* Drawdown in percent, from 0 down to a round tick. */
-		step = nice_step(-100 * fmax(ddmax, 1e-4), 0, 3, &first);
+		step = nice_step(-100 * fmax(ddmax, 1e-3), 0, 3, &first);
 		ds.hi = 0;
 		ds.lo = floor(-100 * ddmax / step - 1e-9) * step;
 		if (ds.lo > -step)
@@ -549,9 +564,9 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		    n > nm ? LEFT + mainw : CW - RIGHT);
 	}
 	fputs("<g class=\"axis\" id=\"ax-time\">\n", fp);
-	time_axis(fp, c, v, xs, 0, nm, (int)(mainw / 90), PTOP, bot);
+	time_axis(fp, c, v, xs, 0, nm, (int)(mainw / 90), bot);
 	if (n > nm)
-		time_axis(fp, c, v, xs, nm, n, (int)(TAILW / 90), PTOP, bot);
+		time_axis(fp, c, v, xs, nm, n, (int)(TAILW / 90), bot);
 	fputs("</g>\n", fp);
 
 	/* Ghosts beneath the candles: the candle predicted for each bar. */
