@@ -13,7 +13,7 @@
 
 #include "args.h"
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "ckpt.h"
 #include "csvio.h"
 #include "online.h"

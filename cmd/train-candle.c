@@ -15,7 +15,7 @@
 
 #include "args.h"
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "ckpt.h"
 #include "csvio.h"
 #include "labels.h"
@@ -98,7 +98,7 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 			char tb[48];
 
 			time_format(tb, s[j].t);
-			fprintf(t->dump, "%s,%s\n", tb, label_name(s[j].label));
+			fprintf(t->dump, "%s,%s\n", tb, action_name(s[j].label));
 		}
 		if ((i = hist_find(&o->h, s[j].t)) < 0 ||
 		    (rc = online_acc_add(a, &o->h, i, s[j].label)) < 0) {
@@ -142,7 +142,7 @@ label_once(struct online *o, struct cstream *cs, int label, cktime at,
 	time_format(tb, t);
 	fmt_float(lb, a.loss);
 	fmt_float(la, a.loss_after);
-	printf("%s,%s,%s,%s,%llu\n", tb, label_name(label), lb, la,
+	printf("%s,%s,%s,%s,%llu\n", tb, action_name(label), lb, la,
 	    (unsigned long long)o->meta.generation);
 	online_acc_free(&a);
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -174,8 +174,6 @@ main(int argc, char *argv[])
 	};
 	static const char *const onword[] = { "none", "pivots", "every",
 	    NULL };		/* enum online_on */
-	static const char *const labword[] = { "HOLD", "BUY", "SELL",
-	    NULL };		/* enum label */
 	struct argerr ae = { 0 };
 	struct online o;
 	struct online_acc acc;
@@ -219,7 +217,7 @@ main(int argc, char *argv[])
 			    1);
 			break;
 		case 'l':
-			label = arg_word(&ae, "--label", optarg, labword);
+			label = arg_action(&ae, "--label", optarg);
 			break;
 		case 'a':
 			at = arg_time(&ae, "--at", optarg);

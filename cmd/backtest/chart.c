@@ -10,6 +10,8 @@
 #include "ck.h"
 #include "candle.h"
 #include "csvio.h"
+#include "cstream.h"
+#include "outfile.h"
 #include "backtest.h"
 #include "chart.h"
 
@@ -404,29 +406,17 @@ int
 chart_savefile(const char *path, int (*fn)(FILE *, const void *),
     const void *arg, char *err, size_t errlen)
 {
-	char tmp[4096];
+	struct outfile of;
 	FILE *fp;
-	int e;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "%s: name too long", path);
+	if (outfile_open(&of, path, err, errlen) != 0)
+		return CK_ERR;
+	if ((fp = outfile_stdio(&of)) == NULL || fn(fp, arg) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		outfile_discard(&of);
 		return CK_ERR;
 	}
-	if ((fp = fopen(tmp, "w")) == NULL)
-		goto fail;
-	if (fn(fp, arg) != 0 || fflush(fp) != 0) {
-		e = errno;
-		fclose(fp);
-		errno = e;
-		goto fail;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0)
-		goto fail;
-	return CK_OK;
-fail:
-	snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-	remove(tmp);
-	return CK_ERR;
+	return outfile_close(&of, err, errlen) == 0 ? CK_OK : CK_ERR;
 }
 
 int

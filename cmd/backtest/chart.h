@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "ck.h"
 #include "candle.h"
+#include "cstream.h"
 #include "backtest.h"
 
 #define CHART_MAXBARS	2048	/* chart_new */
@@ -101,9 +102,9 @@ void	chart_title(const struct chart *, char *buf, size_t len);
 int	chart_find(const struct chart_bar *v, int n, cktime t);
 /* s as XML or HTML text (& < > " escaped, control characters dropped). */
 void	chart_escape(FILE *, const char *s);
-/* Write path with fn(fp, arg) through a temporary file in the same
- * directory renamed over path, so that a reader always finds a whole
- * file.  fn returns 0 or -1 (errno set).  0 or CK_ERR. */
+/* Write path with fn(fp, arg), whole or not at all (outfile.h: a
+ * temporary beside it renamed over it; a device, a FIFO or "-" written in
+ * place).  fn returns 0 or -1 (errno set).  0 or CK_ERR. */
 int	chart_savefile(const char *path, int (*fn)(FILE *, const void *),
 	    const void *arg, char *err, size_t errlen);
 /* Merge the first nbar bars into at most max (>= 1) of them, in out;

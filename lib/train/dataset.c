@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "candle.h"
+#include "cstream.h"
 #include "dataset.h"
 #include "features.h"
 #include "labels.h"
 #include "model.h"
+#include "rng.h"
 #include "pivots.h"
 #include "timeparse.h"
 
@@ -342,16 +343,6 @@ dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
 	return last;
 }
 
-uint64_t
-dataset_rand(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n) without modulo bias (rejection). */
 static uint64_t
 rand_below(uint64_t *state, uint64_t n)
@@ -359,7 +350,7 @@ rand_below(uint64_t *state, uint64_t n)
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n, r;
 
 	do
-		r = dataset_rand(state);
+		r = splitmix64(state);
 	while (r >= lim);
 	return r % n;
 }
@@ -387,6 +378,6 @@ labels_write(FILE *f, const struct history *hi, const int *label)
 	fprintf(f, "time,label\n");
 	for (i = 0; i < hi->n; i++) {
 		time_format(tb, hi->t[i]);
-		fprintf(f, "%s,%s\n", tb, annot_name(label[i]));
+		fprintf(f, "%s,%s\n", tb, action_name(label[i]));
 	}
 }

@@ -81,9 +81,7 @@ void	dataset_free(struct dataset *);
 cktime	dataset_gather(const struct dataset *, const long *idx, int B, float *x,
 	    int *label, float *ghost, float *mask);
 
-/* The shuffling PRNG: splitmix64 (Steele, Lea, Flood 2014) seeded with
- * the --seed value; Fisher-Yates with an unbiased bounded draw. */
-uint64_t dataset_rand(uint64_t *state);
+/* Fisher-Yates with an unbiased bounded draw from splitmix64 (rng.h). */
 void	dataset_shuffle(long *idx, long n, uint64_t *state);
 /* The labels of hi's candles to f as "time,label" rows under a header. */
 void	labels_write(FILE *f, const struct history *, const int *label);

@@ -11,7 +11,8 @@
 #include <strings.h>
 
 #include "ck.h"
-#include "candle.h"
+#include "action.h"
+#include "cstream.h"
 #include "ckpt.h"
 #include "csvio.h"
 #include "features.h"
@@ -24,8 +25,6 @@ static const char *colname[OC_N] = {
 	"next_open", "next_high", "next_low", "next_close", "model_gen",
 	"label", "label_time", "loss"
 };
-
-static const char *actname[MODEL_NCLASS] = { "HOLD", "BUY", "SELL" };
 
 /* --- history --- */
 
@@ -362,7 +361,7 @@ fill_pred(struct online *o, struct online_row *r, const float *p,
 	setfloat(r, OC_CONF, p[a]);
 	if (p[a] < o->minconf)
 		a = ACTION_HOLD;
-	setval(r, OC_ACTION, actname[a], strlen(actname[a]));
+	setval(r, OC_ACTION, action_name(a), strlen(action_name(a)));
 	setfloat(r, OC_PHOLD, p[ACTION_HOLD]);
 	setfloat(r, OC_PBUY, p[ACTION_BUY]);
 	setfloat(r, OC_PSELL, p[ACTION_SELL]);
@@ -484,7 +483,7 @@ online_setlabel(struct online *o, int slot, int label, cktime t)
 	struct online_row *r = &o->row[slot];
 	char buf[48];
 
-	setval(r, OC_LABEL, actname[label], strlen(actname[label]));
+	setval(r, OC_LABEL, action_name(label), strlen(action_name(label)));
 	setval(r, OC_LTIME, buf, time_format(buf, t));
 }
 
@@ -492,25 +491,6 @@ void
 online_setloss(struct online *o, int slot, float loss)
 {
 	setfloat(&o->row[slot], OC_LOSS, loss);
-}
-
-const char *
-online_action_name(int a)
-{
-	return a >= 0 && a < MODEL_NCLASS ? actname[a] : "";
-}
-
-int
-online_action_parse(const char *s, int *a)
-{
-	int i;
-
-	for (i = 0; i < MODEL_NCLASS; i++)
-		if (strcasecmp(s, actname[i]) == 0) {
-			*a = i;
-			return 0;
-		}
-	return -1;
 }
 
 /* --- online training --- */

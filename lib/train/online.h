@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "ckpt.h"
 #include "labels.h"
 #include "model.h"
@@ -149,9 +149,6 @@ int	online_run(struct online *, struct cstream *, struct csvout *,
 	    int batch, online_rowfn, void *arg, volatile sig_atomic_t *stop,
 	    char *err, size_t errlen);
 
-const char *online_action_name(int action);
-/* "BUY", "SELL", "HOLD" (any case): 0 and *a, or -1. */
-int	online_action_parse(const char *s, int *a);
 
 /*
  * Online training samples, accumulated until K are kept, then applied as

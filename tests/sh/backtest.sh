@@ -264,7 +264,36 @@ wait $bpid
 check svg-every-status test $? = 0
 check svg-every-wellformed test $bad = 0
 check svg-every-final xmllint --noout "$T_TMP/every.svg"
-check svg-every-notmp test ! -e "$T_TMP/every.svg.tmp"
+check svg-every-notmp test -z "$(ls -A "$T_TMP" | grep '^\.every\.svg\.')"
+
+# Issue 19 item 3: files a neighbour plants beside the chart.  A planted
+# FILE.tmp link is not followed; a link at FILE is replaced, its target
+# untouched; a FIFO and a device node are written in place, never
+# renamed over; a replaced chart keeps its mode.
+echo secret >"$T_TMP/victim"
+ln -s "$T_TMP/victim" "$T_TMP/p.svg.tmp"
+expect svg-planted-tmp 0 "backtest --svg $T_TMP/p.svg $T_TMP/a.csv >/dev/null"
+check svg-planted-tmp-victim test "$(cat "$T_TMP/victim")" = secret
+check svg-planted-tmp-chart xmllint --noout "$T_TMP/p.svg"
+ln -s "$T_TMP/victim" "$T_TMP/l.svg"
+expect svg-planted-link 0 "backtest --svg $T_TMP/l.svg $T_TMP/a.csv >/dev/null"
+check svg-planted-link-victim test "$(cat "$T_TMP/victim")" = secret
+check svg-planted-link-replaced test -f "$T_TMP/l.svg" -a ! -h "$T_TMP/l.svg"
+chmod 640 "$T_TMP/p.svg"
+backtest --svg "$T_TMP/p.svg" "$T_TMP/a.csv" >/dev/null 2>&1
+check svg-mode-kept test "$(stat -c %a "$T_TMP/p.svg")" = 640
+mkfifo "$T_TMP/svgfifo"
+timeout 20 cat "$T_TMP/svgfifo" >"$T_TMP/fromfifo" &
+expect svg-fifo 0 "backtest --svg $T_TMP/svgfifo $T_TMP/a.csv >/dev/null"
+wait
+check svg-fifo-kept test -p "$T_TMP/svgfifo"
+check svg-fifo-chart xmllint --noout "$T_TMP/fromfifo"
+if mknod "$T_TMP/null" c 1 3 2>/dev/null; then
+	expect svg-device 0 "backtest --svg $T_TMP/null $T_TMP/a.csv >/dev/null"
+	check svg-device-kept test -c "$T_TMP/null"
+else
+	echo "# svg-device skipped: mknod needs root"
+fi
 
 # Real predictions.  A tiny model (window 8) trained one epoch on a slice.
 M=$T_TMP/m.ckpt

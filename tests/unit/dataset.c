@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "t.h"
 #include "annot.h"
 #include "dataset.h"
@@ -148,19 +149,19 @@ test_shuffle(void)
 	T_OK(!same);
 	/* splitmix64's published first output for seed 0 */
 	s1 = 0;
-	T_OK(dataset_rand(&s1) == UINT64_C(0xe220a8397b1dcdaf));
+	T_OK(splitmix64(&s1) == UINT64_C(0xe220a8397b1dcdaf));
 }
 
 static void
 test_action_names(void)
 {
-	T_EQ(annot_action("BUY", 3), ACTION_BUY);
-	T_EQ(annot_action("sell", 4), ACTION_SELL);
-	T_EQ(annot_action("Hold", 4), ACTION_HOLD);
-	T_EQ(annot_action("BUYS", 4), ACTION_NONE);
-	T_EQ(annot_action("", 0), ACTION_NONE);
-	T_OK(strcmp(annot_name(ACTION_SELL), "SELL") == 0);
-	T_OK(strcmp(annot_name(ACTION_NONE), "") == 0);
+	T_EQ(action_parse("BUY", 3), ACTION_BUY);
+	T_EQ(action_parse("sell", 4), ACTION_SELL);
+	T_EQ(action_parse("Hold", 4), ACTION_HOLD);
+	T_EQ(action_parse("BUYS", 4), ACTION_NONE);
+	T_EQ(action_parse("", 0), ACTION_NONE);
+	T_OK(strcmp(action_name(ACTION_SELL), "SELL") == 0);
+	T_OK(strcmp(action_name(ACTION_NONE), "") == 0);
 }
 
 int
