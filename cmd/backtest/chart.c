@@ -261,10 +261,18 @@ chart_pivot(struct chart *c, cktime t, int high)
 void
 chart_trade(struct chart *c, const struct bt_trade *t)
 {
-	struct chart_trade *tr;
+	struct chart_trade *tr, t1;
 	long n = c->tseen++;
 	int i;
 
+	t1.t0 = t->entry_time;
+	t1.t1 = t->exit_time;
+	t1.p0 = t->entry_price;
+	t1.p1 = t->exit_price;
+	t1.side = t->side == BT_SHORT ? -1 : 1;
+	t1.pnl = t->pnl;
+	t1.ret = t->return_pct;
+	c->ttail[c->ttn++ % CHART_TAIL] = t1;
 	c->trades++;
 	if (n % c->tstride)
 		return;
@@ -277,13 +285,7 @@ chart_trade(struct chart *c, const struct bt_trade *t)
 			return;
 	}
 	tr = &c->trade[c->ntrade++];
-	tr->t0 = t->entry_time;
-	tr->t1 = t->exit_time;
-	tr->p0 = t->entry_price;
-	tr->p1 = t->exit_price;
-	tr->side = t->side == BT_SHORT ? -1 : 1;
-	tr->pnl = t->pnl;
-	tr->ret = t->return_pct;
+	*tr = t1;
 }
 
 void
@@ -318,7 +320,12 @@ chart_row(struct chart *c, const struct cstream *cs, const struct candle *cd,
 	p.low = cd->low;
 	p.close = cd->close;
 	p.volume = cd->volume;
+	/* a signal that repeats the one before changes nothing: not drawn */
 	p.signal = bt->pending == BT_BUY ? 1 : bt->pending == BT_SELL ? -1 : 0;
+	if (p.signal == c->lastsig)
+		p.signal = 0;
+	else if (p.signal != 0)
+		c->lastsig = p.signal;
 	p.action = r->action;
 	p.confidence = NAN;
 	if (r->action != BT_NONE && c->col_conf >= 0) {

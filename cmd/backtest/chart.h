@@ -67,8 +67,11 @@ struct chart {
 	long		    rn;
 	struct chart_bar    tail[CHART_TAIL];	/* ring: the latest candles */
 	long		    tn;
+	struct chart_trade  ttail[CHART_TAIL];	/* ring: the latest trades */
+	long		    ttn;
 	long		    candles, trades;
 	long		    npred;	/* candles with a prediction */
+	int		    lastsig;	/* the last signal pushed by chart_row */
 	cktime		    last, step;	/* last time; smallest step seen */
 	int		    intraday;	/* a time of day other than 00:00 seen */
 	/* the input and the model, for the titles */

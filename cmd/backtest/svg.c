@@ -331,6 +331,31 @@ static const char style[] =
     ".dd{fill:#ef5350;fill-opacity:0.3;stroke:#ef5350}\n"
     "</style>\n";
 
+/* A trade whose entry and exit are among bars [from, to): 1, or 0 when
+ * it is not. */
+static int
+trade(FILE *fp, const struct chart_trade *tr, const struct chart_bar *v,
+    const double *xs, const double *hws, int from, int to,
+    const struct scale *s)
+{
+	char t0[32], t1[32];
+	int a, z;
+
+	if (to <= from || tr->t1 > v[to - 1].t1 ||
+	    (a = chart_find(v, to, tr->t0)) < from ||
+	    (z = chart_find(v, to, tr->t1)) < from)
+		return 0;
+	fmt_time(t0, sizeof(t0), tr->t0, 1);
+	fmt_time(t1, sizeof(t1), tr->t1, 1);
+	fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
+	    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
+	    "%+.2f (%+.2f%%)</title></line>\n", tr->pnl > 0 ? "win" : "loss",
+	    xs[a] - hws[a], sy(s, tr->p0), xs[z] + hws[z], sy(s, tr->p1),
+	    tr->side > 0 ? "long" : "short", t0, tr->p0, t1, tr->p1, tr->pnl,
+	    tr->ret);
+	return 1;
+}
+
 /* Equity, buy and hold, and the drawdown area of bars [a, z). */
 static void
 curves(FILE *fp, const struct chart_bar *v, const double *xs, int a, int z,
@@ -375,14 +400,13 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 {
 	struct scale ps, vs, es, ds;
 	struct chart_bar *v, *b;
-	const struct chart_trade *tr;
 	char t0[32], t1[32], tbuf[512];
 	double lo = INFINITY, hi = -INFINITY, elo = INFINITY, ehi = -INFINITY;
 	double vmax = 0, ddmax = 0, step, first, bw, tw, x, y, m, lastx;
 	double ch, bot, mainw, *xs, *hws, tlo = 0, thi = 0, x0t;
 	struct scale ts;
 	int i, j, k, n, nm, up, a, z, full, stride, hasghost = 0;
-	int hassig = 0, haspiv = 0, max, hastrades = c->ntrade > 0;
+	int hassig = 0, haspiv = 0, max, hastrades = c->ntrade > 0, drawn;
 	long per;
 
 	v = calloc((size_t)c->nbar + CHART_TAIL + 1, sizeof(*v));
@@ -599,26 +623,16 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		    "%.6g low %.6g close %.6g</title></path>\n", c->g[0],
 		    c->g[1], c->g[2], c->g[3]);
 	}
-	/* Trades: thin lines from entry to exit over the candles. */
+	/* Trades: thin lines from entry to exit over the candles; the
+	 * latest ones, all of them, in the tail. */
 	stride = c->ntrade / MAXDRAWN + 1;
-	for (j = 0; j < c->ntrade; j += stride) {
-		tr = &c->trade[j];
-		if ((a = chart_find(v, n, tr->t0)) < 0 ||
-		    (z = chart_find(v, n, tr->t1)) < 0 || PS(a) != PS(z))
-			continue;	/* not across the tail's boundary */
-		fmt_time(t0, sizeof(t0), tr->t0, 1);
-		fmt_time(t1, sizeof(t1), tr->t1, 1);
-		fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
-		    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
-		    "%+.2f (%+.2f%%)</title></line>\n",
-		    tr->pnl > 0 ? "win" : "loss", xs[a] - hws[a], sy(PS(a), tr->p0),
-		    xs[z] + hws[z], sy(PS(z), tr->p1),
-		    tr->side > 0 ? "long" : "short", t0, tr->p0, t1, tr->p1,
-		    tr->pnl, tr->ret);
-	}
+	for (j = 0, drawn = 0; j < c->ntrade; j += stride)
+		drawn += trade(fp, &c->trade[j], v, xs, hws, 0, nm, &ps);
+	for (j = 0; n > nm && j < CHART_TAIL && j < c->ttn; j++)
+		drawn += trade(fp, &c->ttail[j], v, xs, hws, nm, n, &ts);
 	/* Pivots: small dots just above the high and below the low where
 	 * they still turn at this scale, one per 5 px at most; signals:
-	 * triangles beyond them. */
+	 * triangles beyond them, one per 6 px at most. */
 	for (k = 0; k < 2; k++) {
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "pl" : "ph");
 		lastx = -1e9;
@@ -634,9 +648,13 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	}
 	for (k = 0; k < 2; k++) {
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "sell" : "buy");
+		lastx = -1e9;
 		for (i = 0; i < n; i++) {
 			b = &v[i];
 			m = fmin(7, fmax(3, hws[i] * 2.4));
+			if ((k == 0 ? b->buy : b->sell) == 0 || xs[i] - lastx < 6)
+				continue;
+			lastx = xs[i];
 			if (k == 0 && b->buy)
 				fprintf(fp, "M%.1f %.1fl%.1f %.1fh%.1fZ", xs[i],
 				    sy(PS(i), b->low) + 9, -m / 2, m * 0.9, m);
@@ -668,8 +686,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	fprintf(fp, "<text class=\"sub\" x=\"%.0f\" y=\"%.0f\" "
 	    "text-anchor=\"end\" font-size=\"10\">1 bar = %ld candle%s; "
 	    "%d of %ld trades drawn</text>\n", CW - RIGHT, ch - 4, per,
-	    per == 1 ? "" : "s", (c->ntrade + stride - 1) / stride,
-	    c->trades);
+	    per == 1 ? "" : "s", drawn, c->trades);
 	fputs("</svg>\n", fp);
 	free(v);
 	free(xs);
