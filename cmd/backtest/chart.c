@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ck.h"
 #include "candle.h"
@@ -436,4 +437,29 @@ chart_tail(const struct chart *c, struct chart_bar *out, cktime t)
 		if (c->tail[i % CHART_TAIL].t0 > t)
 			out[n++] = c->tail[i % CHART_TAIL];
 	return n;
+}
+
+void
+chart_when(char *buf, size_t len, cktime t, int intraday)
+{
+	time_t s = (time_t)(t / CK_SEC - (t % CK_SEC < 0));
+	struct tm tm;
+
+	if (gmtime_r(&s, &tm) == NULL || strftime(buf, len, intraday ?
+	    "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+void
+chart_span(const struct chart *c, char *buf, size_t len)
+{
+	char a[40], b[40];
+
+	if (c->candles == 0) {
+		snprintf(buf, len, "no candles");
+		return;
+	}
+	chart_when(a, sizeof(a), c->bar[0].t0, c->intraday);
+	chart_when(b, sizeof(b), c->last, c->intraday);
+	snprintf(buf, len, "%s .. %s UTC", a, b);
 }

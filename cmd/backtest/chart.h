@@ -99,6 +99,10 @@ void	chart_findcols(struct chart *, const struct cstream *,
  * adds file:line). */
 int	chart_row(struct chart *, const struct cstream *, const struct candle *,
 	    const struct bt_row *r, const struct bt *, char *err, size_t errlen);
+/* Time t as YYYY-MM-DD HH:MM UTC, without the time unless intraday. */
+void	chart_when(char *buf, size_t len, cktime t, int intraday);
+/* "FIRST .. LAST UTC" into buf. */
+void	chart_span(const struct chart *, char *buf, size_t len);
 /* "backtest: INPUT, model ID generation G" into buf. */
 void	chart_title(const struct chart *, char *buf, size_t len);
 /* The bar of v[0..n) holding time t (the last with t0 <= t), or -1. */

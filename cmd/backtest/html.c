@@ -317,7 +317,14 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 	fprintf(fp, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", css);
 	chart_escape(fp, title);
 	fputs("</h1>\n<p class=\"sub\">", fp);
-	chart_escape(fp, caption ? caption : "");
+	chart_span(c, title, sizeof(title));
+	chart_escape(fp, title);
+	if (full && caption != NULL && *caption != '\0') {
+		fputs(": ", fp);
+		chart_escape(fp, caption);
+	} else
+		fprintf(fp, ", %ld candle%s", c->candles, c->candles == 1 ?
+		    "" : "s");
 	fputs("</p>\n<div class=\"lg\">"
 	    "<span><i class=\"sw\" style=\"background:#26a69a\"></i>rise</span>"
 	    "<span><i class=\"sw\" style=\"background:#ef5350\"></i>fall</span>",

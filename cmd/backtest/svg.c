@@ -74,16 +74,6 @@ utc(cktime t)
 	return tm;
 }
 
-static void
-fmt_time(char *buf, size_t len, cktime t, int intraday)
-{
-	struct tm tm = utc(t);
-
-	if (strftime(buf, len, intraday ? "%Y-%m-%d %H:%M" : "%Y-%m-%d",
-	    &tm) == 0)
-		snprintf(buf, len, "?");
-}
-
 /* Value labels: decimals enough for the step; SI suffixes for volume. */
 enum { AX_PLAIN, AX_PCT, AX_SI };
 
@@ -345,8 +335,8 @@ trade(FILE *fp, const struct chart_trade *tr, const struct chart_bar *v,
 	    (a = chart_find(v, to, tr->t0)) < from ||
 	    (z = chart_find(v, to, tr->t1)) < from)
 		return 0;
-	fmt_time(t0, sizeof(t0), tr->t0, 1);
-	fmt_time(t1, sizeof(t1), tr->t1, 1);
+	chart_when(t0, sizeof(t0), tr->t0, 1);
+	chart_when(t1, sizeof(t1), tr->t1, 1);
 	fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
 	    "x2=\"%.1f\" y2=\"%.1f\"><title>%s %s %.6g -&gt; %s %.6g: "
 	    "%+.2f (%+.2f%%)</title></line>\n", tr->pnl > 0 ? "win" : "loss",
@@ -400,7 +390,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 {
 	struct scale ps, vs, es, ds;
 	struct chart_bar *v, *b;
-	char t0[32], t1[32], tbuf[512];
+	char tbuf[512];
 	double lo = INFINITY, hi = -INFINITY, elo = INFINITY, ehi = -INFINITY;
 	double vmax = 0, ddmax = 0, step, first, bw, tw, x, y, m, lastx;
 	double ch, bot, mainw, *xs, *hws, tlo = 0, thi = 0, x0t;
@@ -509,13 +499,14 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	    "font-weight=\"bold\">", LEFT);
 	chart_escape(fp, title);
 	fprintf(fp, "</text>\n<text class=\"sub\" x=\"%.0f\" y=\"40\">", LEFT);
-	if (n > 0) {
-		fmt_time(t0, sizeof(t0), v[0].t0, c->intraday);
-		fmt_time(t1, sizeof(t1), v[n - 1].t1, c->intraday);
-		fprintf(fp, "%s .. %s UTC%s", t0, t1, caption && *caption ?
-		    ": " : "");
-	}
-	chart_escape(fp, caption ? caption : "");
+	chart_span(c, tbuf, sizeof(tbuf));
+	chart_escape(fp, tbuf);
+	if (caption != NULL && *caption != '\0') {
+		fputs(": ", fp);
+		chart_escape(fp, caption);
+	} else
+		fprintf(fp, ", %ld candle%s", c->candles, c->candles == 1 ?
+		    "" : "s");
 	fputs("</text>\n", fp);
 
 	/* Legend: what is drawn. */
