@@ -91,6 +91,10 @@ html_lib_load(struct html_lib *l, char *err, size_t errlen)
 		}
 		nd += adddir(dirs[nd], CK_SHAREDIR, "");
 	}
+	if (nd == 0) {
+		snprintf(err, errlen, "CANDLEKIT_SHARE: name too long");
+		return CK_ERR;
+	}
 	for (i = 0; i < nd; i++) {
 		k = snprintf(l->path, sizeof(l->path), "%s/%s", dirs[i],
 		    HTML_LIBFILE);
