@@ -332,9 +332,11 @@ trade(FILE *fp, const struct chart_trade *tr, const struct chart_bar *v,
 	int a, z;
 
 	if (to <= from || tr->t1 > v[to - 1].t1 ||
-	    (a = chart_find(v, to, tr->t0)) < from ||
-	    (z = chart_find(v, to, tr->t1)) < from)
+	    (a = chart_find(v + from, to - from, tr->t0)) < 0 ||
+	    (z = chart_find(v + from, to - from, tr->t1)) < 0)
 		return 0;
+	a += from;
+	z += from;
 	chart_when(t0, sizeof(t0), tr->t0, 1);
 	chart_when(t1, sizeof(t1), tr->t1, 1);
 	fprintf(fp, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
@@ -368,9 +370,9 @@ curves(FILE *fp, const struct chart_bar *v, const double *xs, int a, int z,
 }
 
 /* Whether pivot price p of bar i is a turning point among its drawn
- * neighbours (high: none higher; low: none lower). */
+ * neighbours in [from, to) (high: none higher; low: none lower). */
 static int
-turning(const struct chart_bar *v, int n, int i, int high)
+turning(const struct chart_bar *v, int from, int to, int i, int high)
 {
 	double p = high ? v[i].phigh : v[i].plow;
 	int j;
@@ -378,7 +380,7 @@ turning(const struct chart_bar *v, int n, int i, int high)
 	if (p <= 0)
 		return 0;
 	for (j = i - 1; j <= i + 1; j++)
-		if (j >= 0 && j < n && j != i &&
+		if (j >= from && j < to && j != i &&
 		    (high ? v[j].high > p : v[j].low < p))
 			return 0;
 	return 1;
@@ -410,22 +412,18 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	}
 	/*
 	 * The bars, merged to at least MINBAR px each.  When merged, the
-	 * latest candles follow as they are, TAILW px wide, so that the
-	 * ghost candles at the live end can be seen.
+	 * latest candles are drawn again after them as they are, TAILW px
+	 * wide, so that the ghost candles at the live end can be seen.
 	 */
 	max = (int)(PW / MINBAR) - 2;
 	per = c->width * (c->nbar > max ? (c->nbar + max - 1) / max : 1);
 	mainw = PW;
-	if (per > 1 && c->tn > CHART_TAIL) {
+	if (per > 1 && c->tn >= CHART_TAIL) {
 		mainw = PW - TAILW - TAILGAP;
 		max = (int)(mainw / MINBAR) - 1;
-		/* the bars up to the one holding the first of the tail */
-		for (k = c->nbar; k > 1 &&
-		    c->bar[k - 1].t0 > c->tail[c->tn % CHART_TAIL].t0; k--)
-			;
-		per = c->width * (k > max ? (k + max - 1) / max : 1);
-		nm = chart_view(c, k, v, max);
-		n = nm + chart_tail(c, v + nm, v[nm - 1].t1);
+		per = c->width * (c->nbar > max ? (c->nbar + max - 1) / max : 1);
+		nm = chart_view(c, c->nbar, v, max);
+		n = nm + chart_tail(c, v + nm, CKTIME_NONE);
 	} else
 		nm = n = chart_view(c, c->nbar, v, max);
 	bw = mainw / (nm + 1 < MINSLOTS ? MINSLOTS : nm + 1);
@@ -456,8 +454,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		}
 		elo = fmin(elo, fmin(b->equity, b->bh));
 		ehi = fmax(ehi, fmax(b->equity, b->bh));
-		if (i < nm || n == nm)
-			vmax = fmax(vmax, b->volume / (double)b->n);
+		vmax = fmax(vmax, b->volume / (double)b->n);
 		ddmax = fmax(ddmax, b->dd);
 		hassig |= b->buy || b->sell;
 		haspiv |= b->phigh > 0 || b->plow > 0;
@@ -628,7 +625,8 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		fprintf(fp, "<path class=\"%s\" d=\"", k ? "pl" : "ph");
 		lastx = -1e9;
 		for (i = 0; i < n; i++) {
-			if (!turning(v, n, i, !k) || xs[i] - lastx < 5)
+			if (!turning(v, i < nm ? 0 : nm, i < nm ? nm : n, i, !k) ||
+			    xs[i] - lastx < 5)
 				continue;
 			lastx = xs[i];
 			y = k ? sy(PS(i), v[i].low) + 5 : sy(PS(i), v[i].high) - 5;

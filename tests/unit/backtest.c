@@ -788,6 +788,39 @@ test_chart_view(void)
 	chart_free(c);
 }
 
+/* The latest candles as they are, each with the ghost predicted for it;
+ * a pivot confirmed later marks its own candle. */
+static void
+test_chart_tail(void)
+{
+	struct chart *c = chart_new();
+	struct chart_bar out[CHART_TAIL];
+	double g[4];
+	long i;
+	int n;
+
+	for (i = 0; i < 5000; i++) {
+		g[0] = g[3] = 1000 + i;
+		g[1] = 1001 + i;
+		g[2] = 999 + i;
+		cpush(c, i * MIN, 10 + i, 11 + i, 9 + i, 10 + i, 0, g, 1, 0);
+	}
+	chart_pivot(c, 4990 * MIN, 1);
+	n = chart_tail(c, out, CKTIME_NONE);
+	T_EQ(n, CHART_TAIL);
+	T_EQ(out[0].t0, (5000 - CHART_TAIL) * MIN);
+	T_EQ(out[n - 1].t0, 4999 * MIN);
+	T_EQ(out[n - 1].n, 1);
+	T_OK(out[n - 1].ghost);
+	T_NEAR(out[n - 1].g[3], 1000 + 4998, 0, 0);	/* made at 4998 */
+	T_NEAR(out[4990 - (5000 - CHART_TAIL)].phigh, 11 + 4990, 0, 0);
+	T_EQ(chart_tail(c, out, 4995 * MIN), 4);
+	T_EQ(out[0].t0, 4996 * MIN);
+	T_OK(c->ghost);
+	T_NEAR(c->g[3], 1000 + 4999, 0, 0);	/* the next candle's */
+	chart_free(c);
+}
+
 int
 main(void)
 {
@@ -806,5 +839,6 @@ main(void)
 	T_RUN(test_chart_pivot);
 	T_RUN(test_chart_ticks);
 	T_RUN(test_chart_view);
+	T_RUN(test_chart_tail);
 	return T_END();
 }
