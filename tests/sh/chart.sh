@@ -95,6 +95,18 @@ check dd-down test "$(labels "$T_TMP/p.svg" drawdown | sed -n 1p | cut -c1)" = -
 check time-daily test -z "$(labels "$T_TMP/d.svg" time | grep :)"
 check time-daily-some test "$(labels "$T_TMP/d.svg" time | grep -c .)" -ge 4
 check time-minutes test "$(labels "$T_TMP/m.svg" time | grep -c '^[0-9][0-9]:[0-9][0-9]$')" -ge 3
+# A closed market takes no room: over two sessions of minutes (a lunch
+# break and a night), the equity's points are evenly spaced.
+head -481 "$T_TMP/pred.csv" >"$T_TMP/two.csv"
+backtest --svg "$T_TMP/two.svg" "$T_TMP/two.csv" >/dev/null 2>&1
+check breaks-even /usr/bin/python3 - "$T_TMP/two.svg" <<'EOF'
+import re, sys
+s = open(sys.argv[1]).read()
+pts = re.search(r'<polyline class="eq" points="([^"]*)"', s).group(1).split()
+x = [float(p.split(",")[0]) for p in pts]
+d = [b - a for a, b in zip(x, x[1:])]
+assert len(x) >= 100 and max(d) - min(d) <= 0.11, (len(x), min(d), max(d))
+EOF
 # Labels outside the plot: every value label left of its frame.
 check labels-left /usr/bin/python3 - "$T_TMP/p.svg" <<'EOF'
 import sys, xml.etree.ElementTree as ET
