@@ -19,6 +19,7 @@
 #include "ck.h"
 #include "ckpt.h"
 #include "dataset.h"
+#include "files.h"
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
@@ -349,7 +350,8 @@ make_labels(const struct args *a, const struct history *hi, int W, int *label,
 		errx(ck_exit(r), "%s", ebuf);
 }
 
-/* Create (--new) or load the checkpoint; activations for the batch. */
+/* Make (--new: written by main once there are samples) or load the
+ * checkpoint; activations for the batch. */
 static void
 open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 {
@@ -366,9 +368,8 @@ open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 			errx(CK_EXIT_FAIL, "%s", ebuf);
 		model_init_weights(m, a->to.seed);
 		meta->trained_until = CKTIME_NONE;
-		if ((r = ckpt_create(a->model, m, meta, a->force, ebuf,
-		    sizeof(ebuf))) != 0)
-			errx(ck_exit(r), "%s", ebuf);
+		/* with SOURCE_DATE_EPOCH, the same bytes for the same seed */
+		meta->model_id = ckpt_id_for(a->to.seed);
 	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0)
 		errx(ck_exit(r), "%s", ebuf);
 	if (model_reserve(m, a->to.batch, a->threads, ebuf, sizeof(ebuf)) != 0)
@@ -395,7 +396,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	history_init(&hi);
+	history_init(&hi, 0);
 	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
 		if ((r = history_read(&hi, argc ? argv[i] : "-", ebuf,
 		    sizeof(ebuf))) != 0)
@@ -426,9 +427,14 @@ main(int argc, char **argv)
 	if (ds.ntrain == 0)
 		errx(CK_EXIT_DATA, "no training samples: %ld candles, %ld "
 		    "labelled with %d candles of history", hi.n, ds.n, m.cfg.W);
+	/* --new: the file only once there is something to train on */
+	if (a.new && (r = ckpt_create(a.model, &m, &meta, a.force, ebuf,
+	    sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
 
 	if (stopsig_catch(&stop, 1) != 0)	/* the loop checks the flag */
 		err(CK_EXIT_FAIL, "signals");
+	ckpt_stop_flag(&stop);		/* and so does a wait for the lock */
 	memset(&pg, 0, sizeof(pg));
 	pg.tty = isatty(STDERR_FILENO);
 	pg.verbose = a.verbose;

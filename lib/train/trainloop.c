@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timeparse.h"
+#include "cktime.h"
 #include "trainloop.h"
 
 struct slicectx {
@@ -49,56 +49,6 @@ trainopt_default(struct trainopt *o)
 	o->lock.timeout = 30;
 }
 
-/* Copy the checkpoint as it is now to PATH.GEN.bak (temporary file, fsync,
- * rename), so a bad retrain can be rolled back. */
-static int
-backup(const char *path, uint64_t gen, char *out, size_t outlen, char *err,
-    size_t errlen)
-{
-	char tmp[4200], buf[65536];
-	ssize_t n, w, off;
-	int in, fd = -1, r = -1;
-
-	snprintf(out, outlen, "%s.%llu.bak", path, (unsigned long long)gen);
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", out, (long)getpid());
-	if ((in = open(path, O_RDONLY)) < 0) {
-		snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
-		snprintf(err, errlen, "%.400s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
-			goto out;
-		}
-		for (off = 0; off < n; off += w)
-			if ((w = write(fd, buf + off, n - off)) < 0 &&
-			    errno != EINTR) {
-				snprintf(err, errlen, "%.400s: %s", tmp,
-				    strerror(errno));
-				goto out;
-			} else if (w < 0)
-				w = 0;
-	}
-	if (fsync(fd) != 0 || rename(tmp, out) != 0) {
-		snprintf(err, errlen, "%.400s: %s", out, strerror(errno));
-		goto out;
-	}
-	r = 0;
-out:
-	close(in);
-	if (fd >= 0)
-		close(fd);
-	if (r != 0)
-		unlink(tmp);
-	return r;
-}
-
 /* One slice, under the lock: steps until the slice's time is up, the
  * epoch ends or a stop is asked for.  Returns the steps applied. */
 static int
@@ -112,7 +62,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	double t0 = ck_now(), t;
 	cktime last = CKTIME_NONE, u;
 	long ntrain = ds->ntrain;
-	int steps = 0;
+	int steps = 0, r;
 
 	c->steps = 0;
 	if (meta->model_id != c->model_id || m->cfg.W != ds->W) {
@@ -121,9 +71,10 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		return CK_EDATA;
 	}
 	if (o->backup && !c->backup_done) {
-		if (backup(c->path, meta->generation, c->res->backup,
-		    sizeof(c->res->backup), c->err, sizeof(c->err)) != 0)
-			return CK_ERR;
+		if ((r = ckpt_backup(c->path, meta->generation,
+		    c->res->backup, sizeof(c->res->backup), c->err,
+		    sizeof(c->err))) != 0)
+			return r;
 		c->backup_done = 1;
 	}
 	if (c->restore) {
@@ -348,7 +299,7 @@ out:
 	return r;
 }
 
-/* The per-epoch CSV table, as train-batch(1) writes it. */
+/* The per-epoch CSV table. */
 void
 trainloop_epoch_header(FILE *f)
 {
