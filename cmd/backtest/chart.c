@@ -11,7 +11,6 @@
 #include "ck.h"
 #include "candle.h"
 #include "csvio.h"
-#include "cstream.h"
 #include "outfile.h"
 #include "backtest.h"
 #include "chart.h"
@@ -37,8 +36,6 @@ chart_new_bars(int maxbars)
 	}
 	c->width = 1;
 	c->tstride = 1;
-	c->col_conf = c->col_gen = c->col_id = -1;
-	c->gen0 = c->gen1 = -1;
 	return c;
 }
 
@@ -186,7 +183,7 @@ chart_push(struct chart *c, const struct chart_point *p)
 		c->intraday = 1;
 	c->last = p->t;
 	c->candles++;
-	c->npred += p->action != BT_NONE;
+	c->npred += p->action != ACTION_NONE;
 }
 
 int
@@ -290,29 +287,26 @@ chart_trade(struct chart *c, const struct bt_trade *t)
 }
 
 void
-chart_findcols(struct chart *c, const struct cstream *cs, const char *prefix)
+chart_input(struct chart *c, const char *name)
 {
-	char buf[256];
-	const char *f = cstream_file(cs);
-
-	snprintf(c->input, sizeof(c->input), "%s",
-	    strcmp(f, "-") == 0 ? "standard input" : f);
-	snprintf(buf, sizeof(buf), "%sconfidence", prefix);
-	c->col_conf = cstream_col(cs, buf);
-	snprintf(buf, sizeof(buf), "%smodel_gen", prefix);
-	c->col_gen = cstream_col(cs, buf);
-	snprintf(buf, sizeof(buf), "%smodel_id", prefix);
-	c->col_id = cstream_col(cs, buf);
+	snprintf(c->input, sizeof(c->input), "%s", name);
 }
 
-int
-chart_row(struct chart *c, const struct cstream *cs, const struct candle *cd,
-    const struct bt_row *r, const struct bt *bt, char *err, size_t errlen)
+void
+chart_model(struct chart *c, const char *id, const char *gen_first,
+    const char *gen_last)
+{
+	snprintf(c->model_id, sizeof(c->model_id), "%s", id ? id : "");
+	snprintf(c->gen0, sizeof(c->gen0), "%s", gen_first ? gen_first : "");
+	snprintf(c->gen1, sizeof(c->gen1), "%s", gen_last ? gen_last : "");
+}
+
+void
+chart_row(struct chart *c, const struct candle *cd, const struct bt_row *r,
+    const struct bt *bt)
 {
 	struct chart_point p;
-	double g[4], x;
-	const char *s;
-	size_t len;
+	double g[4];
 
 	memset(&p, 0, sizeof(p));
 	p.t = cd->t;
@@ -322,39 +316,14 @@ chart_row(struct chart *c, const struct cstream *cs, const struct candle *cd,
 	p.close = cd->close;
 	p.volume = cd->volume;
 	/* a signal that repeats the one before changes nothing: not drawn */
-	p.signal = bt->pending == BT_BUY ? 1 : bt->pending == BT_SELL ? -1 : 0;
+	p.signal = bt->pending == ACTION_BUY ? 1 :
+	    bt->pending == ACTION_SELL ? -1 : 0;
 	if (p.signal == c->lastsig)
 		p.signal = 0;
 	else if (p.signal != 0)
 		c->lastsig = p.signal;
 	p.action = r->action;
-	p.confidence = NAN;
-	if (r->action != BT_NONE && c->col_conf >= 0) {
-		s = cstream_field(cs, c->col_conf, &len);
-		if (len > 0 && parse_double(s, len, &p.confidence) != 0) {
-			snprintf(err, errlen, "bad confidence '%.40s'", s);
-			return CK_EDATA;
-		}
-	}
-	if (c->col_gen >= 0) {
-		s = cstream_field(cs, c->col_gen, &len);
-		if (len > 0) {
-			if (parse_double(s, len, &x) != 0 || x < 0 ||
-			    x != floor(x) || x > 9e15) {
-				snprintf(err, errlen, "bad model_gen '%.40s'", s);
-				return CK_EDATA;
-			}
-			if (c->gen0 < 0)
-				c->gen0 = (long long)x;
-			c->gen1 = (long long)x;
-		}
-	}
-	if (c->col_id >= 0) {
-		s = cstream_field(cs, c->col_id, &len);
-		if (len > 0)
-			snprintf(c->model_id, sizeof(c->model_id), "%.*s",
-			    (int)(len < 32 ? len : 32), s);
-	}
+	p.confidence = r->action != ACTION_NONE ? r->confidence : NAN;
 	if (r->has_ghost) {
 		g[0] = r->next_open;
 		g[1] = r->next_high;
@@ -367,7 +336,6 @@ chart_row(struct chart *c, const struct cstream *cs, const struct candle *cd,
 	    bt->cfg.cash;
 	p.dd = bt->dd;
 	chart_push(c, &p);
-	return CK_OK;
 }
 
 void
@@ -381,13 +349,13 @@ chart_title(const struct chart *c, char *buf, size_t len)
 		return;
 	if (c->model_id[0] != '\0')
 		n += snprintf(buf + n, len - n, ", model %s", c->model_id);
-	if (n < 0 || (size_t)n >= len || c->gen0 < 0)
+	if (n < 0 || (size_t)n >= len || c->gen1[0] == '\0')
 		return;
-	if (c->gen0 == c->gen1)
-		snprintf(buf + n, len - n, "%s generation %lld",
+	if (strcmp(c->gen0, c->gen1) == 0)
+		snprintf(buf + n, len - n, "%s generation %s",
 		    c->model_id[0] ? "" : ", model", c->gen1);
 	else
-		snprintf(buf + n, len - n, "%s generations %lld..%lld",
+		snprintf(buf + n, len - n, "%s generations %s..%s",
 		    c->model_id[0] ? "" : ", model", c->gen0, c->gen1);
 }
 

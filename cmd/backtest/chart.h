@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include "ck.h"
 #include "candle.h"
-#include "cstream.h"
+#include "action.h"
 #include "backtest.h"
 
 #define CHART_MAXBARS	2048	/* chart_new */
@@ -28,7 +28,7 @@ struct chart_bar {
 	double	equity, bh, dd;		/* at the end; dd: deepest drawdown (fraction) */
 	long	n;			/* candles */
 	int	buy, sell;		/* signals acted upon */
-	int	action;			/* the last candle's predicted action (enum bt_action) */
+	int	action;			/* the last candle's predicted action (enum action) */
 	double	confidence;		/* its probability; NAN when absent */
 	int	gap;			/* a closed market before a candle of this bar */
 	int	ghost;			/* g holds the candle predicted for this bar */
@@ -47,7 +47,7 @@ struct chart_point {
 	cktime		 t;
 	double		 open, high, low, close, volume;
 	int		 signal;	/* 1 BUY, -1 SELL acted upon, 0 none */
-	int		 action;	/* predicted (enum bt_action) */
+	int		 action;	/* predicted (enum action) */
 	double		 confidence;	/* NAN when absent */
 	const double	*ghost;		/* predicted next candle (o, h, l, c) or NULL */
 	double		 equity, bh, dd;
@@ -76,9 +76,7 @@ struct chart {
 	int		    intraday;	/* a time of day other than 00:00 seen */
 	/* the input and the model, for the titles */
 	char		    input[256];
-	int		    col_conf, col_gen, col_id;
-	char		    model_id[40];
-	long long	    gen0, gen1;	/* first and last model_gen; -1: none */
+	char		    model_id[80], gen0[32], gen1[32];	/* "": none */
 };
 
 struct chart	*chart_new(void);
@@ -90,15 +88,15 @@ void		 chart_push(struct chart *, const struct chart_point *);
 void	chart_pivot(struct chart *, cktime t, int high);
 void	chart_trade(struct chart *, const struct bt_trade *);
 
-/* The input's name and the optional columns the charts read
- * (confidence, model_gen, model_id; names after prefix). */
-void	chart_findcols(struct chart *, const struct cstream *,
-	    const char *prefix);
+/* The input's name, and the model's id and first and last generations
+ * (from the prediction columns; "" or NULL: unknown), for the titles. */
+void	chart_input(struct chart *, const char *name);
+void	chart_model(struct chart *, const char *id, const char *gen_first,
+	    const char *gen_last);
 /* Push the row just read: its candle, prediction r, and the backtest's
- * state after it.  0, or CK_EDATA with err "what 'field'" (the caller
- * adds file:line). */
-int	chart_row(struct chart *, const struct cstream *, const struct candle *,
-	    const struct bt_row *r, const struct bt *, char *err, size_t errlen);
+ * state after it. */
+void	chart_row(struct chart *, const struct candle *, const struct bt_row *r,
+	    const struct bt *);
 /* Time t as YYYY-MM-DD HH:MM UTC, without the time unless intraday. */
 void	chart_when(char *buf, size_t len, cktime t, int intraday);
 /* "FIRST .. LAST UTC" into buf. */

@@ -1,6 +1,6 @@
 /*
  * html.c - the interactive backtest report (see html.h): the chart data
- * and backtest's JSON summary as JSON islands, the charting library and
+ * and the JSON summary as JSON islands, the charting library and
  * the page's script (htmljs.c) inline, a Content-Security-Policy that
  * forbids every request.
  */
@@ -15,7 +15,6 @@
 #include "ck.h"
 #include "csvio.h"
 #include "backtest.h"
-#include "btreport.h"
 #include "chart.h"
 #include "html.h"
 
@@ -188,7 +187,8 @@ column(FILE *fp, const struct chart *c, const char *key, int f)
 		case F_N: fprintf(fp, "%ld", b->n); break;
 		case F_BUY: fprintf(fp, "%d", b->buy); break;
 		case F_SELL: fprintf(fp, "%d", b->sell); break;
-		case F_ACT: fprintf(fp, "%d", b->action); break;
+		case F_ACT: fprintf(fp, "\"%s\"", action_name(b->action));
+			break;
 		default: num(fp, b->confidence);
 		}
 	}
@@ -295,11 +295,9 @@ static const char css[] =
 
 int
 html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
-    const struct bt_summary *s, const char *caption)
+    const char *summary, const char *caption)
 {
-	char title[512], *js = NULL;
-	size_t jslen = 0;
-	FILE *mf;
+	char title[512];
 	int i, full, hasghost = 0, hassig = 0, haspiv = 0;
 
 	for (i = 0; i < c->nbar; i++) {
@@ -375,16 +373,7 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 		return -1;
 	fputs("</script>\n<script type=\"application/json\" id=\"ck-summary\">",
 	    fp);
-	/* backtest's own JSON summary, the same the text summary prints */
-	if ((mf = open_memstream(&js, &jslen)) == NULL)
-		return -1;
-	btr_summary(mf, s, 1);
-	if (fclose(mf) != 0) {
-		free(js);
-		return -1;
-	}
-	json_island(fp, js, jslen);
-	free(js);
+	json_island(fp, summary, strlen(summary));
 	fputs("</script>\n<script>\n", fp);
 	for (i = 0; html_js[i] != NULL; i++)
 		fputs(html_js[i], fp);
@@ -395,8 +384,7 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 struct htmlargs {
 	const struct chart	*c;
 	const struct html_lib	*lib;
-	const struct bt_summary	*s;
-	const char		*caption;
+	const char		*summary, *caption;
 };
 
 static int
@@ -404,15 +392,14 @@ html_fn(FILE *fp, const void *arg)
 {
 	const struct htmlargs *a = arg;
 
-	return html_write(a->c, fp, a->lib, a->s, a->caption);
+	return html_write(a->c, fp, a->lib, a->summary, a->caption);
 }
 
 int
 html_save(const struct chart *c, const char *path, const struct html_lib *lib,
-    const struct bt_summary *s, const char *caption, char *err,
-    size_t errlen)
+    const char *summary, const char *caption, char *err, size_t errlen)
 {
-	struct htmlargs a = { c, lib, s, caption };
+	struct htmlargs a = { c, lib, summary, caption };
 
 	return chart_savefile(path, html_fn, &a, err, errlen);
 }

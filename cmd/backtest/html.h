@@ -29,12 +29,13 @@ struct html_lib {
 /* Find and read the library.  0, or CK_ERR with the reason in err. */
 int	html_lib_load(struct html_lib *, char *err, size_t errlen);
 void	html_lib_free(struct html_lib *);
-/* The report; caption is plain text.  0, or -1 on a write error. */
+/* The report; summary: a JSON object (backtest's --json summary, shown
+ * as the table); caption: plain text.  0, or -1 on a write error. */
 int	html_write(const struct chart *, FILE *, const struct html_lib *,
-	    const struct bt_summary *, const char *caption);
-/* Through a temporary file renamed over path.  0 or CK_ERR. */
+	    const char *summary, const char *caption);
+/* Through chart_savefile: whole or not at all.  0 or CK_ERR. */
 int	html_save(const struct chart *, const char *path,
-	    const struct html_lib *, const struct bt_summary *,
-	    const char *caption, char *err, size_t errlen);
+	    const struct html_lib *, const char *summary, const char *caption,
+	    char *err, size_t errlen);
 
 #endif
