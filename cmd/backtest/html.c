@@ -279,18 +279,26 @@ data(FILE *fp, const struct chart *c, int full)
 static const char css[] =
     "body{font:13px/1.4 sans-serif;margin:12px 16px;color:#222}"
     "h1{font-size:17px;margin:0 0 2px}.sub{color:#555;margin:0 0 6px}\n"
-    "#wrap{position:relative}#chart{width:100%;height:78vh;"
-    "min-height:560px}\n"
+    "#wrap{position:relative}#chart{width:100%;"
+    "height:clamp(560px,78vh,900px)}\n"
     "#tip{position:absolute;display:none;z-index:10;pointer-events:none;"
     "background:rgba(255,255,255,0.95);border:1px solid #bbb;"
     "padding:5px 8px;font-size:12px;white-space:nowrap}\n"
     ".lg span{margin-right:14px;white-space:nowrap}"
     ".sw{display:inline-block;width:12px;height:10px;margin-right:4px;"
     "vertical-align:middle}\n"
-    "#zoom{margin:4px 0}#zoom button{margin-right:6px}"
-    "table{border-collapse:collapse;margin-top:6px}"
-    "td{border-bottom:1px solid #eee;padding:2px 12px 2px 0}"
-    "td:nth-child(2){text-align:right;font-variant-numeric:tabular-nums}\n"
+    "#zoom{margin:4px 0}#zoom button{margin-right:6px}\n"
+    ".kv{display:grid;grid-template-columns:repeat(auto-fill,"
+    "minmax(280px,1fr));column-gap:28px}"
+    ".kv div{display:flex;justify-content:space-between;"
+    "border-bottom:1px solid #eee;padding:2px 0}"
+    ".kv .v,td{font-variant-numeric:tabular-nums}\n"
+    ".tables{display:flex;flex-wrap:wrap;gap:0 36px;align-items:flex-start}"
+    "h3{font-size:14px;margin:14px 0 4px}"
+    "table{border-collapse:collapse}th{text-align:right;"
+    "padding:2px 10px;border-bottom:1px solid #bbb}"
+    "td{border-bottom:1px solid #eee;padding:2px 10px;text-align:right}"
+    "td:first-child,th:first-child{text-align:left;padding-left:0}\n"
     ".notice{color:#777;font-size:11px;margin-top:16px}\n";
 
 int
@@ -358,7 +366,7 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 	    "data-bars=\"100\">last 100</button> (drag to pan, wheel to "
 	    "zoom; panes: candles, volume%s; one bar = %ld candle%s)</div>\n"
 	    "<div id=\"wrap\"><div id=\"chart\"></div><div id=\"tip\"></div>"
-	    "</div>\n<h2>Summary</h2>\n<table id=\"summary\"></table>\n",
+	    "</div>\n<h2>Summary</h2>\n<div id=\"summary\"></div>\n",
 	    full ? ", equity, drawdown" : "", c->width,
 	    c->width == 1 ? "" : "s");
 	fputs("<p class=\"notice\">Charts drawn with TradingView Lightweight "
