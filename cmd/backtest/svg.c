@@ -57,7 +57,8 @@ nice_step(double lo, double hi, int n, double *first)
 	raw = (hi - lo) / n;
 	mag = pow(10, floor(log10(raw)));
 	r = raw / mag;
-	step = (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
+	/* the nearest of 1, 2, 5, 10 (geometrically): about n ticks */
+	step = (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
 	if (first != NULL)
 		*first = ceil(lo / step - 1e-9) * step;
 	return step;
@@ -673,9 +674,11 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 			curves(fp, v, xs, a, z, &es, &ds);
 		}
 	fprintf(fp, "<text class=\"sub\" x=\"%.0f\" y=\"%.0f\" "
-	    "text-anchor=\"end\" font-size=\"10\">1 bar = %ld candle%s; "
-	    "%d of %ld trades drawn</text>\n", CW - RIGHT, ch - 4, per,
-	    per == 1 ? "" : "s", drawn, c->trades);
+	    "text-anchor=\"end\" font-size=\"10\">1 bar = %ld candle%s",
+	    CW - RIGHT, ch - 4, per, per == 1 ? "" : "s");
+	if (full)
+		fprintf(fp, "; %d of %ld trades drawn", drawn, c->trades);
+	fputs("</text>\n", fp);
 	fputs("</svg>\n", fp);
 	free(v);
 	free(xs);

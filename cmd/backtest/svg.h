@@ -27,7 +27,8 @@ int	chart_save(const struct chart *, const char *path, const char *title,
 	    const char *caption, char *err, size_t errlen);
 
 /* Ticks at multiples of a 1, 2 or 5 times a power of ten step, about n
- * of them over [lo, hi]: the step, and the first tick in *first. */
+ * of them (from 2n/3 to 3n/2) over [lo, hi]: the step, and the first
+ * tick in *first. */
 double	nice_step(double lo, double hi, int n, double *first);
 
 #endif
