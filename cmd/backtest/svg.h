@@ -3,10 +3,12 @@
  * pane (candles, the signals acted upon, trades, pivots, ghost candles),
  * a volume pane, and, when the input has predictions, equity beside
  * buy-and-hold and the drawdown beneath.  Whatever the input length the
- * bars are merged so that each is drawn at least a few pixels wide, the
- * value axes have 1-2-5 ticks, and the time axis labels round times
- * (dates only for daily data); market closures take no room.  The file
- * holds a few thousand elements at most (the bound is CHART_MAXELEMS).
+ * bars are merged so that each is drawn at least a few pixels wide (and
+ * then the last CHART_TAIL candles are drawn again on the right as they
+ * are, with their ghosts, on their own price scale), the value axes have
+ * 1-2-5 ticks, and the time axis labels round times (dates only for daily
+ * data); market closures take no room.  The file holds a few thousand
+ * elements at most (the bound is CHART_MAXELEMS).
  */
 #ifndef SVG_H
 #define SVG_H
