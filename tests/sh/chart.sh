@@ -183,6 +183,26 @@ assert d["candles"] == c["candles"] == 16080 and len(c["t"]) == 16080
 assert c["trades_total"] == d["trades"] == len(c["trades"])
 assert c["next"] is not None and c["full"]
 EOF
+# A hostile input name: escaped in the page's text and in its JSON.
+mkdir -p "$T_TMP/</script><b>&x"
+cp "$T_TMP/day1.csv" "$T_TMP/</script><b>&x/\"q'.csv"
+hname="$T_TMP/</script><b>&x/\"q'.csv"
+backtest --html "$T_TMP/hostile.html" --json "$T_TMP/hostile.json" "$hname" \
+    >/dev/null 2>&1
+check hostile-status test $? = 0
+check hostile-escaped /usr/bin/python3 - "$T_TMP/hostile.html" "$T_TMP/hostile.json" "$hname" <<'EOF'
+import json, re, sys
+page = open(sys.argv[1]).read()
+assert page.count("</script>") == page.count("<script") == 4, page.count("</script>")
+assert "<b>&x" not in page and "&x/\"q" not in page
+m = re.search(r'<script type="application/json" id="ck-summary">(.*?)</script>', page, re.S)
+d = json.loads(m.group(1))
+assert d == json.load(open(sys.argv[2]))
+assert d["settings"]["input"] == sys.argv[3], (d["settings"]["input"], sys.argv[3])
+t = re.search(r"<title>(.*?)</title>", page).group(1)
+assert "&lt;/script&gt;&lt;b&gt;&amp;x/&quot;q'.csv" in t, t
+EOF
+
 # --live --html --svg-every 1: the page is whole whenever a reader looks.
 head -301 "$T_TMP/pred.csv" >"$T_TMP/live.csv"
 backtest --live --html "$T_TMP/live.html" --svg-every 1 "$T_TMP/live.csv" \
