@@ -187,9 +187,10 @@ EOF
 mkdir -p "$T_TMP/</script><b>&x"
 cp "$T_TMP/day1.csv" "$T_TMP/</script><b>&x/\"q'.csv"
 hname="$T_TMP/</script><b>&x/\"q'.csv"
-backtest --html "$T_TMP/hostile.html" --json "$T_TMP/hostile.json" "$hname" \
-    >/dev/null 2>&1
+backtest --html "$T_TMP/hostile.html" --json "$T_TMP/hostile.json" \
+    --svg "$T_TMP/hostile.svg" "$hname" >/dev/null 2>&1
 check hostile-status test $? = 0
+check hostile-svg xmllint --noout "$T_TMP/hostile.svg"
 check hostile-escaped /usr/bin/python3 - "$T_TMP/hostile.html" "$T_TMP/hostile.json" "$hname" <<'EOF'
 import json, re, sys
 page = open(sys.argv[1]).read()
