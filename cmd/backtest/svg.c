@@ -194,6 +194,8 @@ static const struct unit {
 	{ U_YEAR, 100 },
 };
 
+static const struct unit oneday = { U_SEC, 86400 };
+
 static long long
 bucket(const struct unit *u, cktime t)
 {
@@ -252,6 +254,7 @@ time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v,
 	char buf[32];
 	size_t k;
 	int i, j, cnt, crowded;
+	long long day;
 	double x, lastx;
 
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
@@ -273,6 +276,7 @@ time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v,
 			break;
 	}
 	lastx = -1e9;
+	day = bucket(&oneday, v[from].t0);
 	for (i = from + 1; i < to && u != NULL; i++) {
 		if (bucket(u, v[i].t0) == bucket(u, v[i - 1].t0))
 			continue;
@@ -281,6 +285,15 @@ time_axis(FILE *fp, const struct chart *c, const struct chart_bar *v,
 			continue;
 		lastx = x;
 		bucket_label(buf, sizeof(buf), u, v[i].t0);
+		/* times of day: a new day is named by its date */
+		if (bucket(&oneday, v[i].t0) != day) {
+			day = bucket(&oneday, v[i].t0);
+			if (u->kind == U_SEC && u->n < 86400) {
+				struct tm tm = utc(v[i].t0);
+
+				strftime(buf, sizeof(buf), "%m-%d", &tm);
+			}
+		}
 		fputs("<path class=\"vgrid\" d=\"", fp);
 		for (j = 0; j < 8 && panes[j] < bot; j += 2)
 			fprintf(fp, "M%.1f %.0fV%.0f", x, panes[j], panes[j + 1]);
@@ -301,7 +314,8 @@ legend(FILE *fp, double *x, double y, const char *swatch, const char *name)
 static const char style[] =
     "<style>\n"
     "text{fill:#333}.bg{fill:#fff}.frame{fill:none;stroke:#bbb}"
-    ".grid,.vgrid{stroke:#eee;fill:none}\n"
+    ".grid,.vgrid{stroke:#eee;fill:none}"
+    ".brk{stroke:#bbb;stroke-dasharray:1 3;fill:none}\n"
     ".axis text{fill:#555;font-size:11px;text-anchor:end}"
     "#ax-time text{text-anchor:middle}\n"
     ".pane{fill:#555;font-size:11px;font-weight:bold}"
@@ -582,6 +596,21 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		time_axis(fp, c, v, xs, nm, n, (int)(TAILW / 90), bot);
 	fputs("</g>\n", fp);
 
+	/* Market closures take no room; where they are few enough to tell
+	 * apart, a dotted line marks them in the price pane. */
+	for (a = 0; a < n; a = z) {
+		z = a < nm ? nm : n;
+		for (k = 0, i = a + 1; i < z; i++)
+			k += v[i].gap;
+		if (k == 0 || k * 8 > z - a)
+			continue;
+		fputs("<path class=\"brk\" d=\"", fp);
+		for (i = a + 1; i < z; i++)
+			if (v[i].gap)
+				fprintf(fp, "M%.1f %.0fV%.0f", (xs[i - 1] + xs[i]) / 2,
+				    PTOP, PBOT);
+		fputs("\"/>\n", fp);
+	}
 	/* Ghosts beneath the candles: the candle predicted for each bar. */
 	fputs("<path class=\"ghost\" d=\"", fp);
 	for (i = 0; i < n; i++)
