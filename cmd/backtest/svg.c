@@ -647,7 +647,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	for (j = 0, drawn = 0; j < c->ntrade; j += stride)
 		drawn += trade(fp, &c->trade[j], v, xs, hws, 0, nm, &ps);
 	for (j = 0; n > nm && j < CHART_TAIL && j < c->ttn; j++)
-		drawn += trade(fp, &c->ttail[j], v, xs, hws, nm, n, &ts);
+		trade(fp, &c->ttail[j], v, xs, hws, nm, n, &ts);  /* again */
 	/* Pivots: small dots just above the high and below the low where
 	 * they still turn at this scale, one per 5 px at most; signals:
 	 * triangles beyond them, one per 6 px at most. */
