@@ -1,8 +1,8 @@
 /*
- * backtest.c - the trading simulation: the position policy, fills,
- * costs, stops, and the metrics of the equity curve, of buy and hold, of
- * the trades and of the signals.  All state is in struct bt; nothing
- * allocates.
+ * backtest.c - the trading simulation of a prediction stream: the position
+ * policy, fills, costs, stops, and the metrics of the equity curve, of buy
+ * and hold, of the trades and of the signals.  All state is in struct bt;
+ * nothing allocates.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,8 +24,8 @@ bt_config_default(struct bt_config *c)
 	c->fill = BT_FILL_OPEN;
 	c->enter = 0.6;
 	c->exit = 0;
-	c->min_hold = BT_AUTO;
-	c->cooldown = BT_AUTO;
+	c->min_hold = 30;
+	c->cooldown = 30;
 	c->on_hold = BT_ONHOLD_KEEP;
 }
 
@@ -59,9 +59,8 @@ bt_init(struct bt *bt, const struct bt_config *c, char *err, size_t errlen)
 		return bad(err, errlen, "enter");
 	if (!(c->exit >= 0 && c->exit <= 1))
 		return bad(err, errlen, "exit");
-	if (c->min_hold < BT_AUTO || c->cooldown < BT_AUTO)
-		return bad(err, errlen, c->min_hold < BT_AUTO ? "min-hold" :
-		    "cooldown");
+	if (c->min_hold < 0 || c->cooldown < 0)
+		return bad(err, errlen, c->min_hold < 0 ? "min-hold" : "cooldown");
 	if (c->on_hold != BT_ONHOLD_KEEP && c->on_hold != BT_ONHOLD_EXIT)
 		return bad(err, errlen, "on-hold");
 	if (c->period < BT_PERIOD_NONE || c->period > BT_PERIOD_MONTH)
@@ -125,32 +124,6 @@ bt_period_key(int period, cktime t)
 	default:
 		return day;
 	}
-}
-
-long
-bt_auto_bars(const struct bt *bt)
-{
-	double cost = 2 * (bt->cfg.fee + bt->cfg.slippage), sigma, h;
-
-	if (cost == 0)
-		return 0;
-	sigma = bt->r2n > 0 ? sqrt(bt->r2sum / bt->r2n) : 0;
-	if (!(sigma > 0))
-		return BT_AUTO_MAX;
-	h = ceil(pow(BT_AUTO_COVER * cost / sigma, 2));
-	return h < BT_AUTO_MAX ? (long)h : BT_AUTO_MAX;
-}
-
-static long
-min_hold(const struct bt *bt)
-{
-	return bt->cfg.min_hold == BT_AUTO ? bt_auto_bars(bt) : bt->cfg.min_hold;
-}
-
-static long
-cooldown(const struct bt *bt)
-{
-	return bt->cfg.cooldown == BT_AUTO ? bt_auto_bars(bt) : bt->cfg.cooldown;
 }
 
 /* Open a position at price level px (slippage applied here) with the
@@ -271,7 +244,7 @@ close_pos(struct bt *bt, double px, cktime t, int reason, struct bt_trade *tr)
 	bt->side = BT_FLAT;
 	bt->qty = bt->entry = bt->entry_fee = 0;
 	bt->bars = 0;
-	bt->cool = cooldown(bt);
+	bt->cool = bt->cfg.cooldown;
 }
 
 /* Carry out the order: move to side target at price level px. */
@@ -354,13 +327,13 @@ decide(struct bt *bt, int act, const struct bt_row *r)
 			return BT_SHORT;
 		return BT_KEEP;
 	}
-	if (bt->bars < min_hold(bt))
+	if (bt->bars < c->min_hold)
 		return BT_KEEP;
 	held = bt->side == BT_LONG ? pb : ps;
 	opp = bt->side == BT_LONG ? act == ACTION_SELL && ps >= c->enter :
 	    act == ACTION_BUY && pb >= c->enter;
 	if (opp)
-		return c->reverse && cooldown(bt) == 0 &&
+		return c->reverse && c->cooldown == 0 &&
 		    !(bt->side == BT_LONG && c->long_only) ? -bt->side : BT_FLAT;
 	if (act == ACTION_HOLD && c->on_hold == BT_ONHOLD_EXIT)
 		return BT_FLAT;
@@ -595,8 +568,6 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
 	} else {
 		count_step(bt, (uint64_t)r->t - (uint64_t)bt->last);
 		score(bt, r);
-		bt->r2sum += pow(r->close / bt->prev_close - 1, 2);
-		bt->r2n++;
 		if (bt->order != BT_KEEP) {
 			if (bt->cfg.fill == BT_FILL_OPEN)
 				n += carry_out(bt, bt->order, r->open, r->t, out);
@@ -845,7 +816,6 @@ bt_summary(const struct bt *bt, struct bt_summary *s)
 	s->turnover = avgeq > 0 ? bt->traded / avgeq : NAN;
 	s->fees_pct = 100 * bt->fees / bt->cfg.cash;
 	s->trades_per_candle = bt->n ? (double)bt->trades / bt->n : NAN;
-	s->auto_bars = bt_auto_bars(bt);
 	for (i = 0; i < 2; i++)
 		s->side[i] = bt->side_st[i];
 	for (i = 0; i < BT_NREASON; i++)
