@@ -28,8 +28,6 @@
 #include "btsummary.h"
 #include "btappend.h"
 
-static volatile sig_atomic_t stop;
-
 struct opts {
 	const char	*summary, *json, *equity, *svg, *html, *prefix, *file, *append;
 	long		 svg_every;
@@ -496,6 +494,14 @@ main(int argc, char **argv)
 	if (r < 0 && !(r == CK_EINTR && sig)) {
 		flushall(&out);
 		errx(ck_exit(r), "%s", e);
+	}
+	/* a replay to the end of the input must reproduce every recorded
+	 * trade */
+	if (app != NULL && ap.skip > 0 && !sig) {
+		flushall(&out);
+		errx(CK_EXIT_DATA, "%s: the input ended before %ld of its "
+		    "recorded trades were replayed (another input, or other "
+		    "settings?)", o.append, ap.skip);
 	}
 	/* with --append the open position is not closed into the file: the
 	 * next run replays it */

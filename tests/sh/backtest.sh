@@ -449,6 +449,10 @@ assert abs(j["settings"]["cash"] - (10000 + sum(float(r["pnl"]) for r in t))) < 
 # another input replayed over the record is refused
 expect append-mismatch 65 "backtest --min-hold 0 --cooldown 0 --append $T_TMP/kill.csv $T_TMP/big.csv"
 errhas append-mismatch-msg "differ from those recorded"
+head -2000 "$T_TMP/big.csv" >"$T_TMP/short.csv"
+expect append-short-replay 65 "backtest --append $T_TMP/kill.csv $T_TMP/short.csv"
+errhas append-short-replay-msg "recorded trades were replayed"
+check append-short-untouched cmp "$T_TMP/full.csv" "$T_TMP/kill.csv"
 echo "not,a,trade,list" >"$T_TMP/junk.csv"
 expect append-junk 65 "backtest --append $T_TMP/junk.csv $T_TMP/a.csv"
 ln -s "$T_TMP/full.csv" "$T_TMP/alink.csv"
@@ -497,8 +501,10 @@ fi
 # Real predictions.  A tiny model (window 8) trained one epoch on a slice.
 M=$T_TMP/m.ckpt
 candle-feed --last 400 "$DATA" >"$T_TMP/c.csv"
+# pivot labels without HOLD: a one-epoch model of 400 candles that learned
+# HOLD would say nothing else
 train-batch -m "$M" --new --window 8 --dim 8 --layers 1 --heads 2 \
-    --seed 1 --labels pivots --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
+    --seed 1 --labels pivots --no-hold --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
 check model-made test -s "$M"
 modelgen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
 

@@ -972,9 +972,9 @@ test_policy_min_hold_cooldown(void)
 	trade_is(&r.tr[1], 5, 8, BT_LONG, 3, BT_EXIT_SIGNAL);
 	trade_is(&r.tr[2], 9, 11, BT_LONG, 3, BT_EXIT_END);
 	/* cooldown 2 (min-hold 0): long 1..2 (SELL at 1: out at 2); the
-	 * signals of rows 2 and 3 open nothing; SELL at... row 4's BUY
-	 * enters at 5, row 5's SELL closes at 6; rows 6, 7 cool; row 8's
-	 * BUY enters at 9, out at 10; rows 10, 11 cool */
+	 * signals of rows 2 and 3 open nothing; row 4's BUY enters at 5,
+	 * row 5's SELL closes at 6; rows 6, 7 cool; row 8's BUY enters at
+	 * 9, out at 10; rows 10, 11 cool */
 	c.min_hold = 0;
 	c.cooldown = 2;
 	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
