@@ -308,7 +308,7 @@ fi
 M=$T_TMP/m.ckpt
 candle-feed --last 400 "$DATA" >"$T_TMP/c.csv"
 train-batch -m "$M" --new --window 8 --dim 8 --layers 1 --heads 2 \
-    --seed 1 --labels pivots --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
+    --seed 1 --labels pivots --no-hold --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
 check model-made test -s "$M"
 modelgen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
 
