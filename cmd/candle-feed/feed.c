@@ -1,6 +1,6 @@
 /*
- * feed.c - candle-feed's logic: input formats onto the canonical columns,
- * held rows, resampling, the last rows of a file, following a file.
+ * feed.c - candle-feed's logic: held rows, resampling, the last rows of a
+ * file, following a file.
  */
 #include <sys/stat.h>
 
@@ -19,152 +19,6 @@
 #include "candle.h"
 #include "timeparse.h"
 #include "feed.h"
-
-/* ---- input formats ---- */
-
-static const char *const aliases[6][6] = {
-	{ "time", "timestamp", "date", "datetime", "open_time", "open time" },
-	{ "open", "o" },
-	{ "high", "h" },
-	{ "low", "l" },
-	{ "close", "c" },
-	{ "volume", "v", "vol" },
-};
-
-/* Header name s matches a name for canonical column k (case and
- * surrounding blanks ignored; a UTF-8 byte order mark too). */
-static int
-namematch(const char *s, size_t len, int k)
-{
-	int j;
-	size_t n;
-
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	for (j = 0; j < 6 && aliases[k][j] != NULL; j++) {
-		n = strlen(aliases[k][j]);
-		if (n == len && strncasecmp(s, aliases[k][j], n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-alldigits(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned)(s[i] - '0') > 9)
-			return 0;
-	return len > 0;
-}
-
-int
-feedin_start(struct feedin *f, struct csvin *in, enum epoch_unit unit,
-    char *err, size_t errlen)
-{
-	const char *s;
-	size_t len, i, nf;
-	int k, r;
-
-	memset(f, 0, sizeof(*f));
-	f->in = in;
-	f->unit = unit;
-	if ((r = csvin_next(in, err, errlen)) <= 0) {
-		if (r == 0) {
-			snprintf(err, errlen, "%s:1: no header", csvin_name(in));
-			r = CK_EDATA;
-		}
-		f->fatal = 1;
-		return r;
-	}
-	nf = csvin_nfields(in);
-	s = csvin_field(in, 0, &len);
-	if (nf == 12 && alldigits(s, len)) {
-		/* Binance klines: open time, o, h, l, c, v, close time, ... */
-		for (k = 0; k < 6; k++)
-			f->col[k] = k;
-		f->ncol = 12;
-		f->binance = 1;
-		f->pending = 1;
-		return 0;
-	}
-	f->ncol = (int)nf;
-	for (k = 0; k < 6; k++) {
-		f->col[k] = -1;
-		for (i = 0; i < nf && f->col[k] < 0; i++) {
-			s = csvin_field(in, i, &len);
-			if (namematch(s, len, k))
-				f->col[k] = (int)i;
-		}
-		if (f->col[k] < 0) {
-			snprintf(err, errlen, "%s:%ld: no %s column in the header",
-			    csvin_name(in), csvin_line(in), aliases[k][0]);
-			f->fatal = 1;
-			return CK_EDATA;
-		}
-	}
-	return 0;
-}
-
-int
-feedin_next(struct feedin *f, struct feedrow *row, char *err, size_t errlen)
-{
-	char why[160];
-	const char *s;
-	size_t len, nf;
-	int k, r;
-
-	f->fatal = 0;
-	if (f->pending)
-		f->pending = 0;
-	else if ((r = csvin_next(f->in, err, errlen)) <= 0) {
-		f->fatal = 1;
-		return r;
-	}
-	nf = csvin_nfields(f->in);
-	if (nf != (size_t)f->ncol) {
-		snprintf(why, sizeof(why), "%zu fields, %s %d", nf,
-		    f->binance ? "klines have" : "the header has", f->ncol);
-		goto bad;
-	}
-	s = csvin_field(f->in, f->col[0], &len);
-	if (time_parse_iso(s, len, &row->c.t) == 0) {
-		row->txt[0] = s;
-		row->len[0] = len;
-	} else if (time_parse_any(s, len, f->unit, &row->c.t) == 0) {
-		row->txt[0] = f->tbuf;
-		row->len[0] = time_format(f->tbuf, row->c.t);
-	} else {
-		snprintf(why, sizeof(why), "bad time '%.*s'",
-		    len > 40 ? 40 : (int)len, s);
-		goto bad;
-	}
-	for (k = 1; k < 6; k++) {
-		s = csvin_field(f->in, f->col[k], &len);
-		if (candle_parse_num(s, len, k, candle_val(&row->c, k), why,
-		    sizeof(why)) != 0)
-			goto bad;
-		row->txt[k] = s;
-		row->len[k] = len;
-	}
-	if (candle_check(&row->c, why, sizeof(why)) != 0)
-		goto bad;
-	return 1;
-bad:
-	snprintf(err, errlen, "%s:%ld: %s", csvin_name(f->in),
-	    csvin_line(f->in), why);
-	return CK_EDATA;
-}
 
 /* ---- held rows ---- */
 
@@ -722,4 +576,171 @@ replay_sleep(struct replay *r, cktime t, const struct timespec *due,
 	    now.tv_nsec > due->tv_nsec) ? now : *due;
 	r->t = t;
 	return 0;
+}
+
+/* ---- rows held for joining files ---- */
+
+struct feedrow *
+ring_at(struct ring *g, long i)
+{
+	return &g->row[(g->head - g->count + i + 2 * g->n) % g->n].r;
+}
+
+void
+ring_drop(struct ring *g)
+{
+	if (g->count > 0)
+		g->count--;
+}
+
+long
+ring_find(struct ring *g, cktime t)
+{
+	long lo = 0, hi = g->count - 1, mid;
+	cktime m;
+
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		m = ring_at(g, mid)->c.t;
+		if (m == t)
+			return mid;
+		if (m < t)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+int
+ring_set(struct ring *g, long i, const struct feedrow *r)
+{
+	return feedheld_set(&g->row[(g->head - g->count + i + 2 * g->n) %
+	    g->n], r);
+}
+
+/* ---- a newest-first file read from its end ---- */
+
+#define REVBLK	(64 * 1024)
+
+/* The offset after the first n lines of fd (n >= 0), or -1. */
+static off_t
+lines_end(int fd, long n)
+{
+	char buf[4096], *p, *e;
+	off_t pos = 0;
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = pread(fd, buf, sizeof(buf), pos)) <= 0)
+			return -1;
+		for (p = buf, e = buf + r; n > 0 &&
+		    (p = memchr(p, '\n', e - p)) != NULL; p++)
+			if (--n == 0)
+				return pos + (p - buf) + 1;
+		pos += r;
+	}
+	return 0;
+}
+
+int
+rev_open(struct revsrc *v, const char *path, long hdrlines, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+
+	memset(v, 0, sizeof(*v));
+	if ((v->fd = open(path, O_RDONLY)) == -1 || fstat(v->fd, &sb) == -1 ||
+	    (v->hdrend = lines_end(v->fd, hdrlines)) < 0 ||
+	    (v->blk = malloc(REVBLK)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno != 0 ?
+		    errno : EIO));
+		rev_close(v);
+		return CK_ERR;
+	}
+	v->end = sb.st_size;
+	v->bstart = v->end;
+	return 0;
+}
+
+void
+rev_close(struct revsrc *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+	free(v->blk);
+	free(v->line);
+	v->blk = v->line = NULL;
+}
+
+/* The byte at pos (hdrend <= pos < end), from a block read backwards. */
+static int
+rev_byte(struct revsrc *v, off_t pos)
+{
+	off_t s;
+	ssize_t r;
+
+	if (pos < v->bstart || pos >= v->bstart + (off_t)v->blen) {
+		s = pos + 1 - REVBLK < v->hdrend ? v->hdrend : pos + 1 - REVBLK;
+		if ((r = pread(v->fd, v->blk, pos + 1 - s, s)) != pos + 1 - s)
+			return -1;
+		v->bstart = s;
+		v->blen = (size_t)r;
+	}
+	return (unsigned char)v->blk[pos - v->bstart];
+}
+
+ssize_t
+rev_read(void *ctx, void *buf, size_t n)
+{
+	struct revsrc *v = ctx;
+	off_t ls, e;
+	ssize_t r;
+	size_t len;
+	int c;
+	char *b;
+
+	if (v->hpos < v->hdrend) {
+		if ((off_t)n > v->hdrend - v->hpos)
+			n = v->hdrend - v->hpos;
+		if ((r = pread(v->fd, buf, n, v->hpos)) > 0)
+			v->hpos += r;
+		return r;
+	}
+	while (v->lpos == v->llen) {
+		if (v->end <= v->hdrend)
+			return 0;
+		/* the line that ends at end: back to the LF before it */
+		e = v->end;
+		if ((c = rev_byte(v, e - 1)) < 0)
+			return -1;
+		ls = c == '\n' ? e - 1 : e;
+		while (ls > v->hdrend && (c = rev_byte(v, ls - 1)) != '\n') {
+			if (c < 0)
+				return -1;
+			if (e - ls > CSVIO_MAXLINE)
+				break;	/* csvin refuses it */
+			ls--;
+		}
+		len = (size_t)(e - ls);
+		if (len + 1 > v->lcap) {
+			if ((b = realloc(v->line, len + 1)) == NULL)
+				return -1;
+			v->line = b;
+			v->lcap = len + 1;
+		}
+		if (pread(v->fd, v->line, len, ls) != (ssize_t)len)
+			return -1;
+		if (len == 0 || v->line[len - 1] != '\n')
+			v->line[len++] = '\n';
+		v->llen = len;
+		v->lpos = 0;
+		v->end = ls;
+	}
+	if (n > v->llen - v->lpos)
+		n = v->llen - v->lpos;
+	memcpy(buf, v->line + v->lpos, n);
+	v->lpos += n;
+	return (ssize_t)n;
 }

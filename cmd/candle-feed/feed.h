@@ -23,26 +23,71 @@ struct feedrow {
 	size_t		 len[6];
 };
 
-/* An input: which input column holds each canonical one. */
-struct feedin {
-	struct csvin	*in;
-	int		 col[6];
-	int		 ncol;		/* fields a row must have */
-	int		 binance;	/* headerless klines */
-	int		 pending;	/* the first record is a row */
-	int		 fatal;		/* the last error cannot be skipped */
+/* How to read the inputs (the options; zero: detect). */
+struct feedopt {
+	int		 sep;		/* field separator, 0: detect */
+	int		 decimal;	/* '.' or ',', 0: detect */
+	const char	*columns;	/* "time,open,..." names or positions */
+	const char	*timefmt;	/* strptime(3) format of the time */
+	const char	*volume;	/* the volume column's name */
+	int		 tz;		/* naive times in the TZ zone */
+	int		 noheader;
+	int		 novolume;	/* volume 0 */
+	int		 closeadj;	/* the adjusted close */
 	enum epoch_unit	 unit;
-	char		 tbuf[40];	/* time text when reformatted */
 };
 
-/* Read the header (or recognise headerless klines): 0, or CK_EDATA/CK_ERR
- * with "file:line: reason". */
-int	feedin_start(struct feedin *, struct csvin *, enum epoch_unit,
+/* JSON candles turned into CSV lines for a csvin. */
+struct jsonsrc {
+	struct csvin	*in;		/* the file as text */
+	unsigned char	 buf[16384];
+	size_t		 pos, len;
+	long long	 off;		/* bytes read */
+	int		 depth, quote, seen, end;
+	int		 bad;		/* 1 not JSON candles, 2 read error */
+	char		 err[256];
+};
+
+/* An input: which input column holds each canonical one. */
+struct feedin {
+	struct csvin	*in;		/* records (the JSON reader's for JSON) */
+	const struct feedopt *o;
+	struct jsonsrc	*json;
+	int		 col[6];	/* time (or date), open .. volume (-1) */
+	int		 tcol;		/* time of day, with twocols */
+	int		 twocols;	/* a date column and a time column */
+	int		 datecol;	/* the time column is a date column */
+	int		 adjcol;	/* adjusted close, or -1 */
+	int		 ncol;		/* fields a row must have */
+	int		 noheader;	/* headerless or JSON: first record a row */
+	int		 pending;	/* the first record is a row */
+	int		 fatal;		/* the last error cannot be skipped */
+	int		 sep, dec;	/* dec: 0 until the first row */
+	const char	**name;		/* header names */
+	char		*namebuf;
+	int		 nname;
+	long		 hdrline;
+	const char	*hdr;		/* the header line as read */
+	size_t		 hdrlen;
+	char		 hdrbuf[200];
+	cktime		 prevt;		/* the previous row's time */
+	char		 tbuf[40];	/* time text when reformatted */
+	char		 nbuf[6][80];	/* number texts made plain */
+};
+
+/* Read the header (or recognise a headerless layout or JSON): 0, or
+ * CK_EDATA/CK_ERR with "file:line: reason". feedin_free after. */
+int	feedin_start(struct feedin *, struct csvin *, const struct feedopt *,
 	    char *err, size_t errlen);
 /* 1 a row (checked: numbers, prices, ranges; not the time order); 0 end;
  * CK_EDATA (fatal set when the CSV itself is broken), CK_ERR, CK_EINTR. */
 int	feedin_next(struct feedin *, struct feedrow *, char *err,
 	    size_t errlen);
+/* Frees what feedin_start made (not the csvin it was given). */
+void	feedin_free(struct feedin *);
+/* A note on standard error about input f, once per text. */
+void	feed_note(const struct feedin *f, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /* A row copied into its own storage. */
 struct feedheld {
@@ -102,6 +147,32 @@ int	ring_init(struct ring *, long n);
 int	ring_push(struct ring *, const struct feedrow *);
 void	ring_write(struct ring *, struct csvout *);	/* and empty it */
 void	ring_free(struct ring *);
+/* Row i from the oldest; drop the oldest; the row at time t (the rows in
+ * time order), or -1; replace row i: 0 or -1. */
+struct feedrow *ring_at(struct ring *, long i);
+void	ring_drop(struct ring *);
+long	ring_find(struct ring *, cktime t);
+int	ring_set(struct ring *, long i, const struct feedrow *);
+
+/*
+ * A newest-first plain file read from its end: its first hdrlines lines,
+ * then its other lines last first, in bounded memory.
+ */
+struct revsrc {
+	int		 fd;
+	off_t		 hdrend, hpos;	/* header bytes, and those handed on */
+	off_t		 end;		/* lines before end are still to come */
+	char		*blk;		/* bytes at [bstart, bstart + blen) */
+	off_t		 bstart;
+	size_t		 blen;
+	char		*line;		/* the line being handed on */
+	size_t		 llen, lpos, lcap;
+};
+
+int	rev_open(struct revsrc *, const char *path, long hdrlines, char *err,
+	    size_t errlen);
+void	rev_close(struct revsrc *);
+ssize_t	rev_read(void *ctx, void *buf, size_t n);
 
 /*
  * Offset in a plain file (fd, size bytes) after which its last n lines

@@ -39,16 +39,27 @@ candle_val(struct candle *c, int col)
 int
 candle_check(const struct candle *c, char *why, size_t n)
 {
-	if (!(c->open > 0))
-		snprintf(why, n, "open not positive");
-	else if (!(c->high > 0))
-		snprintf(why, n, "high not positive");
-	else if (!(c->low > 0))
-		snprintf(why, n, "low not positive");
-	else if (!(c->close > 0))
-		snprintf(why, n, "close not positive");
-	else if (!(c->volume >= 0))
+	const double *v[4] = { &c->open, &c->high, &c->low, &c->close };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!(*v[i] > 0) || !(*v[i] >= CANDLE_PRICE_MIN &&
+		    *v[i] <= CANDLE_PRICE_MAX)) {
+			if (*v[i] > 0)
+				snprintf(why, n, "%s %g outside %g..%g",
+				    canon[i + 1], *v[i], CANDLE_PRICE_MIN,
+				    CANDLE_PRICE_MAX);
+			else
+				snprintf(why, n, "%s not positive",
+				    canon[i + 1]);
+			return -1;
+		}
+	if (!(c->volume >= 0))
 		snprintf(why, n, "volume negative");
+	else if (c->volume != 0 && !(c->volume >= CANDLE_PRICE_MIN &&
+	    c->volume <= CANDLE_VOLUME_MAX))
+		snprintf(why, n, "volume %g outside %g..%g", c->volume,
+		    CANDLE_PRICE_MIN, CANDLE_VOLUME_MAX);
 	else if (c->low > c->open || c->low > c->close)
 		snprintf(why, n, "low above min(open, close)");
 	else if (c->high < c->open || c->high < c->close)
@@ -62,16 +73,30 @@ int
 candle_parse_num(const char *s, size_t len, int col, double *x, char *why,
     size_t n)
 {
+	char q[64];
+
 	if (len == 0) {
 		snprintf(why, n, "empty %s", canon[col]);
 		return -1;
 	}
 	if (parse_double(s, len, x) != 0) {
-		snprintf(why, n, "%s not a finite number: '%.*s'", canon[col],
-		    len > 40 ? 40 : (int)len, s);
+		snprintf(why, n, "%s not a finite number: %s", canon[col],
+		    quote_text(q, sizeof(q), s, len));
 		return -1;
 	}
 	return 0;
+}
+
+void
+candle_bad_time(const char *s, size_t len, int r, char *why, size_t n)
+{
+	char q[64];
+
+	if (r == TIME_ERANGE)
+		snprintf(why, n, "time %s outside %s",
+		    quote_text(q, sizeof(q), s, len), TIME_RANGE_TEXT);
+	else
+		snprintf(why, n, "bad time %s", quote_text(q, sizeof(q), s, len));
 }
 
 int
@@ -112,6 +137,7 @@ cstream_close(struct cstream *cs)
 int
 cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 {
+	char q[64];
 	size_t len;
 	int i, r;
 
@@ -135,9 +161,11 @@ cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 			goto nomem;
 	for (i = 0; i < 6; i++)
 		if (i >= cs->ncol || strcmp(cs->name[i], canon[i]) != 0) {
-			snprintf(err, errlen, "%s:%ld: header column %d is not "
-			    "'%s' (not a candle stream)", csvin_name(cs->in),
-			    csvin_line(cs->in), i + 1, canon[i]);
+			snprintf(err, errlen, "%s:%ld: header column %d is %s, "
+			    "not '%s' (not a candle stream)", csvin_name(cs->in),
+			    csvin_line(cs->in), i + 1, i < cs->ncol ?
+			    quote_text(q, sizeof(q), cs->name[i],
+			    strlen(cs->name[i])) : "missing", canon[i]);
 			r = CK_EDATA;
 			goto fail;
 		}
@@ -190,8 +218,8 @@ parse_time(struct cstream *cs, const char *s, size_t len, cktime *t)
 		*t = cs->daybase + (cktime)(h * 3600 + m * 60 + sec) * CK_SEC;
 		return 0;
 	}
-	if (time_parse_iso(s, len, t) != 0)
-		return -1;
+	if ((h = time_parse_iso(s, len, t)) != 0)
+		return h;
 	if (len == 20) {
 		/* parsed: the clock digits are good */
 		base = *t / CK_SEC - (two(s + 11) * 3600 + two(s + 14) * 60 +
@@ -224,9 +252,8 @@ cstream_next(struct cstream *cs, struct candle *c, char *err, size_t errlen)
 		goto bad;
 	}
 	s = csvin_field(cs->in, 0, &len);
-	if (parse_time(cs, s, len, &c->t) != 0) {
-		snprintf(why, sizeof(why), "bad time '%.*s'",
-		    len > 40 ? 40 : (int)len, s);
+	if ((r = parse_time(cs, s, len, &c->t)) != 0) {
+		candle_bad_time(s, len, r, why, sizeof(why));
 		goto bad;
 	}
 	for (i = 0; i < 5; i++) {

@@ -812,6 +812,29 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 	}
 }
 
+ssize_t
+csvin_read_text(struct csvin *in, void *buf, size_t n, char *err,
+    size_t errlen)
+{
+	int r;
+
+	in->reading = 1;
+	if (in->plen == 0) {
+		if (in->done)
+			return 0;
+		if ((r = refill(in, err, errlen)) <= 0) {
+			in->done = r == 0;
+			return r;
+		}
+	}
+	if (n > in->plen)
+		n = in->plen;
+	memcpy(buf, in->p, n);
+	in->p += n;
+	in->plen -= n;
+	return (ssize_t)n;
+}
+
 int
 csvin_ready(struct csvin *in)
 {

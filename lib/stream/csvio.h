@@ -50,6 +50,10 @@ void		 csvin_setsep(struct csvin *, int c);
  */
 int		 csvin_peekline(struct csvin *, int k, const char **line,
 		    size_t *len, char *err, size_t errlen);
+/* Up to n bytes of the input as text, for a reader of another format
+ * (not mixed with csvin_next): >0, 0 at the end, or a status. */
+ssize_t		 csvin_read_text(struct csvin *, void *buf, size_t n,
+		    char *err, size_t errlen);
 enum { CSVIN_UNKNOWN, CSVIN_PLAIN, CSVIN_UTF8BOM, CSVIN_UTF16LE,
     CSVIN_UTF16BE };
 /* The encoding seen (CSVIN_UNKNOWN before anything was read). */
