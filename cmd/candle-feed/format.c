@@ -639,11 +639,10 @@ plainnum(struct feedin *f, int k, const char *s, size_t len, char *out,
 	int shift = 0, seenth = 0, th = f->dec == ',' ? '.' : ',';
 
 	*olen = len;
-	if (len > 0 && memchr(s, th, len) == NULL && (f->dec == '.' ||
-	    memchr(s, ',', len) == NULL) && !(k == 5 && len > 1 &&
-	    strchr("KkMmBb", s[len - 1]) != NULL &&
+	if (f->dec == '.' && memchr(s, ',', len) == NULL && !(k == 5 &&
+	    len > 1 && strchr("KkMmBb", s[len - 1]) != NULL &&
 	    (unsigned)(s[len - 2] - '0') <= 9))
-		return s;	/* the common case: as it is */
+		return s;	/* plain already, or not a number at all */
 	if (len > 0 && k == 5 && len < cap - 12) {
 		switch (s[len - 1]) {
 		case 'K': case 'k':	shift = 3; len--; break;
@@ -961,7 +960,13 @@ feedin_next(struct feedin *f, struct feedrow *row, char *err, size_t errlen)
 			continue;
 		}
 		s = csvin_field(f->in, f->col[k], &len);
-		if ((len == 4 && strcasecmp(s, "null") == 0) ||
+		if (f->dec == '.' && len > 0 &&
+		    parse_double(s, len, candle_val(&row->c, k)) == 0) {
+			row->txt[k] = s;	/* the common case */
+			row->len[k] = len;
+			continue;
+		}
+		if ((len == 4 && strncasecmp(s, "null", 4) == 0) ||
 		    (len == 1 && s[0] == '-')) {
 			snprintf(why, sizeof(why), "missing %s (%s)",
 			    candle_colname(k), quote_text(q, sizeof(q), s, len));

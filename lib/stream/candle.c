@@ -42,6 +42,14 @@ candle_check(const struct candle *c, char *why, size_t n)
 	const double *v[4] = { &c->open, &c->high, &c->low, &c->close };
 	int i;
 
+	if (c->open >= CANDLE_PRICE_MIN && c->open <= CANDLE_PRICE_MAX &&
+	    c->high >= CANDLE_PRICE_MIN && c->high <= CANDLE_PRICE_MAX &&
+	    c->low >= CANDLE_PRICE_MIN && c->low <= CANDLE_PRICE_MAX &&
+	    c->close >= CANDLE_PRICE_MIN && c->close <= CANDLE_PRICE_MAX &&
+	    (c->volume == 0 || (c->volume >= CANDLE_PRICE_MIN &&
+	    c->volume <= CANDLE_VOLUME_MAX)) && c->low <= c->open &&
+	    c->low <= c->close && c->high >= c->open && c->high >= c->close)
+		return 0;	/* the common case */
 	for (i = 0; i < 4; i++)
 		if (!(*v[i] > 0) || !(*v[i] >= CANDLE_PRICE_MIN &&
 		    *v[i] <= CANDLE_PRICE_MAX)) {
