@@ -245,10 +245,24 @@ digits(const char *s, size_t len)
 static const char *
 headerless(struct feedin *f)
 {
-	const char *s;
-	size_t len, nf = csvin_nfields(f->in), i;
+	const char *s, *s2;
+	size_t len, len2, nf = csvin_nfields(f->in), i;
+	cktime t;
 
 	s = csvin_field(f->in, 0, &len);
+	s2 = csvin_field(f->in, 1, &len2);
+	if (nf == 7 && time_parse_date(s, len, &t) == 0 &&
+	    time_parse_clock(s2, len2, &t) == 0) {
+		for (i = 2; i < 7; i++) {
+			s = csvin_field(f->in, i, &len);
+			if (!numeric(s, len))
+				return NULL;
+		}
+		f->twocols = 1;
+		f->tcol = 1;
+		return "MetaTrader 4 history (date, time, open, high, low, "
+		    "close, volume)";
+	}
 	if (!digits(s, len))
 		return NULL;
 	for (i = 1; i < 6 && i < nf; i++) {
@@ -257,8 +271,10 @@ headerless(struct feedin *f)
 			return NULL;
 	}
 	switch (nf) {
-	case 12:	return "Binance klines";
-	case 7:		return "Kraken OHLCVT";
+	case 12:	return "Binance klines (time, open, high, low, close, "
+			    "volume, ...)";
+	case 7:		return "Kraken OHLCVT (time, open, high, low, close, "
+			    "volume, trades)";
 	case 6:		return "time, open, high, low, close, volume";
 	default:	return NULL;
 	}
@@ -380,8 +396,8 @@ bynames(struct feedin *f, char *err, size_t errlen)
 		f->tcol = col[C_CLOCK];
 		f->twocols = 1;
 	} else {
-		f->col[0] = col[0];
-		f->datecol = col[0] >= 0 && col[0] == col[C_DATE];
+		f->col[0] = col[0] >= 0 ? col[0] : col[C_DATE];
+		f->datecol = f->col[0] >= 0 && f->col[0] == col[C_DATE];
 	}
 	/* "Price" is the close only where there is no Close */
 	f->col[4] = col[4];
@@ -567,10 +583,10 @@ feedin_start(struct feedin *f, struct csvin *in, const struct feedopt *o,
 	if ((r = csvin_next(f->in, err, errlen)) <= 0)
 		goto eof;
 	f->hdrline = csvin_line(f->in);
-	if (o->noheader)
-		lay = "no header";
-	else if (lay == NULL)
+	if (lay == NULL)
 		lay = headerless(f);
+	if (lay == NULL && o->noheader)
+		lay = "time, open, high, low, close, volume";
 	if (lay != NULL) {
 		f->noheader = 1;
 		f->pending = 1;
@@ -584,11 +600,10 @@ feedin_start(struct feedin *f, struct csvin *in, const struct feedopt *o,
 			return CK_EDATA;
 		} else {
 			for (k = 0; k < 6; k++)
-				f->col[k] = k;
+				f->col[k] = k + (f->twocols && k > 0);
 			if (o->novolume)
 				f->col[5] = -1;
-			feed_note(f, "no header: read as %s (time, open, "
-			    "high, low, close, volume)", lay);
+			feed_note(f, "no header: read as %s", lay);
 		}
 		f->fatal = r != 0;
 		return r == 1 ? 0 : r;
