@@ -51,6 +51,8 @@ static struct {
 	struct ring	 join;		/* --dedupe over several files */
 	int		 joinon;
 	int		 newest;	/* the second row is before the first */
+	int		 firstrow;	/* the row is a file's first */
+	int		 nfile;		/* files read before this one */
 	long		 differ;	/* overlapping rows that differed */
 } st;
 
@@ -277,7 +279,7 @@ gap(struct feedin *f, const struct feedrow *r)
 		time_format(b, st.last);
 		duration_format(c, st.step);
 		warnx("%s:%ld: gap of %s after %s (step %s)", csvin_name(f->in),
-		    csvin_line(f->in), a, b, c);
+		    r->line, a, b, c);
 		st.ngaps++;
 	}
 }
@@ -302,9 +304,10 @@ row(struct feedin *f, const struct feedrow *r)
 		}
 		candle_order(r->c.t, st.last, why, sizeof(why));
 		snprintf(msg, sizeof(msg), "%s:%ld: %s%s", csvin_name(f->in),
-		    csvin_line(f->in), why, st.newest ? " (newest first? a "
+		    r->line, why, st.newest ? " (newest first? a "
 		    "plain file is read from its end; reverse a pipe with "
-		    "tac)" : "");
+		    "tac)" : st.firstrow && st.nfile > 0 ? " (files overlap? "
+		    "--dedupe first|last joins them)" : "");
 		bad(msg, 0);
 		return;
 	}
@@ -338,7 +341,7 @@ join(struct feedin *f, const struct feedrow *r)
 		if ((i = ring_find(&st.join, r->c.t)) < 0) {
 			candle_order(r->c.t, st.last, why, sizeof(why));
 			snprintf(msg, sizeof(msg), "%s:%ld: %s%s",
-			    csvin_name(f->in), csvin_line(f->in), why,
+			    csvin_name(f->in), r->line, why,
 			    r->c.t < ring_at(&st.join, 0)->c.t ? " (an overlap "
 			    "longer than the rows held)" : "");
 			bad(msg, 0);
@@ -381,7 +384,9 @@ release_first(void)
 {
 	if (st.first.full) {
 		st.first.full = 0;
+		st.firstrow = 1;
 		onrow(st.curf, &st.first.r);
+		st.firstrow = 0;
 	}
 }
 
@@ -484,6 +489,7 @@ input(const char *path, struct csvin *in, struct follow *fw)
 	csvin_free(in);
 	if (rv.fd >= 0)
 		rev_close(&rv);
+	st.nfile++;
 	return;
 fail:
 	release_first();

@@ -38,6 +38,7 @@ feedheld_set(struct feedheld *h, const struct feedrow *r)
 		h->cap = need;
 	}
 	h->r.c = r->c;
+	h->r.line = r->line;
 	for (k = 0; k < 6; k++) {
 		memcpy(h->buf + off, r->txt[k], r->len[k]);
 		h->r.len[k] = r->len[k];

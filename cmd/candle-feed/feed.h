@@ -21,6 +21,7 @@ struct feedrow {
 	struct candle	 c;
 	const char	*txt[6];	/* time, open, high, low, close, volume */
 	size_t		 len[6];
+	long		 line;		/* where it was read */
 };
 
 /* How to read the inputs (the options; zero: detect). */

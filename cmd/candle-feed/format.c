@@ -950,6 +950,7 @@ feedin_next(struct feedin *f, struct feedrow *row, char *err, size_t errlen)
 		return r;
 	}
 	nf = csvin_nfields(f->in);
+	row->line = csvin_line(f->in);
 	if (nf != (size_t)f->ncol) {
 		snprintf(why, sizeof(why), "%zu fields, %s %d", nf,
 		    f->noheader ? "the first row has" : "the header has",
@@ -1011,17 +1012,20 @@ bad:
 void
 feed_note(const struct feedin *f, const char *fmt, ...)
 {
-	static char last[1024];
+	static char last[8][256];
+	static int next;
 	char b[1024];
 	va_list ap;
-	int n;
+	int n, i;
 
 	n = snprintf(b, sizeof(b), "%s: ", csvin_name(f->in));
 	va_start(ap, fmt);
 	vsnprintf(b + n, sizeof(b) - n, fmt, ap);
 	va_end(ap);
-	if (strcmp(b + n, last) == 0)
-		return;
-	snprintf(last, sizeof(last), "%s", b + n);
+	for (i = 0; i < 8; i++)
+		if (strncmp(b + n, last[i], sizeof(last[i]) - 1) == 0)
+			return;
+	snprintf(last[next], sizeof(last[next]), "%s", b + n);
+	next = (next + 1) % 8;
 	warnx("%s", b);
 }
