@@ -37,7 +37,7 @@ static struct {
 	struct csvout	*out;
 	struct ring	 ring;
 	int		 ringon;	/* rows go to the ring */
-	struct resample	 rs;
+	struct feedrs	 rs;
 	struct feedheld	 held;		/* --dedupe last */
 	cktime		 last;		/* time of the last accepted row */
 	cktime		 step;		/* smallest step seen, for --gaps */
@@ -194,12 +194,32 @@ emit(const struct feedrow *r)
 		finish_output();
 }
 
+static void	bad(const char *, int);
+
+/* A resampled candle: checked as the stream checks any, then out. */
+static void
+bucket(const struct feedrow *b)
+{
+	char why[160], msg[320];
+
+	if (!time_in_range(b->c.t))
+		snprintf(why, sizeof(why), "its start is outside %s",
+		    TIME_RANGE_TEXT);
+	if (!time_in_range(b->c.t) ||
+	    candle_check(&b->c, why, sizeof(why)) != 0) {
+		snprintf(msg, sizeof(msg), "resampled candle %.*s: %s",
+		    (int)b->len[0], b->txt[0], why);
+		bad(msg, 1);
+	}
+	emit(b);
+}
+
 /* Range, then resampling. */
 static void
 pass(const struct feedrow *r)
 {
-	struct feedrow b;
-	int more, n;
+	struct feedrow *b;
+	int i, n;
 
 	if (opt.from != CKTIME_NONE && r->c.t < opt.from)
 		return;
@@ -211,37 +231,40 @@ pass(const struct feedrow *r)
 		emit(r);
 		return;
 	}
-	if ((n = resample_push(&st.rs, r, &b, &more)) == 1)
-		emit(&b);
-	if (more && (n = resample_pop(&st.rs, &b)) == 1)
-		emit(&b);
-	if (n < 0)
+	if ((n = feedrs_push(&st.rs, r, &b)) < 0)
 		err(CK_EXIT_FAIL, NULL);
+	for (i = 0; i < n; i++)
+		bucket(&b[i]);
 }
 
 /* The rows held for joining, on. */
 static void
 join_flush(void)
 {
+	static int busy;	/* bad() from a row passed here */
 	long i;
 
+	if (busy)
+		return;
+	busy = 1;
 	for (i = 0; i < st.join.count; i++)
 		pass(ring_at(&st.join, i));
 	st.join.count = 0;
+	busy = 0;
 }
 
 static void
 endstream(void)
 {
-	struct feedrow b;
+	struct feedrow *b;
 
 	join_flush();
 	if (st.held.full) {
 		pass(&st.held.r);
 		st.held.full = 0;
 	}
-	if (opt.partial && resample_partial(&st.rs, &b))
-		emit(&b);
+	if (opt.partial && opt.resample && feedrs_partial(&st.rs, &b) == 1)
+		bucket(b);
 	if (st.ringon)
 		ring_write(&st.ring, st.out);
 	st.ringon = 0;
@@ -650,8 +673,8 @@ main(int argc, char *argv[])
 		err(CK_EXIT_FAIL, NULL);
 	st.last = st.step = CKTIME_NONE;
 	replay_init(&st.replay, opt.replay, opt.maxwait);
-	if (opt.resample)
-		resample_init(&st.rs, opt.resample);
+	if (opt.resample && feedrs_init(&st.rs, opt.resample) != 0)
+		errx(CK_EXIT_USAGE, "--resample: at most 520w");
 	if (opt.dedupe && nfiles > 1 && !opt.follow) {
 		if (ring_init(&st.join, JOINROWS) != 0)
 			err(CK_EXIT_FAIL, NULL);

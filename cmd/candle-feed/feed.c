@@ -86,38 +86,23 @@ txt_set(struct feedtxt *t, const char *s, size_t len)
 	return 0;
 }
 
-void
-resample_init(struct resample *rs, cktime d)
+int
+feedrs_init(struct feedrs *f, cktime d)
 {
-	memset(rs, 0, sizeof(*rs));
-	rs->d = d;
-	rs->step = CKTIME_NONE;
-	rs->prev = CKTIME_NONE;
+	memset(f, 0, sizeof(*f));
+	return resample_init(&f->rs, d);
 }
 
 void
-resample_free(struct resample *rs)
+feedrs_free(struct feedrs *f)
 {
-	int k;
+	int k, i;
 
-	for (k = 0; k < 6; k++)
-		free(rs->txt[k].s);
-}
-
-static cktime
-floordiv(cktime a, cktime b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static cktime
-bucket(const struct resample *rs, cktime t)
-{
-	cktime mon = 4 * 86400 * CK_SEC;	/* 1970-01-05, a Monday */
-
-	if (rs->d % (7 * 86400 * CK_SEC) == 0)
-		return floordiv(t - mon, rs->d) * rs->d + mon;
-	return floordiv(t, rs->d) * rs->d;
+	for (k = 0; k < 6; k++) {
+		free(f->txt[k].s);
+		for (i = 0; i < 2; i++)
+			free(f->otxt[i][k].s);
+	}
 }
 
 /* Decimals of a plain decimal text, or -1. */
@@ -133,118 +118,93 @@ decimals(const char *s, size_t len)
 	return dot == NULL ? 0 : (int)(len - (dot - s) - 1);
 }
 
-static void
-emit(struct resample *rs, struct feedrow *out)
+/* Completed bucket c as out[i], with the texts held. */
+static int
+complete(struct feedrs *f, int i, const struct candle *c)
 {
+	struct feedrow *o = &f->out[i];
+	char *v = f->vbuf[i];
 	size_t n;
 	int k;
 
-	out->c = rs->c;
-	out->c.t = rs->start;
-	out->txt[0] = rs->tbuf;
-	out->len[0] = time_format(rs->tbuf, rs->start);
+	o->c = *c;
+	o->line = 0;
+	o->txt[0] = f->tbuf[i];
+	o->len[0] = time_format(f->tbuf[i], c->t);
+	for (k = 1; k < 6; k++)
+		if (txt_set(&f->otxt[i][k], f->txt[k].s, f->txt[k].len) != 0)
+			return -1;
 	for (k = 1; k < 6; k++) {
-		out->txt[k] = rs->txt[k].s;
-		out->len[k] = rs->txt[k].len;
+		o->txt[k] = f->otxt[i][k].s;
+		o->len[k] = f->otxt[i][k].len;
 	}
-	if (rs->n > 1) {
+	if (f->n > 1) {
 		/* the sum of texts with at most voldec decimals has as many */
-		if (rs->voldec >= 0 && rs->voldec <= 9 && rs->c.volume < 1e15) {
-			n = snprintf(rs->vbuf, sizeof(rs->vbuf), "%.*f",
-			    rs->voldec, rs->c.volume);
-			if (rs->voldec > 0) {
-				while (rs->vbuf[n - 1] == '0')
+		if (f->voldec >= 0 && f->voldec <= 9 && c->volume < 1e15) {
+			n = snprintf(v, sizeof(f->vbuf[i]), "%.*f", f->voldec,
+			    c->volume);
+			if (f->voldec > 0) {
+				while (v[n - 1] == '0')
 					n--;
-				if (rs->vbuf[n - 1] == '.')
+				if (v[n - 1] == '.')
 					n--;
 			}
 		} else
-			n = fmt_double(rs->vbuf, rs->c.volume);
-		out->txt[5] = rs->vbuf;
-		out->len[5] = n;
-	}
-	rs->n = 0;
-}
-
-static int
-add(struct resample *rs, const struct feedrow *r, struct feedrow *out)
-{
-	int k, dec;
-
-	if (rs->n == 0) {
-		rs->start = bucket(rs, r->c.t);
-		rs->c = r->c;
-		for (k = 1; k < 6; k++)
-			if (txt_set(&rs->txt[k], r->txt[k], r->len[k]) != 0)
-				return -1;
-		rs->voldec = decimals(r->txt[5], r->len[5]);
-	} else {
-		if (r->c.high > rs->c.high) {
-			rs->c.high = r->c.high;
-			if (txt_set(&rs->txt[2], r->txt[2], r->len[2]) != 0)
-				return -1;
-		}
-		if (r->c.low < rs->c.low) {
-			rs->c.low = r->c.low;
-			if (txt_set(&rs->txt[3], r->txt[3], r->len[3]) != 0)
-				return -1;
-		}
-		rs->c.close = r->c.close;
-		if (txt_set(&rs->txt[4], r->txt[4], r->len[4]) != 0)
-			return -1;
-		rs->c.volume += r->c.volume;
-		dec = decimals(r->txt[5], r->len[5]);
-		if (dec < 0 || rs->voldec < 0)
-			rs->voldec = -1;
-		else if (dec > rs->voldec)
-			rs->voldec = dec;
-	}
-	rs->n++;
-	rs->lastt = r->c.t;
-	if (rs->step != CKTIME_NONE && rs->lastt + rs->step >= rs->start + rs->d) {
-		emit(rs, out);
-		return 1;
+			n = fmt_double(v, c->volume);
+		o->txt[5] = v;
+		o->len[5] = n;
 	}
 	return 0;
 }
 
 int
-resample_push(struct resample *rs, const struct feedrow *r,
-    struct feedrow *out, int *more)
+feedrs_push(struct feedrs *f, const struct feedrow *r, struct feedrow **out)
 {
-	cktime dt;
+	struct candle prev, cur;
+	unsigned fl;
+	int k, dec, n = 0;
 
-	*more = 0;
-	if (rs->prev != CKTIME_NONE) {
-		dt = r->c.t - rs->prev;
-		if (dt > 0 && (rs->step == CKTIME_NONE || dt < rs->step))
-			rs->step = dt;
+	fl = resample_push(&f->rs, &r->c, &prev, &cur);
+	if ((fl & RESAMPLE_PREV) && complete(f, n++, &prev) != 0)
+		return -1;
+	if (fl & RESAMPLE_OPEN) {
+		for (k = 1; k < 6; k++)
+			if (txt_set(&f->txt[k], r->txt[k], r->len[k]) != 0)
+				return -1;
+		f->voldec = decimals(r->txt[5], r->len[5]);
+		f->n = 0;
+	} else {
+		if ((fl & RESAMPLE_HIGH) &&
+		    txt_set(&f->txt[2], r->txt[2], r->len[2]) != 0)
+			return -1;
+		if ((fl & RESAMPLE_LOW) &&
+		    txt_set(&f->txt[3], r->txt[3], r->len[3]) != 0)
+			return -1;
+		if (txt_set(&f->txt[4], r->txt[4], r->len[4]) != 0)
+			return -1;
+		dec = decimals(r->txt[5], r->len[5]);
+		if (dec < 0 || f->voldec < 0)
+			f->voldec = -1;
+		else if (dec > f->voldec)
+			f->voldec = dec;
 	}
-	rs->prev = r->c.t;
-	if (rs->n > 0 && bucket(rs, r->c.t) != rs->start) {
-		emit(rs, out);
-		rs->pend = r;
-		*more = 1;
-		return 1;
-	}
-	return add(rs, r, out);
+	f->n++;
+	if ((fl & RESAMPLE_CUR) && complete(f, n++, &cur) != 0)
+		return -1;
+	*out = f->out;
+	return n;
 }
 
 int
-resample_pop(struct resample *rs, struct feedrow *out)
+feedrs_partial(struct feedrs *f, struct feedrow **out)
 {
-	const struct feedrow *r = rs->pend;
+	struct candle c;
 
-	rs->pend = NULL;
-	return r == NULL ? 0 : add(rs, r, out);
-}
-
-int
-resample_partial(struct resample *rs, struct feedrow *out)
-{
-	if (rs->n == 0)
+	if (!resample_partial(&f->rs, &c))
 		return 0;
-	emit(rs, out);
+	if (complete(f, 0, &c) != 0)
+		return -1;
+	*out = f->out;
 	return 1;
 }
 

@@ -15,6 +15,7 @@
 #include "csvio.h"
 #include "candle.h"
 #include "timeparse.h"
+#include "resample.h"
 
 /* One canonical row: values and the text written for each column. */
 struct feedrow {
@@ -103,40 +104,33 @@ void	feedheld_free(struct feedheld *);
 void	feedrow_write(const struct feedrow *, struct csvout *);
 
 /*
- * Resampling: buckets of width d aligned to UTC (1w: to Mondays).  A
- * bucket is complete when a row of a later bucket arrives or when its last
- * row's time plus the input's step (the smallest time difference seen)
- * reaches the bucket's end.
+ * Resampling (resample.h) with the texts of the values kept: a bucket's
+ * open, high, low and close are written as their rows had them; a summed
+ * volume with as many decimals as its texts had.
  */
 struct feedtxt {
 	char		*s;
 	size_t		 len, cap;
 };
 
-struct resample {
-	cktime		 d;
-	cktime		 step;		/* CKTIME_NONE until two rows */
-	cktime		 prev;		/* time of the previous input row */
-	int		 n;		/* rows in the bucket */
-	cktime		 start;
-	cktime		 lastt;		/* time of the bucket's last row */
-	struct candle	 c;
+struct feedrs {
+	struct resample	 rs;
 	struct feedtxt	 txt[6];	/* texts of open, high, low, close, volume */
 	int		 voldec;	/* decimals of the volume texts, -1 other */
-	const struct feedrow *pend;	/* the row that ended a bucket */
-	char		 tbuf[40], vbuf[64];
+	long		 n;		/* rows in the bucket */
+	struct feedrow	 out[2];	/* completed buckets */
+	char		 tbuf[2][40], vbuf[2][64];
+	struct feedtxt	 otxt[2][6];	/* their texts */
 };
 
-void	resample_init(struct resample *, cktime d);
-void	resample_free(struct resample *);
-/* Add a row; 1 when a completed bucket is in *out (at most two per push:
- * call resample_pop after a 1 for the second), 0 none, -1 no memory. */
-int	resample_push(struct resample *, const struct feedrow *,
-	    struct feedrow *out, int *more);
-/* The bucket completed by the push that returned more. */
-int	resample_pop(struct resample *, struct feedrow *out);
-/* The incomplete last bucket, if any: 1 and *out, or 0. */
-int	resample_partial(struct resample *, struct feedrow *out);
+/* 0, or -1 when d is out of range. */
+int	feedrs_init(struct feedrs *, cktime d);
+void	feedrs_free(struct feedrs *);
+/* Add a row: the number of completed buckets (0, 1, 2) in out[0..n), or
+ * -1 (no memory). */
+int	feedrs_push(struct feedrs *, const struct feedrow *, struct feedrow **out);
+/* The incomplete last bucket: 1 and *out, or 0. */
+int	feedrs_partial(struct feedrs *, struct feedrow **out);
 
 /* The last n rows, kept as copies. */
 struct ring {
