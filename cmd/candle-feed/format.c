@@ -491,6 +491,13 @@ json_open(struct feedin *f, char *err, size_t errlen)
 	return 0;
 }
 
+/* An empty line (csvin skips such lines; one of blanks is a record). */
+static int
+blank(const char *s, size_t len)
+{
+	return len == 0 || (len == 1 && s[0] == '\r');
+}
+
 /* Keep the header record's names (they outlive the record).  0, -1. */
 static int
 keepnames(struct feedin *f)
@@ -530,7 +537,7 @@ feedin_start(struct feedin *f, struct csvin *in, const struct feedopt *o,
 {
 	const char *line, *l2, *lay = NULL;
 	size_t len, len2, skip = 0;
-	int r, k, extra = 0;
+	int r, k, i, extra = 0, first, titles;
 
 	memset(f, 0, sizeof(*f));
 	f->in = in;
@@ -541,25 +548,42 @@ feedin_start(struct feedin *f, struct csvin *in, const struct feedopt *o,
 	f->fatal = 1;
 	for (k = 0; k < 6; k++)
 		f->col[k] = -1;
-	/* the first line that is not blank, a title or a URL */
-	for (k = 0; (r = csvin_peekline(in, k, &line, &len, err, errlen)) == 1;
-	    k++) {
+	/* the first line that is not blank, a title or a URL (or else the
+	 * first that is not blank) */
+	for (k = 0, first = -1; (r = csvin_peekline(in, k, &line, &len, err,
+	    errlen)) == 1 && k < 4; k++) {
 		for (skip = 0; skip < len && isspace((unsigned char)line[skip]);
 		    skip++)
 			;
-		if (skip < len && line[skip] == '[' && o->sep == 0)
+		if (skip == len)
+			continue;
+		if (first < 0)
+			first = k;
+		if (line[skip] == '[' && o->sep == 0)
 			break;
 		f->sep = o->sep != 0 ? o->sep : guess_sep(line, len);
-		if (skip < len && (memchr(line, f->sep, len) != NULL ||
-		    k >= 3))
+		if (memchr(line, f->sep, len) != NULL)
 			break;
 	}
 	if (r < 0)
 		return r;
-	if (r == 0) {
+	if (first < 0) {
 		snprintf(err, errlen, "%s:1: no header", csvin_name(in));
 		return CK_EDATA;
 	}
+	if (r == 0 || k == 4) {
+		k = first;
+		if (csvin_peekline(in, k, &line, &len, err, errlen) != 1)
+			return CK_ERR;
+		for (skip = 0; isspace((unsigned char)line[skip]); skip++)
+			;
+		f->sep = o->sep != 0 ? o->sep : guess_sep(line, len);
+	}
+	/* the records before line k: its lines that are not blank */
+	for (titles = 0, i = 0; i < k; i++)
+		if (csvin_peekline(in, i, &l2, &len2, err, errlen) == 1 &&
+		    !blank(l2, len2))
+			titles++;
 	f->hdr = f->hdrbuf;
 	f->hdrlen = len > sizeof(f->hdrbuf) ? sizeof(f->hdrbuf) : len;
 	memcpy(f->hdrbuf, line, f->hdrlen);
@@ -568,7 +592,7 @@ feedin_start(struct feedin *f, struct csvin *in, const struct feedopt *o,
 			return r;
 		f->sep = ',';
 		lay = "JSON candles";
-		k = 0;
+		titles = 0;
 	} else if (starts(line, len, "price", f->sep) &&
 	    csvin_peekline(in, k + 1, &l2, &len2, err, errlen) == 1 &&
 	    starts(l2, len2, "ticker", f->sep) &&
@@ -577,7 +601,7 @@ feedin_start(struct feedin *f, struct csvin *in, const struct feedopt *o,
 	    starts(l2, len2, "datetime", f->sep)))
 		extra = 2;	/* yfinance: names, tickers, the time's name */
 	csvin_setsep(f->in, f->sep);
-	while (k-- > 0)		/* title lines */
+	while (titles-- > 0)	/* title lines */
 		if ((r = csvin_next(f->in, err, errlen)) <= 0)
 			goto eof;
 	if ((r = csvin_next(f->in, err, errlen)) <= 0)
