@@ -57,10 +57,14 @@ $(LIBA): $$(patsubst %.c,%.o,$$(wildcard $$(@D)/*.c))
 	$(AR) rcs $@ $^
 
 # A program: cmd/NAME.c and its own files cmd/NAME/*.c, then the stack.
-bin/%: cmd/%.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
+# The two programs that predict on a live stream share cmd/live/.
+SHARE_infer = live
+SHARE_train-candle = live
+bin/%: cmd/%.c $$(foreach d,$$* $$(SHARE_$$*),$$(wildcard cmd/$$(d)/*.[ch])) $(LIBA) $(HDR)
 	mkdir -p bin
-	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* $(LDFLAGS) -o $@ cmd/$*.c \
-		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$* $(SHARE_$*),-iquote cmd/$(d)) \
+		$(LDFLAGS) -o $@ cmd/$*.c \
+		$(wildcard $(foreach d,$* $(SHARE_$*),cmd/$(d)/*.c)) $(LIBA) $(LDLIBS)
 
 # A unit test named for a program also links that program's own files.
 tests/unit/%: tests/unit/%.c tests/t.h $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)

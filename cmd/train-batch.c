@@ -395,7 +395,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	history_init(&hi);
+	history_init(&hi, 0);
 	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
 		if ((r = history_read(&hi, argc ? argv[i] : "-", ebuf,
 		    sizeof(ebuf))) != 0)

@@ -8,7 +8,7 @@
 
 #include "ck.h"
 #include "csvio.h"
-#include "candle.h"
+#include "cstream.h"
 #include "timeparse.h"
 #include "backtest.h"
 #include "btreport.h"

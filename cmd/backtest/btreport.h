@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "csvio.h"
 #include "backtest.h"
 

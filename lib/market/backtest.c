@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "action.h"
 #include "backtest.h"
 
 #define YEAR_NS	(365.25 * 86400.0 * 1e9)
@@ -61,20 +62,12 @@ bt_parse_action(const char *s, size_t len)
 {
 	if (len == 0)
 		return BT_NONE;
-	/* the upper case infer writes, without a locale call */
-	if (len == 4 && memcmp(s, "HOLD", 4) == 0)
-		return BT_HOLD;
-	if (len == 3 && memcmp(s, "BUY", 3) == 0)
-		return BT_BUY;
-	if (len == 4 && memcmp(s, "SELL", 4) == 0)
-		return BT_SELL;
-	if (len == 3 && strncasecmp(s, "BUY", 3) == 0)
-		return BT_BUY;
-	if (len == 4 && strncasecmp(s, "SELL", 4) == 0)
-		return BT_SELL;
-	if (len == 4 && strncasecmp(s, "HOLD", 4) == 0)
-		return BT_HOLD;
-	return -1;
+	switch (action_parse(s, len)) {
+	case ACTION_HOLD:	return BT_HOLD;
+	case ACTION_BUY:	return BT_BUY;
+	case ACTION_SELL:	return BT_SELL;
+	default:		return -1;
+	}
 }
 
 const char *

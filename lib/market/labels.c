@@ -1,7 +1,7 @@
 /*
  * labels.c - the pivot label and the every-candle label (see labels.h),
- * over a whole series and streaming.  The values equal model.h's enum
- * action, so a label is a class index.
+ * over a whole series and streaming.  A label is an enum action
+ * (action.h), which is also the model's class index.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,35 +10,14 @@
 #include "labels.h"
 #include "pivots.h"
 
-static const char *const names[] = { "HOLD", "BUY", "SELL" };
-
-const char *
-label_name(int label)
-{
-	if (label < LABEL_HOLD || label > LABEL_SELL)
-		return "";
-	return names[label];
-}
-
-int
-label_parse(const char *s, size_t len)
-{
-	int i;
-
-	for (i = LABEL_HOLD; i <= LABEL_SELL; i++)
-		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
-			return i;
-	return -1;
-}
-
 int
 label_pivot(int is_high, int is_low)
 {
 	if (is_low && !is_high)
-		return LABEL_BUY;
+		return ACTION_BUY;
 	if (is_high && !is_low)
-		return LABEL_SELL;
-	return LABEL_NONE;
+		return ACTION_SELL;
+	return ACTION_NONE;
 }
 
 int
@@ -47,10 +26,10 @@ label_move(double close_t, double close_next, double threshold)
 	double m = close_next / close_t - 1;
 
 	if (m > threshold)
-		return LABEL_BUY;
+		return ACTION_BUY;
 	if (m < -threshold)
-		return LABEL_SELL;
-	return LABEL_HOLD;
+		return ACTION_SELL;
+	return ACTION_HOLD;
 }
 
 int
@@ -59,7 +38,7 @@ label_every(int is_high, int is_low, double close_t, double close_next,
 {
 	int l = label_pivot(is_high, is_low);
 
-	return l != LABEL_NONE ? l :
+	return l != ACTION_NONE ? l :
 	    label_move(close_t, close_next, threshold);
 }
 
@@ -72,7 +51,7 @@ labels_every(signed char *out, const unsigned *flags, const double *close,
 	for (t = 0; t < n; t++)
 		out[t] = t + k < n ? label_every(flags[t] & PIVOT_H(1),
 		    flags[t] & PIVOT_L(1), close[t], close[t + 1], threshold) :
-		    LABEL_NONE;
+		    ACTION_NONE;
 }
 
 void
@@ -87,7 +66,7 @@ labels_pivots(signed char *out, const unsigned *flags, long n, int level)
 	for (t = 0; t < n; t++) {
 		if ((flags[t] & open) && (flags[t] & PIVOT_H(1)) &&
 		    (flags[t] & PIVOT_L(1)))
-			out[t] = LABEL_NONE;	/* not decided yet */
+			out[t] = ACTION_NONE;	/* not decided yet */
 		else
 			out[t] = label_pivot(flags[t] & PIVOT_H(level),
 			    flags[t] & PIVOT_L(level));
@@ -190,9 +169,9 @@ pivlabeler_push(struct pivlabeler *pl, const cktime *hi, const cktime *lo,
 
 	if (N == 1) {
 		if (hi[0] != CKTIME_NONE && hi[0] != lo[0])
-			n = emit(t, label, n, hi[0], LABEL_SELL);
+			n = emit(t, label, n, hi[0], ACTION_SELL);
 		if (lo[0] != CKTIME_NONE && lo[0] != hi[0])
-			n = emit(t, label, n, lo[0], LABEL_BUY);
+			n = emit(t, label, n, lo[0], ACTION_BUY);
 		return n;
 	}
 	/*
@@ -215,9 +194,9 @@ pivlabeler_push(struct pivlabeler *pl, const cktime *hi, const cktime *lo,
 		}
 	/* level-N pivots of one kind at level 1: labelled at once */
 	if (hi[N - 1] != CKTIME_NONE && !followed(pl, hi[N - 1]))
-		n = emit(t, label, n, hi[N - 1], LABEL_SELL);
+		n = emit(t, label, n, hi[N - 1], ACTION_SELL);
 	if (lo[N - 1] != CKTIME_NONE && !followed(pl, lo[N - 1]))
-		n = emit(t, label, n, lo[N - 1], LABEL_BUY);
+		n = emit(t, label, n, lo[N - 1], ACTION_BUY);
 	/* outside bars decided for both kinds */
 	for (j = 0; j < pl->n; ) {
 		if (pl->c[j].open[0] || pl->c[j].open[1]) {
@@ -226,7 +205,7 @@ pivlabeler_push(struct pivlabeler *pl, const cktime *hi, const cktime *lo,
 		}
 		if ((pl->c[j].reach[0] == N) != (pl->c[j].reach[1] == N))
 			n = emit(t, label, n, pl->c[j].t,
-			    pl->c[j].reach[0] == N ? LABEL_SELL : LABEL_BUY);
+			    pl->c[j].reach[0] == N ? ACTION_SELL : ACTION_BUY);
 		pl->c[j] = pl->c[--pl->n];
 	}
 	/* a new outside bar: follow it */

@@ -3,11 +3,11 @@
  * (train-batch over history, train-candle live).  Knows candles as plain
  * values and times; nothing of text or of the model.
  *
- * Label values are the model's class indices (model.h: HOLD=0, BUY=1,
- * SELL=2); LABEL_NONE means "no label".
+ * A label is an enum action (action.h: HOLD=0, BUY=1, SELL=2, also the
+ * model's class indices); ACTION_NONE means "no label".
  *
  * Pivot label, at a pivot candle of level N (pivots.h defines pivots):
- *	BUY for an L pivot, SELL for an H pivot, LABEL_NONE for a candle that
+ *	BUY for an L pivot, SELL for an H pivot, ACTION_NONE for a candle that
  *	is both an H and an L of that level.  The ghost target of the sample
  *	is the candle after the pivot candle.
  *
@@ -43,22 +43,11 @@
 
 #include <stddef.h>
 #include "ck.h"
-
-enum label {
-	LABEL_NONE = -1,
-	LABEL_HOLD = 0,
-	LABEL_BUY = 1,
-	LABEL_SELL = 2
-};
+#include "action.h"
 
 #define LABELS_THRESHOLD 0.0005
 
-/* "HOLD", "BUY", "SELL", or "" for LABEL_NONE. */
-const char *label_name(int label);
-/* "HOLD"/"BUY"/"SELL" (exact, upper case) to a label; -1 if none. */
-int	label_parse(const char *s, size_t len);
-
-/* BUY when only is_low, SELL when only is_high, else LABEL_NONE. */
+/* BUY when only is_low, SELL when only is_high, else ACTION_NONE. */
 int	label_pivot(int is_high, int is_low);
 /* The move rule alone: BUY, SELL or HOLD from close_t to close_next. */
 int	label_move(double close_t, double close_next, double threshold);
@@ -69,9 +58,9 @@ int	label_every(int is_high, int is_low, double close_t, double close_next,
 
 /* Batch, over a whole series.  flags (n) from pivots_mark (pivots.h) with
  * at least level 1 (labels_every) or level `level` (labels_pivots).
- * labels_every: out (n), out[t] for t < n-k, LABEL_NONE for the last k
+ * labels_every: out (n), out[t] for t < n-k, ACTION_NONE for the last k
  * (undecided).  labels_pivots: out (n), the pivot label of each candle at
- * that level; LABEL_NONE for non-pivots, both-candles, and the level-1
+ * that level; ACTION_NONE for non-pivots, both-candles, and the level-1
  * outside bars whose level-`level` kinds are not all decided within the
  * series (PIVOT_OPEN; a few at the end at most), exactly as the streaming
  * pivlabeler over the same series. */
@@ -125,7 +114,7 @@ int	pivlabeler_init(struct pivlabeler *, int level, char *err,
  * One row: hi[m-1], lo[m-1] the times of the level-m H and L pivots
  * confirmed at this row (CKTIME_NONE when none), m = 1..level.  Writes the
  * labels decided at this row (usually 0 or 1; each for a different candle)
- * to t[] and label[] (LABEL_BUY or LABEL_SELL) and returns their count.  A label may be
+ * to t[] and label[] (ACTION_BUY or ACTION_SELL) and returns their count.  A label may be
  * decided after its pivot's confirmation row (see above); its window still
  * ends at the pivot candle t.
  */

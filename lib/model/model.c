@@ -17,6 +17,7 @@
 #include "layers.h"
 #include "matmul.h"
 #include "model.h"
+#include "rng.h"
 
 #define MODEL_MAXW	4096
 #define MODEL_MAXD	2048
@@ -155,17 +156,6 @@ model_tensor_find(const struct model *m, const char *name)
 		if (strcmp(m->tensor[i].name, name) == 0)
 			return &m->tensor[i];
 	return NULL;
-}
-
-/* splitmix64 (Steele, Lea, Flood 2014), used to seed xoshiro256**. */
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
 }
 
 static uint64_t

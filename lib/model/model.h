@@ -17,7 +17,6 @@
 /* w_in b_in pos, 12 per block, lnf_g lnf_b w_a b_a w_g b_g */
 #define MODEL_MAXTENSORS (9 + 12 * MODEL_MAXL)
 
-enum action { ACTION_HOLD = 0, ACTION_BUY = 1, ACTION_SELL = 2, ACTION_NONE = -1 };
 
 struct model_config {
 	int W;		/* window, candles (default 32) */
@@ -63,7 +62,7 @@ struct model {
 struct batch {
 	int		B;
 	const float	*x;	/* (B, W, MODEL_NFEAT) features */
-	const int	*label;	/* (B) enum action */
+	const int	*label;	/* (B) class index 0 .. MODEL_NCLASS-1 */
 	const float	*ghost;	/* (B, MODEL_NGHOST) ghost targets */
 	const float	*mask;	/* (B) 1 where the ghost target exists, else 0 */
 };

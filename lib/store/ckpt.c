@@ -28,9 +28,11 @@
 #include <zlib.h>
 
 #include "ck.h"
+#include "cktime.h"
 #include "ckpt.h"
 #include "lock.h"
 #include "model.h"
+#include "rng.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "ckpt.c writes float32 in host order: it needs a little-endian host"
@@ -620,13 +622,10 @@ ckpt_stop_flag(const volatile sig_atomic_t *flag)
 uint64_t
 ckpt_id_from_seed(uint64_t seed)
 {
-	/* splitmix64's finalizer, salted apart from model_init_weights' PRNG */
-	uint64_t z = (seed ^ UINT64_C(0x636b70742d696400)) +
-	    UINT64_C(0x9e3779b97f4a7c15);
+	/* salted apart from model_init_weights' sequence */
+	uint64_t st = seed ^ UINT64_C(0x636b70742d696400);
+	uint64_t z = splitmix64(&st);
 
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	z ^= z >> 31;
 	return z != 0 ? z : 1;
 }
 
@@ -810,35 +809,6 @@ ckpt_changed(const char *path, const struct ckpt_stamp *s)
 	    now.generation != s->generation;
 }
 
-/* cktime as YYYY-MM-DDTHH:MM:SS[.fffffffff]Z, or "none". */
-static void
-fmt_time(char *buf, size_t len, int64_t t)
-{
-	struct tm tm;
-	time_t s;
-	int64_t ns;
-
-	if (t == CKTIME_NONE) {
-		snprintf(buf, len, "none");
-		return;
-	}
-	s = (time_t)(t / CK_SEC);
-	ns = t % CK_SEC;
-	if (ns < 0) {
-		ns += CK_SEC;
-		s--;
-	}
-	gmtime_r(&s, &tm);
-	if (ns == 0)
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-	else
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, (long long)ns);
-}
-
 int
 ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 {
@@ -855,8 +825,8 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 	close(fd);
 	if (rc != CK_OK)
 		return rc;
-	fmt_time(created, sizeof(created), h.created);
-	fmt_time(until, sizeof(until), h.trained_until);
+	time_format(created, h.created);
+	time_format(until, h.trained_until);
 	fprintf(fp, "file:          %s\n"
 	    "format:        model-checkpoint version %u\n"
 	    "window:        %u\n"

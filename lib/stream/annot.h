@@ -9,10 +9,11 @@
 
 #include <stddef.h>
 #include "ck.h"
+#include "action.h"
 
 struct annot {
 	cktime	t;		/* the candle's time */
-	int	action;		/* enum action (model.h): HOLD, BUY or SELL */
+	int	action;		/* enum action (action.h): HOLD, BUY or SELL */
 	long	line;		/* line in the file, for messages */
 };
 
@@ -25,9 +26,5 @@ struct annot {
  */
 int	annot_read(const char *path, struct annot **a, long *n,
 	    char *err, size_t errlen);
-/* "BUY", "SELL" or "HOLD" to enum action; ACTION_NONE when unknown. */
-int	annot_action(const char *s, size_t len);
-/* The name of an enum action ("BUY", "SELL", "HOLD"), or "" for none. */
-const char *annot_name(int action);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "args.h"
 #include "csvio.h"
 #include "timeparse.h"
@@ -84,6 +85,16 @@ arg_word(struct argerr *e, const char *opt, const char *s,
 		    i ? "," : "", words[i]);
 	fail(e, opt, what, s);
 	return -1;
+}
+
+int
+arg_action(struct argerr *e, const char *opt, const char *s)
+{
+	int a = action_parse(s, strlen(s));
+
+	if (a == ACTION_NONE)
+		fail(e, opt, "not one of BUY, SELL, HOLD (any case)", s);
+	return a;
 }
 
 cktime

@@ -30,6 +30,8 @@ double	arg_seconds(struct argerr *, const char *opt, const char *s,
 /* The index of s in words (NULL-terminated), or -1. */
 int	arg_word(struct argerr *, const char *opt, const char *s,
 	    const char *const *words);
+/* An action name (action.h) in any case; ACTION_NONE when not one. */
+int	arg_action(struct argerr *, const char *opt, const char *s);
 /* Any time form candle-feed(1) accepts (timeparse.h, EPOCH_AUTO). */
 cktime	arg_time(struct argerr *, const char *opt, const char *s);
 

@@ -1,6 +1,6 @@
 /*
  * timeparse.h - candle times: parsing the forms candle files use,
- * formatting the canonical ISO-8601 UTC form, durations.
+ * durations (the canonical text form is cktime.h's).
  *
  * Every time is in [1850-01-01T00:00:00Z, 2100-01-01T00:00:00Z): a time
  * outside is refused with TIME_ERANGE (-2), so that the difference of two
@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "ck.h"
+#include "cktime.h"
 
 enum epoch_unit { EPOCH_AUTO, EPOCH_S, EPOCH_MS, EPOCH_US };
 
@@ -44,8 +45,6 @@ int	time_parse_naive(const char *s, size_t len, enum epoch_unit unit,
 int	time_parse_date(const char *s, size_t len, cktime *t);
 /* A time of day: HH:MM, HH:MM:SS[.frac] or HHMMSS, as nanoseconds. */
 int	time_parse_clock(const char *s, size_t len, cktime *ns);
-/* Canonical text; sub-second digits only when non-zero.  buf >= 40. */
-size_t	time_format(char *buf, cktime t);
 /* "30s", "1m", "5m", "1h", "4h", "1d", "1w" up to DURATION_MAX: 0 and
  * *d, or -1. */
 int	duration_parse(const char *s, cktime *d);

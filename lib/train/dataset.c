@@ -6,52 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "candle.h"
+#include "cstream.h"
 #include "dataset.h"
 #include "features.h"
 #include "labels.h"
 #include "model.h"
+#include "rng.h"
 #include "pivots.h"
 #include "timeparse.h"
-
-void
-history_init(struct history *hi)
-{
-	memset(hi, 0, sizeof(*hi));
-}
-
-void
-history_free(struct history *hi)
-{
-	free(hi->t);
-	free(hi->o);
-	free(hi->h);
-	free(hi->l);
-	free(hi->c);
-	free(hi->v);
-	history_init(hi);
-}
-
-static int
-history_grow(struct history *hi)
-{
-	long cap = hi->cap ? 2 * hi->cap : 4096;
-	double **col[] = { &hi->o, &hi->h, &hi->l, &hi->c, &hi->v };
-	cktime *t;
-	double *p;
-	size_t i;
-
-	if ((t = realloc(hi->t, cap * sizeof(*t))) == NULL)
-		return -1;
-	hi->t = t;
-	for (i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
-		if ((p = realloc(*col[i], cap * sizeof(*p))) == NULL)
-			return -1;
-		*col[i] = p;
-	}
-	hi->cap = cap;
-	return 0;
-}
 
 int
 history_read(struct history *hi, const char *path, char *err, size_t errlen)
@@ -70,38 +32,14 @@ history_read(struct history *hi, const char *path, char *err, size_t errlen)
 			r = CK_EDATA;
 			break;
 		}
-		if (hi->n == hi->cap && history_grow(hi) != 0) {
+		if (history_push(hi, &k) != 0) {
 			snprintf(err, errlen, "out of memory");
 			r = CK_ERR;
 			break;
 		}
-		hi->t[hi->n] = k.t;
-		hi->o[hi->n] = k.open;
-		hi->h[hi->n] = k.high;
-		hi->l[hi->n] = k.low;
-		hi->c[hi->n] = k.close;
-		hi->v[hi->n] = k.volume;
-		hi->n++;
 	}
 	cstream_close(&cs);
 	return r < 0 ? r : CK_OK;
-}
-
-long
-history_find(const struct history *hi, cktime t)
-{
-	long lo = 0, hi_ = hi->n - 1, mid;
-
-	while (lo <= hi_) {
-		mid = lo + (hi_ - lo) / 2;
-		if (hi->t[mid] == t)
-			return mid;
-		if (hi->t[mid] < t)
-			lo = mid + 1;
-		else
-			hi_ = mid - 1;
-	}
-	return -1;
 }
 
 int
@@ -342,16 +280,6 @@ dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
 	return last;
 }
 
-uint64_t
-dataset_rand(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n) without modulo bias (rejection). */
 static uint64_t
 rand_below(uint64_t *state, uint64_t n)
@@ -359,7 +287,7 @@ rand_below(uint64_t *state, uint64_t n)
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n, r;
 
 	do
-		r = dataset_rand(state);
+		r = splitmix64(state);
 	while (r >= lim);
 	return r % n;
 }
@@ -387,6 +315,6 @@ labels_write(FILE *f, const struct history *hi, const int *label)
 	fprintf(f, "time,label\n");
 	for (i = 0; i < hi->n; i++) {
 		time_format(tb, hi->t[i]);
-		fprintf(f, "%s,%s\n", tb, annot_name(label[i]));
+		fprintf(f, "%s,%s\n", tb, action_name(label[i]));
 	}
 }

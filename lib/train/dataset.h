@@ -17,20 +17,12 @@
 #include <stdint.h>
 #include "annot.h"
 #include "ck.h"
+#include "history.h"
 
-struct history {
-	long	 n, cap;
-	cktime	*t;			/* (n) strictly increasing */
-	double	*o, *h, *l, *c, *v;	/* (n) open, high, low, close, volume */
-};
-
-void	history_init(struct history *);
-void	history_free(struct history *);
-/* Append the candles of a candle stream ("-": stdin); time must keep
+/* Append the candles of a candle stream ("-": stdin) to a history that
+ * keeps every candle; time must keep
  * increasing across files.  0, CK_EDATA ("file:line: reason"), CK_ERR. */
 int	history_read(struct history *, const char *path, char *err, size_t errlen);
-/* Index of the candle at time t, or -1. */
-long	history_find(const struct history *, cktime t);
 
 /*
  * Per-candle labels: label[i] an enum action or ACTION_NONE, known[i] the
@@ -81,9 +73,7 @@ void	dataset_free(struct dataset *);
 cktime	dataset_gather(const struct dataset *, const long *idx, int B, float *x,
 	    int *label, float *ghost, float *mask);
 
-/* The shuffling PRNG: splitmix64 (Steele, Lea, Flood 2014) seeded with
- * the --seed value; Fisher-Yates with an unbiased bounded draw. */
-uint64_t dataset_rand(uint64_t *state);
+/* Fisher-Yates with an unbiased bounded draw from splitmix64 (rng.h). */
 void	dataset_shuffle(long *idx, long n, uint64_t *state);
 /* The labels of hi's candles to f as "time,label" rows under a header. */
 void	labels_write(FILE *f, const struct history *, const int *label);

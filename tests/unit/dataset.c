@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "t.h"
 #include "annot.h"
 #include "dataset.h"
@@ -20,21 +21,17 @@ make_history(struct history *hi)
 {
 	long i;
 
-	history_init(hi);
-	hi->n = hi->cap = N;
-	hi->t = malloc(N * sizeof(cktime));
-	hi->o = malloc(N * sizeof(double));
-	hi->h = malloc(N * sizeof(double));
-	hi->l = malloc(N * sizeof(double));
-	hi->c = malloc(N * sizeof(double));
-	hi->v = malloc(N * sizeof(double));
+	struct candle c;
+
+	history_init(hi, 0);
 	for (i = 0; i < N; i++) {
-		hi->t[i] = (1000 + 60 * i) * CK_SEC;
-		hi->o[i] = 100 + (i % 7);
-		hi->c[i] = 100 + (i * 3 % 11);
-		hi->h[i] = (hi->o[i] > hi->c[i] ? hi->o[i] : hi->c[i]) + 0.5;
-		hi->l[i] = (hi->o[i] < hi->c[i] ? hi->o[i] : hi->c[i]) - 0.5;
-		hi->v[i] = 10 + i;
+		c.t = (1000 + 60 * i) * CK_SEC;
+		c.open = 100 + (i % 7);
+		c.close = 100 + (i * 3 % 11);
+		c.high = (c.open > c.close ? c.open : c.close) + 0.5;
+		c.low = (c.open < c.close ? c.open : c.close) - 0.5;
+		c.volume = 10 + i;
+		T_OK(history_push(hi, &c) == 0);
 	}
 }
 
@@ -148,19 +145,19 @@ test_shuffle(void)
 	T_OK(!same);
 	/* splitmix64's published first output for seed 0 */
 	s1 = 0;
-	T_OK(dataset_rand(&s1) == UINT64_C(0xe220a8397b1dcdaf));
+	T_OK(splitmix64(&s1) == UINT64_C(0xe220a8397b1dcdaf));
 }
 
 static void
 test_action_names(void)
 {
-	T_EQ(annot_action("BUY", 3), ACTION_BUY);
-	T_EQ(annot_action("sell", 4), ACTION_SELL);
-	T_EQ(annot_action("Hold", 4), ACTION_HOLD);
-	T_EQ(annot_action("BUYS", 4), ACTION_NONE);
-	T_EQ(annot_action("", 0), ACTION_NONE);
-	T_OK(strcmp(annot_name(ACTION_SELL), "SELL") == 0);
-	T_OK(strcmp(annot_name(ACTION_NONE), "") == 0);
+	T_EQ(action_parse("BUY", 3), ACTION_BUY);
+	T_EQ(action_parse("sell", 4), ACTION_SELL);
+	T_EQ(action_parse("Hold", 4), ACTION_HOLD);
+	T_EQ(action_parse("BUYS", 4), ACTION_NONE);
+	T_EQ(action_parse("", 0), ACTION_NONE);
+	T_OK(strcmp(action_name(ACTION_SELL), "SELL") == 0);
+	T_OK(strcmp(action_name(ACTION_NONE), "") == 0);
 }
 
 int

@@ -15,28 +15,28 @@
 static void
 test_rules(void)
 {
-	T_EQ(label_pivot(0, 1), LABEL_BUY);
-	T_EQ(label_pivot(1, 0), LABEL_SELL);
-	T_EQ(label_pivot(1, 1), LABEL_NONE);
-	T_EQ(label_pivot(0, 0), LABEL_NONE);
-	T_EQ(label_move(100, 100.06, LABELS_THRESHOLD), LABEL_BUY);
-	T_EQ(label_move(100, 99.94, LABELS_THRESHOLD), LABEL_SELL);
-	T_EQ(label_move(100, 100.04, LABELS_THRESHOLD), LABEL_HOLD);
-	T_EQ(label_move(100, 100, LABELS_THRESHOLD), LABEL_HOLD);
-	T_EQ(label_move(100, 100.04, 0), LABEL_BUY);
-	T_EQ(label_move(8, 8.01, LABELS_THRESHOLD), LABEL_BUY);	/* 0.125% */
+	T_EQ(label_pivot(0, 1), ACTION_BUY);
+	T_EQ(label_pivot(1, 0), ACTION_SELL);
+	T_EQ(label_pivot(1, 1), ACTION_NONE);
+	T_EQ(label_pivot(0, 0), ACTION_NONE);
+	T_EQ(label_move(100, 100.06, LABELS_THRESHOLD), ACTION_BUY);
+	T_EQ(label_move(100, 99.94, LABELS_THRESHOLD), ACTION_SELL);
+	T_EQ(label_move(100, 100.04, LABELS_THRESHOLD), ACTION_HOLD);
+	T_EQ(label_move(100, 100, LABELS_THRESHOLD), ACTION_HOLD);
+	T_EQ(label_move(100, 100.04, 0), ACTION_BUY);
+	T_EQ(label_move(8, 8.01, LABELS_THRESHOLD), ACTION_BUY);	/* 0.125% */
 	/* a pivot of one kind wins over the move; a both-candle does not */
-	T_EQ(label_every(1, 0, 100, 101, LABELS_THRESHOLD), LABEL_SELL);
-	T_EQ(label_every(0, 1, 100, 99, LABELS_THRESHOLD), LABEL_BUY);
-	T_EQ(label_every(1, 1, 100, 99, LABELS_THRESHOLD), LABEL_SELL);
-	T_EQ(label_every(1, 1, 100, 100, LABELS_THRESHOLD), LABEL_HOLD);
-	T_OK(strcmp(label_name(LABEL_BUY), "BUY") == 0);
-	T_OK(strcmp(label_name(LABEL_NONE), "") == 0);
-	T_EQ(label_parse("SELL", 4), LABEL_SELL);
-	T_EQ(label_parse("HOLD", 4), LABEL_HOLD);
-	T_EQ(label_parse("BUY", 3), LABEL_BUY);
-	T_EQ(label_parse("buy", 3), -1);
-	T_EQ(label_parse("BUYS", 4), -1);
+	T_EQ(label_every(1, 0, 100, 101, LABELS_THRESHOLD), ACTION_SELL);
+	T_EQ(label_every(0, 1, 100, 99, LABELS_THRESHOLD), ACTION_BUY);
+	T_EQ(label_every(1, 1, 100, 99, LABELS_THRESHOLD), ACTION_SELL);
+	T_EQ(label_every(1, 1, 100, 100, LABELS_THRESHOLD), ACTION_HOLD);
+	T_OK(strcmp(action_name(ACTION_BUY), "BUY") == 0);
+	T_OK(strcmp(action_name(ACTION_NONE), "") == 0);
+	T_EQ(action_parse("SELL", 4), ACTION_SELL);
+	T_EQ(action_parse("HOLD", 4), ACTION_HOLD);
+	T_EQ(action_parse("BUY", 3), ACTION_BUY);
+	T_EQ(action_parse("buy", 3), ACTION_BUY);
+	T_EQ(action_parse("BUYS", 4), -1);
 }
 
 static void
@@ -64,8 +64,8 @@ test_batch(void)
 		T_EQ(every[i], wevery[i]);
 	}
 	labels_every(every, flags, c, 10, 3, LABELS_THRESHOLD);
-	T_EQ(every[6], LABEL_HOLD);
-	T_EQ(every[7], LABEL_NONE);
+	T_EQ(every[6], ACTION_HOLD);
+	T_EQ(every[7], ACTION_NONE);
 }
 
 /* Stream the series through pivots and the labeler; compare with batch. */
@@ -89,7 +89,7 @@ agree(const struct series *s, int k, double threshold)
 	T_OK(batch && seen && flags);
 	T_EQ(pivots_mark(flags, s->h, s->l, s->n, k, 1, err, sizeof(err)), CK_OK);
 	labels_every(batch, flags, s->c, s->n, k, threshold);
-	memset(seen, LABEL_NONE, s->n + 1);
+	memset(seen, ACTION_NONE, s->n + 1);
 	memset(&c, 0, sizeof(c));
 	T_EQ(pivots_init(&p, k, 1, err, sizeof(err)), CK_OK);
 	T_EQ(labeler_init(&lb, k, threshold, err, sizeof(err)), CK_OK);
@@ -144,8 +144,8 @@ test_bundled(void)
 	labels_every(lab, flags, s.c, s.n, 2, LABELS_THRESHOLD);
 	for (t = 0; t < s.n - 2; t++)
 		count[lab[t]]++;
-	T_OK(count[LABEL_HOLD] > 0 && count[LABEL_BUY] > 0 &&
-	    count[LABEL_SELL] > 0);
+	T_OK(count[ACTION_HOLD] > 0 && count[ACTION_BUY] > 0 &&
+	    count[ACTION_SELL] > 0);
 	free(lab);
 	free(flags);
 	series_free(&s);
@@ -192,7 +192,7 @@ agree_pivots(const struct series *s, int k, int level)
 	T_EQ(pivots_mark(flags, s->h, s->l, s->n, k, level, err, sizeof(err)),
 	    CK_OK);
 	labels_pivots(batch, flags, s->n, level);
-	memset(seen, LABEL_NONE, s->n + 1);
+	memset(seen, ACTION_NONE, s->n + 1);
 	memset(&c, 0, sizeof(c));
 	T_EQ(pivots_init(&p, k, level, err, sizeof(err)), CK_OK);
 	T_EQ(pivlabeler_init(&pl, level, err, sizeof(err)), CK_OK);
@@ -208,7 +208,7 @@ agree_pivots(const struct series *s, int k, int level)
 		got = pivlabeler_push(&pl, hi, lo, t, label);
 		for (j = 0; j < got; j++) {
 			i = t[j] - 1000;
-			T_OK(i >= 0 && i < r && seen[i] == LABEL_NONE);
+			T_OK(i >= 0 && i < r && seen[i] == ACTION_NONE);
 			if (i >= 0 && i < r)
 				seen[i] = label[j];
 		}

@@ -1,5 +1,5 @@
 /*
- * candle.c - the canonical candle stream (candle-stream(5)): header check,
+ * cstream.c - the canonical candle stream (candle-stream(5)): header check,
  * row validation, and output with columns appended or replaced in place.
  */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include "ck.h"
 #include "csvio.h"
 #include "timeparse.h"
-#include "candle.h"
+#include "cstream.h"
 
 static const char *const canon[6] = {
 	"time", "open", "high", "low", "close", "volume"
@@ -34,47 +34,6 @@ candle_val(struct candle *c, int col)
 	case 4:		return &c->close;
 	default:	return &c->volume;
 	}
-}
-
-int
-candle_check(const struct candle *c, char *why, size_t n)
-{
-	const double *v[4] = { &c->open, &c->high, &c->low, &c->close };
-	int i;
-
-	if (c->open >= CANDLE_PRICE_MIN && c->open <= CANDLE_PRICE_MAX &&
-	    c->high >= CANDLE_PRICE_MIN && c->high <= CANDLE_PRICE_MAX &&
-	    c->low >= CANDLE_PRICE_MIN && c->low <= CANDLE_PRICE_MAX &&
-	    c->close >= CANDLE_PRICE_MIN && c->close <= CANDLE_PRICE_MAX &&
-	    (c->volume == 0 || (c->volume >= CANDLE_PRICE_MIN &&
-	    c->volume <= CANDLE_VOLUME_MAX)) && c->low <= c->open &&
-	    c->low <= c->close && c->high >= c->open && c->high >= c->close)
-		return 0;	/* the common case */
-	for (i = 0; i < 4; i++)
-		if (!(*v[i] > 0) || !(*v[i] >= CANDLE_PRICE_MIN &&
-		    *v[i] <= CANDLE_PRICE_MAX)) {
-			if (*v[i] > 0)
-				snprintf(why, n, "%s %g outside %g..%g",
-				    canon[i + 1], *v[i], CANDLE_PRICE_MIN,
-				    CANDLE_PRICE_MAX);
-			else
-				snprintf(why, n, "%s not positive",
-				    canon[i + 1]);
-			return -1;
-		}
-	if (!(c->volume >= 0))
-		snprintf(why, n, "volume negative");
-	else if (c->volume != 0 && !(c->volume >= CANDLE_PRICE_MIN &&
-	    c->volume <= CANDLE_VOLUME_MAX))
-		snprintf(why, n, "volume %g outside %g..%g", c->volume,
-		    CANDLE_PRICE_MIN, CANDLE_VOLUME_MAX);
-	else if (c->low > c->open || c->low > c->close)
-		snprintf(why, n, "low above min(open, close)");
-	else if (c->high < c->open || c->high < c->close)
-		snprintf(why, n, "high below max(open, close)");
-	else
-		return 0;
-	return -1;
 }
 
 int
@@ -105,22 +64,6 @@ candle_bad_time(const char *s, size_t len, int r, char *why, size_t n)
 		    quote_text(q, sizeof(q), s, len), TIME_RANGE_TEXT);
 	else
 		snprintf(why, n, "bad time %s", quote_text(q, sizeof(q), s, len));
-}
-
-int
-candle_order(cktime t, cktime last, char *why, size_t n)
-{
-	char a[40], b[40];
-
-	if (last == CKTIME_NONE || t > last)
-		return 0;
-	time_format(a, t);
-	time_format(b, last);
-	if (t == last)
-		snprintf(why, n, "duplicate time %s", a);
-	else
-		snprintf(why, n, "time %s before previous %s", a, b);
-	return -1;
 }
 
 void
@@ -169,11 +112,11 @@ cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 			goto nomem;
 	for (i = 0; i < 6; i++)
 		if (i >= cs->ncol || strcmp(cs->name[i], canon[i]) != 0) {
-			snprintf(err, errlen, "%s:%ld: header column %d is %s, "
-			    "not '%s' (not a candle stream)", csvin_name(cs->in),
-			    csvin_line(cs->in), i + 1, i < cs->ncol ?
-			    quote_text(q, sizeof(q), cs->name[i],
-			    strlen(cs->name[i])) : "missing", canon[i]);
+			snprintf(err, errlen, "%s:%ld: header column %d is not "
+			    "'%s' but %s (not a candle stream)",
+			    csvin_name(cs->in), csvin_line(cs->in), i + 1,
+			    canon[i], i < cs->ncol ? quote_text(q, sizeof(q),
+			    cs->name[i], strlen(cs->name[i])) : "missing");
 			r = CK_EDATA;
 			goto fail;
 		}
