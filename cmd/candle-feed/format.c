@@ -362,7 +362,7 @@ bynames(struct feedin *f, char *err, size_t errlen)
 {
 	char nm[128], why[200], drop[512];
 	const char *s, *pick = NULL;
-	size_t len, nf = csvin_nfields(f->in), i, dl = 0;
+	size_t len, nf = (size_t)f->nname, i, dl = 0;
 	int k, r, rank[9], col[9], used;
 
 	for (k = 0; k < 9; k++) {

@@ -608,8 +608,9 @@ csvin_peekline(struct csvin *in, int k, const char **line, size_t *len,
 		return CK_ERR;
 	}
 	for (;;) {
-		s = in->pk;
-		e = in->pk + in->pklen;
+		s = e = in->pk;
+		if (s != NULL)
+			e += in->pklen;
 		for (i = 0; i < k && s < e &&
 		    (nl = memchr(s, '\n', e - s)) != NULL; i++)
 			s = nl + 1;
