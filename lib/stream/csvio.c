@@ -30,6 +30,16 @@
 #include "ck.h"
 #include "csvio.h"
 
+/*
+ * Built with -DCSVIO_LIBC=1 (tests/bench/csvio only): the C library and
+ * libcsv in place of the three hand-made paths that a benchmark must keep
+ * justifying: the in-place line splitter, the number parser's fast path and
+ * the exact shortest formatter.
+ */
+#ifndef CSVIO_LIBC
+#define CSVIO_LIBC 0
+#endif
+
 #define RAWSZ	(64 * 1024)	/* bytes per read() */
 #define DECSZ	(128 * 1024)	/* inflated bytes per inflate() */
 
@@ -779,7 +789,8 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 		nl = memchr(in->p, '\n', in->plen);
 		n = nl != NULL ? (size_t)(nl - in->p) + 1 : in->plen;
 		if (nl != NULL && !in->started && in->linelen == 0 &&
-		    n <= CSVIO_MAXLINE + 1 && splitline(in, n - 1) == 0) {
+		    n <= CSVIO_MAXLINE + 1 && !CSVIO_LIBC &&
+		    splitline(in, n - 1) == 0) {
 			in->recline = ++in->line;
 			in->p += n;
 			in->plen -= n;
@@ -1411,7 +1422,7 @@ fmt_shortest(char *buf, double x, int isfloat)
 
 	if ((n = fmt_special(buf, x)) > 0)
 		return n;
-	if ((n = fmt_exact(buf, x, isfloat)) > 0)
+	if (!CSVIO_LIBC && (n = fmt_exact(buf, x, isfloat)) > 0)
 		return n;
 	if (fabs(x) < (isfloat ? FLT_MIN : DBL_MIN))
 		p = 1;
@@ -1494,7 +1505,8 @@ parse_slow(const char *s, size_t len, double *x)
 	if (p != end)
 		return -1;
 	e = (eneg ? -(long)ex : ex) - frac;
-	if (nsig <= 19 && m <= (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
+	if (!CSVIO_LIBC && nsig <= 19 && m <= (UINT64_C(1) << 53) &&
+	    e >= -22 && e <= 22) {
 		v = (double)m;
 		v = e >= 0 ? v * pow10tab[e] : v / pow10tab[-e];
 		*x = neg ? -v : v;
@@ -1521,6 +1533,10 @@ parse_slow(const char *s, size_t len, double *x)
 int
 parse_double(const char *s, size_t len, double *x)
 {
+#if CSVIO_LIBC
+	/* the same grammar through strtod (tests/bench/csvio) */
+	return parse_slow(s, len, x);
+#endif
 	const char *p = s, *end = s + len;
 	uint64_t m = 0;
 	int neg = 0, nd = 0, frac = 0;
