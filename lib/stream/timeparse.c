@@ -73,29 +73,6 @@ time_in_range(cktime t)
 	return t >= TMIN_SEC * CK_SEC && t < TEND_SEC * CK_SEC;
 }
 
-void
-time_civil(cktime t, int *y, int *mo, int *d, int *h, int *mi, int *s,
-    int64_t *ns)
-{
-	int64_t sec = t / CK_SEC, f = t % CK_SEC, days, rem;
-
-	if (f < 0) {
-		f += CK_SEC;
-		sec--;
-	}
-	days = sec / 86400;
-	rem = sec % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	civil_from_days(days, y, mo, d);
-	*h = (int)(rem / 3600);
-	*mi = (int)(rem / 60 % 60);
-	*s = (int)(rem % 60);
-	*ns = f;
-}
-
 /* ".digits" at s[0..len): nanoseconds and the length used; -1 when bad. */
 static int
 fraction(const char *s, size_t len, int64_t *ns)

@@ -25,9 +25,6 @@ int	time_in_range(cktime t);
  * TIME_ERANGE. */
 int	time_from_civil(int y, int mo, int d, int h, int mi, int s, int64_t ns,
 	    cktime *t);
-/* The civil fields of t (UTC). */
-void	time_civil(cktime t, int *y, int *mo, int *d, int *h, int *mi, int *s,
-	    int64_t *ns);
 
 /* Canonical stream time: YYYY-MM-DDTHH:MM:SS[.frac]Z.  0, -1 or
  * TIME_ERANGE (so below for every parser). */

@@ -27,30 +27,6 @@
 #include "feed.h"
 #include "fuzz.h"
 
-struct src {
-	const uint8_t	*p;
-	size_t		 len, pos;
-	int		 chunked, k;
-};
-
-static ssize_t
-memread(void *ctx, void *buf, size_t n)
-{
-	static const size_t steps[] = { 1, 2, 3, 5, 13, 100 };
-	struct src *s = ctx;
-	size_t k = s->len - s->pos;
-
-	if (n < k)
-		k = n;
-	if (s->chunked) {
-		if (k > steps[s->k])
-			k = steps[s->k];
-		s->k = (s->k + 1) % 6;
-	}
-	memcpy(buf, s->p + s->pos, k);
-	s->pos += k;
-	return (ssize_t)k;
-}
 
 struct digest {
 	uint64_t	h;
@@ -62,10 +38,7 @@ struct digest {
 static void
 mix(struct digest *d, const void *p, size_t n)
 {
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		d->h = (d->h ^ b[i]) * 0x100000001b3ULL;
+	fuzz_mix(&d->h, p, n);
 }
 
 static void
@@ -96,7 +69,7 @@ static void
 readall(const uint8_t *data, size_t size, const struct feedopt *o,
     int chunked, struct digest *d)
 {
-	struct src s = { data, size, 0, chunked, 0 };
+	struct fuzz_src s = { data, size, 0, chunked, 0 };
 	struct csvin *in;
 	struct feedin f;
 	struct feedrow r;
@@ -104,7 +77,7 @@ readall(const uint8_t *data, size_t size, const struct feedopt *o,
 
 	memset(d, 0, sizeof(*d));
 	d->h = 0xcbf29ce484222325ULL;
-	if ((in = csvin_new("fuzz", memread, &s, d->err, sizeof(d->err))) == NULL)
+	if ((in = csvin_new("fuzz", fuzz_read, &s, d->err, sizeof(d->err))) == NULL)
 		abort();
 	if ((n = feedin_start(&f, in, o, d->err, sizeof(d->err))) == 0) {
 		while ((n = feedin_next(&f, &r, d->err, sizeof(d->err))) != 0) {
