@@ -584,10 +584,10 @@ options(int argc, char *argv[])
 					opt.in.unit = units[c];
 				break;
 		case 'S':	if ((c = arg_word(&e, "--sep", optarg, seps)) >= 0)
-					opt.in.sep = sepc[c];
+					opt.in.sep = (unsigned char)sepc[c];
 				break;
-		case 'D':	if ((c = arg_word(&e, "--decimal", optarg, decs)) >= 0)
-					opt.in.decimal = optarg[0];
+		case 'D':	if (arg_word(&e, "--decimal", optarg, decs) >= 0)
+					opt.in.decimal = (unsigned char)optarg[0];
 				break;
 		case 'C':	opt.in.columns = optarg; break;
 		case 'M':	opt.in.timefmt = optarg; break;

@@ -201,7 +201,7 @@ json_read(void *ctx, void *buf, size_t n)
 static int
 guess_sep(const char *s, size_t len)
 {
-	static const char cand[] = "\t;|,";
+	static const char cand[4] = { '\t', ';', '|', ',' };
 	int cnt[4] = { 0 }, best = 3, i, q = 0;
 	const char *c;
 	size_t k;
