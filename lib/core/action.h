@@ -7,6 +7,7 @@
 #define ACTION_H
 
 #include <stddef.h>
+#include "ck.h"
 
 enum action {
 	ACTION_NONE = -1,	/* no action: no label, no prediction */
@@ -15,6 +16,13 @@ enum action {
 	ACTION_SELL = 2
 };
 #define ACTION_N	3	/* HOLD, BUY, SELL: also the model's classes */
+
+/* An annotation: the action a candle should have had. */
+struct annot {
+	cktime	t;		/* the candle's time */
+	int	action;		/* HOLD, BUY or SELL */
+	long	line;		/* line in its file, for messages */
+};
 
 /* "HOLD", "BUY", "SELL", or "" for anything else. */
 const char *action_name(int action);
