@@ -486,16 +486,31 @@ fail:
 	errx(CK_EXIT_FAIL, "%s", msg);
 }
 
-/* --last from the end of a plain regular file, or NULL. */
+/* --last from the end of a plain regular file, or NULL.  The header's
+ * lines are found by reading the file's start as any input is read.  Not
+ * with --tz: a repeated local hour is resolved by the row before it. */
 static struct csvin *
 open_tail(const char *path, struct splice *sp, char *msg, size_t len)
 {
+	struct csvin *in;
+	struct feedin f;
+	long hdr;
+	int ok;
+
 	sp->fd = -1;
 	if (opt.last <= 0 || opt.follow || opt.from != CKTIME_NONE ||
 	    opt.to != CKTIME_NONE || opt.resample || opt.skipbad ||
-	    opt.dedupe)
+	    opt.dedupe || opt.in.tz || strcmp(path, "-") == 0)
 		return NULL;
-	return feed_open_tail(path, opt.last, sp, msg, len);
+	if ((in = csvin_open(path, msg, len)) == NULL)
+		return NULL;
+	ok = feedin_start(&f, in, &opt.in, msg, len) == 0 && f.json == NULL &&
+	    csvin_encoding(f.in) != CSVIN_UTF16LE &&
+	    csvin_encoding(f.in) != CSVIN_UTF16BE;
+	hdr = f.noheader ? 0 : f.hdrline;
+	feedin_free(&f);
+	csvin_free(in);
+	return ok ? feed_open_tail(path, opt.last, hdr, sp, msg, len) : NULL;
 }
 
 /* --tz: an IANA zone from the system's zoneinfo, for naive times. */

@@ -256,24 +256,6 @@ ring_free(struct ring *g)
 
 #define BACKSZ	(64 * 1024)
 
-off_t
-feed_header_end(int fd)
-{
-	char buf[4096], *nl;
-	off_t pos = 0;
-	ssize_t r;
-
-	for (;;) {
-		r = pread(fd, buf, sizeof(buf), pos);
-		if (r <= 0)
-			return -1;
-		if ((nl = memchr(buf, '\n', r)) != NULL)
-			return pos + (nl - buf) + 1;
-		pos += r;
-		if (pos > CSVIO_MAXLINE + 1)
-			return -1;
-	}
-}
 
 off_t
 feed_tail_offset(int fd, off_t size, off_t hdrend, long n)
@@ -449,8 +431,8 @@ follow_read(void *ctx, void *buf, size_t n)
 }
 
 struct csvin *
-feed_open_tail(const char *path, long n, struct splice *sp, char *err,
-    size_t errlen)
+feed_open_tail(const char *path, long n, long hdrlines, struct splice *sp,
+    char *err, size_t errlen)
 {
 	struct stat sb;
 	unsigned char magic[2];
@@ -464,7 +446,7 @@ feed_open_tail(const char *path, long n, struct splice *sp, char *err,
 		return NULL;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f &&
-	    magic[1] == 0x8b) || (hdr = feed_header_end(fd)) < 0) {
+	    magic[1] == 0x8b) || (hdr = feed_header_end(fd, hdrlines)) < 0) {
 		close(fd);
 		return NULL;
 	}
@@ -584,9 +566,8 @@ ring_set(struct ring *g, long i, const struct feedrow *r)
 
 #define REVBLK	(64 * 1024)
 
-/* The offset after the first n lines of fd (n >= 0), or -1. */
-static off_t
-lines_end(int fd, long n)
+off_t
+feed_header_end(int fd, long n)
 {
 	char buf[4096], *p, *e;
 	off_t pos = 0;
@@ -600,6 +581,8 @@ lines_end(int fd, long n)
 			if (--n == 0)
 				return pos + (p - buf) + 1;
 		pos += r;
+		if (pos > (off_t)n * (CSVIO_MAXLINE + 1))
+			return -1;
 	}
 	return 0;
 }
@@ -612,7 +595,7 @@ rev_open(struct revsrc *v, const char *path, long hdrlines, char *err,
 
 	memset(v, 0, sizeof(*v));
 	if ((v->fd = open(path, O_RDONLY)) == -1 || fstat(v->fd, &sb) == -1 ||
-	    (v->hdrend = lines_end(v->fd, hdrlines)) < 0 ||
+	    (v->hdrend = feed_header_end(v->fd, hdrlines)) < 0 ||
 	    (v->blk = malloc(REVBLK)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno != 0 ?
 		    errno : EIO));

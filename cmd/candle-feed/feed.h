@@ -175,8 +175,9 @@ ssize_t	rev_read(void *ctx, void *buf, size_t n);
  * error.
  */
 off_t	feed_tail_offset(int fd, off_t size, off_t hdrend, long n);
-/* Offset just past the first line of fd, or -1 (error or no newline). */
-off_t	feed_header_end(int fd);
+/* Offset just past the first n lines of fd (0 for none), or -1 (error, or
+ * fewer lines). */
+off_t	feed_header_end(int fd, long n);
 
 /* A byte source: [0, hdrend) then [from, end) of a file (for --last). */
 struct splice {
@@ -216,13 +217,13 @@ ssize_t	follow_read(void *ctx, void *buf, size_t n);
 
 /*
  * A plain regular file's last n rows (for --last): a csvin over its header
- * and its tail, with sp holding the open file (sp->fd, -1 when none: the
+ * (its first hdrlines lines) and its tail, with sp holding the open file (sp->fd, -1 when none: the
  * caller closes it after the csvin is freed).  NULL when path is "-", not
  * a regular file, compressed or unreadable (then read it whole), or when
  * csvin_new fails (err says why).
  */
-struct csvin *feed_open_tail(const char *path, long n, struct splice *sp,
-	    char *err, size_t errlen);
+struct csvin *feed_open_tail(const char *path, long n, long hdrlines,
+	    struct splice *sp, char *err, size_t errlen);
 
 /* --gaps: with the smallest step so far in *step (CKTIME_NONE at first),
  * 1 when a step of dt is a gap, else 0 (and *step keeps the smaller). */

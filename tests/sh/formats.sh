@@ -169,6 +169,17 @@ expect volume-sum-ok 0 "printf '$H\n2024-01-01T00:00:00Z,1,1,1,1,5e19\n2024-01-0
 "$H
 2024-01-01T00:00:00Z,1,1,1,1,1e+20"
 
+# ---- --last: the tail of every sample's stream (a plain file is read
+# from its end after its header lines: title lines and the yfinance header
+# kept; UTF-16 and JSON read whole)
+echo "$cases" | while IFS='|' read -r name opts file wf; do
+	[ -n "$name" ] || continue
+	expect "last-$name" 0 "candle-feed $opts --last 2 $D/$file | tail -n +2" \
+	    "$(tail -n 2 "$D/$wf")"
+	echo "$T_PASS $T_FAIL" >"$T/count"
+done
+read -r T_PASS T_FAIL <"$T/count"
+
 # ---- chunked input and the prefix property, for every path read from a
 # stream (the newest-first ones are read from a file's end instead)
 # FILE's bytes in writes of 1, 2, 3, 5, 13, 100 in turn
