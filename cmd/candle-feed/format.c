@@ -315,7 +315,7 @@ bycolumns(struct feedin *f, char *err, size_t errlen)
 {
 	const char *p = f->o->columns, *e, *plus;
 	int k, want = f->o->novolume ? 5 : 6;
-	char item[128];
+	char item[128], why[160];
 	size_t len;
 
 	for (k = 0; k < want; k++) {
@@ -350,9 +350,8 @@ bycolumns(struct feedin *f, char *err, size_t errlen)
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "%s:%ld: no column %s in the header",
-	    csvin_name(f->in), f->hdrline, item);
-	f->fatal = 1;
+	snprintf(why, sizeof(why), "no column %s", item);
+	headerr(f, err, errlen, why, NULL);
 	return CK_EDATA;
 }
 
