@@ -1,8 +1,10 @@
 /*
- * feed.h - what candle-feed does to candle files: map an input format
- * (header names, headerless Binance klines, time forms) onto the canonical
- * columns, hold rows, aggregate to a coarser timeframe, find the last rows
- * of a file from its end, and follow a growing file (tail -F).
+ * feed.h - what candle-feed does to candle files: read the layouts of
+ * common platforms onto the canonical columns (format.c: dialect, names,
+ * dates and times, zones, number texts, JSON), hold rows, aggregate to a
+ * coarser timeframe with the texts kept, find the last rows of a file from
+ * its end, read a newest-first file from its end, join overlapping files,
+ * and follow a growing file (tail -F).
  */
 #ifndef FEED_H
 #define FEED_H
