@@ -84,6 +84,9 @@ expect columns-date-time 0 "printf 'd,t,o,h,l,c,v\n2024-01-01,10:00,1,2,0.5,1.5,
 expect header-none 0 "printf '2024-01-01T10:00:00Z|1|2|0.5|1.5|3\n' | candle-feed --header none --sep '|'" \
 "$H
 2024-01-01T10:00:00Z,1,2,0.5,1.5,3"
+expect investing-month-names 0 "printf '\"Date\",\"Price\",\"Open\",\"High\",\"Low\",\"Vol.\",\"Change %%\"\n\"Mar 01, 2024\",\"5,137.08\",\"5,098.51\",\"5,140.33\",\"5,094.16\",\"1.23M\",\"0.80%%\"\n' | candle-feed --time-format '%b %d, %Y'" \
+"$H
+2024-03-01T00:00:00Z,5098.51,5140.33,5094.16,5137.08,1230000"
 expect bad-sep 2 "candle-feed --sep x $D/yahoo.csv"
 
 # ---- messages show the header as read and name the option
