@@ -615,8 +615,7 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 #define AI	__attribute__((always_inline))
 
 /* 6 rows x 16 columns: 12 sums, more than the 8 the two FMA units need in
- * flight, so a late load does not stall them (the last rows go one by one,
- * over all columns at once: k1row) */
+ * flight, so a late load does not stall them */
 static inline AI void
 k6x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
     const float *bias, int IC, int j, int acc)
@@ -649,6 +648,32 @@ k6x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
 	V8(o3 + j) = d0, V8(o3 + j + 8) = d1;
 	V8(o4 + j) = e0, V8(o4 + j + 8) = e1;
 	V8(o5 + j) = f0, V8(o5 + j + 8) = f1;
+}
+
+static inline AI void
+k4x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
+    const float *bias, int IC, int j, int acc)
+{
+	const float *i0 = inp, *i1 = inp + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
+	float *o0 = out, *o1 = out + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
+	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
+	int k;
+
+	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
+	INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
+	INIT(d1, o3, j + 8);
+	for (k = 0; k < IC; k++) {
+		w0 = CV8(w + (size_t)k * ldw + j);
+		w1 = CV8(w + (size_t)k * ldw + j + 8);
+		a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
+		b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
+		c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
+		d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
+	}
+	V8(o0 + j) = a0, V8(o0 + j + 8) = a1;
+	V8(o1 + j) = b0, V8(o1 + j + 8) = b1;
+	V8(o2 + j) = c0, V8(o2 + j + 8) = c1;
+	V8(o3 + j) = d0, V8(o3 + j + 8) = d1;
 }
 
 static inline AI void
@@ -767,30 +792,45 @@ k1row(float *out, const float *inp, const float *w, int ldw,
 		k1x1(out, 0, inp, 0, w, ldw, bias, IC, j, acc);
 }
 
+/* How many blocks of 6 rows, so that 4-row blocks take the rest (a single
+ * row is the slowest case) where they can. */
+static inline int
+blocks6(int N)
+{
+	int n6 = N / 6;
+
+	while (n6 > 0 && (N - 6 * n6) % 4 != 0)
+		n6--;
+	return n6;
+}
+
 static inline AI void
 rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
     const float *bias, int N, int IC, int OC, int acc)
 {
-	int r, j, r6 = N - N % 6;
+	int r, j, r6 = 6 * blocks6(N), r4 = r6 + ((N - r6) & ~3);
 
 #define ROW(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, ldi, w, \
 	    ldw, bias, IC
-	for (j = 0; j + 16 <= OC; j += 16)
+	for (j = 0; j + 16 <= OC; j += 16) {
 		for (r = 0; r < r6; r += 6)
 			k6x16(ROW(r), j, acc);
+		for (; r < r4; r += 4)
+			k4x16(ROW(r), j, acc);
+	}
 	for (; j + 8 <= OC; j += 8) {
-		for (r = 0; r + 8 <= r6; r += 8)
+		for (r = 0; r + 8 <= r4; r += 8)
 			k8x8(ROW(r), j, acc);
-		for (; r + 4 <= r6; r += 4)
+		for (; r + 4 <= r4; r += 4)
 			k4x8(ROW(r), j, acc);
-		for (; r < r6; r++)
+		for (; r < r4; r++)
 			k1x8(ROW(r), j, acc);
 	}
 	for (; j < OC; j++)
-		for (r = 0; r < r6; r++)
+		for (r = 0; r < r4; r++)
 			k1x1(ROW(r), j, acc);
-	/* the last 0..5 rows one by one, all columns at once */
-	for (r = r6; r < N; r++)
+	/* the last rows one by one, all columns at once */
+	for (r = r4; r < N; r++)
 		k1row(out + (size_t)r * ldo, inp + (size_t)r * ldi, w, ldw, bias,
 		    IC, OC, acc);
 #undef ROW
