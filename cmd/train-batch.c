@@ -19,6 +19,7 @@
 #include "ck.h"
 #include "ckpt.h"
 #include "dataset.h"
+#include "files.h"
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
@@ -395,7 +396,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	history_init(&hi);
+	history_init(&hi, 0);
 	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
 		if ((r = history_read(&hi, argc ? argv[i] : "-", ebuf,
 		    sizeof(ebuf))) != 0)

@@ -24,3 +24,15 @@ action_parse(const char *s, size_t len)
 			return i;
 	return ACTION_NONE;
 }
+
+int
+action_choose(const float *p, float minconf, float *conf)
+{
+	int a = 0, i;
+
+	for (i = 1; i < ACTION_N; i++)
+		if (p[i] > p[a])
+			a = i;
+	*conf = p[a];
+	return p[a] < minconf ? ACTION_HOLD : a;
+}

@@ -1,5 +1,5 @@
 /*
- * backtest.c - the trading simulation of backtest(1): positions, fills,
+ * backtest.c - the trading simulation: positions, fills,
  * costs, stops, and the metrics of the equity curve and of the trades.
  * All state is in struct bt; nothing allocates.
  */

@@ -1,6 +1,6 @@
 /*
  * labels.h - the training labels, defined once for every trainer
- * (train-batch over history, train-candle live).  Knows candles as plain
+ * (batch over a whole history, or live as candles arrive).  Knows candles as plain
  * values and times; nothing of text or of the model.
  *
  * A label is an enum action (action.h: HOLD=0, BUY=1, SELL=2, also the
@@ -19,10 +19,10 @@
  *	m > +x, SELL if m < -x, else HOLD.
  * The last k candles of a series have no every-candle label yet.
  *
- * Batch use (train-batch): pivots_mark() the series, then labels_every() or
+ * Batch use (a whole history): pivots_mark() the series, then labels_every() or
  * labels_pivots() over the flags.
  *
- * Streaming use (train-candle), from the pivotN_high / pivotN_low columns:
+ * Streaming use (live), from the pivotN_high / pivotN_low columns:
  * - every-candle labels: a struct labeler, pushed once per row with that
  *   row's time and close and the pivot1_high / pivot1_low times confirmed at
  *   that row (by construction the candle k rows back, or none); it returns

@@ -1,6 +1,6 @@
 /*
- * pivots.h - causal Williams market-structure pivots (pivots(1) states the
- * definition).  Knows candles as values and times, nothing of text or of
+ * pivots.h - causal Williams market-structure pivots (the definition is
+ * below and in the manual).  Knows candles as values and times, nothing of text or of
  * the model.
  *
  * Level 1, strength k: candle i is a high pivot (H) when high[i] is

@@ -88,7 +88,7 @@ int	ckpt_load_stamp(const char *path, struct model *, struct ckpt_meta *,
  * load may name another file than the one loaded: use ckpt_load_stamp. */
 int	ckpt_stamp(const char *path, struct ckpt_stamp *);
 int	ckpt_changed(const char *path, const struct ckpt_stamp *);
-/* The header for humans (infer --info). */
+/* The header for humans, as "name: value" lines. */
 int	ckpt_print_info(FILE *, const char *path, char *err, size_t errlen);
 
 /*

@@ -1,8 +1,8 @@
 /*
  * annot.h - annotation files: CSV with the header time,action[,...] and one
  * row per labelled candle (BUY, SELL or HOLD; extra columns ignored), as
- * written by `pivots --annotations` or by hand.  Knows text and times, not
- * candles or the model.
+ * written by hand or by a program.  Knows text and times, not candles or
+ * the model.  struct annot is action.h's.
  */
 #ifndef ANNOT_H
 #define ANNOT_H
@@ -11,16 +11,10 @@
 #include "ck.h"
 #include "action.h"
 
-struct annot {
-	cktime	t;		/* the candle's time */
-	int	action;		/* enum action (action.h): HOLD, BUY or SELL */
-	long	line;		/* line in the file, for messages */
-};
-
 /*
  * Read every annotation of path ("-": standard input) into a new array
  * *a of *n entries (the caller frees it).  The time accepts every form
- * candle-feed does; the action is BUY, SELL or HOLD in any case.  Returns 0,
+ * time_parse_any does; the action is BUY, SELL or HOLD in any case.  Returns 0,
  * CK_EDATA with "file:line: reason" in err (unknown action, bad time, empty
  * file, missing header, too few fields), or CK_ERR.
  */

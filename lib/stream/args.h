@@ -32,7 +32,7 @@ int	arg_word(struct argerr *, const char *opt, const char *s,
 	    const char *const *words);
 /* An action name (action.h) in any case; ACTION_NONE when not one. */
 int	arg_action(struct argerr *, const char *opt, const char *s);
-/* Any time form candle-feed(1) accepts (timeparse.h, EPOCH_AUTO). */
+/* Any time form time_parse_any accepts (timeparse.h, EPOCH_AUTO). */
 cktime	arg_time(struct argerr *, const char *opt, const char *s);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * timeparse.h - candle times: parsing the formats candle-feed accepts,
+ * timeparse.h - candle times: parsing the formats candle files use,
  * durations (the canonical text form is cktime.h's).
  */
 #ifndef TIMEPARSE_H

@@ -6,104 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cstream.h"
 #include "dataset.h"
 #include "features.h"
 #include "labels.h"
 #include "model.h"
 #include "rng.h"
 #include "pivots.h"
-#include "timeparse.h"
-
-void
-history_init(struct history *hi)
-{
-	memset(hi, 0, sizeof(*hi));
-}
-
-void
-history_free(struct history *hi)
-{
-	free(hi->t);
-	free(hi->o);
-	free(hi->h);
-	free(hi->l);
-	free(hi->c);
-	free(hi->v);
-	history_init(hi);
-}
-
-static int
-history_grow(struct history *hi)
-{
-	long cap = hi->cap ? 2 * hi->cap : 4096;
-	double **col[] = { &hi->o, &hi->h, &hi->l, &hi->c, &hi->v };
-	cktime *t;
-	double *p;
-	size_t i;
-
-	if ((t = realloc(hi->t, cap * sizeof(*t))) == NULL)
-		return -1;
-	hi->t = t;
-	for (i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
-		if ((p = realloc(*col[i], cap * sizeof(*p))) == NULL)
-			return -1;
-		*col[i] = p;
-	}
-	hi->cap = cap;
-	return 0;
-}
-
-int
-history_read(struct history *hi, const char *path, char *err, size_t errlen)
-{
-	struct cstream cs;
-	struct candle k;
-	int r;
-
-	if ((r = cstream_open(&cs, path, err, errlen)) != CK_OK)
-		return r;
-	while ((r = cstream_next(&cs, &k, err, errlen)) == 1) {
-		if (hi->n > 0 && k.t <= hi->t[hi->n - 1]) {
-			snprintf(err, errlen, "%s:%ld: time does not follow "
-			    "the previous file's last candle", cstream_file(&cs),
-			    cstream_line(&cs));
-			r = CK_EDATA;
-			break;
-		}
-		if (hi->n == hi->cap && history_grow(hi) != 0) {
-			snprintf(err, errlen, "out of memory");
-			r = CK_ERR;
-			break;
-		}
-		hi->t[hi->n] = k.t;
-		hi->o[hi->n] = k.open;
-		hi->h[hi->n] = k.high;
-		hi->l[hi->n] = k.low;
-		hi->c[hi->n] = k.close;
-		hi->v[hi->n] = k.volume;
-		hi->n++;
-	}
-	cstream_close(&cs);
-	return r < 0 ? r : CK_OK;
-}
-
-long
-history_find(const struct history *hi, cktime t)
-{
-	long lo = 0, hi_ = hi->n - 1, mid;
-
-	while (lo <= hi_) {
-		mid = lo + (hi_ - lo) / 2;
-		if (hi->t[mid] == t)
-			return mid;
-		if (hi->t[mid] < t)
-			lo = mid + 1;
-		else
-			hi_ = mid - 1;
-	}
-	return -1;
-}
 
 int
 labels_from_annot(int *label, long *known, const struct history *hi,
@@ -365,19 +273,5 @@ dataset_shuffle(long *idx, long n, uint64_t *state)
 		tmp = idx[i];
 		idx[i] = idx[j];
 		idx[j] = tmp;
-	}
-}
-
-/* The labels as "time,label" rows under a header. */
-void
-labels_write(FILE *f, const struct history *hi, const int *label)
-{
-	char tb[40];
-	long i;
-
-	fprintf(f, "time,label\n");
-	for (i = 0; i < hi->n; i++) {
-		time_format(tb, hi->t[i]);
-		fprintf(f, "%s,%s\n", tb, action_name(label[i]));
 	}
 }

@@ -15,22 +15,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
-#include "annot.h"
+#include "action.h"
 #include "ck.h"
+#include "history.h"
 
-struct history {
-	long	 n, cap;
-	cktime	*t;			/* (n) strictly increasing */
-	double	*o, *h, *l, *c, *v;	/* (n) open, high, low, close, volume */
-};
-
-void	history_init(struct history *);
-void	history_free(struct history *);
-/* Append the candles of a candle stream ("-": stdin); time must keep
- * increasing across files.  0, CK_EDATA ("file:line: reason"), CK_ERR. */
-int	history_read(struct history *, const char *path, char *err, size_t errlen);
-/* Index of the candle at time t, or -1. */
-long	history_find(const struct history *, cktime t);
 
 /*
  * Per-candle labels: label[i] an enum action or ACTION_NONE, known[i] the
@@ -83,7 +71,5 @@ cktime	dataset_gather(const struct dataset *, const long *idx, int B, float *x,
 
 /* Fisher-Yates with an unbiased bounded draw from splitmix64 (rng.h). */
 void	dataset_shuffle(long *idx, long n, uint64_t *state);
-/* The labels of hi's candles to f as "time,label" rows under a header. */
-void	labels_write(FILE *f, const struct history *, const int *label);
 
 #endif

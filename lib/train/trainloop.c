@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timeparse.h"
+#include "cktime.h"
 #include "trainloop.h"
 
 struct slicectx {
@@ -299,7 +299,7 @@ out:
 	return r;
 }
 
-/* The per-epoch CSV table, as train-batch(1) writes it. */
+/* The per-epoch CSV table. */
 void
 trainloop_epoch_header(FILE *f)
 {

@@ -78,9 +78,9 @@ int	trainloop_run(const char *path, struct model *, struct ckpt_meta *,
  * [from, to) of ds, in batches of B. */
 void	trainloop_eval(struct model *, const struct dataset *, long from, long to,
 	    int B, int majority, double *loss, double *acc, double *major_acc);
-/* train-batch(1)'s reports, to f: the per-epoch CSV header and rows, a
+/* The batch trainer's reports, to f: the per-epoch CSV header and rows, a
  * progress bar (starting with a carriage return, no newline) and the
- * --json summary of a run. */
+ * JSON summary of a run. */
 void	trainloop_epoch_header(FILE *f);
 void	trainloop_epoch_row(FILE *f, const struct epochstat *);
 void	trainloop_bar(FILE *f, const struct trainprog *);

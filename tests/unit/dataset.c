@@ -21,21 +21,17 @@ make_history(struct history *hi)
 {
 	long i;
 
-	history_init(hi);
-	hi->n = hi->cap = N;
-	hi->t = malloc(N * sizeof(cktime));
-	hi->o = malloc(N * sizeof(double));
-	hi->h = malloc(N * sizeof(double));
-	hi->l = malloc(N * sizeof(double));
-	hi->c = malloc(N * sizeof(double));
-	hi->v = malloc(N * sizeof(double));
+	struct candle c;
+
+	history_init(hi, 0);
 	for (i = 0; i < N; i++) {
-		hi->t[i] = (1000 + 60 * i) * CK_SEC;
-		hi->o[i] = 100 + (i % 7);
-		hi->c[i] = 100 + (i * 3 % 11);
-		hi->h[i] = (hi->o[i] > hi->c[i] ? hi->o[i] : hi->c[i]) + 0.5;
-		hi->l[i] = (hi->o[i] < hi->c[i] ? hi->o[i] : hi->c[i]) - 0.5;
-		hi->v[i] = 10 + i;
+		c.t = (1000 + 60 * i) * CK_SEC;
+		c.open = 100 + (i % 7);
+		c.close = 100 + (i * 3 % 11);
+		c.high = (c.open > c.close ? c.open : c.close) + 0.5;
+		c.low = (c.open < c.close ? c.open : c.close) - 0.5;
+		c.volume = 10 + i;
+		T_OK(history_push(hi, &c) == 0);
 	}
 }
 
