@@ -508,22 +508,30 @@ write_all(int fd, const void *buf, size_t len, uLong *crc)
 	return 0;
 }
 
-/*
- * A new temporary file in dfd, made exclusively and never through a link,
- * under an unpredictable name .BASE.tmp.PID.RANDOM (the pid lets
- * clean_tmp know a dead writer's), into w->tmp.  An fd, or -1 with errno.
- */
+/* An unpredictable temporary name .BASE.tmp.PID.RANDOM into w->tmp (the
+ * pid lets clean_tmp know a dead writer's).  0, or -1 with errno. */
+static int
+tmp_name(struct where *w)
+{
+	uint64_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	snprintf(w->tmp, sizeof(w->tmp), ".%.200s.tmp.%d.%016llx", w->base,
+	    (int)getpid(), (unsigned long long)r);
+	return 0;
+}
+
+/* A new temporary file in dfd under such a name, made exclusively and
+ * never through a link.  An fd, or -1 with errno. */
 static int
 tmp_create(int dfd, struct where *w, mode_t mode)
 {
-	uint64_t r;
 	int fd, i;
 
 	for (i = 0; i < 16; i++) {
-		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		if (tmp_name(w) == -1)
 			return -1;
-		snprintf(w->tmp, sizeof(w->tmp), ".%.200s.tmp.%d.%016llx", w->base,
-		    (int)getpid(), (unsigned long long)r);
 		fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd != -1 || errno != EEXIST)
@@ -935,7 +943,7 @@ ckpt_backup(const char *path, uint64_t gen, char *out, size_t outlen,
 	char name[NAME_MAX + 1], fdpath[64];
 	struct where w;
 	struct stat st;
-	int dfd, in = -1, fd = -1, rc = CK_ERR, named = 0;
+	int dfd, in = -1, fd = -1, rc = CK_ERR, named = 0, i;
 
 	if ((rc = resolve(path, 1, &w, err, errlen)) != CK_OK)
 		return rc;
@@ -972,17 +980,18 @@ ckpt_backup(const char *path, uint64_t gen, char *out, size_t outlen,
 		goto out;
 	}
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	/* a name to rename from: linkat never replaces anything */
+	for (i = 0; !named && i < 16; i++) {
+		if (tmp_name(&w) == 0 && linkat(AT_FDCWD, fdpath, dfd, w.tmp,
+		    AT_SYMLINK_FOLLOW) == 0)
+			named = 1;
+		else if (errno != EEXIST)
+			break;
+	}
 	if (!named) {
-		/* a name to rename from: linkat never replaces anything */
-		if (tmp_create(dfd, &w, 0600) == -1 ||
-		    unlinkat(dfd, w.tmp, 0) == -1 ||
-		    linkat(AT_FDCWD, fdpath, dfd, w.tmp,
-		    AT_SYMLINK_FOLLOW) == -1) {
-			fail(err, errlen, CK_ERR, "%s/%s: %s", w.dir, w.tmp,
-			    strerror(errno));
-			goto out;
-		}
-		named = 1;
+		fail(err, errlen, CK_ERR, "%s/.%s.tmp: %s", w.dir, w.base,
+		    strerror(errno));
+		goto out;
 	}
 	/* over a link or an older backup of this name, never through it */
 	if (renameat(dfd, w.tmp, dfd, name) == -1) {
