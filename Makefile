@@ -73,10 +73,11 @@ bin/%: cmd/%.c $$(foreach d,$$* $$(SHARE_$$*),$$(wildcard cmd/$$(d)/*.[ch])) $(L
 # The same program with the test hook tests/hook.c (CANDLEKIT_FAULT,
 # CANDLEKIT_LOCK_LOG), which replaces lib/store's no-op: for the tests only
 # (tests/lib.sh puts bin-test/ first); bin/ never has it.
-bin-test/%: cmd/%.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) tests/hook.c $(LIBA) $(HDR)
+bin-test/%: cmd/%.c $$(foreach d,$$* $$(SHARE_$$*),$$(wildcard cmd/$$(d)/*.[ch])) tests/hook.c $(LIBA) $(HDR)
 	mkdir -p bin-test
-	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* $(LDFLAGS) -o $@ cmd/$*.c \
-		$(wildcard cmd/$*/*.c) tests/hook.c $(LIBA) $(LDLIBS)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$* $(SHARE_$*),-iquote cmd/$(d)) \
+		$(LDFLAGS) -o $@ cmd/$*.c \
+		$(wildcard $(foreach d,$* $(SHARE_$*),cmd/$(d)/*.c)) tests/hook.c $(LIBA) $(LDLIBS)
 
 # A unit test named for a program also links that program's own files.
 tests/unit/%: tests/unit/%.c tests/t.h tests/hook.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
