@@ -162,7 +162,10 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    "it, have %ld", cstream_file(cs), tb, lv->m.cfg.W + 1,
 		    i - hi.first + 1);
 	}
-	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) != 0)
+	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) ==
+	    CK_EINTR && stop)
+		return 128 + stop;	/* stopped while waiting for the lock */
+	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	time_format(tb, history_time(&hi, i));
 	fmt_float(lb, a.loss);
