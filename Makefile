@@ -64,20 +64,22 @@ $(LIBA): $$(patsubst %.c,%.o,$$(wildcard $$(@D)/*.c))
 # The two programs that predict on a live stream share cmd/live/.
 SHARE_infer = live
 SHARE_train-candle = live
-bin/%: cmd/%.c $$(foreach d,$$* $$(SHARE_$$*),$$(wildcard cmd/$$(d)/*.[ch])) $(LIBA) $(HDR)
+PDIRS = $(foreach d,$(1) $(SHARE_$(1)),cmd/$(d))
+bin/%: cmd/%.c $$(foreach d,$$(call PDIRS,$$*),$$(wildcard $$(d)/*.[ch])) $(LIBA) $(HDR)
 	mkdir -p bin
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$* $(SHARE_$*),-iquote cmd/$(d)) \
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$(call PDIRS,$*),-iquote $(d)) \
 		$(LDFLAGS) -o $@ cmd/$*.c \
-		$(wildcard $(foreach d,$* $(SHARE_$*),cmd/$(d)/*.c)) $(LIBA) $(LDLIBS)
+		$(wildcard $(foreach d,$(call PDIRS,$*),$(d)/*.c)) $(LIBA) $(LDLIBS)
 
 # The same program with the test hook tests/hook.c (CANDLEKIT_FAULT,
 # CANDLEKIT_LOCK_LOG), which replaces lib/store's no-op: for the tests only
 # (tests/lib.sh puts bin-test/ first); bin/ never has it.
-bin-test/%: cmd/%.c $$(foreach d,$$* $$(SHARE_$$*),$$(wildcard cmd/$$(d)/*.[ch])) tests/hook.c $(LIBA) $(HDR)
+bin-test/%: cmd/%.c $$(foreach d,$$(call PDIRS,$$*),$$(wildcard $$(d)/*.[ch])) tests/hook.c $(LIBA) $(HDR)
 	mkdir -p bin-test
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$* $(SHARE_$*),-iquote cmd/$(d)) \
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$(call PDIRS,$*),-iquote $(d)) \
 		$(LDFLAGS) -o $@ cmd/$*.c \
-		$(wildcard $(foreach d,$* $(SHARE_$*),cmd/$(d)/*.c)) tests/hook.c $(LIBA) $(LDLIBS)
+		$(wildcard $(foreach d,$(call PDIRS,$*),$(d)/*.c)) tests/hook.c \
+		$(LIBA) $(LDLIBS)
 
 # A unit test named for a program also links that program's own files.
 tests/unit/%: tests/unit/%.c tests/t.h tests/hook.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)

@@ -20,6 +20,7 @@
 #include "live.h"
 #include "pending.h"
 #include "stopsig.h"
+#include "timeframe.h"
 
 #define BATCH	64	/* windows predicted at once when input is waiting */
 
@@ -32,6 +33,15 @@ usage(int help)
 	    "usage: infer -m model [--min-confidence p] [--prefix name] [file]\n"
 	    "       infer --info -m model\n");
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
+}
+
+/* The stream's step against the one the model learned from, once. */
+static void
+step_warn(const struct timeframe_watch *w)
+{
+	warnx("the candles are %.6gs apart, the model learned from candles "
+	    "%.6gs apart: its predictions may mean little", (double)w->got /
+	    CK_SEC, (double)w->want / CK_SEC);
 }
 
 int
@@ -53,6 +63,7 @@ main(int argc, char *argv[])
 	struct candle c;
 	struct cstream cs;
 	struct csvout *out;
+	struct timeframe_watch tfw;
 	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0;
@@ -123,6 +134,7 @@ main(int argc, char *argv[])
 	csvin_stopflag(cs.in, &stop);	/* a signal ends a blocked read */
 
 	/* candle row -> history -> window -> batch -> prediction row */
+	timeframe_watch_init(&tfw, lv.meta.timeframe);
 	rc = 0;
 	while (!stop && !csvout_error(out)) {
 		if ((rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf))) <= 0) {
@@ -130,6 +142,8 @@ main(int argc, char *argv[])
 				rc = 0;
 			break;
 		}
+		if (timeframe_watch_push(&tfw, c.t))
+			step_warn(&tfw);
 		if (history_push(&hi, &c) != 0 ||
 		    pending_take(&p, &cs, &hi, hi.n - 1) < 0)
 			err(CK_EXIT_FAIL, "rows");
@@ -139,6 +153,8 @@ main(int argc, char *argv[])
 			pending_flush(&p, &lv, out);
 	}
 	pending_flush(&p, &lv, out);
+	if (timeframe_watch_end(&tfw))
+		step_warn(&tfw);
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
 		if (errno == EPIPE)
 			return CK_EXIT_OK;	/* the reader is gone: quiet */

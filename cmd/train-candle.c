@@ -43,7 +43,7 @@ usage(int help)
 	fprintf(help ? stdout : stderr,
 	    "usage: train-candle -m model --on pivots | every | none [--level n] "
 	    "[-k k]\n"
-	    "           [--threshold x] [--history n] [--lr rate] "
+	    "           [--no-hold] [--threshold x] [--history n] [--lr rate] "
 	    "[--accumulate k]\n"
 	    "           [--lock-timeout s] [--min-confidence p] "
 	    "[--prefix name]\n"
@@ -162,8 +162,8 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    "it, have %ld", cstream_file(cs), tb, lv->m.cfg.W + 1,
 		    i - hi.first + 1);
 	}
-	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) ==
-	    CK_EINTR && stop)
+	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) == CK_EINTR &&
+	    stop)
 		return 128 + stop;	/* stopped while waiting for the lock */
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
@@ -187,6 +187,7 @@ main(int argc, char *argv[])
 		{ "on", required_argument, NULL, 'o' },
 		{ "level", required_argument, NULL, 'L' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "no-hold", no_argument, NULL, 'n' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "history", required_argument, NULL, 'H' },
@@ -222,7 +223,7 @@ main(int argc, char *argv[])
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, batch;
+	int K = 1, label = -1, batch, hold = 1;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
@@ -247,6 +248,9 @@ main(int argc, char *argv[])
 		case 't':
 			threshold = arg_double(&ae, "--threshold", optarg, 0,
 			    1);
+			break;
+		case 'n':
+			hold = 0;
 			break;
 		case 'l':
 			label = arg_action(&ae, "--label", optarg);
@@ -317,6 +321,8 @@ main(int argc, char *argv[])
 		usage(0);
 	if (dump != NULL && !haveon)
 		usage(0);
+	if (!hold && on != ON_PIVOTS)
+		usage(0);	/* --no-hold is of pivot labels */
 
 	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
 		err(CK_EXIT_FAIL, "signals");
@@ -336,7 +342,7 @@ main(int argc, char *argv[])
 		return rc;
 	}
 
-	if ((rc = pivcols_init(&pv, &cs, on, level, k, threshold, errbuf,
+	if ((rc = pivcols_init(&pv, &cs, on, level, k, hold, threshold, errbuf,
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (accum_init(&acc, K, lv.m.cfg.W, &opt, errbuf, sizeof(errbuf)) != 0)

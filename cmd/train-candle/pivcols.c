@@ -27,7 +27,7 @@ needcol(const struct cstream *cs, int m, int level, const char *kind,
 
 int
 pivcols_init(struct pivcols *ol, const struct cstream *cs,
-    enum on on, int level, int k, double threshold, char *err,
+    enum on on, int level, int k, int hold, double threshold, char *err,
     size_t errlen)
 {
 	int rc, m;
@@ -50,6 +50,9 @@ pivcols_init(struct pivcols *ol, const struct cstream *cs,
 			return rc;
 	if (on == ON_EVERY)
 		return labeler_init(&ol->lb, k, threshold, err, errlen);
+	ol->hold = hold;
+	if (hold)
+		return pivstream_init(&ol->ps, k, ol->level, 1, err, errlen);
 	return pivlabeler_init(&ol->pl, ol->level, err, errlen);
 }
 
@@ -58,6 +61,8 @@ pivcols_free(struct pivcols *ol)
 {
 	if (ol->on == ON_EVERY)
 		labeler_free(&ol->lb);
+	if (ol->on == ON_PIVOTS && ol->hold)
+		pivstream_free(&ol->ps);
 	memset(ol, 0, sizeof(*ol));
 }
 
@@ -81,14 +86,36 @@ pivtime(const struct cstream *cs, int col, cktime *t, char *err,
 	return 0;
 }
 
+/* The pivots the labeller's own engine confirmed at this row against the
+ * columns: equal, or CK_EDATA. */
+static int
+same_pivots(const struct pivcols *ol, const struct cstream *cs,
+    const cktime *hi, const cktime *lo, char *err, size_t errlen)
+{
+	const struct pivot_conf *cf = ol->ps.conf;
+	int m;
+
+	for (m = 0; m < ol->level; m++)
+		if ((cf[m].hi.i >= 0 ? cf[m].hi.t : CKTIME_NONE) != hi[m] ||
+		    (cf[m].lo.i >= 0 ? cf[m].lo.t : CKTIME_NONE) != lo[m]) {
+			snprintf(err, errlen, "%s:%ld: the pivot%d columns are "
+			    "not the pivots of strength %d: give pivots and "
+			    "train-candle the same -k", cstream_file(cs),
+			    cstream_line(cs), m + 1, ol->ps.p.k);
+			return CK_EDATA;
+		}
+	return 0;
+}
+
 int
 pivcols_row(struct pivcols *ol, const struct cstream *cs,
     const struct candle *c, struct sample *out, char *err,
     size_t errlen)
 {
 	cktime hi[PIVOTS_MAXLEVEL], lo[PIVOTS_MAXLEVEL];
-	cktime t[PIVLABELER_OUT];
-	int label[PIVLABELER_OUT];
+	cktime t[PIVCOLS_MAXSAMPLES];
+	int label[PIVCOLS_MAXSAMPLES];
+	long idx[PIVSTREAM_OUT];
 	int rc, n, i, j, m;
 	char why[160];
 
@@ -108,6 +135,10 @@ pivcols_row(struct pivcols *ol, const struct cstream *cs,
 			return rc;
 		}
 		n = rc;
+	} else if (ol->hold) {
+		n = pivstream_push(&ol->ps, c, idx, t, label);
+		if ((rc = same_pivots(ol, cs, hi, lo, err, errlen)) != 0)
+			return rc;
 	} else
 		n = pivlabeler_push(&ol->pl, hi, lo, t, label);
 	/* oldest candle first */

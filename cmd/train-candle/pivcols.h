@@ -3,9 +3,14 @@
  * columns pivots(1) adds upstream, decided by labels.h's streaming
  * labellers and nothing else:
  *  every:  the labeller decides candle r-k at row r (level-1 columns);
- *  pivots: the pivot labeller of level N (columns of levels 1..N): a pivot
- *	of one kind is labelled when it is confirmed, a level-1 outside bar
- *	when both of its kinds are decided at level N.
+ *  pivots: with HOLD (the default), labels.h's pivstream over the candles
+ *	themselves, strength k and levels 1..N: every candle is labelled
+ *	once it can no longer become a pivot (BUY, SELL, or HOLD), and the
+ *	pivots it confirms must be those of the columns (else the pivots
+ *	upstream have another strength or level: a data error);
+ *	without HOLD, the pivot labeller of level N (columns of levels
+ *	1..N): a pivot of one kind is labelled when it is confirmed, a
+ *	level-1 outside bar when both of its kinds are decided at level N.
  */
 #ifndef PIVCOLS_H
 #define PIVCOLS_H
@@ -22,8 +27,10 @@ struct pivcols {
 	int		 level;
 	int		 hcol[PIVOTS_MAXLEVEL];	/* pivotM_high, M = 1..level */
 	int		 lcol[PIVOTS_MAXLEVEL];	/* pivotM_low */
+	int		 hold;		/* pivots: teach HOLD */
 	struct labeler	 lb;		/* every */
-	struct pivlabeler pl;		/* pivots */
+	struct pivlabeler pl;		/* pivots without HOLD */
+	struct pivstream ps;		/* pivots with HOLD */
 };
 
 /* A sample a row triggers: the candle's time and its label. */
@@ -31,11 +38,13 @@ struct sample {
 	cktime	t;
 	int	label;
 };
-#define PIVCOLS_MAXSAMPLES PIVLABELER_OUT
+#define PIVCOLS_MAXSAMPLES \
+	(PIVLABELER_OUT > PIVSTREAM_OUT ? PIVLABELER_OUT : PIVSTREAM_OUT)
 
 /* CK_EDATA with a clear message when the needed columns are missing. */
 int	pivcols_init(struct pivcols *, const struct cstream *, enum on,
-	    int level, int k, double threshold, char *err, size_t errlen);
+	    int level, int k, int hold, double threshold, char *err,
+	    size_t errlen);
 void	pivcols_free(struct pivcols *);
 /* The samples the row cs has just read (candle c) triggers, oldest first:
  * their number, or CK_EDATA ("file:line: reason"). */

@@ -46,6 +46,9 @@ struct hdr {
 	uint32_t version, hdrsize, W, d, L, h, F, ntensors;
 	uint64_t nparams, model_id, generation, file_size, data_off;
 	int64_t	 created, trained_until;
+	float	 temperature;		/* 0: none recorded (1) */
+	int64_t	 timeframe, data_from, data_to;
+	uint32_t flags;
 };
 
 static const volatile sig_atomic_t *stop_flag;	/* ckpt_stop_flag */
@@ -115,7 +118,22 @@ hdr_encode(unsigned char *b, const struct model *m,
 	put_le(b + 72, (uint64_t)meta->trained_until, 8);
 	put_le(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams), 8);
 	put_le(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors, 8);
-	/* 96..127 reserved, zero */
+	/* 96: the softmax temperature, 100: flags, 104..127: the data's
+	 * timeframe and range; zero in files written before them
+	 * (temperature 1, none) */
+	{
+		float T = m->temperature > 0 ? m->temperature : 0;
+		uint32_t u;
+
+		memcpy(&u, &T, 4);
+		put_le(b + 96, u, 4);
+		put_le(b + 100, meta->flags & CKPT_UNTILTED, 4);
+		if (meta->timeframe > 0) {
+			put_le(b + 104, (uint64_t)meta->timeframe, 8);
+			put_le(b + 112, (uint64_t)meta->data_from, 8);
+			put_le(b + 120, (uint64_t)meta->data_to, 8);
+		}
+	}
 }
 
 static void
@@ -136,6 +154,19 @@ hdr_decode(const unsigned char *b, struct hdr *h)
 	h->trained_until = (int64_t)get_le(b + 72, 8);
 	h->file_size = get_le(b + 80, 8);
 	h->data_off = get_le(b + 88, 8);
+	{
+		uint32_t u = (uint32_t)get_le(b + 96, 4);
+
+		memcpy(&h->temperature, &u, 4);
+		if (!(h->temperature > 0 && h->temperature < 1e6f))
+			h->temperature = 0;	/* none, or not a temperature */
+		h->flags = (uint32_t)get_le(b + 100, 4) & CKPT_UNTILTED;
+		h->timeframe = (int64_t)get_le(b + 104, 8);
+		h->data_from = (int64_t)get_le(b + 112, 8);
+		h->data_to = (int64_t)get_le(b + 120, 8);
+		if (h->timeframe < 0)
+			h->timeframe = 0;
+	}
 }
 
 static void
@@ -145,6 +176,10 @@ meta_of(const struct hdr *h, struct ckpt_meta *meta)
 	meta->created = h->created;
 	meta->generation = h->generation;
 	meta->trained_until = h->trained_until;
+	meta->timeframe = h->timeframe;
+	meta->data_from = h->data_from;
+	meta->data_to = h->data_to;
+	meta->flags = h->flags;
 }
 
 static void
@@ -402,11 +437,13 @@ read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
 		goto out;
 	}
 	t.step = h->generation;
+	t.temperature = h->temperature;
 	if (m->params != NULL && same_config(&m->cfg, &t.cfg)) {
 		memcpy(m->params, t.params, n);
 		memcpy(m->m, t.m, n);
 		memcpy(m->v, t.v, n);
 		m->step = t.step;
+		m->temperature = t.temperature;
 	} else {
 		if (m->params != NULL)
 			model_free(m);
@@ -1045,7 +1082,7 @@ ckpt_changed(const char *path, const struct ckpt_stamp *s)
 int
 ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 {
-	char created[48], until[48];
+	char created[48], until[48], from[48], to[48];
 	struct model t;
 	struct hdr h;
 	int fd, rc;
@@ -1060,6 +1097,8 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 		return rc;
 	time_format(created, h.created);
 	time_format(until, h.trained_until);
+	time_format(from, h.timeframe > 0 ? h.data_from : CKTIME_NONE);
+	time_format(to, h.timeframe > 0 ? h.data_to : CKTIME_NONE);
 	fprintf(fp, "file:          %s\n"
 	    "format:        model-checkpoint version %u\n"
 	    "window:        %u\n"
@@ -1072,11 +1111,17 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 	    "generation:    %llu\n"
 	    "trained_until: %s\n"
 	    "created:       %s\n"
-	    "file_size:     %llu\n",
+	    "file_size:     %llu\n"
+	    "temperature:   %.6g\n"
+	    "timeframe_s:   %.9g\n"
+	    "data_from:     %s\n"
+	    "data_to:       %s\n",
 	    path, h.version, h.W, h.d, h.L, h.h, h.F,
 	    (unsigned long long)h.nparams, (unsigned long long)h.model_id,
 	    (unsigned long long)h.generation, until, created,
-	    (unsigned long long)h.file_size);
+	    (unsigned long long)h.file_size,
+	    h.temperature > 0 ? h.temperature : 1.0,
+	    (double)h.timeframe / CK_SEC, from, to);
 	if (ferror(fp))
 		return fail(err, errlen, CK_ERR, "write error");
 	return CK_OK;

@@ -30,7 +30,16 @@ struct ckpt_meta {
 	int64_t	 created;	/* cktime of creation */
 	uint64_t generation;	/* optimizer steps ever applied (== model.step) */
 	cktime	 trained_until;	/* latest candle any training step used, or CKTIME_NONE */
+	/* the data batch training learned from: the median step between
+	 * candles and the first and last candle's times; 0: not recorded
+	 * (then data_from and data_to mean nothing) */
+	cktime	 timeframe, data_from, data_to;
+	uint32_t flags;		/* CKPT_UNTILTED */
 };
+/* The output bias has the class weights' tilt undone (calibrated by a
+ * batch trainer, model-checkpoint(5)); the next batch training restores it
+ * before its first step. */
+#define CKPT_UNTILTED	1u
 
 /* What a reader compares to know whether the file changed (hot reload). */
 struct ckpt_stamp {

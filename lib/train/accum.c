@@ -82,6 +82,7 @@ accum_step(struct model *m, struct ckpt_meta *meta, void *arg)
 	b.label = a->label;
 	b.ghost = a->ghost;
 	b.mask = a->mask;
+	b.weight = NULL;
 	a->loss = model_train_step(m, &b, &a->opt);
 	a->loss_after = model_forward(m, &b, a->probs, a->pghost);
 	if (meta->trained_until == CKTIME_NONE || a->tmax > meta->trained_until)

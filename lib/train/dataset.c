@@ -1,143 +1,17 @@
 /*
- * dataset.c - candle history to training samples: labels joined by time,
- * window features and ghost targets, the time-ordered split, shuffling.
+ * dataset.c - candle history to training samples: window features and
+ * ghost targets, the time-ordered split, the loss's class weights,
+ * shuffling.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "dataset.h"
 #include "features.h"
-#include "labels.h"
 #include "model.h"
 #include "rng.h"
-#include "pivots.h"
-
-int
-labels_from_annot(int *label, long *known, const struct history *hi,
-    const struct annot *a, long na, int W, const char *file,
-    struct annot_count *cnt, char *err, size_t errlen)
-{
-	long i, j, *line;
-
-	memset(cnt, 0, sizeof(*cnt));
-	for (i = 0; i < hi->n; i++) {
-		label[i] = ACTION_NONE;
-		known[i] = i;
-	}
-	if ((line = calloc(hi->n ? hi->n : 1, sizeof(*line))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return CK_ERR;
-	}
-	for (j = 0; j < na; j++) {
-		if ((i = history_find(hi, a[j].t)) < 0) {
-			if (cnt->nocandle++ == 0)
-				cnt->line_nocandle = a[j].line;
-			continue;
-		}
-		if (line[i] != 0) {
-			snprintf(err, errlen, "%s:%ld: a second annotation of "
-			    "one candle (the first at line %ld)", file,
-			    a[j].line, line[i]);
-			free(line);
-			return CK_EDATA;
-		}
-		line[i] = a[j].line;
-		if (i < W) {
-			if (cnt->nohistory++ == 0)
-				cnt->line_nohistory = a[j].line;
-			continue;
-		}
-		label[i] = a[j].action;
-		cnt->used++;
-	}
-	free(line);
-	return CK_OK;
-}
-
-/* Flags of the level-`levels` pivots and, in known, the row at which each
- * pivot of that level was confirmed (known[i] = i elsewhere). */
-static int
-mark_pivots(unsigned *flags, long *known, const struct history *hi, int k,
-    int levels, char *err, size_t errlen)
-{
-	struct pivots p;
-	struct pivot_conf conf[PIVOTS_MAXLEVEL];
-	struct candle c;
-	long r;
-
-	if (pivots_mark(flags, hi->h, hi->l, hi->n, k, levels, err,
-	    errlen) != CK_OK)
-		return CK_ERR;
-	if (pivots_init(&p, k, levels, err, errlen) != CK_OK)
-		return CK_ERR;
-	for (r = 0; r < hi->n; r++) {
-		known[r] = r;
-		c.t = hi->t[r];
-		c.open = hi->o[r];
-		c.high = hi->h[r];
-		c.low = hi->l[r];
-		c.close = hi->c[r];
-		c.volume = hi->v[r];
-		if (pivots_push(&p, &c, conf) == 0)
-			continue;
-		if (conf[levels - 1].hi.i >= 0)
-			known[conf[levels - 1].hi.i] = r;
-		if (conf[levels - 1].lo.i >= 0)
-			known[conf[levels - 1].lo.i] = r;
-	}
-	pivots_free(&p);
-	return CK_OK;
-}
-
-/* The labels of labels.c, widened from signed char. */
-static int
-labels_run(int *label, long *known, const struct history *hi, int k,
-    int level, int every, double threshold, char *err, size_t errlen)
-{
-	unsigned *flags;
-	signed char *out;
-	long i;
-	int r = CK_ERR;
-
-	flags = malloc((hi->n ? hi->n : 1) * sizeof(*flags));
-	out = malloc(hi->n ? hi->n : 1);
-	if (flags == NULL || out == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (mark_pivots(flags, known, hi, k, level, err, errlen) != CK_OK)
-		goto out;
-	if (every)
-		labels_every(out, flags, hi->c, hi->n, k, threshold);
-	else
-		labels_pivots(out, flags, hi->n, level);
-	for (i = 0; i < hi->n; i++) {
-		label[i] = out[i];
-		/* an every-candle label is decided at candle t+k */
-		if (every && i + k > known[i])
-			known[i] = i + k < hi->n ? i + k : hi->n - 1;
-	}
-	r = CK_OK;
-out:
-	free(flags);
-	free(out);
-	return r;
-}
-
-int
-labels_from_pivots(int *label, long *known, const struct history *hi, int k,
-    int level, char *err, size_t errlen)
-{
-	return labels_run(label, known, hi, k, level, 0, 0, err, errlen);
-}
-
-int
-labels_from_every(int *label, long *known, const struct history *hi, int k,
-    double threshold, char *err, size_t errlen)
-{
-	return labels_run(label, known, hi, k, 1, 1, threshold, err, errlen);
-}
 
 void
 dataset_free(struct dataset *ds)
@@ -227,6 +101,28 @@ dataset_split(struct dataset *ds, double frac)
 	memset(ds->count, 0, sizeof(ds->count));
 	for (i = 0; i < ds->ntrain; i++)
 		ds->count[ds->label[i]]++;
+	dataset_weights(ds, CLASSW_NONE, NULL);
+}
+
+void
+dataset_weights(struct dataset *ds, enum classw how, const float *given)
+{
+	int c, present = 0;
+
+	for (c = 0; c < MODEL_NCLASS; c++)
+		present += ds->count[c] > 0;
+	for (c = 0; c < MODEL_NCLASS; c++)
+		switch (how) {
+		case CLASSW_AUTO:
+			ds->weight[c] = ds->count[c] > 0 ? (float)((double)
+			    ds->ntrain / ((double)present * ds->count[c])) : 0;
+			break;
+		case CLASSW_GIVEN:
+			ds->weight[c] = given[c];
+			break;
+		default:
+			ds->weight[c] = 1;
+		}
 }
 
 cktime

@@ -98,6 +98,7 @@ live_reload(struct live *lv)
 	memcpy(lv->m.m, lv->spare.m, lv->m.nparams * sizeof(float));
 	memcpy(lv->m.v, lv->spare.v, lv->m.nparams * sizeof(float));
 	lv->m.step = lv->spare.step;
+	lv->m.temperature = lv->spare.temperature;
 	lv->meta = meta;
 	lv->reloads++;
 	return 1;

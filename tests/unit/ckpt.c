@@ -62,7 +62,7 @@ model_equal(const struct model *a, const struct model *b)
 static void
 t_roundtrip(void)
 {
-	struct ckpt_meta w = { 0, 0, 0, 1234 * CK_SEC }, r;
+	struct ckpt_meta w = { .trained_until = 1234 * CK_SEC }, r;
 	struct model a, b, c;
 	struct model_config big = { .W = 8, .d = 16, .L = 2, .h = 4 };
 	const char *p = tpath("rt.ckpt");
@@ -120,7 +120,8 @@ t_no_replace(void)
 static void
 t_deterministic(void)
 {
-	struct ckpt_meta ma = { ckpt_id_from_seed(9), 0, 0, CKTIME_NONE };
+	struct ckpt_meta ma = { .model_id = ckpt_id_from_seed(9),
+	    .trained_until = CKTIME_NONE };
 	struct ckpt_meta mb = ma, r;
 	struct model a, b;
 	const char *pa = tpath("det.a"), *pb = tpath("det.b");

@@ -80,7 +80,7 @@ hold_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 static const char *
 base_ckpt(const char *name)
 {
-	struct ckpt_meta meta = { 0, 0, 0, CKTIME_NONE };
+	struct ckpt_meta meta = { .trained_until = CKTIME_NONE };
 	struct model m;
 	const char *p = tpath(name);
 
