@@ -141,8 +141,10 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	    !stop)
 		if (history_push(&hi, &c) != 0)
 			err(CK_EXIT_FAIL, "history");
-	if (stop)
+	if (stop) {
+		history_free(&hi);
 		return 128 + stop;
+	}
 	if (rc < 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (hi.n == 0)
@@ -163,8 +165,12 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    i - hi.first + 1);
 	}
 	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) == CK_EINTR &&
-	    stop)
-		return 128 + stop;	/* stopped while waiting for the lock */
+	    stop) {
+		/* stopped while waiting for the lock */
+		accum_free(&a);
+		history_free(&hi);
+		return 128 + stop;
+	}
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	time_format(tb, history_time(&hi, i));
