@@ -26,8 +26,6 @@
 #include "btsummary.h"
 #include "btappend.h"
 
-static volatile sig_atomic_t stop;
-
 struct opts {
 	const char	*summary, *json, *equity, *svg, *prefix, *file, *append;
 	long		 svg_every;
@@ -41,7 +39,8 @@ usage_to(FILE *fp)
 	    "usage: backtest [-hV] [--cash C] [--size F] [--fee F] [--slippage F]\n"
 	    "                [--fill open|close] [--reverse] [--long-only]\n"
 	    "                [--min-confidence P] [--enter P] [--exit P]\n"
-	    "                [--min-hold N] [--cooldown N] [--on-hold keep|exit]\n"
+	    "                [--min-hold N|auto] [--cooldown N|auto]\n"
+	    "                [--on-hold keep|exit]\n"
 	    "                [--stop-loss F] [--take-profit F] [--periods-per-year N]\n"
 	    "                [--breakdown day|week|month] [--prefix P]\n"
 	    "                [--summary FILE] [--json FILE] [--equity FILE]\n"
@@ -65,8 +64,9 @@ help(void)
 	    "  --min-confidence P   weaker signals count as HOLD (0)\n"
 	    "  --enter P            a side's probability that opens it (0.6)\n"
 	    "  --exit P             leave when the held side's probability < P (0: off)\n"
-	    "  --min-hold N         candles before a signal may close a position (30)\n"
-	    "  --cooldown N         candles after a close before an entry (30)\n"
+	    "  --min-hold N|auto    candles before a signal may close a position\n"
+	    "                       (auto: the costs over the market's moves)\n"
+	    "  --cooldown N|auto    candles after a close before an entry (auto)\n"
 	    "  --on-hold keep|exit  what HOLD does to a position (keep)\n"
 	    "  --stop-loss F        exit at this loss fraction of the entry (0: none)\n"
 	    "  --take-profit F      exit at this gain fraction of the entry (0: none)\n"
@@ -214,6 +214,15 @@ checkout(struct csvout *o)
 	}
 }
 
+/* A number of candles, or "auto" (BT_AUTO). */
+static long
+candles(struct argerr *ae, const char *opt, const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return BT_AUTO;
+	return (long)arg_int(ae, opt, s, 0, 1000000000);
+}
+
 /* A getopt_long option's long name, for messages. */
 static const char *
 optname(const struct option *lo, int ch)
@@ -303,12 +312,8 @@ main(int argc, char **argv)
 			break;
 		case 'E': cfg.enter = arg_double(&ae, on, optarg, 0, 1); break;
 		case 'X': cfg.exit = arg_double(&ae, on, optarg, 0, 1); break;
-		case 'H':
-			cfg.min_hold = (long)arg_int(&ae, on, optarg, 0, 1000000000);
-			break;
-		case 'C':
-			cfg.cooldown = (long)arg_int(&ae, on, optarg, 0, 1000000000);
-			break;
+		case 'H': cfg.min_hold = candles(&ae, on, optarg); break;
+		case 'C': cfg.cooldown = candles(&ae, on, optarg); break;
 		case 'O': cfg.on_hold = arg_word(&ae, on, optarg, holds); break;
 		case 's': cfg.stop_loss = arg_double(&ae, on, optarg, 0, 0.99); break;
 		case 't':
@@ -466,6 +471,14 @@ main(int argc, char **argv)
 	if (r < 0 && !(r == CK_EINTR && sig)) {
 		flushall(&out);
 		errx(ck_exit(r), "%s", e);
+	}
+	/* a replay to the end of the input must reproduce every recorded
+	 * trade */
+	if (app != NULL && ap.skip > 0 && !sig) {
+		flushall(&out);
+		errx(CK_EXIT_DATA, "%s: the input ended before %ld of its "
+		    "recorded trades were replayed (another input, or other "
+		    "settings?)", o.append, ap.skip);
 	}
 	/* with --append the open position is not closed into the file: the
 	 * next run replays it */
