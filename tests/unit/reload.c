@@ -24,17 +24,6 @@
 
 static char err[512];
 
-static int
-add_one(struct model *m, struct ckpt_meta *meta, void *arg)
-{
-	(void)meta;
-	(void)arg;
-	for (size_t i = 0; i < m->nparams; i++)
-		m->params[i] += 1.0f;
-	m->step++;
-	return 1;
-}
-
 /* A child committing n updates to p. */
 static pid_t
 committer(const char *p, int n)
@@ -48,7 +37,7 @@ committer(const char *p, int n)
 		return pid;
 	memset(&m, 0, sizeof(m));
 	for (int i = 0; i < n; i++)
-		if (ckpt_update(p, &m, &meta, NULL, add_one, NULL, err,
+		if (ckpt_update(p, &m, &meta, NULL, step_all_plus_one, NULL, err,
 		    sizeof(err)) != CK_OK)
 			_exit(1);
 	_exit(0);
@@ -134,7 +123,7 @@ t_backoff(void)
 	/* a good file in its place is taken (polled: the back-off passes) */
 	small_ckpt("good.ckpt", 4);
 	memset(&m, 0, sizeof(m));
-	T_EQ(ckpt_update(good, &m, &meta, NULL, add_one, NULL, err,
+	T_EQ(ckpt_update(good, &m, &meta, NULL, step_all_plus_one, NULL, err,
 	    sizeof(err)), CK_OK);
 	model_free(&m);
 	T_OK(rename(good, p) == 0);
