@@ -229,7 +229,7 @@ main(int argc, char *argv[])
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, batch, hold = 1;
+	int K = 1, label = -1, batch, hold = 1, gone = 0;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
@@ -406,13 +406,15 @@ main(int argc, char *argv[])
 	if (rc == CK_EINTR && stop)
 		rc = 0;		/* stopped while waiting for the lock */
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
-		if (errno == EPIPE)
-			return CK_EXIT_OK;	/* the reader is gone: quiet */
-		err(CK_EXIT_FAIL, "stdout");
+		if (errno != EPIPE)
+			err(CK_EXIT_FAIL, "stdout");
+		gone = 1;	/* the reader is gone: a quiet end */
 	}
-	report(&p, &lv, &acc, &n);
-	if (rc < 0)
-		errx(ck_exit(rc), "%s", errbuf);
+	if (!gone) {
+		report(&p, &lv, &acc, &n);
+		if (rc < 0)
+			errx(ck_exit(rc), "%s", errbuf);
+	}
 	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
 		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
@@ -422,7 +424,7 @@ main(int argc, char *argv[])
 	pivcols_free(&pv);
 	accum_free(&acc);
 	live_close(&lv);
-	if (stop)
+	if (stop && !gone)
 		return 128 + stop;
 	return CK_EXIT_OK;
 }
