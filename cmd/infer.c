@@ -160,18 +160,19 @@ main(int argc, char *argv[])
 			err(CK_EXIT_FAIL, "stdout");
 		gone = 1;	/* the reader is gone: a quiet end */
 	}
-	if (!gone)
+	if (!gone) {
 		fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
 		    "load_failures=%ld\n", p.rows, p.preds, lv.reloads,
 		    lv.loadfail);
-	if (rc < 0 && !gone)
-		errx(ck_exit(rc), "%s", errbuf);
+		if (rc < 0)
+			errx(ck_exit(rc), "%s", errbuf);
+	}
 	csvout_free(out);
 	cstream_close(&cs);
 	pending_free(&p);
 	history_free(&hi);
 	live_close(&lv);
-	if (stop)
+	if (stop && !gone)
 		return 128 + stop;
 	return CK_EXIT_OK;
 }

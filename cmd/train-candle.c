@@ -166,7 +166,8 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	}
 	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) == CK_EINTR &&
 	    stop) {
-		accum_free(&a);		/* stopped while waiting for the lock */
+		/* stopped while waiting for the lock */
+		accum_free(&a);
 		history_free(&hi);
 		return 128 + stop;
 	}
@@ -227,8 +228,8 @@ main(int argc, char *argv[])
 	char errbuf[512];
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
-	int ch, rc, gone = 0, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, batch, hold = 1;
+	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
+	int K = 1, label = -1, batch, hold = 1, gone = 0;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
@@ -409,10 +410,11 @@ main(int argc, char *argv[])
 			err(CK_EXIT_FAIL, "stdout");
 		gone = 1;	/* the reader is gone: a quiet end */
 	}
-	if (!gone)
+	if (!gone) {
 		report(&p, &lv, &acc, &n);
-	if (rc < 0 && !gone)
-		errx(ck_exit(rc), "%s", errbuf);
+		if (rc < 0)
+			errx(ck_exit(rc), "%s", errbuf);
+	}
 	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
 		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
@@ -422,7 +424,7 @@ main(int argc, char *argv[])
 	pivcols_free(&pv);
 	accum_free(&acc);
 	live_close(&lv);
-	if (stop)
+	if (stop && !gone)
 		return 128 + stop;
 	return CK_EXIT_OK;
 }
