@@ -233,8 +233,10 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	    !stop)
 		if (history_push(&hi, &c) != 0)
 			err(CK_EXIT_FAIL, "history");
-	if (stop)
+	if (stop) {
+		history_free(&hi);
 		return 128 + stop;
+	}
 	if (rc < 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (hi.n == 0)
@@ -256,8 +258,12 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    i - hi.first + 1);
 	}
 	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) == CK_EINTR &&
-	    stop)
-		return 128 + stop;	/* stopped while waiting for the lock */
+	    stop) {
+		/* stopped while waiting for the lock */
+		accum_free(&a);
+		history_free(&hi);
+		return 128 + stop;
+	}
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	time_format(tb, history_time(&hi, i));
@@ -318,7 +324,7 @@ main(int argc, char *argv[])
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, batch, hold = 1;
+	int K = 1, label = -1, batch, hold = 1, gone = 0;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
@@ -498,13 +504,15 @@ main(int argc, char *argv[])
 	if (rc == CK_EINTR && stop)
 		rc = 0;		/* stopped while waiting for the lock */
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
-		if (errno == EPIPE)
-			return CK_EXIT_OK;	/* the reader is gone: quiet */
-		err(CK_EXIT_FAIL, "stdout");
+		if (errno != EPIPE)
+			err(CK_EXIT_FAIL, "stdout");
+		gone = 1;	/* the reader is gone: a quiet end */
 	}
-	report(&p, &lv, &acc, &n);
-	if (rc < 0)
-		errx(ck_exit(rc), "%s", errbuf);
+	if (!gone) {
+		report(&p, &lv, &acc, &n);
+		if (rc < 0)
+			errx(ck_exit(rc), "%s", errbuf);
+	}
 	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
 		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
@@ -514,7 +522,7 @@ main(int argc, char *argv[])
 	pivcols_free(&pv);
 	accum_free(&acc);
 	live_close(&lv);
-	if (stop)
+	if (stop && !gone)
 		return 128 + stop;
 	return CK_EXIT_OK;
 }
