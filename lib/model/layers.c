@@ -14,28 +14,11 @@
 
 #include "layers.h"
 #include "matmul.h"
+#include "simd.h"
 
-/*
- * Fused multiply-adds where the CPU has them (the x86-64-v3 clone): the
- * same code for every row, so a row's bits still never depend on the batch;
- * they depend on the clone, that is on the CPU class.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
-#endif
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 #define INLINE static inline __attribute__((always_inline))
-#define MAX(a, b)	((a) > (b) ? (a) : (b))
 
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
 typedef int v8i __attribute__((vector_size(32), aligned(4)));
-#define V8(p)	(*(v8 *)(p))
-#define CV8(p)	(*(const v8 *)(p))
 
 #define LN_EPS		1e-5f
 #define GELU_K0		0.7978845608028654f	/* sqrt(2/pi) */
@@ -586,6 +569,22 @@ loss_backward(float *dlogits, float *dghost, const float *probs,
 	}
 }
 
+/* A row's mean and 1/sqrt(variance + eps), in double. */
+static void
+ln_stats_ref(const float *x, int C, double *mean, double *rstd)
+{
+	double m = 0.0, v = 0.0;
+	int c;
+
+	for (c = 0; c < C; c++)
+		m += x[c];
+	m /= C;
+	for (c = 0; c < C; c++)
+		v += (x[c] - m) * (x[c] - m);
+	*mean = m;
+	*rstd = 1.0 / sqrt(v / C + LN_EPS);
+}
+
 void
 layernorm_forward_ref(float *out, float *mean, float *rstd, const float *inp,
     const float *g, const float *b, int N, int C)
@@ -594,14 +593,9 @@ layernorm_forward_ref(float *out, float *mean, float *rstd, const float *inp,
 
 	for (i = 0; i < N; i++) {
 		const float *x = inp + (size_t)i * C;
-		double m = 0.0, v = 0.0, s;
+		double m, s;
 
-		for (c = 0; c < C; c++)
-			m += x[c];
-		m /= C;
-		for (c = 0; c < C; c++)
-			v += (x[c] - m) * (x[c] - m);
-		s = 1.0 / sqrt(v / C + LN_EPS);
+		ln_stats_ref(x, C, &m, &s);
 		for (c = 0; c < C; c++)
 			out[(size_t)i * C + c] = (float)((x[c] - m) * s * g[c] + b[c]);
 		mean[i] = (float)m;
@@ -617,14 +611,9 @@ layernorm_backward_ref(float *dinp, float *dg, float *db, const float *dout,
 
 	for (i = 0; i < N; i++) {
 		const float *x = inp + (size_t)i * C, *d = dout + (size_t)i * C;
-		double m = 0.0, v = 0.0, s, dm = 0.0, dnm = 0.0, n;
+		double m, s, dm = 0.0, dnm = 0.0, n;
 
-		for (c = 0; c < C; c++)
-			m += x[c];
-		m /= C;
-		for (c = 0; c < C; c++)
-			v += (x[c] - m) * (x[c] - m);
-		s = 1.0 / sqrt(v / C + LN_EPS);
+		ln_stats_ref(x, C, &m, &s);
 		for (c = 0; c < C; c++) {
 			n = (x[c] - m) * s;
 			dm += (double)g[c] * d[c];
