@@ -593,66 +593,39 @@ matmul_backward(float *dinp, int ldi, float *dw, float *dbias,
 			    CV8(bias + (j)) : zero)
 #define AI	__attribute__((always_inline))
 
-/* 6 rows x 16 columns: 12 sums, more than the 8 the two FMA units need in
- * flight, so a late load does not stall them */
+/*
+ * R rows x 16 columns, R 6 or 4 (a constant where it is inlined): 2R sums,
+ * 12 for R = 6, more than the 8 the two FMA units need in flight, so a
+ * late load does not stall them.  The loops over the rows are unrolled,
+ * so that the sums stay in registers.
+ */
 static inline AI void
-k6x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
-    const float *bias, int IC, int j, int acc)
+kx16(int R, float *out, int ldo, const float *inp, int ldi, const float *w,
+    int ldw, const float *bias, int IC, int j, int acc)
 {
-	const float *i0 = inp, *i1 = i0 + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
-	const float *i4 = i3 + ldi, *i5 = i4 + ldi;
-	float *o0 = out, *o1 = o0 + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
-	float *o4 = o3 + ldo, *o5 = o4 + ldo;
-	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, e0, e1, f0, f1;
-	v8 w0, w1;
-	int k;
+	v8 zero = { 0 }, s0[6], s1[6], w0, w1;
+	int k, r;
 
-	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
-	INIT(e0, o4, j), INIT(f0, o5, j);
-	INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
-	INIT(d1, o3, j + 8), INIT(e1, o4, j + 8), INIT(f1, o5, j + 8);
+	_Pragma("GCC unroll 6")
+	for (r = 0; r < R; r++) {
+		INIT(s0[r], out + (size_t)r * ldo, j);
+		INIT(s1[r], out + (size_t)r * ldo, j + 8);
+	}
 	for (k = 0; k < IC; k++) {
 		w0 = CV8(w + (size_t)k * ldw + j);
 		w1 = CV8(w + (size_t)k * ldw + j + 8);
-		a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
-		b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
-		c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
-		d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
-		e0 = e0 + i4[k] * w0, e1 = e1 + i4[k] * w1;
-		f0 = f0 + i5[k] * w0, f1 = f1 + i5[k] * w1;
-	}
-	V8(o0 + j) = a0, V8(o0 + j + 8) = a1;
-	V8(o1 + j) = b0, V8(o1 + j + 8) = b1;
-	V8(o2 + j) = c0, V8(o2 + j + 8) = c1;
-	V8(o3 + j) = d0, V8(o3 + j + 8) = d1;
-	V8(o4 + j) = e0, V8(o4 + j + 8) = e1;
-	V8(o5 + j) = f0, V8(o5 + j + 8) = f1;
-}
+		_Pragma("GCC unroll 6")
+		for (r = 0; r < R; r++) {
+			float x = inp[(size_t)r * ldi + k];
 
-static inline AI void
-k4x16(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
-    const float *bias, int IC, int j, int acc)
-{
-	const float *i0 = inp, *i1 = inp + ldi, *i2 = i1 + ldi, *i3 = i2 + ldi;
-	float *o0 = out, *o1 = out + ldo, *o2 = o1 + ldo, *o3 = o2 + ldo;
-	v8 zero = { 0 }, a0, a1, b0, b1, c0, c1, d0, d1, w0, w1;
-	int k;
-
-	INIT(a0, o0, j), INIT(b0, o1, j), INIT(c0, o2, j), INIT(d0, o3, j);
-	INIT(a1, o0, j + 8), INIT(b1, o1, j + 8), INIT(c1, o2, j + 8);
-	INIT(d1, o3, j + 8);
-	for (k = 0; k < IC; k++) {
-		w0 = CV8(w + (size_t)k * ldw + j);
-		w1 = CV8(w + (size_t)k * ldw + j + 8);
-		a0 = a0 + i0[k] * w0, a1 = a1 + i0[k] * w1;
-		b0 = b0 + i1[k] * w0, b1 = b1 + i1[k] * w1;
-		c0 = c0 + i2[k] * w0, c1 = c1 + i2[k] * w1;
-		d0 = d0 + i3[k] * w0, d1 = d1 + i3[k] * w1;
+			s0[r] = s0[r] + x * w0, s1[r] = s1[r] + x * w1;
+		}
 	}
-	V8(o0 + j) = a0, V8(o0 + j + 8) = a1;
-	V8(o1 + j) = b0, V8(o1 + j + 8) = b1;
-	V8(o2 + j) = c0, V8(o2 + j + 8) = c1;
-	V8(o3 + j) = d0, V8(o3 + j + 8) = d1;
+	_Pragma("GCC unroll 6")
+	for (r = 0; r < R; r++) {
+		V8(out + (size_t)r * ldo + j) = s0[r];
+		V8(out + (size_t)r * ldo + j + 8) = s1[r];
+	}
 }
 
 static inline AI void
@@ -793,9 +766,9 @@ rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
 	    ldw, bias, IC
 	for (j = 0; j + 16 <= OC; j += 16) {
 		for (r = 0; r < r6; r += 6)
-			k6x16(ROW(r), j, acc);
+			kx16(6, ROW(r), j, acc);
 		for (; r < r4; r += 4)
-			k4x16(ROW(r), j, acc);
+			kx16(4, ROW(r), j, acc);
 	}
 	for (; j + 8 <= OC; j += 8) {
 		for (r = 0; r + 8 <= r4; r += 8)
