@@ -445,6 +445,10 @@ main(int argc, char **argv)
 		fputc('\n', stderr);
 	if (r != 0)
 		errx(ck_exit(r), "%s", ebuf);
+	if (res.refused > 0)
+		warnx("%s: %ld of %ld steps not applied: loss, gradient or "
+		    "update not finite (the weights were left as they were)",
+		    a.model, res.refused, res.refused + res.steps);
 	if (res.best_skipped)
 		warnx("%s: not restoring epoch %d's weights: another process "
 		    "committed since; keeping the current ones", a.model,
@@ -467,5 +471,5 @@ main(int argc, char **argv)
 		err(CK_EXIT_FAIL, "stdout");
 	if (res.stop == TRAIN_SIGNAL)
 		return 128 + stop;
-	return CK_EXIT_OK;
+	return res.refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;
 }

@@ -62,10 +62,11 @@ report(const struct online *o, const struct online_acc *a,
 {
 	fprintf(stderr, "train-candle: rows=%ld predictions=%ld samples=%ld "
 	    "buy=%ld sell=%ld hold=%ld steps=%ld skipped=%ld no_window=%ld "
-	    "unapplied=%d reloads=%ld load_failures=%ld\n", o->n.rows,
-	    o->n.preds, n->samples, n->bylabel[ACTION_BUY],
+	    "unapplied=%d refused=%ld reloads=%ld load_failures=%ld\n",
+	    o->n.rows, o->n.preds, n->samples, n->bylabel[ACTION_BUY],
 	    n->bylabel[ACTION_SELL], n->bylabel[ACTION_HOLD], a->steps,
-	    n->skipped, n->nowindow, a->n, o->n.reloads, o->n.loadfail);
+	    n->skipped, n->nowindow, a->n, a->refused, o->n.reloads,
+	    o->n.loadfail);
 }
 
 struct trainer {
@@ -87,7 +88,7 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 	struct trainer *t = arg;
 	struct online_acc *a = t->acc;
 	struct counts *n = t->n;
-	long i;
+	long i, refused;
 	int j, ns, rc, kept;
 
 	if ((ns = online_labels_row(t->ol, cs, c, s, err, errlen)) < 0)
@@ -110,8 +111,14 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 		if (rc == 0)
 			continue;
 		kept = a->n;
+		refused = a->refused;
 		rc = online_acc_apply(a, o, t->lk, err, errlen);
-		if (rc == 0)
+		if (rc == 0 && a->refused != refused) {
+			if (refused == 0)	/* the rest: refused= at exit */
+				warnx("%s: step not applied: loss, gradient or "
+				    "update not finite; dropping its samples",
+				    o->path);
+		} else if (rc == 0)
 			online_setloss(o, slot, a->loss);
 		else if (rc == CK_ETIMEOUT) {
 			warnx("%s; skipping %d sample%s", err, kept,
@@ -139,6 +146,9 @@ label_once(struct online *o, struct cstream *cs, int label, cktime at,
 		return 128 + stop;
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
+	if (a.refused > 0)
+		errx(CK_EXIT_DATA, "%s: step not applied: loss, gradient or "
+		    "update not finite; the model is left as it was", o->path);
 	time_format(tb, t);
 	fmt_float(lb, a.loss);
 	fmt_float(la, a.loss_after);
@@ -193,6 +203,7 @@ main(int argc, char *argv[])
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
 	int K = 1, label = -1, batch;
+	long refused;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
@@ -341,9 +352,10 @@ main(int argc, char *argv[])
 	csvout_free(out);
 	cstream_close(&cs);
 	online_labels_free(&ol);
+	refused = acc.refused;
 	online_acc_free(&acc);
 	online_close(&o);
 	if (stop)
 		return 128 + stop;
-	return CK_EXIT_OK;
+	return refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;
 }

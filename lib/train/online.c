@@ -582,13 +582,19 @@ acc_step(struct model *m, struct ckpt_meta *meta, void *arg)
 {
 	struct online_acc *a = arg;
 	struct batch b;
+	uint64_t st;
 
 	b.B = a->n;
 	b.x = a->x;
 	b.label = a->label;
 	b.ghost = a->ghost;
 	b.mask = a->mask;
+	st = m->step;
 	a->loss = model_train_step(m, &b, &a->opt);
+	if (m->step == st) {	/* not finite: not applied, nothing written */
+		a->refused++;
+		return 0;
+	}
 	a->loss_after = model_forward(m, &b, a->probs, a->pghost);
 	if (meta->trained_until == CKTIME_NONE || a->tmax > meta->trained_until)
 		meta->trained_until = a->tmax;
@@ -599,19 +605,21 @@ int
 online_acc_apply(struct online_acc *a, struct online *o,
     const struct ckpt_lockopt *lk, char *err, size_t errlen)
 {
+	long refused = a->refused;
 	int rc;
 
 	if (a->n == 0)
 		return 0;
 	rc = ckpt_update(o->path, &o->m, &o->meta, lk, acc_step, a, err,
 	    errlen);
+
 	/*
 	 * The stamp must name the file holding our weights: if another
 	 * writer got in after our rename, or the update failed after the
 	 * step (meta is then CKPT_GEN_STALE), a zero stamp makes the next
 	 * online_reload load the file.
 	 */
-	if (rc == 0)
+	if (rc == 0 && a->refused == refused)
 		a->steps++;
 	if (rc != 0 || ckpt_stamp(o->path, &o->stamp) != 0 ||
 	    o->stamp.model_id != o->meta.model_id ||

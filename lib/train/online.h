@@ -172,6 +172,8 @@ struct online_acc {
 	float	 loss;		/* mean loss before the step */
 	float	 loss_after;	/* the same samples after it */
 	long	 steps;
+	long	 refused;	/* steps not applied: loss, gradient or update
+				 * not finite (the samples are dropped) */
 };
 
 int	online_acc_init(struct online_acc *, int K, int W, const struct adamw *,
@@ -184,7 +186,8 @@ int	online_acc_add(struct online_acc *, const struct hist *, long i, int label);
 /* Apply the kept samples as one step under the lock (ckpt_update on
  * o->path with o's model and meta), then empty the buffer and refresh o's
  * stamp; the new weights are o's from then on.  0 or a ck_status with err
- * (CK_ETIMEOUT: nothing was applied; the samples are dropped all the same). */
+ * (CK_ETIMEOUT: nothing was applied; the samples are dropped all the same).
+ * A step that is not finite is not applied either: 0, and refused grows. */
 int	online_acc_apply(struct online_acc *, struct online *,
 	    const struct ckpt_lockopt *, char *err, size_t errlen);
 

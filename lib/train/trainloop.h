@@ -18,7 +18,7 @@
 struct epochstat {
 	int	 epoch;		/* 1-based */
 	long	 steps;		/* optimizer steps this epoch */
-	double	 train_loss;	/* mean loss of the epoch's steps, before each step */
+	double	 train_loss;	/* mean loss of the epoch's applied steps, before each */
 	double	 val_loss;	/* mean over the validation samples (NaN: none) */
 	double	 val_acc;	/* fraction of validation samples whose argmax is right */
 	double	 major_acc;	/* the same for always answering the training majority class */
@@ -57,6 +57,7 @@ struct trainresult {
 	int	 best_restored;	/* 1: the best epoch's weights committed at the end */
 	int	 best_skipped;	/* 1: not restored, another process committed since */
 	long	 steps;		/* optimizer steps this run applied */
+	long	 refused;	/* steps not applied: loss, gradient or update not finite */
 	long	 slices;	/* commits */
 	double	 seconds;	/* wall time of the run */
 	struct epochstat last;	/* the last completed epoch */
