@@ -37,13 +37,21 @@
 #include "timeparse.h"
 #include "fuzz.h"
 /*
- * The resampler: candle-feed's own files (cmd/candle-feed/feed.h) until it
- * moves into lib/market.  tests/fuzz/run compiles it in and defines
- * FUZZ_RESAMPLE_FEED while it is there; when it moves, include its new
- * header here and adapt fuzz_resample() to its API (the checks stay).
+ * The resampler, wherever it lives (the extension point): lib/market's
+ * resample.h when it exists (FUZZ_RESAMPLE 1), else candle-feed's own
+ * files, which tests/fuzz/run compiles in with FUZZ_RESAMPLE_FEED
+ * (FUZZ_RESAMPLE 2).  A new home or API needs one more fuzz_resample()
+ * adapter below; bucket_check() holds the checks.
  */
-#ifdef FUZZ_RESAMPLE_FEED
+#if defined(__has_include)
+#if __has_include("resample.h")
+#include "resample.h"
+#define FUZZ_RESAMPLE 1
+#endif
+#endif
+#if !defined(FUZZ_RESAMPLE) && defined(FUZZ_RESAMPLE_FEED)
 #include "feed.h"
+#define FUZZ_RESAMPLE 2
 #endif
 
 #define MAXN	160
@@ -307,16 +315,78 @@ fuzz_backtest(const struct series *s, const uint8_t *d)
 		abort();
 }
 
-#ifdef FUZZ_RESAMPLE_FEED
+#ifdef FUZZ_RESAMPLE
+/* A bucket written: after the last, aligned, finite; with FUZZ_STRICT a
+ * candle the stream accepts. */
 static void
-fuzz_resample(const struct series *s, const uint8_t *d)
+bucket_check(const struct candle *c, cktime w, cktime *last)
 {
-	static const cktime dur[4] = { 60, 300, 3600, 86400 };
+	char why[128];
+
+#ifdef FUZZ_STRICT
+	/* open (feed): a bucket closed early by the step rule is written
+	 * again when a later row falls into it
+	 * (regress/engines/resample-bucket-twice) */
+	if (*last != CKTIME_NONE && c->t <= *last)
+		abort();
+	if (candle_check(c, why, sizeof(why)) != 0 || !isfinite(c->volume))
+		abort();
+#else
+	(void)why;
+#endif
+	*last = c->t;
+	if (w % (7 * 86400 * CK_SEC) != 0 && c->t % w != 0)
+		abort();
+	if (!isfinite(c->open) || !isfinite(c->high) || !isfinite(c->low) ||
+	    !isfinite(c->close) || !(c->low <= c->high))
+		abort();
+}
+
+static void
+series_candle(const struct series *s, long i, struct candle *c)
+{
+	c->t = s->t[i];
+	c->open = s->o[i];
+	c->high = s->h[i];
+	c->low = s->l[i];
+	c->close = s->c[i];
+	c->volume = s->v[i];
+}
+#endif
+
+#if FUZZ_RESAMPLE == 1
+/* lib/market/resample.h: values in, values out. */
+static void
+fuzz_resample(const struct series *s, cktime w)
+{
+	struct resample rs;
+	struct candle c, prev, cur;
+	cktime last = CKTIME_NONE;
+	unsigned b;
+	long i;
+
+	if (resample_init(&rs, w) != 0)
+		abort();
+	for (i = 0; i < s->n && i < MAXRS; i++) {
+		series_candle(s, i, &c);
+		b = resample_push(&rs, &c, &prev, &cur);
+		if (b & RESAMPLE_PREV)
+			bucket_check(&prev, w, &last);
+		if (b & RESAMPLE_CUR)
+			bucket_check(&cur, w, &last);
+	}
+	if (resample_partial(&rs, &cur))
+		bucket_check(&cur, w, &last);
+}
+#elif FUZZ_RESAMPLE == 2
+/* candle-feed's resampler (cmd/candle-feed/feed.h): rows with texts. */
+static void
+fuzz_resample(const struct series *s, cktime w)
+{
 	static char txt[6][64];
 	struct resample rs;
 	struct feedrow in, out;
-	cktime last = CKTIME_NONE, w = dur[d[1] >> 6] * CK_SEC;
-	char why[128];
+	cktime last = CKTIME_NONE;
 	long i;
 	int k, r, more, fin;
 
@@ -324,12 +394,7 @@ fuzz_resample(const struct series *s, const uint8_t *d)
 	for (i = 0, fin = 0; !fin; i++) {
 		if (i < s->n && i < MAXRS) {
 			memset(&in, 0, sizeof(in));
-			in.c.t = s->t[i];
-			in.c.open = s->o[i];
-			in.c.high = s->h[i];
-			in.c.low = s->l[i];
-			in.c.close = s->c[i];
-			in.c.volume = s->v[i];
+			series_candle(s, i, &in.c);
 			in.len[0] = time_format(txt[0], s->t[i]);
 			for (k = 1; k < 6; k++)	/* round trip, cheaply */
 				in.len[k] = (size_t)snprintf(txt[k],
@@ -343,35 +408,13 @@ fuzz_resample(const struct series *s, const uint8_t *d)
 			more = 0;
 			fin = 1;
 		}
-		if (r < 0)
-			abort();
 		while (r == 1) {
-#ifdef FUZZ_STRICT
-			/* open (feed): a bucket closed early by the step rule
-			 * is written again when a later row falls into it
-			 * (regress/engines/resample-bucket-twice) */
-			if (last != CKTIME_NONE && out.c.t <= last)
-				abort();
-#endif
-			last = out.c.t;
-			if (w < 7 * 86400 * CK_SEC && out.c.t % w != 0)
-				abort();
-			if (!isfinite(out.c.open) || !isfinite(out.c.high) ||
-			    !isfinite(out.c.low) || !isfinite(out.c.close))
-				abort();
-#ifdef FUZZ_STRICT
-			if (!isfinite(out.c.volume) ||
-			    candle_check(&out.c, why, sizeof(why)) != 0)
-				abort();
-#else
-			(void)why;
-			(void)last;
-#endif
+			bucket_check(&out.c, w, &last);
 			r = more ? resample_pop(&rs, &out) : 0;
 			more = 0;
-			if (r < 0)
-				abort();
 		}
+		if (r < 0)
+			abort();
 	}
 	resample_free(&rs);
 }
@@ -380,6 +423,7 @@ fuzz_resample(const struct series *s, const uint8_t *d)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const cktime dur[4] = { 60, 300, 3600, 86400 };
 	static struct series s;
 
 	(void)fuzz_file;	/* fuzz.h's, for the file-reading harnesses */
@@ -389,8 +433,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_features(&s);
 	fuzz_pivots_labels(&s);
 	fuzz_backtest(&s, data);
-#ifdef FUZZ_RESAMPLE_FEED
-	fuzz_resample(&s, data);
+#ifdef FUZZ_RESAMPLE
+	fuzz_resample(&s, dur[data[1] >> 6] * CK_SEC);
 #endif
 	return 0;
 }
