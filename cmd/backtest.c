@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ck.h"
 #include "csvio.h"
 #include "candle.h"
@@ -33,6 +34,47 @@ struct opts {
 static void
 usage_to(FILE *fp)
 {
+	/* --help: every option with its default, as backtest(1) */
+	static const char *const opthelp[][2] = {
+		{ "--cash C", "starting capital (default 10000)" },
+		{ "--size F", "fraction of the equity per entry, in (0, 1] "
+		    "(default 1)" },
+		{ "--fee F", "fee per side, a fraction of the notional "
+		    "(default 0.001)" },
+		{ "--slippage F", "each fill moves against the trader by "
+		    "this fraction (default 0)" },
+		{ "--fill open|close", "fill at the next candle's open or at "
+		    "the signal candle's close (default open)" },
+		{ "--reverse", "an opposite signal closes and opens the other "
+		    "side (default: off)" },
+		{ "--long-only", "never go short (default: off)" },
+		{ "--min-confidence P", "ignore signals whose confidence is "
+		    "below P (default 0)" },
+		{ "--stop-loss F", "exit at this fraction against the entry "
+		    "(default 0: none)" },
+		{ "--take-profit F", "exit at this fraction in favour of the "
+		    "entry (default 0: none)" },
+		{ "--periods-per-year N", "annualize with N (default: 365.25 "
+		    "days over the median step)" },
+		{ "--prefix P", "read the columns Paction, Pconfidence, ... "
+		    "(default: none)" },
+		{ "--summary FILE", "write the summary to FILE (default: "
+		    "standard error)" },
+		{ "--json FILE", "also write the summary as JSON to FILE "
+		    "(default: none)" },
+		{ "--equity FILE", "write the equity curve to FILE (default: "
+		    "none)" },
+		{ "--svg FILE", "write a chart to FILE (default: none)" },
+		{ "--svg-every N", "rewrite the chart every N candles "
+		    "(default: at the end)" },
+		{ "--live", "a status line per candle on standard error "
+		    "(default: off)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "-V, --version", "print the version and exit" },
+	};
+	char b[400];
+	size_t i;
+
 	fprintf(fp,
 	    "usage: backtest [-hV] [--cash C] [--size F] [--fee F] [--slippage F]\n"
 	    "                [--fill open|close] [--reverse] [--long-only]\n"
@@ -40,6 +82,10 @@ usage_to(FILE *fp)
 	    "                [--periods-per-year N] [--prefix P] [--summary FILE]\n"
 	    "                [--json FILE] [--equity FILE] [--svg FILE] [--svg-every N]\n"
 	    "                [--live] [file]\n");
+	for (i = 0; fp == stdout && i < sizeof(opthelp) / sizeof(opthelp[0]);
+	    i++)
+		fprintf(fp, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 }
 
 static void
@@ -261,7 +307,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((r = cstream_open(&cs, o.file, e, sizeof(e))) != CK_OK)
-		errx(ck_exit(r), "%s", e);
+		errx(ck_exit(r), "%s%s", e, strstr(e, CSTREAM_NOT_STREAM) ?
+		    "; put candle-feed in front (candle-feed FILE | infer -m "
+		    "MODEL | backtest)" : "");
 	csvin_stopflag(cs.in, &stop);
 	btr_findcols(&cs, o.prefix, &cols);
 	if (cols.action < 0)

@@ -50,11 +50,47 @@ static struct {
 static void
 usage(int status)
 {
-	fprintf(status == 0 ? stdout : stderr, "usage: candle-feed [-f] [--from time] [--to time] "
+	/* --help: every option with its default, as candle-feed(1) */
+	static const char *const help[][2] = {
+		{ "-f, --follow", "after the last file, wait for lines "
+		    "appended to it (default: off)" },
+		{ "--from time", "keep candles at or after time (default: "
+		    "from the first)" },
+		{ "--to time", "keep candles before time (default: to the "
+		    "end)" },
+		{ "--last n", "write only the last n candles (default: all)" },
+		{ "--resample dur", "aggregate to buckets of dur, e.g. 5m 1h "
+		    "1d 1w (default: off)" },
+		{ "--partial", "with --resample, also write the incomplete "
+		    "last bucket (default: off)" },
+		{ "--replay speed", "write each candle when its time comes, "
+		    "at speed times real time; 0: at once, each flushed "
+		    "(default: off)" },
+		{ "--max-wait s", "cap any one --replay wait at s seconds "
+		    "(default 5)" },
+		{ "--skip-bad", "warn about a bad row and skip it (default: "
+		    "off, stop at it)" },
+		{ "--dedupe first|last", "keep the first or last of equal "
+		    "times (default: off, an error)" },
+		{ "--gaps", "report steps larger than the usual on standard "
+		    "error (default: off)" },
+		{ "--epoch s|ms|us", "the unit of numeric times (default: "
+		    "told by magnitude)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	FILE *f = status == 0 ? stdout : stderr;
+	char b[400];
+	size_t i;
+
+	fprintf(f, "usage: candle-feed [-f] [--from time] [--to time] "
 	    "[--last n] [--resample dur [--partial]]\n"
 	    "\t[--replay speed [--max-wait s]] [--skip-bad] "
 	    "[--dedupe first|last] [--gaps]\n"
 	    "\t[--epoch s|ms|us] [file ...]\n");
+	for (i = 0; status == 0 && i < sizeof(help) / sizeof(help[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), help[i][0], help[i][1]));
 	exit(status);
 }
 
@@ -340,7 +376,7 @@ options(int argc, char *argv[])
 	struct argerr e = { 0 };
 	int c;
 
-	while (!e.bad && (c = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+	while (!e.bad && (c = getopt_long(argc, argv, "fh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'F':	opt.from = arg_time(&e, "--from", optarg); break;
 		case 'T':	opt.to = arg_time(&e, "--to", optarg); break;

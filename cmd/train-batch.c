@@ -16,6 +16,7 @@
 
 #include "annot.h"
 #include "args.h"
+#include "candle.h"
 #include "ck.h"
 #include "ckpt.h"
 #include "dataset.h"
@@ -38,6 +39,61 @@ struct progress {
 static void
 usage_to(FILE *f, int status)
 {
+	/* --help: every option with its default, as train-batch(1) */
+	static const char *const opthelp[][2] = {
+		{ "-m, --model model", "the checkpoint, trained in place "
+		    "(required)" },
+		{ "--new", "create the checkpoint first (default: it must "
+		    "exist)" },
+		{ "--force", "with --new: replace an existing file (default: "
+		    "refuse)" },
+		{ "--window W", "with --new: candles per window (default 32)" },
+		{ "--dim D", "with --new: the model width (default 32)" },
+		{ "--layers L", "with --new: transformer blocks (default 2)" },
+		{ "--heads H", "with --new: attention heads (default 4)" },
+		{ "--annotations file", "labels from a time,action file (one "
+		    "of --annotations and --labels is required)" },
+		{ "--strict", "with --annotations: an annotation without its "
+		    "candle or history is an error (default: warn)" },
+		{ "--labels pivots|every", "labels by rule: at pivots, or "
+		    "at every candle (this or --annotations is required)" },
+		{ "-k K", "the pivot strength for --labels (default 2)" },
+		{ "--level N", "--labels pivots: the pivot level (default 1)" },
+		{ "--threshold X", "--labels every: the move that makes BUY "
+		    "or SELL (default 0.0005)" },
+		{ "--epochs N", "passes over the training samples (default "
+		    "10)" },
+		{ "--batch B", "samples per optimizer step (default 64)" },
+		{ "--lr X", "the AdamW learning rate (default 0.001)" },
+		{ "--weight-decay X", "AdamW's decoupled weight decay "
+		    "(default 0.01)" },
+		{ "--clip X", "the gradient-norm clip; 0: none (default 1)" },
+		{ "--seed S", "initialization (with --new) and shuffling "
+		    "(default 0)" },
+		{ "--threads T", "threads a batch is split across; 0: one "
+		    "per CPU (default 0)" },
+		{ "--val fraction", "the latest samples kept for validation; "
+		    "0: none (default 0.2)" },
+		{ "--patience P", "stop after P epochs without a better "
+		    "validation loss (default: never)" },
+		{ "--json file", "write a summary of the run as JSON "
+		    "(default: none)" },
+		{ "--backup", "copy the checkpoint to MODEL.GEN.bak before "
+		    "the first update (default: off)" },
+		{ "--slice S", "hold the lock at most S seconds at a time "
+		    "(default 1)" },
+		{ "--lock-timeout S", "seconds to wait for the lock "
+		    "(default 30)" },
+		{ "--dump-labels file", "write the labels as time,label to "
+		    "file (default: none)" },
+		{ "-v, --verbose", "report sample counts and the final generation "
+		    "(default: off)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	char b[400];
+	size_t i;
+
 	fprintf(f,
 	    "usage: train-batch -m model\n"
 	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
@@ -47,6 +103,10 @@ usage_to(FILE *f, int status)
 	    "                   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
 	    "                   [--patience P] [--json file] [--backup] [--slice S]\n"
 	    "                   [--lock-timeout S] [--dump-labels file] [-v] [candles ...]\n");
+	for (i = 0; status == CK_EXIT_OK &&
+	    i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 	exit(status);
 }
 
@@ -177,7 +237,7 @@ parse(struct args *a, int argc, char **argv)
 	a->level = 1;
 	a->threshold = LABELS_THRESHOLD;
 	a->val = 0.2;
-	while (!e.bad && (ch = getopt_long(argc, argv, "m:k:v", longopts,
+	while (!e.bad && (ch = getopt_long(argc, argv, "hm:k:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':	a->model = optarg; break;
@@ -266,6 +326,7 @@ parse(struct args *a, int argc, char **argv)
 		case O_VERSION:
 			printf("train-batch %s\n", VERSION);
 			exit(CK_EXIT_OK);
+		case 'h':
 		case O_HELP:
 			usage_to(stdout, CK_EXIT_OK);
 			break;
@@ -277,8 +338,10 @@ parse(struct args *a, int argc, char **argv)
 		warnx("%s", e.msg);
 		usage();
 	}
-	if (a->model == NULL)
+	if (a->model == NULL) {
+		warnx("-m model is required");
 		usage();
+	}
 	if ((a->annot != NULL) == (a->labels != NULL)) {
 		warnx("give one of --annotations and --labels");
 		usage();
@@ -366,11 +429,17 @@ open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 			errx(CK_EXIT_FAIL, "%s", ebuf);
 		model_init_weights(m, a->to.seed);
 		meta->trained_until = CKTIME_NONE;
+		if (!a->force && access(a->model, F_OK) == 0)
+			errx(CK_EXIT_FAIL, "%s: file exists; not replaced "
+			    "(add --force to replace it)", a->model);
 		if ((r = ckpt_create(a->model, m, meta, a->force, ebuf,
 		    sizeof(ebuf))) != 0)
 			errx(ck_exit(r), "%s", ebuf);
-	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0)
+	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0) {
+		if (access(a->model, F_OK) != 0 && errno == ENOENT)
+			errx(ck_exit(r), "%s; add --new to create it", ebuf);
 		errx(ck_exit(r), "%s", ebuf);
+	}
 	if (model_reserve(m, a->to.batch, a->threads, ebuf, sizeof(ebuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", ebuf);
 }
@@ -399,7 +468,9 @@ main(int argc, char **argv)
 	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
 		if ((r = history_read(&hi, argc ? argv[i] : "-", ebuf,
 		    sizeof(ebuf))) != 0)
-			errx(ck_exit(r), "%s", ebuf);
+			errx(ck_exit(r), "%s%s", ebuf, strstr(ebuf,
+			    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
+			    "(candle-feed FILE | train-batch ...)" : "");
 
 	memset(&m, 0, sizeof(m));
 	open_model(&a, &m, &meta);

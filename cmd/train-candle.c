@@ -35,7 +35,45 @@ struct counts {
 static void
 usage(int help)
 {
-	fprintf(help ? stdout : stderr,
+	/* --help: every option with its default, as train-candle(1) */
+	static const char *const opthelp[][2] = {
+		{ "-m, --model model", "the checkpoint, trained in place "
+		    "(required)" },
+		{ "--on pivots|every|none", "train at each confirmed pivot, "
+		    "at every decided candle, or never (one of --on and "
+		    "--label is required)" },
+		{ "--label BUY|SELL|HOLD", "train once on the window ending "
+		    "at --at with this label, in any case (this or --on is "
+		    "required)" },
+		{ "--at time", "with --label: the candle (default: the last "
+		    "candle)" },
+		{ "--level n", "the pivot level for --on pivots, 1 to 5 "
+		    "(default 1)" },
+		{ "-k k", "the pivot strength, as pivots -k upstream "
+		    "(default 2)" },
+		{ "--threshold x", "--on every: the move that makes BUY or "
+		    "SELL (default 0.0005)" },
+		{ "--history n", "candles kept for windows and --at "
+		    "(default 4096)" },
+		{ "--lr rate", "the AdamW learning rate (default 1e-4)" },
+		{ "--accumulate k", "one update per k samples (default 1)" },
+		{ "--lock-timeout s", "seconds to wait for the checkpoint's "
+		    "lock (default 30)" },
+		{ "--min-confidence p", "HOLD when the most probable class "
+		    "is below p (default 0)" },
+		{ "--prefix name", "put name before the output column names "
+		    "(default: none)" },
+		{ "--dump-labels file", "also write each training label as "
+		    "time,label to file (default: none)" },
+		{ "--info", "print the checkpoint's header and exit" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	FILE *f = help ? stdout : stderr;
+	char b[400];
+	size_t i;
+
+	fprintf(f,
 	    "usage: train-candle -m model --on pivots | every | none [--level n] "
 	    "[-k k]\n"
 	    "           [--threshold x] [--history n] [--lr rate] "
@@ -47,6 +85,9 @@ usage(int help)
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
 	    "       train-candle --info -m model\n");
+	for (i = 0; help && i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
@@ -207,7 +248,7 @@ main(int argc, char *argv[])
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
-	while (!ae.bad && (ch = getopt_long(argc, argv, "m:k:", lopt,
+	while (!ae.bad && (ch = getopt_long(argc, argv, "hm:k:", lopt,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':
@@ -229,8 +270,10 @@ main(int argc, char *argv[])
 			threshold = arg_double(&ae, "--threshold", optarg, 0,
 			    1);
 			break;
-		case 'l':
-			label = arg_word(&ae, "--label", optarg, labword);
+		case 'l':	/* in any case, as in annotation files */
+			if (online_action_parse(optarg, &label) != 0)
+				label = arg_word(&ae, "--label", optarg,
+				    labword);
 			break;
 		case 'a':
 			at = arg_time(&ae, "--at", optarg);
@@ -278,7 +321,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (model == NULL || argc > 1)
+	if (model == NULL) {
+		warnx("-m model is required");
+		usage(0);
+	}
+	if (argc > 1)
 		usage(0);
 	if (argc == 1)
 		file = argv[0];
@@ -310,7 +357,9 @@ main(int argc, char *argv[])
 	o.minconf = (float)minconf;
 	o.warn = warnmsg;
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
-		errx(ck_exit(rc), "%s", errbuf);
+		errx(ck_exit(rc), "%s%s", errbuf, strstr(errbuf,
+		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
+		    "(candle-feed FILE | train-candle ...)" : "");
 	if (label >= 0) {
 		rc = label_once(&o, &cs, label, at, &opt, &lk);
 		cstream_close(&cs);

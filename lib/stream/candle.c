@@ -136,7 +136,7 @@ cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 	for (i = 0; i < 6; i++)
 		if (i >= cs->ncol || strcmp(cs->name[i], canon[i]) != 0) {
 			snprintf(err, errlen, "%s:%ld: header column %d is not "
-			    "'%s' (not a candle stream)", csvin_name(cs->in),
+			    "'%s' (" CSTREAM_NOT_STREAM ")", csvin_name(cs->in),
 			    csvin_line(cs->in), i + 1, canon[i]);
 			r = CK_EDATA;
 			goto fail;

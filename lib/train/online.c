@@ -637,7 +637,7 @@ online_train_once(struct online *o, struct cstream *cs, int label, cktime at,
     size_t errlen)
 {
 	struct candle c;
-	char tb[48];
+	char tb[48], tn[48];
 	long i;
 	int rc;
 
@@ -656,9 +656,19 @@ online_train_once(struct online *o, struct cstream *cs, int label, cktime at,
 	if (at == CKTIME_NONE)
 		i = o->h.n - 1;
 	else if ((i = hist_find(&o->h, at)) < 0) {
+		/* name the nearest earlier candle, the likely intent */
 		time_format(tb, at);
+		for (i = o->h.n - 1; i >= o->h.first && hist_time(&o->h, i) > at;
+		    i--)
+			;
+		if (i >= o->h.first)
+			time_format(tn, hist_time(&o->h, i));
 		snprintf(err, errlen, "%s: no candle at %s in the last %ld "
-		    "candles read", cstream_file(cs), tb, o->h.n - o->h.first);
+		    "candles read%s%s%s", cstream_file(cs), tb,
+		    o->h.n - o->h.first, i >= o->h.first ? "; the nearest "
+		    "earlier one is at " : " (all are later)",
+		    i >= o->h.first ? tn : "", i >= o->h.first ? ": give that "
+		    "time" : "");
 		return CK_EDATA;
 	}
 	*t = hist_time(&o->h, i);
