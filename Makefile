@@ -100,16 +100,30 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
+# candlekit-sweep runs tests/sweep.mk, installed with its scripts under
+# SHARE, outside the source tree (candlekit(7)).
+SHARE = $(PREFIX)/share/candlekit
+SWEEP_FILES = tests/sweep/cell tests/sweep/cells tests/sweep/lib.sh \
+	tests/sweep/table tests/sweep/walk tests/sweep/default.grid
+
 install: $(PROG)
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
+		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
+		$(DESTDIR)$(SHARE)/sweep
 	cp -f $(PROG) $(DESTDIR)$(PREFIX)/bin/
+	cp -f tests/sweep.mk $(DESTDIR)$(SHARE)/sweep.mk
+	cp -f $(SWEEP_FILES) $(DESTDIR)$(SHARE)/sweep/
+	sed -e 's|@SHARE@|$(SHARE)|' -e 's|@VERSION@|$(VERSION)|' \
+		tests/sweep/candlekit-sweep > $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
 	[ -z "$(MAN1)" ] || cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	[ -z "$(MAN5)" ] || cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
 	[ -z "$(MAN7)" ] || cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
 
 uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
+	rm -f $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
+	rm -rf $(DESTDIR)$(SHARE)
 
 clean:
 	rm -rf bin build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp

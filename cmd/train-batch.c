@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,12 +117,30 @@ usage(void)
 	usage_to(stderr, CK_EXIT_USAGE);
 }
 
+/*
+ * The reader of stdout is gone (issue 19, 16): a pipe whose read end is
+ * closed polls POLLERR.  Then stop as on a signal, after the step, and end
+ * quietly with 0 as the other programs do at their next write; the epoch
+ * rows come too seldom to wait for a write to fail.
+ */
+static void
+reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, 0, 0 };
+
+	if (!epipe && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		epipe = 1;
+	if (epipe && !stop)
+		stop = SIGPIPE;
+}
+
 /* A bar on a terminal: epoch, percentage, rate, ETA of the whole run. */
 static void
 on_progress(void *arg, const struct trainprog *p)
 {
 	struct progress *pg = arg;
 
+	reader_gone();
 	if (!pg->tty || (p->elapsed - pg->last < 0.1 && p->done < p->total))
 		return;
 	pg->last = p->elapsed;
@@ -134,6 +153,7 @@ out_flush(void)
 {
 	if (fflush(stdout) != 0 && errno == EPIPE)
 		epipe = 1;
+	reader_gone();
 }
 
 static void
@@ -540,6 +560,8 @@ main(int argc, char **argv)
 	out_flush();
 	if (ferror(stdout) && !epipe)
 		err(CK_EXIT_FAIL, "stdout");
+	if (res.stop == TRAIN_SIGNAL && epipe)
+		return CK_EXIT_OK;	/* the reader went away: a quiet end */
 	if (res.stop == TRAIN_SIGNAL)
 		return 128 + stop;
 	return res.refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;
