@@ -30,8 +30,11 @@ LIBDEPS_stream = core
 LIBDEPS_core =
 LIBA = $(foreach l,$(LIBS),lib/$(l)/lib$(l).a)
 
-# -iquote: lib/model/features.h must not shadow glibc's <features.h>
+# -iquote: lib/model/features.h must not shadow glibc's <features.h>.
+# A library's objects see only its own headers and those of the libraries
+# it may use, so an upward #include does not compile either.
 INCS = $(foreach l,$(LIBS),-iquote lib/$(l))
+$(foreach l,$(LIBS),$(eval lib/$(l)/%.o: INCS = $(foreach d,$(l) $(LIBDEPS_$(l)),-iquote lib/$(d))))
 CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
 
@@ -39,6 +42,7 @@ LIBSRC = $(wildcard lib/*/*.c)
 LIBOBJ = $(LIBSRC:.c=.o)
 HDR = $(wildcard lib/*/*.h)
 PROG = $(patsubst cmd/%.c,bin/%,$(wildcard cmd/*.c))
+TESTPROG = $(patsubst bin/%,bin-test/%,$(PROG))
 UNIT = $(patsubst %.c,%,$(wildcard tests/unit/*.c))
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
@@ -57,20 +61,39 @@ $(LIBA): $$(patsubst %.c,%.o,$$(wildcard $$(@D)/*.c))
 	$(AR) rcs $@ $^
 
 # A program: cmd/NAME.c and its own files cmd/NAME/*.c, then the stack.
-bin/%: cmd/%.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
+# The two programs that predict on a live stream share cmd/live/.
+SHARE_infer = live
+SHARE_train-candle = live
+PDIRS = $(foreach d,$(1) $(SHARE_$(1)),cmd/$(d))
+bin/%: cmd/%.c $$(foreach d,$$(call PDIRS,$$*),$$(wildcard $$(d)/*.[ch])) $(LIBA) $(HDR)
 	mkdir -p bin
-	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* $(LDFLAGS) -o $@ cmd/$*.c \
-		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$(call PDIRS,$*),-iquote $(d)) \
+		$(LDFLAGS) -o $@ cmd/$*.c \
+		$(wildcard $(foreach d,$(call PDIRS,$*),$(d)/*.c)) $(LIBA) $(LDLIBS)
+
+# The same program with the test hook tests/hook.c (CANDLEKIT_FAULT,
+# CANDLEKIT_LOCK_LOG), which replaces lib/store's no-op: for the tests only
+# (tests/lib.sh puts bin-test/ first); bin/ never has it.
+bin-test/%: cmd/%.c $$(foreach d,$$(call PDIRS,$$*),$$(wildcard $$(d)/*.[ch])) tests/hook.c $(LIBA) $(HDR)
+	mkdir -p bin-test
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(foreach d,$(call PDIRS,$*),-iquote $(d)) \
+		$(LDFLAGS) -o $@ cmd/$*.c \
+		$(wildcard $(foreach d,$(call PDIRS,$*),$(d)/*.c)) tests/hook.c \
+		$(LIBA) $(LDLIBS)
 
 # A unit test named for a program also links that program's own files.
-tests/unit/%: tests/unit/%.c tests/t.h $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
+tests/unit/%: tests/unit/%.c tests/t.h tests/hook.c $$(wildcard cmd/$$*/*.c) $$(wildcard cmd/$$*/*.h) $(LIBA) $(HDR)
 	$(CC) $(CFLAGS) $(CPPFLAGS) -iquote cmd/$* -iquote tests $(LDFLAGS) -o $@ $< \
-		$(wildcard cmd/$*/*.c) $(LIBA) $(LDLIBS)
+		$(wildcard cmd/$*/*.c) tests/hook.c $(LIBA) $(LDLIBS)
 
 units: $(UNIT)
 
+# The stack, one library a line with those it may use (tests/sh/layers.sh).
+layers:
+	printf '%s\n' $(foreach l,$(LIBS),"$(l): $(LIBDEPS_$(l))")
+
 check: test
-test: $(PROG) $(UNIT)
+test: $(PROG) $(TESTPROG) $(UNIT)
 	sh tests/run
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate tree.
@@ -88,13 +111,7 @@ lint:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)
 
 deps:
-	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q 'install ok installed' || echo $$p; done); \
-	if [ -z "$$missing" ]; then echo "deps: all installed"; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		echo "apt-get install $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps: run as root: apt-get install $$missing"; exit 1; fi
+	sh tests/deps.sh $(DEPS)
 
 demo: deps
 	$(MAKE) all
@@ -126,9 +143,9 @@ uninstall:
 	rm -rf $(DESTDIR)$(SHARE)
 
 clean:
-	rm -rf bin build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
+	rm -rf bin bin-test build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
 
-.PHONY: all units check test asan fixtures lint deps demo install uninstall clean
+.PHONY: all units layers check test asan fixtures lint deps demo install uninstall clean
 
 # Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
 # regression inputs and runs a fixed number of executions with a fixed seed.

@@ -4,7 +4,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -14,19 +13,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "ck.h"
 #include "csvio.h"
-#include "candle.h"
+#include "cstream.h"
 #include "timeparse.h"
+#include "args.h"
+#include "stopsig.h"
+#include "outfile.h"
 #include "backtest.h"
 #include "svg.h"
 #include "btreport.h"
+#include "btsummary.h"
+#include "btappend.h"
 
 static volatile sig_atomic_t stop;
 
 struct opts {
-	const char	*summary, *json, *equity, *svg, *prefix, *file;
+	const char	*summary, *json, *equity, *svg, *prefix, *file, *append;
 	long		 svg_every;
 	int		 live;
 };
@@ -34,7 +37,22 @@ struct opts {
 static void
 usage_to(FILE *fp)
 {
-	/* --help: every option with its default, as backtest(1) */
+	fprintf(fp,
+	    "usage: backtest [-hV] [--cash C] [--size F] [--fee F] [--slippage F]\n"
+	    "                [--fill open|close] [--reverse] [--long-only]\n"
+	    "                [--min-confidence P] [--enter P] [--exit P]\n"
+	    "                [--min-hold N] [--cooldown N] [--on-hold keep|exit]\n"
+	    "                [--stop-loss F] [--take-profit F] [--periods-per-year N]\n"
+	    "                [--breakdown day|week|month] [--prefix P]\n"
+	    "                [--summary FILE] [--json FILE] [--equity FILE]\n"
+	    "                [--append FILE] [--svg FILE] [--svg-every N] [--live]\n"
+	    "                [file]\n");
+}
+
+/* --help: the usage, then every option with its default, as backtest(1). */
+static void
+help(void)
+{
 	static const char *const opthelp[][2] = {
 		{ "--cash C", "starting capital (default 10000)" },
 		{ "--size F", "fraction of the equity per entry, in (0, 1] "
@@ -46,25 +64,38 @@ usage_to(FILE *fp)
 		{ "--fill open|close", "fill at the next candle's open or at "
 		    "the signal candle's close (default open)" },
 		{ "--reverse", "an opposite signal closes and opens the other "
-		    "side (default: off)" },
+		    "side at once (default: off)" },
 		{ "--long-only", "never go short (default: off)" },
-		{ "--min-confidence P", "ignore signals whose confidence is "
-		    "below P (default 0)" },
-		{ "--stop-loss F", "exit at this fraction against the entry "
+		{ "--min-confidence P", "weaker signals count as HOLD "
+		    "(default 0)" },
+		{ "--enter P", "a side's probability that opens it "
+		    "(default 0.6)" },
+		{ "--exit P", "leave when the held side's probability is "
+		    "below P (default 0: off)" },
+		{ "--min-hold N", "candles before a signal may close a "
+		    "position (default 30)" },
+		{ "--cooldown N", "candles after a close before an entry "
+		    "(default 30)" },
+		{ "--on-hold keep|exit", "what HOLD does to a position "
+		    "(default keep)" },
+		{ "--stop-loss F", "exit at this loss fraction of the entry "
 		    "(default 0: none)" },
-		{ "--take-profit F", "exit at this fraction in favour of the "
-		    "entry (default 0: none)" },
-		{ "--periods-per-year N", "annualize with N (default: 365.25 "
-		    "days over the median step)" },
-		{ "--prefix P", "read the columns Paction, Pconfidence, ... "
+		{ "--take-profit F", "exit at this gain fraction of the entry "
+		    "(default 0: none)" },
+		{ "--periods-per-year N", "annualize with N (default: the "
+		    "data's candles per year)" },
+		{ "--breakdown day|week|month", "per-period tables in the "
+		    "summary (default: none)" },
+		{ "--prefix P", "read the columns P<name> (default: none)" },
+		{ "--summary FILE", "the summary there, - for stdout "
+		    "(default: standard error)" },
+		{ "--json FILE", "the summary as JSON there, - for stdout "
 		    "(default: none)" },
-		{ "--summary FILE", "write the summary to FILE (default: "
-		    "standard error)" },
-		{ "--json FILE", "also write the summary as JSON to FILE "
+		{ "--equity FILE", "time,equity,drawdown_pct per candle "
 		    "(default: none)" },
-		{ "--equity FILE", "write the equity curve to FILE (default: "
-		    "none)" },
-		{ "--svg FILE", "write a chart to FILE (default: none)" },
+		{ "--append FILE", "trades to FILE across restarts (default: "
+		    "standard output)" },
+		{ "--svg FILE", "a chart (default: none)" },
 		{ "--svg-every N", "rewrite the chart every N candles "
 		    "(default: at the end)" },
 		{ "--live", "a status line per candle on standard error "
@@ -75,16 +106,9 @@ usage_to(FILE *fp)
 	char b[400];
 	size_t i;
 
-	fprintf(fp,
-	    "usage: backtest [-hV] [--cash C] [--size F] [--fee F] [--slippage F]\n"
-	    "                [--fill open|close] [--reverse] [--long-only]\n"
-	    "                [--min-confidence P] [--stop-loss F] [--take-profit F]\n"
-	    "                [--periods-per-year N] [--prefix P] [--summary FILE]\n"
-	    "                [--json FILE] [--equity FILE] [--svg FILE] [--svg-every N]\n"
-	    "                [--live] [file]\n");
-	for (i = 0; fp == stdout && i < sizeof(opthelp) / sizeof(opthelp[0]);
-	    i++)
-		fprintf(fp, "%s%s", i == 0 ? "\noptions:\n" : "",
+	usage_to(stdout);
+	for (i = 0; i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		printf("%s%s", i == 0 ? "\noptions:\n" : "",
 		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 }
 
@@ -95,34 +119,16 @@ usage(void)
 	exit(CK_EXIT_USAGE);
 }
 
-static void
-onsig(int sig)
-{
-	stop = sig;
-}
-
-/* A number option in [lo, hi]. */
-static double
-num(const char *s, double lo, double hi, const char *what)
-{
-	double x;
-
-	if (parse_double(s, strlen(s), &x) != 0 || x < lo || x > hi) {
-		warnx("--%s: '%s' is not a number in [%g, %g]", what, s, lo, hi);
-		usage();
-	}
-	return x;
-}
-
+/* An output file through outfile.h: a whole file or none. */
 static struct csvout *
-openout(const char *path)
+openout(struct outfile *of, const char *path)
 {
 	struct csvout *o;
-	int fd;
+	char e[512];
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666)) == -1)
-		err(CK_EXIT_FAIL, "%s", path);
-	if ((o = csvout_new(fd)) == NULL)
+	if (outfile_open(of, path, e, sizeof(e)) != 0)
+		errx(CK_EXIT_FAIL, "%s", e);
+	if ((o = csvout_new(of->fd)) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
 	return o;
 }
@@ -134,31 +140,70 @@ dataerr(const struct cstream *cs, const char *what, const char *s)
 	    cstream_line(cs), what, s);
 }
 
-/* A closed trade: to the list and the chart. */
+/* A closed trade: to the list (unless --append has it already) and the
+ * chart. */
 static void
 emit(struct csvout *o, struct btr_tcache *tc, struct chart *ch,
-    const struct bt_trade *t)
+    struct btr_append *ap, const struct bt_trade *t)
 {
-	btr_trade(o, tc, t);
+	char e[512];
+	int k = 1;
+
+	if (ap != NULL && (k = btr_append_trade(ap, t, e, sizeof(e))) < 0)
+		errx(CK_EXIT_DATA, "%s", e);
+	if (k == 1)
+		btr_trade(o, tc, t);
 	if (ch != NULL)
 		chart_trade(ch, t->entry_time, t->entry_price, t->exit_time,
 		    t->exit_price, t->side, t->pnl);
 }
 
+/* The summary, as text or JSON, to path (NULL: stderr; "-": stdout). */
 static void
-writesummary(const char *path, const struct bt_summary *s, int json)
+writesummary(const char *path, const struct bt_summary *s,
+    const struct btr_settings *st, const struct btr_breakdown *bd, int json)
 {
+	struct outfile of;
+	char e[512];
 	FILE *fp;
 
 	if (path == NULL) {
-		btr_summary(stderr, s, json);
+		btr_summary_text(stderr, s, st, bd);
 		return;
 	}
-	if ((fp = fopen(path, "w")) == NULL)
+	if (outfile_open(&of, path, e, sizeof(e)) != 0)
+		errx(CK_EXIT_FAIL, "%s", e);
+	if ((fp = outfile_stdio(&of)) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
-	btr_summary(fp, s, json);
-	if (fclose(fp) != 0)
-		err(CK_EXIT_FAIL, "%s", path);
+	if (json)
+		btr_summary_json(fp, s, st, bd);
+	else
+		btr_summary_text(fp, s, st, bd);
+	if (outfile_close(&of, e, sizeof(e)) != 0)
+		errx(CK_EXIT_FAIL, "%s", e);
+}
+
+/* The model's generation (and id) from the prediction columns. */
+static void
+modelcols(const struct cstream *cs, const struct btr_cols *cols,
+    struct btr_settings *st)
+{
+	const char *s;
+	size_t len;
+
+	if (cols->model_gen >= 0) {
+		s = cstream_field(cs, cols->model_gen, &len);
+		if (len > 0 && len < sizeof(st->model_gen_last)) {
+			if (st->model_gen_first[0] == '\0')
+				memcpy(st->model_gen_first, s, len + 1);
+			memcpy(st->model_gen_last, s, len + 1);
+		}
+	}
+	if (cols->model_id >= 0) {
+		s = cstream_field(cs, cols->model_id, &len);
+		if (len > 0 && len < sizeof(st->model_id))
+			memcpy(st->model_id, s, len + 1);
+	}
 }
 
 static void
@@ -173,6 +218,7 @@ savechart(const struct chart *ch, const char *path, const struct bt *bt)
 
 struct outs {
 	struct csvout	*trades, *equity;
+	struct outfile	 eqf;
 };
 
 static void
@@ -196,6 +242,16 @@ checkout(struct csvout *o)
 	}
 }
 
+/* A getopt_long option's long name, for messages. */
+static const char *
+optname(const struct option *lo, int ch)
+{
+	for (; lo->name != NULL; lo++)
+		if (lo->val == ch)
+			return lo->name;
+	return "?";
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,13 +264,20 @@ main(int argc, char **argv)
 		{ "reverse", no_argument, NULL, 'r' },
 		{ "long-only", no_argument, NULL, 'L' },
 		{ "min-confidence", required_argument, NULL, 'm' },
+		{ "enter", required_argument, NULL, 'E' },
+		{ "exit", required_argument, NULL, 'X' },
+		{ "min-hold", required_argument, NULL, 'H' },
+		{ "cooldown", required_argument, NULL, 'C' },
+		{ "on-hold", required_argument, NULL, 'O' },
 		{ "stop-loss", required_argument, NULL, 's' },
 		{ "take-profit", required_argument, NULL, 't' },
 		{ "periods-per-year", required_argument, NULL, 'p' },
+		{ "breakdown", required_argument, NULL, 'B' },
 		{ "prefix", required_argument, NULL, 'P' },
 		{ "summary", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "equity", required_argument, NULL, 'e' },
+		{ "append", required_argument, NULL, 'A' },
 		{ "svg", required_argument, NULL, 'g' },
 		{ "svg-every", required_argument, NULL, 'n' },
 		{ "live", no_argument, NULL, 'l' },
@@ -222,69 +285,87 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { NULL, NULL, NULL, NULL, "", "-", 0, 0 };
+	static const char *const fills[] = { "open", "close", NULL };
+	static const char *const holds[] = { "keep", "exit", NULL };
+	static const char *const periods[] = { "day", "week", "month", NULL };
+	struct opts o = { NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0 };
 	struct bt_trade tr[BT_MAXTRADES];
 	struct bt_config cfg;
 	struct bt_summary sum;
 	struct bt_row row;
+	struct bt_period per;
 	struct cstream cs;
 	struct candle cd;
 	struct btr_cols cols;
-	struct outs out = { NULL, NULL };
+	struct btr_settings st;
+	struct btr_breakdown bd;
+	struct btr_append ap, *app = NULL;
+	struct outs out;
 	struct chart *ch = NULL;
-	struct sigaction sa;
 	struct btr_tcache etc = { 0, 0, "" }, ttc = { 0, 0, "" };
+	struct argerr ae = { 0, "" };
 	static struct bt bt;
+	static volatile sig_atomic_t stop;
 	char e[512];
 	double t0 = 0, tlast = 0, ghost[4];
-	int ch_, i, k, r, tty, sig;
+	int ch_, i, k, r, tty, sig, started = 0;
 	size_t len;
-	const char *s;
+	const char *s, *on;
 	cktime pt;
 
 	bt_config_default(&cfg);
-	while ((ch_ = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
+	memset(&out, 0, sizeof(out));
+	while (!ae.bad &&
+	    (ch_ = getopt_long(argc, argv, "hV", lo, NULL)) != -1) {
+		on = optname(lo, ch_);
 		switch (ch_) {
-		case 'c': cfg.cash = num(optarg, 1e-9, 1e15, "cash"); break;
-		case 'z': cfg.size = num(optarg, 1e-9, 1, "size"); break;
-		case 'f': cfg.fee = num(optarg, 0, 0.5, "fee"); break;
-		case 'S': cfg.slippage = num(optarg, 0, 0.5, "slippage"); break;
-		case 'F':
-			if (strcmp(optarg, "open") == 0)
-				cfg.fill = BT_FILL_OPEN;
-			else if (strcmp(optarg, "close") == 0)
-				cfg.fill = BT_FILL_CLOSE;
-			else {
-				warnx("--fill: open or close, not '%s'", optarg);
-				usage();
-			}
-			break;
+		case 'c': cfg.cash = arg_double(&ae, on, optarg, 1e-9, 1e15); break;
+		case 'z': cfg.size = arg_double(&ae, on, optarg, 1e-9, 1); break;
+		case 'f': cfg.fee = arg_double(&ae, on, optarg, 0, 0.5); break;
+		case 'S': cfg.slippage = arg_double(&ae, on, optarg, 0, 0.5); break;
+		case 'F': cfg.fill = arg_word(&ae, on, optarg, fills); break;
 		case 'r': cfg.reverse = 1; break;
 		case 'L': cfg.long_only = 1; break;
 		case 'm':
-			cfg.min_confidence = num(optarg, 0, 1, "min-confidence");
+			cfg.min_confidence = arg_double(&ae, on, optarg, 0, 1);
 			break;
-		case 's': cfg.stop_loss = num(optarg, 0, 0.99, "stop-loss"); break;
+		case 'E': cfg.enter = arg_double(&ae, on, optarg, 0, 1); break;
+		case 'X': cfg.exit = arg_double(&ae, on, optarg, 0, 1); break;
+		case 'H':
+			cfg.min_hold = (long)arg_int(&ae, on, optarg, 0, 1000000000);
+			break;
+		case 'C':
+			cfg.cooldown = (long)arg_int(&ae, on, optarg, 0, 1000000000);
+			break;
+		case 'O': cfg.on_hold = arg_word(&ae, on, optarg, holds); break;
+		case 's': cfg.stop_loss = arg_double(&ae, on, optarg, 0, 0.99); break;
 		case 't':
-			cfg.take_profit = num(optarg, 0, 1e6, "take-profit");
+			cfg.take_profit = arg_double(&ae, on, optarg, 0, 1e6);
 			break;
 		case 'p':
-			cfg.periods_per_year = num(optarg, 1e-9, 1e12,
-			    "periods-per-year");
+			cfg.periods_per_year = arg_double(&ae, on, optarg, 1e-9,
+			    1e12);
 			break;
+		case 'B': cfg.period = arg_word(&ae, on, optarg, periods) + 1; break;
 		case 'P': o.prefix = optarg; break;
 		case 'o': o.summary = optarg; break;
 		case 'j': o.json = optarg; break;
 		case 'e': o.equity = optarg; break;
+		case 'A': o.append = optarg; break;
 		case 'g': o.svg = optarg; break;
 		case 'n':
-			o.svg_every = (long)num(optarg, 1, 1e12, "svg-every");
+			o.svg_every = (long)arg_int(&ae, on, optarg, 1,
+			    1000000000000LL);
 			break;
 		case 'l': o.live = 1; break;
 		case 'V': printf("backtest %s\n", VERSION); return CK_EXIT_OK;
-		case 'h': usage_to(stdout); return CK_EXIT_OK;
+		case 'h': help(); return CK_EXIT_OK;
 		default: usage();
 		}
+	}
+	if (ae.bad) {
+		warnx("--%s", ae.msg);
+		usage();
 	}
 	argc -= optind;
 	argv += optind;
@@ -298,13 +379,17 @@ main(int argc, char **argv)
 	}
 	if (bt_init(&bt, &cfg, e, sizeof(e)) != CK_OK)
 		errx(CK_EXIT_USAGE, "%s", e);
+	memset(&st, 0, sizeof(st));
+	st.cfg = &cfg;
+	st.input = strcmp(o.file, "-") == 0 ? "(stdin)" : o.file;
+	st.prefix = o.prefix;
+	st.append = o.append;
+	memset(&bd, 0, sizeof(bd));
+	bd.period = cfg.period;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsig;	/* no SA_RESTART: a blocked read returns */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* no restart: a blocked read returns */
+	if (stopsig_catch(&stop, 0) != 0)
+		err(CK_EXIT_FAIL, "sigaction");
 
 	if ((r = cstream_open(&cs, o.file, e, sizeof(e))) != CK_OK)
 		errx(ck_exit(r), "%s%s", e, strstr(e, CSTREAM_NOT_STREAM) ?
@@ -316,44 +401,67 @@ main(int argc, char **argv)
 		errx(CK_EXIT_DATA, "%s: no %saction column (a prediction stream "
 		    "comes from infer or train-candle)", cstream_file(&cs),
 		    o.prefix);
-	if ((out.trades = csvout_new(STDOUT_FILENO)) == NULL)
+	if (o.append != NULL) {
+		if ((r = btr_append_open(&ap, o.append, e, sizeof(e))) != CK_OK)
+			errx(ck_exit(r), "%s", e);
+		if (ap.torn)
+			warnx("%s: a torn last line was cut off", o.append);
+		app = &ap;
+		if ((out.trades = csvout_new(ap.fd)) == NULL)
+			err(CK_EXIT_FAIL, "%s", o.append);
+	} else if ((out.trades = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
 	if (o.equity != NULL) {
-		out.equity = openout(o.equity);
+		out.equity = openout(&out.eqf, o.equity);
 		btr_equity_header(out.equity);
 	}
 	if (o.svg != NULL && (ch = chart_new()) == NULL)
 		err(CK_EXIT_FAIL, "chart");
 	csvin_onblock(cs.in, flushall, &out);
-	btr_trade_header(out.trades);
+	if (app == NULL || !ap.header)
+		btr_trade_header(out.trades);
 	tty = isatty(STDERR_FILENO) && !o.live;
 	if (tty)
 		t0 = tlast = ck_now();
 
 	memset(&row, 0, sizeof(row));
 	while (!stop && (r = cstream_next(&cs, &cd, e, sizeof(e))) == 1) {
+		if (!started && app != NULL) {
+			/* a restart: replay the recorded trades, or resume
+			 * after them with their cash */
+			btr_append_start(&ap, cd.t, &cfg.cash);
+			if (bt_init(&bt, &cfg, e, sizeof(e)) != CK_OK)
+				errx(CK_EXIT_DATA, "%s: the recorded trades "
+				    "leave no cash", o.append);
+		}
+		started = 1;
+		if (app != NULL && ap.resume && cd.t <= ap.last.exit_time)
+			continue;
 		row.t = cd.t;
 		row.open = cd.open;
 		row.high = cd.high;
 		row.low = cd.low;
 		row.close = cd.close;
-		if (btr_readrow(&cs, &cols, &cfg, ch != NULL, &row, e,
-		    sizeof(e)) != CK_OK)
+		if (btr_readrow(&cs, &cols, ch != NULL, &row, e, sizeof(e)) !=
+		    CK_OK)
 			errx(CK_EXIT_DATA, "%s:%ld: %s", cstream_file(&cs),
 			    cstream_line(&cs), e);
+		modelcols(&cs, &cols, &st);
 		if ((k = bt_push(&bt, &row, tr, e, sizeof(e))) < 0)
 			errx(ck_exit(k), "%s:%ld: %s", cstream_file(&cs),
 			    cstream_line(&cs), e);
 		for (i = 0; i < k; i++)
-			emit(out.trades, &ttc, ch, &tr[i]);
+			emit(out.trades, &ttc, ch, app, &tr[i]);
 		if (k > 0 && csvout_error(out.trades))
 			checkout(out.trades);
+		if (bt_period_take(&bt, &per) && btr_breakdown_add(&bd, &per))
+			err(CK_EXIT_FAIL, "breakdown");
 		if (out.equity != NULL) {
 			btr_equity(out.equity, &etc, cd.t, &bt);
 		}
 		if (ch != NULL) {
-			int sg = bt.pending == BT_BUY ? 1 :
-			    bt.pending == BT_SELL ? -1 : 0;
+			int sg = bt.pending == ACTION_BUY ? 1 :
+			    bt.pending == ACTION_SELL ? -1 : 0;
 
 			if (row.has_ghost) {
 				ghost[0] = row.next_open;
@@ -389,22 +497,35 @@ main(int argc, char **argv)
 		flushall(&out);
 		errx(ck_exit(r), "%s", e);
 	}
-	if (bt_finish(&bt, tr) == 1)
-		emit(out.trades, &ttc, ch, &tr[0]);
+	/* with --append the open position is not closed into the file: the
+	 * next run replays it */
+	if (bt_finish(&bt, tr) == 1 && app == NULL)
+		emit(out.trades, &ttc, ch, NULL, &tr[0]);
 	checkout(out.trades);
-	if (out.equity != NULL && (csvout_flush(out.equity) != 0))
-		err(CK_EXIT_FAIL, "%s", o.equity);
+	if (out.equity != NULL) {
+		if (csvout_flush(out.equity) != 0)
+			err(CK_EXIT_FAIL, "%s", o.equity);
+		if (outfile_close(&out.eqf, e, sizeof(e)) != 0)
+			errx(CK_EXIT_FAIL, "%s", e);
+	}
 	if (ch != NULL)
 		savechart(ch, o.svg, &bt);
 	bt_summary(&bt, &sum);
-	writesummary(o.summary, &sum, 0);
+	if (bt_period_current(&bt, &per) && btr_breakdown_add(&bd, &per))
+		err(CK_EXIT_FAIL, "breakdown");
+	writesummary(o.summary, &sum, &st, &bd, 0);
 	if (o.json != NULL)
-		writesummary(o.json, &sum, 1);
+		writesummary(o.json, &sum, &st, &bd, 1);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(CK_EXIT_FAIL, "stdout");
 	cstream_close(&cs);
 	csvout_free(out.trades);
+	if (app != NULL && close(ap.fd) != 0)
+		err(CK_EXIT_FAIL, "%s", o.append);
 	if (out.equity != NULL)
 		csvout_free(out.equity);
 	chart_free(ch);
+	btr_breakdown_free(&bd);
 	if (sig)
 		return 128 + sig;
 	return CK_EXIT_OK;

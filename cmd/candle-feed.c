@@ -16,7 +16,7 @@
 #include "args.h"
 #include "ck.h"
 #include "csvio.h"
-#include "candle.h"
+#include "cstream.h"
 #include "timeparse.h"
 #include "feed.h"
 #include "stopsig.h"

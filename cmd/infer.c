@@ -13,11 +13,14 @@
 
 #include "args.h"
 #include "ck.h"
-#include "candle.h"
 #include "ckpt.h"
+#include "cstream.h"
 #include "csvio.h"
-#include "online.h"
+#include "history.h"
+#include "live.h"
+#include "pending.h"
 #include "stopsig.h"
+#include "timeframe.h"
 
 #define BATCH	64	/* windows predicted at once when input is waiting */
 
@@ -50,18 +53,13 @@ usage(int help)
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
+/* The stream's step against the one the model learned from, once. */
 static void
-warnmsg(const char *msg)
+step_warn(const struct timeframe_watch *w)
 {
-	warnx("%s", msg);
-}
-
-static void
-counts(const struct online *o)
-{
-	fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
-	    "load_failures=%ld\n", o->n.rows, o->n.preds, o->n.reloads,
-	    o->n.loadfail);
+	warnx("the candles are %.6gs apart, the model learned from candles "
+	    "%.6gs apart: its predictions may mean little", (double)w->got /
+	    CK_SEC, (double)w->want / CK_SEC);
 }
 
 int
@@ -77,9 +75,13 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct argerr ae = { 0 };
-	struct online o;
+	struct pending p;
+	struct history hi;
+	struct live lv;
+	struct candle c;
 	struct cstream cs;
 	struct csvout *out;
+	struct timeframe_watch tfw;
 	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0;
@@ -137,31 +139,60 @@ main(int argc, char *argv[])
 	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
 		err(CK_EXIT_FAIL, "signals");
 
-	if ((rc = online_open(&o, model, BATCH, 0, 0, errbuf,
+	if ((rc = live_open(&lv, model, BATCH, 0, errbuf,
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	o.minconf = (float)minconf;
-	o.warn = warnmsg;
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s%s", errbuf, strstr(errbuf,
 		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
 		    "(candle-feed FILE | infer ...)" : "");
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (online_header(&o, &cs, out, prefix, 0, errbuf, sizeof(errbuf)) != 0)
+	if (pending_init(&p, &cs, prefix, 0, BATCH, lv.m.cfg.W, errbuf,
+	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
+	p.minconf = (float)minconf;
+	history_init(&hi, lv.m.cfg.W + 2);
+	cstream_write_header(&cs, out);
+	cstream_flushto(&cs, out);
+	csvin_stopflag(cs.in, &stop);	/* a signal ends a blocked read */
 
-	rc = online_run(&o, &cs, out, BATCH, NULL, NULL, &stop, errbuf,
-	    sizeof(errbuf));
-	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
-		rc = 0;		/* the reader is gone: a quiet end */
-	else
-		counts(&o);
-	if (rc != 0)
+	/* candle row -> history -> window -> batch -> prediction row */
+	timeframe_watch_init(&tfw, lv.meta.timeframe);
+	rc = 0;
+	while (!stop && !csvout_error(out)) {
+		if ((rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf))) <= 0) {
+			if (stop)
+				rc = 0;
+			break;
+		}
+		if (timeframe_watch_push(&tfw, c.t))
+			step_warn(&tfw);
+		if (history_push(&hi, &c) != 0 ||
+		    pending_take(&p, &cs, &hi, hi.n - 1) < 0)
+			err(CK_EXIT_FAIL, "rows");
+		rc = 0;
+		/* never hold a read row while the next read may block */
+		if (p.q.n == BATCH || !cstream_ready(&cs))
+			pending_flush(&p, &lv, out);
+	}
+	pending_flush(&p, &lv, out);
+	if (timeframe_watch_end(&tfw))
+		step_warn(&tfw);
+	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
+		if (errno == EPIPE)
+			return CK_EXIT_OK;	/* the reader is gone: quiet */
+		err(CK_EXIT_FAIL, "stdout");
+	}
+	fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
+	    "load_failures=%ld\n", p.rows, p.preds, lv.reloads, lv.loadfail);
+	if (rc < 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	csvout_free(out);
 	cstream_close(&cs);
-	online_close(&o);
+	pending_free(&p);
+	history_free(&hi);
+	live_close(&lv);
 	if (stop)
 		return 128 + stop;
 	return CK_EXIT_OK;

@@ -17,7 +17,7 @@
 
 #include "args.h"
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "csvio.h"
 #include "pivots.h"
 #include "pivrows.h"

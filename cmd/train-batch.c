@@ -1,7 +1,7 @@
 /*
  * train-batch - multi-epoch training of a model checkpoint on candle
- * history, labelled by an annotation file or by the rules of labels.c.
- * See train-batch(1).
+ * history, labelled by an annotation file or by the rules of labels.c,
+ * then calibrated on the validation split.  See train-batch(1).
  */
 #include <err.h>
 #include <errno.h>
@@ -16,16 +16,20 @@
 #include <unistd.h>
 
 #include "annot.h"
+#include "annotjoin.h"
 #include "args.h"
 #include "candle.h"
 #include "ck.h"
 #include "ckpt.h"
+#include "cstream.h"
 #include "dataset.h"
+#include "files.h"
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
+#include "report.h"
 #include "stopsig.h"
-#include "timeparse.h"
+#include "timeframe.h"
 #include "trainloop.h"
 
 static volatile sig_atomic_t stop;
@@ -60,8 +64,14 @@ usage_to(FILE *f, int status)
 		    "at every candle (this or --annotations is required)" },
 		{ "-k K", "the pivot strength for --labels (default 2)" },
 		{ "--level N", "--labels pivots: the pivot level (default 1)" },
-		{ "--threshold X", "--labels every: the move that makes BUY "
-		    "or SELL (default 0.0005)" },
+		{ "--no-hold", "--labels pivots: label the pivots only, no "
+		    "HOLD (default: HOLD at every other candle)" },
+		{ "--threshold X[s]", "--labels every: the move that makes "
+		    "BUY or SELL, a fraction of the close, or with s times "
+		    "the volatility (default 0.0005)" },
+		{ "--class-weights auto|none|h,b,s", "the loss's class "
+		    "weights: inverse frequency, 1, or as given (default "
+		    "auto)" },
 		{ "--epochs N", "passes over the training samples (default "
 		    "10)" },
 		{ "--batch B", "samples per optimizer step (default 64)" },
@@ -77,6 +87,8 @@ usage_to(FILE *f, int status)
 		    "0: none (default 0.2)" },
 		{ "--patience P", "stop after P epochs without a better "
 		    "validation loss (default: never)" },
+		{ "--no-calibrate", "do not fit the temperature after "
+		    "training (default: calibrate)" },
 		{ "--json file", "write a summary of the run as JSON "
 		    "(default: none)" },
 		{ "--backup", "copy the checkpoint to MODEL.GEN.bak before "
@@ -99,11 +111,13 @@ usage_to(FILE *f, int status)
 	    "usage: train-batch -m model\n"
 	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
 	    "                   [--heads H]] {--annotations file [--strict] |\n"
-	    "                   --labels pivots|every [-k K] [--level N] [--threshold X]}\n"
+	    "                   --labels pivots|every [-k K] [--level N] [--no-hold]\n"
+	    "                   [--threshold X[s]]} [--class-weights auto|none|h,b,s]\n"
 	    "                   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
 	    "                   [--clip X] [--seed S] [--threads T] [--val fraction]\n"
-	    "                   [--patience P] [--json file] [--backup] [--slice S]\n"
-	    "                   [--lock-timeout S] [--dump-labels file] [-v] [candles ...]\n");
+	    "                   [--patience P] [--no-calibrate] [--json file] [--backup]\n"
+	    "                   [--slice S] [--lock-timeout S] [--dump-labels file] [-v]\n"
+	    "                   [candles ...]\n");
 	for (i = 0; status == CK_EXIT_OK &&
 	    i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
 		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
@@ -144,7 +158,7 @@ on_progress(void *arg, const struct trainprog *p)
 	if (!pg->tty || (p->elapsed - pg->last < 0.1 && p->done < p->total))
 		return;
 	pg->last = p->elapsed;
-	trainloop_bar(stderr, p);
+	report_bar(stderr, p);
 	pg->drawn = 1;
 }
 
@@ -165,40 +179,72 @@ on_epoch(void *arg, const struct epochstat *e)
 		fputs("\r\033[K", stderr);
 		pg->drawn = 0;
 	}
-	trainloop_epoch_row(stdout, e);
+	report_epoch_row(stdout, e);
 	out_flush();
+	if (pg->verbose)
+		report_confusion(stderr, "", &e->val);
 }
 
 static void
-write_json(const char *path, const char *model, const struct ckpt_meta *meta,
-    const struct dataset *ds, const struct trainresult *r)
+write_json(const char *path, const struct report_run *run,
+    const struct ckpt_meta *meta, const struct dataset *ds,
+    const struct trainresult *r)
 {
 	FILE *f;
 
 	if ((f = fopen(path, "w")) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
-	trainloop_json(f, model, meta, ds, r);
+	report_json(f, run, meta, ds, r);
 	if (fclose(f) != 0)
 		err(CK_EXIT_FAIL, "%s", path);
 }
 
 static void
-dump_labels(const char *path, const struct history *hi, const int *label)
+dump_labels(const char *path, const struct history *hi, const int *label,
+    const float *weight)
 {
 	FILE *f;
 
 	if ((f = fopen(path, "w")) == NULL)
 		err(CK_EXIT_FAIL, "%s", path);
-	labels_write(f, hi, label);
+	report_labels(f, hi, label, weight);
 	if (fclose(f) != 0)
 		err(CK_EXIT_FAIL, "%s", path);
+}
+
+/* Append the candles of a candle stream ("-": stdin); time must keep
+ * increasing across files. */
+static void
+read_history(struct history *hi, const char *path)
+{
+	struct cstream cs;
+	struct candle k;
+	char ebuf[512];
+	int r;
+
+	if ((r = cstream_open(&cs, path, ebuf, sizeof(ebuf))) != CK_OK)
+		errx(ck_exit(r), "%s%s", ebuf, strstr(ebuf,
+		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
+		    "(candle-feed FILE | train-batch ...)" : "");
+	while ((r = cstream_next(&cs, &k, ebuf, sizeof(ebuf))) == 1) {
+		if (hi->n > 0 && k.t <= hi->t[hi->n - 1])
+			errx(CK_EXIT_DATA, "%s:%ld: time does not follow the "
+			    "previous file's last candle", cstream_file(&cs),
+			    cstream_line(&cs));
+		if (history_push(hi, &k) != 0)
+			err(CK_EXIT_FAIL, NULL);
+	}
+	if (r < 0)
+		errx(ck_exit(r), "%s", ebuf);
+	cstream_close(&cs);
 }
 
 enum {
 	O_NEW = 256, O_FORCE, O_WINDOW, O_DIM, O_LAYERS, O_HEADS, O_SEED,
 	O_ANNOT, O_STRICT, O_LABELS, O_LEVEL, O_THRESHOLD, O_EPOCHS, O_BATCH,
 	O_LR, O_WD, O_CLIP, O_THREADS, O_VAL, O_PATIENCE, O_JSON, O_BACKUP,
-	O_SLICE, O_LOCKTIMEOUT, O_DUMP, O_HELP, O_VERSION
+	O_SLICE, O_LOCKTIMEOUT, O_DUMP, O_NOHOLD, O_CLASSW, O_NOCALIB, O_HELP,
+	O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -228,6 +274,9 @@ static const struct option longopts[] = {
 	{ "slice", required_argument, NULL, O_SLICE },
 	{ "lock-timeout", required_argument, NULL, O_LOCKTIMEOUT },
 	{ "dump-labels", required_argument, NULL, O_DUMP },
+	{ "no-hold", no_argument, NULL, O_NOHOLD },
+	{ "class-weights", required_argument, NULL, O_CLASSW },
+	{ "no-calibrate", no_argument, NULL, O_NOCALIB },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -237,11 +286,62 @@ static const struct option longopts[] = {
 struct args {
 	const char *model, *annot, *labels, *json, *dump;
 	int	 new, force, strict, k, level, threads, verbose, newopt;
-	int	 kset, levelset, thrset;
+	int	 kset, levelset, thrset, nohold, scaled, nocalib;
+	enum classw classw;
+	float	 cw[MODEL_NCLASS];
 	double	 threshold, val;
 	struct model_config cfg;
 	struct trainopt to;
 };
+
+/* --threshold X (a fraction of the close) or Xs (of the window's scale) */
+static void
+threshold(struct args *a, struct argerr *e, const char *s)
+{
+	char buf[64];
+	size_t n = strlen(s);
+
+	a->thrset = 1;
+	a->scaled = n > 1 && n < sizeof(buf) && s[n - 1] == 's';
+	if (!a->scaled) {
+		a->threshold = arg_double(e, "--threshold", s, 0, 1);
+		return;
+	}
+	memcpy(buf, s, n - 1);
+	buf[n - 1] = '\0';
+	a->threshold = arg_double(e, "--threshold", buf, 0, 100);
+}
+
+/* --class-weights auto | none | h,b,s */
+static void
+classweights(struct args *a, struct argerr *e, const char *s)
+{
+	char buf[200], *f[MODEL_NCLASS + 1], *p;
+	int n = 0, i;
+
+	if (strcmp(s, "auto") == 0 || strcmp(s, "none") == 0) {
+		a->classw = s[0] == 'a' ? CLASSW_AUTO : CLASSW_NONE;
+		return;
+	}
+	a->classw = CLASSW_GIVEN;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (p = buf; n <= MODEL_NCLASS; p++) {
+		f[n++] = p;
+		if ((p = strchr(p, ',')) == NULL)
+			break;
+		*p = '\0';
+	}
+	if (n != MODEL_NCLASS) {
+		if (!e->bad) {
+			e->bad = 1;
+			snprintf(e->msg, sizeof(e->msg), "--class-weights: "
+			    "not auto, none or three weights h,b,s: %s", s);
+		}
+		return;
+	}
+	for (i = 0; i < MODEL_NCLASS; i++)
+		a->cw[i] = (float)arg_double(e, "--class-weights", f[i], 0, 1e6);
+}
 
 static void
 parse(struct args *a, int argc, char **argv)
@@ -301,10 +401,11 @@ parse(struct args *a, int argc, char **argv)
 			a->levelset = 1;
 			break;
 		case O_THRESHOLD:
-			a->threshold = arg_double(&e, "--threshold", optarg,
-			    0, 1);
-			a->thrset = 1;
+			threshold(a, &e, optarg);
 			break;
+		case O_NOHOLD:	a->nohold = 1; break;
+		case O_CLASSW:	classweights(a, &e, optarg); break;
+		case O_NOCALIB:	a->nocalib = 1; break;
 		case O_EPOCHS:
 			a->to.epochs = arg_int(&e, "--epochs", optarg,
 			    1, 1000000);
@@ -374,9 +475,11 @@ parse(struct args *a, int argc, char **argv)
 		warnx("--strict needs --annotations");
 		usage();
 	}
-	if (a->labels == NULL ? a->kset || a->levelset || a->thrset :
-	    strcmp(a->labels, "pivots") == 0 ? a->thrset : a->levelset) {
-		warnx("-k, --level, --threshold do not go with these labels");
+	if (a->labels == NULL ? a->kset || a->levelset || a->thrset ||
+	    a->nohold : strcmp(a->labels, "pivots") == 0 ? a->thrset :
+	    a->levelset || a->nohold) {
+		warnx("-k, --level, --no-hold, --threshold do not go with these "
+		    "labels");
 		usage();
 	}
 	if (a->to.patience > 0 && a->val <= 0) {
@@ -423,16 +526,17 @@ make_labels(const struct args *a, const struct history *hi, int W, int *label,
 		return;
 	}
 	if (strcmp(a->labels, "pivots") == 0)
-		r = labels_from_pivots(label, known, hi, a->k, a->level, ebuf,
-		    sizeof(ebuf));
+		r = labels_pivots_final(label, known, hi->h, hi->l, hi->n, a->k,
+		    a->level, !a->nohold, ebuf, sizeof(ebuf));
 	else
-		r = labels_from_every(label, known, hi, a->k, a->threshold,
-		    ebuf, sizeof(ebuf));
+		r = labels_every_final(label, known, hi->h, hi->l, hi->c, hi->n,
+		    a->k, a->threshold, a->scaled ? W : 0, ebuf, sizeof(ebuf));
 	if (r != 0)
 		errx(ck_exit(r), "%s", ebuf);
 }
 
-/* Create (--new) or load the checkpoint; activations for the batch. */
+/* Make (--new: written by main once there are samples) or load the
+ * checkpoint; activations for the batch. */
 static void
 open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 {
@@ -449,12 +553,12 @@ open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 			errx(CK_EXIT_FAIL, "%s", ebuf);
 		model_init_weights(m, a->to.seed);
 		meta->trained_until = CKTIME_NONE;
+		/* with SOURCE_DATE_EPOCH, the same bytes for the same seed */
+		meta->model_id = ckpt_id_for(a->to.seed);
+		/* refused before any work (ckpt_create refuses it too) */
 		if (!a->force && access(a->model, F_OK) == 0)
 			errx(CK_EXIT_FAIL, "%s: file exists; not replaced "
 			    "(add --force to replace it)", a->model);
-		if ((r = ckpt_create(a->model, m, meta, a->force, ebuf,
-		    sizeof(ebuf))) != 0)
-			errx(ck_exit(r), "%s", ebuf);
 	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0) {
 		if (access(a->model, F_OK) != 0 && errno == ENOENT)
 			errx(ck_exit(r), "%s; add --new to create it", ebuf);
@@ -462,6 +566,36 @@ open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 	}
 	if (model_reserve(m, a->to.batch, a->threads, ebuf, sizeof(ebuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", ebuf);
+}
+
+/* The data's timeframe and time range, for the checkpoint. */
+static void
+data_span(struct trainopt *to, const struct history *hi)
+{
+	to->timeframe = timeframe_median(hi->t, hi->n);
+	to->data_from = hi->n ? hi->t[0] : 0;
+	to->data_to = hi->n ? hi->t[hi->n - 1] : 0;
+}
+
+/* Fit and commit the temperature; say what it did. */
+static void
+calibrate(struct args *a, struct model *m, struct ckpt_meta *meta,
+    const struct dataset *ds, struct calibresult *cr)
+{
+	char ebuf[512];
+	int r;
+
+	if ((r = trainloop_calibrate(a->model, m, meta, ds, &a->to, cr, ebuf,
+	    sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
+	fputs("train-batch: ", stderr);
+	report_calibration(stderr, cr);
+	fputs(cr->skipped ? "; not committed: another process committed "
+	    "since\n" : "\n", stderr);
+	if (a->verbose) {
+		warnx("validation, calibrated:");
+		report_confusion(stderr, "    ", &cr->after);
+	}
 }
 
 int
@@ -473,6 +607,8 @@ main(int argc, char **argv)
 	struct model m;
 	struct ckpt_meta meta;
 	struct trainresult res;
+	struct calibresult cal;
+	struct report_run run;
 	struct progress pg;
 	char ebuf[512];
 	static int *label;	/* static: still reachable at an errx() */
@@ -484,13 +620,9 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	history_init(&hi);
+	history_init(&hi, 0);
 	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
-		if ((r = history_read(&hi, argc ? argv[i] : "-", ebuf,
-		    sizeof(ebuf))) != 0)
-			errx(ck_exit(r), "%s%s", ebuf, strstr(ebuf,
-			    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
-			    "(candle-feed FILE | train-batch ...)" : "");
+		read_history(&hi, argc ? argv[i] : "-");
 
 	memset(&m, 0, sizeof(m));
 	open_model(&a, &m, &meta);
@@ -500,26 +632,36 @@ main(int argc, char **argv)
 	if (label == NULL || known == NULL)
 		err(CK_EXIT_FAIL, NULL);
 	make_labels(&a, &hi, m.cfg.W, label, known);
-	if (a.dump != NULL)
-		dump_labels(a.dump, &hi, label);
 	if ((r = dataset_build(&ds, &hi, label, known, m.cfg.W, &nshort, ebuf,
 	    sizeof(ebuf))) != 0)
 		errx(ck_exit(r), "%s", ebuf);
+	dataset_split(&ds, a.val);
+	dataset_weights(&ds, a.classw, a.cw);
+	if (a.dump != NULL)
+		dump_labels(a.dump, &hi, label, ds.weight);
 	free(label);
 	free(known);
-	dataset_split(&ds, a.val);
 	if (a.verbose)
 		warnx("%ld candles, %ld samples (%ld train: %ld HOLD, %ld BUY, "
-		    "%ld SELL; %ld validation), %ld labels without %d "
-		    "candles of history", hi.n, ds.n, ds.ntrain,
-		    ds.count[ACTION_HOLD], ds.count[ACTION_BUY],
-		    ds.count[ACTION_SELL], ds.n - ds.ntrain, nshort, m.cfg.W);
+		    "%ld SELL, class weights %.4g %.4g %.4g; %ld validation), "
+		    "%ld labels without %d candles of history", hi.n, ds.n,
+		    ds.ntrain, ds.count[ACTION_HOLD], ds.count[ACTION_BUY],
+		    ds.count[ACTION_SELL], ds.weight[ACTION_HOLD],
+		    ds.weight[ACTION_BUY], ds.weight[ACTION_SELL], ds.n - ds.ntrain,
+		    nshort, m.cfg.W);
 	if (ds.ntrain == 0)
 		errx(CK_EXIT_DATA, "no training samples: %ld candles, %ld "
 		    "labelled with %d candles of history", hi.n, ds.n, m.cfg.W);
+	data_span(&a.to, &hi);
+
+	/* --new: the file only once there is something to train on */
+	if (a.new && (r = ckpt_create(a.model, &m, &meta, a.force, ebuf,
+	    sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
 
 	if (stopsig_catch(&stop, 1) != 0)	/* the loop checks the flag */
 		err(CK_EXIT_FAIL, "signals");
+	ckpt_stop_flag(&stop);		/* and so does a wait for the lock */
 	memset(&pg, 0, sizeof(pg));
 	pg.tty = isatty(STDERR_FILENO);
 	pg.verbose = a.verbose;
@@ -528,7 +670,7 @@ main(int argc, char **argv)
 	a.to.on_progress = on_progress;
 	a.to.arg = &pg;
 
-	trainloop_epoch_header(stdout);
+	report_epoch_header(stdout);
 	out_flush();
 	r = trainloop_run(a.model, &m, &meta, &ds, &a.to, &res, ebuf,
 	    sizeof(ebuf));
@@ -544,6 +686,20 @@ main(int argc, char **argv)
 		warnx("%s: not restoring epoch %d's weights: another process "
 		    "committed since; keeping the current ones", a.model,
 		    res.best_epoch);
+	memset(&run, 0, sizeof(run));
+	run.model = a.model;
+	run.labels = a.annot != NULL ? "annotations" : a.labels;
+	run.hold = a.annot == NULL && strcmp(a.labels, "pivots") == 0 &&
+	    !a.nohold;
+	if (!a.nocalib && res.stop != TRAIN_SIGNAL && res.epochs > 0) {
+		if (ds.n - ds.ntrain > 0) {
+			calibrate(&a, &m, &meta, &ds, &cal);
+			run.cal = &cal;
+		} else if (a.val > 0)
+			warnx("no validation samples: not calibrated "
+			    "(temperature kept at %.4g)", m.temperature > 0 ?
+			    m.temperature : 1.0);
+	}
 	if (a.verbose) {
 		warnx("%s: generation %llu, %ld steps in %ld slices, %.1f s%s",
 		    a.model, (unsigned long long)meta.generation, res.steps,
@@ -553,7 +709,7 @@ main(int argc, char **argv)
 			warnx("backup: %s", res.backup);
 	}
 	if (a.json != NULL)
-		write_json(a.json, a.model, &meta, &ds, &res);
+		write_json(a.json, &run, &meta, &ds, &res);
 	dataset_free(&ds);
 	history_free(&hi);
 	model_free(&m);

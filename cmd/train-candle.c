@@ -13,14 +13,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accum.h"
 #include "args.h"
 #include "ck.h"
-#include "candle.h"
 #include "ckpt.h"
+#include "cktime.h"
+#include "cstream.h"
 #include "csvio.h"
+#include "history.h"
 #include "labels.h"
+#include "live.h"
 #include "model.h"
-#include "online.h"
+#include "pivcols.h"
+#include "pending.h"
 #include "stopsig.h"
 #include "timeparse.h"
 
@@ -51,6 +56,8 @@ usage(int help)
 		    "(default 1)" },
 		{ "-k k", "the pivot strength, as pivots -k upstream "
 		    "(default 2)" },
+		{ "--no-hold", "--on pivots: train at the pivots only, no "
+		    "HOLD (default: HOLD at every other candle)" },
 		{ "--threshold x", "--on every: the move that makes BUY or "
 		    "SELL (default 0.0005)" },
 		{ "--history n", "candles kept for windows and --at "
@@ -76,7 +83,7 @@ usage(int help)
 	fprintf(f,
 	    "usage: train-candle -m model --on pivots | every | none [--level n] "
 	    "[-k k]\n"
-	    "           [--threshold x] [--history n] [--lr rate] "
+	    "           [--no-hold] [--threshold x] [--history n] [--lr rate] "
 	    "[--accumulate k]\n"
 	    "           [--lock-timeout s] [--min-confidence p] "
 	    "[--prefix name]\n"
@@ -91,59 +98,53 @@ usage(int help)
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
-static void
-warnmsg(const char *msg)
-{
-	warnx("%s", msg);
-}
-
-static void
-report(const struct online *o, const struct online_acc *a,
-    const struct counts *n)
-{
-	fprintf(stderr, "train-candle: rows=%ld predictions=%ld samples=%ld "
-	    "buy=%ld sell=%ld hold=%ld steps=%ld skipped=%ld no_window=%ld "
-	    "unapplied=%d refused=%ld reloads=%ld load_failures=%ld\n",
-	    o->n.rows, o->n.preds, n->samples, n->bylabel[ACTION_BUY],
-	    n->bylabel[ACTION_SELL], n->bylabel[ACTION_HOLD], a->steps,
-	    n->skipped, n->nowindow, a->n, a->refused, o->n.reloads,
-	    o->n.loadfail);
-}
-
 struct trainer {
-	struct online_labels	*ol;
-	struct online_acc	*acc;
+	struct pivcols		*pv;
+	struct accum		*acc;
 	const struct ckpt_lockopt *lk;
 	struct counts		*n;
 	FILE			*dump;	/* --dump-labels, or NULL */
 };
 
-/* online_run's row hook: train on the samples this row triggers (past
- * candles only) before the row is predicted.  The row's label columns show
- * the last of them. */
-static int
-onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
-    void *arg, char *err, size_t errlen)
+static void
+report(const struct pending *p, const struct live *lv, const struct accum *a,
+    const struct counts *n)
 {
-	struct online_sample s[ONLINE_MAXSAMPLES];
-	struct trainer *t = arg;
-	struct online_acc *a = t->acc;
+	fprintf(stderr, "train-candle: rows=%ld predictions=%ld samples=%ld "
+	    "buy=%ld sell=%ld hold=%ld steps=%ld skipped=%ld no_window=%ld "
+	    "unapplied=%d refused=%ld reloads=%ld load_failures=%ld\n",
+	    p->rows, p->preds, n->samples, n->bylabel[ACTION_BUY],
+	    n->bylabel[ACTION_SELL], n->bylabel[ACTION_HOLD], a->steps,
+	    n->skipped, n->nowindow, a->n, a->refused, lv->reloads,
+	    lv->loadfail);
+}
+
+/* Train on the samples the row just read (held as row r) triggers, past
+ * candles only, before the row is predicted.  The row's label columns
+ * show the last of them. */
+static int
+train_row(struct trainer *t, struct live *lv, const struct history *hi,
+    struct pending *p, int r, const struct cstream *cs,
+    const struct candle *c, char *err, size_t errlen)
+{
+	struct sample s[PIVCOLS_MAXSAMPLES];
+	struct accum *a = t->acc;
 	struct counts *n = t->n;
 	long i, refused;
 	int j, ns, rc, kept;
 
-	if ((ns = online_labels_row(t->ol, cs, c, s, err, errlen)) < 0)
+	if ((ns = pivcols_row(t->pv, cs, c, s, err, errlen)) < 0)
 		return ns;
 	for (j = 0; j < ns; j++) {
-		online_setlabel(o, slot, s[j].label, s[j].t);
+		predcols_label(&p->pc, &p->q, r, s[j].label, s[j].t);
 		if (t->dump != NULL) {
 			char tb[48];
 
 			time_format(tb, s[j].t);
-			fprintf(t->dump, "%s,%s\n", tb, label_name(s[j].label));
+			fprintf(t->dump, "%s,%s\n", tb, action_name(s[j].label));
 		}
-		if ((i = hist_find(&o->h, s[j].t)) < 0 ||
-		    (rc = online_acc_add(a, &o->h, i, s[j].label)) < 0) {
+		if ((i = history_find(hi, s[j].t)) < 0 ||
+		    (rc = accum_add(a, hi, i, s[j].label)) < 0) {
 			n->nowindow++;
 			continue;
 		}
@@ -153,14 +154,14 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 			continue;
 		kept = a->n;
 		refused = a->refused;
-		rc = online_acc_apply(a, o, t->lk, err, errlen);
+		rc = accum_apply(a, lv, t->lk, err, errlen);
 		if (rc == 0 && a->refused != refused) {
 			if (refused == 0)	/* the rest: refused= at exit */
 				warnx("%s: step not applied: loss, gradient or "
 				    "update not finite; dropping its samples",
-				    o->path);
+				    lv->path);
 		} else if (rc == 0)
-			online_setloss(o, slot, a->loss);
+			predcols_loss(&p->pc, &p->q, r, a->loss);
 		else if (rc == CK_ETIMEOUT) {
 			warnx("%s; skipping %d sample%s", err, kept,
 			    kept == 1 ? "" : "s");
@@ -171,31 +172,71 @@ onrow(struct online *o, struct cstream *cs, int slot, const struct candle *c,
 	return 0;
 }
 
-/* --label: train once on the window ending at `at` (or the last candle). */
+/* --label: read the whole stream, then train once on the window ending at
+ * `at` (or the last candle). */
 static int
-label_once(struct online *o, struct cstream *cs, int label, cktime at,
-    const struct adamw *opt, const struct ckpt_lockopt *lk)
+label_once(struct live *lv, struct cstream *cs, int history, int label,
+    cktime at, const struct adamw *opt, const struct ckpt_lockopt *lk)
 {
-	struct online_acc a;
+	struct history hi;
+	struct accum a;
+	struct candle c;
 	char errbuf[512], tb[48], lb[40], la[40];
-	cktime t;
+	long i;
 	int rc;
 
-	rc = online_train_once(o, cs, label, at, opt, lk, &stop, &a, &t,
-	    errbuf, sizeof(errbuf));
-	if (rc == CK_EINTR)
+	history_init(&hi, history);
+	csvin_stopflag(cs->in, &stop);
+	while ((rc = cstream_next(cs, &c, errbuf, sizeof(errbuf))) == 1 &&
+	    !stop)
+		if (history_push(&hi, &c) != 0)
+			err(CK_EXIT_FAIL, "history");
+	if (stop)
 		return 128 + stop;
+	if (rc < 0)
+		errx(ck_exit(rc), "%s", errbuf);
+	if (hi.n == 0)
+		errx(CK_EXIT_DATA, "%s: no candles", cstream_file(cs));
+	if (at == CKTIME_NONE)
+		i = hi.n - 1;
+	else if ((i = history_find(&hi, at)) < 0) {
+		/* name the nearest earlier candle, the likely intent */
+		time_format(tb, at);
+		for (i = hi.n - 1; i >= hi.first && history_time(&hi, i) > at;
+		    i--)
+			;
+		if (i < hi.first)
+			errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
+			    "candles read (all are later)", cstream_file(cs),
+			    tb, hi.n - hi.first);
+		time_format(la, history_time(&hi, i));
+		errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
+		    "candles read; the nearest earlier one is at %s: give that "
+		    "time", cstream_file(cs), tb, hi.n - hi.first, la);
+	}
+	if (accum_init(&a, 1, lv->m.cfg.W, opt, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	if (accum_add(&a, &hi, i, label) < 0) {
+		time_format(tb, history_time(&hi, i));
+		errx(CK_EXIT_DATA, "%s: %s: a window needs %d candles up to "
+		    "it, have %ld", cstream_file(cs), tb, lv->m.cfg.W + 1,
+		    i - hi.first + 1);
+	}
+	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) == CK_EINTR &&
+	    stop)
+		return 128 + stop;	/* stopped while waiting for the lock */
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (a.refused > 0)
 		errx(CK_EXIT_DATA, "%s: step not applied: loss, gradient or "
-		    "update not finite; the model is left as it was", o->path);
-	time_format(tb, t);
+		    "update not finite; the model is left as it was", lv->path);
+	time_format(tb, history_time(&hi, i));
 	fmt_float(lb, a.loss);
 	fmt_float(la, a.loss_after);
-	printf("%s,%s,%s,%s,%llu\n", tb, label_name(label), lb, la,
-	    (unsigned long long)o->meta.generation);
-	online_acc_free(&a);
+	printf("%s,%s,%s,%s,%llu\n", tb, action_name(label), lb, la,
+	    (unsigned long long)lv->meta.generation);
+	accum_free(&a);
+	history_free(&hi);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(CK_EXIT_FAIL, "stdout");
 	return CK_EXIT_OK;
@@ -209,6 +250,7 @@ main(int argc, char *argv[])
 		{ "on", required_argument, NULL, 'o' },
 		{ "level", required_argument, NULL, 'L' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "no-hold", no_argument, NULL, 'n' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "history", required_argument, NULL, 'H' },
@@ -224,26 +266,27 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const onword[] = { "none", "pivots", "every",
-	    NULL };		/* enum online_on */
-	static const char *const labword[] = { "HOLD", "BUY", "SELL",
-	    NULL };		/* enum label */
+	    NULL };		/* enum on */
 	struct argerr ae = { 0 };
-	struct online o;
-	struct online_acc acc;
-	struct online_labels ol;
+	struct pending p;
+	struct history hi;
+	struct live lv;
+	struct candle c;
+	struct accum acc;
+	struct pivcols pv;
 	struct trainer t;
 	struct ckpt_lockopt lk = { 30.0 };
 	struct adamw opt;
 	struct counts n;
 	struct cstream cs;
 	struct csvout *out;
-	enum online_on on = ON_NONE;
+	enum on on = ON_NONE;
 	const char *model = NULL, *prefix = "", *file = "-", *dump = NULL;
 	char errbuf[512];
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, batch;
+	int K = 1, label = -1, batch, hold = 1;
 	long refused;
 
 	adamw_default(&opt);
@@ -256,7 +299,7 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			haveon = 1;
-			on = (enum online_on)arg_word(&ae, "--on", optarg,
+			on = (enum on)arg_word(&ae, "--on", optarg,
 			    onword);
 			break;
 		case 'L':
@@ -270,10 +313,11 @@ main(int argc, char *argv[])
 			threshold = arg_double(&ae, "--threshold", optarg, 0,
 			    1);
 			break;
-		case 'l':	/* in any case, as in annotation files */
-			if (online_action_parse(optarg, &label) != 0)
-				label = arg_word(&ae, "--label", optarg,
-				    labword);
+		case 'n':
+			hold = 0;
+			break;
+		case 'l':
+			label = arg_action(&ae, "--label", optarg);
 			break;
 		case 'a':
 			at = arg_time(&ae, "--at", optarg);
@@ -345,40 +389,48 @@ main(int argc, char *argv[])
 		usage(0);
 	if (dump != NULL && !haveon)
 		usage(0);
+	if (!hold && on != ON_PIVOTS)
+		usage(0);	/* --no-hold is of pivot labels */
 
 	if (stopsig_catch(&stop, 0) != 0)	/* a blocked read ends */
 		err(CK_EXIT_FAIL, "signals");
+	ckpt_stop_flag(&stop);		/* and so does a wait for the lock */
 
 	/* training predicts row by row: a step may come between two rows */
 	batch = on == ON_NONE && label < 0 ? BATCH : 1;
-	if ((rc = online_open(&o, model, batch > K ? batch : K, 1, history,
-	    errbuf, sizeof(errbuf))) != 0)
+	if ((rc = live_open(&lv, model, batch > K ? batch : K, 1, errbuf,
+	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	o.minconf = (float)minconf;
-	o.warn = warnmsg;
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s%s", errbuf, strstr(errbuf,
 		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
 		    "(candle-feed FILE | train-candle ...)" : "");
 	if (label >= 0) {
-		rc = label_once(&o, &cs, label, at, &opt, &lk);
+		rc = label_once(&lv, &cs, history, label, at, &opt, &lk);
 		cstream_close(&cs);
-		online_close(&o);
+		live_close(&lv);
 		return rc;
 	}
 
-	if ((rc = online_labels_init(&ol, &cs, on, level, k, threshold, errbuf,
+	if ((rc = pivcols_init(&pv, &cs, on, level, k, hold, threshold, errbuf,
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	if (online_acc_init(&acc, K, o.W, &opt, errbuf, sizeof(errbuf)) != 0)
+	if (accum_init(&acc, K, lv.m.cfg.W, &opt, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	memset(&n, 0, sizeof(n));
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (online_header(&o, &cs, out, prefix, 1, errbuf, sizeof(errbuf)) != 0)
+	if (pending_init(&p, &cs, prefix, 1, batch, lv.m.cfg.W, errbuf,
+	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
+	p.minconf = (float)minconf;
+	if (history < lv.m.cfg.W + 2)
+		history = lv.m.cfg.W + 2;
+	history_init(&hi, history);
+	cstream_write_header(&cs, out);
+	cstream_flushto(&cs, out);
 
-	t.ol = &ol;
+	t.pv = &pv;
 	t.acc = &acc;
 	t.lk = &lk;
 	t.n = &n;
@@ -388,22 +440,53 @@ main(int argc, char *argv[])
 			err(CK_EXIT_FAIL, "%s", dump);
 		fprintf(t.dump, "time,label\n");
 	}
-	rc = online_run(&o, &cs, out, batch, on == ON_NONE ? NULL : onrow, &t,
-	    &stop, errbuf, sizeof(errbuf));
-	if (rc == CK_ERR && csvout_error(out) != 0 && errno == EPIPE)
-		rc = 0;		/* the reader is gone: a quiet end */
-	else
-		report(&o, &acc, &n);
-	if (rc != 0)
+	csvin_stopflag(cs.in, &stop);	/* a signal ends a blocked read */
+
+	/*
+	 * candle row -> history -> labels of past candles -> samples ->
+	 * locked step; then the row's window -> prediction row
+	 */
+	rc = 0;
+	while (!stop && !csvout_error(out)) {
+		int r;
+
+		if ((rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf))) <= 0) {
+			if (stop)
+				rc = 0;
+			break;
+		}
+		if (history_push(&hi, &c) != 0 ||
+		    (r = pending_take(&p, &cs, &hi, hi.n - 1)) < 0)
+			err(CK_EXIT_FAIL, "rows");
+		if (on != ON_NONE && (rc = train_row(&t, &lv, &hi, &p, r, &cs,
+		    &c, errbuf, sizeof(errbuf))) < 0)
+			break;
+		rc = 0;
+		/* never hold a read row while the next read may block */
+		if (p.q.n == batch || !cstream_ready(&cs))
+			pending_flush(&p, &lv, out);
+	}
+	pending_flush(&p, &lv, out);
+	if (rc == CK_EINTR && stop)
+		rc = 0;		/* stopped while waiting for the lock */
+	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
+		if (errno == EPIPE)
+			return CK_EXIT_OK;	/* the reader is gone: quiet */
+		err(CK_EXIT_FAIL, "stdout");
+	}
+	report(&p, &lv, &acc, &n);
+	if (rc < 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
 		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
 	cstream_close(&cs);
-	online_labels_free(&ol);
+	pending_free(&p);
+	history_free(&hi);
+	pivcols_free(&pv);
 	refused = acc.refused;
-	online_acc_free(&acc);
-	online_close(&o);
+	accum_free(&acc);
+	live_close(&lv);
 	if (stop)
 		return 128 + stop;
 	return refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;

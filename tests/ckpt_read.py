@@ -17,6 +17,10 @@ def read(path):
         raise ValueError(f'{path}: format version {ver} is newer than 1')
     if len(b) != size or zlib.crc32(b[:-4]) != struct.unpack('<I', b[-4:])[0]:
         raise ValueError(f'{path}: truncated or corrupt (size or CRC32)')
+    # the softmax temperature (0: 1), the data's timeframe and range
+    temp, _, tf, dfrom, dto = struct.unpack_from('<fIqqq', b, 96)
+    if not 0 < temp < 1e6:
+        temp = 1.0
     w, m, v = (np.frombuffer(b, '<f4', n, doff + 4 * n * k) for k in range(3))
     tensors = {}
     for i in range(nt):
@@ -26,6 +30,7 @@ def read(path):
             a[s].reshape(rows, cols) for a in (w, m, v))
     return dict(config=dict(W=W, d=d, L=L, h=h, F=F), model_id=mid,
                 created=created, generation=gen, trained_until=until,
+                temperature=temp, timeframe=tf, data_from=dfrom, data_to=dto,
                 nparams=n, weights=w, m=m, v=v, tensors=tensors)
 
 if __name__ == '__main__':

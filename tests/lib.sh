@@ -1,13 +1,15 @@
 # tests/lib.sh - sourced by the shell tests in tests/sh/.
 # Table-style cases:
 #   expect NAME STATUS 'COMMAND' [EXPECTED-STDOUT]
-# runs COMMAND with sh -c in the top directory (bin/ is first on PATH), checks
-# its exit status and, when given, its standard output (compared exactly).
+# runs COMMAND with sh -c in the top directory (bin-test/, then bin/ first on
+# PATH), checks its exit status and, when given, its standard output
+# (compared exactly).
 # Each script ends with t_done, which prints "# N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-PATH=$top/bin:$PATH
+# bin-test/ (the programs with the test hook tests/hook.c) before bin/
+PATH=$top/bin-test:$top/bin:$PATH
 export PATH LC_ALL=C
 T_PASS=0
 T_FAIL=0

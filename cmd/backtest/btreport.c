@@ -8,8 +8,9 @@
 
 #include "ck.h"
 #include "csvio.h"
-#include "candle.h"
+#include "cstream.h"
 #include "timeparse.h"
+#include "action.h"
 #include "backtest.h"
 #include "btreport.h"
 
@@ -32,6 +33,10 @@ btr_findcols(const struct cstream *cs, const char *prefix, struct btr_cols *c)
 
 	c->action = col(cs, prefix, "action");
 	c->confidence = col(cs, prefix, "confidence");
+	c->p_buy = col(cs, prefix, "p_buy");
+	c->p_sell = col(cs, prefix, "p_sell");
+	c->model_gen = col(cs, prefix, "model_gen");
+	c->model_id = col(cs, prefix, "model_id");
 	for (i = 0; i < 4; i++)
 		c->next[i] = col(cs, prefix, next[i]);
 	c->npiv = 0;
@@ -56,10 +61,11 @@ dataerr(char *err, size_t errlen, const char *what, const char *s)
 	return CK_EDATA;
 }
 
-/* A ghost price: 1 and *x, 0 when the column is absent or empty, -1 when
- * it is not a number. */
+/* A number column: 1 and *x, 0 when the column is absent or empty, -1
+ * (err: "bad what 'text'") when it is not a number. */
 static int
-field(const struct cstream *cs, int col, double *x, char *err, size_t errlen)
+field(const struct cstream *cs, int col, const char *what, double *x,
+    char *err, size_t errlen)
 {
 	const char *s;
 	size_t len;
@@ -70,42 +76,62 @@ field(const struct cstream *cs, int col, double *x, char *err, size_t errlen)
 	if (len == 0)
 		return 0;
 	if (parse_double(s, len, x) != 0) {
-		dataerr(err, errlen, "bad ghost price", s);
+		dataerr(err, errlen, what, s);
 		return -1;
 	}
 	return 1;
 }
 
-int
-btr_readrow(const struct cstream *cs, const struct btr_cols *c,
-    const struct bt_config *cfg, int svg, struct bt_row *r,
+/* A probability column: NAN when absent or empty; in [0, 1]. */
+static int
+prob(const struct cstream *cs, int col, const char *what, double *x,
     char *err, size_t errlen)
+{
+	size_t len;
+	int k = field(cs, col, what, x, err, errlen);
+
+	if (k == 0)
+		*x = NAN;
+	if (k < 0)
+		return CK_EDATA;
+	if (k > 0 && !(*x >= 0 && *x <= 1))
+		return dataerr(err, errlen, what, cstream_field(cs, col, &len));
+	return CK_OK;
+}
+
+int
+btr_readrow(const struct cstream *cs, const struct btr_cols *c, int svg,
+    struct bt_row *r, char *err, size_t errlen)
 {
 	const char *s;
 	size_t len;
 	int k;
 
-	r->action = BT_NONE;
-	r->confidence = NAN;
+	r->action = ACTION_NONE;
+	r->confidence = r->p_buy = r->p_sell = NAN;
 	r->has_ghost = 0;
 	s = cstream_field(cs, c->action, &len);
-	if ((r->action = bt_parse_action(s, len)) < 0)
-		return dataerr(err, errlen, "bad action", s);
-	if (r->action == BT_NONE)
+	if (len == 0)
 		return CK_OK;
-	if (c->confidence >= 0 && cfg->min_confidence > 0) {
-		s = cstream_field(cs, c->confidence, &len);
-		if (len > 0 && parse_double(s, len, &r->confidence) != 0)
-			return dataerr(err, errlen, "bad confidence", s);
-	}
-	if ((k = field(cs, c->next[0], &r->next_open, err, errlen)) <= 0)
+	if ((r->action = action_parse(s, len)) == ACTION_NONE)
+		return dataerr(err, errlen, "bad action", s);
+	if (prob(cs, c->confidence, "bad confidence", &r->confidence, err,
+	    errlen) != CK_OK ||
+	    prob(cs, c->p_buy, "bad p_buy", &r->p_buy, err, errlen) != CK_OK ||
+	    prob(cs, c->p_sell, "bad p_sell", &r->p_sell, err, errlen) != CK_OK)
+		return CK_EDATA;
+	if ((k = field(cs, c->next[0], "bad ghost price", &r->next_open, err,
+	    errlen)) <= 0)
 		return k < 0 ? CK_EDATA : CK_OK;
-	if ((k = field(cs, c->next[3], &r->next_close, err, errlen)) <= 0)
+	if ((k = field(cs, c->next[3], "bad ghost price", &r->next_close, err,
+	    errlen)) <= 0)
 		return k < 0 ? CK_EDATA : CK_OK;
 	/* next_high and next_low only matter to the chart. */
 	k = 0;
-	if (svg && (k = field(cs, c->next[1], &r->next_high, err, errlen)) > 0)
-		k = field(cs, c->next[2], &r->next_low, err, errlen);
+	if (svg && (k = field(cs, c->next[1], "bad ghost price", &r->next_high,
+	    err, errlen)) > 0)
+		k = field(cs, c->next[2], "bad ghost price", &r->next_low, err,
+		    errlen);
 	if (k < 0)
 		return CK_EDATA;
 	if (k == 0) {
@@ -168,7 +194,7 @@ fmt_long(char *buf, long x)
 	return n;
 }
 
-static const char *tradecols[] = {
+const char *const btr_trade_cols[] = {
 	"entry_time", "exit_time", "side", "entry_price", "exit_price", "qty",
 	"fees", "pnl", "return_pct", "bars", "exit_reason", NULL
 };
@@ -178,8 +204,8 @@ btr_trade_header(struct csvout *o)
 {
 	int i;
 
-	for (i = 0; tradecols[i] != NULL; i++)
-		csvout_str(o, tradecols[i]);
+	for (i = 0; btr_trade_cols[i] != NULL; i++)
+		csvout_str(o, btr_trade_cols[i]);
 	csvout_end(o);
 }
 
@@ -221,89 +247,6 @@ btr_equity(struct csvout *o, struct btr_tcache *tc, cktime t,
 	csvout_num(o, bt->equity);
 	csvout_num(o, 100 * bt->dd);
 	csvout_end(o);
-}
-
-/* Summary: one table, printed as "key value" lines or as JSON. */
-enum { V_TIME, V_LONG, V_NUM };
-
-void
-btr_summary(FILE *fp, const struct bt_summary *s, int json)
-{
-	const struct {
-		const char *key;
-		int type;
-		const void *p;
-	} tab[] = {
-		{ "start", V_TIME, &s->start },
-		{ "end", V_TIME, &s->end },
-		{ "candles", V_LONG, &s->candles },
-		{ "trades", V_LONG, &s->trades },
-		{ "wins", V_LONG, &s->wins },
-		{ "losses", V_LONG, &s->losses },
-		{ "win_rate_pct", V_NUM, &s->win_rate },
-		{ "final_equity", V_NUM, &s->equity },
-		{ "pnl", V_NUM, &s->pnl },
-		{ "return_pct", V_NUM, &s->return_pct },
-		{ "buy_hold_return_pct", V_NUM, &s->bh_return_pct },
-		{ "max_drawdown_pct", V_NUM, &s->max_dd_pct },
-		{ "max_drawdown_bars", V_LONG, &s->max_dd_bars },
-		{ "max_drawdown_seconds", V_NUM, &s->max_dd_seconds },
-		{ "sharpe", V_NUM, &s->sharpe },
-		{ "sortino", V_NUM, &s->sortino },
-		{ "median_step_seconds", V_NUM, &s->median_step },
-		{ "periods_per_year", V_NUM, &s->periods_per_year },
-		{ "profit_factor", V_NUM, &s->profit_factor },
-		{ "expectancy", V_NUM, &s->expectancy },
-		{ "exposure_pct", V_NUM, &s->exposure_pct },
-		{ "best_trade_pct", V_NUM, &s->best_pct },
-		{ "worst_trade_pct", V_NUM, &s->worst_pct },
-		{ "avg_trade_pct", V_NUM, &s->avg_pct },
-		{ "fees", V_NUM, &s->fees },
-		{ "signals", V_LONG, &s->signals },
-		{ "hit_rate_pct", V_NUM, &s->hit_rate },
-		{ "ghosts", V_LONG, &s->ghosts },
-		{ "ghost_direction_pct", V_NUM, &s->ghost_dir_pct },
-		{ "ghost_close_mape_pct", V_NUM, &s->ghost_mape },
-	};
-	char buf[48];
-	size_t i;
-	double x;
-
-	if (json)
-		fputs("{", fp);
-	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		switch (tab[i].type) {
-		case V_TIME:
-			if (*(const cktime *)tab[i].p == CKTIME_NONE)
-				snprintf(buf, sizeof(buf), json ? "null" : "-");
-			else {
-				buf[0] = '"';
-				buf[time_format(buf + 1, *(const cktime *)tab[i].p)
-				    + 1] = '\0';
-				if (json)
-					strcat(buf, "\"");
-				else
-					memmove(buf, buf + 1, strlen(buf));
-			}
-			break;
-		case V_LONG:
-			snprintf(buf, sizeof(buf), "%ld", *(const long *)tab[i].p);
-			break;
-		default:
-			x = *(const double *)tab[i].p;
-			if (isfinite(x))
-				fmt_double(buf, x);
-			else
-				snprintf(buf, sizeof(buf), "%s", json ? "null" :
-				    isnan(x) ? "n/a" : x > 0 ? "inf" : "-inf");
-		}
-		if (json)
-			fprintf(fp, "%s\"%s\": %s", i ? ", " : "", tab[i].key, buf);
-		else
-			fprintf(fp, "%-22s %s\n", tab[i].key, buf);
-	}
-	if (json)
-		fputs("}\n", fp);
 }
 
 void

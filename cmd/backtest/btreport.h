@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "csvio.h"
 #include "backtest.h"
 
@@ -17,7 +17,8 @@
 
 /* Input columns, -1 when absent. */
 struct btr_cols {
-	int	action, confidence, next[4];
+	int	action, confidence, p_buy, p_sell, next[4];
+	int	model_gen, model_id;
 	int	npiv, piv[BTR_MAXPIV], pivhigh[BTR_MAXPIV];
 };
 
@@ -37,18 +38,17 @@ void	btr_findcols(const struct cstream *, const char *prefix,
 /* This row's prediction into r (its time and OHLC left alone); svg: the
  * chart wants next_high/next_low.  0, or CK_EDATA with err "what 'field'";
  * the caller adds file:line. */
-int	btr_readrow(const struct cstream *, const struct btr_cols *,
-	    const struct bt_config *, int svg, struct bt_row *r,
-	    char *err, size_t errlen);
+int	btr_readrow(const struct cstream *, const struct btr_cols *, int svg,
+	    struct bt_row *r, char *err, size_t errlen);
 /* The time t as time_format writes it, cached by day. */
 size_t	btr_fmt_time(struct btr_tcache *, char *buf, cktime t);
+/* The trade list's column names, NULL-terminated. */
+extern const char *const btr_trade_cols[];
 void	btr_trade_header(struct csvout *);
 void	btr_trade(struct csvout *, struct btr_tcache *, const struct bt_trade *);
 void	btr_equity_header(struct csvout *);
 void	btr_equity(struct csvout *, struct btr_tcache *, cktime t,
 	    const struct bt *);
-/* The summary as "key value" lines or (json) one JSON object. */
-void	btr_summary(FILE *, const struct bt_summary *, int json);
 /* One line for the chart: candles, trades, returns, drawdown, equity. */
 void	btr_caption(char *buf, size_t len, const struct bt *);
 /* The --live status line. */

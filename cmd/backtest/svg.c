@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "outfile.h"
 #include "svg.h"
 
 /* Geometry, in SVG user units (pixels). */
@@ -475,27 +476,16 @@ int
 chart_save(const struct chart *c, const char *path, const char *title,
     const char *caption, char *err, size_t errlen)
 {
-	char tmp[4096];
+	struct outfile of;
 	FILE *fp;
-	int e;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "%s: name too long", path);
+	if (outfile_open(&of, path, err, errlen) != 0)
+		return CK_ERR;
+	if ((fp = outfile_stdio(&of)) == NULL ||
+	    chart_write(c, fp, title, caption) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		outfile_discard(&of);
 		return CK_ERR;
 	}
-	if ((fp = fopen(tmp, "w")) == NULL)
-		goto fail;
-	if (chart_write(c, fp, title, caption) != 0 || fflush(fp) != 0) {
-		e = errno;
-		fclose(fp);
-		errno = e;
-		goto fail;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0)
-		goto fail;
-	return CK_OK;
-fail:
-	snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-	remove(tmp);
-	return CK_ERR;
+	return outfile_close(&of, err, errlen) == 0 ? CK_OK : CK_ERR;
 }

@@ -67,8 +67,8 @@ void	chart_trade(struct chart *, cktime t0, double p0, cktime t1, double p1,
  * 0, or -1 on a write error (errno set). */
 int	chart_write(const struct chart *, FILE *, const char *title,
 	    const char *caption);
-/* Write path through a temporary file in the same directory and rename it
- * over path, so a reader always sees a whole chart.  0 or CK_ERR. */
+/* Write path whole or not at all (outfile.h: a temporary beside it renamed
+ * over it; a device, a FIFO or "-" written in place).  0 or CK_ERR. */
 int	chart_save(const struct chart *, const char *path, const char *title,
 	    const char *caption, char *err, size_t errlen);
 

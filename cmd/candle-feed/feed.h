@@ -13,7 +13,7 @@
 
 #include "ck.h"
 #include "csvio.h"
-#include "candle.h"
+#include "cstream.h"
 #include "timeparse.h"
 
 /* One canonical row: values and the text written for each column. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "csvio.h"
 #include "pivots.h"
 #include "pivrows.h"

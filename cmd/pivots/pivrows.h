@@ -10,7 +10,7 @@
 #define PIVROWS_H
 
 #include "ck.h"
-#include "candle.h"
+#include "cstream.h"
 #include "csvio.h"
 #include "pivots.h"
 #include "rowcopy.h"

@@ -211,6 +211,19 @@ pivots_pending(const struct pivots *p)
 }
 
 int
+pivots_decided(const struct pivots *p, long i)
+{
+	int n;
+
+	if (i < 0 || i >= p->n - p->k)
+		return 0;
+	for (n = 1; n < p->levels; n++)
+		if (p->candh[n].i == i || p->candl[n].i == i)
+			return 0;
+	return 1;
+}
+
+int
 pivots_mark(unsigned *flags, const double *high, const double *low, long n,
     int k, int levels, char *err, size_t errlen)
 {

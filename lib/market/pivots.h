@@ -1,6 +1,6 @@
 /*
- * pivots.h - causal Williams market-structure pivots (pivots(1) states the
- * definition).  Knows candles as values and times, nothing of text or of
+ * pivots.h - causal Williams market-structure pivots (the definition is
+ * below and in the manual).  Knows candles as values and times, nothing of text or of
  * the model.
  *
  * Level 1, strength k: candle i is a high pivot (H) when high[i] is
@@ -76,6 +76,10 @@ const char *pivots_trendname(enum trend);
 /* The oldest candle whose pivot status (at any level) may still change;
  * candles before it are final.  Equals p->n when nothing is pending. */
 long	pivots_pending(const struct pivots *);
+/* 1 when candle i's pivot status (every level) can no longer change after
+ * the last push: i < n - k and i is no level's pending candidate (some
+ * candles after pivots_pending() are decided already); else 0. */
+int	pivots_decided(const struct pivots *, long i);
 
 /* Per-candle flags over a whole series: bit PIVOT_H(n) set when the
  * candle is a level-n H pivot confirmed within the series, PIVOT_L(n) for L.

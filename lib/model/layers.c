@@ -496,7 +496,8 @@ residual_forward(float *out, const float *a, const float *b, size_t n)
 
 void
 loss_forward(float *loss, float *probs, const float *logits, const float *ghost,
-    const int *label, const float *target, const float *mask, int B)
+    const int *label, const float *cw, const float *target, const float *mask,
+    int B)
 {
 	int i, j;
 
@@ -513,6 +514,8 @@ loss_forward(float *loss, float *probs, const float *logits, const float *ghost,
 		if (label == NULL)
 			continue;
 		l = log(s) + mx - z[label[i]];
+		if (cw != NULL)
+			l *= cw[label[i]];
 		if (target != NULL && mask != NULL && mask[i] != 0.0f) {
 			double g = 0.0, t;
 
@@ -528,14 +531,16 @@ loss_forward(float *loss, float *probs, const float *logits, const float *ghost,
 
 void
 loss_backward(float *dlogits, float *dghost, const float *probs,
-    const float *ghost, const int *label, const float *target,
-    const float *mask, float scale, int B)
+    const float *ghost, const int *label, const float *cw,
+    const float *target, const float *mask, float scale, int B)
 {
+	float w;
 	int i, j;
 
 	for (i = 0; i < B; i++) {
+		w = cw != NULL ? scale * cw[label[i]] : scale;
 		for (j = 0; j < 3; j++)
-			dlogits[i * 3 + j] += scale * (probs[i * 3 + j] -
+			dlogits[i * 3 + j] += w * (probs[i * 3 + j] -
 			    (j == label[i] ? 1.0f : 0.0f));
 		if (target == NULL || mask == NULL)
 			continue;

@@ -47,16 +47,17 @@ void	residual_forward(float *out, const float *a, const float *b, size_t n);
 
 /*
  * The heads' loss.  logits (B,3) -> probs (B,3) softmax; per-sample loss
- * (B) = CE(logits, label) + 0.1 mask mean_j (ghost_j - target_j)^2 over 4.
- * target and mask may be NULL (no ghost term); label NULL: probs only.
+ * (B) = cw[label] CE(logits, label) + 0.1 mask mean_j (ghost_j - target_j)^2
+ * over 4.  cw (3) the class weights, NULL: 1 each.  target and mask may be
+ * NULL (no ghost term); label NULL: probs only.
  */
 void	loss_forward(float *loss, float *probs, const float *logits,
-	    const float *ghost, const int *label, const float *target,
-	    const float *mask, int B);
+	    const float *ghost, const int *label, const float *cw,
+	    const float *target, const float *mask, int B);
 /* dlogits (B,3), dghost (B,4) += scale * dloss/d. */
 void	loss_backward(float *dlogits, float *dghost, const float *probs,
-	    const float *ghost, const int *label, const float *target,
-	    const float *mask, float scale, int B);
+	    const float *ghost, const int *label, const float *cw,
+	    const float *target, const float *mask, float scale, int B);
 
 /* The naive references. */
 void	layernorm_forward_ref(float *out, float *mean, float *rstd,

@@ -17,6 +17,7 @@
 #include "layers.h"
 #include "matmul.h"
 #include "model.h"
+#include "rng.h"
 
 #define MODEL_MAXW	4096
 #define MODEL_MAXD	2048
@@ -155,17 +156,6 @@ model_tensor_find(const struct model *m, const char *name)
 		if (strcmp(m->tensor[i].name, name) == 0)
 			return &m->tensor[i];
 	return NULL;
-}
-
-/* splitmix64 (Steele, Lea, Flood 2014), used to seed xoshiro256**. */
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
 }
 
 static uint64_t
@@ -421,8 +411,8 @@ typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
  */
 static void
 forward(struct acts *a, const struct model *m, const struct wts *p,
-    const float *x, const int *label, const float *target, const float *mask,
-    int nb, mmfn mm)
+    const float *x, const int *label, const float *cw, const float *target,
+    const float *mask, int nb, mmfn mm)
 {
 	int T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h, L = m->cfg.L;
 	int N = nb * T, nq, Nq, l, b;
@@ -473,8 +463,8 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 	layernorm_forward(a->lnf, a->mf, a->rf, in, p->lnf_g, p->lnf_b, nb, C);
 	matmul_rows(a->logits, a->lnf, p->w_a, p->b_a, nb, C, MODEL_NCLASS);
 	matmul_rows(a->ghost, a->lnf, p->w_g, p->b_g, nb, C, MODEL_NGHOST);
-	loss_forward(a->loss, a->probs, a->logits, a->ghost, label, target, mask,
-	    nb);
+	loss_forward(a->loss, a->probs, a->logits, a->ghost, label, cw, target,
+	    mask, nb);
 }
 
 static void
@@ -487,8 +477,8 @@ zero(float *p, size_t n)
  * scale is 1 / (the whole batch's size). */
 static void
 backward(struct acts *a, const struct model *m, const struct wts *p,
-    const float *x, const int *label, const float *target, const float *mask,
-    int nb, float scale)
+    const float *x, const int *label, const float *cw, const float *target,
+    const float *mask, int nb, float scale)
 {
 	int T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h, L = m->cfg.L;
 	int N = nb * T, nq, Nq, l, b;
@@ -500,8 +490,8 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	zero(a->grads, m->nparams);
 	zero(a->dlogits, (size_t)nb * 3);
 	zero(a->dghost, (size_t)nb * 4);
-	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, target,
-	    mask, scale, nb);
+	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, cw,
+	    target, mask, scale, nb);
 	zero(a->dlnf, (size_t)nb * C);
 	BACKWARD_HEAD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
 	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
@@ -712,7 +702,8 @@ job_forward(struct thread *t)
 	if (n <= 0)
 		return;
 	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
-	    MODEL_NFEAT, bt->label + lo, bt->ghost ? bt->ghost + lo * 4 : NULL,
+	    MODEL_NFEAT, bt->label + lo, bt->weight,
+	    bt->ghost ? bt->ghost + lo * 4 : NULL,
 	    bt->mask ? bt->mask + lo : NULL, n, MM_TRAIN);
 }
 
@@ -726,7 +717,8 @@ job_backward(struct thread *t)
 	if (n <= 0)
 		return;
 	backward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
-	    MODEL_NFEAT, bt->label + lo, bt->ghost ? bt->ghost + lo * 4 : NULL,
+	    MODEL_NFEAT, bt->label + lo, bt->weight,
+	    bt->ghost ? bt->ghost + lo * 4 : NULL,
 	    bt->mask ? bt->mask + lo : NULL, n, 1.0f / bt->B);
 }
 
@@ -740,6 +732,33 @@ job_backward(struct thread *t)
  */
 #define PREDICT_GROUP 8
 
+/* out (n,3): probs as they are at temperature 1 (bits unchanged), else
+ * the softmax of logits / T. */
+static void
+calibrated(float *out, const float *probs, const float *logits, float T,
+    int n)
+{
+	double mx, s, e[MODEL_NCLASS];
+	int i, j;
+
+	if (T <= 0.0f || T == 1.0f) {
+		memcpy(out, probs, (size_t)n * MODEL_NCLASS * sizeof(float));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const float *z = logits + (size_t)i * MODEL_NCLASS;
+
+		mx = z[0];
+		for (j = 1; j < MODEL_NCLASS; j++)
+			mx = z[j] > mx ? z[j] : mx;
+		s = 0.0;
+		for (j = 0; j < MODEL_NCLASS; j++)
+			s += e[j] = exp((z[j] - mx) / T);
+		for (j = 0; j < MODEL_NCLASS; j++)
+			out[(size_t)i * MODEL_NCLASS + j] = (float)(e[j] / s);
+	}
+}
+
 static void
 job_predict(struct thread *t)
 {
@@ -749,11 +768,11 @@ job_predict(struct thread *t)
 
 	while ((i = atomic_fetch_add(&st->pnext, st->pgroup)) < st->pB) {
 		n = st->pB - i < st->pgroup ? st->pB - i : st->pgroup;
-		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL, n,
-		    matmul_rows_ld);
+		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL,
+		    NULL, n, matmul_rows_ld);
 		if (st->pprobs != NULL)
-			memcpy(st->pprobs + (size_t)i * 3, t->a.probs,
-			    (size_t)n * 3 * sizeof(float));
+			calibrated(st->pprobs + (size_t)i * 3, t->a.probs,
+			    t->a.logits, t->m->temperature, n);
 		if (st->pghost != NULL)
 			memcpy(st->pghost + (size_t)i * 4, t->a.ghost,
 			    (size_t)n * 4 * sizeof(float));

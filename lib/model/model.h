@@ -17,7 +17,6 @@
 /* w_in b_in pos, 12 per block, lnf_g lnf_b w_a b_a w_g b_g */
 #define MODEL_MAXTENSORS (9 + 12 * MODEL_MAXL)
 
-enum action { ACTION_HOLD = 0, ACTION_BUY = 1, ACTION_SELL = 2, ACTION_NONE = -1 };
 
 struct model_config {
 	int W;		/* window, candles (default 32) */
@@ -56,6 +55,7 @@ struct model {
 	float	*grads;
 	float	*m, *v;		/* AdamW first and second moments */
 	uint64_t step;		/* AdamW steps applied (the checkpoint's generation) */
+	float	temperature;	/* model_predict's softmax temperature; <= 0: 1 */
 	struct model_state *st;
 };
 
@@ -63,9 +63,11 @@ struct model {
 struct batch {
 	int		B;
 	const float	*x;	/* (B, W, MODEL_NFEAT) features */
-	const int	*label;	/* (B) enum action */
+	const int	*label;	/* (B) class index 0 .. MODEL_NCLASS-1 */
 	const float	*ghost;	/* (B, MODEL_NGHOST) ghost targets */
 	const float	*mask;	/* (B) 1 where the ghost target exists, else 0 */
+	const float	*weight; /* (MODEL_NCLASS) cross-entropy weight per class,
+				  * NULL: 1 each (layers.h, loss_forward) */
 };
 
 struct adamw {
@@ -107,13 +109,14 @@ int	model_reserve(struct model *, int maxB, int nthreads, char *err, size_t errl
 void	model_free(struct model *);
 const struct model_tensor *model_tensor_find(const struct model *, const char *name);
 
-/* Inference: probs (B,3) softmax, ghost (B,4) (either may be NULL), any
+/* Inference: probs (B,3) softmax of logits / m->temperature (the
+ * calibrated probabilities), ghost (B,4) (either may be NULL), any
  * B (done in turns of the threads).  A window's result never depends on
  * the other windows of the batch: bulk and live give identical bits.
  * Without model_reserve the outputs are NaN. */
 void	model_predict(struct model *, const float *x, int B, float *probs, float *ghost);
 /* Training pieces: forward with loss (mean over the batch; NaN when B is
- * not 1..maxB), probs/ghost may be NULL; backward adds into grads, for
+ * not 1..maxB), probs (the raw softmax, temperature 1)/ghost may be NULL; backward adds into grads, for
  * the batch of the last forward (which must still be valid). */
 float	model_forward(struct model *, const struct batch *, float *probs, float *ghost);
 void	model_zero_grad(struct model *);

@@ -29,9 +29,12 @@
 #include <zlib.h>
 
 #include "ck.h"
+#include "cktime.h"
 #include "ckpt.h"
+#include "fattr.h"
 #include "lock.h"
 #include "model.h"
+#include "rng.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "ckpt.c writes float32 in host order: it needs a little-endian host"
@@ -44,6 +47,9 @@ struct hdr {
 	uint32_t version, hdrsize, W, d, L, h, F, ntensors;
 	uint64_t nparams, model_id, generation, file_size, data_off;
 	int64_t	 created, trained_until;
+	float	 temperature;		/* 0: none recorded (1) */
+	int64_t	 timeframe, data_from, data_to;
+	uint32_t flags;
 };
 
 static const volatile sig_atomic_t *stop_flag;	/* ckpt_stop_flag */
@@ -52,7 +58,7 @@ struct where {
 	char	real[PATH_MAX];		/* the resolved checkpoint path */
 	char	dir[PATH_MAX];
 	char	base[NAME_MAX + 1];
-	char	tmp[NAME_MAX + 1];	/* .BASE.tmp.PID */
+	char	tmp[NAME_MAX + 1];	/* .BASE.tmp.PID.RANDOM */
 };
 
 static int
@@ -113,7 +119,22 @@ hdr_encode(unsigned char *b, const struct model *m,
 	put_le(b + 72, (uint64_t)meta->trained_until, 8);
 	put_le(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams), 8);
 	put_le(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors, 8);
-	/* 96..127 reserved, zero */
+	/* 96: the softmax temperature, 100: flags, 104..127: the data's
+	 * timeframe and range; zero in files written before them
+	 * (temperature 1, none) */
+	{
+		float T = m->temperature > 0 ? m->temperature : 0;
+		uint32_t u;
+
+		memcpy(&u, &T, 4);
+		put_le(b + 96, u, 4);
+		put_le(b + 100, meta->flags & CKPT_UNTILTED, 4);
+		if (meta->timeframe > 0) {
+			put_le(b + 104, (uint64_t)meta->timeframe, 8);
+			put_le(b + 112, (uint64_t)meta->data_from, 8);
+			put_le(b + 120, (uint64_t)meta->data_to, 8);
+		}
+	}
 }
 
 static void
@@ -134,6 +155,19 @@ hdr_decode(const unsigned char *b, struct hdr *h)
 	h->trained_until = (int64_t)get_le(b + 72, 8);
 	h->file_size = get_le(b + 80, 8);
 	h->data_off = get_le(b + 88, 8);
+	{
+		uint32_t u = (uint32_t)get_le(b + 96, 4);
+
+		memcpy(&h->temperature, &u, 4);
+		if (!(h->temperature > 0 && h->temperature < 1e6f))
+			h->temperature = 0;	/* none, or not a temperature */
+		h->flags = (uint32_t)get_le(b + 100, 4) & CKPT_UNTILTED;
+		h->timeframe = (int64_t)get_le(b + 104, 8);
+		h->data_from = (int64_t)get_le(b + 112, 8);
+		h->data_to = (int64_t)get_le(b + 120, 8);
+		if (h->timeframe < 0)
+			h->timeframe = 0;
+	}
 }
 
 static void
@@ -143,6 +177,10 @@ meta_of(const struct hdr *h, struct ckpt_meta *meta)
 	meta->created = h->created;
 	meta->generation = h->generation;
 	meta->trained_until = h->trained_until;
+	meta->timeframe = h->timeframe;
+	meta->data_from = h->data_from;
+	meta->data_to = h->data_to;
+	meta->flags = h->flags;
 }
 
 static void
@@ -179,15 +217,18 @@ read_at(int fd, void *buf, size_t len, uint64_t off)
 }
 
 /*
- * Verify the file open on fd without allocating: magic, version, CRC of
- * the whole file, then a header consistent with itself, the file's size and
- * model_config_check.  Fills h.  0, CK_EDATA or CK_ERR.
+ * Verify the file open on fd without allocating: magic, version, then the
+ * header's sizes against the file's size and the configuration's layout,
+ * all before a byte of the body is read (a huge or sparse file is refused
+ * at once), then the CRC of the whole file and the rest of the header.
+ * Fills h.  0, CK_EDATA or CK_ERR.
  */
 static int
 check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 {
 	unsigned char hb[CKPT_HDRSIZE], buf[CHUNK];
 	struct model_config cfg;
+	struct model lay;
 	struct stat st;
 	uint64_t size, off, k;
 	uLong crc;
@@ -217,6 +258,43 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 		return fail(err, errlen, CK_EDATA, "%s: truncated checkpoint "
 		    "(%llu bytes, shorter than its header); restore it from a "
 		    "copy or create a new one", name, (unsigned long long)size);
+	if (h->version > CKPT_VERSION)
+		return fail(err, errlen, CK_EDATA, "%s: checkpoint format "
+		    "version %u is newer than this candlekit reads (%d); "
+		    "upgrade candlekit", name, h->version, CKPT_VERSION);
+	/* The sizes, before the body is read. */
+	if (h->file_size > size && h->hdrsize == CKPT_HDRSIZE &&
+	    h->ntensors <= MODEL_MAXTENSORS &&
+	    file_bytes(h->ntensors, h->nparams) == h->file_size)
+		return fail(err, errlen, CK_EDATA, "%s: truncated "
+		    "checkpoint (%llu of %llu bytes; an interrupted "
+		    "copy?); restore it from a copy, it is left "
+		    "untouched", name, (unsigned long long)size,
+		    (unsigned long long)h->file_size);
+	if (h->hdrsize != CKPT_HDRSIZE || h->file_size != size ||
+	    h->ntensors > MODEL_MAXTENSORS || h->nparams > size ||
+	    file_bytes(h->ntensors, h->nparams) != size ||
+	    h->data_off != CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)h->ntensors)
+		return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint: "
+		    "inconsistent header (%u tensors, %llu parameters, %llu "
+		    "bytes; the file has %llu); restore it from a copy, it is "
+		    "left untouched", name, h->ntensors,
+		    (unsigned long long)h->nparams,
+		    (unsigned long long)h->file_size, (unsigned long long)size);
+	if (h->W > INT_MAX || h->d > INT_MAX || h->L > INT_MAX ||
+	    h->h > INT_MAX) {
+		snprintf(why, sizeof(why), "a size over INT_MAX");
+		goto badcfg;
+	}
+	config_of(h, &cfg);
+	if (model_layout(&lay, &cfg, why, sizeof(why)) == -1)
+		goto badcfg;
+	if (lay.nparams != h->nparams)
+		return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint: "
+		    "inconsistent header (the configuration has %zu parameters, "
+		    "the header says %llu); restore it from a copy, it is left "
+		    "untouched", name, lay.nparams,
+		    (unsigned long long)h->nparams);
 	crc = crc32(0, Z_NULL, 0);
 	for (off = 0; off < size - 4; off += k) {
 		k = size - 4 - off < CHUNK ? size - 4 - off : CHUNK;
@@ -228,52 +306,23 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 	if (read_at(fd, buf, 4, size - 4) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
 	want = (uint32_t)get_le(buf, 4);
-	if (h->version > CKPT_VERSION)
-		return fail(err, errlen, CK_EDATA, "%s: checkpoint format "
-		    "version %u is newer than this candlekit reads (%d); "
-		    "upgrade candlekit", name, h->version, CKPT_VERSION);
-	if ((uint32_t)crc != want) {
-		if (h->file_size > size)
-			return fail(err, errlen, CK_EDATA, "%s: truncated "
-			    "checkpoint (%llu of %llu bytes; an interrupted "
-			    "copy?); restore it from a copy, it is left "
-			    "untouched", name, (unsigned long long)size,
-			    (unsigned long long)h->file_size);
+	if ((uint32_t)crc != want)
 		return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint "
 		    "(CRC32 %08x, the file says %08x); restore it from a copy, "
 		    "it is left untouched", name, (unsigned)crc, want);
-	}
 	/* The CRC holds: what disagrees now was written that way. */
-	if (h->version == 0 || h->hdrsize != CKPT_HDRSIZE ||
-	    h->file_size != size)
+	if (h->version == 0)
 		return fail(err, errlen, CK_EDATA, "%s: bad checkpoint header "
-		    "(version %u, header %u bytes, size %llu of %llu); not "
-		    "written by candlekit?", name, h->version, h->hdrsize,
-		    (unsigned long long)h->file_size, (unsigned long long)size);
+		    "(version 0); not written by candlekit?", name);
 	if (h->F != MODEL_NFEAT)
 		return fail(err, errlen, CK_EDATA, "%s: the model reads %u "
 		    "features per candle, this candlekit computes %d; retrain "
 		    "with this version", name, h->F, MODEL_NFEAT);
-	if (h->W > INT_MAX || h->d > INT_MAX || h->L > INT_MAX ||
-	    h->h > INT_MAX) {
-		snprintf(why, sizeof(why), "a size over INT_MAX");
-		goto badcfg;
-	}
-	config_of(h, &cfg);
-	if (model_config_check(&cfg, why, sizeof(why)) == -1)
-		goto badcfg;
-	if (h->ntensors > MODEL_MAXTENSORS || h->nparams > size ||
-	    file_bytes(h->ntensors, h->nparams) != size ||
-	    h->data_off != CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)h->ntensors)
-		return fail(err, errlen, CK_EDATA, "%s: inconsistent checkpoint "
-		    "header (%u tensors, %llu parameters, %llu bytes); not "
-		    "written by candlekit?", name, h->ntensors,
-		    (unsigned long long)h->nparams, (unsigned long long)size);
 	return CK_OK;
 badcfg:
-	return fail(err, errlen, CK_EDATA, "%s: bad model configuration in "
-	    "the checkpoint header (W %u d %u L %u h %u: %s)", name, h->W,
-	    h->d, h->L, h->h, why);
+	return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint: bad model "
+	    "configuration in its header (W %u d %u L %u h %u: %s); restore "
+	    "it from a copy", name, h->W, h->d, h->L, h->h, why);
 }
 
 static void
@@ -415,6 +464,7 @@ read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
 		goto out;
 	}
 	t.step = h->generation;
+	t.temperature = h->temperature;
 	if ((rc = check_values(name, h->generation, &t, err, errlen)) != CK_OK)
 		goto out;
 	if (m->params != NULL && same_config(&m->cfg, &t.cfg)) {
@@ -422,6 +472,7 @@ read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
 		memcpy(m->m, t.m, n);
 		memcpy(m->v, t.v, n);
 		m->step = t.step;
+		m->temperature = t.temperature;
 	} else {
 		if (m->params != NULL)
 			model_free(m);
@@ -433,30 +484,72 @@ out:
 	return rc;
 }
 
+/* Open a checkpoint to read it: never blocking (a FIFO), a regular file
+ * only (check_fd says so otherwise). */
+static int
+open_ro(const char *path, char *err, size_t errlen)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* Stamp of the file open on fd, whose header is h (NULL: read it). */
+static int
+stamp_fd(int fd, const struct hdr *h, struct ckpt_stamp *s)
+{
+	unsigned char hb[CKPT_HDRSIZE];
+	struct stat st;
+	struct hdr r;
+
+	memset(s, 0, sizeof(*s));
+	if (fstat(fd, &st) == -1)
+		return -1;
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtime_ns = (int64_t)st.st_mtim.tv_sec * CK_SEC + st.st_mtim.tv_nsec;
+	if (h == NULL && S_ISREG(st.st_mode) &&
+	    read_at(fd, hb, sizeof(hb), 0) == 0) {
+		hdr_decode(hb, &r);
+		h = &r;
+	}
+	if (h != NULL) {
+		s->model_id = h->model_id;
+		s->generation = h->generation;
+	}
+	return 0;
+}
+
 int
-ckpt_load(const char *path, struct model *m, struct ckpt_meta *meta,
-    char *err, size_t errlen)
+ckpt_load_stamp(const char *path, struct model *m, struct ckpt_meta *meta,
+    struct ckpt_stamp *stamp, char *err, size_t errlen)
 {
 	struct hdr h;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	if (stamp != NULL)
+		memset(stamp, 0, sizeof(*stamp));
+	if ((fd = open_ro(path, err, errlen)) == -1)
+		return CK_ERR;
 	if ((rc = check_fd(fd, path, &h, err, errlen)) == CK_OK &&
 	    (rc = read_fd(fd, path, &h, m, err, errlen)) == CK_OK)
 		meta_of(&h, meta);
+	/* what was read, from the same open file: a commit after the open
+	 * is another file, seen by ckpt_changed */
+	if (stamp != NULL)
+		stamp_fd(fd, rc == CK_OK ? &h : NULL, stamp);
 	close(fd);
 	return rc;
 }
 
-/* Test-only fault hook (model-checkpoint(5), ENVIRONMENT). */
-static void
-fault(const char *point)
+int
+ckpt_load(const char *path, struct model *m, struct ckpt_meta *meta,
+    char *err, size_t errlen)
 {
-	const char *f = getenv("CANDLEKIT_FAULT");
-
-	if (f != NULL && strcmp(f, point) == 0)
-		raise(SIGKILL);
+	return ckpt_load_stamp(path, m, meta, NULL, err, errlen);
 }
 
 static int
@@ -482,34 +575,51 @@ write_all(int fd, const void *buf, size_t len, uLong *crc)
 }
 
 /*
- * Write m as the temporary file w->tmp in dfd and fsync it.  orig: the
- * checkpoint being replaced; the temporary file is never more open than it
- * (mode & 0600 while written), then takes its owner/group where allowed
- * and its permission bits.  Without orig the mode is 0666 & ~umask.
+ * A new temporary file in dfd, made exclusively and never through a link,
+ * under an unpredictable name .BASE.tmp.PID.RANDOM (the pid lets
+ * clean_tmp know a dead writer's), into w->tmp.  An fd, or -1 with errno.
  */
 static int
-write_tmp(int dfd, const struct where *w, const struct model *m,
-    const struct ckpt_meta *meta, const struct stat *orig, char *err,
-    size_t errlen)
+tmp_create(int dfd, struct where *w, mode_t mode)
+{
+	uint64_t r;
+	int fd, i;
+
+	for (i = 0; i < 16; i++) {
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		snprintf(w->tmp, sizeof(w->tmp), ".%.200s.tmp.%d.%016llx", w->base,
+		    (int)getpid(), (unsigned long long)r);
+		fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/*
+ * Write m as a new temporary file (w->tmp) in dfd and fsync it.  ofd, orig:
+ * the checkpoint being replaced, open, and its fstat; the temporary file
+ * is never more open than it (0600 while written), then takes its owner
+ * and group where allowed, its extended attributes (ACLs) and permission
+ * bits.  Without orig the mode is 0666 & ~umask.
+ */
+static int
+write_tmp(int dfd, struct where *w, const struct model *m,
+    const struct ckpt_meta *meta, int ofd, const struct stat *orig,
+    char *err, size_t errlen)
 {
 	unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS], hb[CKPT_HDRSIZE];
 	unsigned char cb[4];
 	size_t n = m->nparams * sizeof(float);
-	mode_t mode = orig != NULL ? orig->st_mode & 0600 : 0666;
 	uLong crc = crc32(0, Z_NULL, 0);
 	int fd, e;
 
-	fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd == -1 && errno == EEXIST) {
-		/* left by a dead process that had our pid */
-		unlinkat(dfd, w->tmp, 0);
-		fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, mode);
-	}
-	if (fd == -1)
-		return fail(err, errlen, CK_ERR, "%s/%s: %s", w->dir, w->tmp,
-		    strerror(errno));
-	fault("before-write");
+	if ((fd = tmp_create(dfd, w, orig != NULL ? 0600 : 0666)) == -1)
+		return fail(err, errlen, CK_ERR, "%s/.%s.tmp: %s", w->dir,
+		    w->base, strerror(errno));
+	ckpt_hook("before-write", meta->generation);
 	hdr_encode(hb, m, meta);
 	table_encode(tb, m);
 	if (write_all(fd, hb, sizeof(hb), &crc) == -1 ||
@@ -521,22 +631,16 @@ write_tmp(int dfd, const struct where *w, const struct model *m,
 	put_le(cb, (uint32_t)crc, 4);
 	if (write_all(fd, cb, 4, NULL) == -1)
 		goto bad;
-	fault("after-write");
-	if (orig != NULL) {
-		if (fchown(fd, orig->st_uid, orig->st_gid) == -1 &&
-		    fchown(fd, (uid_t)-1, orig->st_gid) == -1) {
-			/* not allowed: keep ours */
-		}
-		if (fchmod(fd, orig->st_mode & 0777) == -1)
-			goto bad;
-	}
+	ckpt_hook("after-write", meta->generation);
+	if (orig != NULL && fattr_copy(ofd, fd, orig, 0777) == -1)
+		goto bad;
 	if (fsync(fd) == -1)
 		goto bad;
 	if (close(fd) == -1) {
 		fd = -1;
 		goto bad;
 	}
-	fault("after-fsync");
+	ckpt_hook("after-fsync", meta->generation);
 	return CK_OK;
 bad:
 	e = errno;
@@ -550,7 +654,7 @@ bad:
 /* Put the temporary file in place (replace: rename over; else link, which
  * never replaces) and make that durable. */
 static int
-publish(int dfd, const struct where *w, int replace, char *err,
+publish(int dfd, const struct where *w, int replace, uint64_t gen, char *err,
     size_t errlen)
 {
 	int e;
@@ -566,7 +670,7 @@ publish(int dfd, const struct where *w, int replace, char *err,
 	}
 	if (!replace)
 		unlinkat(dfd, w->tmp, 0);
-	fault("after-rename");
+	ckpt_hook("after-rename", gen);
 	if (fsync(dfd) == -1)
 		return fail(err, errlen, CK_ERR, "%s: fsync: %s", w->dir,
 		    strerror(errno));
@@ -575,8 +679,8 @@ publish(int dfd, const struct where *w, int replace, char *err,
 
 /*
  * Resolve path (through symlinks: the target is what is updated) into
- * real, dir, base and the temporary name.  A path that does not exist yet
- * is allowed when !must_exist; its directory is resolved.
+ * real, dir and base.  A path that does not exist yet is allowed when
+ * !must_exist; its directory is resolved.
  */
 static int
 resolve(const char *path, int must_exist, struct where *w, char *err,
@@ -605,17 +709,18 @@ resolve(const char *path, int must_exist, struct where *w, char *err,
 		    slash == buf ? 1 : (int)(slash - buf), buf);
 		snprintf(w->base, sizeof(w->base), "%s", slash + 1);
 	}
-	if (w->base[0] == '\0' || strlen(w->base) > NAME_MAX - 24)
+	if (w->base[0] == '\0' || strlen(w->base) > 200)
 		return fail(err, errlen, CK_ERR, "%s: bad checkpoint file name",
 		    path);
 	if ((size_t)snprintf(w->real, sizeof(w->real), "%s/%s",
 	    strcmp(w->dir, "/") == 0 ? "" : w->dir, w->base) >= sizeof(w->real))
 		return fail(err, errlen, CK_ERR, "%s: path too long", path);
-	snprintf(w->tmp, sizeof(w->tmp), ".%s.tmp.%d", w->base, (int)getpid());
+	w->tmp[0] = '\0';
 	return CK_OK;
 }
 
-/* Remove .BASE.tmp.PID files whose process is gone (killed writers). */
+/* Remove .BASE.tmp.PID[.RANDOM] files whose process is gone (killed
+ * writers and backups). */
 static void
 clean_tmp(int dfd, const struct where *w)
 {
@@ -640,8 +745,9 @@ clean_tmp(int dfd, const struct where *w)
 			continue;
 		errno = 0;
 		pid = strtol(e->d_name + plen, &end, 10);
-		if (*end != '\0' || errno != 0 || pid <= 0 || pid > INT_MAX ||
-		    pid == getpid() || lock_pid_alive((pid_t)pid))
+		if ((*end != '\0' && *end != '.') || errno != 0 || pid <= 0 ||
+		    pid > INT_MAX || pid == getpid() ||
+		    lock_pid_alive((pid_t)pid))
 			continue;
 		unlinkat(dfd, e->d_name, 0);
 	}
@@ -658,6 +764,45 @@ open_dir(const struct where *w, char *err, size_t errlen)
 	return dfd;
 }
 
+/*
+ * Before anything is made beside it: the checkpoint w names in dfd is a
+ * regular file (not followed if a link took its place) that begins like a
+ * checkpoint, with sizes that agree with its own (check_fd's header
+ * checks).  So a link repointed at a foreign file gets no NAME.lock beside
+ * that file.  0, CK_EDATA, CK_ERR.
+ */
+static int
+precheck(int dfd, const struct where *w, const char *path, char *err,
+    size_t errlen)
+{
+	unsigned char hb[CKPT_HDRSIZE];
+	struct stat st;
+	int fd, rc = CK_OK;
+	uint64_t size;
+	struct hdr h;
+
+	if ((fd = openat(dfd, w->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP || errno == ENXIO)
+			return fail(err, errlen, CK_EDATA, "%s: not a regular "
+			    "file", path);
+		return fail(err, errlen, CK_ERR, "%s: %s", path,
+		    strerror(errno));
+	}
+	if (fstat(fd, &st) == -1)
+		rc = fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = fail(err, errlen, CK_EDATA, "%s: not a regular file", path);
+	else if ((size = (uint64_t)st.st_size) > 0 &&
+	    read_at(fd, hb, size < 8 ? (size_t)size : 8, 0) == -1)
+		rc = fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	else if (size == 0 || size < CKPT_HDRSIZE + 4 ||
+	    memcmp(hb, CKPT_MAGIC, 8) != 0)
+		rc = check_fd(fd, path, &h, err, errlen);	/* says which */
+	close(fd);
+	return rc;
+}
+
 void
 ckpt_stop_flag(const volatile sig_atomic_t *flag)
 {
@@ -667,24 +812,46 @@ ckpt_stop_flag(const volatile sig_atomic_t *flag)
 uint64_t
 ckpt_id_from_seed(uint64_t seed)
 {
-	/* splitmix64's finalizer, salted apart from model_init_weights' PRNG */
-	uint64_t z = (seed ^ UINT64_C(0x636b70742d696400)) +
-	    UINT64_C(0x9e3779b97f4a7c15);
+	/* salted apart from model_init_weights' sequence */
+	uint64_t st = seed ^ UINT64_C(0x636b70742d696400);
+	uint64_t z = splitmix64(&st);
 
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	z ^= z >> 31;
 	return z != 0 ? z : 1;
+}
+
+/* $SOURCE_DATE_EPOCH in seconds: 1, 0 when unset or empty, -1 when bad. */
+static int
+sde(long long *s)
+{
+	const char *v = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	*s = strtoll(v, &end, 10);
+	if (*end != '\0' || errno != 0 || *s < 0 || *s > INT64_MAX / CK_SEC)
+		return -1;
+	return 1;
+}
+
+uint64_t
+ckpt_id_for(uint64_t seed)
+{
+	long long s;
+
+	if (sde(&s) != 1)
+		return 0;
+	return ckpt_id_from_seed(ckpt_id_from_seed(seed) ^ (uint64_t)s);
 }
 
 /* Fill meta's model_id and created where the caller left them 0. */
 static int
 new_identity(struct ckpt_meta *meta, char *err, size_t errlen)
 {
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct timespec ts;
-	char *end;
 	long long s;
+	int r;
 
 	while (meta->model_id == 0)
 		if (getrandom(&meta->model_id, sizeof(meta->model_id), 0) !=
@@ -693,15 +860,12 @@ new_identity(struct ckpt_meta *meta, char *err, size_t errlen)
 			    strerror(errno));
 	if (meta->created != 0)
 		return CK_OK;
-	if (sde != NULL && *sde != '\0') {
-		errno = 0;
-		s = strtoll(sde, &end, 10);
-		if (*end != '\0' || errno != 0 || s < 0 ||
-		    s > INT64_MAX / CK_SEC)
-			return fail(err, errlen, CK_ERR, "SOURCE_DATE_EPOCH: "
-			    "not a number of seconds: %s", sde);
+	if ((r = sde(&s)) == -1)
+		return fail(err, errlen, CK_ERR, "SOURCE_DATE_EPOCH: not a "
+		    "number of seconds: %s", getenv("SOURCE_DATE_EPOCH"));
+	if (r == 1)
 		meta->created = s * CK_SEC;
-	} else {
+	else {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		meta->created = (int64_t)ts.tv_sec * CK_SEC + ts.tv_nsec;
 	}
@@ -725,20 +889,22 @@ ckpt_create(const char *path, const struct model *m, struct ckpt_meta *meta,
 		return rc;
 	if ((dfd = open_dir(&w, err, errlen)) == -1)
 		return CK_ERR;
-	exists = stat(w.real, &st) == 0;
+	exists = fstatat(dfd, w.base, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	if (exists && !force) {
 		close(dfd);
 		return fail(err, errlen, CK_ERR, "%s: file exists; not "
 		    "replaced (remove it, or force)", path);
 	}
-	if (exists && (rc = lock_acquire(&lk, w.real, CKPT_TIMEOUT, stop_flag,
-	    err, errlen)) != CK_OK) {
+	/* forced: only a checkpoint is replaced, under its lock */
+	if (exists && ((rc = precheck(dfd, &w, path, err, errlen)) != CK_OK ||
+	    (rc = lock_acquire(&lk, dfd, w.base, w.real, CKPT_TIMEOUT,
+	    stop_flag, err, errlen)) != CK_OK)) {
 		close(dfd);
 		return rc;
 	}
-	if ((rc = write_tmp(dfd, &w, m, meta, exists ? &lk.st : NULL, err,
-	    errlen)) == CK_OK)
-		rc = publish(dfd, &w, exists, err, errlen);
+	if ((rc = write_tmp(dfd, &w, m, meta, lk.fd, exists ? &lk.st : NULL,
+	    err, errlen)) == CK_OK)
+		rc = publish(dfd, &w, exists, meta->generation, err, errlen);
 	lock_release(&lk);
 	close(dfd);
 	return rc;
@@ -760,9 +926,9 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 		return rc;
 	if ((dfd = open_dir(&w, err, errlen)) == -1)
 		return CK_ERR;
-	rc = lock_acquire(&lk, w.real, opt != NULL ? opt->timeout :
-	    CKPT_TIMEOUT, stop_flag, err, errlen);
-	if (rc != CK_OK) {
+	if ((rc = precheck(dfd, &w, path, err, errlen)) != CK_OK ||
+	    (rc = lock_acquire(&lk, dfd, w.base, w.real, opt != NULL ?
+	    opt->timeout : CKPT_TIMEOUT, stop_flag, err, errlen)) != CK_OK) {
 		close(dfd);
 		return rc;
 	}
@@ -781,16 +947,16 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 		goto out;
 	meta_of(&h, meta);
 	m->step = gen0 = h.generation;
-	lock_log("acquire", gen0);
+	ckpt_hook("acquire", gen0);
 	clean_tmp(dfd, &w);
 	ran = 1;
 	if ((n = fn(m, meta, arg)) <= 0) {
-		lock_log("release", gen0);
+		ckpt_hook("release", gen0);
 		rc = n;
 		goto out;
 	}
 	if (m->step != gen0 + (uint64_t)n) {
-		lock_log("release", gen0);
+		ckpt_hook("release", gen0);
 		rc = fail(err, errlen, CK_ERR, "%s: the step function reported "
 		    "%d steps but applied %lld", path, n,
 		    (long long)(m->step - gen0));
@@ -798,13 +964,14 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	}
 	meta->generation = m->step;
 	if ((rc = check_values(path, m->step, m, err, errlen)) != CK_OK ||
-	    (rc = write_tmp(dfd, &w, m, meta, &lk.st, err, errlen)) != CK_OK) {
-		lock_log("release", gen0);
+	    (rc = write_tmp(dfd, &w, m, meta, lk.fd, &lk.st, err,
+	    errlen)) != CK_OK) {
+		ckpt_hook("release", gen0);
 		goto out;
 	}
 	/* from the rename on, the next writer may lock the new file */
-	lock_log("release", meta->generation);
-	rc = publish(dfd, &w, 1, err, errlen);
+	ckpt_hook("release", meta->generation);
+	rc = publish(dfd, &w, 1, meta->generation, err, errlen);
 out:
 	if (ran && rc != CK_OK)
 		meta->generation = CKPT_GEN_STALE;
@@ -813,27 +980,113 @@ out:
 	return rc;
 }
 
-/* Stamp of the file open on fd. */
+/* Copy the file open on in to the new file open on out; hook at half way. */
 static int
-stamp_fd(int fd, struct ckpt_stamp *s)
+copy_fd(int in, int out, uint64_t gen)
 {
-	unsigned char hb[CKPT_HDRSIZE];
+	static char buf[CHUNK];
 	struct stat st;
-	struct hdr h;
+	off_t off = 0;
+	ssize_t n;
+	int half = 0;
 
-	memset(s, 0, sizeof(*s));
-	if (fstat(fd, &st) == -1)
+	if (fstat(in, &st) == -1)
 		return -1;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->size = st.st_size;
-	s->mtime_ns = (int64_t)st.st_mtim.tv_sec * CK_SEC + st.st_mtim.tv_nsec;
-	if (read_at(fd, hb, sizeof(hb), 0) == 0) {
-		hdr_decode(hb, &h);
-		s->model_id = h.model_id;
-		s->generation = h.generation;
+	for (;;) {
+		if ((n = pread(in, buf, sizeof(buf), off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (write_all(out, buf, (size_t)n, NULL) == -1)
+			return -1;
+		off += n;
+		if (!half && off >= st.st_size / 2) {
+			half = 1;
+			ckpt_hook("backup-copy", gen);
+		}
 	}
-	return 0;
+}
+
+int
+ckpt_backup(const char *path, uint64_t gen, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	char name[NAME_MAX + 1], fdpath[64];
+	struct where w;
+	struct stat st;
+	int dfd, in = -1, fd = -1, rc = CK_ERR, named = 0;
+
+	if ((rc = resolve(path, 1, &w, err, errlen)) != CK_OK)
+		return rc;
+	rc = CK_ERR;
+	if ((size_t)snprintf(name, sizeof(name), "%s.%llu.bak", w.base,
+	    (unsigned long long)gen) >= sizeof(name) ||
+	    (size_t)snprintf(out, outlen, "%s.%llu.bak", w.real,
+	    (unsigned long long)gen) >= outlen)
+		return fail(err, errlen, CK_ERR, "%s: path too long", path);
+	if ((dfd = open_dir(&w, err, errlen)) == -1)
+		return CK_ERR;
+	if ((in = openat(dfd, w.base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 || fstat(in, &st) == -1) {
+		fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = fail(err, errlen, CK_EDATA, "%s: not a regular file", path);
+		goto out;
+	}
+	/* an unnamed file first: a copy killed half way leaves nothing */
+	if ((fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
+	    0600)) == -1) {
+		if ((fd = tmp_create(dfd, &w, 0600)) == -1) {
+			fail(err, errlen, CK_ERR, "%s/.%s.tmp: %s", w.dir,
+			    w.base, strerror(errno));
+			goto out;
+		}
+		named = 1;
+	}
+	if (copy_fd(in, fd, gen) == -1 || fattr_copy(in, fd, &st, 0777) == -1 ||
+	    fsync(fd) == -1) {
+		fail(err, errlen, CK_ERR, "%s: %s", out, strerror(errno));
+		goto out;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!named) {
+		/* a name to rename from: linkat never replaces anything */
+		if (tmp_create(dfd, &w, 0600) == -1 ||
+		    unlinkat(dfd, w.tmp, 0) == -1 ||
+		    linkat(AT_FDCWD, fdpath, dfd, w.tmp,
+		    AT_SYMLINK_FOLLOW) == -1) {
+			fail(err, errlen, CK_ERR, "%s/%s: %s", w.dir, w.tmp,
+			    strerror(errno));
+			goto out;
+		}
+		named = 1;
+	}
+	/* over a link or an older backup of this name, never through it */
+	if (renameat(dfd, w.tmp, dfd, name) == -1) {
+		fail(err, errlen, CK_ERR, "%s: %s", out, strerror(errno));
+		goto out;
+	}
+	named = 0;
+	if (fsync(dfd) == -1) {
+		fail(err, errlen, CK_ERR, "%s: fsync: %s", w.dir,
+		    strerror(errno));
+		goto out;
+	}
+	rc = CK_OK;
+out:
+	if (named)
+		unlinkat(dfd, w.tmp, 0);
+	if (fd != -1)
+		close(fd);
+	if (in != -1)
+		close(in);
+	close(dfd);
+	return rc;
 }
 
 int
@@ -841,11 +1094,11 @@ ckpt_stamp(const char *path, struct ckpt_stamp *s)
 {
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		memset(s, 0, sizeof(*s));
 		return -1;
 	}
-	rc = stamp_fd(fd, s);
+	rc = stamp_fd(fd, NULL, s);
 	close(fd);
 	return rc;
 }
@@ -862,53 +1115,26 @@ ckpt_changed(const char *path, const struct ckpt_stamp *s)
 	    now.generation != s->generation;
 }
 
-/* cktime as YYYY-MM-DDTHH:MM:SS[.fffffffff]Z, or "none". */
-static void
-fmt_time(char *buf, size_t len, int64_t t)
-{
-	struct tm tm;
-	time_t s;
-	int64_t ns;
-
-	if (t == CKTIME_NONE) {
-		snprintf(buf, len, "none");
-		return;
-	}
-	s = (time_t)(t / CK_SEC);
-	ns = t % CK_SEC;
-	if (ns < 0) {
-		ns += CK_SEC;
-		s--;
-	}
-	gmtime_r(&s, &tm);
-	if (ns == 0)
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-	else
-		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, (long long)ns);
-}
-
 int
 ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 {
-	char created[48], until[48];
+	char created[48], until[48], from[48], to[48];
 	struct model t;
 	struct hdr h;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
+	if ((fd = open_ro(path, err, errlen)) == -1)
+		return CK_ERR;
 	if ((rc = check_fd(fd, path, &h, err, errlen)) == CK_OK &&
 	    (rc = layout_of(fd, path, &h, &t, err, errlen)) == CK_OK)
 		model_free(&t);
 	close(fd);
 	if (rc != CK_OK)
 		return rc;
-	fmt_time(created, sizeof(created), h.created);
-	fmt_time(until, sizeof(until), h.trained_until);
+	time_format(created, h.created);
+	time_format(until, h.trained_until);
+	time_format(from, h.timeframe > 0 ? h.data_from : CKTIME_NONE);
+	time_format(to, h.timeframe > 0 ? h.data_to : CKTIME_NONE);
 	fprintf(fp, "file:          %s\n"
 	    "format:        model-checkpoint version %u\n"
 	    "window:        %u\n"
@@ -921,11 +1147,17 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 	    "generation:    %llu\n"
 	    "trained_until: %s\n"
 	    "created:       %s\n"
-	    "file_size:     %llu\n",
+	    "file_size:     %llu\n"
+	    "temperature:   %.6g\n"
+	    "timeframe_s:   %.9g\n"
+	    "data_from:     %s\n"
+	    "data_to:       %s\n",
 	    path, h.version, h.W, h.d, h.L, h.h, h.F,
 	    (unsigned long long)h.nparams, (unsigned long long)h.model_id,
 	    (unsigned long long)h.generation, until, created,
-	    (unsigned long long)h.file_size);
+	    (unsigned long long)h.file_size,
+	    h.temperature > 0 ? h.temperature : 1.0,
+	    (double)h.timeframe / CK_SEC, from, to);
 	if (ferror(fp))
 		return fail(err, errlen, CK_ERR, "write error");
 	return CK_OK;

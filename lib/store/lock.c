@@ -1,17 +1,26 @@
 /*
- * lock.c - the checkpoint's writer lock: a FIFO queue in the side file
+ * lock.c - the checkpoint's writer lock: a ticket in the side file
  * NAME.lock, then an exclusive flock on the checkpoint itself.
  *
  * flock alone is not fair: a process that unlocks and locks again at once
  * wins against a process already waiting (it is running, the waiter is
- * asleep).  So a writer first appends its pid to the queue file NAME.lock
- * (edited under a brief flock of that file), waits until its pid is first,
- * and only then polls the checkpoint's flock; once it holds the flock it
- * removes itself from the queue.  At most one process, the head of the
- * queue, ever asks for the checkpoint's flock, so the lock passes in
- * arrival order.  Entries of dead processes are dropped by whoever edits
- * the queue next.  All waits poll with LOCK_NB and a growing pause (up to
- * 20 ms), so a timeout needs no signal.
+ * asleep).  So a writer first takes a ticket: a one-byte POSIX write lock
+ * (fcntl F_SETLK) on NAME.lock at an offset that is its arrival time in
+ * nanoseconds.  Only a writer with no earlier ticket asks for the
+ * checkpoint's flock; once it holds it, it drops its ticket.  So the lock
+ * passes in arrival order, and nothing is ever written into NAME.lock:
+ * its content means nothing, and a ticket is a kernel lock that dies with
+ * its process.  Two rules keep a waiter that is not running from blocking
+ * a free lock: an earlier ticket held by a stopped process (SIGSTOP,
+ * a debugger) is passed over, and so is one whose holder has not taken
+ * the checkpoint for PASS_AFTER seconds while the checkpoint was seen
+ * unlocked for PASS_FREE seconds (a waiter starved of CPU, a foreign
+ * process holding a lock on NAME.lock).  A NAME.lock that is not a
+ * regular file of its own (a symbolic link, a FIFO, a device, a hard link
+ * to another file) or cannot be opened is never used: the writers then
+ * take turns by the flock alone.  All waits poll with LOCK_NB and a
+ * growing pause (up to 20 ms), so a timeout needs no signal, and a signal
+ * ends a pause early.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -29,12 +38,13 @@
 #include <unistd.h>
 
 #include "ck.h"
+#include "fattr.h"
 #include "lock.h"
 
-#define QMAX		1024	/* queue entries kept */
 #define PAUSE_MAX	0.020	/* s, longest pause between two tries */
-
-enum qop { Q_ADD, Q_HEAD, Q_DEL };
+#define PASS_AFTER	1.0	/* s behind one waiter before the rule below */
+#define PASS_FREE	0.1	/* s the checkpoint must stay unlocked meanwhile */
+#define SCAN_MAX	64	/* stopped waiters looked around */
 
 static void
 nap(double s)
@@ -47,40 +57,17 @@ nap(double s)
 	nanosleep(&ts, NULL);
 }
 
-/* flock(LOCK_EX) polled until deadline; -1 with errno EWOULDBLOCK on timeout. */
-static int
-flock_until(int fd, double deadline)
-{
-	double pause = 1e-4;
-
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno != EWOULDBLOCK || ck_now() >= deadline)
-			return -1;
-		nap(pause);
-		if ((pause *= 2) > PAUSE_MAX)
-			pause = PAUSE_MAX;
-	}
-}
-
-int
-lock_pid_alive(pid_t pid)
+/* The state letter of pid from /proc/PID/stat, or 0 when unknown. */
+static char
+pid_state(pid_t pid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
 	int fd;
 
-	if (pid <= 0)
-		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT && access("/proc/self/stat", R_OK) == 0)
-			return 0;
-		return kill(pid, 0) == 0 || errno == EPERM;
-	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
@@ -88,69 +75,35 @@ lock_pid_alive(pid_t pid)
 	buf[n] = '\0';
 	/* "pid (comm) S ...": the state follows the last ')' */
 	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return 1;
-	return p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
+		return 0;
+	return p[2];
 }
 
-/*
- * Edit the queue under its flock: drop dead pids, then add or remove this
- * process (Q_HEAD re-adds it if someone dropped it).  *head is the first
- * pid left, 0 if none.  0, or -1 with errno (EWOULDBLOCK: deadline passed).
- */
-static int
-queue_edit(int qfd, enum qop op, double deadline, pid_t *head)
+int
+lock_pid_alive(pid_t pid)
 {
-	char buf[QMAX * 12 + 1];
-	pid_t q[QMAX], me = getpid();
-	char *p, *end;
-	ssize_t n;
-	size_t len;
-	long v;
-	int i, nq = 0, mine = 0, changed = 0, e;
+	char s;
 
-	if (flock_until(qfd, deadline) == -1)
-		return -1;
-	if ((n = pread(qfd, buf, sizeof(buf) - 1, 0)) == -1)
-		goto fail;
-	buf[n] = '\0';
-	for (p = buf; *p != '\0'; p = end) {
-		errno = 0;
-		v = strtol(p, &end, 10);
-		if (end == p) {		/* not a number: skip the line */
-			end = p + strcspn(p, "\n");
-			end += *end == '\n';
-			changed = 1;
-			continue;
-		}
-		if (v <= 0 || v > INT_MAX || errno != 0 || nq == QMAX ||
-		    (v == me && (op != Q_HEAD || mine)) ||
-		    (v != me && !lock_pid_alive((pid_t)v))) {
-			changed = 1;
-			continue;
-		}
-		mine |= v == me;
-		q[nq++] = (pid_t)v;
+	if (pid <= 0)
+		return 0;
+	if ((s = pid_state(pid)) == 0) {
+		if (access("/proc/self/stat", R_OK) == 0)
+			return 0;
+		return kill(pid, 0) == 0 || errno == EPERM;
 	}
-	if ((op == Q_ADD || (op == Q_HEAD && !mine)) && nq < QMAX) {
-		q[nq++] = me;
-		changed = 1;
-	}
-	if (changed) {
-		for (len = 0, i = 0; i < nq; i++)
-			len += snprintf(buf + len, sizeof(buf) - len, "%d\n",
-			    (int)q[i]);
-		if (pwrite(qfd, buf, len, 0) != (ssize_t)len ||
-		    ftruncate(qfd, (off_t)len) == -1)
-			goto fail;
-	}
-	*head = nq > 0 ? q[0] : 0;
-	flock(qfd, LOCK_UN);
-	return 0;
-fail:
-	e = errno;
-	flock(qfd, LOCK_UN);
-	errno = e;
-	return -1;
+	return s != 'Z' && s != 'X' && s != 'x';
+}
+
+/* Stopped by a signal or a debugger. */
+static int
+pid_stopped(pid_t pid)
+{
+	char s;
+
+	if (pid <= 0)
+		return 0;
+	s = pid_state(pid);
+	return s == 'T' || s == 't';
 }
 
 int
@@ -188,149 +141,297 @@ lock_holder(dev_t dev, ino_t ino, pid_t *pid, char *comm, size_t commlen)
 	return 0;
 }
 
-/* " held by pid N (comm)" for the flock on path's inode, or "". */
-static void
-holder_text(char *buf, size_t len, const char *path, const char *what)
+/*
+ * Open the checkpoint base in dfd for the flock: read-write (a writer
+ * must be able to write the checkpoint itself; a file without any write
+ * bit is not replaced, not even by root), never through a symbolic link,
+ * never blocking (a FIFO), and only a regular file.  The fd, or -1 with
+ * err filled and *rc set.
+ */
+static int
+open_ckpt(int dfd, const char *base, const char *name, struct stat *st,
+    int *rc, char *err, size_t errlen)
 {
+	int fd, e;
+
+	fd = openat(dfd, base, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		e = errno;
+		*rc = e == EISDIR || e == ENXIO || e == ELOOP ? CK_EDATA :
+		    CK_ERR;
+		if (e == EACCES || e == EPERM)
+			snprintf(err, errlen, "%s: %s: a writer must be able "
+			    "to write the checkpoint itself (candlekit(7), "
+			    "Sharing a checkpoint)", name, strerror(e));
+		else if (*rc == CK_EDATA)
+			snprintf(err, errlen, "%s: not a regular file", name);
+		else
+			snprintf(err, errlen, "%s: %s", name, strerror(e));
+		return -1;
+	}
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode) ||
+	    (st->st_mode & 0222) == 0) {
+		e = errno;
+		*rc = CK_ERR;
+		if (!S_ISREG(st->st_mode)) {
+			*rc = CK_EDATA;
+			snprintf(err, errlen, "%s: not a regular file", name);
+		} else if ((st->st_mode & 0222) == 0)
+			snprintf(err, errlen, "%s: read-only (mode %04o); "
+			    "not replaced: give it a write bit to train it "
+			    "(candlekit(7), Sharing a checkpoint)", name,
+			    (unsigned)(st->st_mode & 07777));
+		else
+			snprintf(err, errlen, "%s: %s", name, strerror(e));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The queue file BASE.lock beside the checkpoint open on ckfd (st): an
+ * existing regular file with one link, opened without following a link
+ * and without blocking, or a new one made exclusively with the
+ * checkpoint's owner, group, ACL and mode.  -1 when there is none to use
+ * (the writers then take turns by the flock alone).
+ */
+static int
+queue_open(int dfd, const char *base, int ckfd, const struct stat *ck)
+{
+	char q[NAME_MAX + 1];
 	struct stat st;
-	char comm[32];
+	int fd, i;
+
+	if ((size_t)snprintf(q, sizeof(q), "%s.lock", base) >= sizeof(q))
+		return -1;
+	for (i = 0; i < 3; i++) {
+		fd = openat(dfd, q, O_RDWR | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+		if (fd != -1) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_nlink == 1)
+				return fd;
+			close(fd);
+			return -1;
+		}
+		if (errno != ENOENT)
+			return -1;
+		/* 0600 until it has the checkpoint's attributes */
+		fd = openat(dfd, q, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_NONBLOCK | O_CLOEXEC, 0600);
+		if (fd != -1) {
+			/* where that fails, it stays ours alone: the others
+			 * then take turns by the flock without it */
+			(void)fattr_copy(ckfd, fd, ck, 0666);
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* Take a ticket: a write lock on one byte at the arrival time. */
+static int
+ticket_take(int qfd, off_t *t)
+{
+	struct timespec ts;
+	struct flock fl;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*t = ts.tv_sec > 0 ? (off_t)ts.tv_sec * 1000000000 + ts.tv_nsec : 1;
+	for (i = 0; i < 1000; i++, (*t)++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = *t;
+		fl.l_len = 1;
+		if (fcntl(qfd, F_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES)
+			return -1;
+	}
+	return -1;
+}
+
+/*
+ * Is a running process holding a ticket before t?  1 (its pid and ticket
+ * in *pid, *at), 0, or -1 with errno.  A stopped holder is looked around.
+ * Read-lock queries see write locks only: a process that could merely read
+ * NAME.lock cannot block anyone.
+ */
+static int
+ahead(int qfd, off_t t, pid_t *pid, off_t *at)
+{
+	off_t lo[SCAN_MAX], hi[SCAN_MAX], end;
+	struct flock fl;
+	int n = 0;
+
+	lo[n] = 0;
+	hi[n++] = t;
+	while (n > 0) {
+		n--;
+		if (lo[n] >= hi[n])
+			continue;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = lo[n];
+		fl.l_len = hi[n] - lo[n];
+		if (fcntl(qfd, F_GETLK, &fl) == -1)
+			return -1;
+		if (fl.l_type == F_UNLCK)
+			continue;
+		*pid = fl.l_pid;
+		*at = fl.l_start;
+		if (!pid_stopped(fl.l_pid) || n + 2 > SCAN_MAX)
+			return 1;
+		/* a stopped waiter keeps its place but blocks no one */
+		end = fl.l_len == 0 || fl.l_start + fl.l_len > hi[n] ? hi[n] :
+		    fl.l_start + fl.l_len;
+		lo[n + 1] = end;
+		hi[n + 1] = hi[n];
+		hi[n] = fl.l_start;
+		n += 2;
+	}
+	return 0;
+}
+
+static void
+comm_of(pid_t pid, char *comm, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(comm, len, "?");
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if ((n = read(fd, comm, len - 1)) > 0) {
+		comm[n] = '\0';
+		comm[strcspn(comm, "\n")] = '\0';
+	}
+	close(fd);
+}
+
+static int
+timeout_error(const char *name, const struct stat *st,
+    double timeout, pid_t blk, char *err, size_t errlen)
+{
+	char held[96], behind[96], comm[32];
 	pid_t pid;
 
-	buf[0] = '\0';
-	if (stat(path, &st) == 0 &&
-	    lock_holder(st.st_dev, st.st_ino, &pid, comm, sizeof(comm)) == 0)
-		snprintf(buf, len, "%s pid %d (%s)", what, (int)pid, comm);
-}
-
-static int
-fail(char *err, size_t errlen, int rc, const char *msg, const char *path)
-{
-	snprintf(err, errlen, msg, path);
-	return rc;
-}
-
-static int
-timeout_error(const char *path, const char *qpath, double timeout, pid_t head,
-    int queue_stuck, char *err, size_t errlen)
-{
-	char held[96], behind[96], comm[32], cpath[64];
-	FILE *fp;
-
-	if (queue_stuck) {
-		holder_text(held, sizeof(held), qpath, ", held by");
-		snprintf(err, errlen, "%s: queue file locked for over %g s%s; "
-		    "stop that process or wait longer", qpath, timeout, held);
-		return CK_ETIMEOUT;
-	}
-	holder_text(held, sizeof(held), path, ": held by");
-	behind[0] = '\0';
-	if (head != getpid() && head > 0) {
-		snprintf(cpath, sizeof(cpath), "/proc/%d/comm", (int)head);
-		snprintf(comm, sizeof(comm), "?");
-		if ((fp = fopen(cpath, "re")) != NULL) {
-			if (fgets(comm, sizeof(comm), fp) != NULL)
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(fp);
-		}
+	held[0] = behind[0] = '\0';
+	if (st != NULL &&
+	    lock_holder(st->st_dev, st->st_ino, &pid, comm, sizeof(comm)) == 0)
+		snprintf(held, sizeof(held), ": held by pid %d (%s)", (int)pid,
+		    comm);
+	if (blk > 0) {
+		comm_of(blk, comm, sizeof(comm));
 		snprintf(behind, sizeof(behind), ", queued behind pid %d (%s)",
-		    (int)head, comm);
+		    (int)blk, comm);
 	}
-	snprintf(err, errlen, "%s: lock not obtained in %g s%s%s; wait longer "
-	    "or stop that process", path, timeout,
-	    held[0] != '\0' ? held : ": holder unknown", behind);
+	snprintf(err, errlen, "%s: lock not obtained in %g s%s%s; wait "
+	    "longer or stop that process", name, timeout, held[0] != '\0' ? held : ": holder unknown", behind);
 	return CK_ETIMEOUT;
 }
 
 int
-lock_acquire(struct cklock *lk, const char *path, double timeout,
-    const volatile sig_atomic_t *stop, char *err, size_t errlen)
+lock_acquire(struct cklock *lk, int dfd, const char *base, const char *name,
+    double timeout, const volatile sig_atomic_t *stop, char *err,
+    size_t errlen)
 {
-	char qpath[PATH_MAX];
-	struct stat pst;
-	double deadline, pause = 0.001;
-	pid_t head = 0;
-	int qfd, fd, rc = CK_ERR;
+	struct stat st, now;
+	double deadline, t, pause = 0.0001, since = 0, free_since = 0;
+	off_t ticket = 0, at = -1, blk_at = -1;
+	pid_t pid = 0, blk = 0;
+	int fd, qfd, rc = CK_ERR, r, mine;
 
 	lk->fd = -1;
 	if (timeout < 0)
 		timeout = 0;
-	if ((size_t)snprintf(qpath, sizeof(qpath), "%s.lock", path) >=
-	    sizeof(qpath)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return CK_ERR;
-	}
-	if ((qfd = open(qpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) == -1) {
-		snprintf(err, errlen, "%s: %s", qpath, strerror(errno));
-		return CK_ERR;
-	}
 	deadline = ck_now() + timeout;
-	if (queue_edit(qfd, Q_ADD, deadline, &head) == -1)
-		goto qfail;
+	/* the checkpoint first: nothing is made beside what is not one */
+	if ((fd = open_ckpt(dfd, base, name, &st, &rc, err, errlen)) == -1)
+		return rc;
+	if ((qfd = queue_open(dfd, base, fd, &st)) != -1 &&
+	    ticket_take(qfd, &ticket) == -1) {
+		close(qfd);
+		qfd = -1;
+	}
 	for (;;) {
-		if (queue_edit(qfd, Q_HEAD, deadline, &head) == -1)
-			goto qfail;
-		if (head == getpid()) {
-			/* Read-write where allowed: Linux NFS clients carry
-			 * flock to the server as a write lock, which needs a
-			 * file opened for writing (flock(2)).  The file itself
-			 * is never written through fd. */
-			if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 &&
-			    (errno == EACCES || errno == EROFS || errno == EISDIR))
-				fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd == -1) {
-				snprintf(err, errlen, "%s: %s", path,
-				    strerror(errno));
+		t = ck_now();
+		r = qfd == -1 ? 0 : ahead(qfd, ticket, &pid, &at);
+		if (r == -1) {	/* the queue broke: the flock alone */
+			close(qfd);
+			qfd = -1;
+			r = 0;
+		}
+		if (r == 1 && (pid != blk || at != blk_at)) {
+			blk = pid;
+			blk_at = at;
+			since = t;
+			free_since = 0;
+		}
+		mine = r == 0;
+		if (mine || t - since >= PASS_AFTER) {
+			if (fd == -1 && (fd = open_ckpt(dfd, base, name,
+			    &st, &rc, err, errlen)) == -1)
 				goto out;
-			}
 			if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-				/* a rename may have replaced the file */
-				if (fstat(fd, &lk->st) == 0 &&
-				    stat(path, &pst) == 0 &&
-				    pst.st_dev == lk->st.st_dev &&
-				    pst.st_ino == lk->st.st_ino) {
+				if (!mine && (free_since == 0 ||
+				    t - free_since < PASS_FREE)) {
+					/* free now: pass over blk if it stays so */
+					if (free_since == 0)
+						free_since = t;
+					flock(fd, LOCK_UN);
+				} else if (fstatat(dfd, base, &now,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    now.st_dev == st.st_dev &&
+				    now.st_ino == st.st_ino) {
 					lk->fd = fd;
+					lk->st = st;
 					break;
+				} else {
+					/* a rename replaced the file: again */
+					close(fd);
+					fd = -1;
+					continue;
 				}
-				close(fd);
-				continue;
-			}
-			if (errno != EWOULDBLOCK && errno != EINTR) {
-				snprintf(err, errlen, "%s: flock: %s", path,
+			} else if (errno != EWOULDBLOCK && errno != EINTR) {
+				snprintf(err, errlen, "%s: flock: %s", name,
 				    strerror(errno));
-				close(fd);
 				goto out;
-			}
-			close(fd);
+			} else
+				free_since = 0;
 		}
 		if (stop != NULL && *stop) {
-			rc = fail(err, errlen, CK_EINTR, "%s: stopped while "
-			    "waiting for the lock", path);
+			snprintf(err, errlen, "%s: stopped while waiting for "
+			    "the lock", name);
+			rc = CK_EINTR;
 			goto out;
 		}
-		if (ck_now() >= deadline) {
-			rc = timeout_error(path, qpath, timeout, head, 0, err,
-			    errlen);
+		if (t >= deadline) {
+			rc = timeout_error(name, &st, timeout, r == 1 ?
+			    pid : 0, err, errlen);
 			goto out;
 		}
 		nap(pause);
 		if ((pause *= 2) > PAUSE_MAX)
 			pause = PAUSE_MAX;
 	}
-	/* held: leave the queue (give it a moment past a spent deadline) */
-	if (queue_edit(qfd, Q_DEL, ck_now() + timeout + 1, &head) == -1) {
-		lock_release(lk);
-		goto qfail;
-	}
-	close(qfd);
+	/* held: the ticket goes with the queue file's descriptor */
+	if (qfd != -1)
+		close(qfd);
 	return CK_OK;
-qfail:
-	if (errno == EWOULDBLOCK)
-		rc = timeout_error(path, qpath, timeout, head, 1, err, errlen);
-	else
-		snprintf(err, errlen, "%s: %s", qpath, strerror(errno));
 out:
-	queue_edit(qfd, Q_DEL, ck_now() + 1, &head);
-	close(qfd);
+	if (fd != -1)
+		close(fd);
+	if (qfd != -1)
+		close(qfd);
 	return rc;
 }
 
@@ -340,24 +441,4 @@ lock_release(struct cklock *lk)
 	if (lk->fd != -1)
 		close(lk->fd);
 	lk->fd = -1;
-}
-
-void
-lock_log(const char *event, uint64_t generation)
-{
-	const char *path = getenv("CANDLEKIT_LOCK_LOG");
-	char line[96];
-	int fd, n;
-
-	if (path == NULL || *path == '\0')
-		return;
-	n = snprintf(line, sizeof(line), "%d %s %llu\n", (int)getpid(), event,
-	    (unsigned long long)generation);
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0666)) == -1)
-		return;
-	if (write(fd, line, (size_t)n) != n) {
-		/* a test log: nothing to report to */
-	}
-	close(fd);
 }

@@ -8,31 +8,7 @@
 
 #include "annot.h"
 #include "csvio.h"
-#include "model.h"
 #include "timeparse.h"
-
-int
-annot_action(const char *s, size_t len)
-{
-	if (len == 3 && strncasecmp(s, "BUY", 3) == 0)
-		return ACTION_BUY;
-	if (len == 4 && strncasecmp(s, "SELL", 4) == 0)
-		return ACTION_SELL;
-	if (len == 4 && strncasecmp(s, "HOLD", 4) == 0)
-		return ACTION_HOLD;
-	return ACTION_NONE;
-}
-
-const char *
-annot_name(int action)
-{
-	switch (action) {
-	case ACTION_BUY:	return "BUY";
-	case ACTION_SELL:	return "SELL";
-	case ACTION_HOLD:	return "HOLD";
-	default:		return "";
-	}
-}
 
 /* The header: the first two names are time and action. */
 static int
@@ -103,7 +79,7 @@ annot_read(const char *path, struct annot **ap, long *np, char *err,
 			goto out;
 		}
 		s = csvin_field(in, 1, &len);
-		if ((a[n].action = annot_action(s, len)) == ACTION_NONE) {
+		if ((a[n].action = action_parse(s, len)) == ACTION_NONE) {
 			snprintf(err, errlen, "%s:%ld: unknown action \"%.40s\", "
 			    "want BUY, SELL or HOLD", csvin_name(in),
 			    a[n].line, s);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "args.h"
 #include "csvio.h"
 #include "timeparse.h"
@@ -86,6 +87,16 @@ arg_word(struct argerr *e, const char *opt, const char *s,
 	return -1;
 }
 
+int
+arg_action(struct argerr *e, const char *opt, const char *s)
+{
+	int a = action_parse(s, strlen(s));
+
+	if (a == ACTION_NONE)
+		fail(e, opt, "not one of BUY, SELL, HOLD (any case)", s);
+	return a;
+}
+
 cktime
 arg_time(struct argerr *e, const char *opt, const char *s)
 {
@@ -109,6 +120,10 @@ arg_helpline(char *buf, size_t len, const char *opt, const char *what)
 		return buf;
 	n = (size_t)snprintf(buf, len, "  %s", opt);
 	x = (int)strlen(opt) + 2;
+	if (x > col - 2 && n < len) {	/* a long opt: what below it */
+		n += (size_t)snprintf(buf + n, len - n, "\n");
+		x = 0;
+	}
 	while (*what != '\0' && n < len) {
 		/* the next word: up to a space */
 		w = strcspn(what, " ");

@@ -30,13 +30,15 @@ double	arg_seconds(struct argerr *, const char *opt, const char *s,
 /* The index of s in words (NULL-terminated), or -1. */
 int	arg_word(struct argerr *, const char *opt, const char *s,
 	    const char *const *words);
-/* Any time form candle-feed(1) accepts (timeparse.h, EPOCH_AUTO). */
+/* An action name (action.h) in any case; ACTION_NONE when not one. */
+int	arg_action(struct argerr *, const char *opt, const char *s);
+/* Any time form time_parse_any accepts (timeparse.h, EPOCH_AUTO). */
 cktime	arg_time(struct argerr *, const char *opt, const char *s);
 
 /*
  * One entry of a program's option list (its --help), formatted into buf:
  * two spaces, opt padded to 24 columns, then what, wrapped at 79 columns
- * with its next lines under it (an opt of 22 or more characters has what
+ * with its next lines under it (an opt of 23 or more characters has what
  * on the next line).  Returns buf (cut to len).
  */
 const char *arg_helpline(char *buf, size_t len, const char *opt,

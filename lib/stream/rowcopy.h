@@ -7,7 +7,7 @@
 #define ROWCOPY_H
 
 #include <stddef.h>
-#include "candle.h"
+#include "cstream.h"
 
 struct rowcopy {
 	char	*buf;		/* the fields, back to back */

@@ -1,234 +1,17 @@
 /*
- * dataset.c - candle history to training samples: labels joined by time,
- * window features and ghost targets, the time-ordered split, shuffling.
+ * dataset.c - candle history to training samples: window features and
+ * ghost targets, the time-ordered split, the loss's class weights,
+ * shuffling.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "candle.h"
+#include "action.h"
 #include "dataset.h"
 #include "features.h"
-#include "labels.h"
 #include "model.h"
-#include "pivots.h"
-#include "timeparse.h"
-
-void
-history_init(struct history *hi)
-{
-	memset(hi, 0, sizeof(*hi));
-}
-
-void
-history_free(struct history *hi)
-{
-	free(hi->t);
-	free(hi->o);
-	free(hi->h);
-	free(hi->l);
-	free(hi->c);
-	free(hi->v);
-	history_init(hi);
-}
-
-static int
-history_grow(struct history *hi)
-{
-	long cap = hi->cap ? 2 * hi->cap : 4096;
-	double **col[] = { &hi->o, &hi->h, &hi->l, &hi->c, &hi->v };
-	cktime *t;
-	double *p;
-	size_t i;
-
-	if ((t = realloc(hi->t, cap * sizeof(*t))) == NULL)
-		return -1;
-	hi->t = t;
-	for (i = 0; i < sizeof(col) / sizeof(col[0]); i++) {
-		if ((p = realloc(*col[i], cap * sizeof(*p))) == NULL)
-			return -1;
-		*col[i] = p;
-	}
-	hi->cap = cap;
-	return 0;
-}
-
-int
-history_read(struct history *hi, const char *path, char *err, size_t errlen)
-{
-	struct cstream cs;
-	struct candle k;
-	int r;
-
-	if ((r = cstream_open(&cs, path, err, errlen)) != CK_OK)
-		return r;
-	while ((r = cstream_next(&cs, &k, err, errlen)) == 1) {
-		if (hi->n > 0 && k.t <= hi->t[hi->n - 1]) {
-			snprintf(err, errlen, "%s:%ld: time does not follow "
-			    "the previous file's last candle", cstream_file(&cs),
-			    cstream_line(&cs));
-			r = CK_EDATA;
-			break;
-		}
-		if (hi->n == hi->cap && history_grow(hi) != 0) {
-			snprintf(err, errlen, "out of memory");
-			r = CK_ERR;
-			break;
-		}
-		hi->t[hi->n] = k.t;
-		hi->o[hi->n] = k.open;
-		hi->h[hi->n] = k.high;
-		hi->l[hi->n] = k.low;
-		hi->c[hi->n] = k.close;
-		hi->v[hi->n] = k.volume;
-		hi->n++;
-	}
-	cstream_close(&cs);
-	return r < 0 ? r : CK_OK;
-}
-
-long
-history_find(const struct history *hi, cktime t)
-{
-	long lo = 0, hi_ = hi->n - 1, mid;
-
-	while (lo <= hi_) {
-		mid = lo + (hi_ - lo) / 2;
-		if (hi->t[mid] == t)
-			return mid;
-		if (hi->t[mid] < t)
-			lo = mid + 1;
-		else
-			hi_ = mid - 1;
-	}
-	return -1;
-}
-
-int
-labels_from_annot(int *label, long *known, const struct history *hi,
-    const struct annot *a, long na, int W, const char *file,
-    struct annot_count *cnt, char *err, size_t errlen)
-{
-	long i, j, *line;
-
-	memset(cnt, 0, sizeof(*cnt));
-	for (i = 0; i < hi->n; i++) {
-		label[i] = ACTION_NONE;
-		known[i] = i;
-	}
-	if ((line = calloc(hi->n ? hi->n : 1, sizeof(*line))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return CK_ERR;
-	}
-	for (j = 0; j < na; j++) {
-		if ((i = history_find(hi, a[j].t)) < 0) {
-			if (cnt->nocandle++ == 0)
-				cnt->line_nocandle = a[j].line;
-			continue;
-		}
-		if (line[i] != 0) {
-			snprintf(err, errlen, "%s:%ld: a second annotation of "
-			    "one candle (the first at line %ld)", file,
-			    a[j].line, line[i]);
-			free(line);
-			return CK_EDATA;
-		}
-		line[i] = a[j].line;
-		if (i < W) {
-			if (cnt->nohistory++ == 0)
-				cnt->line_nohistory = a[j].line;
-			continue;
-		}
-		label[i] = a[j].action;
-		cnt->used++;
-	}
-	free(line);
-	return CK_OK;
-}
-
-/* Flags of the level-`levels` pivots and, in known, the row at which each
- * pivot of that level was confirmed (known[i] = i elsewhere). */
-static int
-mark_pivots(unsigned *flags, long *known, const struct history *hi, int k,
-    int levels, char *err, size_t errlen)
-{
-	struct pivots p;
-	struct pivot_conf conf[PIVOTS_MAXLEVEL];
-	struct candle c;
-	long r;
-
-	if (pivots_mark(flags, hi->h, hi->l, hi->n, k, levels, err,
-	    errlen) != CK_OK)
-		return CK_ERR;
-	if (pivots_init(&p, k, levels, err, errlen) != CK_OK)
-		return CK_ERR;
-	for (r = 0; r < hi->n; r++) {
-		known[r] = r;
-		c.t = hi->t[r];
-		c.open = hi->o[r];
-		c.high = hi->h[r];
-		c.low = hi->l[r];
-		c.close = hi->c[r];
-		c.volume = hi->v[r];
-		if (pivots_push(&p, &c, conf) == 0)
-			continue;
-		if (conf[levels - 1].hi.i >= 0)
-			known[conf[levels - 1].hi.i] = r;
-		if (conf[levels - 1].lo.i >= 0)
-			known[conf[levels - 1].lo.i] = r;
-	}
-	pivots_free(&p);
-	return CK_OK;
-}
-
-/* The labels of labels.c, widened from signed char. */
-static int
-labels_run(int *label, long *known, const struct history *hi, int k,
-    int level, int every, double threshold, char *err, size_t errlen)
-{
-	unsigned *flags;
-	signed char *out;
-	long i;
-	int r = CK_ERR;
-
-	flags = malloc((hi->n ? hi->n : 1) * sizeof(*flags));
-	out = malloc(hi->n ? hi->n : 1);
-	if (flags == NULL || out == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (mark_pivots(flags, known, hi, k, level, err, errlen) != CK_OK)
-		goto out;
-	if (every)
-		labels_every(out, flags, hi->c, hi->n, k, threshold);
-	else
-		labels_pivots(out, flags, hi->n, level);
-	for (i = 0; i < hi->n; i++) {
-		label[i] = out[i];
-		/* an every-candle label is decided at candle t+k */
-		if (every && i + k > known[i])
-			known[i] = i + k < hi->n ? i + k : hi->n - 1;
-	}
-	r = CK_OK;
-out:
-	free(flags);
-	free(out);
-	return r;
-}
-
-int
-labels_from_pivots(int *label, long *known, const struct history *hi, int k,
-    int level, char *err, size_t errlen)
-{
-	return labels_run(label, known, hi, k, level, 0, 0, err, errlen);
-}
-
-int
-labels_from_every(int *label, long *known, const struct history *hi, int k,
-    double threshold, char *err, size_t errlen)
-{
-	return labels_run(label, known, hi, k, 1, 1, threshold, err, errlen);
-}
+#include "rng.h"
 
 void
 dataset_free(struct dataset *ds)
@@ -318,6 +101,28 @@ dataset_split(struct dataset *ds, double frac)
 	memset(ds->count, 0, sizeof(ds->count));
 	for (i = 0; i < ds->ntrain; i++)
 		ds->count[ds->label[i]]++;
+	dataset_weights(ds, CLASSW_NONE, NULL);
+}
+
+void
+dataset_weights(struct dataset *ds, enum classw how, const float *given)
+{
+	int c, present = 0;
+
+	for (c = 0; c < MODEL_NCLASS; c++)
+		present += ds->count[c] > 0;
+	for (c = 0; c < MODEL_NCLASS; c++)
+		switch (how) {
+		case CLASSW_AUTO:
+			ds->weight[c] = ds->count[c] > 0 ? (float)((double)
+			    ds->ntrain / ((double)present * ds->count[c])) : 0;
+			break;
+		case CLASSW_GIVEN:
+			ds->weight[c] = given[c];
+			break;
+		default:
+			ds->weight[c] = 1;
+		}
 }
 
 cktime
@@ -342,16 +147,6 @@ dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
 	return last;
 }
 
-uint64_t
-dataset_rand(uint64_t *state)
-{
-	uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n) without modulo bias (rejection). */
 static uint64_t
 rand_below(uint64_t *state, uint64_t n)
@@ -359,7 +154,7 @@ rand_below(uint64_t *state, uint64_t n)
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n, r;
 
 	do
-		r = dataset_rand(state);
+		r = splitmix64(state);
 	while (r >= lim);
 	return r % n;
 }
@@ -374,19 +169,5 @@ dataset_shuffle(long *idx, long n, uint64_t *state)
 		tmp = idx[i];
 		idx[i] = idx[j];
 		idx[j] = tmp;
-	}
-}
-
-/* The labels as "time,label" rows under a header. */
-void
-labels_write(FILE *f, const struct history *hi, const int *label)
-{
-	char tb[40];
-	long i;
-
-	fprintf(f, "time,label\n");
-	for (i = 0; i < hi->n; i++) {
-		time_format(tb, hi->t[i]);
-		fprintf(f, "%s,%s\n", tb, annot_name(label[i]));
 	}
 }

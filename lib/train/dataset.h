@@ -1,59 +1,23 @@
 /*
  * dataset.h - candle history in memory to training samples.
  *
- * A history holds every candle read, oldest first.  A label per candle
- * (from an annotation file or from the rules of labels.h) marks the
- * candles that become samples: a sample at candle t needs the W+1 candles
- * t-W .. t (features_window); its ghost target is candle t+1 when that
- * exists.  Samples stay in time order; the last fraction is held out for
- * validation.  Knows candles, features and labels; not text or files
- * beyond reading the candle stream.
+ * A history that keeps every candle (history.h, keep 0).  A label per
+ * candle (the caller's: annotations, or the rules of labels.h) and the
+ * index of the latest candle the label depends on mark the candles that
+ * become samples: a sample at candle t needs the W+1 candles t-W .. t
+ * (features_window); its ghost target is candle t+1 when that exists.
+ * Samples stay in time order; the last fraction is held out for
+ * validation.  Knows candles, features and labels; no text, no files.
  */
 #ifndef DATASET_H
 #define DATASET_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
-#include "annot.h"
+#include "candle.h"
 #include "ck.h"
-
-struct history {
-	long	 n, cap;
-	cktime	*t;			/* (n) strictly increasing */
-	double	*o, *h, *l, *c, *v;	/* (n) open, high, low, close, volume */
-};
-
-void	history_init(struct history *);
-void	history_free(struct history *);
-/* Append the candles of a candle stream ("-": stdin); time must keep
- * increasing across files.  0, CK_EDATA ("file:line: reason"), CK_ERR. */
-int	history_read(struct history *, const char *path, char *err, size_t errlen);
-/* Index of the candle at time t, or -1. */
-long	history_find(const struct history *, cktime t);
-
-/*
- * Per-candle labels: label[i] an enum action or ACTION_NONE, known[i] the
- * index of the latest candle the label depends on (>= i).  Arrays of
- * history n, allocated by the caller.
- */
-struct annot_count {
-	long	 used;		/* joined to a candle with W candles of history */
-	long	 nocandle;	/* no candle at that time */
-	long	 nohistory;	/* fewer than W candles before it */
-	long	 line_nocandle, line_nohistory;	/* the first of each, or 0 */
-};
-/* Join annotations to candles by exact time.  A second annotation of one
- * candle is CK_EDATA ("file:line: ..." with file the given name). */
-int	labels_from_annot(int *label, long *known, const struct history *,
-	    const struct annot *, long n, int W, const char *file,
-	    struct annot_count *, char *err, size_t errlen);
-/* The rules of labels.h over the whole history: pivot labels of level
- * `level` with strength k, or every-candle labels. */
-int	labels_from_pivots(int *label, long *known, const struct history *,
-	    int k, int level, char *err, size_t errlen);
-int	labels_from_every(int *label, long *known, const struct history *,
-	    int k, double threshold, char *err, size_t errlen);
+#include "history.h"
+#include "model.h"
 
 struct dataset {
 	int	 W;
@@ -66,9 +30,23 @@ struct dataset {
 	cktime	*used;		/* (n) time of the latest candle the sample uses */
 	long	 ntrain;	/* [0, ntrain) train, [ntrain, n) validation */
 	long	 count[3];	/* training samples per class */
+	float	 weight[MODEL_NCLASS];	/* the loss's class weights (1 each) */
 };
 
-/* Samples for every labelled candle with W candles of history;
+/*
+ * The loss's class weights (struct batch's weight), from the training
+ * split's counts (dataset_split first):
+ * CLASSW_AUTO	inverse frequency, w_c = ntrain / (K n_c) for the K classes
+ *		present, 0 for a class absent: each present class weighs the
+ *		same in the loss as a whole, and the mean weight of a training
+ *		sample is 1;
+ * CLASSW_NONE	1 each;
+ * CLASSW_GIVEN	given (3), as they are.
+ */
+enum classw { CLASSW_AUTO, CLASSW_NONE, CLASSW_GIVEN };
+void	dataset_weights(struct dataset *, enum classw, const float *given);
+
+/* Samples for every labelled candle (label >= 0) with W candles of history;
  * *nshort counts the labelled candles that had fewer. 0 or CK_ERR. */
 int	dataset_build(struct dataset *, const struct history *, const int *label,
 	    const long *known, int W, long *nshort, char *err, size_t errlen);
@@ -81,11 +59,7 @@ void	dataset_free(struct dataset *);
 cktime	dataset_gather(const struct dataset *, const long *idx, int B, float *x,
 	    int *label, float *ghost, float *mask);
 
-/* The shuffling PRNG: splitmix64 (Steele, Lea, Flood 2014) seeded with
- * the --seed value; Fisher-Yates with an unbiased bounded draw. */
-uint64_t dataset_rand(uint64_t *state);
+/* Fisher-Yates with an unbiased bounded draw from splitmix64 (rng.h). */
 void	dataset_shuffle(long *idx, long n, uint64_t *state);
-/* The labels of hi's candles to f as "time,label" rows under a header. */
-void	labels_write(FILE *f, const struct history *, const int *label);
 
 #endif

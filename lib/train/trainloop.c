@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "timeparse.h"
+#include "cktime.h"
 #include "trainloop.h"
 
 struct slicectx {
@@ -50,54 +51,48 @@ trainopt_default(struct trainopt *o)
 	o->lock.timeout = 30;
 }
 
-/* Copy the checkpoint as it is now to PATH.GEN.bak (temporary file, fsync,
- * rename), so a bad retrain can be rolled back. */
-static int
-backup(const char *path, uint64_t gen, char *out, size_t outlen, char *err,
-    size_t errlen)
+/* The data's timeframe (this run's) and time range (merged with the
+ * file's) into the checkpoint's header. */
+static void
+record_data(struct ckpt_meta *meta, const struct trainopt *o)
 {
-	char tmp[4200], buf[65536];
-	ssize_t n, w, off;
-	int in, fd = -1, r = -1;
+	if (o->timeframe <= 0)
+		return;
+	if (meta->timeframe <= 0 || o->data_from < meta->data_from)
+		meta->data_from = o->data_from;
+	if (meta->timeframe <= 0 || o->data_to > meta->data_to)
+		meta->data_to = o->data_to;
+	meta->timeframe = o->timeframe;
+}
 
-	snprintf(out, outlen, "%s.%llu.bak", path, (unsigned long long)gen);
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", out, (long)getpid());
-	if ((in = open(path, O_RDONLY)) < 0) {
-		snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
-		snprintf(err, errlen, "%.400s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
-			goto out;
-		}
-		for (off = 0; off < n; off += w)
-			if ((w = write(fd, buf + off, n - off)) < 0 &&
-			    errno != EINTR) {
-				snprintf(err, errlen, "%.400s: %s", tmp,
-				    strerror(errno));
-				goto out;
-			} else if (w < 0)
-				w = 0;
-	}
-	if (fsync(fd) != 0 || rename(tmp, out) != 0) {
-		snprintf(err, errlen, "%.400s: %s", out, strerror(errno));
-		goto out;
-	}
-	r = 0;
-out:
-	close(in);
-	if (fd >= 0)
-		close(fd);
-	if (r != 0)
-		unlink(tmp);
-	return r;
+/*
+ * The class weights tilt the probabilities: a model trained with weights
+ * w estimates p_c w_c, renormalized.  Calibration undoes it in the output
+ * bias (b_a - ln w, sign -1) and marks the checkpoint CKPT_UNTILTED; the
+ * next batch training puts it back (sign +1) before its first step, so
+ * that the bias does not drift run after run.  Classes of weight 0 (absent
+ * from training) are left alone.
+ */
+static void
+tilt(struct model *m, const float *w, int sign)
+{
+	const struct model_tensor *t = model_tensor_find(m, "b_a");
+	int c;
+
+	for (c = 0; c < MODEL_NCLASS; c++)
+		if (t != NULL && w[c] > 0)
+			m->params[t->offset + c] += (float)sign * logf(w[c]);
+}
+
+/* Before a run's first step: the tilt back, the temperature reset (the
+ * weights are about to change; the calibration fits a new one). */
+static void
+uncalibrate(struct model *m, struct ckpt_meta *meta, const float *w)
+{
+	if (meta->flags & CKPT_UNTILTED)
+		tilt(m, w, 1);
+	meta->flags &= ~CKPT_UNTILTED;
+	m->temperature = 0;
 }
 
 /* One slice, under the lock: steps until the slice's time is up, the
@@ -115,7 +110,7 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	long ntrain = ds->ntrain;
 	uint64_t st;
 	float loss;
-	int steps = 0;
+	int steps = 0, r;
 
 	c->steps = 0;
 	if (meta->model_id != c->model_id || m->cfg.W != ds->W) {
@@ -124,9 +119,10 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		return CK_EDATA;
 	}
 	if (o->backup && !c->backup_done) {
-		if (backup(c->path, meta->generation, c->res->backup,
-		    sizeof(c->res->backup), c->err, sizeof(c->err)) != 0)
-			return CK_ERR;
+		if ((r = ckpt_backup(c->path, meta->generation,
+		    c->res->backup, sizeof(c->res->backup), c->err,
+		    sizeof(c->err))) != 0)
+			return r;
 		c->backup_done = 1;
 	}
 	if (c->restore) {
@@ -146,7 +142,10 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	b.label = c->label;
 	b.ghost = c->ghost;
 	b.mask = c->mask;
+	b.weight = ds->weight;
 	while (c->pos < ntrain && !(o->stop && *o->stop)) {
+		if (steps == 0)		/* each commit's first step */
+			uncalibrate(m, meta, ds->weight);
 		b.B = ntrain - c->pos < o->batch ? ntrain - c->pos : o->batch;
 		u = dataset_gather(ds, c->perm + c->pos, b.B, c->x, c->label,
 		    c->ghost, c->mask);
@@ -178,49 +177,121 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	if (steps > 0 && (meta->trained_until == CKTIME_NONE ||
 	    last > meta->trained_until))
 		meta->trained_until = last;
+	if (steps > 0)
+		record_data(meta, o);
 	return c->steps = steps;
 }
 
-void
-trainloop_eval(struct model *m, const struct dataset *ds, long from, long to,
-    int B, int majority, double *loss, double *acc, double *major_acc)
+/* probs (to - from, 3) of samples [from, to) by the training forward;
+ * returns the mean training loss. */
+static double
+eval_probs(struct model *m, const struct dataset *ds, long from, long to,
+    int B, float *probs)
 {
-	float *probs, *ghost;
 	struct batch b;
 	double sum = 0;
-	long i, right = 0, major = 0;
-	int j, k, arg;
+	long i;
 
-	*loss = *acc = *major_acc = NAN;
-	if (to <= from)
-		return;
-	probs = malloc(B * MODEL_NCLASS * sizeof(float));
-	ghost = malloc(B * MODEL_NGHOST * sizeof(float));
-	if (probs == NULL || ghost == NULL)
-		goto out;
 	for (i = from; i < to; i += B) {
 		b.B = to - i < B ? to - i : B;
 		b.x = ds->x + i * ds->W * MODEL_NFEAT;
 		b.label = ds->label + i;
 		b.ghost = ds->ghost + i * MODEL_NGHOST;
 		b.mask = ds->mask + i;
-		sum += (double)model_forward(m, &b, probs, ghost) * b.B;
-		for (j = 0; j < b.B; j++) {
-			arg = 0;
-			for (k = 1; k < MODEL_NCLASS; k++)
-				if (probs[j * MODEL_NCLASS + k] >
-				    probs[j * MODEL_NCLASS + arg])
-					arg = k;
-			right += arg == b.label[j];
-			major += majority == b.label[j];
-		}
+		b.weight = ds->weight;
+		sum += (double)model_forward(m, &b, probs + (i - from) *
+		    MODEL_NCLASS, NULL) * b.B;
 	}
-	*loss = sum / (to - from);
-	*acc = (double)right / (to - from);
-	*major_acc = (double)major / (to - from);
-out:
+	return sum / (to - from);
+}
+
+void
+trainloop_eval(struct model *m, const struct dataset *ds, long from, long to,
+    int B, double *loss, struct skill *sk)
+{
+	float *probs;
+
+	*loss = NAN;
+	if (to <= from || (probs = malloc((to - from) * MODEL_NCLASS *
+	    sizeof(float))) == NULL) {
+		skill_eval(sk, NULL, NULL, 0, ds->count, -1);
+		return;
+	}
+	*loss = eval_probs(m, ds, from, to, B, probs);
+	skill_eval(sk, probs, ds->label + from, to - from, ds->count,
+	    from > 0 ? ds->label[from - 1] : -1);
 	free(probs);
-	free(ghost);
+}
+
+struct calibctx {
+	uint64_t gen;		/* the generation the temperature was fitted on */
+	struct calibresult *cr;
+};
+
+static int
+calib_fn(struct model *m, struct ckpt_meta *meta, void *arg)
+{
+	struct calibctx *c = arg;
+
+	if (meta->generation != c->gen) {
+		c->cr->skipped = 1;
+		return 0;
+	}
+	m->step++;	/* m holds the new bias and temperature already */
+	meta->flags |= CKPT_UNTILTED;
+	c->cr->committed = 1;
+	return 1;
+}
+
+/* probs (n, 3) of the validation samples as model_predict gives them, at
+ * temperature T. */
+static void
+predict_val(struct model *m, const struct dataset *ds, float T, float *probs)
+{
+	float keep = m->temperature;
+
+	m->temperature = T;
+	model_predict(m, ds->x + ds->ntrain * ds->W * MODEL_NFEAT,
+	    (int)(ds->n - ds->ntrain), probs, NULL);
+	m->temperature = keep;
+}
+
+int
+trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
+    const struct dataset *ds, const struct trainopt *o,
+    struct calibresult *cr, char *err, size_t errlen)
+{
+	struct calibctx c;
+	long nv = ds->n - ds->ntrain;
+	int prev = ds->ntrain > 0 ? ds->label[ds->ntrain - 1] : -1, r;
+	const int *lab = ds->label + ds->ntrain;
+	float *probs;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->temperature = 1;
+	if (nv <= 0 || nv > INT_MAX) {
+		snprintf(err, errlen, "no validation samples to calibrate on");
+		return CK_EDATA;
+	}
+	if ((probs = malloc(nv * MODEL_NCLASS * sizeof(float))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return CK_ERR;
+	}
+	predict_val(m, ds, 1, probs);
+	skill_eval(&cr->before, probs, lab, nv, ds->count, prev);
+	/* the weights in m change here; ckpt_update writes them when the
+	 * file is still at our generation, else reloads m from it */
+	tilt(m, ds->weight, -1);
+	predict_val(m, ds, 1, probs);
+	cr->temperature = skill_fit_temperature(probs, lab, nv);
+	m->temperature = (float)cr->temperature;
+	predict_val(m, ds, m->temperature, probs);
+	skill_eval(&cr->after, probs, lab, nv, ds->count, prev);
+	free(probs);
+	c.gen = meta->generation;
+	c.cr = cr;
+	r = ckpt_update(path, m, meta, &o->lock, calib_fn, &c, err, errlen);
+	return r < 0 ? r : CK_OK;
 }
 
 /* Commit slices until the epoch is done or a stop is asked for. */
@@ -259,7 +330,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 	double t_run = ck_now(), best_loss = INFINITY;
 	long i, nx = (long)ds->W * MODEL_NFEAT;
 	uint64_t rng = o->seed;
-	int majority = 0, since_best = 0, r = CK_ERR, e;
+	int since_best = 0, r = CK_ERR, e;
 
 	memset(res, 0, sizeof(*res));
 	memset(&c, 0, sizeof(c));
@@ -270,9 +341,6 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 	c.mygen = meta->generation;
 	c.t_run = t_run;
 	c.model_id = meta->model_id;
-	for (i = 1; i < MODEL_NCLASS; i++)
-		if (ds->count[i] > ds->count[majority])
-			majority = i;
 	c.perm = malloc((ds->ntrain ? ds->ntrain : 1) * sizeof(long));
 	c.x = malloc(o->batch * nx * sizeof(float));
 	c.ghost = malloc(o->batch * MODEL_NGHOST * sizeof(float));
@@ -307,8 +375,8 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 		es.rate = ds->ntrain / (es.seconds + 1e-9);
 		es.train_loss = c.loss_n ? c.loss_sum / c.loss_n : NAN;
 		es.steps = (ds->ntrain + o->batch - 1) / o->batch;
-		trainloop_eval(m, ds, ds->ntrain, ds->n, o->batch, majority,
-		    &es.val_loss, &es.val_acc, &es.major_acc);
+		trainloop_eval(m, ds, ds->ntrain, ds->n, o->batch,
+		    &es.val_loss, &es.val);
 		res->epochs = e;
 		res->last = es;
 		if (o->on_epoch)
@@ -357,93 +425,4 @@ out:
 	free(c.label);
 	free(c.best);
 	return r;
-}
-
-/* The per-epoch CSV table, as train-batch(1) writes it. */
-void
-trainloop_epoch_header(FILE *f)
-{
-	fputs("epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s\n",
-	    f);
-}
-
-static void
-print_num(FILE *f, double x)
-{
-	if (!isnan(x))
-		fprintf(f, "%.6g", x);
-}
-
-void
-trainloop_epoch_row(FILE *f, const struct epochstat *e)
-{
-	fprintf(f, "%d,", e->epoch);
-	print_num(f, e->train_loss);
-	putc(',', f);
-	print_num(f, e->val_loss);
-	putc(',', f);
-	print_num(f, e->val_acc);
-	putc(',', f);
-	print_num(f, e->major_acc);
-	fprintf(f, ",%.0f\n", e->rate);
-}
-
-/* A bar: epoch, percentage, rate, ETA of the whole run; starts with \r. */
-void
-trainloop_bar(FILE *f, const struct trainprog *p)
-{
-	double left, pct;
-	char bar[31];
-	int i, n;
-
-	pct = p->total ? (double)p->done / p->total : 1;
-	n = (int)(pct * 30);
-	for (i = 0; i < 30; i++)
-		bar[i] = i < n ? '#' : ' ';
-	bar[30] = '\0';
-	left = ((double)(p->epochs - p->epoch) * p->total + p->total -
-	    p->done) / (p->rate > 0 ? p->rate : 1);
-	fprintf(f, "\repoch %d/%d [%s] %3.0f%% %8.0f samples/s  ETA "
-	    "%d:%02d ", p->epoch, p->epochs, bar, pct * 100, p->rate,
-	    (int)left / 60, (int)left % 60);
-}
-
-static void
-json_num(FILE *f, const char *key, double x, const char *sep)
-{
-	if (isnan(x))
-		fprintf(f, "  \"%s\": null%s\n", key, sep);
-	else
-		fprintf(f, "  \"%s\": %.9g%s\n", key, x, sep);
-}
-
-void
-trainloop_json(FILE *f, const char *model, const struct ckpt_meta *meta,
-    const struct dataset *ds, const struct trainresult *r)
-{
-	static const char *stops[] = { "done", "patience", "signal" };
-	char tu[40] = "";
-
-	if (meta->trained_until != CKTIME_NONE)
-		time_format(tu, meta->trained_until);
-	fprintf(f, "{\n  \"model\": \"%s\",\n", model);
-	fprintf(f, "  \"generation\": %llu,\n",
-	    (unsigned long long)meta->generation);
-	fprintf(f, "  \"trained_until\": \"%s\",\n", tu);
-	fprintf(f, "  \"stopped\": \"%s\",\n", stops[r->stop]);
-	fprintf(f, "  \"epochs\": %d,\n  \"steps\": %ld,\n  \"slices\": %ld,\n",
-	    r->epochs, r->steps, r->slices);
-	fprintf(f, "  \"train_samples\": %ld,\n  \"val_samples\": %ld,\n",
-	    ds->ntrain, ds->n - ds->ntrain);
-	json_num(f, "train_loss", r->epochs ? r->last.train_loss : NAN, ",");
-	json_num(f, "val_loss", r->epochs ? r->last.val_loss : NAN, ",");
-	json_num(f, "val_acc", r->epochs ? r->last.val_acc : NAN, ",");
-	json_num(f, "majority_acc", r->epochs ? r->last.major_acc : NAN, ",");
-	json_num(f, "samples_per_s", r->epochs ? r->last.rate : NAN, ",");
-	fprintf(f, "  \"best_epoch\": %d,\n", r->best_epoch);
-	json_num(f, "best_val_loss", r->best_epoch ? r->best.val_loss : NAN, ",");
-	json_num(f, "best_val_acc", r->best_epoch ? r->best.val_acc : NAN, ",");
-	fprintf(f, "  \"best_restored\": %s,\n",
-	    r->best_restored ? "true" : "false");
-	fprintf(f, "  \"seconds\": %.3f\n}\n", r->seconds);
 }

@@ -9,19 +9,20 @@
 #define TRAINLOOP_H
 
 #include <signal.h>
-#include <stdio.h>
 #include <stdint.h>
 #include "ckpt.h"
 #include "dataset.h"
 #include "model.h"
+#include "skill.h"
 
 struct epochstat {
 	int	 epoch;		/* 1-based */
 	long	 steps;		/* optimizer steps this epoch */
 	double	 train_loss;	/* mean loss of the epoch's applied steps, before each */
-	double	 val_loss;	/* mean over the validation samples (NaN: none) */
-	double	 val_acc;	/* fraction of validation samples whose argmax is right */
-	double	 major_acc;	/* the same for always answering the training majority class */
+	double	 val_loss;	/* the training loss (class weights, ghost term)
+				 * over the validation samples (NaN: none) */
+	struct skill val;	/* every validation sample, probabilities at
+				 * temperature 1 (skill.h) */
 	double	 rate;		/* training samples/s of the epoch (wall time, lock waits included) */
 	double	 seconds;	/* wall time of the epoch's training */
 };
@@ -44,6 +45,9 @@ struct trainopt {
 	double	 slice;		/* seconds per lock hold (1) */
 	struct ckpt_lockopt lock;
 	int	 backup;	/* copy MODEL to MODEL.GEN.bak before the first update */
+	/* recorded in the checkpoint with each commit (ckpt_meta): the
+	 * data's timeframe and its time range, merged with the file's */
+	cktime	 timeframe, data_from, data_to;	/* CKTIME_NONE: none */
 	volatile sig_atomic_t *stop;	/* non-zero: finish the step, commit, return */
 	void	(*on_epoch)(void *, const struct epochstat *);
 	void	(*on_progress)(void *, const struct trainprog *);
@@ -75,17 +79,28 @@ void	trainopt_default(struct trainopt *);
 int	trainloop_run(const char *path, struct model *, struct ckpt_meta *,
 	    const struct dataset *, const struct trainopt *,
 	    struct trainresult *, char *err, size_t errlen);
-/* Validation loss, accuracy and the majority-class accuracy over samples
- * [from, to) of ds, in batches of B. */
+/* The training loss (ds's class weights) and the skill (temperature 1)
+ * over samples [from, to) of ds, in batches of B. */
 void	trainloop_eval(struct model *, const struct dataset *, long from, long to,
-	    int B, int majority, double *loss, double *acc, double *major_acc);
-/* train-batch(1)'s reports, to f: the per-epoch CSV header and rows, a
- * progress bar (starting with a carriage return, no newline) and the
- * --json summary of a run. */
-void	trainloop_epoch_header(FILE *f);
-void	trainloop_epoch_row(FILE *f, const struct epochstat *);
-void	trainloop_bar(FILE *f, const struct trainprog *);
-void	trainloop_json(FILE *f, const char *model, const struct ckpt_meta *,
-	    const struct dataset *, const struct trainresult *);
+	    int B, double *loss, struct skill *);
+
+/* Calibration of a trained model on the validation split. */
+struct calibresult {
+	double	 temperature;	/* fitted (skill.h, skill_fit_temperature) */
+	struct skill before;	/* validation, temperature 1 */
+	struct skill after;	/* validation, the fitted temperature */
+	int	 committed;	/* 1: written to the checkpoint */
+	int	 skipped;	/* 1: not written, another process committed since */
+};
+/*
+ * Fit one temperature on the validation samples of ds, with the weights in
+ * m (the run's last commit, meta its generation), as model_predict gives
+ * them, and commit it to the checkpoint (one generation) unless another
+ * process committed since.  0, or an error of ckpt_update; CK_EDATA when
+ * there is no validation sample.
+ */
+int	trainloop_calibrate(const char *path, struct model *, struct ckpt_meta *,
+	    const struct dataset *, const struct trainopt *,
+	    struct calibresult *, char *err, size_t errlen);
 
 #endif

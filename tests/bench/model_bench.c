@@ -82,7 +82,7 @@ main(int argc, char *argv[])
 		mk[i] = 1;
 		tg[i * 4] = tg[i * 4 + 1] = tg[i * 4 + 2] = tg[i * 4 + 3] = 0.1f;
 	}
-	b.B = 64, b.x = x, b.label = lab, b.ghost = tg, b.mask = mk;
+	b.B = 64, b.x = x, b.label = lab, b.ghost = tg, b.mask = mk, b.weight = NULL;
 
 	for (i = 0; i < 3; i++)
 		model_train_step(&m, &b, &o);

@@ -40,8 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (a[i].action != ACTION_HOLD && a[i].action != ACTION_BUY &&
 		    a[i].action != ACTION_SELL)
 			abort();
-		name = annot_name(a[i].action);
-		if (annot_action(name, strlen(name)) != a[i].action)
+		name = action_name(a[i].action);
+		if (action_parse(name, strlen(name)) != a[i].action)
 			abort();
 		if (a[i].line < 2 || (i > 0 && a[i].line <= a[i - 1].line))
 			abort();

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "candle.h"
+#include "cstream.h"
 #include "ck.h"
 #include "csvio.h"
 #include "timeparse.h"

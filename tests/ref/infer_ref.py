@@ -53,8 +53,8 @@ def softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def forward(P, cfg, x):
-    """x (W, 5) -> probs (3), ghost (4)."""
+def forward(P, cfg, x, T=1.0):
+    """x (W, 5) -> probs (3) at temperature T, ghost (4)."""
     W, d, L, H = cfg["W"], cfg["d"], cfg["L"], cfg["h"]
     dh = d // H
     t = x @ P["w_in"] + P["b_in"] + P["pos"]
@@ -72,7 +72,7 @@ def forward(P, cfg, x):
         a = layernorm(t, P[b + "ln2_g"], P[b + "ln2_b"])
         t = t + gelu(a @ P[b + "w1"] + P[b + "b1"]) @ P[b + "w2"] + P[b + "b2"]
     y = layernorm(t[W - 1], P["lnf_g"], P["lnf_b"])
-    return softmax(y @ P["w_a"] + P["b_a"]), y @ P["w_g"] + P["b_g"]
+    return softmax((y @ P["w_a"] + P["b_a"]) / T), y @ P["w_g"] + P["b_g"]
 
 
 def main():
@@ -102,7 +102,7 @@ def main():
             continue
         win = data[n - W:n + 1]
         x, s = features(win[:, 0], win[:, 1], win[:, 2], win[:, 3], win[:, 4])
-        p, g = forward(P, cfg, x)
+        p, g = forward(P, cfg, x, ck["temperature"])
         want = dict(zip(names, p))
         for j, c in enumerate(nexts):
             want[c] = win[-1, 3] * math.exp(g[j] * s)

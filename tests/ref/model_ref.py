@@ -40,7 +40,7 @@ def read_input(d):
     cfg = dict(ck["config"])
     with open(os.path.join(d, "batch"), "rb") as f:
         buf = f.read()
-    assert buf[:8] == b"CKGBAT1\0", "not a model_golden batch file"
+    assert buf[:8] == b"CKGBAT2\0", "not a model_golden batch file"
     B, W = struct.unpack_from("<2i", buf, 8)
     assert W == cfg["W"]
     cfg["B"] = B
@@ -56,6 +56,7 @@ def read_input(d):
     label = take("<i4", B)
     target = take("<f4", B * 4).reshape(B, 4)
     mask = take("<f4", B)
+    cw = take("<f4", 3)
     opt = take("<f4", 6)
     assert off == len(buf), "batch file size"
     params = ck["weights"].copy()
@@ -64,7 +65,7 @@ def read_input(d):
         toff = int((w.__array_interface__["data"][0] -
                     ck["weights"].__array_interface__["data"][0]) // 4)
         tensors.append((name, w.shape[0], w.shape[1], toff, decays(name)))
-    return cfg, tensors, params, x, label, target, mask, opt
+    return cfg, tensors, params, x, label, target, mask, cw, opt
 
 
 def forward(P, cfg, x):
@@ -89,8 +90,9 @@ def forward(P, cfg, x):
     return y @ P["w_a"] + P["b_a"][0], y @ P["w_g"] + P["b_g"][0]
 
 
-def loss_of(logits, ghost, label, target, mask):
-    ce = F.cross_entropy(logits, label, reduction="none")
+def loss_of(logits, ghost, label, cw, target, mask):
+    # per sample cw[label] * CE, then the plain mean over the batch
+    ce = F.cross_entropy(logits, label, weight=cw, reduction="none")
     mse = ((ghost - target) ** 2).mean(dim=1)
     return (ce + 0.1 * mask * mse).mean()
 
@@ -101,7 +103,7 @@ def main():
         subprocess.run(["make", "-C", TOP, "tests/unit/model_golden"], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([BIN, "--write-input", tmp], check=True)
-        cfg, tensors, params, x, label, target, mask, opt = read_input(tmp)
+        cfg, tensors, params, x, label, target, mask, cw, opt = read_input(tmp)
     P = {}
     for name, rows, cols, toff, decay in tensors:
         t = torch.tensor(params[toff:toff + rows * cols].reshape(rows, cols))
@@ -113,12 +115,12 @@ def main():
     ]
     optim = torch.optim.AdamW(groups, lr=lr, betas=(b1, b2), eps=eps)
     xt, lt = torch.tensor(x), torch.tensor(label, dtype=torch.long)
-    tt, mt = torch.tensor(target), torch.tensor(mask)
+    tt, mt, ct = torch.tensor(target), torch.tensor(mask), torch.tensor(cw)
     losses = []
     for step in range(NSTEP):
         optim.zero_grad()
         logits, ghost = forward(P, cfg, xt)
-        loss = loss_of(logits, ghost, lt, tt, mt)
+        loss = loss_of(logits, ghost, lt, ct, tt, mt)
         loss.backward()
         if step == 0:
             first = (logits.detach().clone(), torch.softmax(logits, 1).detach().clone(),

@@ -5,6 +5,8 @@
 
 H=time,open,high,low,close,volume,action,confidence,p_hold,p_buy,p_sell,next_open,next_high,next_low,next_close,model_gen
 T=entry_time,exit_time,side,entry_price,exit_price,qty,fees,pnl,return_pct,bars,exit_reason
+# the policy of the first version: every signal acts at once
+P0="--min-hold 0 --cooldown 0"
 
 # near KEY VALUE FILE: the summary's KEY is VALUE to 1e-12 relative
 near() {
@@ -24,33 +26,33 @@ row() { echo "$1,$2,$3,$4,$5,100,$6,0.9,,,,,,,,1"; }
 	row 2024-01-01T00:02:00Z 104 106 103 105 SELL
 	row 2024-01-01T00:03:00Z 110 111 105 106 HOLD
 } >"$T_TMP/a.csv"
-expect long 0 "backtest --fee 0 --summary $T_TMP/sum $T_TMP/a.csv" \
+expect long 0 "backtest $P0 --fee 0 --summary $T_TMP/sum $T_TMP/a.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,110,100,0,1000,10,2,signal"
 # The same SELL with --reverse opens a short at 110, closed at the end at
 # 106: pnl (110 - 106) * 11000 / 110 = 400, 3.6363... %, 1 bar.
-expect reverse 0 "backtest --fee 0 --reverse $T_TMP/a.csv" \
+expect reverse 0 "backtest $P0 --fee 0 --reverse $T_TMP/a.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,110,100,0,1000,10,2,signal
 2024-01-01T00:03:00Z,2024-01-01T00:03:00Z,short,110,106,100,0,400,3.6363636363636362,1,end"
 # --fill close: in at 00:00's close 100, out at 00:02's close 105.
-expect fill-close 0 "backtest --fee 0 --fill close $T_TMP/a.csv" \
+expect fill-close 0 "backtest $P0 --fee 0 --fill close $T_TMP/a.csv" \
 "$T
 2024-01-01T00:00:00Z,2024-01-01T00:02:00Z,long,100,105,100,0,500,5,2,signal"
 # --cash 5000 --size 0.5: qty 2500 / 100 = 25; pnl 250, 10 %.
-expect size 0 "backtest --fee 0 --cash 5000 --size 0.5 $T_TMP/a.csv" \
+expect size 0 "backtest $P0 --fee 0 --cash 5000 --size 0.5 $T_TMP/a.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,110,25,0,250,10,2,signal"
 # --stop-loss 0.02: stop at 98 not touched (lows 100, 103); --take-profit
 # 0.04: 104 reached by 00:01's high 105: out at 104, 4 %, 1 bar.
-expect take-profit 0 "backtest --fee 0 --long-only --stop-loss 0.02 --take-profit 0.04 $T_TMP/a.csv" \
+expect take-profit 0 "backtest $P0 --fee 0 --long-only --stop-loss 0.02 --take-profit 0.04 $T_TMP/a.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:01:00Z,long,100,104,100,0,400,4,1,take_profit"
 # --min-confidence 0.95 ignores every signal (confidence 0.9).
-expect min-confidence 0 "backtest --min-confidence 0.95 $T_TMP/a.csv" "$T"
+expect min-confidence 0 "backtest $P0 --min-confidence 0.95 $T_TMP/a.csv" "$T"
 # Fee 0.1 % and slippage 1 %: in at 101, out at 108.9; qty = 10000 /
 # (101 * 1.001); fees qty * (101 + 108.9) * 0.001.
-backtest --fee 0.001 --slippage 0.01 --json "$T_TMP/j" "$T_TMP/a.csv" \
+backtest $P0 --fee 0.001 --slippage 0.01 --json "$T_TMP/j" "$T_TMP/a.csv" \
     >"$T_TMP/out" 2>/dev/null
 check fee-slippage awk -F, 'NR == 2 {
 	q = 10000 / (101 * 1.001); f = q * (101 + 108.9) * 0.001
@@ -63,13 +65,16 @@ check fee-slippage awk -F, 'NR == 2 {
 # 10500, 11000 (flat after the exit at 00:03's open); buy and hold
 # 106 / 100 - 1 = 6 %; exposure 2 / 4 = 50 %; row 00:00's BUY before an up
 # candle (hit), 00:02's SELL before a down one (110 -> 106): hit.
-check summary-text grep -q '^trades  *1$' "$T_TMP/sum"
-check summary-return grep -q '^return_pct  *10$' "$T_TMP/sum"
-check summary-bh near buy_hold_return_pct 6 "$T_TMP/sum"
-check summary-exposure grep -q '^exposure_pct  *50$' "$T_TMP/sum"
-check summary-hit grep -q '^hit_rate_pct  *100$' "$T_TMP/sum"
-check summary-sortino grep -q '^sortino  *n/a$' "$T_TMP/sum"
-backtest --fee 0 --json "$T_TMP/j" "$T_TMP/a.csv" >/dev/null 2>&1
+jq1() { /usr/bin/python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+sys.exit(not eval(sys.argv[2]))' "$@"; }
+check summary-text grep -q '^# Trades  *1$' "$T_TMP/sum"
+check summary-return grep -q '^Return \[%\]  *10.00$' "$T_TMP/sum"
+check summary-bh grep -q '^Buy & Hold Return \[%\]  *6.00$' "$T_TMP/sum"
+check summary-exposure grep -q '^Exposure Time \[%\]  *50.00$' "$T_TMP/sum"
+check summary-hit grep -q '^Hit Rate \[%\]  *100.00 ' "$T_TMP/sum"
+check summary-sortino grep -q '^Sortino Ratio  *n/a$' "$T_TMP/sum"
+backtest $P0 --fee 0 --json "$T_TMP/j" "$T_TMP/a.csv" >/dev/null 2>&1
 check json /usr/bin/python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
@@ -78,12 +83,15 @@ assert j["final_equity"] == 11000 and j["pnl"] == 1000
 assert j["return_pct"] == 10 and j["max_drawdown_pct"] == 0
 assert j["start"] == "2024-01-01T00:00:00Z" and j["end"] == "2024-01-01T00:03:00Z"
 assert j["median_step_seconds"] == 60 and j["periods_per_year"] == 525960
+assert j["periods_per_year_source"] == "median_step"
 assert j["sortino"] is None and j["profit_factor"] is None
 assert j["ghost_close_mape_pct"] is None and j["ghosts"] == 0
+assert abs(j["buy_hold_return_pct"] - 6) < 1e-12 and j["exposure_pct"] == 50
+assert j["hit_rate_pct"] == 100
 ' "$T_TMP/j"
 
 # --equity: one row per candle.
-backtest --fee 0 --equity "$T_TMP/eq" "$T_TMP/a.csv" >/dev/null 2>&1
+backtest $P0 --fee 0 --equity "$T_TMP/eq" "$T_TMP/a.csv" >/dev/null 2>&1
 check equity diff -u - "$T_TMP/eq" <<EOF
 time,equity,drawdown_pct
 2024-01-01T00:00:00Z,10000,0
@@ -100,7 +108,7 @@ EOF
 	row 2024-01-01T00:01:00Z 10 11 10 11 BUY
 	row 2024-01-01T00:02:00Z 12 13 11 12 HOLD
 } >"$T_TMP/lo.csv"
-expect long-only 0 "backtest --fee 0 --long-only $T_TMP/lo.csv" \
+expect long-only 0 "backtest $P0 --fee 0 --long-only $T_TMP/lo.csv" \
 "$T
 2024-01-01T00:02:00Z,2024-01-01T00:02:00Z,long,12,12,833.3333333333334,0,0,0,1,end"
 
@@ -111,7 +119,7 @@ expect long-only 0 "backtest --fee 0 --long-only $T_TMP/lo.csv" \
 	row 2024-01-01T00:01:00Z 100 101 99 100 HOLD
 	row 2024-01-01T00:02:00Z 90 99 89 95 HOLD
 } >"$T_TMP/gap.csv"
-expect gap-stop 0 "backtest --fee 0 --stop-loss 0.05 $T_TMP/gap.csv" \
+expect gap-stop 0 "backtest $P0 --fee 0 --stop-loss 0.05 $T_TMP/gap.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:02:00Z,long,100,90,100,0,-1000,-10,2,stop_loss"
 
@@ -124,7 +132,7 @@ errhas bad-action-msg "bad.csv:3: bad action 'MAYBE'"
 expect empty 0 "echo '$H' | backtest" "$T"
 { echo "$H"; echo "2024-01-01T00:00:00Z,1,1,1,1,1,,,,,,,,,,"; echo "2024-01-01T00:01:00Z,1,1,1,1,1,,,,,,,,,,"; } >"$T_TMP/none.csv"
 expect no-prediction 0 "backtest $T_TMP/none.csv" "$T"
-expect bad-fee 2 "backtest --fee x $T_TMP/a.csv"
+expect bad-fee 2 "backtest $P0 --fee x $T_TMP/a.csv"
 expect bad-fill 2 "backtest --fill later $T_TMP/a.csv"
 expect svg-every-alone 2 "backtest --svg-every 5 $T_TMP/a.csv"
 expect two-files 2 "backtest $T_TMP/a.csv $T_TMP/a.csv"
@@ -143,13 +151,14 @@ gen() {
 		a = NR < 33 ? "" : NR % 17 == 0 ? "BUY" : NR % 23 == 0 ? "SELL" : "HOLD"
 		if (a == "") { print $0 ",,,,,,,,,,,,"; next }
 		ph = NR % 29 == 0 ? prev : ""
-		print $0 "," a ",0.6,0.2,0.6,0.2," $5 "," $5 * 1.002 "," $5 * 0.998 "," \
+		pr = a == "BUY" ? "0.2,0.6,0.2" : a == "SELL" ? "0.2,0.2,0.6" : "0.6,0.2,0.2"
+		print $0 "," a ",0.6," pr "," $5 "," $5 * 1.002 "," $5 * 0.998 "," \
 		    $5 * 1.001 ",1," ph ","
 		prev = $1
 	}'
 }
 gen 16080 >"$T_TMP/big.csv"
-backtest --svg "$T_TMP/big.svg" --json "$T_TMP/big.json" \
+backtest $P0 --svg "$T_TMP/big.svg" --json "$T_TMP/big.json" \
     "$T_TMP/big.csv" >"$T_TMP/big.trades" 2>/dev/null
 check svg-xml xmllint --noout "$T_TMP/big.svg"
 check svg-elements test "$(xmllint --xpath 'count(//*)' "$T_TMP/big.svg")" -le 20000
@@ -171,7 +180,7 @@ expect epipe 0 "backtest $T_TMP/big.csv 2>/dev/null | head -1" "$T"
 
 # Properties.  All HOLD: no trade, equity flat.
 sed '2,$s/,BUY,/,HOLD,/; 2,$s/,SELL,/,HOLD,/' "$T_TMP/big.csv" >"$T_TMP/hold.csv"
-backtest --json "$T_TMP/hj" "$T_TMP/hold.csv" >"$T_TMP/out" 2>/dev/null
+backtest $P0 --json "$T_TMP/hj" "$T_TMP/hold.csv" >"$T_TMP/out" 2>/dev/null
 check hold-notrades test "$(cat "$T_TMP/out")" = "$T"
 check hold-flat /usr/bin/python3 -c '
 import json, sys
@@ -180,9 +189,9 @@ assert j["final_equity"] == 10000 and j["max_drawdown_pct"] == 0 and j["trades"]
 ' "$T_TMP/hj"
 # One BUY at the first prediction, long only, never exited:
 # final = cash * (last close / entry fill) * (1 - fee) / (1 + fee).
-awk -F, 'NR == 1 { print; next } { if ($7 != "") { $7 = n++ ? "HOLD" : "BUY" } print }' \
+awk -F, 'NR == 1 { print; next } { if ($7 != "") { $7 = n++ ? "HOLD" : "BUY"; $9 = $10 = $11 = "" } print }' \
     OFS=, "$T_TMP/big.csv" >"$T_TMP/one.csv"
-backtest --long-only --fee 0.001 --json "$T_TMP/oj" "$T_TMP/one.csv" >"$T_TMP/out" 2>/dev/null
+backtest $P0 --long-only --fee 0.001 --json "$T_TMP/oj" "$T_TMP/one.csv" >"$T_TMP/out" 2>/dev/null
 check one-buy /usr/bin/python3 -c '
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
@@ -195,7 +204,7 @@ assert j["trades"] == 1
 ' "$T_TMP/one.csv" "$T_TMP/oj"
 # No costs, fill at the close: pnl is the sum of qty * close-to-close moves
 # while in position (checked trade by trade from the stream).
-backtest --fee 0 --fill close --reverse --json "$T_TMP/mj" "$T_TMP/big.csv" \
+backtest $P0 --fee 0 --fill close --reverse --json "$T_TMP/mj" "$T_TMP/big.csv" \
     >"$T_TMP/mt" 2>/dev/null
 check moves /usr/bin/python3 -c '
 import csv, json, sys
@@ -244,7 +253,7 @@ wait $bpid
 st=$?
 exec 3>&-
 check live-term-status test $st = 143
-check live-term-summary grep -q '^candles  *40$' "$T_TMP/le"
+check live-term-summary grep -q '^Candles  *40$' "$T_TMP/le"
 check live-svg xmllint --noout "$T_TMP/live.svg"
 
 # --svg-every 1 over a whole file while a reader checks the chart as
@@ -264,7 +273,36 @@ wait $bpid
 check svg-every-status test $? = 0
 check svg-every-wellformed test $bad = 0
 check svg-every-final xmllint --noout "$T_TMP/every.svg"
-check svg-every-notmp test ! -e "$T_TMP/every.svg.tmp"
+check svg-every-notmp test -z "$(ls -A "$T_TMP" | grep '^\.every\.svg\.')"
+
+# Issue 19 item 3: files a neighbour plants beside the chart.  A planted
+# FILE.tmp link is not followed; a link at FILE is replaced, its target
+# untouched; a FIFO and a device node are written in place, never
+# renamed over; a replaced chart keeps its mode.
+echo secret >"$T_TMP/victim"
+ln -s "$T_TMP/victim" "$T_TMP/p.svg.tmp"
+expect svg-planted-tmp 0 "backtest --svg $T_TMP/p.svg $T_TMP/a.csv >/dev/null"
+check svg-planted-tmp-victim test "$(cat "$T_TMP/victim")" = secret
+check svg-planted-tmp-chart xmllint --noout "$T_TMP/p.svg"
+ln -s "$T_TMP/victim" "$T_TMP/l.svg"
+expect svg-planted-link 0 "backtest --svg $T_TMP/l.svg $T_TMP/a.csv >/dev/null"
+check svg-planted-link-victim test "$(cat "$T_TMP/victim")" = secret
+check svg-planted-link-replaced test -f "$T_TMP/l.svg" -a ! -h "$T_TMP/l.svg"
+chmod 640 "$T_TMP/p.svg"
+backtest --svg "$T_TMP/p.svg" "$T_TMP/a.csv" >/dev/null 2>&1
+check svg-mode-kept test "$(stat -c %a "$T_TMP/p.svg")" = 640
+mkfifo "$T_TMP/svgfifo"
+timeout 20 cat "$T_TMP/svgfifo" >"$T_TMP/fromfifo" &
+expect svg-fifo 0 "backtest --svg $T_TMP/svgfifo $T_TMP/a.csv >/dev/null"
+wait
+check svg-fifo-kept test -p "$T_TMP/svgfifo"
+check svg-fifo-chart xmllint --noout "$T_TMP/fromfifo"
+if mknod "$T_TMP/null" c 1 3 2>/dev/null; then
+	expect svg-device 0 "backtest --svg $T_TMP/null $T_TMP/a.csv >/dev/null"
+	check svg-device-kept test -c "$T_TMP/null"
+else
+	echo "# svg-device skipped: mknod needs root"
+fi
 
 # Real predictions.  A tiny model (window 8) trained one epoch on a slice.
 M=$T_TMP/m.ckpt
@@ -278,21 +316,23 @@ modelgen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
 # by the signals infer wrote (a position is still open at the end, or
 # every trade closed on a signal).
 infer -m "$M" "$T_TMP/c.csv" 2>/dev/null >"$T_TMP/pred.csv"
-expect infer-pipe 0 "backtest --summary $T_TMP/isum --json $T_TMP/ij <$T_TMP/pred.csv >$T_TMP/itr"
-check infer-candles grep -q '^candles  *400$' "$T_TMP/isum"
+expect infer-pipe 0 "backtest $P0 --enter 0 --summary $T_TMP/isum --json $T_TMP/ij <$T_TMP/pred.csv >$T_TMP/itr"
+check infer-candles grep -q '^Candles  *400$' "$T_TMP/isum"
 nsig=$(awk -F, 'NR > 1 && ($7 == "BUY" || $7 == "SELL")' "$T_TMP/pred.csv" | wc -l)
 ntr=$(($(wc -l <"$T_TMP/itr") - 1))
 check infer-signals test "$nsig" -gt 0
 check infer-trades test "$ntr" -ge 1 -a "$ntr" -le "$nsig"
-check infer-trades-sum grep -q "^trades  *$ntr\$" "$T_TMP/isum"
-check infer-ghosts awk '$1 == "ghosts" { exit !($2 > 100) }' "$T_TMP/isum"
-check infer-mape awk '$1 == "ghost_close_mape_pct" { exit !($2 > 0 && $2 < 5) }' "$T_TMP/isum"
+check infer-trades-sum grep -q "^# Trades  *$ntr\$" "$T_TMP/isum"
+check infer-ghosts jq1 "$T_TMP/ij" 'j["ghosts"] > 100'
+check infer-mape jq1 "$T_TMP/ij" '0 < j["ghost_close_mape_pct"] < 5'
+check infer-mape-ratio jq1 "$T_TMP/ij" 'j["skill"]["mape_ratio"] > 0'
+check infer-model-gen jq1 "$T_TMP/ij" 'j["settings"]["model_gen_first"] == j["settings"]["model_gen_last"] != None' 
 check infer-json /usr/bin/python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
 sys.exit(not (j["candles"] == 400 and j["trades"] == int(sys.argv[2])))' \
     "$T_TMP/ij" "$ntr"
 # the pipe and a file argument agree
-expect infer-file 0 "infer -m $M $T_TMP/c.csv 2>/dev/null | backtest 2>/dev/null | cmp - $T_TMP/itr"
+expect infer-file 0 "infer -m $M $T_TMP/c.csv 2>/dev/null | backtest $P0 --enter 0 2>/dev/null | cmp - $T_TMP/itr"
 
 # Training while backtesting, on a copy: the original checkpoint is
 # unchanged, the copy's generation rose by the steps taken, and backtest
@@ -306,7 +346,7 @@ g1=$(modelgen "$T_TMP/bt.ckpt")
 steps=$(sed -n 's/.* steps=\([0-9]*\).*/\1/p' "$T_TMP/tcerr")
 check train-gen-rose test "$g1" -gt "$g0"
 check train-gen-steps test "$g1" = $((g0 + ${steps:-0}))
-check train-candles grep -q '^candles  *400$' "$T_TMP/tsum"
+check train-candles grep -q '^Candles  *400$' "$T_TMP/tsum"
 check train-trades-header test "$(head -1 "$T_TMP/ttr")" = "$T"
 
 t_done

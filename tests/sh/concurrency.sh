@@ -30,7 +30,7 @@ on_piv() {
 	    train-candle -m "$1" --on pivots >/dev/null
 }
 batch() {
-	train-batch -m "$1" --labels every --epochs 2 --slice 0.05 \
+	train-batch -m "$1" --labels every --epochs 2 --slice 0.05 --no-calibrate \
 	    --seed 5 "$T_TMP/b.csv" >/dev/null
 }
 labels() {

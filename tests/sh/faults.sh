@@ -148,6 +148,117 @@ while read -r name run; do
 	check "no-tmp-left-$name" [ "$(ls -A "$T" | grep -c "^\.p\.$name\.ckpt\.tmp")" = 0 ]
 done <"$T/trainers"
 
+# ---- issue 19: locks that wedge, a checkpoint that is a FIFO, a huge
+# sparse checkpoint, whole-file determinism, test hooks in bin/ ----
+# the ticket of pid $1 on lock file $2 (a POSIX write lock, /proc/locks)
+queued() {
+	ino=$(stat -c %i "$2" 2>/dev/null) || return 1
+	grep -v -- '->' /proc/locks | grep -q "POSIX .*WRITE $1 [0-9a-f:]*:$ino "
+}
+wait_queued() {
+	i=0
+	while ! queued "$1" "$2" && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+	queued "$1" "$2"
+}
+if have train-candle && have train-batch; then
+	M=$T/w.ckpt
+	"$F" create "$M"
+	# 9. a waiter stopped (SIGSTOP) at the head of the queue does not keep
+	# the next writer from a free lock; once continued it trains too
+	"$F" hold "$M" 2>/dev/null &
+	holder=$!
+	i=0
+	while [ ! -e "$M.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	train-candle -m "$M" --label BUY --lock-timeout 60 "$T/ok.csv" >/dev/null 2>&1 &
+	w1=$!
+	check stopped-waiter-queued wait_queued $w1 "$M.lock"
+	kill -STOP $w1
+	kill -KILL $holder
+	wait $holder 2>/dev/null
+	expect stopped-waiter-passed 0 "train-candle -m $M --label SELL --lock-timeout 10 $T/ok.csv >/dev/null"
+	kill -CONT $w1
+	wait $w1
+	check stopped-waiter-continues [ $? = 0 ]
+	check stopped-waiter-gen [ "$("$F" gen "$M")" = 9 ]
+	# 9. a waiter killed with -9 leaves nothing in the queue: NAME.lock
+	# stays empty, and its pid, reused or not, is nowhere
+	rm -f "$M.held"
+	"$F" hold "$M" 2>/dev/null &
+	holder=$!
+	i=0
+	while [ ! -e "$M.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	train-candle -m "$M" --label BUY --lock-timeout 60 "$T/ok.csv" >/dev/null 2>&1 &
+	w1=$!
+	check killed-waiter-queued wait_queued $w1 "$M.lock"
+	kill -KILL $w1
+	wait $w1 2>/dev/null
+	check killed-waiter-gone sh -c "! grep -q 'POSIX .*WRITE $w1 ' /proc/locks"
+	check killed-waiter-lock-empty [ ! -s "$M.lock" ]
+	# 10. SIGTERM and SIGINT end a wait for the lock at once: 143, 130
+	# (not 75 after --lock-timeout)
+	train-candle -m "$M" --label BUY --lock-timeout 60 "$T/ok.csv" >/dev/null 2>"$T/term.err" &
+	w1=$!
+	check term-waiter-queued wait_queued $w1 "$M.lock"
+	kill -TERM $w1
+	wait $w1
+	check term-ends-wait-143 [ $? = 143 ]
+	pivots --levels 1 "$T/ok.csv" >"$T/inp.csv" 2>/dev/null
+	train-candle -m "$M" --on every --lock-timeout 60 "$T/inp.csv" >/dev/null 2>"$T/term.err" &
+	w1=$!
+	check term-stream-queued wait_queued $w1 "$M.lock"
+	kill -TERM $w1
+	wait $w1
+	check term-stream-ends-wait-143 [ $? = 143 ]
+	train-batch -m "$M" --labels every --epochs 1 --lock-timeout 60 "$T/ok.csv" >/dev/null 2>&1 &
+	w1=$!
+	check int-waiter-queued wait_queued $w1 "$M.lock"
+	kill -INT $w1
+	wait $w1
+	check int-ends-wait-130 [ $? = 130 ]
+	kill -KILL $holder
+	wait $holder 2>/dev/null
+	check after-stops-gen [ "$("$F" gen "$M")" = 9 ]
+else skip "issue 19 lock cases (train-candle, train-batch)"; fi
+# 10. a checkpoint that is a FIFO: refused with 65, never a hang
+mkfifo "$T/fifo.ckpt"
+while read -r name run; do
+	expect "fifo-ckpt-$name" 65 "M=$T/fifo.ckpt T=$T TO=2; cp $T/ok.csv $T/in.csv; timeout 60 sh -c \"$run\" >/dev/null </dev/null"
+	errhas "fifo-ckpt-$name-says" "not a regular file"
+done <"$T/readers"
+if have infer; then
+	expect fifo-ckpt-info 65 "timeout 60 infer --info -m $T/fifo.ckpt"
+fi
+# 12. a huge sparse file whose header gives another size: 65 at once (the
+# body is neither read nor CRC'd: tests/unit/ckpt.c counts the bytes read)
+"$F" create "$T/sparse.ckpt"
+truncate -s 20G "$T/sparse.ckpt"
+while read -r name run; do
+	expect "sparse-ckpt-$name" 65 "M=$T/sparse.ckpt T=$T TO=2; cp $T/ok.csv $T/in.csv; timeout 120 sh -c \"$run\" >/dev/null </dev/null"
+	errhas "sparse-ckpt-$name-says" "inconsistent header"
+done <"$T/readers"
+rm -f "$T/sparse.ckpt"
+# 17. train-batch --new twice with one seed and SOURCE_DATE_EPOCH: the
+# same bytes; a --new run without samples leaves no file
+if have train-batch; then
+	for i in 1 2; do
+		SOURCE_DATE_EPOCH=1700000000 train-batch -m "$T/det$i.ckpt" --new \
+		    --window 8 --dim 16 --layers 1 --heads 2 --labels every \
+		    --epochs 1 --seed 5 --threads 1 "$T/ok.csv" >/dev/null 2>&1
+	done
+	check sde-same-bytes cmp -s "$T/det1.ckpt" "$T/det2.ckpt"
+	train-batch -m "$T/det3.ckpt" --new --window 8 --dim 16 --layers 1 \
+	    --heads 2 --labels every --epochs 1 --seed 6 --threads 1 \
+	    "$T/ok.csv" >/dev/null 2>&1
+	check no-sde-other-id [ "$(infer --info -m "$T/det3.ckpt" | grep model_id)" != "$(infer --info -m "$T/det1.ckpt" | grep model_id)" ]
+	head -1 "$T/ok.csv" >"$T/hdr.csv"
+	expect new-no-samples 65 "train-batch -m $T/none.ckpt --new --window 8 --dim 16 --layers 1 --heads 2 --labels every $T/hdr.csv"
+	check new-no-samples-no-file [ ! -e "$T/none.ckpt" ]
+else skip "issue 19 determinism (train-batch)"; fi
+# the test hook (tests/hook.c) is in bin-test/ only, never in bin/
+for p in "$top"/bin/*; do
+	check "no-test-hook-$(basename "$p")" sh -c "! strings '$p' | grep -q 'CANDLEKIT_FAULT\|CANDLEKIT_LOCK_LOG'"
+done
+
 # ---- hostile input to every program ----
 # Each program gets variants of a valid input of its own kind (candles; a
 # pivot stream for train-candle; predictions for backtest) made by

@@ -34,7 +34,7 @@ expect live-good 0 "$interp $T/srv/live.sh"
 # few steps taken.
 expect head-new 0 "train-batch -m $T/h.ckpt --new --seed 1 $TINY --labels every --epochs 1 $T/c.csv >/dev/null"
 expect head-closed 0 "timeout 300 train-batch -m $T/h.ckpt --labels every --epochs 2000 $T/c.csv | head -n 1"
-check head-closed-header [ "$(cat "$T/out")" = "epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s" ]
+check head-closed-header [ "$(wc -l <"$T/out")" -eq 1 ] && grep -q '^epoch,train_loss,' "$T/out"
 check head-closed-quiet [ ! -s "$T/err" ]
 st=$(bash -c "timeout 300 train-batch -m $T/h.ckpt --labels every --epochs 2000 $T/c.csv 2>$T/herr | head -n 1 >/dev/null; echo \${PIPESTATUS[0]}")
 check head-closed-status [ "$st" = 0 ]

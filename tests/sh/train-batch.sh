@@ -32,14 +32,17 @@ awk -v n=4000 -v seed=7 -v ann="$T/syn.ann" -f tests/gen_synth.awk >"$T/syn.csv"
 expect synth-train 0 "train-batch -m $T/syn.ckpt --new $TINY --seed 3 \
     --threads 1 --annotations $T/syn.ann --epochs 12 --lr 0.005 \
     --batch 32 --json $T/syn.json $T/syn.csv >$T/syn.out"
+cp "$T/syn.ckpt" "$T/synk.ckpt"	# syn.ckpt is replaced below
 acc=$(json val_acc "$T/syn.json")
 major=$(json majority_acc "$T/syn.json")
 check "synth val_acc $acc > 0.95 (majority $major)" \
     awk -v a="$acc" 'BEGIN { exit !(a > 0.95) }'
-check synth-epoch-lines awk -F, 'NR == 1 { ok = $0 == "epoch,train_loss,val_loss,val_acc,majority_acc,samples_per_s" }
-    NR > 1 { n++; ok = ok && NF == 6 && $1 == n } END { exit !(ok && n == 12) }' "$T/syn.out"
+check synth-epoch-lines awk -F, 'NR == 1 { ok = $0 == "epoch,train_loss,val_loss,val_acc,val_logloss,majority_acc,majority_logloss,persistence_acc,val_ece,precision_hold,recall_hold,precision_buy,recall_buy,precision_sell,recall_sell,samples_per_s" }
+    NR > 1 { n++; ok = ok && NF == 16 && $1 == n } END { exit !(ok && n == 12) }' "$T/syn.out"
+# the calibration is one more generation
+check synth-calibrated test "$(json calibrated "$T/syn.json")" = true
 check synth-generation awk -v g="$(json generation "$T/syn.json")" \
-    -v s="$(json steps "$T/syn.json")" 'BEGIN { exit !(g == s && g == 12 * 100) }'
+    -v s="$(json steps "$T/syn.json")" 'BEGIN { exit !(g == s + 1 && s == 12 * 100) }'
 # the last step used the ghost candle after the last training sample, at
 # index W + train_samples (line + 2): validation candles are never used
 check synth-trained-until test "$(json trained_until "$T/syn.json")" = \
@@ -90,8 +93,129 @@ END {
 		print t[i] "," lab
 	}
 }' "$T/real3k.csv" >"$T/ref.csv"
-check labels-every-equal cmp -s "$T/dump.csv" "$T/ref.csv"
+cut -d, -f1,2 "$T/dump.csv" | sed '1s/.*/time,label/' >"$T/dump2.csv"
+check labels-every-equal cmp -s "$T/dump2.csv" "$T/ref.csv"
 check labels-every-count test "$(wc -l <"$T/dump.csv")" -eq 3001
+
+# --- pivot labels teach HOLD; class weights; the relative threshold --------
+expect usage-nohold-every 2 "train-batch -m $T/det.ckpt --labels every --no-hold $T/real3k.csv"
+expect usage-threshold-pivots 2 "train-batch -m $T/det.ckpt --labels pivots --threshold 0.5s $T/real3k.csv"
+expect usage-cw-two 2 "train-batch -m $T/det.ckpt --labels pivots --class-weights 1,2 $T/real3k.csv"
+expect usage-cw-word 2 "train-batch -m $T/det.ckpt --labels pivots --class-weights some $T/real3k.csv"
+expect usage-cw-neg 2 "train-batch -m $T/det.ckpt --labels pivots --class-weights 1,-2,3 $T/real3k.csv"
+expect usage-threshold-s 2 "train-batch -m $T/det.ckpt --labels every --threshold s $T/real3k.csv"
+expect hold-dump 0 "train-batch -m $T/det.ckpt --labels pivots --epochs 1 --no-calibrate \
+    --json $T/hold.json --dump-labels $T/hold.csv $T/real3k.csv"
+# every candle decided is labelled: BUY at L, SELL at H (pivots --annotations),
+# HOLD the others; the last k candles are not decided yet
+pivots --annotations "$T/real3k.csv" | sed 1d | sort >"$T/pa"
+awk -F, 'NR > 1 && ($2 == "BUY" || $2 == "SELL") { print $1 "," $2 }' "$T/hold.csv" | sort >"$T/pb"
+check hold-pivots cmp -s "$T/pa" "$T/pb"
+check hold-holds awk -F, 'NR > 1 && $2 == "HOLD" { h++ } NR > 1 && $2 == "" { e++ }
+    END { exit !(h > 2000 && e < 30) }' "$T/hold.csv"
+check hold-last-undecided awk -F, 'END { exit !($2 == "") }' "$T/hold.csv"
+# inverse frequency: w_c = n / (3 n_c) over the training split's counts
+# numbers NAME FILE: the numbers of the --json line NAME, one a line
+numbers() { sed -n "s/^  \"$1\": //p" "$2" | tr -c '0-9.e\n-' ' ' | tr -s ' ' '\n' | grep '^[0-9]'; }
+check hold-weights awk -v n="$(numbers train_classes "$T/hold.json" | tr '\n' ' ')" \
+    -v w="$(numbers class_weights "$T/hold.json" | tr '\n' ' ')" 'BEGIN {
+	split(n, c, " "); split(w, x, " "); t = c[1] + c[2] + c[3]
+	for (i = 1; i <= 3; i++) { d = x[i] - t / (3 * c[i]); if (d * d > 1e-10 * x[i] * x[i]) exit 1 }
+	exit !(c[1] > c[2] && x[1] < x[2])
+}'
+# the dump shows each label's weight
+check hold-dump-weights awk -F, 'NR > 1 && $2 != "" { w[$2] = $3; if (seen[$2] != "" && seen[$2] != $3) bad = 1; seen[$2] = $3 }
+    END { exit !(!bad && w["HOLD"] < w["BUY"] && w["HOLD"] < w["SELL"]) }' "$T/hold.csv"
+expect nohold-dump 0 "train-batch -m $T/det.ckpt --labels pivots --no-hold --epochs 1 --no-calibrate \
+    --dump-labels $T/nohold.csv $T/real3k.csv"
+awk -F, 'NR > 1 && $2 != "" { print $1 "," $2 }' "$T/nohold.csv" | sort >"$T/pc"
+check nohold-pivots-only cmp -s "$T/pa" "$T/pc"
+expect cw-given 0 "train-batch -m $T/det.ckpt --labels pivots --class-weights 0.5,2,3 --epochs 1 \
+    --no-calibrate --json $T/cw.json $T/real3k.csv"
+check cw-given-json test "$(sed -n 's/^  "class_weights": //p' "$T/cw.json")" = '{"hold": 0.5, "buy": 2, "sell": 3},'
+expect cw-none 0 "train-batch -m $T/det.ckpt --labels pivots --class-weights none --epochs 1 \
+    --no-calibrate --json $T/cw.json $T/real3k.csv"
+check cw-none-json test "$(sed -n 's/^  "class_weights": //p' "$T/cw.json")" = '{"hold": 1, "buy": 1, "sell": 1},'
+# --threshold 0.5s: half the std of the window's W log returns (W = 8 here)
+expect rel-dump 0 "train-batch -m $T/det.ckpt --labels every --threshold 0.5s --epochs 1 \
+    --no-calibrate --dump-labels $T/rel.csv $T/real3k.csv"
+awk -F, -v k=2 -v x=0.5 -v W=8 'NR > 1 { n++; t[n] = $1; h[n] = $3; l[n] = $4; c[n] = $5 }
+END {
+	print "time,label"
+	for (i = 1; i <= n; i++) {
+		lab = ""
+		if (i + k <= n && i > W) {
+			H = L = (i > k)
+			for (j = i - k; j <= i + k && (H || L); j++) {
+				if (j == i) continue
+				if (j < i) { if (!(h[i] > h[j])) H = 0; if (!(l[i] < l[j])) L = 0 }
+				else { if (!(h[i] >= h[j])) H = 0; if (!(l[i] <= l[j])) L = 0 }
+			}
+			m = 0; v = 0
+			for (j = i - W + 1; j <= i; j++) m += log(c[j] / c[j - 1])
+			m /= W
+			for (j = i - W + 1; j <= i; j++) v += (log(c[j] / c[j - 1]) - m) ^ 2
+			s = sqrt(v / W)
+			if (H && !L) lab = "SELL"
+			else if (L && !H) lab = "BUY"
+			else {
+				mv = c[i + 1] / c[i] - 1
+				lab = mv > x * s ? "BUY" : mv < -x * s ? "SELL" : "HOLD"
+			}
+		}
+		print t[i] "," lab
+	}
+}' "$T/real3k.csv" >"$T/relref.csv"
+cut -d, -f1,2 "$T/rel.csv" | sed '1s/.*/time,label/' >"$T/rel2.csv"
+check rel-labels-equal cmp -s "$T/rel2.csv" "$T/relref.csv"
+diff "$T/rel2.csv" "$T/relref.csv" | head -4 >&2
+check rel-labels-differ eval '! cmp -s "$T/rel2.csv" "$T/dump2.csv"'
+
+# --- calibration: the temperature is in the checkpoint; timeframe, range ---
+info() { infer --info -m "$1" | sed -n "s/^$2: *//p"; }
+check syn-temperature awk -v a="$(info "$T/synk.ckpt" temperature)" \
+    -v b="$(json temperature "$T/syn.json")" 'BEGIN { exit !(a > 0 && (a - b) ^ 2 < 1e-8 * b * b) }'
+check syn-timeframe test "$(info "$T/synk.ckpt" timeframe_s)" = 60
+check syn-range test "$(info "$T/synk.ckpt" data_from) $(info "$T/synk.ckpt" data_to)" = \
+    "$(sed -n 2p "$T/syn.csv" | cut -d, -f1) $(tail -n 1 "$T/syn.csv" | cut -d, -f1)"
+check syn-json-range test "$(json data_from "$T/syn.json") $(json timeframe_s "$T/syn.json")" = \
+    "$(info "$T/synk.ckpt" data_from) 60"
+# --no-calibrate: no temperature fitted, none committed (a new model: 1)
+expect nocal 0 "train-batch -m $T/nocal.ckpt --new $TINY --labels pivots --epochs 1 --no-calibrate \
+    --json $T/nocal.json $T/real3k.csv"
+check nocal-json test "$(json calibrated "$T/nocal.json") $(json temperature "$T/nocal.json")" = "false null"
+check nocal-info test "$(info "$T/nocal.ckpt" temperature)" = 1
+check nocal-gen test "$(json generation "$T/nocal.json")" = "$(json steps "$T/nocal.json")"
+# training a calibrated model again starts from temperature 1
+cp "$T/synk.ckpt" "$T/recal.ckpt"
+expect recal 0 "train-batch -m $T/recal.ckpt --annotations $T/syn.ann --epochs 1 --no-calibrate $T/syn.csv >/dev/null"
+check recal-temperature test "$(info "$T/recal.ckpt" temperature)" = 1
+# the calibrated synthetic model on series it never saw: ECE <= 0.05
+awk -v n=3000 -v seed=11 -v ann="$T/syn2.ann" -f tests/gen_synth.awk >"$T/syn2.csv"
+infer -m "$T/synk.ckpt" "$T/syn2.csv" >"$T/syn2.pred" 2>/dev/null
+awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
+FILENAME == ARGV[1] { lab[$1] = $2; next }
+{
+	l = lab[$1]; ph = $col[FILENAME, "p_hold"]
+	if (l == "" || ph == "") next
+	p[0] = ph; p[1] = $col[FILENAME, "p_buy"]; p[2] = $col[FILENAME, "p_sell"]
+	y = l == "HOLD" ? 0 : l == "BUY" ? 1 : 2
+	a = 0; for (k = 1; k < 3; k++) if (p[k] > p[a]) a = k
+	b = int(p[a] * 10); if (b > 9) b = 9
+	n++; cnt[b]++; conf[b] += p[a]; right[b] += a == y
+}
+END {
+	for (b = 0; b < 10; b++) if (cnt[b]) e += (right[b] > conf[b] ? right[b] - conf[b] : conf[b] - right[b]) / n
+	printf "%d %.4f\n", n, e
+}' "$T/syn2.ann" "$T/syn2.pred" >"$T/syn2.ece"
+echo "# synthetic, unseen: samples, ECE: $(cat "$T/syn2.ece")"
+check "synth unseen ECE <= 0.05 ($(cat "$T/syn2.ece"))" awk '{ exit !($1 > 2900 && $2 <= 0.05) }' "$T/syn2.ece"
+# infer warns once when the stream's step is not the model's
+candle-feed --resample 5m "$T/real.csv" >"$T/real5.csv"
+expect step-warn 0 "infer -m $T/real.ckpt $T/real5.csv >/dev/null"
+check step-warn-once test "$(grep -c 'candles are 300s apart, the model learned from candles 60s apart' "$T_TMP/err")" = 1
+expect step-same 0 "infer -m $T/real.ckpt $T/real3k.csv >/dev/null"
+check step-same-quiet eval '! grep -q "apart" "$T_TMP/err"'
 
 # --- annotations: errors are file:line, 65 ----------------------------------
 printf 'time,action\n2024-06-14T01:40:00Z,BUY\n2024-06-14T01:41:00Z,JUMP\n' >"$T/a1.csv"
@@ -136,7 +260,7 @@ check backup-file cmp -s "$T/bk.orig" "$T/bk.ckpt.$gen.bak"
 # --- --patience: the generation counts a best-epoch restore as a step -------
 expect patience 0 "train-batch -m $T/pat.ckpt --new $TINY --labels pivots --epochs 8 \
     --lr 0.02 --patience 1 --json $T/pat.json $T/real3k.csv"
-check patience-gen test "$(json generation "$T/pat.json")" = "$(json steps "$T/pat.json")"
+check patience-gen test "$(json generation "$T/pat.json")" = "$(($(json steps "$T/pat.json") + 1))"
 check patience-best awk -v b="$(json best_epoch "$T/pat.json")" \
     -v e="$(json epochs "$T/pat.json")" -v r="$(json best_restored "$T/pat.json")" \
     'BEGIN { exit !(b >= 1 && b <= e && (r == "true") == (b != e)) }'
@@ -147,10 +271,10 @@ train-batch -m "$T/sh.ckpt" --new $TINY --labels every --epochs 1 --val 0 \
 g0=$(json generation "$T/sh0.json")
 export CANDLEKIT_LOCK_LOG="$T/lock.log"
 train-batch -m "$T/sh.ckpt" --labels every --epochs 20 --slice 0.005 --threads 1 \
-    --seed 1 --json "$T/sh1.json" "$T/real3k.csv" >/dev/null 2>"$T/sh1.err" &
+    --no-calibrate --seed 1 --json "$T/sh1.json" "$T/real3k.csv" >/dev/null 2>"$T/sh1.err" &
 p1=$!
 train-batch -m "$T/sh.ckpt" --labels pivots --epochs 60 --slice 0.005 --threads 1 \
-    --seed 2 --json "$T/sh2.json" "$T/real3k.csv" >/dev/null 2>"$T/sh2.err" &
+    --no-calibrate --seed 2 --json "$T/sh2.json" "$T/real3k.csv" >/dev/null 2>"$T/sh2.err" &
 p2=$!
 wait $p1; s1=$?
 wait $p2; s2=$?

@@ -33,7 +33,9 @@ expect no-pivots-every 65 "train-candle -m $M --on every $C"
 expect no-level3 65 "train-candle -m $M --on pivots --level 3 $P"
 errhas no-level3-msg "no pivot3_high column"
 expect k-mismatch 65 "pivots -k 3 $C | train-candle -m $M --on every -k 2"
-errhas k-mismatch-msg "-k"
+errhas k-mismatch-msg "another strength than 2"
+expect k-mismatch-pivots 65 "pivots -k 3 $C | train-candle -m $M --on pivots -k 2"
+errhas k-mismatch-pivots-msg "not the pivots of strength 2"
 
 # --on none: infer's predictions, empty training columns, no lock, no write
 cp "$M" "$T_TMP/before.ckpt"
@@ -86,7 +88,7 @@ sys.exit(bad != 0)
 EOF
 expect every-labels 0 "$PY $T_TMP/labels.py $T_TMP/every.csv"
 
-# --on pivots: one step per confirmed single-type pivot with a window
+# --on pivots --no-hold: one step per confirmed single-type pivot with a window
 cat >"$T_TMP/pivcount.py" <<'EOF'
 import csv, sys
 level, W = int(sys.argv[2]), int(sys.argv[3])
@@ -100,26 +102,28 @@ for lv in 1 2; do
 	npiv=$($PY "$T_TMP/pivcount.py" "$P" $lv $W)
 	g0=$(gen "$M")
 	rm -f "$T_TMP/lock.log"
-	expect pivots-$lv 0 "CANDLEKIT_LOCK_LOG=$T_TMP/lock.log train-candle -m $M --on pivots --level $lv $P >/dev/null"
+	expect pivots-$lv 0 "CANDLEKIT_LOCK_LOG=$T_TMP/lock.log train-candle -m $M --on pivots --no-hold --level $lv $P >/dev/null"
 	check pivots-$lv-steps [ "$(stat_of steps)" = "$npiv" ]
 	check pivots-$lv-lock [ "$(acquires "$T_TMP/lock.log")" = "$npiv" ]
 	check pivots-$lv-gen [ "$(gen "$M")" = $((g0 + npiv)) ]
 	check pivots-$lv-some [ "$npiv" -gt 5 ]
 done
 # --on pivots takes exactly the labels of the batch rules (labels.c through
-# train-batch --dump-labels; pivots --annotations), each once, one sample per
-# label whose window is in the stream.
-# same_labels NAME CANDLES PIVOTED LEVEL K
+# train-batch --dump-labels; with --no-hold also pivots --annotations), each
+# once, one sample per label whose window is in the stream.
+# same_labels NAME CANDLES PIVOTED LEVEL K [--no-hold]
 same_labels() {
 	cp "$M" "$T_TMP/mb.ckpt"
-	train-batch -m "$T_TMP/mb.ckpt" --labels pivots -k $5 --level $4 \
-	    --epochs 1 --dump-labels "$T_TMP/bd.csv" "$2" >/dev/null 2>&1
+	train-batch -m "$T_TMP/mb.ckpt" --labels pivots ${6:-} -k $5 --level $4 \
+	    --epochs 1 --no-calibrate --dump-labels "$T_TMP/bd.csv" "$2" >/dev/null 2>&1
 	awk -F, 'NR > 1 && $2 != "" { print $1 "," $2 }' "$T_TMP/bd.csv" |
 	    sort >"$T_TMP/batch"
-	pivots -k $5 --annotations --level $4 "$2" | sed 1d | sort >"$T_TMP/ann"
-	check $1-batch-ann cmp -s "$T_TMP/batch" "$T_TMP/ann"
+	if [ -n "${6:-}" ]; then
+		pivots -k $5 --annotations --level $4 "$2" | sed 1d | sort >"$T_TMP/ann"
+		check $1-batch-ann cmp -s "$T_TMP/batch" "$T_TMP/ann"
+	fi
 	nw=$(awk -F, -v W=$W 'NR - 2 >= W && $2 != ""' "$T_TMP/bd.csv" | wc -l)
-	expect $1 0 "train-candle -m $T_TMP/mb.ckpt --on pivots --level $4 --accumulate 64 --dump-labels $T_TMP/tc.csv $3 >/dev/null"
+	expect $1 0 "train-candle -m $T_TMP/mb.ckpt --on pivots ${6:-} -k $5 --level $4 --accumulate 64 --dump-labels $T_TMP/tc.csv $3 >/dev/null"
 	sed 1d "$T_TMP/tc.csv" | sort >"$T_TMP/stream"
 	check $1-labels cmp -s "$T_TMP/batch" "$T_TMP/stream"
 	diff "$T_TMP/batch" "$T_TMP/stream" | head -5 >&2
@@ -132,9 +136,33 @@ F=$T_TMP/full.csv
 candle-feed "$DATA" >"$F"
 pivots --levels 3 "$F" >"$T_TMP/fullp.csv"
 for lv in 2 3; do
-	same_labels full-$lv "$F" "$T_TMP/fullp.csv" $lv 2
+	same_labels full-$lv "$F" "$T_TMP/fullp.csv" $lv 2 --no-hold
 	check full-$lv-some [ "$nw" -gt 100 ]
+	same_labels full-hold-$lv "$F" "$T_TMP/fullp.csv" $lv 2
+	check full-hold-$lv-holds [ "$(grep -c ',HOLD$' "$T_TMP/stream")" -gt 10000 ]
 done
+# HOLD live: the prefix property.  The labels of a prefix of the stream
+# are the full run's labels given within that prefix, at the same rows
+# (a label is never given before the candle can no longer become a pivot;
+# tests/unit/labels.c checks that candle by candle).
+head -n 5001 "$T_TMP/fullp.csv" >"$T_TMP/prefix.csv"
+cp "$M" "$T_TMP/mb.ckpt"
+train-candle -m "$T_TMP/mb.ckpt" --on pivots --level 2 --dump-labels "$T_TMP/full.lab" \
+    "$T_TMP/fullp.csv" >"$T_TMP/full.out" 2>/dev/null
+cp "$M" "$T_TMP/mb.ckpt"
+train-candle -m "$T_TMP/mb.ckpt" --on pivots --level 2 --dump-labels "$T_TMP/prefix.lab" \
+    "$T_TMP/prefix.csv" >"$T_TMP/prefix.out" 2>/dev/null
+check hold-prefix-labels cmp -s "$T_TMP/prefix.lab" "$(head -n "$(wc -l <"$T_TMP/prefix.lab")" "$T_TMP/full.lab" >"$T_TMP/full.head"; echo "$T_TMP/full.head")"
+# the label columns of the output rows: the same on the prefix's rows
+lab_cols() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } { print $c["label"] "," $c["label_time"] }' "$1"; }
+lab_cols "$T_TMP/prefix.out" >"$T_TMP/p.cols"
+lab_cols "$T_TMP/full.out" | head -n 5001 >"$T_TMP/f.cols"
+check hold-prefix-rows cmp -s "$T_TMP/p.cols" "$T_TMP/f.cols"
+check hold-prefix-some [ "$(grep -c HOLD "$T_TMP/p.cols")" -gt 1000 ]
+# the last rows of the prefix: candles not yet decided have no label
+check hold-prefix-undecided [ "$(tail -n 1 "$T_TMP/prefix.lab" | cut -d, -f1)" \< \
+    "$(tail -n 2 "$T_TMP/prefix.csv" | head -n 1 | cut -d, -f1)" ]
+expect nohold-every 2 "train-candle -m $M --on every --no-hold $P"
 # random series of small integer prices: ties and outside bars at every
 # level (pivots -k 1); seed 8 level 3 and seed 11 level 5 took a wrong
 # label with online.c's former rule of its own
@@ -158,7 +186,8 @@ for seed in 8 11; do
 	awk -v n=1400 -v seed=$seed -f "$T_TMP/rnd.awk" >"$T_TMP/r.csv"
 	pivots -k 1 --levels 5 "$T_TMP/r.csv" >"$T_TMP/rp.csv"
 	for lv in 2 3 4 5; do
-		same_labels rnd-$seed-$lv "$T_TMP/r.csv" "$T_TMP/rp.csv" $lv 1
+		same_labels rnd-$seed-$lv "$T_TMP/r.csv" "$T_TMP/rp.csv" $lv 1 --no-hold
+		same_labels rnd-hold-$seed-$lv "$T_TMP/r.csv" "$T_TMP/rp.csv" $lv 1
 	done
 done
 expect dump-needs-on 2 "train-candle -m $M --label BUY --dump-labels $T_TMP/x.csv $C"

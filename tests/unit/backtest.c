@@ -11,9 +11,9 @@
 #include "svg.h"
 #include "t.h"
 
-#define B BT_BUY
-#define S BT_SELL
-#define H BT_HOLD
+#define B ACTION_BUY
+#define S ACTION_SELL
+#define H ACTION_HOLD
 #define MIN (60 * CK_SEC)
 #define REL 1e-9
 
@@ -43,7 +43,7 @@ run(struct run *r, const struct bt_config *c, const double (*rows)[5], int n)
 		row.low = rows[i][2];
 		row.close = rows[i][3];
 		row.action = (int)rows[i][4];
-		row.confidence = NAN;
+		row.confidence = row.p_buy = row.p_sell = NAN;
 		k = bt_push(&r->bt, &row, r->tr + r->ntr, err, sizeof(err));
 		T_OK(k >= 0);
 		r->ntr += k;
@@ -62,6 +62,8 @@ cfg(double fee, double slip, int fill)
 	c.fee = fee;
 	c.slippage = slip;
 	c.fill = fill;
+	/* the policy of the first version: every signal acts at once */
+	c.min_hold = c.cooldown = 0;
 	return c;
 }
 
@@ -394,14 +396,14 @@ test_ghost_confidence(void)
 	memset(row, 0, sizeof(row));
 	for (i = 0; i < 4; i++) {
 		row[i].t = i * MIN;
-		row[i].confidence = NAN;
+		row[i].confidence = row[i].p_buy = row[i].p_sell = NAN;
 	}
 	row[0].open = 10, row[0].high = 10, row[0].low = 10, row[0].close = 10;
 	row[1].open = 10, row[1].high = 12, row[1].low = 10, row[1].close = 12;
 	row[2].open = 12, row[2].high = 13, row[2].low = 12, row[2].close = 13;
 	row[3].open = 13, row[3].high = 13, row[3].low = 13, row[3].close = 13;
-	row[0].action = BT_BUY, row[0].confidence = 0.4;
-	row[1].action = BT_SELL, row[1].confidence = 0.9;
+	row[0].action = ACTION_BUY, row[0].confidence = 0.4;
+	row[1].action = ACTION_SELL, row[1].confidence = 0.9;
 	row[0].has_ghost = row[1].has_ghost = 1;
 	row[0].next_open = 10, row[0].next_close = 11;
 	row[1].next_open = 12, row[1].next_close = 11;
@@ -442,8 +444,8 @@ walk(struct bt_row *r, int n, unsigned seed)
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].t = t;
 		r[i].open = o, r[i].high = hi, r[i].low = lo, r[i].close = c;
-		r[i].confidence = NAN;
-		r[i].action = BT_HOLD;
+		r[i].confidence = r[i].p_buy = r[i].p_sell = NAN;
+		r[i].action = ACTION_HOLD;
 		t += i % 50 == 49 ? 10 * MIN : MIN;
 		p = c;
 	}
@@ -496,7 +498,7 @@ test_prop_hold_long(void)
 
 		c.long_only = 1;
 		walk(r, NW, 2 + fill);
-		r[0].action = BT_BUY;
+		r[0].action = ACTION_BUY;
 		bt_init(&bt, &c, err, sizeof(err));
 		for (i = 0; i < NW; i++)
 			T_EQ(bt_push(&bt, &r[i], tr, err, sizeof(err)), 0);
@@ -534,8 +536,8 @@ test_prop_moves(void)
 		c.reverse = rev;
 		walk(r, NW, 7 + rev);
 		for (i = 0; i < NW; i++)
-			r[i].action = rand() % 10 == 0 ? BT_BUY :
-			    rand() % 10 == 0 ? BT_SELL : BT_HOLD;
+			r[i].action = rand() % 10 == 0 ? ACTION_BUY :
+			    rand() % 10 == 0 ? ACTION_SELL : ACTION_HOLD;
 		bt_init(&bt, &c, err, sizeof(err));
 		for (i = n = 0; i < NW; i++) {
 			n += bt_push(&bt, &r[i], tr + n, err, sizeof(err));
@@ -545,8 +547,8 @@ test_prop_moves(void)
 		/* The position held through candle i follows row i-1's signal. */
 		want = BT_FLAT;
 		for (i = 1; i < NW; i++) {
-			int a = r[i - 1].action, to = a == BT_BUY ? BT_LONG :
-			    a == BT_SELL ? BT_SHORT : want;
+			int a = r[i - 1].action, to = a == ACTION_BUY ? BT_LONG :
+			    a == ACTION_SELL ? BT_SHORT : want;
 
 			if (to != want)
 				want = want == BT_FLAT || rev ? to : BT_FLAT;
@@ -569,15 +571,698 @@ test_prop_moves(void)
 	}
 }
 
+#define DAY (86400 * CK_SEC)
+
+/* rows {open, high, low, close, action, p_buy, p_sell} at step apart,
+ * from t0; trades into r (the end included). */
 static void
-test_parse(void)
+runp(struct run *r, const struct bt_config *c, const double (*rows)[7], int n,
+    cktime t0, cktime step)
 {
-	T_EQ(bt_parse_action("BUY", 3), BT_BUY);
-	T_EQ(bt_parse_action("sell", 4), BT_SELL);
-	T_EQ(bt_parse_action("Hold", 4), BT_HOLD);
-	T_EQ(bt_parse_action("", 0), BT_NONE);
-	T_EQ(bt_parse_action("BUYX", 4), -1);
-	T_EQ(bt_parse_action("1", 1), -1);
+	struct bt_row row;
+	char err[128];
+	int i, k;
+
+	memset(r, 0, sizeof(*r));
+	T_EQ(bt_init(&r->bt, c, err, sizeof(err)), CK_OK);
+	for (i = 0; i < n; i++) {
+		memset(&row, 0, sizeof(row));
+		row.t = t0 + i * step;
+		row.open = rows[i][0];
+		row.high = rows[i][1];
+		row.low = rows[i][2];
+		row.close = rows[i][3];
+		row.action = (int)rows[i][4];
+		row.confidence = NAN;
+		row.p_buy = rows[i][5];
+		row.p_sell = rows[i][6];
+		k = bt_push(&r->bt, &row, r->tr + r->ntr, err, sizeof(err));
+		T_OK(k >= 0);
+		r->ntr += k;
+		r->eq[i] = r->bt.equity;
+		r->side[i] = r->bt.side;
+	}
+	r->ntr += bt_finish(&r->bt, r->tr + r->ntr);
+}
+
+/* A trade's entry and exit rows (one minute apart from 0), side, bars,
+ * reason. */
+static void
+trade_is(const struct bt_trade *t, int in, int out, int side, long bars,
+    int reason)
+{
+	T_EQ(t->entry_time, in * MIN);
+	T_EQ(t->exit_time, out * MIN);
+	T_EQ(t->side, side);
+	T_EQ(t->bars, bars);
+	T_EQ(t->reason, reason);
+}
+
+#define N NAN
+/*
+ * The metrics of the report, on daily candles from 1970-01-01 (a
+ * Thursday), no costs, every signal at once.  BUY on day 0 fills at day
+ * 1's open 100 (qty 100); SELL on day 2 closes at day 3's open 105: +500,
+ * 5 %, 2 bars, 2 days.  SELL on day 3 (flat) shorts at day 4's open 100
+ * (qty 10500 / 100 = 105); BUY on day 5 covers at day 6's open 95: +525,
+ * 5 %, 2 bars, 2 days.  Equity at the closes: 10000, 11000, 10500, 10500,
+ * 11550, 11025, 11025; buy and hold 10000 close / 100: 10000, 11000, 10500,
+ * 10000, 9000, 9500, 9500 (-5 %).
+ * Drawdowns: 4.5454 % from day 1 to day 4 (3 bars, 3 days, recovered),
+ * 4.5454 % from day 4 to the end (2 bars, 2 days, open): average 4.5454 %,
+ * 2.5 bars, 2.5 days; the longest 3 bars; the deepest (the first) 3 bars.
+ * Days (one candle each): returns 0, +10 %, -4.5454 %, 0, +10 %,
+ * -4.5454 %, 0: 2 won, 3 drawn, 2 lost; best 10 %, worst -4.5454 %.
+ * Two wins in a row; no loss: Kelly undefined; SQN = sqrt(2) 512.5 /
+ * sd(500, 525) = sqrt(2) 512.5 / sqrt(312.5) = 41.
+ * Under a month of data: 365.25 periods a year (the median step).
+ * Return (ann.) = 1.1025^(365.25 / 7) - 1 = 16165.024061377331 %;
+ * CAGR = 1.1025^(365.25 / 6) - 1 = 37901.18694503781 %; volatility =
+ * sample sd of the 7 returns sqrt(365.25) = 116.85695955508213 %; Calmar
+ * = 16165.02... / 4.5454... = 3556.305293503016.  Beta = cov / var of the
+ * two return series = 0.0046129453606952335; alpha = 10.25 - beta (-5) =
+ * 10.273064726803476 %.  Turnover: fills 100 100 + 100 105 + 105 100 +
+ * 105 95 = 40975 over the mean equity 75600 / 7 = 3.7939814814814814.
+ * By ISO week: Thu..Sun (rows 0-3: +5 %, the long trade) and Mon..Wed
+ * (rows 4-6: 10500 -> 11025, +5 %, the short).
+ * (Checked against a Python transcription of these formulas.)
+ */
+static void
+test_metrics(void)
+{
+	static const double rows[7][7] = {
+		{ 100, 100, 100, 100, B, N, N },
+		{ 100, 110, 95, 110, H, N, N },
+		{ 110, 110, 100, 105, S, N, N },
+		{ 105, 105, 100, 100, S, N, N },
+		{ 100, 100, 90, 90, H, N, N },
+		{ 90, 100, 90, 95, B, N, N },
+		{ 95, 95, 95, 95, H, N, N },
+	};
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_summary s;
+	struct bt_period p;
+	static struct run r;
+
+	c.period = BT_PERIOD_WEEK;
+	runp(&r, &c, rows, 4, 0, DAY);
+	T_EQ(r.ntr, 1);
+	T_EQ(bt_period_take(&r.bt, &p), 0);	/* one week so far */
+	runp(&r, &c, rows, 7, 0, DAY);
+	T_EQ(r.ntr, 2);
+	bt_summary(&r.bt, &s);
+	T_EQ(s.trades, 2);
+	T_NEAR(s.equity, 11025, 0, REL);
+	T_NEAR(s.strat.equity_peak, 11550, 0, REL);
+	T_NEAR(s.duration_seconds, 6 * 86400, 0, 0);
+	T_NEAR(s.periods_per_year, 365.25, 0, REL);
+	T_OK(strcmp(s.ppy_source, "median_step") == 0);
+	T_NEAR(s.strat.return_ann_pct, 16165.024061377331, 0, 1e-9);
+	T_NEAR(s.strat.cagr_pct, 37901.18694503781, 0, 1e-9);
+	T_NEAR(s.strat.volatility_ann_pct, 116.85695955508213, 0, 1e-9);
+	T_NEAR(s.strat.calmar, 3556.305293503016, 0, 1e-9);
+	T_NEAR(s.beta, 0.0046129453606952335, 0, 1e-9);
+	T_NEAR(s.alpha_pct, 10.273064726803476, 0, 1e-9);
+	T_NEAR(s.max_dd_pct, 100.0 / 22, 0, REL);
+	T_EQ(s.max_dd_bars, 3);
+	T_NEAR(s.strat.avg_dd_pct, 100.0 / 22, 0, REL);
+	T_EQ(s.strat.drawdowns, 2);
+	T_EQ(s.strat.longest_dd_bars, 3);
+	T_NEAR(s.strat.longest_dd_seconds, 3 * 86400, 0, 0);
+	T_NEAR(s.strat.avg_dd_bars, 2.5, 0, 0);
+	T_NEAR(s.strat.avg_dd_seconds, 2.5 * 86400, 0, 0);
+	T_NEAR(s.bh.return_pct, -5, 0, REL);
+	T_NEAR(s.bh.max_dd_pct, 100 * (1 - 9000.0 / 11000), 0, REL);
+	T_NEAR(s.flat.return_pct, 0, 0, 0);
+	T_OK(isnan(s.flat.sharpe));
+	T_EQ(s.days, 7);
+	T_EQ(s.days_win, 2);
+	T_EQ(s.days_draw, 3);
+	T_EQ(s.days_lose, 2);
+	T_NEAR(s.best_day_pct, 10, 0, REL);
+	T_NEAR(s.worst_day_pct, -100.0 / 22, 0, REL);
+	T_EQ(s.max_wins, 2);
+	T_EQ(s.max_losses, 0);
+	T_OK(isnan(s.kelly));
+	T_NEAR(s.sqn, 41, 0, 1e-12);
+	T_NEAR(s.avg_trade_seconds, 2 * 86400, 0, 0);
+	T_NEAR(s.max_trade_seconds, 2 * 86400, 0, 0);
+	T_NEAR(s.avg_hold_bars, 2, 0, 0);
+	T_EQ(s.max_trade_bars, 2);
+	T_NEAR(s.turnover, 3.7939814814814814, 0, 1e-12);
+	T_NEAR(s.fees_pct, 0, 0, 0);
+	T_NEAR(s.trades_per_candle, 2.0 / 7, 0, REL);
+	T_EQ(s.side[0].trades, 1);
+	T_NEAR(s.side[0].pnl, 500, 0, REL);
+	T_EQ(s.side[1].trades, 1);
+	T_NEAR(s.side[1].pnl, 525, 0, REL);
+	T_EQ(s.reason[BT_EXIT_SIGNAL].trades, 2);
+	T_EQ(s.reason[BT_EXIT_END].trades, 0);
+	/* the weeks: the first was handed over by day 4's push (and is
+	 * still there, not taken); the second is open */
+	T_EQ(bt_period_take(&r.bt, &p), 1);
+	T_EQ(p.key, 0);
+	T_EQ(bt_period_take(&r.bt, &p), 0);
+	T_EQ(bt_period_current(&r.bt, &p), 1);
+	T_EQ(p.key, 1);
+	T_EQ(p.first, 4 * DAY);
+	T_EQ(p.candles, 3);
+	T_EQ(p.trades, 1);
+	T_NEAR(p.pnl, 525, 0, REL);
+	T_NEAR(p.start_equity, 10500, 0, REL);
+	T_NEAR(p.end_equity, 11025, 0, REL);
+}
+
+/* The week that ends is handed over by the push that starts the next;
+ * weeks run Monday to Sunday, months by the calendar. */
+static void
+test_periods(void)
+{
+	static const double rows[7][7] = {
+		{ 100, 100, 100, 100, B, N, N },
+		{ 100, 110, 95, 110, H, N, N },
+		{ 110, 110, 100, 105, S, N, N },
+		{ 105, 105, 100, 100, S, N, N },
+		{ 100, 100, 90, 90, H, N, N },
+		{ 90, 100, 90, 95, B, N, N },
+		{ 95, 95, 95, 95, H, N, N },
+	};
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_trade tr[2];
+	struct bt_row row;
+	struct bt_period p;
+	struct bt bt;
+	char err[64];
+	int i, took = 0;
+
+	c.period = BT_PERIOD_WEEK;
+	T_EQ(bt_init(&bt, &c, err, sizeof(err)), CK_OK);
+	for (i = 0; i < 7; i++) {
+		memset(&row, 0, sizeof(row));
+		row.t = i * DAY;
+		row.open = rows[i][0], row.high = rows[i][1];
+		row.low = rows[i][2], row.close = rows[i][3];
+		row.action = (int)rows[i][4];
+		row.confidence = row.p_buy = row.p_sell = NAN;
+		T_OK(bt_push(&bt, &row, tr, err, sizeof(err)) >= 0);
+		if (bt_period_take(&bt, &p)) {
+			took++;
+			T_EQ(i, 4);
+			T_EQ(p.key, 0);
+			T_EQ(p.candles, 4);
+			T_EQ(p.trades, 1);
+			T_NEAR(p.pnl, 500, 0, REL);
+			T_NEAR(p.start_equity, 10000, 0, 0);
+			T_NEAR(p.end_equity, 10500, 0, REL);
+		}
+	}
+	T_EQ(took, 1);
+	/* 1970-01-01 is in the week of Monday 1969-12-29; 1970-01-05 starts
+	 * the next; months since year 0 */
+	T_EQ(bt_period_key(BT_PERIOD_WEEK, 0), 0);
+	T_EQ(bt_period_key(BT_PERIOD_WEEK, 3 * DAY + DAY - 1), 0);
+	T_EQ(bt_period_key(BT_PERIOD_WEEK, 4 * DAY), 1);
+	T_EQ(bt_period_key(BT_PERIOD_WEEK, -3 * DAY), 0);
+	T_EQ(bt_period_key(BT_PERIOD_WEEK, -3 * DAY - 1), -1);
+	T_EQ(bt_period_key(BT_PERIOD_MONTH, 31 * DAY - 1), 1970 * 12);
+	T_EQ(bt_period_key(BT_PERIOD_MONTH, 31 * DAY), 1970 * 12 + 1);
+	T_EQ(bt_period_key(BT_PERIOD_DAY, -1), -1);
+}
+
+/* Losses: a streak, Kelly and the exit reasons.  Long only, no costs,
+ * every signal at once: +10 %, -5 %, -5 %, +20 % (entries at 100, exits
+ * at 110, 95, 95, 120), the last closed by the end.  Kelly = W - (1 - W)
+ * / (mean win / mean loss), W = 1/2. */
+static void
+test_losses_kelly(void)
+{
+	/* BUY at even rows, SELL at odd rows; fills at the next open */
+	static const double rows[9][7] = {
+		{ 100, 100, 100, 100, B, N, N },
+		{ 100, 100, 100, 100, S, N, N },
+		{ 110, 110, 110, 110, B, N, N },
+		{ 100, 100, 100, 100, S, N, N },
+		{ 95, 95, 95, 95, B, N, N },
+		{ 100, 100, 100, 100, S, N, N },
+		{ 95, 95, 95, 95, B, N, N },
+		{ 100, 100, 100, 100, H, N, N },
+		{ 120, 120, 120, 120, H, N, N },
+	};
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_summary s;
+	static struct run r;
+	double q1, q2, q3, q4, w1, l1, l2, w2;
+
+	c.long_only = 1;
+	runp(&r, &c, rows, 9, 0, MIN);
+	T_EQ(r.ntr, 4);
+	/* qty 100 in at row 1's open 100, out at row 2's 110: +1000;
+	 * 11000 / 100 = 110 in at row 3's 100, out at row 4's 95: -550;
+	 * 10450 / 100 = 104.5 in at 100, out at 95: -522.5; 9927.5 / 100 =
+	 * 99.275 in at row 7's 100, out at the end at 120: +1985.5 */
+	q1 = 100, q2 = 110, q3 = 104.5, q4 = 99.275;
+	w1 = q1 * 10, l1 = q2 * 5, l2 = q3 * 5, w2 = q4 * 20;
+	T_NEAR(r.tr[0].pnl, w1, 0, REL);
+	T_NEAR(r.tr[1].pnl, -l1, 0, REL);
+	T_NEAR(r.tr[2].pnl, -l2, 0, REL);
+	T_NEAR(r.tr[3].pnl, w2, 0, REL);
+	T_EQ(r.tr[3].reason, BT_EXIT_END);
+	bt_summary(&r.bt, &s);
+	T_EQ(s.max_wins, 1);
+	T_EQ(s.max_losses, 2);
+	T_NEAR(s.kelly, 0.5 - 0.5 / (((w1 + w2) / 2) / ((l1 + l2) / 2)), 0,
+	    1e-12);
+	T_EQ(s.reason[BT_EXIT_SIGNAL].trades, 3);
+	T_EQ(s.reason[BT_EXIT_SIGNAL].wins, 1);
+	T_EQ(s.reason[BT_EXIT_SIGNAL].losses, 2);
+	T_EQ(s.reason[BT_EXIT_END].trades, 1);
+	T_NEAR(s.reason[BT_EXIT_END].pnl, w2, 0, REL);
+	T_EQ(s.side[1].trades, 0);
+}
+
+/* Fees as % of the cash: one round trip at 100 with fee 1 %:
+ * qty = 10000 / (100 * 1.01); fees = 2 qty 100 0.01 = 200 / 1.01. */
+static void
+test_fees_pct(void)
+{
+	static const double rows[4][7] = {
+		{ 100, 100, 100, 100, B, N, N },
+		{ 100, 100, 100, 100, S, N, N },
+		{ 100, 100, 100, 100, H, N, N },
+		{ 100, 100, 100, 100, H, N, N },
+	};
+	struct bt_config c = cfg(0.01, 0, BT_FILL_OPEN);
+	struct bt_summary s;
+	static struct run r;
+
+	runp(&r, &c, rows, 4, 0, MIN);
+	bt_summary(&r.bt, &s);
+	T_NEAR(s.fees_pct, 100 * (200 / 1.01) / 10000, 0, 1e-12);
+	T_NEAR(s.avg_hold_bars, 1, 0, 0);
+}
+
+/*
+ * The position policy, on candles whose prices are all 100 + row: a fill
+ * at row k's open is at 100 + k.  Each case names its trade list.
+ */
+static void
+test_policy_enter_exit(void)
+{
+	/* enter 0.7, exit 0.5: row 0's BUY at 0.65 does not enter; row 1's
+	 * at 0.75 does (long from row 2); row 2's BUY at 0.55 keeps it (above
+	 * the exit level); row 3's HOLD with p_buy 0.45 leaves (row 4); row
+	 * 4's SELL at 0.8 enters short (row 5); row 5's BUY at 0.6 is no
+	 * entry, but the short's p_sell 0.3 < 0.5 leaves (row 6). */
+	static const double rows[7][7] = {
+		{ 100, 100, 100, 100, B, 0.65, 0.1 },
+		{ 101, 101, 101, 101, B, 0.75, 0.1 },
+		{ 102, 102, 102, 102, B, 0.55, 0.2 },
+		{ 103, 103, 103, 103, H, 0.45, 0.1 },
+		{ 104, 104, 104, 104, S, 0.1, 0.8 },
+		{ 105, 105, 105, 105, B, 0.6, 0.3 },
+		{ 106, 106, 106, 106, H, 0.2, 0.2 },
+	};
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	static struct run r;
+
+	c.enter = 0.7;
+	c.exit = 0.5;
+	runp(&r, &c, rows, 7, 0, MIN);
+	T_EQ(r.ntr, 2);
+	trade_is(&r.tr[0], 2, 4, BT_LONG, 2, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[1], 5, 6, BT_SHORT, 1, BT_EXIT_SIGNAL);
+	/* without the exit level the HOLD keeps the long, row 4's SELL
+	 * closes it at row 5, and row 5's BUY (0.6 < 0.7) opens nothing */
+	c.exit = 0;
+	runp(&r, &c, rows, 7, 0, MIN);
+	T_EQ(r.ntr, 1);
+	trade_is(&r.tr[0], 2, 5, BT_LONG, 3, BT_EXIT_SIGNAL);
+	/* probabilities from the confidence when the columns are absent */
+	c.enter = 0.6;
+	{
+		static const double r2[3][7] = {
+			{ 100, 100, 100, 100, B, N, N },
+			{ 101, 101, 101, 101, H, N, N },
+			{ 102, 102, 102, 102, H, N, N },
+		};
+
+		runp(&r, &c, r2, 3, 0, MIN);
+		T_EQ(r.ntr, 1);		/* no confidence: probability 1 */
+		trade_is(&r.tr[0], 1, 2, BT_LONG, 2, BT_EXIT_END);
+	}
+}
+
+static void
+test_policy_on_hold(void)
+{
+	/* BUY, HOLD, HOLD, HOLD: keep holds to the end; exit leaves at row
+	 * 2's open after row 1's HOLD */
+	static const double rows[4][7] = {
+		{ 100, 100, 100, 100, B, N, N },
+		{ 101, 101, 101, 101, H, N, N },
+		{ 102, 102, 102, 102, H, N, N },
+		{ 103, 103, 103, 103, H, N, N },
+	};
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	static struct run r;
+
+	runp(&r, &c, rows, 4, 0, MIN);
+	T_EQ(r.ntr, 1);
+	trade_is(&r.tr[0], 1, 3, BT_LONG, 3, BT_EXIT_END);
+	c.on_hold = BT_ONHOLD_EXIT;
+	runp(&r, &c, rows, 4, 0, MIN);
+	T_EQ(r.ntr, 1);
+	trade_is(&r.tr[0], 1, 2, BT_LONG, 1, BT_EXIT_SIGNAL);
+	/* min-hold 2 delays that exit to row 2's HOLD: out at row 3 */
+	c.min_hold = 2;
+	runp(&r, &c, rows, 4, 0, MIN);
+	T_EQ(r.ntr, 1);
+	trade_is(&r.tr[0], 1, 3, BT_LONG, 2, BT_EXIT_SIGNAL);
+}
+
+/* Alternating BUY and SELL on every row. */
+static void
+alternate(double (*rows)[7], int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		rows[i][0] = rows[i][1] = rows[i][2] = rows[i][3] = 100 + i;
+		rows[i][4] = i % 2 ? S : B;
+		rows[i][5] = rows[i][6] = N;
+	}
+}
+
+static void
+test_policy_min_hold_cooldown(void)
+{
+	static double rows[12][7];
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	static struct run r;
+
+	alternate(rows, 12);
+	/* min-hold 3: long from 1; the SELLs of rows 1 (1 bar) and 3 (3
+	 * bars) - the first that may close is row 3's: out at 4.  Then BUY
+	 * at 4 -> long from 5, SELL at 7 (3 bars) -> out at 8; BUY at 8 ->
+	 * long from 9, SELL at 11 (3 bars) never fills: the end at 11. */
+	c.min_hold = 3;
+	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
+	T_EQ(r.ntr, 3);
+	trade_is(&r.tr[0], 1, 4, BT_LONG, 3, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[1], 5, 8, BT_LONG, 3, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[2], 9, 11, BT_LONG, 3, BT_EXIT_END);
+	/* cooldown 2 (min-hold 0): long 1..2 (SELL at 1: out at 2); the
+	 * signals of rows 2 and 3 open nothing; SELL at... row 4's BUY
+	 * enters at 5, row 5's SELL closes at 6; rows 6, 7 cool; row 8's
+	 * BUY enters at 9, out at 10; rows 10, 11 cool */
+	c.min_hold = 0;
+	c.cooldown = 2;
+	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
+	T_EQ(r.ntr, 3);
+	trade_is(&r.tr[0], 1, 2, BT_LONG, 1, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[1], 5, 6, BT_LONG, 1, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[2], 9, 10, BT_LONG, 1, BT_EXIT_SIGNAL);
+	/* with --reverse and no cooldown every row flips the position */
+	c.cooldown = 0;
+	c.reverse = 1;
+	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
+	T_EQ(r.ntr, 11);
+	trade_is(&r.tr[0], 1, 2, BT_LONG, 1, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[1], 2, 3, BT_SHORT, 1, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[10], 11, 11, BT_LONG, 1, BT_EXIT_END);
+	/* a cooldown stops the reversal: the close alone, as above */
+	c.cooldown = 2;
+	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
+	T_EQ(r.ntr, 3);
+	trade_is(&r.tr[1], 5, 6, BT_LONG, 1, BT_EXIT_SIGNAL);
+}
+
+/*
+ * No lookahead, for every policy option: on a random walk with random
+ * actions and probabilities, the trades closed and the equity marked
+ * while the first m rows are pushed are the same whatever follows.
+ */
+static void
+test_prop_prefix_policy(void)
+{
+	static struct bt_row w[NW];
+	static struct bt full, part;
+	static const int cut[] = { 1, 2, 3, 5, 13, 100, 777, NW - 1 };
+	struct bt_trade tf[NW * 2], tp[BT_MAXTRADES];
+	struct bt_config c;
+	char err[64];
+	int i, k, m, nf, np, ok, pol, ntf[NW + 1];
+	unsigned seed = 7;
+
+	walk(w, NW, 11);
+	for (i = 0; i < NW; i++) {
+		seed = seed * 1103515245 + 12345;
+		w[i].action = (int)(seed >> 16) % 4 - 1;	/* NONE..SELL */
+		w[i].p_buy = (seed >> 8 & 255) / 255.0;
+		w[i].p_sell = 1 - w[i].p_buy;
+		w[i].confidence = fmax(w[i].p_buy, w[i].p_sell);
+	}
+	for (pol = 0; pol < 8; pol++) {
+		c = cfg(0.001, 0.0005, pol & 1 ? BT_FILL_CLOSE : BT_FILL_OPEN);
+		c.enter = 0.55;
+		c.exit = pol & 2 ? 0.45 : 0;
+		c.min_hold = pol & 4 ? 7 : 0;
+		c.cooldown = pol & 2 ? 5 : 0;
+		c.on_hold = pol & 4 ? BT_ONHOLD_EXIT : BT_ONHOLD_KEEP;
+		c.reverse = pol == 1 || pol == 4;
+		c.stop_loss = pol == 5 ? 0.003 : 0;
+		c.take_profit = pol == 6 ? 0.004 : 0;
+		c.long_only = pol == 7;
+		c.period = BT_PERIOD_DAY;
+		T_EQ(bt_init(&full, &c, err, sizeof(err)), CK_OK);
+		nf = 0;
+		ntf[0] = 0;
+		for (i = 0; i < NW; i++) {
+			nf += bt_push(&full, &w[i], tf + nf, err, sizeof(err));
+			ntf[i + 1] = nf;
+		}
+		T_OK(nf > 10);
+		for (k = 0; k < (int)(sizeof(cut) / sizeof(cut[0])); k++) {
+			m = cut[k];
+			T_EQ(bt_init(&part, &c, err, sizeof(err)), CK_OK);
+			np = 0;
+			ok = 1;
+			for (i = 0; i < m; i++) {
+				int j, n = bt_push(&part, &w[i], tp, err,
+				    sizeof(err));
+
+				for (j = 0; j < n; j++, np++)
+					ok &= memcmp(&tp[j], &tf[np],
+					    sizeof(tp[j])) == 0;
+			}
+			T_OK(ok);
+			T_EQ(np, ntf[m]);
+		}
+	}
+}
+#undef N
+
+/*
+ * Annualisation from the data: the candles a stream has per year of
+ * calendar time.  24/7 minutes: 525,960; 6.5-hour sessions of minutes on
+ * weekdays: about 390 x 260.9 = 101,750; daily candles on weekdays:
+ * about 260.9 (within 2 %).  Under a month: a year over the median step,
+ * said so; --periods-per-year wins.
+ */
+static double
+ppy_of(int kind, long days, double opt, const char **src)
+{
+	static struct bt bt;
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_trade tr[2];
+	struct bt_summary s;
+	struct bt_row r;
+	char err[64];
+	long d, m;
+	/* 2024-01-01 was a Monday */
+	cktime t0 = (cktime)19723 * DAY;
+
+	c.periods_per_year = opt;
+	T_EQ(bt_init(&bt, &c, err, sizeof(err)), CK_OK);
+	memset(&r, 0, sizeof(r));
+	r.open = r.high = r.low = r.close = 100;
+	r.action = ACTION_NONE;
+	r.confidence = r.p_buy = r.p_sell = NAN;
+	for (d = 0; d < days; d++) {
+		if (kind != 0 && d % 7 >= 5)
+			continue;	/* the weekend */
+		if (kind == 2) {
+			r.t = t0 + d * DAY;
+			T_OK(bt_push(&bt, &r, tr, err, sizeof(err)) == 0);
+			continue;
+		}
+		for (m = 0; m < (kind == 0 ? 1440 : 390); m++) {
+			r.t = t0 + d * DAY + (kind == 0 ? 0 : 870 * MIN) + m * MIN;
+			T_OK(bt_push(&bt, &r, tr, err, sizeof(err)) == 0);
+		}
+	}
+	bt_summary(&bt, &s);
+	*src = s.ppy_source;
+	return s.periods_per_year;
+}
+
+static void
+test_annualisation(void)
+{
+	const char *src;
+
+	T_NEAR(ppy_of(0, 60, 0, &src), 525960, 0, 1e-12);
+	T_OK(strcmp(src, "data") == 0);
+	T_NEAR(ppy_of(1, 364, 0, &src), 101750, 0, 0.02);
+	T_OK(strcmp(src, "data") == 0);
+	T_NEAR(ppy_of(2, 728, 0, &src), 260.9, 0, 0.02);
+	/* under a month: the median step (1 minute), said so */
+	T_NEAR(ppy_of(1, 20, 0, &src), 525960, 0, 1e-12);
+	T_OK(strcmp(src, "median_step") == 0);
+	T_NEAR(ppy_of(1, 364, 60480, &src), 60480, 0, 0);
+	T_OK(strcmp(src, "option") == 0);
+}
+
+/* Issue 19 item 7: prices of 4.5e307 and more are valid (each is checked
+ * on its own; their sum is not finite). */
+static void
+test_huge_prices(void)
+{
+	struct bt_config c = cfg(0.001, 0, BT_FILL_OPEN);
+	struct bt_trade tr[2];
+	struct bt_summary s;
+	struct bt_row r;
+	struct bt bt;
+	char err[64];
+	int i;
+
+	T_EQ(bt_init(&bt, &c, err, sizeof(err)), CK_OK);
+	memset(&r, 0, sizeof(r));
+	r.confidence = r.p_buy = r.p_sell = NAN;
+	for (i = 0; i < 4; i++) {
+		r.t = i * MIN;
+		r.open = r.low = 4.5e307 + i * 1e306;
+		r.high = r.close = 1e308;
+		r.action = i == 0 ? ACTION_BUY : i == 2 ? ACTION_SELL : ACTION_HOLD;
+		T_OK(bt_push(&bt, &r, tr, err, sizeof(err)) >= 0);
+	}
+	bt_summary(&bt, &s);
+	T_EQ(s.candles, 4);
+	T_EQ(s.trades, 1);
+	T_OK(isfinite(s.equity) && isfinite(s.return_pct));
+	r.t = 5 * MIN;
+	r.high = INFINITY;
+	T_EQ(bt_push(&bt, &r, tr, err, sizeof(err)), CK_EDATA);
+	r.high = 1e308;
+	r.low = 0;
+	T_EQ(bt_push(&bt, &r, tr, err, sizeof(err)), CK_EDATA);
+}
+
+/* Issue 19 item 7: an account reduced to a subnormal cash opens no trade
+ * of zero quantity (whose return would be NaN and which would be neither
+ * a win nor a loss).  Long from 1, out at 1e-315 (cash about 1e-311,
+ * subnormal); the next BUY would fill at 1e300: qty 0. */
+static void
+test_ruined(void)
+{
+	static const double rows[6][5] = {
+		{ 1, 1, 1, 1, B },
+		{ 1, 1, 1, 1, S },
+		{ 1e-315, 1, 1e-315, 1, B },
+		{ 1e300, 1e300, 1e300, 1e300, S },
+		{ 1e300, 1e300, 1e300, 1e300, B },
+		{ 1e300, 1e300, 1e300, 1e300, H },
+	};
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_summary s;
+	static struct run r;
+	int i;
+
+	c.long_only = 1;
+	run(&r, &c, rows, 6);
+	bt_summary(&r.bt, &s);
+	T_EQ(r.ntr, 1);
+	T_EQ(s.trades, 1);
+	T_EQ(s.wins + s.losses, s.trades);
+	for (i = 0; i < r.ntr; i++)
+		T_OK(isfinite(r.tr[i].return_pct) && r.tr[i].qty > 0);
+}
+
+/* Issue 19 item 8: times at both ends of the range; their difference
+ * does not fit an int64_t. */
+static void
+test_time_range(void)
+{
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_trade tr[2];
+	struct bt_summary s;
+	struct bt_row r;
+	struct bt bt;
+	char err[64];
+
+	T_EQ(bt_init(&bt, &c, err, sizeof(err)), CK_OK);
+	memset(&r, 0, sizeof(r));
+	r.open = r.high = r.low = r.close = 100;
+	r.confidence = r.p_buy = r.p_sell = NAN;
+	r.action = ACTION_BUY;
+	r.t = INT64_MIN + 1;
+	T_EQ(bt_push(&bt, &r, tr, err, sizeof(err)), 0);
+	r.t = INT64_MIN + 2;
+	T_EQ(bt_push(&bt, &r, tr, err, sizeof(err)), 0);
+	r.t = INT64_MAX;
+	r.close = 90;
+	T_EQ(bt_push(&bt, &r, tr, err, sizeof(err)), 0);
+	T_EQ(bt_finish(&bt, tr), 1);
+	bt_summary(&bt, &s);
+	T_NEAR(s.duration_seconds, 18446744073.709551614, 0, 1e-12);
+	T_OK(s.median_step > 0);
+	T_OK(s.max_trade_seconds > 9e9);
+	T_OK(s.max_dd_seconds > 9e9);
+	T_EQ(bt_period_key(BT_PERIOD_WEEK, INT64_MIN + 1) <
+	    bt_period_key(BT_PERIOD_WEEK, INT64_MAX), 1);
+}
+
+/* The skill block: 7 hits in 10 signals; Wilson 95 %: 39.6778... ..
+ * 89.2208...; two-sided exact p = 2 (1 + 10 + 45 + 120) / 1024 =
+ * 0.34375.  Ghost error against the naive forecast: see the numbers. */
+static void
+test_skill(void)
+{
+	struct bt_config c = cfg(0, 0, BT_FILL_OPEN);
+	struct bt_trade tr[2];
+	struct bt_summary s;
+	struct bt_row r;
+	struct bt bt;
+	char err[64];
+	int i;
+
+	T_EQ(bt_init(&bt, &c, err, sizeof(err)), CK_OK);
+	memset(&r, 0, sizeof(r));
+	r.confidence = r.p_buy = r.p_sell = NAN;
+	/* row i: BUY, candle i + 1 up for i < 7, down after: 7 hits of 10 */
+	for (i = 0; i < 11; i++) {
+		r.t = i * MIN;
+		r.open = 100;
+		r.close = i == 0 ? 100 : i <= 7 ? 101 : 99;
+		r.high = 101, r.low = 99;
+		r.action = i < 10 ? ACTION_BUY : ACTION_HOLD;
+		/* the ghost says next close = 100.5 from row 0 (then nothing) */
+		r.has_ghost = i == 0;
+		r.next_open = 100, r.next_close = 100.5;
+		T_OK(bt_push(&bt, &r, tr, err, sizeof(err)) >= 0);
+	}
+	bt_summary(&bt, &s);
+	T_EQ(s.signals, 10);
+	T_EQ(s.hits, 7);
+	T_NEAR(s.hit_lo, 39.677814746114535, 0, 1e-12);
+	T_NEAR(s.hit_hi, 89.2208732593699, 0, 1e-12);
+	T_NEAR(s.hit_p, 0.34375, 0, 1e-12);
+	/* row 1 closes at 101: ghost |100.5 - 101| / 101, naive (row 0's
+	 * close 100) |100 - 101| / 101: ratio 0.5 */
+	T_EQ(s.ghost_err_n, 1);
+	T_NEAR(s.ghost_mape, 100 * 0.5 / 101, 0, REL);
+	T_NEAR(s.naive_mape, 100 * 1.0 / 101, 0, REL);
+	T_NEAR(s.mape_ratio, 0.5, 0, REL);
 }
 
 static void
@@ -705,8 +1390,20 @@ main(void)
 	T_RUN(test_prop_hold);
 	T_RUN(test_prop_hold_long);
 	T_RUN(test_prop_moves);
-	T_RUN(test_parse);
 	T_RUN(test_config);
+	T_RUN(test_metrics);
+	T_RUN(test_periods);
+	T_RUN(test_losses_kelly);
+	T_RUN(test_fees_pct);
+	T_RUN(test_policy_enter_exit);
+	T_RUN(test_policy_on_hold);
+	T_RUN(test_policy_min_hold_cooldown);
+	T_RUN(test_prop_prefix_policy);
+	T_RUN(test_annualisation);
+	T_RUN(test_huge_prices);
+	T_RUN(test_ruined);
+	T_RUN(test_time_range);
+	T_RUN(test_skill);
 	T_RUN(test_chart_bounded);
 	T_RUN(test_chart_pivot);
 	return T_END();

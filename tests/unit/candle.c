@@ -10,7 +10,7 @@
 
 #include "ck.h"
 #include "csvio.h"
-#include "candle.h"
+#include "cstream.h"
 #include "t.h"
 
 static char dir[] = "/tmp/candle-test.XXXXXX";

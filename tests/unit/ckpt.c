@@ -2,12 +2,16 @@
  * ckpt.c - the checkpoint file (model-checkpoint(5)): round trip, no
  * replacing, byte-identical files for the same inputs, refusal of corrupt,
  * truncated, foreign and newer files (left untouched), permissions,
- * symlinks, the change stamp, and the numpy reader tests/ckpt_read.py.
+ * symlinks, the change stamp (and the stamp of what was loaded), a huge
+ * sparse file and a FIFO refused at once, and the numpy reader
+ * tests/ckpt_read.py.
  * The locking under concurrency is tests/unit/lock.c.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +62,7 @@ model_equal(const struct model *a, const struct model *b)
 static void
 t_roundtrip(void)
 {
-	struct ckpt_meta w = { 0, 0, 0, 1234 * CK_SEC }, r;
+	struct ckpt_meta w = { .trained_until = 1234 * CK_SEC }, r;
 	struct model a, b, c;
 	struct model_config big = { .W = 8, .d = 16, .L = 2, .h = 4 };
 	const char *p = tpath("rt.ckpt");
@@ -116,7 +120,8 @@ t_no_replace(void)
 static void
 t_deterministic(void)
 {
-	struct ckpt_meta ma = { ckpt_id_from_seed(9), 0, 0, CKTIME_NONE };
+	struct ckpt_meta ma = { .model_id = ckpt_id_from_seed(9),
+	    .trained_until = CKTIME_NONE };
 	struct ckpt_meta mb = ma, r;
 	struct model a, b;
 	const char *pa = tpath("det.a"), *pb = tpath("det.b");
@@ -233,7 +238,10 @@ t_corrupt(void)
 	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
 		b[offs[i]] ^= 0x10;
 		T_OK(spew(p, b, n) == 0);
-		refused(p, "corrupt checkpoint (CRC32");
+		/* a header field that sizes the file is found wrong before
+		 * the CRC is computed (a huge file is refused at once) */
+		refused(p, i < 6 ? "corrupt checkpoint" :
+		    "corrupt checkpoint (CRC32");
 		b[offs[i]] ^= 0x10;
 	}
 	/* magic */
@@ -401,6 +409,146 @@ t_stamp(void)
 	model_free(&m);
 }
 
+/* Issue 19, finding 11: the stamp names the very file loaded.  A child
+ * commits as fast as it can while the parent loads: every load's stamp
+ * has the loaded generation, and the weights are that generation's. */
+static void
+t_load_stamp(void)
+{
+	const char *p = small_ckpt("ls.ckpt", 12);
+	struct ckpt_meta meta = { 0 };
+	struct ckpt_stamp s, after;
+	struct model m, child;
+	struct stat st;
+	float p0;
+	pid_t pid;
+	int i, n = 0, bad = 0, loose = 0, status;
+
+	memset(&m, 0, sizeof(m));
+	T_EQ(ckpt_load(p, &m, &meta, err, sizeof(err)), CK_OK);
+	p0 = m.params[0];
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		memset(&child, 0, sizeof(child));
+		for (i = 0; i < 300; i++)
+			if (ckpt_update(p, &child, &meta, NULL, add_one, NULL,
+			    err, sizeof(err)) != CK_OK)
+				_exit(1);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (ckpt_load_stamp(p, &m, &meta, &s, err, sizeof(err)) !=
+		    CK_OK) {
+			bad++;
+			continue;
+		}
+		n++;
+		/* params[0] moved by one a step (float sums: a tolerance) */
+		if (s.generation != meta.generation ||
+		    fabsf(m.params[0] - p0 - (float)(meta.generation - 7)) >
+		    1e-3f) {
+			if (bad++ == 0)
+				fprintf(stderr, "t_load_stamp: stamp %llu, "
+				    "loaded %llu, params[0] %g from %g\n",
+				    (unsigned long long)s.generation,
+				    (unsigned long long)meta.generation,
+				    m.params[0], p0);
+		}
+		/* the old way: a stamp taken after the load */
+		if (ckpt_stamp(p, &after) == 0 &&
+		    after.generation != meta.generation)
+			loose++;
+	}
+	T_OK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	T_EQ(bad, 0);
+	T_OK(n > 0);
+	fprintf(stderr, "t_load_stamp: %d loads during 300 commits; a stamp "
+	    "taken after the load named another file %d times\n", n, loose);
+	/* settled: the stamp names the file, and a commit is seen */
+	T_EQ(ckpt_load_stamp(p, &m, &meta, &s, err, sizeof(err)), CK_OK);
+	T_EQ(meta.generation, 307);
+	T_EQ(ckpt_changed(p, &s), 0);
+	T_EQ(ckpt_update(p, &m, &meta, NULL, add_one, NULL, err, sizeof(err)),
+	    CK_OK);
+	T_EQ(ckpt_changed(p, &s), 1);
+	/* a refused file is stamped too, so a caller can wait for another */
+	T_OK(truncate(p, 200) == 0);
+	T_EQ(ckpt_load_stamp(p, &m, &meta, &s, err, sizeof(err)), CK_EDATA);
+	T_EQ(stat(p, &st), 0);
+	T_EQ(s.ino, st.st_ino);
+	T_EQ(ckpt_changed(p, &s), 0);
+	model_free(&m);
+}
+
+/* Bytes this process has read so far (/proc/self/io rchar), or -1. */
+static long long
+bytes_read(void)
+{
+	char line[128];
+	long long v = -1;
+	FILE *fp;
+
+	if ((fp = fopen("/proc/self/io", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "rchar: %lld", &v) == 1)
+			break;
+	fclose(fp);
+	return v;
+}
+
+/* Issue 19, finding 12: a huge sparse file whose header gives another
+ * size is refused from its header, without reading (or CRCing) the
+ * body: the bytes read are counted, not timed. */
+static void
+t_sparse(void)
+{
+	const char *p = small_ckpt("sparse.ckpt", 13);
+	struct ckpt_meta meta = { 0 };
+	struct model m;
+	long long r0, r1;
+
+	T_OK(truncate(p, (off_t)1 << 30) == 0);
+	memset(&m, 0, sizeof(m));
+	r0 = bytes_read();
+	T_EQ(ckpt_load(p, &m, &meta, err, sizeof(err)), CK_EDATA);
+	T_OK(strstr(err, "inconsistent header") != NULL);
+	T_EQ(ckpt_update(p, &m, &meta, NULL, add_one, NULL, err, sizeof(err)),
+	    CK_EDATA);
+	T_EQ(ckpt_print_info(stdout, p, err, sizeof(err)), CK_EDATA);
+	r1 = bytes_read();
+	if (r0 >= 0 && r1 >= 0) {
+		fprintf(stderr, "t_sparse: %lld bytes read to refuse a 1 GiB "
+		    "file three times\n", r1 - r0);
+		T_OK(r1 - r0 < (1 << 20));
+	}
+	T_OK(m.params == NULL);
+}
+
+/* Issue 19, finding 10: a FIFO as the checkpoint is refused (65), never
+ * waited on (an alarm ends a hang as a failure). */
+static void
+t_fifo(void)
+{
+	const char *p = tpath("fifo.ckpt");
+	struct ckpt_meta meta = { 0 };
+	struct ckpt_stamp s;
+	struct model m;
+
+	memset(&m, 0, sizeof(m));
+	T_OK(mkfifo(p, 0600) == 0);
+	alarm(20);
+	T_EQ(ckpt_load(p, &m, &meta, err, sizeof(err)), CK_EDATA);
+	T_OK(strstr(err, "not a regular file") != NULL);
+	T_EQ(ckpt_update(p, &m, &meta, NULL, add_one, NULL, err, sizeof(err)),
+	    CK_EDATA);
+	T_OK(strstr(err, "not a regular file") != NULL);
+	T_EQ(ckpt_print_info(stdout, p, err, sizeof(err)), CK_EDATA);
+	T_EQ(ckpt_load_stamp(p, &m, &meta, &s, err, sizeof(err)), CK_EDATA);
+	alarm(0);
+	T_EQ(access(tpath("fifo.ckpt.lock"), F_OK), -1);
+}
+
 static void
 t_info(void)
 {
@@ -502,6 +650,9 @@ main(void)
 	T_RUN(t_update);
 	T_RUN(t_perms_symlink);
 	T_RUN(t_stamp);
+	T_RUN(t_load_stamp);
+	T_RUN(t_sparse);
+	T_RUN(t_fifo);
 	T_RUN(t_info);
 	T_RUN(t_python);
 	tdir_done();

@@ -1,13 +1,15 @@
 /*
- * tests/unit/dataset.c - history to samples: the join of annotations by
- * time, the W-candle history rule, the ghost mask, the time of the latest
- * candle used, the split, and the seeded shuffle.
+ * tests/unit/dataset.c - history to samples: the W-candle history rule,
+ * the ghost mask, the time of the latest candle used, the split, the class
+ * weights, and the seeded shuffle.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "t.h"
 #include "annot.h"
+#include "labels.h"
 #include "dataset.h"
 #include "features.h"
 #include "model.h"
@@ -20,21 +22,17 @@ make_history(struct history *hi)
 {
 	long i;
 
-	history_init(hi);
-	hi->n = hi->cap = N;
-	hi->t = malloc(N * sizeof(cktime));
-	hi->o = malloc(N * sizeof(double));
-	hi->h = malloc(N * sizeof(double));
-	hi->l = malloc(N * sizeof(double));
-	hi->c = malloc(N * sizeof(double));
-	hi->v = malloc(N * sizeof(double));
+	struct candle c;
+
+	history_init(hi, 0);
 	for (i = 0; i < N; i++) {
-		hi->t[i] = (1000 + 60 * i) * CK_SEC;
-		hi->o[i] = 100 + (i % 7);
-		hi->c[i] = 100 + (i * 3 % 11);
-		hi->h[i] = (hi->o[i] > hi->c[i] ? hi->o[i] : hi->c[i]) + 0.5;
-		hi->l[i] = (hi->o[i] < hi->c[i] ? hi->o[i] : hi->c[i]) - 0.5;
-		hi->v[i] = 10 + i;
+		c.t = (1000 + 60 * i) * CK_SEC;
+		c.open = 100 + (i % 7);
+		c.close = 100 + (i * 3 % 11);
+		c.high = (c.open > c.close ? c.open : c.close) + 0.5;
+		c.low = (c.open < c.close ? c.open : c.close) - 0.5;
+		c.volume = 10 + i;
+		T_OK(history_push(hi, &c) == 0);
 	}
 }
 
@@ -56,36 +54,27 @@ static void
 test_join_build(void)
 {
 	struct history hi;
-	struct annot a[5];
-	struct annot_count cnt;
 	struct dataset ds;
 	int label[N];
-	long known[N], nshort;
+	long known[N], nshort, i;
 	char err[256];
 	float x[W * MODEL_NFEAT], g[MODEL_NGHOST];
 	double s, next[4];
 
 	make_history(&hi);
-	/* candle 2 (too early), 10, 39 (no ghost), a missing time, 20 */
-	a[0] = (struct annot){ hi.t[2], ACTION_BUY, 2 };
-	a[1] = (struct annot){ hi.t[10], ACTION_SELL, 3 };
-	a[2] = (struct annot){ hi.t[39], ACTION_HOLD, 4 };
-	a[3] = (struct annot){ hi.t[5] + 1, ACTION_BUY, 5 };
-	a[4] = (struct annot){ hi.t[20], ACTION_BUY, 6 };
-	T_EQ(labels_from_annot(label, known, &hi, a, 5, W, "f", &cnt, err,
-	    sizeof(err)), CK_OK);
-	T_EQ(cnt.used, 3);
-	T_EQ(cnt.nocandle, 1);
-	T_EQ(cnt.line_nocandle, 5);
-	T_EQ(cnt.nohistory, 1);
-	T_EQ(cnt.line_nohistory, 2);
-	T_EQ(label[10], ACTION_SELL);
-	T_EQ(label[2], ACTION_NONE);
-
+	/* candle 2 (too early), 10, 39 (no ghost), 20 */
+	for (i = 0; i < N; i++) {
+		label[i] = ACTION_NONE;
+		known[i] = i;
+	}
+	label[2] = ACTION_BUY;
+	label[10] = ACTION_SELL;
+	label[39] = ACTION_HOLD;
+	label[20] = ACTION_BUY;
 	T_EQ(dataset_build(&ds, &hi, label, known, W, &nshort, err,
 	    sizeof(err)), CK_OK);
 	T_EQ(ds.n, 3);
-	T_EQ(nshort, 0);
+	T_EQ(nshort, 1);	/* candle 2 */
 	T_EQ(ds.cand[0], 10);
 	T_EQ(ds.cand[1], 20);
 	T_EQ(ds.cand[2], 39);
@@ -114,12 +103,6 @@ test_join_build(void)
 	dataset_split(&ds, 0);
 	T_EQ(ds.ntrain, 3);
 	dataset_free(&ds);
-
-	/* a second annotation of one candle */
-	a[3] = (struct annot){ hi.t[10], ACTION_BUY, 9 };
-	T_EQ(labels_from_annot(label, known, &hi, a, 5, W, "f", &cnt, err,
-	    sizeof(err)), CK_EDATA);
-	T_OK(strstr(err, "f:9:") == err);
 	history_free(&hi);
 }
 
@@ -148,19 +131,50 @@ test_shuffle(void)
 	T_OK(!same);
 	/* splitmix64's published first output for seed 0 */
 	s1 = 0;
-	T_OK(dataset_rand(&s1) == UINT64_C(0xe220a8397b1dcdaf));
+	T_OK(splitmix64(&s1) == UINT64_C(0xe220a8397b1dcdaf));
 }
 
 static void
 test_action_names(void)
 {
-	T_EQ(annot_action("BUY", 3), ACTION_BUY);
-	T_EQ(annot_action("sell", 4), ACTION_SELL);
-	T_EQ(annot_action("Hold", 4), ACTION_HOLD);
-	T_EQ(annot_action("BUYS", 4), ACTION_NONE);
-	T_EQ(annot_action("", 0), ACTION_NONE);
-	T_OK(strcmp(annot_name(ACTION_SELL), "SELL") == 0);
-	T_OK(strcmp(annot_name(ACTION_NONE), "") == 0);
+	T_EQ(action_parse("BUY", 3), ACTION_BUY);
+	T_EQ(action_parse("sell", 4), ACTION_SELL);
+	T_EQ(action_parse("Hold", 4), ACTION_HOLD);
+	T_EQ(action_parse("BUYS", 4), ACTION_NONE);
+	T_EQ(action_parse("", 0), ACTION_NONE);
+	T_OK(strcmp(action_name(ACTION_SELL), "SELL") == 0);
+	T_OK(strcmp(action_name(ACTION_NONE), "") == 0);
+}
+
+/* Inverse-frequency class weights, by hand: 9 training samples of which
+ * 6 HOLD, 2 BUY, 1 SELL give 9/(3*6), 9/(3*2), 9/(3*1); with SELL absent
+ * (6, 3, 0): 9/(2*6), 9/(2*3) and 0.  Mean weight per sample: 1. */
+static void
+test_weights(void)
+{
+	struct dataset ds;
+	float given[3] = { 0.2f, 4, 5 };
+
+	memset(&ds, 0, sizeof(ds));
+	ds.ntrain = 9;
+	ds.count[ACTION_HOLD] = 6;
+	ds.count[ACTION_BUY] = 2;
+	ds.count[ACTION_SELL] = 1;
+	dataset_weights(&ds, CLASSW_AUTO, NULL);
+	T_NEAR(ds.weight[ACTION_HOLD], 0.5, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_BUY], 1.5, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_SELL], 3.0, 1e-7, 0);
+	T_NEAR(6 * ds.weight[0] + 2 * ds.weight[1] + ds.weight[2], 9, 1e-6, 0);
+	ds.count[ACTION_BUY] = 3;
+	ds.count[ACTION_SELL] = 0;
+	dataset_weights(&ds, CLASSW_AUTO, NULL);
+	T_NEAR(ds.weight[ACTION_HOLD], 0.75, 1e-7, 0);
+	T_NEAR(ds.weight[ACTION_BUY], 1.5, 1e-7, 0);
+	T_OK(ds.weight[ACTION_SELL] == 0);
+	dataset_weights(&ds, CLASSW_NONE, NULL);
+	T_OK(ds.weight[0] == 1 && ds.weight[1] == 1 && ds.weight[2] == 1);
+	dataset_weights(&ds, CLASSW_GIVEN, given);
+	T_OK(ds.weight[0] == 0.2f && ds.weight[1] == 4 && ds.weight[2] == 5);
 }
 
 int
@@ -170,5 +184,6 @@ main(void)
 	T_RUN(test_join_build);
 	T_RUN(test_shuffle);
 	T_RUN(test_action_names);
+	T_RUN(test_weights);
 	return T_END();
 }

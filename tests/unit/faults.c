@@ -10,6 +10,7 @@
  * program that opens a checkpoint exists:
  *   faults create PATH          a small checkpoint (generation 7)
  *   faults load PATH            exit status as a program's: 0, 1, 65
+ *   faults gen PATH             print the generation
  *   faults update PATH [SECS]   one locked update (lock timeout SECS)
  *   faults hold PATH            take the lock, create PATH.held, sleep
  */
@@ -404,6 +405,12 @@ tool(int argc, char **argv)
 		r = generation(argv[2]) == -1 ? CK_EDATA : CK_OK;
 		if (r != CK_OK && strstr(err, "No such file") != NULL)
 			r = CK_ERR;
+	} else if (argc >= 3 && strcmp(argv[1], "gen") == 0) {
+		int g = generation(argv[2]);
+
+		r = g == -1 ? CK_EDATA : CK_OK;
+		if (r == CK_OK)
+			printf("%d\n", g);
 	} else if (argc >= 3 && strcmp(argv[1], "update") == 0) {
 		if (argc >= 4)
 			t = strtod(argv[3], NULL);
@@ -414,7 +421,7 @@ tool(int argc, char **argv)
 		r = ckpt_update(argv[2], &m, &meta, NULL, hold_fn, held, err,
 		    sizeof(err));
 	} else {
-		fprintf(stderr, "usage: faults [create|load|update|hold path "
+		fprintf(stderr, "usage: faults [create|load|gen|update|hold path "
 		    "[timeout]]\n");
 		return CK_EXIT_USAGE;
 	}

@@ -299,20 +299,22 @@ test_gelu(void)
 /* the loss, with and without the ghost mask */
 static float *zl, *zg, *zt, *zm, *zp;
 static int zlab[4] = { 0, 1, 2, 1 };
+static const float *zcw;	/* class weights or NULL */
 enum { ZB = 4 };
 
 static void
 fwd_loss(void)
 {
-	loss_forward(out, zp, zl, zg, zlab, zt, zm, ZB);
+	loss_forward(out, zp, zl, zg, zlab, zcw, zt, zm, ZB);
 }
 
 static void
-loss_case(const float *maskv)
+loss_case(const float *maskv, const float *cw)
 {
 	float *dl = zeros(ZB * 3), *dg = zeros(ZB * 4), ones[ZB] = { 1, 1, 1, 1 };
 	int i, j;
 
+	zcw = cw;
 	zl = rnd(ZB * 3, 2), zg = rnd(ZB * 4, 1), zt = rnd(ZB * 4, 1);
 	zm = malloc(ZB * sizeof(float));
 	memcpy(zm, maskv, ZB * sizeof(float));
@@ -329,10 +331,10 @@ loss_case(const float *maskv)
 		for (j = 0; j < 4; j++)
 			g += (zg[i * 4 + j] - zt[i * 4 + j]) *
 			    (zg[i * 4 + j] - zt[i * 4 + j]) / 4;
-		T_NEAR(out[i], log(s) - zl[i * 3 + zlab[i]] + 0.1 * zm[i] * g,
-		    1e-6, 1e-6);
+		T_NEAR(out[i], (cw ? cw[zlab[i]] : 1) * (log(s) -
+		    zl[i * 3 + zlab[i]]) + 0.1 * zm[i] * g, 1e-6, 1e-6);
 	}
-	loss_backward(dl, dg, zp, zg, zlab, zt, zm, 1.0f, ZB);
+	loss_backward(dl, dg, zp, zg, zlab, zcw, zt, zm, 1.0f, ZB);
 	fdcheck("loss dlogits", zl, dl, ZB * 3);
 	fdcheck("loss dghost", zg, dg, ZB * 4);
 	for (i = 0; i < ZB; i++)
@@ -349,9 +351,14 @@ test_loss(void)
 	float all[ZB] = { 1, 1, 1, 1 }, some[ZB] = { 1, 0, 1, 0 };
 	float none[ZB] = { 0, 0, 0, 0 };
 
-	loss_case(all);
-	loss_case(some);
-	loss_case(none);
+	float cw[3] = { 0.25f, 3.0f, 1.5f };
+
+	loss_case(all, NULL);
+	loss_case(some, NULL);
+	loss_case(none, NULL);
+	/* weighted: each sample's cross-entropy times its class's weight */
+	loss_case(some, cw);
+	loss_case(none, cw);
 }
 
 int

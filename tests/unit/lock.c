@@ -2,15 +2,18 @@
  * lock.c - ckpt_update under concurrency, with forked processes: no lost
  * update, a killed holder frees the lock, the timeout and its message, the
  * fair (FIFO) hand-off checked by the order of events in CANDLEKIT_LOCK_LOG,
- * dead waiters, and kill -9 at each CANDLEKIT_FAULT point.  No result
+ * dead and stopped waiters, a foreign ticket that never moves, and kill -9
+ * at each CANDLEKIT_FAULT point (the test hook, tests/hook.c).  No result
  * depends on timing: waits poll for a state (a pid in the queue file), and
  * their limits only stop a broken test.
  */
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +80,7 @@ hold_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 static const char *
 base_ckpt(const char *name)
 {
-	struct ckpt_meta meta = { 0, 0, 0, CKTIME_NONE };
+	struct ckpt_meta meta = { .trained_until = CKTIME_NONE };
 	struct model m;
 	const char *p = tpath(name);
 
@@ -150,18 +153,26 @@ status_of(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* 1 when pid is in the queue file qpath */
+/* 1 when pid holds a ticket in the queue file qpath: a POSIX write lock on
+ * it, from /proc/locks */
 static int
 queued(const char *qpath, pid_t pid)
 {
-	char line[32];
+	char line[256], type[16];
+	unsigned int maj, min;
+	unsigned long long ino;
+	struct stat st;
 	FILE *fp;
-	int in = 0;
+	int p, in = 0;
 
-	if ((fp = fopen(qpath, "r")) == NULL)
+	if (stat(qpath, &st) == -1 || (fp = fopen("/proc/locks", "r")) == NULL)
 		return 0;
 	while (!in && fgets(line, sizeof(line), fp) != NULL)
-		in = strtol(line, NULL, 10) == pid;
+		in = strstr(line, "->") == NULL &&
+		    sscanf(line, "%*d: %15s %*s WRITE %d %x:%x:%llu", type, &p,
+		    &maj, &min, &ino) == 5 && strcmp(type, "POSIX") == 0 &&
+		    p == pid && maj == major(st.st_dev) &&
+		    min == minor(st.st_dev) && ino == st.st_ino;
 	fclose(fp);
 	return in;
 }
@@ -413,6 +424,90 @@ t_dead_waiter(void)
 	T_EQ(generation(p, NULL), 9);
 }
 
+/* Issue 19, finding 9: a waiter stopped (SIGSTOP) at the head of the queue
+ * does not keep the next one from the free lock; continued, it gets its
+ * turn.  The order of events: A, C, then B. */
+static void
+t_stopped_waiter(void)
+{
+	const char *p = base_ckpt("stw.ckpt"), *lp = log_to("stw.log");
+	struct ev e[16];
+	struct hold h;
+	pid_t a, b, c;
+	int go[2], st, n;
+	char x = 'g', q[600];
+
+	snprintf(q, sizeof(q), "%s.lock", p);
+	T_OK(pipe(go) == 0);
+	a = holder(p, &h, 0, go[0], 1);
+	b = updater(p, 1, plus_one, NULL, 60);
+	T_OK(wait_queued(p, b));
+	kill(b, SIGSTOP);
+	T_EQ(waitpid(b, &st, WUNTRACED), b);
+	c = updater(p, 1, plus_one, NULL, 10);
+	T_OK(wait_queued(p, c));
+	T_OK(write(go[1], &x, 1) == 1);
+	T_EQ(status_of(a), 0);
+	T_EQ(status_of(c), 0);		/* B, stopped ahead of it, passed over */
+	T_OK(queued(q, b));		/* B keeps its place */
+	kill(b, SIGCONT);
+	T_EQ(status_of(b), 0);
+	close(go[0]);
+	close(go[1]);
+	unsetenv("CANDLEKIT_LOCK_LOG");
+	n = read_log(lp, e, 16);
+	T_EQ(n, 6);
+	if (n == 6) {
+		T_EQ(e[0].pid, a);
+		T_EQ(e[2].pid, c);
+		T_EQ(e[4].pid, b);
+	}
+	T_EQ(generation(p, NULL), 10);
+}
+
+/* A running process that holds an earlier ticket but never takes the
+ * checkpoint (a foreign lock on NAME.lock, a planted file's owner) delays
+ * a writer by about PASS_AFTER, never until the timeout. */
+static void
+t_idle_ticket(void)
+{
+	const char *p = base_ckpt("idle.ckpt");
+	struct ckpt_lockopt o = { .timeout = 10 };
+	struct ckpt_meta meta = { 0 };
+	struct flock fl;
+	struct model m;
+	char q[600], c;
+	int fd, in[2];
+	pid_t pid;
+
+	snprintf(q, sizeof(q), "%s.lock", p);
+	T_OK(pipe(in) == 0);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		if ((fd = open(q, O_RDWR | O_CREAT, 0600)) == -1)
+			_exit(1);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = 1;		/* before any arrival time */
+		fl.l_len = 0;		/* and to the end */
+		if (fcntl(fd, F_SETLK, &fl) == -1 || write(in[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(in[1]);
+	T_OK(read(in[0], &c, 1) == 1);
+	close(in[0]);
+	memset(&m, 0, sizeof(m));
+	T_EQ(ckpt_update(p, &m, &meta, &o, plus_one, NULL, err, sizeof(err)),
+	    CK_OK);
+	kill(pid, SIGKILL);
+	T_EQ(status_of(pid), 128 + SIGKILL);
+	T_EQ(generation(p, NULL), 8);
+	model_free(&m);
+}
+
 /* kill -9 at each point of a save leaves a checkpoint that loads, the old
  * one before the rename and the new one after; the generation never goes
  * backwards; the dead writer's temporary file goes at the next update. */
@@ -498,6 +593,8 @@ main(void)
 	T_RUN(t_timeout_sleeping);
 	T_RUN(t_fair);
 	T_RUN(t_dead_waiter);
+	T_RUN(t_stopped_waiter);
+	T_RUN(t_idle_ticket);
 	T_RUN(t_faults);
 	T_RUN(t_stop_flag);
 	tdir_done();

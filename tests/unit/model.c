@@ -4,6 +4,7 @@
  * (with and without the ghost mask), threads and determinism, batch
  * independence of model_predict, and the overfit-one-batch test.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ data_make(struct data *d, int B, int W)
 	d->b.label = d->label;
 	d->b.ghost = d->target;
 	d->b.mask = d->mask;
+	d->b.weight = NULL;
 }
 
 static void
@@ -174,7 +176,7 @@ test_init(void)
 
 /* Central differences of the loss over every parameter of a small model. */
 static void
-gradcheck(const float *maskv)
+gradcheck(const float *maskv, const float *cw)
 {
 	struct model m;
 	struct data d;
@@ -194,6 +196,7 @@ gradcheck(const float *maskv)
 				m.params[m.tensor[k].offset + i] *= 10;
 	data_make(&d, 3, 5);
 	memcpy(d.mask, maskv, 3 * sizeof(float));
+	d.b.weight = cw;
 	model_zero_grad(&m);
 	model_forward(&m, &d.b, NULL, NULL);
 	model_backward(&m);
@@ -223,7 +226,86 @@ test_gradcheck_mask(void)
 {
 	float mask[3] = { 1, 0, 1 };
 
-	gradcheck(mask);
+	gradcheck(mask, NULL);
+}
+
+/* Class weights in the loss (inverse-frequency style: HOLD light). */
+static void
+test_gradcheck_weighted(void)
+{
+	float mask[3] = { 1, 0, 1 }, cw[3] = { 0.3f, 2.5f, 1.7f };
+
+	gradcheck(mask, cw);
+}
+
+/* The loss with class weights is the mean of w[label] * CE + ghost: with
+ * the ghost term off, weights (a, a, a) scale the loss by a, and a weight
+ * of 0 on a class removes its samples. */
+static void
+test_weighted_loss(void)
+{
+	struct model m;
+	struct data d;
+	float mask0[6] = { 0 }, probs[6 * 3], l1, l2, l0;
+	float two[3] = { 2, 2, 2 }, nohold[3] = { 0, 1, 1 };
+	double ce = 0;
+	int i;
+
+	if (mk(&m, 5, 8, 2, 2, 6, 1) == -1) {
+		T_OK(0);
+		return;
+	}
+	data_make(&d, 6, 5);
+	memcpy(d.mask, mask0, sizeof mask0);
+	l1 = model_forward(&m, &d.b, probs, NULL);
+	d.b.weight = two;
+	l2 = model_forward(&m, &d.b, NULL, NULL);
+	T_NEAR(l2, 2 * l1, 1e-6, 1e-6);
+	d.b.weight = nohold;
+	l0 = model_forward(&m, &d.b, NULL, NULL);
+	for (i = 0; i < 6; i++)
+		if (d.label[i] != 0)
+			ce -= log(probs[i * 3 + d.label[i]]);
+	T_NEAR(l0, ce / 6, 1e-5, 1e-5);
+	data_free(&d);
+	model_free(&m);
+}
+
+/* model_predict applies the temperature: softmax(logits / T), the
+ * logits being log(p) up to a constant; T 1 or 0 leaves the bits. */
+static void
+test_temperature(void)
+{
+	struct model m;
+	struct data d;
+	float p1[8 * 3], p2[8 * 3], p0[8 * 3];
+	double z[3], s;
+	int i, j, same;
+
+	if (mk(&m, 8, 8, 1, 2, 8, 1) == -1) {
+		T_OK(0);
+		return;
+	}
+	data_make(&d, 8, 8);
+	for (i = 0; i < 8 * 5 * 8; i++)
+		d.x[i] *= 3;
+	model_predict(&m, d.x, 8, p1, NULL);
+	m.temperature = 1;
+	model_predict(&m, d.x, 8, p0, NULL);
+	T_OK(memcmp(p0, p1, sizeof p0) == 0);
+	m.temperature = 2.5f;
+	model_predict(&m, d.x, 8, p2, NULL);
+	same = 1;
+	for (i = 0; i < 8; i++) {
+		for (s = 0, j = 0; j < 3; j++)
+			s += z[j] = exp(log(p1[i * 3 + j]) / 2.5);
+		for (j = 0; j < 3; j++)
+			T_NEAR(p2[i * 3 + j], z[j] / s, 1e-6, 1e-5);
+		same &= memcmp(p1 + i * 3, p2 + i * 3, 3 * sizeof(float)) == 0;
+	}
+	T_OK(!same);
+	data_free(&d);
+	model_free(&m);
 }
 
 static void
@@ -231,7 +313,7 @@ test_gradcheck_nomask(void)
 {
 	float mask[3] = { 0, 0, 0 };
 
-	gradcheck(mask);
+	gradcheck(mask, NULL);
 }
 
 /* Same seed and data: same bits, with one thread and with two; with one
@@ -239,7 +321,8 @@ test_gradcheck_nomask(void)
 static void
 train_copy(int nth, float *out, size_t *n, const char *ckpt)
 {
-	struct ckpt_meta meta = { ckpt_id_from_seed(3), 1, 0, CKTIME_NONE };
+	struct ckpt_meta meta = { .model_id = ckpt_id_from_seed(3),
+	    .created = 1, .trained_until = CKTIME_NONE };
 	struct model m;
 	struct data d;
 	struct adamw o;
@@ -510,6 +593,55 @@ test_refused_steps(void)
 	model_free(&m);
 }
 
+/*
+ * The calibration's header fields: a file written without them (zero
+ * temperature, no timeframe) has zero bytes at 96..127, as every file
+ * written before the fields existed, and loads with temperature 0 (1);
+ * written with them, they come back.
+ */
+static void
+test_header_fields(void)
+{
+	struct ckpt_meta w = { .model_id = 5, .created = 1,
+	    .trained_until = CKTIME_NONE }, r;
+	struct model m, l;
+	unsigned char hdr[128];
+	char path[] = "/tmp/ck-model-hdr.XXXXXX", err[256];
+	int fd, i, zero = 1;
+
+	if (mk(&m, 4, 8, 1, 2, 1, 1) == -1 || (fd = mkstemp(path)) == -1) {
+		T_OK(0);
+		return;
+	}
+	close(fd);
+	unlink(path);	/* a name, not an empty file ckpt_create would refuse */
+	memset(&l, 0, sizeof(l));
+	T_EQ(ckpt_create(path, &m, &w, 0, err, sizeof err), 0);
+	fd = open(path, O_RDONLY);
+	T_OK(fd >= 0 && read(fd, hdr, 128) == 128);
+	close(fd);
+	for (i = 96; i < 128; i++)
+		zero &= hdr[i] == 0;
+	T_OK(zero);
+	T_EQ(ckpt_load(path, &l, &r, err, sizeof err), 0);
+	T_OK(l.temperature == 0 && r.timeframe == 0 && r.flags == 0);
+	m.temperature = 2.5f;
+	w.timeframe = 60 * CK_SEC;
+	w.data_from = 1000 * CK_SEC;
+	w.data_to = 5000 * CK_SEC;
+	w.flags = CKPT_UNTILTED;
+	T_EQ(ckpt_create(path, &m, &w, 1, err, sizeof err), 0);
+	T_EQ(ckpt_load(path, &l, &r, err, sizeof err), 0);
+	T_OK(l.temperature == 2.5f);
+	T_OK(r.timeframe == 60 * CK_SEC && r.data_from == 1000 * CK_SEC &&
+	    r.data_to == 5000 * CK_SEC && r.flags == CKPT_UNTILTED);
+	unlink(path);
+	snprintf(err, sizeof err, "%s.lock", path);
+	unlink(err);
+	model_free(&m);
+	model_free(&l);
+}
+
 int
 main(void)
 {
@@ -517,6 +649,10 @@ main(void)
 	T_RUN(test_init);
 	T_RUN(test_gradcheck_mask);
 	T_RUN(test_gradcheck_nomask);
+	T_RUN(test_gradcheck_weighted);
+	T_RUN(test_weighted_loss);
+	T_RUN(test_temperature);
+	T_RUN(test_header_fields);
 	T_RUN(test_determinism);
 	T_RUN(test_predict);
 	T_RUN(test_overfit);

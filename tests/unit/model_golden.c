@@ -5,9 +5,9 @@
  * steps, and writes tests/ref/model_golden.bin; this test recomputes all of
  * it and requires |a - b| <= 1e-5 + 1e-4 |b| for every number.
  *
- * DIR/batch (little-endian): "CKGBAT1\0", int32 B W, float32 x (B,W,5),
- * int32 label (B), float32 target (B,4), mask (B), float32 lr beta1 beta2
- * eps weight_decay clip.
+ * DIR/batch (little-endian): "CKGBAT2\0", int32 B W, float32 x (B,W,5),
+ * int32 label (B), float32 target (B,4), mask (B), class weights (3),
+ * float32 lr beta1 beta2 eps weight_decay clip.
  * Fixture: "CKGOLD1\0", int32 W d L h B nparams, float32 logits (B,3),
  * probs (B,3), ghost (B,4), loss, grads (nparams) of step 1 before clipping, the losses
  * of steps 1..3, params after step 3 (nparams).
@@ -30,6 +30,8 @@ static struct model m;
 static struct adamw opt;
 static float x[NB * 12 * MODEL_NFEAT], target[NB * 4], mask[NB];
 static int label[NB];
+/* the cross-entropy's class weights (PyTorch's weight=, reduction none) */
+static float cw[3] = { 0.6f, 1.8f, 1.2f };
 
 /* The batch: xorshift64 uniforms in [-2, 2), labels 0 1 2 0 1 2, the ghost
  * target present for windows 0, 2, 3 and 5. */
@@ -70,7 +72,8 @@ setup(void)
 static int
 write_input(const char *dir)
 {
-	struct ckpt_meta meta = { ckpt_id_from_seed(7), 1, 0, CKTIME_NONE };
+	struct ckpt_meta meta = { .model_id = ckpt_id_from_seed(7),
+	    .created = 1, .trained_until = CKTIME_NONE };
 	char path[4096], err[256];
 	int32_t hdr[2] = { NB, cfg.W };
 	float o[6] = { opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay,
@@ -85,12 +88,13 @@ write_input(const char *dir)
 	snprintf(path, sizeof path, "%s/batch", dir);
 	if ((f = fopen(path, "wb")) == NULL)
 		return 1;
-	fwrite("CKGBAT1\0", 1, 8, f);
+	fwrite("CKGBAT2\0", 1, 8, f);
 	fwrite(hdr, sizeof hdr, 1, f);
 	fwrite(x, sizeof x, 1, f);
 	fwrite(label, sizeof label, 1, f);
 	fwrite(target, sizeof target, 1, f);
 	fwrite(mask, sizeof mask, 1, f);
+	fwrite(cw, sizeof cw, 1, f);
 	fwrite(o, sizeof o, 1, f);
 	return fclose(f) != 0;
 }
@@ -154,7 +158,7 @@ match(const char *what, const float *a, const float *b, size_t n)
 static void
 golden(void)
 {
-	struct batch b = { NB, x, label, target, mask };
+	struct batch b = { NB, x, label, target, mask, cw };
 	float probs[NB * 3], ghost[NB * 4], logits[NB * 3], zl[NB * 3], loss, l;
 	const float *e = fx;
 	int i, j;

@@ -1,32 +1,23 @@
 /*
- * candle.h - the canonical candle stream (candle-stream(5)): read rows of
+ * cstream.h - the canonical candle stream (candle-stream(5)): read rows of
  * time,open,high,low,close,volume[,more...], validate them, and write them
  * back with columns appended (or replaced in place when the input already
  * has a column of that name).  Passed-through fields keep their text.
  */
-#ifndef CANDLE_H
-#define CANDLE_H
+#ifndef CSTREAM_H
+#define CSTREAM_H
 
 #include "ck.h"
 #include "csvio.h"
-
-struct candle {
-	cktime	t;
-	double	open, high, low, close, volume;
-};
+#include "candle.h"
 
 /* Name of canonical column i (0 time .. 5 volume), or NULL. */
 const char *candle_colname(int i);
 /* The value of column col (1 open .. 5 volume). */
 double	*candle_val(struct candle *, int col);
-/* Row checks shared by every reader; 0, or -1 with the reason in why:
- * prices > 0, volume >= 0, low <= min(open, close), high >= max(open, close). */
-int	candle_check(const struct candle *, char *why, size_t n);
 /* Column col's text as a finite number (empty, junk, inf, nan: -1). */
 int	candle_parse_num(const char *s, size_t len, int col, double *x,
 	    char *why, size_t n);
-/* t strictly after last (CKTIME_NONE: anything is). */
-int	candle_order(cktime t, cktime last, char *why, size_t n);
 
 #define CSTREAM_MAXADD 64
 

@@ -1,0 +1,99 @@
+/*
+ * cktime.c - the time type's calendar and its canonical text.  Civil dates
+ * use the proleptic Gregorian calendar (days_from_civil after H. Hinnant).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ck.h"
+#include "cktime.h"
+
+int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void
+put2(char *p, int v)
+{
+	p[0] = '0' + v / 10;
+	p[1] = '0' + v % 10;
+}
+
+size_t
+time_format(char *buf, cktime t)
+{
+	int64_t sec, ns, days, rem;
+	int y, m, d, n, k;
+
+	if (t == CKTIME_NONE) {
+		memcpy(buf, "none", 5);
+		return 4;
+	}
+	sec = t / CK_SEC;
+	ns = t % CK_SEC;
+	if (ns < 0) {
+		ns += CK_SEC;
+		sec--;
+	}
+	days = sec / 86400;
+	rem = sec % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	/* cktime's years are 1677..2262: always four digits (no snprintf:
+	 * it cost more than the rest of a row) */
+	buf[0] = '0' + y / 1000;
+	buf[1] = '0' + y / 100 % 10;
+	buf[2] = '0' + y / 10 % 10;
+	buf[3] = '0' + y % 10;
+	buf[4] = '-';
+	put2(buf + 5, m);
+	buf[7] = '-';
+	put2(buf + 8, d);
+	buf[10] = 'T';
+	put2(buf + 11, (int)(rem / 3600));
+	buf[13] = ':';
+	put2(buf + 14, (int)(rem / 60 % 60));
+	buf[16] = ':';
+	put2(buf + 17, (int)(rem % 60));
+	n = 19;
+	if (ns != 0) {
+		buf[n++] = '.';
+		for (k = 8; k >= 0; k--, ns /= 10)
+			buf[n + k] = '0' + ns % 10;
+		n += 9;
+		for (k = 0; k < 8 && buf[n - 1] == '0'; k++)
+			n--;
+	}
+	buf[n++] = 'Z';
+	buf[n] = '\0';
+	return n;
+}
+

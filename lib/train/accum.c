@@ -1,0 +1,126 @@
+/*
+ * accum.c - accumulated online samples applied under the lock (accum.h).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accum.h"
+#include "window.h"
+
+int
+accum_init(struct accum *a, int K, int W, const struct adamw *opt, char *err,
+    size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->K = K;
+	a->W = W;
+	a->opt = *opt;
+	a->tmax = CKTIME_NONE;
+	a->x = malloc((size_t)K * W * MODEL_NFEAT * sizeof(float));
+	a->label = malloc((size_t)K * sizeof(int));
+	a->ghost = malloc((size_t)K * MODEL_NGHOST * sizeof(float));
+	a->mask = malloc((size_t)K * sizeof(float));
+	a->probs = malloc((size_t)K * MODEL_NCLASS * sizeof(float));
+	a->pghost = malloc((size_t)K * MODEL_NGHOST * sizeof(float));
+	if (!a->x || !a->label || !a->ghost || !a->mask || !a->probs ||
+	    !a->pghost) {
+		accum_free(a);
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return CK_ERR;
+	}
+	return 0;
+}
+
+void
+accum_free(struct accum *a)
+{
+	free(a->x);
+	free(a->label);
+	free(a->ghost);
+	free(a->mask);
+	free(a->probs);
+	free(a->pghost);
+	memset(a, 0, sizeof(*a));
+}
+
+int
+accum_add(struct accum *a, const struct history *hi, long i, int label)
+{
+	float *x = a->x + (size_t)a->n * a->W * MODEL_NFEAT;
+	float *g = a->ghost + (size_t)a->n * MODEL_NGHOST;
+	double s;
+	cktime t;
+
+	if (window_features(hi, i, a->W, x, &s) != 0)
+		return -1;
+	if (window_target(hi, i, s, g) == 0) {
+		a->mask[a->n] = 1;
+		t = history_time(hi, i + 1);
+	} else {
+		memset(g, 0, MODEL_NGHOST * sizeof(float));
+		a->mask[a->n] = 0;
+		t = history_time(hi, i);
+	}
+	if (a->tmax == CKTIME_NONE || t > a->tmax)
+		a->tmax = t;
+	a->label[a->n] = label;
+	a->n++;
+	return a->n == a->K;
+}
+
+/* ckpt_update's callback: one step on the kept samples, latest weights. */
+static int
+accum_step(struct model *m, struct ckpt_meta *meta, void *arg)
+{
+	struct accum *a = arg;
+	struct batch b;
+	uint64_t st;
+
+	b.B = a->n;
+	b.x = a->x;
+	b.label = a->label;
+	b.ghost = a->ghost;
+	b.mask = a->mask;
+	b.weight = NULL;
+	st = m->step;
+	a->loss = model_train_step(m, &b, &a->opt);
+	if (m->step == st) {	/* not finite: not applied, nothing written */
+		a->refused++;
+		return 0;
+	}
+	a->loss_after = model_forward(m, &b, a->probs, a->pghost);
+	if (meta->trained_until == CKTIME_NONE || a->tmax > meta->trained_until)
+		meta->trained_until = a->tmax;
+	return 1;
+}
+
+int
+accum_apply(struct accum *a, struct live *lv, const struct ckpt_lockopt *lk,
+    char *err, size_t errlen)
+{
+	long refused = a->refused;
+	int rc;
+
+	if (a->n == 0)
+		return 0;
+	rc = ckpt_update(lv->path, &lv->m, &lv->meta, lk, accum_step, a, err,
+	    errlen);
+	if (rc == 0 && a->refused == refused)
+		a->steps++;
+	/*
+	 * The stamp must name the file holding our weights: if another
+	 * writer got in after our rename, or the update failed after the
+	 * step (meta is then CKPT_GEN_STALE), the stamp is cleared and the
+	 * next live_reload loads the file.
+	 */
+	if (rc != 0)
+		memset(&lv->stamp, 0, sizeof(lv->stamp));
+	else
+		live_stamp(lv);
+	a->n = 0;
+	a->tmax = CKTIME_NONE;
+	return rc;
+}

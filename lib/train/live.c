@@ -1,0 +1,106 @@
+/*
+ * live.c - a model kept current with its checkpoint (see live.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ckpt.h"
+#include "features.h"
+#include "live.h"
+#include "model.h"
+
+int
+live_open(struct live *lv, const char *path, int maxB, int nthreads,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	memset(lv, 0, sizeof(*lv));
+	lv->path = path;
+	if ((rc = ckpt_load(path, &lv->m, &lv->meta, err, errlen)) != 0)
+		return rc;
+	live_stamp(lv);
+	if (model_reserve(&lv->m, maxB, nthreads, err, errlen) != 0) {
+		live_close(lv);
+		return CK_ERR;
+	}
+	return 0;
+}
+
+void
+live_close(struct live *lv)
+{
+	if (lv->m.params)
+		model_free(&lv->m);
+	if (lv->spare.params)
+		model_free(&lv->spare);
+	memset(lv, 0, sizeof(*lv));
+}
+
+void
+live_stamp(struct live *lv)
+{
+	if (ckpt_stamp(lv->path, &lv->stamp) != 0 ||
+	    lv->stamp.model_id != lv->meta.model_id ||
+	    lv->stamp.generation != lv->meta.generation)
+		memset(&lv->stamp, 0, sizeof(lv->stamp));
+}
+
+int
+live_reload(struct live *lv)
+{
+	struct ckpt_stamp st;
+	struct ckpt_meta meta;
+	const struct model_config *a, *b;
+
+	if (!ckpt_changed(lv->path, &lv->stamp))
+		return 0;
+	/* stamp first: a replacement after it is seen by the next check */
+	if (ckpt_stamp(lv->path, &st) != 0) {
+		snprintf(lv->lasterr, sizeof(lv->lasterr), "%s: %s", lv->path,
+		    strerror(errno));
+		lv->loadfail++;
+		return -1;
+	}
+	if (ckpt_load(lv->path, &lv->spare, &meta, lv->lasterr,
+	    sizeof(lv->lasterr)) != 0) {
+		lv->loadfail++;
+		return -1;
+	}
+	a = &lv->m.cfg;
+	b = &lv->spare.cfg;
+	if (a->W != b->W || a->d != b->d || a->L != b->L || a->h != b->h) {
+		snprintf(lv->lasterr, sizeof(lv->lasterr),
+		    "%s: replaced by a model of another configuration "
+		    "(W%d d%d L%d h%d); keeping the loaded weights", lv->path,
+		    b->W, b->d, b->L, b->h);
+		lv->stamp = st;
+		lv->loadfail++;
+		return -1;
+	}
+	lv->stamp = st;
+	if (meta.model_id == lv->meta.model_id &&
+	    meta.generation == lv->meta.generation)
+		return 0;
+	memcpy(lv->m.params, lv->spare.params, lv->m.nparams * sizeof(float));
+	memcpy(lv->m.m, lv->spare.m, lv->m.nparams * sizeof(float));
+	memcpy(lv->m.v, lv->spare.v, lv->m.nparams * sizeof(float));
+	lv->m.step = lv->spare.step;
+	lv->m.temperature = lv->spare.temperature;
+	lv->meta = meta;
+	lv->reloads++;
+	return 1;
+}
+
+void
+live_predict(struct live *lv, const float *x, int B, const double *close,
+    const double *scale, float *probs, double *next, float *ghost)
+{
+	int i;
+
+	model_predict(&lv->m, x, B, probs, ghost);
+	for (i = 0; i < B; i++)
+		features_unghost(next + 4 * i, ghost + MODEL_NGHOST * i,
+		    close[i], scale[i]);
+}

@@ -1,0 +1,45 @@
+/*
+ * live.h - the model a running program predicts with: loaded from a
+ * checkpoint that other processes keep updating, and reloaded (hot) when
+ * the file has changed, without ever holding torn or foreign weights.
+ */
+#ifndef LIVE_H
+#define LIVE_H
+
+#include "ck.h"
+#include "ckpt.h"
+#include "model.h"
+
+struct live {
+	const char	*path;
+	struct model	 m;		/* the weights predictions use */
+	struct ckpt_meta meta;		/* of the weights in m */
+	struct ckpt_stamp stamp;	/* of the file m was loaded from */
+	struct model	 spare;		/* reloads land here first */
+	long		 reloads;	/* newer weights taken from the file */
+	long		 loadfail;	/* reloads that failed (m kept) */
+	char		 lasterr[256];	/* the reason of the last failure */
+};
+
+/* Load the checkpoint at path and reserve for batches of maxB windows on
+ * nthreads threads (0: the CPUs this process may use).  0, or a ck_status
+ * with err. */
+int	live_open(struct live *, const char *path, int maxB, int nthreads,
+	    char *err, size_t errlen);
+void	live_close(struct live *);
+/* When the file changed, load it aside and take its weights when it is a
+ * model of the same configuration.  1 reloaded, 0 not changed (or the
+ * same weights), -1 a failed load (lasterr says; the old weights are kept
+ * and the next call tries again). */
+int	live_reload(struct live *);
+/* Predict B windows x (B, W, MODEL_NFEAT): probs (B, MODEL_NCLASS) and the
+ * next candle in prices next (B, 4) from each window's last close (B) and
+ * scale (B). */
+void	live_predict(struct live *, const float *x, int B, const double *close,
+	    const double *scale, float *probs, double *next, float *ghost);
+/* After this process wrote the file itself: stamp it, so that the next
+ * live_reload does not load our own weights again (a mismatch with meta
+ * clears the stamp, and the next check reloads). */
+void	live_stamp(struct live *);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * predbatch.h - the windows of consecutive candles, predicted at once:
+ * a program adds the window of each candle as it reads it and runs the
+ * batch before any read that may block, so no row waits for more input.
+ */
+#ifndef PREDBATCH_H
+#define PREDBATCH_H
+
+#include "ck.h"
+#include "history.h"
+#include "live.h"
+#include "prediction.h"
+
+struct predbatch {
+	int	 cap, n, W;
+	float	*x;		/* (cap, W, MODEL_NFEAT) */
+	double	*scale;		/* (cap) */
+	double	*close;		/* (cap) the window's last close */
+	int	*has;		/* (cap) 1: a full window (W + 1 candles) */
+	float	*probs;		/* (cap, MODEL_NCLASS) */
+	float	*ghost;		/* (cap, MODEL_NGHOST) */
+	double	*next;		/* (cap, 4) */
+};
+
+int	predbatch_init(struct predbatch *, int cap, int W, char *err,
+	    size_t errlen);
+void	predbatch_free(struct predbatch *);
+/* Add the window ending at candle number i of hi (its newest): the slot,
+ * in the order of adding; -1 when the batch is full. */
+int	predbatch_add(struct predbatch *, const struct history *, long i);
+/* Predict the added windows with lv's weights: out[slot] for each slot
+ * with has[slot] (the action HOLD below minconf); returns how many.  The
+ * batch is emptied. */
+int	predbatch_run(struct predbatch *, struct live *, float minconf,
+	    struct prediction *out);
+
+#endif
