@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "backtest.h"
 #include "candle.h"
 #include "ck.h"
@@ -244,7 +245,7 @@ fuzz_pivots_labels(const struct series *s)
 	for (i = 0; i < s->n; i++) {
 		if ((flags[i] & ~PIVOT_OPENMASK) != sflags[i])
 			abort();
-		nbatch += piv[i] == LABEL_BUY || piv[i] == LABEL_SELL;
+		nbatch += piv[i] == ACTION_BUY || piv[i] == ACTION_SELL;
 	}
 	if (nlab != nbatch)
 		abort();
@@ -282,8 +283,15 @@ fuzz_backtest(const struct series *s, const uint8_t *d)
 		r.high = s->h[i];
 		r.low = s->l[i];
 		r.close = s->c[i];
-		r.action = s->act[i] == 4 ? BT_NONE : s->act[i];
+		r.action = s->act[i] == 0 || s->act[i] == 4 ? ACTION_NONE :
+		    s->act[i] - 1;
 		r.confidence = s->conf[i];
+		/* the probabilities of the position policy, from the
+		 * confidence of the action (NaN where there is none) */
+		r.p_buy = r.action == ACTION_BUY ? r.confidence :
+		    r.action == ACTION_NONE ? NAN : (1 - r.confidence) / 2;
+		r.p_sell = r.action == ACTION_SELL ? r.confidence :
+		    r.action == ACTION_NONE ? NAN : (1 - r.confidence) / 2;
 		if ((r.has_ghost = i + 1 < s->n && (s->act[i] & 1))) {
 			r.next_open = s->o[i + 1];
 			r.next_high = s->h[i + 1];
