@@ -432,7 +432,8 @@ check_values(const char *name, uint64_t generation, const struct model *m,
 	a[2] = m->v;
 	for (k = 0; k < 3; k++)
 		for (j = 0; j < m->nparams; j++) {
-			if (isfinite(a[k][j]) && (k < 2 || a[k][j] >= 0))
+			/* a second moment is also never negative */
+			if (isfinite(a[k][j]) && !(a[k][j] < 0 && k == 2))
 				continue;
 			for (i = m->ntensors - 1; i > 0 &&
 			    m->tensor[i].offset > j; i--)
