@@ -26,8 +26,6 @@
 #include "btsummary.h"
 #include "btappend.h"
 
-static volatile sig_atomic_t stop;
-
 struct opts {
 	const char	*summary, *json, *equity, *svg, *prefix, *file, *append;
 	long		 svg_every;
