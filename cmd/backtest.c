@@ -39,7 +39,8 @@ usage_to(FILE *fp)
 	    "usage: backtest [-hV] [--cash C] [--size F] [--fee F] [--slippage F]\n"
 	    "                [--fill open|close] [--reverse] [--long-only]\n"
 	    "                [--min-confidence P] [--enter P] [--exit P]\n"
-	    "                [--min-hold N] [--cooldown N] [--on-hold keep|exit]\n"
+	    "                [--min-hold N|auto] [--cooldown N|auto]\n"
+	    "                [--on-hold keep|exit]\n"
 	    "                [--stop-loss F] [--take-profit F] [--periods-per-year N]\n"
 	    "                [--breakdown day|week|month] [--prefix P]\n"
 	    "                [--summary FILE] [--json FILE] [--equity FILE]\n"
@@ -70,10 +71,11 @@ help(void)
 		    "(default 0.6)" },
 		{ "--exit P", "leave when the held side's probability is "
 		    "below P (default 0: off)" },
-		{ "--min-hold N", "candles before a signal may close a "
-		    "position (default 30)" },
-		{ "--cooldown N", "candles after a close before an entry "
-		    "(default 30)" },
+		{ "--min-hold N|auto", "candles before a signal may close a "
+		    "position (default auto: the costs over the market's "
+		    "moves)" },
+		{ "--cooldown N|auto", "candles after a close before an entry "
+		    "(default auto)" },
 		{ "--on-hold keep|exit", "what HOLD does to a position "
 		    "(default keep)" },
 		{ "--stop-loss F", "exit at this loss fraction of the entry "
@@ -240,6 +242,15 @@ checkout(struct csvout *o)
 	}
 }
 
+/* A number of candles, or "auto" (BT_AUTO). */
+static long
+candles(struct argerr *ae, const char *opt, const char *s)
+{
+	if (strcmp(s, "auto") == 0)
+		return BT_AUTO;
+	return (long)arg_int(ae, opt, s, 0, 1000000000);
+}
+
 /* A getopt_long option's long name, for messages. */
 static const char *
 optname(const struct option *lo, int ch)
@@ -329,12 +340,8 @@ main(int argc, char **argv)
 			break;
 		case 'E': cfg.enter = arg_double(&ae, on, optarg, 0, 1); break;
 		case 'X': cfg.exit = arg_double(&ae, on, optarg, 0, 1); break;
-		case 'H':
-			cfg.min_hold = (long)arg_int(&ae, on, optarg, 0, 1000000000);
-			break;
-		case 'C':
-			cfg.cooldown = (long)arg_int(&ae, on, optarg, 0, 1000000000);
-			break;
+		case 'H': cfg.min_hold = candles(&ae, on, optarg); break;
+		case 'C': cfg.cooldown = candles(&ae, on, optarg); break;
 		case 'O': cfg.on_hold = arg_word(&ae, on, optarg, holds); break;
 		case 's': cfg.stop_loss = arg_double(&ae, on, optarg, 0, 0.99); break;
 		case 't':
@@ -494,6 +501,14 @@ main(int argc, char **argv)
 	if (r < 0 && !(r == CK_EINTR && sig)) {
 		flushall(&out);
 		errx(ck_exit(r), "%s", e);
+	}
+	/* a replay to the end of the input must reproduce every recorded
+	 * trade */
+	if (app != NULL && ap.skip > 0 && !sig) {
+		flushall(&out);
+		errx(CK_EXIT_DATA, "%s: the input ended before %ld of its "
+		    "recorded trades were replayed (another input, or other "
+		    "settings?)", o.append, ap.skip);
 	}
 	/* with --append the open position is not closed into the file: the
 	 * next run replays it */

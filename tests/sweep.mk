@@ -32,9 +32,17 @@ SWEEP_BATCH = 64
 SWEEP_SEED = 1
 SWEEP_WD = 0.01
 SWEEP_VAL = 0.2
-# backtest options of every cell and walk; the bundled stock trades
-# 4 hours on 252 days a year: 60,480 one-minute candles
-BT_OPTS = --fee 0.0005 --periods-per-year 60480
+# backtest settings of every cell and walk (a grid line may give enter,
+# exit, min_hold, cooldown, fee and on_hold per cell); empty: backtest's
+# default.  Annualisation comes from the data (backtest(1)), so any DATA
+# gets its own periods per year; BT_OPTS adds other backtest options.
+BT_ENTER =
+BT_EXIT =
+BT_MIN_HOLD =
+BT_COOLDOWN =
+BT_FEE = 0.0005
+BT_ON_HOLD =
+BT_OPTS =
 # sweep-parallel: GNU parallel's --sshlogin list (":" is this machine); the
 # hosts must see this directory at the same path (a shared file system)
 HOSTS = :
@@ -70,7 +78,9 @@ SWEEP_CELLS := $(shell sh $(SWEEP_LIB)/cells '$(GRID)' '$(SWEEP_DIR)' \
 	'threshold=$(SWEEP_THRESHOLD)' 'epochs=$(SWEEP_EPOCHS)' \
 	'batch=$(SWEEP_BATCH)' 'seed=$(SWEEP_SEED)' 'wd=$(SWEEP_WD)' \
 	'val=$(SWEEP_VAL)' 'data=$(DATA)' 'from=$(SWEEP_FROM)' \
-	'to=$(SWEEP_TO)' 'split=$(SWEEP_SPLIT)' 'bt_opts=$(BT_OPTS)' || \
+	'to=$(SWEEP_TO)' 'split=$(SWEEP_SPLIT)' 'bt_opts=$(BT_OPTS)' \
+	'enter=$(BT_ENTER)' 'exit=$(BT_EXIT)' 'min_hold=$(BT_MIN_HOLD)' \
+	'cooldown=$(BT_COOLDOWN)' 'fee=$(BT_FEE)' 'on_hold=$(BT_ON_HOLD)' || \
 	echo SWEEP-FAILED)
 ifneq ($(filter SWEEP-FAILED,$(SWEEP_CELLS)),)
 $(error sweep: cannot read the grid $(GRID))
@@ -88,7 +98,7 @@ $(SWEEP_DIR)/%/model.ckpt: $(SWEEP_DIR)/%/settings $(DATA) $(filter %/candle-fee
 $(SWEEP_DIR)/%/pred.csv: $(SWEEP_DIR)/%/model.ckpt $(filter %/infer,$(SWEEP_BIN))
 	sh $(SWEEP_LIB)/cell predict $(@D)
 
-$(SWEEP_DIR)/%/backtest.json: $(SWEEP_DIR)/%/pred.csv $(filter %/backtest,$(SWEEP_BIN))
+$(SWEEP_DIR)/%/backtest.json: $(SWEEP_DIR)/%/pred.csv $(SWEEP_DIR)/%/backtest.settings $(filter %/backtest,$(SWEEP_BIN))
 	sh $(SWEEP_LIB)/cell backtest $(@D)
 
 $(SWEEP_DIR)/results.csv: $(SWEEP_JSON) $(SWEEP_DIR)/cells $(SWEEP_DIR)/metric $(SWEEP_LIB)/table
@@ -122,7 +132,10 @@ WF_OK := $(shell sh $(SWEEP_LIB)/walk settings '$(WF_DIR)' 'data=$(DATA)' \
 	'heads=$(SWEEP_HEADS)' 'lr=$(SWEEP_LR)' 'k=$(SWEEP_K)' \
 	'level=$(SWEEP_LEVEL)' 'threshold=$(SWEEP_THRESHOLD)' \
 	'epochs=$(WF_EPOCHS)' 'batch=$(SWEEP_BATCH)' 'seed=$(SWEEP_SEED)' \
-	'wd=$(SWEEP_WD)' 'val=$(WF_VAL)' 'bt_opts=$(BT_OPTS)' && echo ok)
+	'wd=$(SWEEP_WD)' 'val=$(WF_VAL)' 'bt_opts=$(BT_OPTS)' \
+	'enter=$(BT_ENTER)' 'exit=$(BT_EXIT)' 'min_hold=$(BT_MIN_HOLD)' \
+	'cooldown=$(BT_COOLDOWN)' 'fee=$(BT_FEE)' 'on_hold=$(BT_ON_HOLD)' \
+	&& echo ok)
 ifneq ($(WF_OK),ok)
 $(error walkforward: cannot write $(WF_DIR)/settings)
 endif

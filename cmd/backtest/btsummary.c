@@ -232,6 +232,7 @@ btr_summary_text(FILE *fp, const struct bt_summary *s,
 	    s->days_lose);
 	kv(fp, "Days Win / Draw / Lose", b);
 	kv(fp, "Avg. Hold [candles]", num4(b, sizeof(b), s->avg_hold_bars));
+	kvl(fp, "Auto Hold [candles]", s->auto_bars);
 	kv(fp, "Trades per Candle", num4(b, sizeof(b), s->trades_per_candle));
 	kv(fp, "Turnover", num4(b, sizeof(b), s->turnover));
 	kv(fp, "Fees [% of cash]", pct2(b, sizeof(b), s->fees_pct));
@@ -448,8 +449,14 @@ jsettings(struct jw *j, const struct btr_settings *st)
 	jnum(j, "take_profit", c->take_profit);
 	jnum(j, "enter", c->enter);
 	jnum(j, "exit", c->exit);
-	jlong(j, "min_hold", c->min_hold);
-	jlong(j, "cooldown", c->cooldown);
+	if (c->min_hold == BT_AUTO)
+		jstr(j, "min_hold", "auto");
+	else
+		jlong(j, "min_hold", c->min_hold);
+	if (c->cooldown == BT_AUTO)
+		jstr(j, "cooldown", "auto");
+	else
+		jlong(j, "cooldown", c->cooldown);
 	jstr(j, "on_hold", c->on_hold == BT_ONHOLD_EXIT ? "exit" : "keep");
 	if (c->periods_per_year > 0)
 		jnum(j, "periods_per_year", c->periods_per_year);
@@ -535,6 +542,7 @@ btr_summary_json(FILE *fp, const struct bt_summary *s,
 	jnum(&j, "turnover", s->turnover);
 	jnum(&j, "fees_pct", s->fees_pct);
 	jnum(&j, "trades_per_candle", s->trades_per_candle);
+	jlong(&j, "auto_hold_bars", s->auto_bars);
 	jnum(&j, "best_day_pct", s->best_day_pct);
 	jnum(&j, "worst_day_pct", s->worst_day_pct);
 	jlong(&j, "days", s->days);

@@ -24,8 +24,8 @@ bt_config_default(struct bt_config *c)
 	c->fill = BT_FILL_OPEN;
 	c->enter = 0.6;
 	c->exit = 0;
-	c->min_hold = 30;
-	c->cooldown = 30;
+	c->min_hold = BT_AUTO;
+	c->cooldown = BT_AUTO;
 	c->on_hold = BT_ONHOLD_KEEP;
 }
 
@@ -59,8 +59,9 @@ bt_init(struct bt *bt, const struct bt_config *c, char *err, size_t errlen)
 		return bad(err, errlen, "enter");
 	if (!(c->exit >= 0 && c->exit <= 1))
 		return bad(err, errlen, "exit");
-	if (c->min_hold < 0 || c->cooldown < 0)
-		return bad(err, errlen, c->min_hold < 0 ? "min-hold" : "cooldown");
+	if (c->min_hold < BT_AUTO || c->cooldown < BT_AUTO)
+		return bad(err, errlen, c->min_hold < BT_AUTO ? "min-hold" :
+		    "cooldown");
 	if (c->on_hold != BT_ONHOLD_KEEP && c->on_hold != BT_ONHOLD_EXIT)
 		return bad(err, errlen, "on-hold");
 	if (c->period < BT_PERIOD_NONE || c->period > BT_PERIOD_MONTH)
@@ -103,9 +104,9 @@ static double
 span(cktime a, cktime b)
 {
 	uint64_t d = (uint64_t)a - (uint64_t)b;
+	uint64_t sec = d / (uint64_t)CK_SEC, ns = d % (uint64_t)CK_SEC;
 
-	return (double)(d / (uint64_t)CK_SEC) +
-	    (double)(d % (uint64_t)CK_SEC) / 1e9;
+	return (double)sec + (double)ns / 1e9;
 }
 
 int64_t
@@ -124,6 +125,32 @@ bt_period_key(int period, cktime t)
 	default:
 		return day;
 	}
+}
+
+long
+bt_auto_bars(const struct bt *bt)
+{
+	double cost = 2 * (bt->cfg.fee + bt->cfg.slippage), s2, h;
+
+	if (cost == 0)
+		return 0;
+	s2 = bt->r2n > 0 ? bt->r2sum / bt->r2n : 0;	/* sigma^2 */
+	if (!(s2 > 0))
+		return BT_AUTO_MAX;
+	h = ceil(BT_AUTO_COVER * BT_AUTO_COVER * cost * cost / s2);
+	return h < BT_AUTO_MAX ? (long)h : BT_AUTO_MAX;
+}
+
+static long
+min_hold(const struct bt *bt)
+{
+	return bt->cfg.min_hold == BT_AUTO ? bt_auto_bars(bt) : bt->cfg.min_hold;
+}
+
+static long
+cooldown(const struct bt *bt)
+{
+	return bt->cfg.cooldown == BT_AUTO ? bt_auto_bars(bt) : bt->cfg.cooldown;
 }
 
 /* Open a position at price level px (slippage applied here) with the
@@ -244,7 +271,7 @@ close_pos(struct bt *bt, double px, cktime t, int reason, struct bt_trade *tr)
 	bt->side = BT_FLAT;
 	bt->qty = bt->entry = bt->entry_fee = 0;
 	bt->bars = 0;
-	bt->cool = bt->cfg.cooldown;
+	bt->cool = cooldown(bt);
 }
 
 /* Carry out the order: move to side target at price level px. */
@@ -327,13 +354,13 @@ decide(struct bt *bt, int act, const struct bt_row *r)
 			return BT_SHORT;
 		return BT_KEEP;
 	}
-	if (bt->bars < c->min_hold)
+	if (bt->bars < min_hold(bt))
 		return BT_KEEP;
 	held = bt->side == BT_LONG ? pb : ps;
 	opp = bt->side == BT_LONG ? act == ACTION_SELL && ps >= c->enter :
 	    act == ACTION_BUY && pb >= c->enter;
 	if (opp)
-		return c->reverse && c->cooldown == 0 &&
+		return c->reverse && cooldown(bt) == 0 &&
 		    !(bt->side == BT_LONG && c->long_only) ? -bt->side : BT_FLAT;
 	if (act == ACTION_HOLD && c->on_hold == BT_ONHOLD_EXIT)
 		return BT_FLAT;
@@ -549,6 +576,7 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
     char *err, size_t errlen)
 {
 	int n = 0, act;
+	double ret;
 
 	/* each price on its own: a sum of valid prices may overflow */
 	if (badprice(r->open) || badprice(r->high) || badprice(r->low) ||
@@ -568,6 +596,9 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
 	} else {
 		count_step(bt, (uint64_t)r->t - (uint64_t)bt->last);
 		score(bt, r);
+		ret = r->close / bt->prev_close - 1;
+		bt->r2sum += ret * ret;
+		bt->r2n++;
 		if (bt->order != BT_KEEP) {
 			if (bt->cfg.fill == BT_FILL_OPEN)
 				n += carry_out(bt, bt->order, r->open, r->t, out);
@@ -816,6 +847,7 @@ bt_summary(const struct bt *bt, struct bt_summary *s)
 	s->turnover = avgeq > 0 ? bt->traded / avgeq : NAN;
 	s->fees_pct = 100 * bt->fees / bt->cfg.cash;
 	s->trades_per_candle = bt->n ? (double)bt->trades / bt->n : NAN;
+	s->auto_bars = bt_auto_bars(bt);
 	for (i = 0; i < 2; i++)
 		s->side[i] = bt->side_st[i];
 	for (i = 0; i < BT_NREASON; i++)

@@ -41,8 +41,9 @@ struct bt_config {
 	double	enter;		/* a side's probability that opens it, [0, 1] */
 	double	exit;		/* the held side's probability below which it
 				 * closes; 0: never on probability alone */
-	long	min_hold;	/* candles before a signal may close a position */
-	long	cooldown;	/* candles after a close before an entry */
+	long	min_hold;	/* candles before a signal may close a position;
+				 * BT_AUTO: from the costs and the volatility */
+	long	cooldown;	/* candles after a close before an entry; BT_AUTO */
 	int	on_hold;	/* enum bt_onhold: what HOLD does to a position */
 	int	fill;		/* enum bt_fill */
 	int	reverse;	/* an opposite signal closes and opens at once */
@@ -71,6 +72,18 @@ struct bt_trade {
 	long	bars;			/* candles the position was exposed to */
 	int	reason;			/* enum bt_reason */
 };
+
+/*
+ * BT_AUTO holding period: the candles h over which the typical move of
+ * the market so far, sigma sqrt(h) (sigma: the root mean square of the
+ * close-to-close returns up to this row), reaches BT_AUTO_COVER times the
+ * cost of a round trip, 2 (fee + slippage):
+ * h = ceil((BT_AUTO_COVER 2 (fee + slippage) / sigma)^2), at most
+ * BT_AUTO_MAX; 0 without costs.
+ */
+#define BT_AUTO		(-1L)
+#define BT_AUTO_COVER	10.0
+#define BT_AUTO_MAX	100000L
 
 /* At most this many trades close in one bt_push (a pending close, then a
  * stop on the reversed position). */
@@ -126,6 +139,8 @@ struct bt {
 	int	order;			/* the policy's target for the next fill:
 					 * a side, or BT_KEEP */
 	long	cool;			/* rows whose signals may not enter */
+	double	r2sum;			/* squared close-to-close returns */
+	long	r2n;
 	/* the previous row */
 	long	n;			/* rows pushed */
 	cktime	start, last;
@@ -198,6 +213,7 @@ struct bt_summary {
 	long	max_trade_bars;
 	long	max_wins, max_losses;	/* consecutive */
 	double	turnover, fees_pct, trades_per_candle;
+	long	auto_bars;		/* BT_AUTO's figure at the end */
 	struct bt_tstats side[2], reason[BT_NREASON];
 	long	days, days_win, days_draw, days_lose;
 	double	best_day_pct, worst_day_pct;
@@ -228,6 +244,8 @@ int	bt_push(struct bt *, const struct bt_row *, struct bt_trade *out,
 int	bt_finish(struct bt *, struct bt_trade *out);
 /* The metrics so far; any time, before or after bt_finish. */
 void	bt_summary(const struct bt *, struct bt_summary *);
+/* The BT_AUTO holding period after the rows so far. */
+long	bt_auto_bars(const struct bt *);
 /* A breakdown period completed by the last bt_push: 1 and *p, else 0. */
 int	bt_period_take(struct bt *, struct bt_period *p);
 /* The period still open (the last one at the end): 1 and *p, else 0. */

@@ -39,7 +39,10 @@ outfile_open(struct outfile *o, const char *path, char *err, size_t errlen)
 	}
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	if (strcmp(path, "-") == 0) {
-		o->fd = STDOUT_FILENO;
+		/* a descriptor of its own, so that closing it leaves the
+		 * caller's standard output open */
+		if ((o->fd = dup(STDOUT_FILENO)) == -1)
+			return fail(o, "stdout", err, errlen);
 		o->inplace = o->isstdout = 1;
 		return 0;
 	}
@@ -89,7 +92,7 @@ FILE *
 outfile_stdio(struct outfile *o)
 {
 	if (o->fp == NULL && o->fd >= 0)
-		o->fp = o->isstdout ? stdout : fdopen(o->fd, "w");
+		o->fp = fdopen(o->fd, "w");
 	return o->fp;
 }
 
@@ -99,11 +102,6 @@ outfile_close(struct outfile *o, char *err, size_t errlen)
 	if (o->fp != NULL) {
 		if (fflush(o->fp) != 0 || ferror(o->fp))
 			return fail(o, o->path, err, errlen);
-	}
-	if (o->isstdout) {
-		o->fp = NULL;
-		o->fd = -1;
-		return 0;
 	}
 	if (!o->inplace && fsync(o->fd) == -1)
 		return fail(o, o->path, err, errlen);
@@ -132,9 +130,9 @@ outfile_discard(struct outfile *o)
 {
 	int e = errno;
 
-	if (o->fp != NULL && !o->isstdout)
+	if (o->fp != NULL)
 		fclose(o->fp);
-	else if (o->fd >= 0 && !o->isstdout)
+	else if (o->fd >= 0)
 		close(o->fd);
 	o->fp = NULL;
 	o->fd = -1;

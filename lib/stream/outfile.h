@@ -9,7 +9,8 @@
  * replaces, then synced and renamed over the name: a reader sees the old
  * file or the new one, never a part.  A symbolic link at the name is
  * replaced, never followed.  What is not a regular file - "-" (standard
- * output), a device, a FIFO - is written in place and never renamed over.
+ * output, through a duplicate descriptor), a device, a FIFO - is written
+ * in place and never renamed over.
  */
 #ifndef OUTFILE_H
 #define OUTFILE_H
@@ -23,7 +24,7 @@
 struct outfile {
 	int	fd;			/* write here; -1 when not open */
 	int	inplace;		/* the name itself: stdout, a device, a FIFO */
-	int	isstdout;
+	int	isstdout;		/* "-": a duplicate of standard output */
 	FILE	*fp;			/* from outfile_stdio, or NULL */
 	mode_t	mode;			/* given to the temporary */
 	uid_t	uid;

@@ -48,6 +48,20 @@ expect size 0 "backtest $P0 --fee 0 --cash 5000 --size 0.5 $T_TMP/a.csv" \
 expect take-profit 0 "backtest $P0 --fee 0 --long-only --stop-loss 0.02 --take-profit 0.04 $T_TMP/a.csv" \
 "$T
 2024-01-01T00:01:00Z,2024-01-01T00:01:00Z,long,100,104,100,0,400,4,1,take_profit"
+# The policy from the command line (the engine's cases are in
+# tests/unit/backtest.c): --on-hold exit leaves at 00:02's open 104 after
+# 00:01's HOLD: +400, 4 %, 1 bar; flat, 00:02's SELL then shorts at 00:03's
+# open 110 (qty 10400 / 110), closed by the end at 106; --enter 0.95
+# opens nothing (confidence
+# 0.9); --min-hold 3 keeps the long past 00:02's SELL (2 bars) to the end.
+expect on-hold-exit 0 "backtest $P0 --fee 0 --on-hold exit $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:02:00Z,long,100,104,100,0,400,4,1,signal
+2024-01-01T00:03:00Z,2024-01-01T00:03:00Z,short,110,106,94.54545454545455,0,378.1818181818182,3.6363636363636362,1,end"
+expect enter-above 0 "backtest $P0 --enter 0.95 $T_TMP/a.csv" "$T"
+expect min-hold-3 0 "backtest --cooldown 0 --min-hold 3 --fee 0 $T_TMP/a.csv" \
+"$T
+2024-01-01T00:01:00Z,2024-01-01T00:03:00Z,long,100,106,100,0,600,6,3,end"
 # --min-confidence 0.95 ignores every signal (confidence 0.9).
 expect min-confidence 0 "backtest $P0 --min-confidence 0.95 $T_TMP/a.csv" "$T"
 # Fee 0.1 % and slippage 1 %: in at 101, out at 108.9; qty = 10000 /
@@ -275,6 +289,200 @@ check svg-every-wellformed test $bad = 0
 check svg-every-final xmllint --noout "$T_TMP/every.svg"
 check svg-every-notmp test -z "$(ls -A "$T_TMP" | grep '^\.every\.svg\.')"
 
+# --json - and --summary -: standard output, after the trade list.
+expect json-stdout 0 "backtest $P0 --fee 0 --json - $T_TMP/a.csv 2>/dev/null | sed 1,2d | python3 -c 'import json, sys; j = json.load(sys.stdin); sys.exit(j[\"trades\"] != 1)'"
+check json-no-dash-file test ! -e ./-
+expect summary-stdout 0 "backtest $P0 --fee 0 --summary - $T_TMP/a.csv 2>/dev/null | grep -c '^# Trades  *1\$'" 1
+# The settings echo: every option's value, the input, the model's
+# generation from the model_gen column.
+backtest --cash 5000 --size 0.5 --fee 0.002 --slippage 0.001 --fill close \
+    --reverse --long-only --min-confidence 0.1 --enter 0.55 --exit 0.3 \
+    --min-hold 4 --cooldown 6 --on-hold exit --stop-loss 0.05 \
+    --take-profit 0.1 --periods-per-year 252 --breakdown week \
+    --json "$T_TMP/sj" "$T_TMP/a.csv" >/dev/null 2>&1
+check settings-echo /usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["settings"]
+want = dict(cash=5000, size=0.5, fee=0.002, slippage=0.001, fill="close",
+    reverse=True, long_only=True, min_confidence=0.1, enter=0.55, exit=0.3,
+    min_hold=4, cooldown=6, on_hold="exit", stop_loss=0.05, take_profit=0.1,
+    periods_per_year=252, breakdown="week", prefix="", append=None,
+    model_id=None, model_gen_first="1", model_gen_last="1")
+for k, v in want.items():
+    assert s[k] == v, (k, s[k], v)
+assert s["input"].endswith("a.csv")
+' "$T_TMP/sj"
+backtest --json "$T_TMP/dj" "$T_TMP/a.csv" >/dev/null 2>&1
+check settings-defaults /usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["settings"]
+want = dict(cash=10000, size=1, fee=0.001, slippage=0, fill="open",
+    reverse=False, long_only=False, min_confidence=0, enter=0.6, exit=0,
+    min_hold="auto", cooldown="auto", on_hold="keep", stop_loss=0, take_profit=0,
+    periods_per_year=None, breakdown=None)
+for k, v in want.items():
+    assert s[k] == v, (k, s[k], v)
+' "$T_TMP/dj"
+expect help-defaults 0 "backtest --help | grep -c -e '--min-hold N|auto ' -e '--enter P .*(0.6)' -e '--cooldown N|auto .*(auto)' -e '--on-hold keep|exit .*(keep)'" 4
+expect bad-enter 2 "backtest --enter 1.5 $T_TMP/a.csv"
+errhas bad-enter-msg "enter: not a number in 0..1: 1.5"
+expect bad-min-hold 2 "backtest --min-hold -1 $T_TMP/a.csv"
+expect bad-cooldown 2 "backtest --cooldown automatic $T_TMP/a.csv"
+expect bad-on-hold 2 "backtest --on-hold sell $T_TMP/a.csv"
+expect bad-breakdown 2 "backtest --breakdown year $T_TMP/a.csv"
+expect bad-prob 65 "sed '3s/,HOLD,0.9,/,HOLD,1.9,/' $T_TMP/a.csv | backtest"
+errhas bad-prob-msg ":3: bad confidence '1.9'"
+
+# Rounding in the text summary: 4 significant digits, percentages with 2
+# decimals, durations as 3d 04:05:00.  Two candles 3 days 4 h 5 min apart
+# ... a BUY at 9, out at the end at 17.363: qty 10000 / 9 = 1111.11...,
+# pnl 10000 (17.363 / 9 - 1) = 9292.222...: "9292" (4 digits kept whole);
+# return 92.92222...% -> 92.92; the trade lasted 3d 04:05:00; profit
+# factor inf.
+{
+	echo "$H"
+	row 2024-01-01T00:00:00Z 9 9 9 9 BUY
+	row 2024-01-01T00:01:00Z 9 9 9 9 HOLD
+	row 2024-01-04T04:06:00Z 17.363 17.363 17.363 17.363 HOLD
+} >"$T_TMP/r.csv"
+backtest $P0 --fee 0 --summary "$T_TMP/rs" "$T_TMP/r.csv" >/dev/null 2>&1
+check round-pct grep -q '^Return \[%\]  *92\.92$' "$T_TMP/rs"
+check round-money grep -q '^Equity Final  *19292$' "$T_TMP/rs"
+check round-4sig grep -q '^Expectancy  *9292$' "$T_TMP/rs"
+check round-duration grep -q '^Max\. Trade Duration  *3d 04:05:00$' "$T_TMP/rs"
+check round-duration2 grep -q '^Duration  *3d 04:06:00$' "$T_TMP/rs"
+check round-inf grep -q '^Profit Factor  *inf$' "$T_TMP/rs"
+check round-sig4 grep -q '^Avg\. Hold \[candles\]  *2$' "$T_TMP/rs"
+check round-no-long-numbers test -z "$(grep -E '[0-9]\.[0-9]{5}' "$T_TMP/rs")"
+# aligned: every value of the first group starts in column 30
+check round-aligned awk 'NR <= 33 { if (substr($0, 29, 1) != " " || substr($0, 30, 1) == " ") bad++ } END { exit bad }' "$T_TMP/rs"
+
+# --breakdown: one row per period in the text and in the JSON, adding up
+# to the totals.
+backtest $P0 --breakdown day --json "$T_TMP/bj" --summary "$T_TMP/bs" \
+    "$T_TMP/big.csv" >/dev/null 2>&1
+check breakdown-json /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+b = j["breakdown"]
+assert len(b) == j["days"] == j["days_win"] + j["days_draw"] + j["days_lose"] > 50
+assert sum(r["candles"] for r in b) == j["candles"]
+assert sum(r["trades"] for r in b) == j["trades"]
+assert abs(sum(r["pnl"] for r in b) - j["pnl"]) < 1e-6
+assert abs(b[-1]["end_equity"] - j["final_equity"]) < 1e-9
+e = 10000
+for r in b:
+    assert abs(r["start_equity"] - e) < 1e-9; e = r["end_equity"]
+assert max(r["return_pct"] for r in b) == j["best_day_pct"]
+assert min(r["return_pct"] for r in b) == j["worst_day_pct"]
+assert b[0]["period"] == "2024-06-14"
+' "$T_TMP/bj"
+check breakdown-text grep -q '^  2024-06-14 ' "$T_TMP/bs"
+backtest $P0 --breakdown month --json "$T_TMP/mj2" "$T_TMP/big.csv" >/dev/null 2>&1
+check breakdown-month /usr/bin/python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["breakdown"]
+assert [r["period"] for r in b] == ["2024-06", "2024-07", "2024-08", "2024-09"], b
+' "$T_TMP/mj2"
+backtest $P0 --breakdown week --json "$T_TMP/wj" "$T_TMP/big.csv" >/dev/null 2>&1
+check breakdown-week /usr/bin/python3 -c '
+import json, sys, datetime
+b = json.load(open(sys.argv[1]))["breakdown"]
+assert b[0]["period"] == "2024-06-10"     # the Monday of Friday 2024-06-14
+for r in b:
+    assert datetime.date.fromisoformat(r["period"]).weekday() == 0
+' "$T_TMP/wj"
+
+# Annualisation on the bundled data: the candles it has per year of
+# calendar time (about 240 a day on about 252 trading days: 60,480, less
+# the holidays of its summer months), computed here independently.
+backtest --json "$T_TMP/aj" "$T_TMP/big.csv" >/dev/null 2>&1
+check ppy-bundled /usr/bin/python3 -c '
+import csv, json, sys
+from datetime import datetime
+rows = list(csv.reader(open(sys.argv[1])))[1:]
+t = [datetime.fromisoformat(r[0].replace("Z", "+00:00")).timestamp() for r in rows]
+want = (len(t) - 1) * 365.25 * 86400 / (t[-1] - t[0])
+j = json.load(open(sys.argv[2]))
+assert j["periods_per_year_source"] == "data"
+assert abs(j["periods_per_year"] - want) < 1e-6 * want, (j["periods_per_year"], want)
+assert 55000 < want < 66000, want
+' "$T_TMP/big.csv" "$T_TMP/aj"
+gzip -dc "$top/tests/data/mpl_goog_1d.csv.gz" | awk -F, -v H="$H" '
+	NR == 1 { print H; next } { print $0 ",,,,,,,,,," }' >"$T_TMP/daily.csv"
+backtest --json "$T_TMP/dj2" "$T_TMP/daily.csv" >/dev/null 2>&1
+check ppy-daily /usr/bin/python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert abs(j["periods_per_year"] - 252) < 0.02 * 252, j["periods_per_year"]
+' "$T_TMP/dj2"
+
+# --append: trades go to FILE once, across restarts.  An uninterrupted
+# run, then the same stream through a pipe that is cut mid-stream (the
+# process killed with SIGKILL), then restarted with the whole stream:
+# the file ends equal to the uninterrupted one (no second header, no
+# trade twice, the equity and the open position rebuilt by the replay).
+backtest --append "$T_TMP/full.csv" "$T_TMP/big.csv" 2>/dev/null
+check append-written test "$(wc -l <"$T_TMP/full.csv")" -gt 5
+check append-stdout-empty test -z "$(backtest --append "$T_TMP/x.csv" "$T_TMP/a.csv" 2>/dev/null)"
+mkfifo "$T_TMP/afifo"
+backtest --live --append "$T_TMP/kill.csv" <"$T_TMP/afifo" \
+    >/dev/null 2>"$T_TMP/ale" &
+bpid=$!
+exec 4>"$T_TMP/afifo"
+head -9000 "$T_TMP/big.csv" >&4
+w=0
+while [ "$(grep -c ' equity ' "$T_TMP/ale")" -lt 8999 ] && [ $w -lt 1000 ]; do
+	w=$((w + 1))
+	sleep 0.02
+done
+kill -KILL $bpid
+wait $bpid 2>/dev/null
+exec 4>&-
+n1=$(($(wc -l <"$T_TMP/kill.csv") - 1))
+check append-killed-partial test "$n1" -gt 0 -a "$n1" -lt "$(($(wc -l <"$T_TMP/full.csv") - 1))"
+# a kill may tear the last line: the restart cuts it off
+printf '2024-07-01T00:00:00Z,2024-07' >>"$T_TMP/kill.csv"
+expect append-restart 0 "backtest --live --append $T_TMP/kill.csv $T_TMP/big.csv 2>/dev/null"
+check append-equal cmp "$T_TMP/full.csv" "$T_TMP/kill.csv"
+check append-one-header test "$(grep -c '^entry_time' "$T_TMP/kill.csv")" = 1
+# a second restart over the same stream adds nothing
+expect append-again 0 "backtest --append $T_TMP/kill.csv $T_TMP/big.csv 2>/dev/null"
+check append-again-equal cmp "$T_TMP/full.csv" "$T_TMP/kill.csv"
+# resumed after the recorded trades: the cash goes on from their pnl
+last=$(tail -1 "$T_TMP/kill.csv" | cut -d, -f2)
+awk -F, -v t="$last" 'NR == 1 || $1 > t' "$T_TMP/big.csv" >"$T_TMP/after.csv"
+head -3 "$T_TMP/full.csv" >"$T_TMP/res.csv"
+backtest --append "$T_TMP/res.csv" --json "$T_TMP/rj" "$T_TMP/after.csv" >/dev/null 2>&1
+check append-resume-cash /usr/bin/python3 -c '
+import csv, json, sys
+t = list(csv.DictReader(open(sys.argv[1])))[:2]
+j = json.load(open(sys.argv[2]))
+assert abs(j["settings"]["cash"] - (10000 + sum(float(r["pnl"]) for r in t))) < 1e-9
+' "$T_TMP/full.csv" "$T_TMP/rj"
+# another input replayed over the record is refused
+expect append-mismatch 65 "backtest --min-hold 0 --cooldown 0 --append $T_TMP/kill.csv $T_TMP/big.csv"
+errhas append-mismatch-msg "differ from those recorded"
+head -2000 "$T_TMP/big.csv" >"$T_TMP/short.csv"
+expect append-short-replay 65 "backtest --append $T_TMP/kill.csv $T_TMP/short.csv"
+errhas append-short-replay-msg "recorded trades were replayed"
+check append-short-untouched cmp "$T_TMP/full.csv" "$T_TMP/kill.csv"
+echo "not,a,trade,list" >"$T_TMP/junk.csv"
+expect append-junk 65 "backtest --append $T_TMP/junk.csv $T_TMP/a.csv"
+ln -s "$T_TMP/full.csv" "$T_TMP/alink.csv"
+expect append-link 1 "backtest --append $T_TMP/alink.csv $T_TMP/a.csv"
+
+# Issue 19: all prices >= 4.5e307 are valid (each checked on its own).
+{
+	echo "$H"
+	row 2024-01-01T00:00:00Z 4.5e307 1e308 4.5e307 1e308 BUY
+	row 2024-01-01T00:01:00Z 5e307 1e308 5e307 1e308 HOLD
+	row 2024-01-01T00:02:00Z 5e307 1e308 5e307 9e307 SELL
+	row 2024-01-01T00:03:00Z 5e307 1e308 5e307 9e307 HOLD
+} >"$T_TMP/huge.csv"
+expect huge-prices 0 "backtest $P0 --json $T_TMP/hg $T_TMP/huge.csv | sed 1d | wc -l" 1
+check huge-prices-json jq1 "$T_TMP/hg" 'j["trades"] == 1 and j["wins"] + j["losses"] == 1'
+
 # Issue 19 item 3: files a neighbour plants beside the chart.  A planted
 # FILE.tmp link is not followed; a link at FILE is replaced, its target
 # untouched; a FIFO and a device node are written in place, never
@@ -307,8 +515,10 @@ fi
 # Real predictions.  A tiny model (window 8) trained one epoch on a slice.
 M=$T_TMP/m.ckpt
 candle-feed --last 400 "$DATA" >"$T_TMP/c.csv"
+# pivot labels without HOLD: a one-epoch model of 400 candles that learned
+# HOLD would say nothing else
 train-batch -m "$M" --new --window 8 --dim 8 --layers 1 --heads 2 \
-    --seed 1 --labels pivots --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
+    --seed 1 --labels pivots --no-hold --epochs 1 "$T_TMP/c.csv" >/dev/null 2>&1
 check model-made test -s "$M"
 modelgen() { infer --info -m "$1" | awk '/^generation:/ { print $2 }'; }
 

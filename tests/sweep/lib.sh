@@ -17,6 +17,7 @@ write_if_changed() {
 # load FILE: the key=value lines of a settings file into shell variables
 labels= window= dim= layers= heads= lr= k= level= threshold= epochs= batch=
 seed= wd= val= data= from= to= split= bt_opts= train= step= mode= folds=
+enter= exit= min_hold= cooldown= fee= on_hold=
 load() {
 	while IFS= read -r l; do
 		case $l in
@@ -32,6 +33,8 @@ load() {
 		from) from=$v ;;	to) to=$v ;;		split) split=$v ;;
 		bt_opts) bt_opts=$v ;;	train) train=$v ;;	step) step=$v ;;
 		mode) mode=$v ;;	folds) folds=$v ;;
+		enter) enter=$v ;;	exit) exit=$v ;;	min_hold) min_hold=$v ;;
+		cooldown) cooldown=$v ;; fee) fee=$v ;;	on_hold) on_hold=$v ;;
 		*) die "$1: unknown setting ${l%%=*}" ;;
 		esac
 	done <"$1" || die "$1: cannot read the settings"
@@ -79,10 +82,15 @@ predict() {
 	mv -f "$4.new" "$4"
 }
 
-# run_backtest IN JSON SUMMARY TRADES
+# run_backtest IN JSON SUMMARY TRADES: backtest with bt_opts, then the
+# policy and fee keys (empty: the program's default)
 run_backtest() {
 	# shellcheck disable=SC2086
-	backtest $bt_opts --json "$2.new" --summary "$3" "$1" >"$4.new" ||
+	backtest $bt_opts ${enter:+--enter "$enter"} ${exit:+--exit "$exit"} \
+	    ${min_hold:+--min-hold "$min_hold"} \
+	    ${cooldown:+--cooldown "$cooldown"} ${fee:+--fee "$fee"} \
+	    ${on_hold:+--on-hold "$on_hold"} \
+	    --json "$2.new" --summary "$3" "$1" >"$4.new" ||
 	    die "$1: backtest failed"
 	mv -f "$4.new" "$4"
 	mv -f "$2.new" "$2"

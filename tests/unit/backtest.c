@@ -972,9 +972,9 @@ test_policy_min_hold_cooldown(void)
 	trade_is(&r.tr[1], 5, 8, BT_LONG, 3, BT_EXIT_SIGNAL);
 	trade_is(&r.tr[2], 9, 11, BT_LONG, 3, BT_EXIT_END);
 	/* cooldown 2 (min-hold 0): long 1..2 (SELL at 1: out at 2); the
-	 * signals of rows 2 and 3 open nothing; SELL at... row 4's BUY
-	 * enters at 5, row 5's SELL closes at 6; rows 6, 7 cool; row 8's
-	 * BUY enters at 9, out at 10; rows 10, 11 cool */
+	 * signals of rows 2 and 3 open nothing; row 4's BUY enters at 5,
+	 * row 5's SELL closes at 6; rows 6, 7 cool; row 8's BUY enters at
+	 * 9, out at 10; rows 10, 11 cool */
 	c.min_hold = 0;
 	c.cooldown = 2;
 	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
@@ -995,6 +995,48 @@ test_policy_min_hold_cooldown(void)
 	runp(&r, &c, (const double (*)[7])rows, 12, 0, MIN);
 	T_EQ(r.ntr, 3);
 	trade_is(&r.tr[1], 5, 6, BT_LONG, 1, BT_EXIT_SIGNAL);
+}
+
+/*
+ * BT_AUTO: closes alternate 100, 101, 100, 101, ...: returns +1/100 and
+ * -1/101 in turn; after rows 0..4 (4 returns) sigma^2 = (0.01^2 +
+ * (1/101)^2) / 2; with fee 0.001 the round trip costs 0.002 and
+ * h = ceil((10 0.002 / sigma)^2) = ceil(4.0401 ...) = 5 (the exact
+ * quotient: 0.0004 / ((1e-4 + 1 / 10201) / 2) = 4.0401...).
+ * Held from row 1 (BUY at 0) with SELLs from row 1 on, the first that
+ * may close it is that of the row where it has been held 5 candles
+ * (row 5): out at row 6; and the cooldown, also 5, then ignores the
+ * entries of rows 6..10: the next long starts at row 12.
+ */
+static void
+test_policy_auto(void)
+{
+	static double rows[14][7];
+	struct bt_config c = cfg(0.001, 0, BT_FILL_OPEN);
+	static struct run r;
+	double s2 = (1e-4 + 1 / 10201.0) / 2;
+	int i;
+
+	for (i = 0; i < 14; i++) {
+		rows[i][0] = rows[i][1] = rows[i][2] = rows[i][3] =
+		    i % 2 ? 101 : 100;
+		rows[i][4] = i == 0 || i >= 6 ? B : S;
+		if (i >= 6 && i % 2)
+			rows[i][4] = B;
+		rows[i][5] = rows[i][6] = NAN;
+	}
+	rows[11][4] = B;
+	T_NEAR(ceil(0.0004 / s2), 5, 0, 0);
+	c.min_hold = c.cooldown = BT_AUTO;
+	runp(&r, &c, (const double (*)[7])rows, 14, 0, MIN);
+	T_EQ(bt_auto_bars(&r.bt), 5);
+	T_OK(r.ntr >= 2);
+	trade_is(&r.tr[0], 1, 6, BT_LONG, 5, BT_EXIT_SIGNAL);
+	trade_is(&r.tr[1], 12, 13, BT_LONG, 2, BT_EXIT_END);
+	/* no costs: no holding period */
+	c.fee = 0;
+	runp(&r, &c, (const double (*)[7])rows, 14, 0, MIN);
+	T_EQ(bt_auto_bars(&r.bt), 0);
 }
 
 /*
@@ -1026,8 +1068,8 @@ test_prop_prefix_policy(void)
 		c = cfg(0.001, 0.0005, pol & 1 ? BT_FILL_CLOSE : BT_FILL_OPEN);
 		c.enter = 0.55;
 		c.exit = pol & 2 ? 0.45 : 0;
-		c.min_hold = pol & 4 ? 7 : 0;
-		c.cooldown = pol & 2 ? 5 : 0;
+		c.min_hold = pol & 4 ? 7 : pol == 3 ? BT_AUTO : 0;
+		c.cooldown = pol & 2 ? 5 : pol == 1 ? BT_AUTO : 0;
 		c.on_hold = pol & 4 ? BT_ONHOLD_EXIT : BT_ONHOLD_KEEP;
 		c.reverse = pol == 1 || pol == 4;
 		c.stop_loss = pol == 5 ? 0.003 : 0;
@@ -1398,6 +1440,7 @@ main(void)
 	T_RUN(test_policy_enter_exit);
 	T_RUN(test_policy_on_hold);
 	T_RUN(test_policy_min_hold_cooldown);
+	T_RUN(test_policy_auto);
 	T_RUN(test_prop_prefix_policy);
 	T_RUN(test_annualisation);
 	T_RUN(test_huge_prices);
