@@ -55,7 +55,7 @@
 #define FUZZ_RESAMPLE 2
 #endif
 
-#define MAXN	160
+#define MAXN	128
 #define MAXW	8
 #define REC	12
 #define MAXRS	32 	/* candles resampled (texts are slow to make) */
