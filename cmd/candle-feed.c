@@ -76,8 +76,7 @@ usage(int status)
 		    "error (default: off)" },
 		{ "--epoch s|ms|us", "the unit of numeric times (default: "
 		    "told by magnitude)" },
-		{ "-h, --help", "print this help and exit" },
-		{ "--version", "print the version and exit" },
+		ARG_HELP_ROWS
 	};
 	FILE *f = status == 0 ? stdout : stderr;
 	char b[400];

@@ -37,8 +37,7 @@ usage(int help)
 		{ "--prefix name", "put name before the output column names "
 		    "(default: none)" },
 		{ "--info", "print the checkpoint's header and exit" },
-		{ "-h, --help", "print this help and exit" },
-		{ "--version", "print the version and exit" },
+		ARG_HELP_ROWS
 	};
 	FILE *f = help ? stdout : stderr;
 	char b[400];

@@ -45,8 +45,7 @@ usage(int help)
 		    "level's pivots, for train-batch (default: off)" },
 		{ "--level n", "with --annotations: the level, 1 to 5 "
 		    "(default 1)" },
-		{ "-h, --help", "print this help and exit" },
-		{ "--version", "print the version and exit" },
+		ARG_HELP_ROWS
 	};
 	FILE *f = help ? stdout : stderr;
 	char b[400];

@@ -101,8 +101,7 @@ usage_to(FILE *f, int status)
 		    "file (default: none)" },
 		{ "-v, --verbose", "report sample counts and the final generation "
 		    "(default: off)" },
-		{ "-h, --help", "print this help and exit" },
-		{ "--version", "print the version and exit" },
+		ARG_HELP_ROWS
 	};
 	char b[400];
 	size_t i;

@@ -43,5 +43,9 @@ cktime	arg_time(struct argerr *, const char *opt, const char *s);
  */
 const char *arg_helpline(char *buf, size_t len, const char *opt,
 	    const char *what);
+/* The last rows of every program's option list. */
+#define ARG_HELP_ROWS \
+	{ "-h, --help", "print this help and exit" }, \
+	{ "--version", "print the version and exit" }
 
 #endif
