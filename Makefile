@@ -3,6 +3,9 @@
 VERSION = 0.1.0
 PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
+# Where backtest looks for the HTML report's charting library (after
+# ../share/candlekit beside the program).
+SHAREDIR = $(PREFIX)/share/candlekit
 DESTDIR =
 CC = cc
 AR = ar
@@ -15,7 +18,8 @@ PYTHON = /usr/bin/python3
 # Debian packages the build, the tests and the benchmarks need (make deps).
 DEPS = build-essential pkg-config libcsv-dev libopenblas-dev zlib1g-dev \
 	mandoc libxml2-utils python3 python3-numpy python3-pandas python3-torch \
-	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel
+	clang libclang-rt-14-dev valgrind cppcheck clang-tidy parallel \
+	npm chromium
 
 # The libraries, a stack: each uses only those below it (LIBDEPS), and the
 # programs link them top first, so that an upward reference does not link
@@ -35,7 +39,8 @@ LIBA = $(foreach l,$(LIBS),lib/$(l)/lib$(l).a)
 # it may use, so an upward #include does not compile either.
 INCS = $(foreach l,$(LIBS),-iquote lib/$(l))
 $(foreach l,$(LIBS),$(eval lib/$(l)/%.o: INCS = $(foreach d,$(l) $(LIBDEPS_$(l)),-iquote lib/$(d))))
-CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\"
+CPPFLAGS = $(INCS) $(BLAS_CFLAGS) -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" \
+	-DCK_SHAREDIR=\"$(SHAREDIR)\"
 LDLIBS = -lcsv $(BLAS_LIBS) -lz -lpthread -lm
 
 LIBSRC = $(wildcard lib/*/*.c)
@@ -48,7 +53,17 @@ MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 
-all: $(PROG)
+# The HTML report's charting library, TradingView's Lightweight Charts:
+# the npm package pinned in vendor/package.json and package-lock.json,
+# installed by npm ci into vendor/node_modules (not committed), copied with
+# its licence into share/candlekit, where bin/backtest finds it (in
+# ../share/candlekit beside the program); make install puts it in SHAREDIR.
+LWC = vendor/node_modules/lightweight-charts
+LWCJS = $(LWC)/dist/lightweight-charts.standalone.production.js
+JSLIB = share/candlekit/lightweight-charts.js
+JSDEP = $(if $(wildcard $(LWCJS)),$(JSLIB))
+
+all: $(PROG) $(JSDEP)
 
 $(LIBOBJ): $(HDR)
 
@@ -93,7 +108,7 @@ layers:
 	printf '%s\n' $(foreach l,$(LIBS),"$(l): $(LIBDEPS_$(l))")
 
 check: test
-test: $(PROG) $(TESTPROG) $(UNIT)
+test: $(PROG) $(TESTPROG) $(UNIT) $(JSDEP)
 	sh tests/run
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate tree.
@@ -112,40 +127,51 @@ lint:
 
 deps:
 	sh tests/deps.sh $(DEPS)
+	$(MAKE) jsdeps
+
+jsdeps:
+	cd vendor && npm ci --no-audit --no-fund --ignore-scripts
+	$(MAKE) $(JSLIB)
+
+$(JSLIB): $(LWCJS)
+	mkdir -p share/candlekit
+	cp -f $(LWCJS) $@
+	cp -f $(LWC)/LICENSE share/candlekit/lightweight-charts.LICENSE
 
 demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
 # candlekit-sweep runs tests/sweep.mk, installed with its scripts under
-# SHARE, outside the source tree (candlekit(7)).
-SHARE = $(PREFIX)/share/candlekit
+# SHAREDIR, outside the source tree (candlekit(7)).
 SWEEP_FILES = tests/sweep/cell tests/sweep/cells tests/sweep/lib.sh \
 	tests/sweep/table tests/sweep/walk tests/sweep/default.grid
 
 install: $(PROG)
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
 		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
-		$(DESTDIR)$(SHARE)/sweep
+		$(DESTDIR)$(SHAREDIR)/sweep
 	cp -f $(PROG) $(DESTDIR)$(PREFIX)/bin/
-	cp -f tests/sweep.mk $(DESTDIR)$(SHARE)/sweep.mk
-	cp -f $(SWEEP_FILES) $(DESTDIR)$(SHARE)/sweep/
-	sed -e 's|@SHARE@|$(SHARE)|' -e 's|@VERSION@|$(VERSION)|' \
+	cp -f tests/sweep.mk $(DESTDIR)$(SHAREDIR)/sweep.mk
+	cp -f $(SWEEP_FILES) $(DESTDIR)$(SHAREDIR)/sweep/
+	sed -e 's|@SHARE@|$(SHAREDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		tests/sweep/candlekit-sweep > $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
 	[ -z "$(MAN1)" ] || cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	[ -z "$(MAN5)" ] || cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
 	[ -z "$(MAN7)" ] || cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	if [ -f $(JSLIB) ]; then mkdir -p $(DESTDIR)$(SHAREDIR) && \
+		cp -f share/candlekit/* $(DESTDIR)$(SHAREDIR)/; fi
 
 uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
 	rm -f $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
-	rm -rf $(DESTDIR)$(SHARE)
+	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf bin bin-test build-asan $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
+	rm -rf bin bin-test build-asan share $(LIBA) $(LIBOBJ) $(UNIT) tests/tmp
 
-.PHONY: all units layers check test asan fixtures lint deps demo install uninstall clean
+.PHONY: all units layers check test asan fixtures lint deps jsdeps demo install uninstall clean
 
 # Fuzzing (clang libFuzzer): make fuzz FUZZ_SECONDS=60; CI replays the
 # regression inputs and runs a fixed number of executions with a fixed seed.
@@ -158,9 +184,12 @@ fuzz-ci: $(LIBA)
 .PHONY: fuzz fuzz-ci
 include tests/sweep.mk
 
-# Render the demo chart to PNG with headless Chromium (Debian: chromium) and
-# check that it is not blank.  Not part of make test.
+# Render a chart (SVG) or report (HTML) to a PNG with headless Chromium
+# (Debian: chromium): make chart-png IN=bt.html OUT=bt.png.  Without IN:
+# the bundled data's chart and report, into tests/tmp/chart-svg.png and
+# tests/tmp/chart-html.png.  tests/sh/chart.sh opens the report in
+# Chromium when it is installed.
 chart-png: $(PROG)
-	sh tests/chart-png.sh
+	sh tests/chart-png.sh $(IN) $(OUT)
 
 .PHONY: chart-png

@@ -21,13 +21,15 @@
 #include "stopsig.h"
 #include "outfile.h"
 #include "backtest.h"
+#include "chart.h"
 #include "svg.h"
+#include "html.h"
 #include "btreport.h"
 #include "btsummary.h"
 #include "btappend.h"
 
 struct opts {
-	const char	*summary, *json, *equity, *svg, *prefix, *file, *append;
+	const char	*summary, *json, *equity, *svg, *html, *prefix, *file, *append;
 	long		 svg_every;
 	int		 live;
 };
@@ -44,8 +46,8 @@ usage_to(FILE *fp)
 	    "                [--stop-loss F] [--take-profit F] [--periods-per-year N]\n"
 	    "                [--breakdown day|week|month] [--prefix P]\n"
 	    "                [--summary FILE] [--json FILE] [--equity FILE]\n"
-	    "                [--append FILE] [--svg FILE] [--svg-every N] [--live]\n"
-	    "                [file]\n");
+	    "                [--append FILE] [--svg FILE] [--html FILE]\n"
+	    "                [--svg-every N] [--live] [file]\n");
 }
 
 /* --help: the usage, then every option with its default, as backtest(1). */
@@ -96,8 +98,9 @@ help(void)
 		{ "--append FILE", "trades to FILE across restarts (default: "
 		    "standard output)" },
 		{ "--svg FILE", "a chart (default: none)" },
-		{ "--svg-every N", "rewrite the chart every N candles "
-		    "(default: at the end)" },
+		{ "--html FILE", "an interactive report (default: none)" },
+		{ "--svg-every N", "rewrite the chart and report every N "
+		    "candles (default: at the end)" },
 		{ "--live", "a status line per candle on standard error "
 		    "(default: off)" },
 		{ "-h, --help", "print this help and exit" },
@@ -154,8 +157,7 @@ emit(struct csvout *o, struct btr_tcache *tc, struct chart *ch,
 	if (k == 1)
 		btr_trade(o, tc, t);
 	if (ch != NULL)
-		chart_trade(ch, t->entry_time, t->entry_price, t->exit_time,
-		    t->exit_price, t->side, t->pnl);
+		chart_trade(ch, t);
 }
 
 /* The summary, as text or JSON, to path (NULL: stderr; "-": stdout). */
@@ -206,14 +208,33 @@ modelcols(const struct cstream *cs, const struct btr_cols *cols,
 	}
 }
 
+/* The SVG chart and the HTML report (with the JSON summary). */
 static void
-savechart(const struct chart *ch, const char *path, const struct bt *bt)
+savechart(struct chart *ch, const struct opts *o, const struct html_lib *lib,
+    const struct bt *bt, const struct btr_settings *st,
+    const struct btr_breakdown *bd)
 {
-	char cap[256], e[512];
+	struct bt_summary s;
+	char cap[256], e[512], *js = NULL;
+	size_t jslen = 0;
+	FILE *mf;
 
 	btr_caption(cap, sizeof(cap), bt);
-	if (chart_save(ch, path, "backtest", cap, e, sizeof(e)) != CK_OK)
+	chart_model(ch, st->model_id, st->model_gen_first, st->model_gen_last);
+	if (o->svg != NULL &&
+	    chart_save(ch, o->svg, NULL, cap, e, sizeof(e)) != CK_OK)
 		errx(CK_EXIT_FAIL, "%s", e);
+	if (o->html == NULL)
+		return;
+	bt_summary(bt, &s);
+	if ((mf = open_memstream(&js, &jslen)) == NULL)
+		err(CK_EXIT_FAIL, "summary");
+	btr_summary_json(mf, &s, st, bd);
+	if (fclose(mf) != 0)
+		err(CK_EXIT_FAIL, "summary");
+	if (html_save(ch, o->html, lib, js, cap, e, sizeof(e)) != CK_OK)
+		errx(CK_EXIT_FAIL, "%s", e);
+	free(js);
 }
 
 struct outs {
@@ -288,6 +309,7 @@ main(int argc, char **argv)
 		{ "equity", required_argument, NULL, 'e' },
 		{ "append", required_argument, NULL, 'A' },
 		{ "svg", required_argument, NULL, 'g' },
+		{ "html", required_argument, NULL, 'W' },
 		{ "svg-every", required_argument, NULL, 'n' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -297,7 +319,8 @@ main(int argc, char **argv)
 	static const char *const fills[] = { "open", "close", NULL };
 	static const char *const holds[] = { "keep", "exit", NULL };
 	static const char *const periods[] = { "day", "week", "month", NULL };
-	struct opts o = { NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0 };
+	struct opts o = { NULL, NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0 };
+	struct html_lib lib = { NULL, 0, "" };
 	struct bt_trade tr[BT_MAXTRADES];
 	struct bt_config cfg;
 	struct bt_summary sum;
@@ -316,7 +339,7 @@ main(int argc, char **argv)
 	static struct bt bt;
 	static volatile sig_atomic_t stop;
 	char e[512];
-	double t0 = 0, tlast = 0, ghost[4];
+	double t0 = 0, tlast = 0;
 	int ch_, i, k, r, tty, sig, started = 0;
 	size_t len;
 	const char *s, *on;
@@ -358,6 +381,7 @@ main(int argc, char **argv)
 		case 'e': o.equity = optarg; break;
 		case 'A': o.append = optarg; break;
 		case 'g': o.svg = optarg; break;
+		case 'W': o.html = optarg; break;
 		case 'n':
 			o.svg_every = (long)arg_int(&ae, on, optarg, 1,
 			    1000000000000LL);
@@ -378,10 +402,12 @@ main(int argc, char **argv)
 		usage();
 	if (argc == 1)
 		o.file = argv[0];
-	if (o.svg_every > 0 && o.svg == NULL) {
-		warnx("--svg-every needs --svg");
+	if (o.svg_every > 0 && o.svg == NULL && o.html == NULL) {
+		warnx("--svg-every needs --svg or --html");
 		usage();
 	}
+	if (o.html != NULL && html_lib_load(&lib, e, sizeof(e)) != CK_OK)
+		errx(CK_EXIT_FAIL, "--html: %s", e);
 	if (bt_init(&bt, &cfg, e, sizeof(e)) != CK_OK)
 		errx(CK_EXIT_USAGE, "%s", e);
 	memset(&st, 0, sizeof(st));
@@ -402,7 +428,7 @@ main(int argc, char **argv)
 		    "MODEL | backtest)" : "");
 	csvin_stopflag(cs.in, &stop);
 	btr_findcols(&cs, o.prefix, &cols);
-	if (cols.action < 0)
+	if (cols.action < 0 && o.svg == NULL && o.html == NULL)
 		errx(CK_EXIT_DATA, "%s: no %saction column (a prediction stream "
 		    "comes from infer or train-candle)", cstream_file(&cs),
 		    o.prefix);
@@ -420,8 +446,11 @@ main(int argc, char **argv)
 		out.equity = openout(&out.eqf, o.equity);
 		btr_equity_header(out.equity);
 	}
-	if (o.svg != NULL && (ch = chart_new()) == NULL)
+	if ((o.svg != NULL || o.html != NULL) && (ch = o.html != NULL ?
+	    chart_new_bars(HTML_MAXBARS) : chart_new()) == NULL)
 		err(CK_EXIT_FAIL, "chart");
+	if (ch != NULL)
+		chart_input(ch, st.input);
 	csvin_onblock(cs.in, flushall, &out);
 	if (app == NULL || !ap.header)
 		btr_trade_header(out.trades);
@@ -430,6 +459,8 @@ main(int argc, char **argv)
 		t0 = tlast = ck_now();
 
 	memset(&row, 0, sizeof(row));
+	row.action = ACTION_NONE;	/* stays so without an action column */
+	row.confidence = NAN;
 	while (!stop && (r = cstream_next(&cs, &cd, e, sizeof(e))) == 1) {
 		if (!started && app != NULL) {
 			/* a restart: replay the recorded trades, or resume
@@ -447,8 +478,9 @@ main(int argc, char **argv)
 		row.high = cd.high;
 		row.low = cd.low;
 		row.close = cd.close;
-		if (btr_readrow(&cs, &cols, ch != NULL, &row, e, sizeof(e)) !=
-		    CK_OK)
+		/* without predictions (a chart only) every row is ACTION_NONE */
+		if (cols.action >= 0 && btr_readrow(&cs, &cols, ch != NULL,
+		    &row, e, sizeof(e)) != CK_OK)
 			errx(CK_EXIT_DATA, "%s:%ld: %s", cstream_file(&cs),
 			    cstream_line(&cs), e);
 		modelcols(&cs, &cols, &st);
@@ -465,17 +497,7 @@ main(int argc, char **argv)
 			btr_equity(out.equity, &etc, cd.t, &bt);
 		}
 		if (ch != NULL) {
-			int sg = bt.pending == ACTION_BUY ? 1 :
-			    bt.pending == ACTION_SELL ? -1 : 0;
-
-			if (row.has_ghost) {
-				ghost[0] = row.next_open;
-				ghost[1] = row.next_high;
-				ghost[2] = row.next_low;
-				ghost[3] = row.next_close;
-			}
-			chart_push(ch, cd.t, cd.open, cd.high, cd.low, cd.close,
-			    sg, row.has_ghost ? ghost : NULL, bt.equity, bt.dd);
+			chart_row(ch, &cd, &row, &bt);
 			for (i = 0; i < cols.npiv; i++) {
 				s = cstream_field(&cs, cols.piv[i], &len);
 				if (len == 0)
@@ -485,7 +507,7 @@ main(int argc, char **argv)
 				chart_pivot(ch, pt, cols.pivhigh[i]);
 			}
 			if (o.svg_every > 0 && bt.n % o.svg_every == 0)
-				savechart(ch, o.svg, &bt);
+				savechart(ch, &o, &lib, &bt, &st, &bd);
 		}
 		if (o.live)
 			btr_status(stderr, &bt, cd.t);
@@ -521,11 +543,11 @@ main(int argc, char **argv)
 		if (outfile_close(&out.eqf, e, sizeof(e)) != 0)
 			errx(CK_EXIT_FAIL, "%s", e);
 	}
-	if (ch != NULL)
-		savechart(ch, o.svg, &bt);
 	bt_summary(&bt, &sum);
 	if (bt_period_current(&bt, &per) && btr_breakdown_add(&bd, &per))
 		err(CK_EXIT_FAIL, "breakdown");
+	if (ch != NULL)		/* the report's summary: the one below */
+		savechart(ch, &o, &lib, &bt, &st, &bd);
 	writesummary(o.summary, &sum, &st, &bd, 0);
 	if (o.json != NULL)
 		writesummary(o.json, &sum, &st, &bd, 1);
@@ -539,6 +561,7 @@ main(int argc, char **argv)
 		csvout_free(out.equity);
 	chart_free(ch);
 	btr_breakdown_free(&bd);
+	html_lib_free(&lib);
 	if (sig)
 		return 128 + sig;
 	return CK_EXIT_OK;

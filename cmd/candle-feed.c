@@ -3,6 +3,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -28,15 +29,15 @@ static struct {
 	long		 last;
 	double		 replay;	/* < 0: off */
 	int		 follow, partial, skipbad, dedupe, gaps;
-	enum epoch_unit	 unit;
+	struct feedopt	 in;
 } opt = { CKTIME_NONE, CKTIME_NONE, 0, 5 * CK_SEC, 0, -1, 0, 0, 0, 0, 0,
-	EPOCH_AUTO };
+	{ 0 } };
 
 static struct {
 	struct csvout	*out;
 	struct ring	 ring;
 	int		 ringon;	/* rows go to the ring */
-	struct resample	 rs;
+	struct feedrs	 rs;
 	struct feedheld	 held;		/* --dedupe last */
 	cktime		 last;		/* time of the last accepted row */
 	cktime		 step;		/* smallest step seen, for --gaps */
@@ -45,7 +46,19 @@ static struct {
 	int		 header;	/* written */
 	long		 bad, old, ngaps;
 	struct replay	 replay;
+	struct feedheld	 first;		/* a file's first row, held */
+	struct feedin	*curf;		/* the input being read */
+	struct ring	 join;		/* --dedupe over several files */
+	int		 joinon;
+	int		 newest;	/* the second row is before the first */
+	int		 firstrow;	/* the row is a file's first */
+	int		 nfile;		/* files read before this one */
+	long		 differ;	/* overlapping rows that differed */
 } st;
+
+#define JOINROWS	100000	/* rows held to join overlapping files */
+
+static void	release_first(void);
 
 static void
 usage(int status)
@@ -76,6 +89,25 @@ usage(int status)
 		    "error (default: off)" },
 		{ "--epoch s|ms|us", "the unit of numeric times (default: "
 		    "told by magnitude)" },
+		{ "--sep c", "the field separator: , ; | or tab (default: "
+		    "detected)" },
+		{ "--decimal ,|.", "the decimal mark (default: detected from "
+		    "the first row)" },
+		{ "--columns list", "the columns of time, open, high, low, "
+		    "close and volume, by name or position from 1 (default: "
+		    "by their names)" },
+		{ "--time-format fmt", "read times with strptime(3) format "
+		    "fmt (default: detected)" },
+		{ "--tz zone", "read times without a zone in the IANA zone "
+		    "(default: UTC)" },
+		{ "--header none", "the first line is a row (default: "
+		    "detected)" },
+		{ "--volume column", "take the volume from column, a name or "
+		    "a position (default: the volume column)" },
+		{ "--no-volume", "the input has no volume: every volume is 0 "
+		    "(default: off, a missing volume is an error)" },
+		{ "--close adj", "use the adjusted close, open, high and low "
+		    "scaled with it (default: the close)" },
 		ARG_HELP_ROWS
 	};
 	FILE *f = status == 0 ? stdout : stderr;
@@ -86,7 +118,10 @@ usage(int status)
 	    "[--last n] [--resample dur [--partial]]\n"
 	    "\t[--replay speed [--max-wait s]] [--skip-bad] "
 	    "[--dedupe first|last] [--gaps]\n"
-	    "\t[--epoch s|ms|us] [file ...]\n");
+	    "\t[--epoch s|ms|us] [--sep c] [--decimal ,|.] [--columns list]\n"
+	    "\t[--time-format fmt] [--tz zone] [--header none] "
+	    "[--volume column]\n"
+	    "\t[--no-volume] [--close adj] [file ...]\n");
 	for (i = 0; status == 0 && i < sizeof(help) / sizeof(help[0]); i++)
 		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
 		    arg_helpline(b, sizeof(b), help[i][0], help[i][1]));
@@ -111,6 +146,9 @@ summary(void)
 	if (st.old > 0)
 		warnx("%ld rows at or before the last time skipped after the "
 		    "file was truncated or replaced", st.old);
+	if (st.differ > 0)
+		warnx("%ld rows at times already read differed (the %s kept)",
+		    st.differ, opt.dedupe == 'l' ? "last" : "first");
 	if (opt.gaps)
 		warnx("%ld gaps", st.ngaps);
 }
@@ -135,6 +173,7 @@ static void
 atend(void *arg)
 {
 	(void)arg;
+	release_first();
 	if (st.ringon) {
 		ring_write(&st.ring, st.out);
 		st.ringon = 0;
@@ -169,12 +208,32 @@ emit(const struct feedrow *r)
 		finish_output();
 }
 
+static void	bad(const char *, int);
+
+/* A resampled candle: checked as the stream checks any, then out. */
+static void
+bucket(const struct feedrow *b)
+{
+	char why[160], msg[320];
+
+	if (!time_in_range(b->c.t))
+		snprintf(why, sizeof(why), "its start is outside %s",
+		    TIME_RANGE_TEXT);
+	if (!time_in_range(b->c.t) ||
+	    candle_check(&b->c, why, sizeof(why)) != 0) {
+		snprintf(msg, sizeof(msg), "resampled candle %.*s: %s",
+		    (int)b->len[0], b->txt[0], why);
+		bad(msg, 1);
+	}
+	emit(b);
+}
+
 /* Range, then resampling. */
 static void
 pass(const struct feedrow *r)
 {
-	struct feedrow b;
-	int more, n;
+	struct feedrow *b;
+	int i, n;
 
 	if (opt.from != CKTIME_NONE && r->c.t < opt.from)
 		return;
@@ -186,25 +245,40 @@ pass(const struct feedrow *r)
 		emit(r);
 		return;
 	}
-	if ((n = resample_push(&st.rs, r, &b, &more)) == 1)
-		emit(&b);
-	if (more && (n = resample_pop(&st.rs, &b)) == 1)
-		emit(&b);
-	if (n < 0)
+	if ((n = feedrs_push(&st.rs, r, &b)) < 0)
 		err(CK_EXIT_FAIL, NULL);
+	for (i = 0; i < n; i++)
+		bucket(&b[i]);
+}
+
+/* The rows held for joining, on. */
+static void
+join_flush(void)
+{
+	static int busy;	/* bad() from a row passed here */
+	long i;
+
+	if (busy)
+		return;
+	busy = 1;
+	for (i = 0; i < st.join.count; i++)
+		pass(ring_at(&st.join, i));
+	st.join.count = 0;
+	busy = 0;
 }
 
 static void
 endstream(void)
 {
-	struct feedrow b;
+	struct feedrow *b;
 
+	join_flush();
 	if (st.held.full) {
 		pass(&st.held.r);
 		st.held.full = 0;
 	}
-	if (opt.partial && resample_partial(&st.rs, &b))
-		emit(&b);
+	if (opt.partial && opt.resample && feedrs_partial(&st.rs, &b) == 1)
+		bucket(b);
 	if (st.ringon)
 		ring_write(&st.ring, st.out);
 	st.ringon = 0;
@@ -219,6 +293,7 @@ bad(const char *msg, int fatal)
 		st.bad++;
 		return;
 	}
+	join_flush();
 	if (st.held.full) {
 		pass(&st.held.r);
 		st.held.full = 0;
@@ -241,7 +316,7 @@ gap(struct feedin *f, const struct feedrow *r)
 		time_format(b, st.last);
 		duration_format(c, st.step);
 		warnx("%s:%ld: gap of %s after %s (step %s)", csvin_name(f->in),
-		    csvin_line(f->in), a, b, c);
+		    r->line, a, b, c);
 		st.ngaps++;
 	}
 }
@@ -265,8 +340,11 @@ row(struct feedin *f, const struct feedrow *r)
 			return;
 		}
 		candle_order(r->c.t, st.last, why, sizeof(why));
-		snprintf(msg, sizeof(msg), "%s:%ld: %s", csvin_name(f->in),
-		    csvin_line(f->in), why);
+		snprintf(msg, sizeof(msg), "%s:%ld: %s%s", csvin_name(f->in),
+		    r->line, why, st.newest ? " (newest first? a "
+		    "plain file is read from its end; reverse a pipe with "
+		    "tac)" : st.firstrow && st.nfile > 0 ? " (files overlap? "
+		    "--dedupe first|last joins them)" : "");
 		bad(msg, 0);
 		return;
 	}
@@ -283,37 +361,156 @@ row(struct feedin *f, const struct feedrow *r)
 		pass(r);
 }
 
+/*
+ * --dedupe over several files: the last JOINROWS rows are held, so that
+ * the next file's rows at times already read are compared with them:
+ * equal ones are dropped, differing ones counted and kept (last) or
+ * dropped (first).
+ */
+static void
+join(struct feedin *f, const struct feedrow *r)
+{
+	char why[160], msg[320];
+	struct feedrow *old;
+	long i;
+
+	if (st.last != CKTIME_NONE && r->c.t <= st.last) {
+		if ((i = ring_find(&st.join, r->c.t)) < 0) {
+			candle_order(r->c.t, st.last, why, sizeof(why));
+			snprintf(msg, sizeof(msg), "%s:%ld: %s%s",
+			    csvin_name(f->in), r->line, why,
+			    r->c.t < ring_at(&st.join, 0)->c.t ? " (an overlap "
+			    "longer than the rows held)" : "");
+			bad(msg, 0);
+			return;
+		}
+		old = ring_at(&st.join, i);
+		if (old->c.open == r->c.open && old->c.high == r->c.high &&
+		    old->c.low == r->c.low && old->c.close == r->c.close &&
+		    old->c.volume == r->c.volume)
+			return;
+		st.differ++;
+		if (opt.dedupe == 'l' && ring_set(&st.join, i, r) != 0)
+			err(CK_EXIT_FAIL, NULL);
+		return;
+	}
+	if (opt.gaps && st.last != CKTIME_NONE)
+		gap(f, r);
+	st.last = r->c.t;
+	if (st.join.count == st.join.n) {
+		pass(ring_at(&st.join, 0));
+		ring_drop(&st.join);
+	}
+	if (ring_push(&st.join, r) != 0)
+		err(CK_EXIT_FAIL, NULL);
+}
+
+static void
+onrow(struct feedin *f, const struct feedrow *r)
+{
+	if (st.joinon)
+		join(f, r);
+	else
+		row(f, r);
+}
+
+/* The first row of a file is held until the second says whether the file
+ * is newest first. */
+static void
+release_first(void)
+{
+	if (st.first.full) {
+		st.first.full = 0;
+		st.firstrow = 1;
+		onrow(st.curf, &st.first.r);
+		st.firstrow = 0;
+	}
+}
+
+/* Newest first: whether path can be read from its end. */
+static int
+reversible(const char *path, const struct feedin *f)
+{
+	unsigned char m[2];
+	int fd, ok;
+
+	if (strcmp(path, "-") == 0 || f->json != NULL ||
+	    csvin_encoding(f->in) == CSVIN_UTF16LE ||
+	    csvin_encoding(f->in) == CSVIN_UTF16BE)
+		return 0;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	ok = pread(fd, m, 2, 0) == 2 && !(m[0] == 0x1f && m[1] == 0x8b);
+	close(fd);
+	return ok;
+}
+
 /* Read one input to its end (or, following, until stopped). */
 static void
-input(struct csvin *in, struct follow *fw)
+input(const char *path, struct csvin *in, struct follow *fw)
 {
 	struct feedin f;
 	struct feedrow r;
+	struct revsrc rv;
 	char msg[512];
-	int n;
+	long nrow;
+	int n, reversed = 0;
 
+	rv.fd = -1;
 	for (;;) {
 		csvin_onblock(in, flushcb, NULL);
 		csvin_stopflag(in, &stop);
-		if ((n = feedin_start(&f, in, opt.unit, msg, sizeof(msg))) != 0)
+		if ((n = feedin_start(&f, in, &opt.in, msg, sizeof(msg))) != 0)
 			goto fail;
+		st.curf = &f;
 		if (!st.header) {
 			for (n = 0; n < 6; n++)
 				csvout_str(st.out, candle_colname(n));
 			csvout_end(st.out);
 			st.header = 1;
 		}
+		nrow = 0;
 		while (!st.done && !stop &&
 		    (n = feedin_next(&f, &r, msg, sizeof(msg))) != 0) {
-			if (n == 1)
-				row(&f, &r);
-			else if (n == CK_EDATA)
-				bad(msg, f.fatal);
-			else
+			if (n != 1 && n != CK_EDATA)
 				goto fail;
+			if (n == CK_EDATA) {
+				release_first();
+				bad(msg, f.fatal);
+				continue;
+			}
+			if (nrow++ > 0 || reversed || st.afterrestart) {
+				if (st.first.full && r.c.t < st.first.r.c.t &&
+				    fw == NULL && reversible(path, &f))
+					break;	/* newest first */
+				st.newest = st.first.full &&
+				    r.c.t < st.first.r.c.t;
+				release_first();
+				onrow(&f, &r);
+				st.newest = 0;
+			} else if (feedheld_set(&st.first, &r) != 0)
+				err(CK_EXIT_FAIL, NULL);
 		}
 		if (stop)
 			stopped();
+		if (st.first.full && nrow > 1) {
+			/* newest first: read the file from its end */
+			st.first.full = 0;
+			feed_note(&f, "rows newest first: read from the end "
+			    "(line numbers count from there)");
+			n = (int)(f.noheader ? 0 : f.hdrline);
+			feedin_free(&f);
+			csvin_free(in);
+			if (rev_open(&rv, path, n, msg, sizeof(msg)) != 0 ||
+			    (in = csvin_new(path, rev_read, &rv, msg,
+			    sizeof(msg))) == NULL)
+				errx(CK_EXIT_FAIL, "%s", msg);
+			reversed = 1;
+			continue;
+		}
+		release_first();
+		feedin_free(&f);
+		st.curf = NULL;
 		if (fw == NULL || !fw->restarted || st.done)
 			break;
 		/* truncated or replaced: read the file anew */
@@ -327,8 +524,12 @@ input(struct csvin *in, struct follow *fw)
 		st.afterrestart = 1;
 	}
 	csvin_free(in);
+	if (rv.fd >= 0)
+		rev_close(&rv);
+	st.nfile++;
 	return;
 fail:
+	release_first();
 	if (n == CK_EINTR)
 		stopped();
 	if (n == CK_EDATA)
@@ -337,16 +538,50 @@ fail:
 	errx(CK_EXIT_FAIL, "%s", msg);
 }
 
-/* --last from the end of a plain regular file, or NULL. */
+/* --last from the end of a plain regular file, or NULL.  The header's
+ * lines are found by reading the file's start as any input is read.  Not
+ * with --tz: a repeated local hour is resolved by the row before it. */
 static struct csvin *
 open_tail(const char *path, struct splice *sp, char *msg, size_t len)
 {
+	struct csvin *in;
+	struct feedin f;
+	long hdr;
+	int ok;
+
 	sp->fd = -1;
 	if (opt.last <= 0 || opt.follow || opt.from != CKTIME_NONE ||
 	    opt.to != CKTIME_NONE || opt.resample || opt.skipbad ||
-	    opt.dedupe)
+	    opt.dedupe || opt.in.tz || strcmp(path, "-") == 0)
 		return NULL;
-	return feed_open_tail(path, opt.last, sp, msg, len);
+	if ((in = csvin_open(path, msg, len)) == NULL)
+		return NULL;
+	ok = feedin_start(&f, in, &opt.in, msg, len) == 0 && f.json == NULL &&
+	    csvin_encoding(f.in) != CSVIN_UTF16LE &&
+	    csvin_encoding(f.in) != CSVIN_UTF16BE;
+	hdr = f.noheader ? 0 : f.hdrline;
+	feedin_free(&f);
+	csvin_free(in);
+	return ok ? feed_open_tail(path, opt.last, hdr, sp, msg, len) : NULL;
+}
+
+/* --tz: an IANA zone from the system's zoneinfo, for naive times. */
+static void
+zone(const char *name)
+{
+	char path[PATH_MAX];
+	const char *dir = getenv("TZDIR");
+
+	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL)
+		errx(CK_EXIT_USAGE, "--tz: not a zone name: %s", name);
+	snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir :
+	    "/usr/share/zoneinfo", name);
+	if (access(path, R_OK) != 0)
+		errx(CK_EXIT_USAGE, "--tz: no zone %s (%s)", name, path);
+	if (setenv("TZ", name, 1) != 0)
+		err(CK_EXIT_FAIL, "setenv");
+	tzset();
+	opt.in.tz = 1;
 }
 
 static void
@@ -365,12 +600,26 @@ options(int argc, char *argv[])
 		{ "dedupe", required_argument, NULL, 'd' },
 		{ "gaps", no_argument, NULL, 'g' },
 		{ "epoch", required_argument, NULL, 'e' },
+		{ "sep", required_argument, NULL, 'S' },
+		{ "decimal", required_argument, NULL, 'D' },
+		{ "columns", required_argument, NULL, 'C' },
+		{ "time-format", required_argument, NULL, 'M' },
+		{ "tz", required_argument, NULL, 'Z' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "no-volume", no_argument, NULL, 'N' },
+		{ "close", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const dedupe[] = { "first", "last", NULL };
 	static const char *const unit[] = { "s", "ms", "us", NULL };
+	static const char *const seps[] = { ",", ";", "|", "tab", "\t", NULL };
+	static const char sepc[] = ",;|\t\t";
+	static const char *const decs[] = { ",", ".", NULL };
+	static const char *const none[] = { "none", NULL };
+	static const char *const adj[] = { "adj", NULL };
 	static const enum epoch_unit units[] = { EPOCH_S, EPOCH_MS, EPOCH_US };
 	struct argerr e = { 0 };
 	int c;
@@ -399,7 +648,24 @@ options(int argc, char *argv[])
 				break;
 		case 'g':	opt.gaps = 1; break;
 		case 'e':	if ((c = arg_word(&e, "--epoch", optarg, unit)) >= 0)
-					opt.unit = units[c];
+					opt.in.unit = units[c];
+				break;
+		case 'S':	if ((c = arg_word(&e, "--sep", optarg, seps)) >= 0)
+					opt.in.sep = (unsigned char)sepc[c];
+				break;
+		case 'D':	if (arg_word(&e, "--decimal", optarg, decs) >= 0)
+					opt.in.decimal = (unsigned char)optarg[0];
+				break;
+		case 'C':	opt.in.columns = optarg; break;
+		case 'M':	opt.in.timefmt = optarg; break;
+		case 'Z':	zone(optarg); break;
+		case 'H':	if (arg_word(&e, "--header", optarg, none) >= 0)
+					opt.in.noheader = 1;
+				break;
+		case 'v':	opt.in.volume = optarg; break;
+		case 'N':	opt.in.novolume = 1; break;
+		case 'c':	if (arg_word(&e, "--close", optarg, adj) >= 0)
+					opt.in.closeadj = 1;
 				break;
 		case 'h':	usage(CK_EXIT_OK); break;
 		case 'V':	puts("candle-feed " VERSION);
@@ -413,6 +679,8 @@ options(int argc, char *argv[])
 	}
 	if (opt.partial && opt.resample == 0)
 		errx(CK_EXIT_USAGE, "--partial needs --resample");
+	if (opt.in.novolume && opt.in.volume != NULL)
+		errx(CK_EXIT_USAGE, "--no-volume and --volume exclude each other");
 }
 
 int
@@ -434,8 +702,13 @@ main(int argc, char *argv[])
 		err(CK_EXIT_FAIL, NULL);
 	st.last = st.step = CKTIME_NONE;
 	replay_init(&st.replay, opt.replay, opt.maxwait);
-	if (opt.resample)
-		resample_init(&st.rs, opt.resample);
+	if (opt.resample && feedrs_init(&st.rs, opt.resample) != 0)
+		errx(CK_EXIT_USAGE, "--resample: at most 520w");
+	if (opt.dedupe && nfiles > 1 && !opt.follow) {
+		if (ring_init(&st.join, JOINROWS) != 0)
+			err(CK_EXIT_FAIL, NULL);
+		st.joinon = 1;
+	}
 	if (opt.last > 0) {
 		if (ring_init(&st.ring, opt.last) != 0)
 			err(CK_EXIT_FAIL, NULL);
@@ -457,7 +730,7 @@ main(int argc, char *argv[])
 			finish_output();
 			errx(CK_EXIT_FAIL, "%s", msg);
 		}
-		input(in, live ? &fw : NULL);
+		input(files[i], in, live ? &fw : NULL);
 		if (live)
 			follow_close(&fw);
 		if (sp.fd >= 0)

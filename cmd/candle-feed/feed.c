@@ -1,6 +1,6 @@
 /*
- * feed.c - candle-feed's logic: input formats onto the canonical columns,
- * held rows, resampling, the last rows of a file, following a file.
+ * feed.c - candle-feed's logic: held rows, resampling, the last rows of a
+ * file, following a file.
  */
 #include <sys/stat.h>
 
@@ -20,152 +20,6 @@
 #include "timeparse.h"
 #include "feed.h"
 
-/* ---- input formats ---- */
-
-static const char *const aliases[6][6] = {
-	{ "time", "timestamp", "date", "datetime", "open_time", "open time" },
-	{ "open", "o" },
-	{ "high", "h" },
-	{ "low", "l" },
-	{ "close", "c" },
-	{ "volume", "v", "vol" },
-};
-
-/* Header name s matches a name for canonical column k (case and
- * surrounding blanks ignored; a UTF-8 byte order mark too). */
-static int
-namematch(const char *s, size_t len, int k)
-{
-	int j;
-	size_t n;
-
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
-	for (j = 0; j < 6 && aliases[k][j] != NULL; j++) {
-		n = strlen(aliases[k][j]);
-		if (n == len && strncasecmp(s, aliases[k][j], n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-alldigits(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned)(s[i] - '0') > 9)
-			return 0;
-	return len > 0;
-}
-
-int
-feedin_start(struct feedin *f, struct csvin *in, enum epoch_unit unit,
-    char *err, size_t errlen)
-{
-	const char *s;
-	size_t len, i, nf;
-	int k, r;
-
-	memset(f, 0, sizeof(*f));
-	f->in = in;
-	f->unit = unit;
-	if ((r = csvin_next(in, err, errlen)) <= 0) {
-		if (r == 0) {
-			snprintf(err, errlen, "%s:1: no header", csvin_name(in));
-			r = CK_EDATA;
-		}
-		f->fatal = 1;
-		return r;
-	}
-	nf = csvin_nfields(in);
-	s = csvin_field(in, 0, &len);
-	if (nf == 12 && alldigits(s, len)) {
-		/* Binance klines: open time, o, h, l, c, v, close time, ... */
-		for (k = 0; k < 6; k++)
-			f->col[k] = k;
-		f->ncol = 12;
-		f->binance = 1;
-		f->pending = 1;
-		return 0;
-	}
-	f->ncol = (int)nf;
-	for (k = 0; k < 6; k++) {
-		f->col[k] = -1;
-		for (i = 0; i < nf && f->col[k] < 0; i++) {
-			s = csvin_field(in, i, &len);
-			if (namematch(s, len, k))
-				f->col[k] = (int)i;
-		}
-		if (f->col[k] < 0) {
-			snprintf(err, errlen, "%s:%ld: no %s column in the header",
-			    csvin_name(in), csvin_line(in), aliases[k][0]);
-			f->fatal = 1;
-			return CK_EDATA;
-		}
-	}
-	return 0;
-}
-
-int
-feedin_next(struct feedin *f, struct feedrow *row, char *err, size_t errlen)
-{
-	char why[160];
-	const char *s;
-	size_t len, nf;
-	int k, r;
-
-	f->fatal = 0;
-	if (f->pending)
-		f->pending = 0;
-	else if ((r = csvin_next(f->in, err, errlen)) <= 0) {
-		f->fatal = 1;
-		return r;
-	}
-	nf = csvin_nfields(f->in);
-	if (nf != (size_t)f->ncol) {
-		snprintf(why, sizeof(why), "%zu fields, %s %d", nf,
-		    f->binance ? "klines have" : "the header has", f->ncol);
-		goto bad;
-	}
-	s = csvin_field(f->in, f->col[0], &len);
-	if (time_parse_iso(s, len, &row->c.t) == 0) {
-		row->txt[0] = s;
-		row->len[0] = len;
-	} else if (time_parse_any(s, len, f->unit, &row->c.t) == 0) {
-		row->txt[0] = f->tbuf;
-		row->len[0] = time_format(f->tbuf, row->c.t);
-	} else {
-		snprintf(why, sizeof(why), "bad time '%.*s'",
-		    len > 40 ? 40 : (int)len, s);
-		goto bad;
-	}
-	for (k = 1; k < 6; k++) {
-		s = csvin_field(f->in, f->col[k], &len);
-		if (candle_parse_num(s, len, k, candle_val(&row->c, k), why,
-		    sizeof(why)) != 0)
-			goto bad;
-		row->txt[k] = s;
-		row->len[k] = len;
-	}
-	if (candle_check(&row->c, why, sizeof(why)) != 0)
-		goto bad;
-	return 1;
-bad:
-	snprintf(err, errlen, "%s:%ld: %s", csvin_name(f->in),
-	    csvin_line(f->in), why);
-	return CK_EDATA;
-}
-
 /* ---- held rows ---- */
 
 int
@@ -184,6 +38,7 @@ feedheld_set(struct feedheld *h, const struct feedrow *r)
 		h->cap = need;
 	}
 	h->r.c = r->c;
+	h->r.line = r->line;
 	for (k = 0; k < 6; k++) {
 		memcpy(h->buf + off, r->txt[k], r->len[k]);
 		h->r.len[k] = r->len[k];
@@ -231,38 +86,23 @@ txt_set(struct feedtxt *t, const char *s, size_t len)
 	return 0;
 }
 
-void
-resample_init(struct resample *rs, cktime d)
+int
+feedrs_init(struct feedrs *f, cktime d)
 {
-	memset(rs, 0, sizeof(*rs));
-	rs->d = d;
-	rs->step = CKTIME_NONE;
-	rs->prev = CKTIME_NONE;
+	memset(f, 0, sizeof(*f));
+	return resample_init(&f->rs, d);
 }
 
 void
-resample_free(struct resample *rs)
+feedrs_free(struct feedrs *f)
 {
-	int k;
+	int k, i;
 
-	for (k = 0; k < 6; k++)
-		free(rs->txt[k].s);
-}
-
-static cktime
-floordiv(cktime a, cktime b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static cktime
-bucket(const struct resample *rs, cktime t)
-{
-	cktime mon = 4 * 86400 * CK_SEC;	/* 1970-01-05, a Monday */
-
-	if (rs->d % (7 * 86400 * CK_SEC) == 0)
-		return floordiv(t - mon, rs->d) * rs->d + mon;
-	return floordiv(t, rs->d) * rs->d;
+	for (k = 0; k < 6; k++) {
+		free(f->txt[k].s);
+		for (i = 0; i < 2; i++)
+			free(f->otxt[i][k].s);
+	}
 }
 
 /* Decimals of a plain decimal text, or -1. */
@@ -278,118 +118,93 @@ decimals(const char *s, size_t len)
 	return dot == NULL ? 0 : (int)(len - (dot - s) - 1);
 }
 
-static void
-emit(struct resample *rs, struct feedrow *out)
+/* Completed bucket c as out[i], with the texts held. */
+static int
+complete(struct feedrs *f, int i, const struct candle *c)
 {
+	struct feedrow *o = &f->out[i];
+	char *v = f->vbuf[i];
 	size_t n;
 	int k;
 
-	out->c = rs->c;
-	out->c.t = rs->start;
-	out->txt[0] = rs->tbuf;
-	out->len[0] = time_format(rs->tbuf, rs->start);
+	o->c = *c;
+	o->line = 0;
+	o->txt[0] = f->tbuf[i];
+	o->len[0] = time_format(f->tbuf[i], c->t);
+	for (k = 1; k < 6; k++)
+		if (txt_set(&f->otxt[i][k], f->txt[k].s, f->txt[k].len) != 0)
+			return -1;
 	for (k = 1; k < 6; k++) {
-		out->txt[k] = rs->txt[k].s;
-		out->len[k] = rs->txt[k].len;
+		o->txt[k] = f->otxt[i][k].s;
+		o->len[k] = f->otxt[i][k].len;
 	}
-	if (rs->n > 1) {
+	if (f->n > 1) {
 		/* the sum of texts with at most voldec decimals has as many */
-		if (rs->voldec >= 0 && rs->voldec <= 9 && rs->c.volume < 1e15) {
-			n = snprintf(rs->vbuf, sizeof(rs->vbuf), "%.*f",
-			    rs->voldec, rs->c.volume);
-			if (rs->voldec > 0) {
-				while (rs->vbuf[n - 1] == '0')
+		if (f->voldec >= 0 && f->voldec <= 9 && c->volume < 1e15) {
+			n = snprintf(v, sizeof(f->vbuf[i]), "%.*f", f->voldec,
+			    c->volume);
+			if (f->voldec > 0) {
+				while (v[n - 1] == '0')
 					n--;
-				if (rs->vbuf[n - 1] == '.')
+				if (v[n - 1] == '.')
 					n--;
 			}
 		} else
-			n = fmt_double(rs->vbuf, rs->c.volume);
-		out->txt[5] = rs->vbuf;
-		out->len[5] = n;
-	}
-	rs->n = 0;
-}
-
-static int
-add(struct resample *rs, const struct feedrow *r, struct feedrow *out)
-{
-	int k, dec;
-
-	if (rs->n == 0) {
-		rs->start = bucket(rs, r->c.t);
-		rs->c = r->c;
-		for (k = 1; k < 6; k++)
-			if (txt_set(&rs->txt[k], r->txt[k], r->len[k]) != 0)
-				return -1;
-		rs->voldec = decimals(r->txt[5], r->len[5]);
-	} else {
-		if (r->c.high > rs->c.high) {
-			rs->c.high = r->c.high;
-			if (txt_set(&rs->txt[2], r->txt[2], r->len[2]) != 0)
-				return -1;
-		}
-		if (r->c.low < rs->c.low) {
-			rs->c.low = r->c.low;
-			if (txt_set(&rs->txt[3], r->txt[3], r->len[3]) != 0)
-				return -1;
-		}
-		rs->c.close = r->c.close;
-		if (txt_set(&rs->txt[4], r->txt[4], r->len[4]) != 0)
-			return -1;
-		rs->c.volume += r->c.volume;
-		dec = decimals(r->txt[5], r->len[5]);
-		if (dec < 0 || rs->voldec < 0)
-			rs->voldec = -1;
-		else if (dec > rs->voldec)
-			rs->voldec = dec;
-	}
-	rs->n++;
-	rs->lastt = r->c.t;
-	if (rs->step != CKTIME_NONE && rs->lastt + rs->step >= rs->start + rs->d) {
-		emit(rs, out);
-		return 1;
+			n = fmt_double(v, c->volume);
+		o->txt[5] = v;
+		o->len[5] = n;
 	}
 	return 0;
 }
 
 int
-resample_push(struct resample *rs, const struct feedrow *r,
-    struct feedrow *out, int *more)
+feedrs_push(struct feedrs *f, const struct feedrow *r, struct feedrow **out)
 {
-	cktime dt;
+	struct candle prev, cur;
+	unsigned fl;
+	int k, dec, n = 0;
 
-	*more = 0;
-	if (rs->prev != CKTIME_NONE) {
-		dt = r->c.t - rs->prev;
-		if (dt > 0 && (rs->step == CKTIME_NONE || dt < rs->step))
-			rs->step = dt;
+	fl = resample_push(&f->rs, &r->c, &prev, &cur);
+	if ((fl & RESAMPLE_PREV) && complete(f, n++, &prev) != 0)
+		return -1;
+	if (fl & RESAMPLE_OPEN) {
+		for (k = 1; k < 6; k++)
+			if (txt_set(&f->txt[k], r->txt[k], r->len[k]) != 0)
+				return -1;
+		f->voldec = decimals(r->txt[5], r->len[5]);
+		f->n = 0;
+	} else {
+		if ((fl & RESAMPLE_HIGH) &&
+		    txt_set(&f->txt[2], r->txt[2], r->len[2]) != 0)
+			return -1;
+		if ((fl & RESAMPLE_LOW) &&
+		    txt_set(&f->txt[3], r->txt[3], r->len[3]) != 0)
+			return -1;
+		if (txt_set(&f->txt[4], r->txt[4], r->len[4]) != 0)
+			return -1;
+		dec = decimals(r->txt[5], r->len[5]);
+		if (dec < 0 || f->voldec < 0)
+			f->voldec = -1;
+		else if (dec > f->voldec)
+			f->voldec = dec;
 	}
-	rs->prev = r->c.t;
-	if (rs->n > 0 && bucket(rs, r->c.t) != rs->start) {
-		emit(rs, out);
-		rs->pend = r;
-		*more = 1;
-		return 1;
-	}
-	return add(rs, r, out);
+	f->n++;
+	if ((fl & RESAMPLE_CUR) && complete(f, n++, &cur) != 0)
+		return -1;
+	*out = f->out;
+	return n;
 }
 
 int
-resample_pop(struct resample *rs, struct feedrow *out)
+feedrs_partial(struct feedrs *f, struct feedrow **out)
 {
-	const struct feedrow *r = rs->pend;
+	struct candle c;
 
-	rs->pend = NULL;
-	return r == NULL ? 0 : add(rs, r, out);
-}
-
-int
-resample_partial(struct resample *rs, struct feedrow *out)
-{
-	if (rs->n == 0)
+	if (!resample_partial(&f->rs, &c))
 		return 0;
-	emit(rs, out);
+	if (complete(f, 0, &c) != 0)
+		return -1;
+	*out = f->out;
 	return 1;
 }
 
@@ -441,24 +256,6 @@ ring_free(struct ring *g)
 
 #define BACKSZ	(64 * 1024)
 
-off_t
-feed_header_end(int fd)
-{
-	char buf[4096], *nl;
-	off_t pos = 0;
-	ssize_t r;
-
-	for (;;) {
-		r = pread(fd, buf, sizeof(buf), pos);
-		if (r <= 0)
-			return -1;
-		if ((nl = memchr(buf, '\n', r)) != NULL)
-			return pos + (nl - buf) + 1;
-		pos += r;
-		if (pos > CSVIO_MAXLINE + 1)
-			return -1;
-	}
-}
 
 off_t
 feed_tail_offset(int fd, off_t size, off_t hdrend, long n)
@@ -634,8 +431,8 @@ follow_read(void *ctx, void *buf, size_t n)
 }
 
 struct csvin *
-feed_open_tail(const char *path, long n, struct splice *sp, char *err,
-    size_t errlen)
+feed_open_tail(const char *path, long n, long hdrlines, struct splice *sp,
+    char *err, size_t errlen)
 {
 	struct stat sb;
 	unsigned char magic[2];
@@ -649,7 +446,7 @@ feed_open_tail(const char *path, long n, struct splice *sp, char *err,
 		return NULL;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f &&
-	    magic[1] == 0x8b) || (hdr = feed_header_end(fd)) < 0) {
+	    magic[1] == 0x8b) || (hdr = feed_header_end(fd, hdrlines)) < 0) {
 		close(fd);
 		return NULL;
 	}
@@ -722,4 +519,172 @@ replay_sleep(struct replay *r, cktime t, const struct timespec *due,
 	    now.tv_nsec > due->tv_nsec) ? now : *due;
 	r->t = t;
 	return 0;
+}
+
+/* ---- rows held for joining files ---- */
+
+struct feedrow *
+ring_at(struct ring *g, long i)
+{
+	return &g->row[(g->head - g->count + i + 2 * g->n) % g->n].r;
+}
+
+void
+ring_drop(struct ring *g)
+{
+	if (g->count > 0)
+		g->count--;
+}
+
+long
+ring_find(struct ring *g, cktime t)
+{
+	long lo = 0, hi = g->count - 1, mid;
+	cktime m;
+
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		m = ring_at(g, mid)->c.t;
+		if (m == t)
+			return mid;
+		if (m < t)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+int
+ring_set(struct ring *g, long i, const struct feedrow *r)
+{
+	return feedheld_set(&g->row[(g->head - g->count + i + 2 * g->n) %
+	    g->n], r);
+}
+
+/* ---- a newest-first file read from its end ---- */
+
+#define REVBLK	(64 * 1024)
+
+off_t
+feed_header_end(int fd, long n)
+{
+	char buf[4096], *p, *e;
+	off_t pos = 0;
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = pread(fd, buf, sizeof(buf), pos)) <= 0)
+			return -1;
+		for (p = buf, e = buf + r; n > 0 &&
+		    (p = memchr(p, '\n', e - p)) != NULL; p++)
+			if (--n == 0)
+				return pos + (p - buf) + 1;
+		pos += r;
+		if (pos > (off_t)n * (CSVIO_MAXLINE + 1))
+			return -1;
+	}
+	return 0;
+}
+
+int
+rev_open(struct revsrc *v, const char *path, long hdrlines, char *err,
+    size_t errlen)
+{
+	struct stat sb;
+
+	memset(v, 0, sizeof(*v));
+	if ((v->fd = open(path, O_RDONLY)) == -1 || fstat(v->fd, &sb) == -1 ||
+	    (v->hdrend = feed_header_end(v->fd, hdrlines)) < 0 ||
+	    (v->blk = malloc(REVBLK)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno != 0 ?
+		    errno : EIO));
+		rev_close(v);
+		return CK_ERR;
+	}
+	v->end = sb.st_size;
+	v->bstart = v->end;
+	return 0;
+}
+
+void
+rev_close(struct revsrc *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+	free(v->blk);
+	free(v->line);
+	v->blk = v->line = NULL;
+}
+
+/* The byte at pos (hdrend <= pos < end), from a block read backwards. */
+static int
+rev_byte(struct revsrc *v, off_t pos)
+{
+	off_t s;
+	ssize_t r;
+
+	if (pos < v->bstart || pos >= v->bstart + (off_t)v->blen) {
+		s = pos + 1 - REVBLK < v->hdrend ? v->hdrend : pos + 1 - REVBLK;
+		if ((r = pread(v->fd, v->blk, pos + 1 - s, s)) != pos + 1 - s)
+			return -1;
+		v->bstart = s;
+		v->blen = (size_t)r;
+	}
+	return (unsigned char)v->blk[pos - v->bstart];
+}
+
+ssize_t
+rev_read(void *ctx, void *buf, size_t n)
+{
+	struct revsrc *v = ctx;
+	off_t ls, e;
+	ssize_t r;
+	size_t len;
+	int c;
+	char *b;
+
+	if (v->hpos < v->hdrend) {
+		if ((off_t)n > v->hdrend - v->hpos)
+			n = v->hdrend - v->hpos;
+		if ((r = pread(v->fd, buf, n, v->hpos)) > 0)
+			v->hpos += r;
+		return r;
+	}
+	while (v->lpos == v->llen) {
+		if (v->end <= v->hdrend)
+			return 0;
+		/* the line that ends at end: back to the LF before it */
+		e = v->end;
+		if ((c = rev_byte(v, e - 1)) < 0)
+			return -1;
+		ls = c == '\n' ? e - 1 : e;
+		while (ls > v->hdrend && (c = rev_byte(v, ls - 1)) != '\n') {
+			if (c < 0)
+				return -1;
+			if (e - ls > CSVIO_MAXLINE)
+				break;	/* csvin refuses it */
+			ls--;
+		}
+		len = (size_t)(e - ls);
+		if (len + 1 > v->lcap) {
+			if ((b = realloc(v->line, len + 1)) == NULL)
+				return -1;
+			v->line = b;
+			v->lcap = len + 1;
+		}
+		if (pread(v->fd, v->line, len, ls) != (ssize_t)len)
+			return -1;
+		if (len == 0 || v->line[len - 1] != '\n')
+			v->line[len++] = '\n';
+		v->llen = len;
+		v->lpos = 0;
+		v->end = ls;
+	}
+	if (n > v->llen - v->lpos)
+		n = v->llen - v->lpos;
+	memcpy(buf, v->line + v->lpos, n);
+	v->lpos += n;
+	return (ssize_t)n;
 }

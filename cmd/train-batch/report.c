@@ -66,9 +66,10 @@ report_bar(FILE *f, const struct trainprog *p)
 void
 report_calibration(FILE *f, const struct calibresult *c)
 {
-	fprintf(f, "temperature %.4g: validation ECE %.4f -> %.4f, log-loss "
-	    "%.4f -> %.4f (%ld samples)", c->temperature, c->before.ece,
-	    c->after.ece, c->before.logloss, c->after.logloss, c->after.n);
+	fprintf(f, "temperature %.4g%s: validation ECE %.4f -> %.4f, log-loss "
+	    "%.4f -> %.4f (%ld samples)", c->temperature, c->untilted ?
+	    ", class weights' tilt undone" : "", c->before.ece, c->after.ece,
+	    c->before.logloss, c->after.logloss, c->after.n);
 }
 
 void
@@ -176,6 +177,8 @@ report_json(FILE *f, const struct report_run *run, const struct ckpt_meta *meta,
 	fprintf(f, "  \"calibrated\": %s,\n", run->cal != NULL &&
 	    run->cal->committed ? "true" : "false");
 	jnum(f, "temperature", run->cal ? run->cal->temperature : NAN, ",");
+	fprintf(f, "  \"untilted\": %s,\n", run->cal != NULL &&
+	    run->cal->untilted ? "true" : "false");
 	jnum(f, "val_acc_calibrated", run->cal ? run->cal->after.acc : NAN,
 	    ",");
 	jnum(f, "val_logloss_calibrated", run->cal ? run->cal->after.logloss :

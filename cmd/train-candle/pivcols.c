@@ -121,7 +121,8 @@ pivcols_row(struct pivcols *ol, const struct cstream *cs,
 
 	if (ol->on == ON_NONE)
 		return 0;
-	hi[0] = lo[0] = CKTIME_NONE;	/* level >= 1; said for the analyzer */
+	for (m = 0; m < PIVOTS_MAXLEVEL; m++)	/* said for the analyzer */
+		hi[m] = lo[m] = CKTIME_NONE;
 	for (m = 0; m < ol->level; m++)
 		if ((rc = pivtime(cs, ol->hcol[m], &hi[m], err, errlen)) != 0 ||
 		    (rc = pivtime(cs, ol->lcol[m], &lo[m], err, errlen)) != 0)

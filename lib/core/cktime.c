@@ -44,20 +44,14 @@ put2(char *p, int v)
 	p[1] = '0' + v % 10;
 }
 
-size_t
-time_format(char *buf, cktime t)
+void
+time_civil(cktime t, int *y, int *mo, int *d, int *h, int *mi, int *s,
+    int64_t *ns)
 {
-	int64_t sec, ns, days, rem;
-	int y, m, d, n, k;
+	int64_t sec = t / CK_SEC, f = t % CK_SEC, days, rem;
 
-	if (t == CKTIME_NONE) {
-		memcpy(buf, "none", 5);
-		return 4;
-	}
-	sec = t / CK_SEC;
-	ns = t % CK_SEC;
-	if (ns < 0) {
-		ns += CK_SEC;
+	if (f < 0) {
+		f += CK_SEC;
 		sec--;
 	}
 	days = sec / 86400;
@@ -66,7 +60,24 @@ time_format(char *buf, cktime t)
 		rem += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	civil_from_days(days, y, mo, d);
+	*h = (int)(rem / 3600);
+	*mi = (int)(rem / 60 % 60);
+	*s = (int)(rem % 60);
+	*ns = f;
+}
+
+size_t
+time_format(char *buf, cktime t)
+{
+	int64_t ns;
+	int y, m, d, h, mi, sec, n, k;
+
+	if (t == CKTIME_NONE) {
+		memcpy(buf, "none", 5);
+		return 4;
+	}
+	time_civil(t, &y, &m, &d, &h, &mi, &sec, &ns);
 	/* cktime's years are 1677..2262: always four digits (no snprintf:
 	 * it cost more than the rest of a row) */
 	buf[0] = '0' + y / 1000;
@@ -78,11 +89,11 @@ time_format(char *buf, cktime t)
 	buf[7] = '-';
 	put2(buf + 8, d);
 	buf[10] = 'T';
-	put2(buf + 11, (int)(rem / 3600));
+	put2(buf + 11, h);
 	buf[13] = ':';
-	put2(buf + 14, (int)(rem / 60 % 60));
+	put2(buf + 14, mi);
 	buf[16] = ':';
-	put2(buf + 17, (int)(rem % 60));
+	put2(buf + 17, sec);
 	n = 19;
 	if (ns != 0) {
 		buf[n++] = '.';

@@ -12,6 +12,9 @@
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t	days_from_civil(int y, int m, int d);
 void	civil_from_days(int64_t z, int *y, int *m, int *d);
+/* The civil fields of t (UTC). */
+void	time_civil(cktime t, int *y, int *mo, int *d, int *h, int *mi, int *s,
+	    int64_t *ns);
 /* Canonical text YYYY-MM-DDTHH:MM:SS[.frac]Z, sub-second digits only when
  * non-zero; "none" for CKTIME_NONE.  buf >= 40; returns the length. */
 size_t	time_format(char *buf, cktime t);

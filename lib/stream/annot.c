@@ -45,6 +45,7 @@ annot_read(const char *path, struct annot **ap, long *np, char *err,
 	struct annot *a = NULL, *na;
 	long n = 0, cap = 0;
 	const char *s;
+	char q[64];
 	size_t len;
 	int r;
 
@@ -73,16 +74,17 @@ annot_read(const char *path, struct annot **ap, long *np, char *err,
 		}
 		s = csvin_field(in, 0, &len);
 		if (time_parse_any(s, len, EPOCH_AUTO, &a[n].t) != 0) {
-			snprintf(err, errlen, "%s:%ld: bad time \"%.40s\"",
-			    csvin_name(in), a[n].line, s);
+			snprintf(err, errlen, "%s:%ld: bad time %s",
+			    csvin_name(in), a[n].line,
+			    quote_text(q, sizeof(q), s, len));
 			r = CK_EDATA;
 			goto out;
 		}
 		s = csvin_field(in, 1, &len);
 		if ((a[n].action = action_parse(s, len)) == ACTION_NONE) {
-			snprintf(err, errlen, "%s:%ld: unknown action \"%.40s\", "
+			snprintf(err, errlen, "%s:%ld: unknown action %s, "
 			    "want BUY, SELL or HOLD", csvin_name(in),
-			    a[n].line, s);
+			    a[n].line, quote_text(q, sizeof(q), s, len));
 			r = CK_EDATA;
 			goto out;
 		}

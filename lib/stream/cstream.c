@@ -40,16 +40,30 @@ int
 candle_parse_num(const char *s, size_t len, int col, double *x, char *why,
     size_t n)
 {
+	char q[64];
+
 	if (len == 0) {
 		snprintf(why, n, "empty %s", canon[col]);
 		return -1;
 	}
 	if (parse_double(s, len, x) != 0) {
-		snprintf(why, n, "%s not a finite number: '%.*s'", canon[col],
-		    len > 40 ? 40 : (int)len, s);
+		snprintf(why, n, "%s not a finite number: %s", canon[col],
+		    quote_text(q, sizeof(q), s, len));
 		return -1;
 	}
 	return 0;
+}
+
+void
+candle_bad_time(const char *s, size_t len, int r, char *why, size_t n)
+{
+	char q[64];
+
+	if (r == TIME_ERANGE)
+		snprintf(why, n, "time %s outside %s",
+		    quote_text(q, sizeof(q), s, len), TIME_RANGE_TEXT);
+	else
+		snprintf(why, n, "bad time %s", quote_text(q, sizeof(q), s, len));
 }
 
 void
@@ -74,6 +88,7 @@ cstream_close(struct cstream *cs)
 int
 cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 {
+	char q[64];
 	size_t len;
 	int i, r;
 
@@ -98,8 +113,10 @@ cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 	for (i = 0; i < 6; i++)
 		if (i >= cs->ncol || strcmp(cs->name[i], canon[i]) != 0) {
 			snprintf(err, errlen, "%s:%ld: header column %d is not "
-			    "'%s' (" CSTREAM_NOT_STREAM ")", csvin_name(cs->in),
-			    csvin_line(cs->in), i + 1, canon[i]);
+			    "'%s' but %s (" CSTREAM_NOT_STREAM ")",
+			    csvin_name(cs->in), csvin_line(cs->in), i + 1,
+			    canon[i], i < cs->ncol ? quote_text(q, sizeof(q),
+			    cs->name[i], strlen(cs->name[i])) : "missing");
 			r = CK_EDATA;
 			goto fail;
 		}
@@ -152,8 +169,8 @@ parse_time(struct cstream *cs, const char *s, size_t len, cktime *t)
 		*t = cs->daybase + (cktime)(h * 3600 + m * 60 + sec) * CK_SEC;
 		return 0;
 	}
-	if (time_parse_iso(s, len, t) != 0)
-		return -1;
+	if ((h = time_parse_iso(s, len, t)) != 0)
+		return h;
 	if (len == 20) {
 		/* parsed: the clock digits are good */
 		base = *t / CK_SEC - (two(s + 11) * 3600 + two(s + 14) * 60 +
@@ -186,9 +203,8 @@ cstream_next(struct cstream *cs, struct candle *c, char *err, size_t errlen)
 		goto bad;
 	}
 	s = csvin_field(cs->in, 0, &len);
-	if (parse_time(cs, s, len, &c->t) != 0) {
-		snprintf(why, sizeof(why), "bad time '%.*s'",
-		    len > 40 ? 40 : (int)len, s);
+	if ((r = parse_time(cs, s, len, &c->t)) != 0) {
+		candle_bad_time(s, len, r, why, sizeof(why));
 		goto bad;
 	}
 	for (i = 0; i < 5; i++) {

@@ -18,6 +18,8 @@ double	*candle_val(struct candle *, int col);
 /* Column col's text as a finite number (empty, junk, inf, nan: -1). */
 int	candle_parse_num(const char *s, size_t len, int col, double *x,
 	    char *why, size_t n);
+/* The reason a time text s[0..len) was refused (r: the parser's result). */
+void	candle_bad_time(const char *s, size_t len, int r, char *why, size_t n);
 
 #define CSTREAM_MAXADD 64
 

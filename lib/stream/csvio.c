@@ -30,6 +30,16 @@
 #include "ck.h"
 #include "csvio.h"
 
+/*
+ * Built with -DCSVIO_LIBC=1 (tests/bench/csvio only): the C library and
+ * libcsv in place of the three hand-made paths that a benchmark must keep
+ * justifying: the in-place line splitter, the number parser's fast path and
+ * the exact shortest formatter.
+ */
+#ifndef CSVIO_LIBC
+#define CSVIO_LIBC 0
+#endif
+
 #define RAWSZ	(64 * 1024)	/* bytes per read() */
 #define DECSZ	(128 * 1024)	/* inflated bytes per inflate() */
 
@@ -54,6 +64,22 @@ struct csvin {
 	unsigned char	*dec;		/* inflated bytes (gz only) */
 	const unsigned char *p;		/* bytes to parse: p[0..plen) */
 	size_t		 plen;
+
+	int		 sep;		/* field separator */
+	int		 enc;		/* ENC_*: from a byte order mark */
+	unsigned char	 head[4];	/* the first bytes, to see a BOM */
+	size_t		 headlen;
+	const unsigned char *nextp;	/* a chunk held behind the head */
+	size_t		 nextlen;
+	int		 u16odd;	/* UTF-16: a byte of a unit held */
+	unsigned char	 u16b;
+	unsigned	 u16hi;		/* a high surrogate held, or 0 */
+	unsigned char	*ubuf;		/* UTF-8 from UTF-16 */
+	size_t		 ubufcap;
+	unsigned char	*pk;		/* bytes read ahead by csvin_peekline */
+	size_t		 pklen, pkcap;
+	int		 pkeof;		/* ... up to the end of input */
+	int		 reading;	/* csvin_next was called */
 
 	struct csv_parser csv;
 	int		 done;		/* csv_fini called */
@@ -96,6 +122,7 @@ csvin_alloc(const char *name, char *err, size_t errlen)
 	if ((in = calloc(1, sizeof(*in))) == NULL)
 		goto fail;
 	in->fd = -1;
+	in->sep = ',';
 	setname(in, name);
 	in->raw = malloc(RAWSZ);
 	in->reccap = 4096;
@@ -170,6 +197,8 @@ csvin_free(struct csvin *in)
 		inflateEnd(&in->z);
 	csv_free(&in->csv);
 	free(in->dec);
+	free(in->ubuf);
+	free(in->pk);
 	free(in->name);
 	free(in->raw);
 	free(in->rec);
@@ -189,6 +218,19 @@ void
 csvin_stopflag(struct csvin *in, volatile sig_atomic_t *flag)
 {
 	in->stop = flag;
+}
+
+void
+csvin_setsep(struct csvin *in, int c)
+{
+	in->sep = c;
+	csv_set_delim(&in->csv, (unsigned char)c);
+}
+
+int
+csvin_encoding(const struct csvin *in)
+{
+	return in->enc;
 }
 
 int
@@ -306,7 +348,7 @@ rawread(struct csvin *in, void *buf, size_t n, char *err, size_t errlen)
  * or a status.
  */
 static int
-refill(struct csvin *in, char *err, size_t errlen)
+refill_bytes(struct csvin *in, char *err, size_t errlen)
 {
 	ssize_t r;
 	int zr;
@@ -404,6 +446,220 @@ bad:
 	return CK_EDATA;
 }
 
+/* Code point c as UTF-8 at p: the length. */
+static size_t
+utf8put(unsigned char *p, unsigned c)
+{
+	if (c < 0x80) {
+		p[0] = c;
+		return 1;
+	}
+	if (c < 0x800) {
+		p[0] = 0xc0 | c >> 6;
+		p[1] = 0x80 | (c & 0x3f);
+		return 2;
+	}
+	if (c < 0x10000) {
+		p[0] = 0xe0 | c >> 12;
+		p[1] = 0x80 | (c >> 6 & 0x3f);
+		p[2] = 0x80 | (c & 0x3f);
+		return 3;
+	}
+	p[0] = 0xf0 | c >> 18;
+	p[1] = 0x80 | (c >> 12 & 0x3f);
+	p[2] = 0x80 | (c >> 6 & 0x3f);
+	p[3] = 0x80 | (c & 0x3f);
+	return 4;
+}
+
+/*
+ * UTF-16 bytes s[0..n) (eof: none follow) as UTF-8 in in->p/plen; a byte
+ * or a high surrogate is carried to the next call, so any split of the
+ * input gives the same text.  An unpaired surrogate or an odd last byte
+ * becomes U+FFFD.  0, or -1 (no memory).
+ */
+static int
+u16conv(struct csvin *in, const unsigned char *s, size_t n, int eof)
+{
+	size_t need = n / 2 * 3 + 8, o = 0, i;
+	unsigned u;
+	unsigned char *b;
+
+	if (need > in->ubufcap) {
+		if ((b = realloc(in->ubuf, need)) == NULL)
+			return -1;
+		in->ubuf = b;
+		in->ubufcap = need;
+	}
+	for (i = 0; i < n; i++) {
+		if (!in->u16odd) {
+			in->u16b = s[i];
+			in->u16odd = 1;
+			continue;
+		}
+		in->u16odd = 0;
+		u = in->enc == CSVIN_UTF16LE ? (unsigned)in->u16b | s[i] << 8 :
+		    (unsigned)in->u16b << 8 | s[i];
+		if (in->u16hi != 0) {
+			if (u >= 0xdc00 && u <= 0xdfff) {
+				o += utf8put(in->ubuf + o, 0x10000 +
+				    ((in->u16hi - 0xd800) << 10) + (u - 0xdc00));
+				in->u16hi = 0;
+				continue;
+			}
+			o += utf8put(in->ubuf + o, 0xfffd);
+			in->u16hi = 0;
+		}
+		if (u >= 0xd800 && u <= 0xdbff)
+			in->u16hi = u;
+		else
+			o += utf8put(in->ubuf + o, u >= 0xdc00 && u <= 0xdfff ?
+			    0xfffd : u);
+	}
+	if (eof && (in->u16odd || in->u16hi != 0)) {
+		o += utf8put(in->ubuf + o, 0xfffd);
+		in->u16odd = 0;
+		in->u16hi = 0;
+	}
+	in->p = in->ubuf;
+	in->plen = o;
+	return 0;
+}
+
+/* The encoding from the first bytes: the length of its byte order mark. */
+static size_t
+bom(struct csvin *in)
+{
+	const unsigned char *h = in->head;
+
+	if (in->headlen >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf) {
+		in->enc = CSVIN_UTF8BOM;
+		return 3;
+	}
+	if (in->headlen >= 2 && h[0] == 0xff && h[1] == 0xfe) {
+		in->enc = CSVIN_UTF16LE;
+		return 2;
+	}
+	if (in->headlen >= 2 && h[0] == 0xfe && h[1] == 0xff) {
+		in->enc = CSVIN_UTF16BE;
+		return 2;
+	}
+	in->enc = CSVIN_PLAIN;
+	return 0;
+}
+
+/*
+ * Make in->p/plen hold more text to parse (bytes after any gzip layer,
+ * byte order mark and UTF-16 decoding): 1, 0 at the end, or a status.
+ * The first four bytes are gathered to see a byte order mark, whatever
+ * the reads.
+ */
+static int
+refill(struct csvin *in, char *err, size_t errlen)
+{
+	size_t k, skip;
+	int r;
+
+	for (;;) {
+		if (in->nextlen > 0) {
+			in->p = in->nextp;
+			in->plen = in->nextlen;
+			in->nextlen = 0;
+			r = 1;
+		} else if ((r = refill_bytes(in, err, errlen)) < 0)
+			return r;
+		if (in->enc == CSVIN_UNKNOWN) {
+			if (r == 1) {
+				k = 4 - in->headlen;
+				if (k > in->plen)
+					k = in->plen;
+				memcpy(in->head + in->headlen, in->p, k);
+				in->headlen += k;
+				in->p += k;
+				in->plen -= k;
+				if (in->headlen < 4)
+					continue;
+			}
+			skip = bom(in);
+			in->nextp = in->p;
+			in->nextlen = in->plen;
+			in->p = in->head + skip;
+			in->plen = in->headlen - skip;
+			r = in->plen > 0 || in->nextlen > 0;
+		}
+		if (in->enc == CSVIN_UTF16LE || in->enc == CSVIN_UTF16BE) {
+			if (u16conv(in, in->p, r == 1 ? in->plen : 0,
+			    r == 0) != 0) {
+				snprintf(err, errlen, "%s: %s", in->name,
+				    strerror(ENOMEM));
+				return CK_ERR;
+			}
+			if (r == 0 && in->plen > 0)
+				return 1;
+		}
+		if (r == 0)
+			return 0;
+		if (in->plen > 0)
+			return 1;
+	}
+}
+
+int
+csvin_peekline(struct csvin *in, int k, const char **line, size_t *len,
+    char *err, size_t errlen)
+{
+	const unsigned char *s, *e, *nl;
+	unsigned char *b;
+	size_t cap;
+	int i, r;
+
+	if (in->reading) {
+		snprintf(err, errlen, "%s: read ahead after reading", in->name);
+		return CK_ERR;
+	}
+	for (;;) {
+		s = e = in->pk;
+		if (s != NULL)
+			e += in->pklen;
+		for (i = 0; i < k && s < e &&
+		    (nl = memchr(s, '\n', e - s)) != NULL; i++)
+			s = nl + 1;
+		if (i == k && s < e && ((nl = memchr(s, '\n', e - s)) != NULL ||
+		    in->pkeof || in->pklen >= CSVIO_MAXLINE)) {
+			*line = (const char *)s;
+			*len = nl != NULL ? (size_t)(nl - s) : (size_t)(e - s);
+			return 1;
+		}
+		if (in->pkeof || in->pklen >= CSVIO_MAXLINE)
+			return 0;
+		if ((r = refill(in, err, errlen)) < 0)
+			return r;
+		if (r == 0) {
+			in->pkeof = 1;
+			in->p = in->pk;
+			in->plen = in->pklen;
+			continue;
+		}
+		if (in->pklen + in->plen > in->pkcap) {
+			for (cap = in->pkcap > 0 ? in->pkcap : 4096;
+			    cap < in->pklen + in->plen; cap *= 2)
+				;
+			if ((b = realloc(in->pk, cap)) == NULL) {
+				snprintf(err, errlen, "%s: %s", in->name,
+				    strerror(ENOMEM));
+				return CK_ERR;
+			}
+			in->pk = b;
+			in->pkcap = cap;
+		}
+		memcpy(in->pk + in->pklen, in->p, in->plen);
+		in->pklen += in->plen;
+		/* what csvin_next reads first */
+		in->p = in->pk;
+		in->plen = in->pklen;
+	}
+}
+
 static int
 parse_error(struct csvin *in, long line, const char *why, char *err,
     size_t errlen)
@@ -432,11 +688,12 @@ splitline(struct csvin *in, size_t n)
 		if (in->nf == in->nfcap && morefields(in) != 0) {
 			/* put the commas back for libcsv */
 			while (in->nf-- > 0)
-				in->lbuf[in->off[in->nf] + in->flen[in->nf]] = ',';
+				in->lbuf[in->off[in->nf] + in->flen[in->nf]] =
+				    (char)in->sep;
 			in->nf = 0;
 			return -1;
 		}
-		if ((q = memchr(s, ',', e - s)) == NULL)
+		if ((q = memchr(s, in->sep, e - s)) == NULL)
 			q = e;
 		in->off[in->nf] = s - in->lbuf;
 		in->flen[in->nf++] = q - s;
@@ -500,6 +757,7 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 	in->reclen = 0;
 	in->nrec = 0;
 	in->inplace = 0;
+	in->reading = 1;
 	if (in->done)
 		return 0;
 	for (;;) {
@@ -531,7 +789,8 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 		nl = memchr(in->p, '\n', in->plen);
 		n = nl != NULL ? (size_t)(nl - in->p) + 1 : in->plen;
 		if (nl != NULL && !in->started && in->linelen == 0 &&
-		    n <= CSVIO_MAXLINE + 1 && splitline(in, n - 1) == 0) {
+		    n <= CSVIO_MAXLINE + 1 && !CSVIO_LIBC &&
+		    splitline(in, n - 1) == 0) {
 			in->recline = ++in->line;
 			in->p += n;
 			in->plen -= n;
@@ -565,6 +824,29 @@ csvin_next(struct csvin *in, char *err, size_t errlen)
 	}
 }
 
+ssize_t
+csvin_read_text(struct csvin *in, void *buf, size_t n, char *err,
+    size_t errlen)
+{
+	int r;
+
+	in->reading = 1;
+	if (in->plen == 0) {
+		if (in->done)
+			return 0;
+		if ((r = refill(in, err, errlen)) <= 0) {
+			in->done = r == 0;
+			return r;
+		}
+	}
+	if (n > in->plen)
+		n = in->plen;
+	memcpy(buf, in->p, n);
+	in->p += n;
+	in->plen -= n;
+	return (ssize_t)n;
+}
+
 int
 csvin_ready(struct csvin *in)
 {
@@ -573,6 +855,8 @@ csvin_ready(struct csvin *in)
 	if (in->done || in->eof)
 		return 1;
 	if (in->plen > 0 && memchr(in->p, '\n', in->plen) != NULL)
+		return 1;
+	if (in->nextlen > 0)
 		return 1;
 	if (in->gz && in->rawpos < in->rawlen)
 		return 1;	/* may inflate to a line without reading */
@@ -1138,7 +1422,7 @@ fmt_shortest(char *buf, double x, int isfloat)
 
 	if ((n = fmt_special(buf, x)) > 0)
 		return n;
-	if ((n = fmt_exact(buf, x, isfloat)) > 0)
+	if (!CSVIO_LIBC && (n = fmt_exact(buf, x, isfloat)) > 0)
 		return n;
 	if (fabs(x) < (isfloat ? FLT_MIN : DBL_MIN))
 		p = 1;
@@ -1221,7 +1505,8 @@ parse_slow(const char *s, size_t len, double *x)
 	if (p != end)
 		return -1;
 	e = (eneg ? -(long)ex : ex) - frac;
-	if (nsig <= 19 && m <= (UINT64_C(1) << 53) && e >= -22 && e <= 22) {
+	if (!CSVIO_LIBC && nsig <= 19 && m <= (UINT64_C(1) << 53) &&
+	    e >= -22 && e <= 22) {
 		v = (double)m;
 		v = e >= 0 ? v * pow10tab[e] : v / pow10tab[-e];
 		*x = neg ? -v : v;
@@ -1248,6 +1533,10 @@ parse_slow(const char *s, size_t len, double *x)
 int
 parse_double(const char *s, size_t len, double *x)
 {
+#if CSVIO_LIBC
+	/* the same grammar through strtod (tests/bench/csvio) */
+	return parse_slow(s, len, x);
+#endif
 	const char *p = s, *end = s + len;
 	uint64_t m = 0;
 	int neg = 0, nd = 0, frac = 0;
@@ -1267,4 +1556,84 @@ parse_double(const char *s, size_t len, double *x)
 	v = frac > 0 ? (double)m / pow10tab[frac] : (double)m;
 	*x = neg ? -v : v;
 	return 0;
+}
+
+/* ---- text for messages ---- */
+
+/* Length of a valid UTF-8 sequence at s[0..n) for a printable code point
+ * (U+00A0 and above), or 0. */
+static size_t
+utf8ok(const unsigned char *s, size_t n)
+{
+	unsigned c;
+	size_t k, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	c = s[0] & (0x7f >> k);
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < 0xa0 || (k == 3 && c < 0x800) || (k == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return k;
+}
+
+const char *
+quote_text(char *buf, size_t size, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	char e[8];
+	size_t o = 0, i = 0, k, n;
+
+	buf[o++] = '\'';
+	while (i < len) {
+		k = 1;
+		n = 0;
+		switch (p[i]) {
+		case '\n':	e[n++] = '\\'; e[n++] = 'n'; break;
+		case '\r':	e[n++] = '\\'; e[n++] = 'r'; break;
+		case '\t':	e[n++] = '\\'; e[n++] = 't'; break;
+		case '\\':	e[n++] = '\\'; e[n++] = '\\'; break;
+		case '\'':	e[n++] = '\\'; e[n++] = '\''; break;
+		default:
+			if (p[i] >= 0x20 && p[i] < 0x7f)
+				e[n++] = (char)p[i];
+			else if ((k = utf8ok(p + i, len - i)) > 0) {
+				memcpy(e, p + i, k);
+				n = k;
+			} else {
+				k = 1;
+				e[n++] = '\\';
+				e[n++] = 'x';
+				e[n++] = hex[p[i] >> 4];
+				e[n++] = hex[p[i] & 15];
+			}
+		}
+		/* room for this, the closing quote and NUL, or for "...'" */
+		if (o + n + (i + k < len ? 5 : 2) > size)
+			break;
+		memcpy(buf + o, e, n);
+		o += n;
+		i += k;
+	}
+	if (i < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
 }

@@ -1,7 +1,8 @@
 /*
  * csvio.h - CSV records in and out.  Input is parsed by libcsv, from a file,
  * stdin or a caller's byte source; gzip bytes (by magic) are inflated with
- * zlib transparently.  Input never blocks with rows held back: before any
+ * zlib transparently; a byte order mark (UTF-8, or UTF-16 LE/BE, which is
+ * turned into UTF-8) is dropped.  Input never blocks with rows held back: before any
  * read that may block, the onblock hook runs (programs flush their output).
  * Knows nothing of candles.
  */
@@ -39,6 +40,24 @@ const char	*csvin_name(const struct csvin *);
  * csvin_next returns CK_EINTR, else the read is retried. */
 void		 csvin_stopflag(struct csvin *, volatile sig_atomic_t *flag);
 int		 csvin_fd(const struct csvin *);	/* -1 with a readfn */
+/* The field separator (default ','): before the first record. */
+void		 csvin_setsep(struct csvin *, int c);
+/*
+ * Line k (0 first) of the input as text (after gzip, byte order mark and
+ * UTF-16 decoding), read ahead and kept for csvin_next; only before the
+ * first csvin_next.  1 and *line, *len (no LF; a CR stays); 0 when the
+ * input has fewer lines (or the first 1 MiB holds fewer); CK_ERR/CK_EDATA.
+ */
+int		 csvin_peekline(struct csvin *, int k, const char **line,
+		    size_t *len, char *err, size_t errlen);
+/* Up to n bytes of the input as text, for a reader of another format
+ * (not mixed with csvin_next): >0, 0 at the end, or a status. */
+ssize_t		 csvin_read_text(struct csvin *, void *buf, size_t n,
+		    char *err, size_t errlen);
+enum { CSVIN_UNKNOWN, CSVIN_PLAIN, CSVIN_UTF8BOM, CSVIN_UTF16LE,
+    CSVIN_UTF16BE };
+/* The encoding seen (CSVIN_UNKNOWN before anything was read). */
+int		 csvin_encoding(const struct csvin *);
 
 struct csvout;
 
@@ -66,6 +85,13 @@ int		 csvout_error(const struct csvout *);
  * buf holds at least 32 bytes; returns the length. */
 size_t		 fmt_double(char *buf, double x);
 size_t		 fmt_float(char *buf, float x);
+/*
+ * Text for a message: s[0..len) in single quotes, control bytes, quotes,
+ * backslashes and bytes that are not printable UTF-8 as C escapes (\n,
+ * \xHH), cut with "..." to fit size (>= 16) bytes.  Returns buf.
+ */
+const char	*quote_text(char *buf, size_t size, const char *s, size_t len);
+
 /* Checked decimal parse of s[0..len): 0 and *x, or -1 (empty, junk,
  * non-finite).  Exact as strtod. */
 int		 parse_double(const char *s, size_t len, double *x);

@@ -67,8 +67,8 @@ record_data(struct ckpt_meta *meta, const struct trainopt *o)
 
 /*
  * The class weights tilt the probabilities: a model trained with weights
- * w estimates p_c w_c, renormalized.  Calibration undoes it in the output
- * bias (b_a - ln w, sign -1) and marks the checkpoint CKPT_UNTILTED; the
+ * w estimates p_c w_c, renormalized.  Calibration may undo it in the output
+ * bias (b_a - ln w, sign -1) and then marks the checkpoint CKPT_UNTILTED; the
  * next batch training puts it back (sign +1) before its first step, so
  * that the bias does not drift run after run.  Classes of weight 0 (absent
  * from training) are left alone.
@@ -238,7 +238,8 @@ calib_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		return 0;
 	}
 	m->step++;	/* m holds the new bias and temperature already */
-	meta->flags |= CKPT_UNTILTED;
+	if (c->cr->untilted)
+		meta->flags |= CKPT_UNTILTED;
 	c->cr->committed = 1;
 	return 1;
 }
@@ -262,6 +263,8 @@ trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
     struct calibresult *cr, char *err, size_t errlen)
 {
 	struct calibctx c;
+	struct skill kept;
+	double T;
 	long nv = ds->n - ds->ntrain;
 	int prev = ds->ntrain > 0 ? ds->label[ds->ntrain - 1] : -1, r;
 	const int *lab = ds->label + ds->ntrain;
@@ -279,14 +282,26 @@ trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
 	}
 	predict_val(m, ds, 1, probs);
 	skill_eval(&cr->before, probs, lab, nv, ds->count, prev);
-	/* the weights in m change here; ckpt_update writes them when the
-	 * file is still at our generation, else reloads m from it */
+	/* a temperature for the probabilities as they are, and one with the
+	 * tilt undone: the lower validation log-loss wins (the weights in m
+	 * change here; ckpt_update writes them when the file is still at our
+	 * generation, else reloads m from it) */
+	T = skill_fit_temperature(probs, lab, nv);
+	predict_val(m, ds, (float)T, probs);
+	skill_eval(&kept, probs, lab, nv, ds->count, prev);
 	tilt(m, ds->weight, -1);
 	predict_val(m, ds, 1, probs);
 	cr->temperature = skill_fit_temperature(probs, lab, nv);
-	m->temperature = (float)cr->temperature;
-	predict_val(m, ds, m->temperature, probs);
+	predict_val(m, ds, (float)cr->temperature, probs);
 	skill_eval(&cr->after, probs, lab, nv, ds->count, prev);
+	cr->untilted = 1;
+	if (!(cr->after.logloss < kept.logloss)) {
+		tilt(m, ds->weight, 1);
+		cr->temperature = T;
+		cr->after = kept;
+		cr->untilted = 0;
+	}
+	m->temperature = (float)cr->temperature;
 	free(probs);
 	c.gen = meta->generation;
 	c.cr = cr;

@@ -87,6 +87,9 @@ void	trainloop_eval(struct model *, const struct dataset *, long from, long to,
 /* Calibration of a trained model on the validation split. */
 struct calibresult {
 	double	 temperature;	/* fitted (skill.h, skill_fit_temperature) */
+	int	 untilted;	/* 1: the class weights' tilt taken out of the
+				 * output bias first (it gave the lower
+				 * validation log-loss) */
 	struct skill before;	/* validation, temperature 1 */
 	struct skill after;	/* validation, the fitted temperature */
 	int	 committed;	/* 1: written to the checkpoint */
@@ -95,8 +98,10 @@ struct calibresult {
 /*
  * Fit one temperature on the validation samples of ds, with the weights in
  * m (the run's last commit, meta its generation), as model_predict gives
- * them, and commit it to the checkpoint (one generation) unless another
- * process committed since.  0, or an error of ckpt_update; CK_EDATA when
+ * them, once as they are and once with the class weights' tilt taken out
+ * of the output bias, keep the one of lower validation log-loss, and
+ * commit it to the checkpoint (one generation) unless another process
+ * committed since.  0, or an error of ckpt_update; CK_EDATA when
  * there is no validation sample.
  */
 int	trainloop_calibrate(const char *path, struct model *, struct ckpt_meta *,

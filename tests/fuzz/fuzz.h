@@ -46,4 +46,43 @@ fuzz_msg(const char *err, size_t errlen)
 		abort();
 }
 
+/*
+ * The bytes as a reader's source (csvin_new): whole, or (chunked) in reads
+ * of 1, 2, 3, 5, 13, 100 bytes in turn.
+ */
+struct fuzz_src {
+	const uint8_t	*p;
+	size_t		 len, pos;
+	int		 chunked, k;
+};
+
+static inline ssize_t
+fuzz_read(void *ctx, void *buf, size_t n)
+{
+	static const size_t steps[] = { 1, 2, 3, 5, 13, 100 };
+	struct fuzz_src *s = ctx;
+	size_t k = s->len - s->pos;
+
+	if (n < k)
+		k = n;
+	if (s->chunked) {
+		if (k > steps[s->k])
+			k = steps[s->k];
+		s->k = (s->k + 1) % 6;
+	}
+	memcpy(buf, s->p + s->pos, k);
+	s->pos += k;
+	return (ssize_t)k;
+}
+
+/* FNV-1a over n bytes into *h. */
+static inline void
+fuzz_mix(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ b[i]) * 0x100000001b3ULL;
+}
+
 #endif

@@ -26,30 +26,6 @@
 
 #define MAXROWS	4096	/* rows compared in the round trip */
 
-struct src {
-	const uint8_t	*p;
-	size_t		 len, pos;
-	int		 chunked, k;
-};
-
-static ssize_t
-memread(void *ctx, void *buf, size_t n)
-{
-	static const size_t steps[] = { 1, 2, 3, 5, 13, 100 };
-	struct src *s = ctx;
-	size_t k = s->len - s->pos;
-
-	if (n < k)
-		k = n;
-	if (s->chunked) {
-		if (k > steps[s->k])
-			k = steps[s->k];
-		s->k = (s->k + 1) % 6;
-	}
-	memcpy(buf, s->p + s->pos, k);
-	s->pos += k;
-	return (ssize_t)k;
-}
 
 /* A digest of everything the reader returned: records, lines, status. */
 struct digest {
@@ -62,16 +38,13 @@ struct digest {
 static void
 mix(struct digest *d, const void *p, size_t n)
 {
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		d->h = (d->h ^ b[i]) * 0x100000001b3ULL;
+	fuzz_mix(&d->h, p, n);
 }
 
 static void
 read_records(const uint8_t *data, size_t size, int chunked, struct digest *d)
 {
-	struct src s = { data, size, 0, chunked, 0 };
+	struct fuzz_src s = { data, size, 0, chunked, 0 };
 	struct csvin *in;
 	const char *f;
 	size_t i, nf, len;
@@ -80,7 +53,7 @@ read_records(const uint8_t *data, size_t size, int chunked, struct digest *d)
 
 	memset(d, 0, sizeof(*d));
 	d->h = 0xcbf29ce484222325ULL;
-	if ((in = csvin_new("fuzz", memread, &s, d->err, sizeof(d->err))) == NULL)
+	if ((in = csvin_new("fuzz", fuzz_read, &s, d->err, sizeof(d->err))) == NULL)
 		abort();
 	while ((r = csvin_next(in, d->err, sizeof(d->err))) == 1) {
 		d->nrec++;

@@ -472,14 +472,22 @@ expect append-junk 65 "backtest --append $T_TMP/junk.csv $T_TMP/a.csv"
 ln -s "$T_TMP/full.csv" "$T_TMP/alink.csv"
 expect append-link 1 "backtest --append $T_TMP/alink.csv $T_TMP/a.csv"
 
-# Issue 19: all prices >= 4.5e307 are valid (each checked on its own).
+# Issue 19: prices at the top of the stream's range (candle-stream(5):
+# 1e-15..1e15) are valid, each checked on its own; beyond it (4.5e307) a
+# row is refused naming the column and the range, never "not positive".
+{
+	echo "$H"
+	row 2024-01-01T00:00:00Z 4.5e14 1e15 4.5e14 1e15 BUY
+	row 2024-01-01T00:01:00Z 5e14 1e15 5e14 1e15 HOLD
+	row 2024-01-01T00:02:00Z 5e14 1e15 5e14 9e14 SELL
+	row 2024-01-01T00:03:00Z 5e14 1e15 5e14 9e14 HOLD
+} >"$T_TMP/huge.csv"
 {
 	echo "$H"
 	row 2024-01-01T00:00:00Z 4.5e307 1e308 4.5e307 1e308 BUY
-	row 2024-01-01T00:01:00Z 5e307 1e308 5e307 1e308 HOLD
-	row 2024-01-01T00:02:00Z 5e307 1e308 5e307 9e307 SELL
-	row 2024-01-01T00:03:00Z 5e307 1e308 5e307 9e307 HOLD
-} >"$T_TMP/huge.csv"
+} >"$T_TMP/huger.csv"
+expect huge-prices-refused 65 "backtest $P0 $T_TMP/huger.csv >/dev/null"
+errhas huge-prices-refused-msg "huger.csv:2: open 4.5e+307 outside 1e-15..1e+15"
 expect huge-prices 0 "backtest $P0 --json $T_TMP/hg $T_TMP/huge.csv | sed 1d | wc -l" 1
 check huge-prices-json jq1 "$T_TMP/hg" 'j["trades"] == 1 and j["wins"] + j["losses"] == 1'
 

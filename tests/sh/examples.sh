@@ -14,6 +14,10 @@
 #       tests/data/hqchart_600000sh_1m.csv.gz is that file too;
 #   candles.csv, today.csv                       the same bars as a candle
 #       stream (candle-feed's output);
+#   EURUSD_H1.csv                                those bars without the zone
+#       (naive times);  kurse.csv                the bundled daily bars with
+#       dates as 19.08.2004;  jan.csv, feb.csv   the first and the last 60%
+#       of the bars (they overlap);
 #   NAME.ckpt                                    a small trained model, when
 #       the example uses one it does not create (with --new) itself;
 #   -f, --follow                                 --last 300 (or dropped where
@@ -103,6 +107,12 @@ prepare() {
 	for f in candles.csv today.csv; do
 		[ -e "$1/$f" ] || cp "$T/stream.csv" "$1/$f"
 	done
+	[ -e "$1/EURUSD_H1.csv" ] || zcat "$DATA" | sed 's/Z,/,/' >"$1/EURUSD_H1.csv"
+	[ -e "$1/kurse.csv" ] || zcat "$T/data/tests/data/mpl_goog_1d.csv.gz" |
+	    sed 's/^\([0-9]*\)-\([0-9]*\)-\([0-9]*\)T[^,]*,/\3.\2.\1,/' >"$1/kurse.csv"
+	n=$(zcat "$DATA" | wc -l)
+	[ -e "$1/jan.csv" ] || zcat "$DATA" | head -n $((n * 6 / 10)) >"$1/jan.csv"
+	[ -e "$1/feb.csv" ] || zcat "$DATA" | { head -n 1; tail -n $((n * 6 / 10)); } >"$1/feb.csv"
 	[ -e "$1/tests" ] || ln -s "$T/data/tests" "$1/tests"
 	for c in $(grep -oE '[A-Za-z0-9_.-]+\.ckpt' "$2" | sort -u); do
 		if grep -qE -- "-m $c .*--new|--new.* -m $c" "$2"; then

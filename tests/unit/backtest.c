@@ -1343,6 +1343,44 @@ elements(FILE *fp)
 	return n;
 }
 
+/* One candle into the chart. */
+static void
+cpush(struct chart *c, cktime t, double o, double h, double l, double cl,
+    int signal, const double *ghost, double equity, double dd)
+{
+	struct chart_point p;
+
+	memset(&p, 0, sizeof(p));
+	p.t = t;
+	p.open = o;
+	p.high = h;
+	p.low = l;
+	p.close = cl;
+	p.volume = 100;
+	p.signal = signal;
+	p.confidence = NAN;
+	p.ghost = ghost;
+	p.equity = equity;
+	p.bh = equity;
+	p.dd = dd;
+	chart_push(c, &p);
+}
+
+static void
+ctrade(struct chart *c, cktime t0, double p0, cktime t1, double p1)
+{
+	struct bt_trade t;
+
+	memset(&t, 0, sizeof(t));
+	t.entry_time = t0;
+	t.exit_time = t1;
+	t.entry_price = p0;
+	t.exit_price = p1;
+	t.side = BT_LONG;
+	t.pnl = 1;
+	chart_trade(c, &t);
+}
+
 /*
  * The chart keeps at most CHART_MAXBARS bars: 100,000 candles merge into
  * bars of 64 (2048 * 64 >= 100000 > 2048 * 32); the bars still cover every
@@ -1362,12 +1400,12 @@ test_chart_bounded(void)
 	for (i = 0; i < 100000; i++) {
 		double p = 100 + 10 * sin(i / 1000.0);
 
-		chart_push(c, i * MIN, p, p + 1 + i % 7, p - 1, p + 0.5,
+		cpush(c, i * MIN, p, p + 1 + i % 7, p - 1, p + 0.5,
 		    i % 3 == 0 ? 1 : i % 3 == 1 ? -1 : 0, i % 2 ? g : NULL,
 		    10000 + i, 0.01 * (i % 5));
 		hi = fmax(hi, p + 1 + i % 7);
 		lo = fmin(lo, p - 1);
-		chart_trade(c, i * MIN, p, (i + 1) * MIN, p + 1, 1, 1);
+		ctrade(c, i * MIN, p, (i + 1) * MIN, p + 1);
 	}
 	T_EQ(c->width, 64);
 	T_OK(c->nbar <= CHART_MAXBARS);
@@ -1376,6 +1414,7 @@ test_chart_bounded(void)
 		sum += c->bar[k].n;
 	T_EQ(sum, 100000);
 	T_NEAR(c->bar[0].open, 100, 0, 1e-12);
+	T_NEAR(c->bar[0].volume, 6400, 0, 1e-12);
 	T_NEAR(c->bar[c->nbar - 1].close, 100 + 10 * sin(99999 / 1000.0) + 0.5,
 	    0, 1e-12);
 	T_EQ(c->bar[c->nbar - 1].t1, 99999 * MIN);
@@ -1394,7 +1433,7 @@ test_chart_bounded(void)
 	fp = tmpfile();
 	T_EQ(chart_write(c, fp, "t <&> \"q\"", "cap"), 0);
 	T_OK(elements(fp) <= CHART_MAXELEMS);
-	T_OK(elements(fp) > 2 * 782);
+	T_OK(elements(fp) > 400);	/* trades drawn, thinned to 400 */
 	fclose(fp);
 	chart_free(c);
 }
@@ -1407,8 +1446,7 @@ test_chart_pivot(void)
 	long i;
 
 	for (i = 0; i < 5000; i++)
-		chart_push(c, i * MIN, 10 + i, 11 + i, 9 + i, 10 + i, 0, NULL,
-		    1, 0);
+		cpush(c, i * MIN, 10 + i, 11 + i, 9 + i, 10 + i, 0, NULL, 1, 0);
 	chart_pivot(c, 4990 * MIN, 1);
 	chart_pivot(c, 4991 * MIN, 0);
 	/* width 4 after one compaction: 4990 is in bar 1247 (4988..4991) */
@@ -1417,6 +1455,97 @@ test_chart_pivot(void)
 	T_NEAR(c->bar[1247].plow, 9 + 4991, 0, 0);
 	chart_pivot(c, 8 * MIN, 1);	/* long gone from the ring */
 	T_NEAR(c->bar[2].phigh, c->bar[2].high, 0, 0);
+	chart_free(c);
+}
+
+/* Ticks: 1, 2 or 5 times a power of ten, the first a multiple of it. */
+static void
+test_chart_ticks(void)
+{
+	static const struct {
+		double lo, hi;
+		int n;
+		double step, first;
+	} tab[] = {
+		{ 8.0139, 9.0634, 8, 0.1, 8.1 },
+		{ 0, 466.274, 4, 100, 0 },
+		{ -0.816, 0, 3, 0.2, -0.8 },
+		{ 9.06339, 9.06339, 5, 0.02, 9.08 },	/* flat: 1% above */
+		{ 1e-7, 3e-7, 4, 5e-8, 1e-7 },
+		{ 12345, 98765, 8, 10000, 20000 },
+		{ 300.5, 470.2, 8, 20, 320 },
+	};
+	double step, first, m;
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		step = nice_step(tab[i].lo, tab[i].hi, tab[i].n, &first);
+		T_NEAR(step, tab[i].step, 0, 1e-12);
+		T_NEAR(first, tab[i].first, 1e-15, 1e-12);
+		m = step / pow(10, floor(log10(step) + 1e-12));
+		T_OK(fabs(m - 1) < 1e-9 || fabs(m - 2) < 1e-9 ||
+		    fabs(m - 5) < 1e-9);
+	}
+}
+
+/* The drawing view merges whole groups of bars and keeps every candle. */
+static void
+test_chart_view(void)
+{
+	struct chart *c = chart_new();
+	struct chart_bar *v;
+	long i, sum = 0;
+	int k, n;
+
+	for (i = 0; i < 1000; i++)
+		cpush(c, i * MIN, 10, 11 + (i == 517), 9, 10, 0, NULL, 1, 0);
+	v = calloc((size_t)c->nbar, sizeof(*v));
+	T_OK(v != NULL);
+	n = chart_view(c, c->nbar, v, 270);
+	T_EQ(n, 250);			/* groups of 4 */
+	for (k = 0; k < n; k++)
+		sum += v[k].n;
+	T_EQ(sum, 1000);
+	T_NEAR(v[129].high, 12, 0, 0);	/* 516..519 */
+	T_NEAR(v[130].high, 11, 0, 0);
+	T_NEAR(v[0].volume, 400, 0, 0);
+	T_EQ(chart_view(c, c->nbar, v, 5000), 1000);
+	T_EQ(chart_view(c, 8, v, 4), 4);
+	T_EQ(v[3].t1, 7 * MIN);
+	free(v);
+	chart_free(c);
+}
+
+/* The latest candles as they are, each with the ghost predicted for it;
+ * a pivot confirmed later marks its own candle. */
+static void
+test_chart_tail(void)
+{
+	struct chart *c = chart_new();
+	struct chart_bar out[CHART_TAIL];
+	double g[4];
+	long i;
+	int n;
+
+	for (i = 0; i < 5000; i++) {
+		g[0] = g[3] = 1000 + i;
+		g[1] = 1001 + i;
+		g[2] = 999 + i;
+		cpush(c, i * MIN, 10 + i, 11 + i, 9 + i, 10 + i, 0, g, 1, 0);
+	}
+	chart_pivot(c, 4990 * MIN, 1);
+	n = chart_tail(c, out, CKTIME_NONE);
+	T_EQ(n, CHART_TAIL);
+	T_EQ(out[0].t0, (5000 - CHART_TAIL) * MIN);
+	T_EQ(out[n - 1].t0, 4999 * MIN);
+	T_EQ(out[n - 1].n, 1);
+	T_OK(out[n - 1].ghost);
+	T_NEAR(out[n - 1].g[3], 1000 + 4998, 0, 0);	/* made at 4998 */
+	T_NEAR(out[4990 - (5000 - CHART_TAIL)].phigh, 11 + 4990, 0, 0);
+	T_EQ(chart_tail(c, out, 4995 * MIN), 4);
+	T_EQ(out[0].t0, 4996 * MIN);
+	T_OK(c->ghost);
+	T_NEAR(c->g[3], 1000 + 4999, 0, 0);	/* the next candle's */
 	chart_free(c);
 }
 
@@ -1449,5 +1578,8 @@ main(void)
 	T_RUN(test_skill);
 	T_RUN(test_chart_bounded);
 	T_RUN(test_chart_pivot);
+	T_RUN(test_chart_ticks);
+	T_RUN(test_chart_view);
+	T_RUN(test_chart_tail);
 	return T_END();
 }

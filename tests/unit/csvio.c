@@ -695,10 +695,106 @@ test_fmt_shortest(void)
 	}
 }
 
+/* Byte order marks: UTF-8 dropped, UTF-16 LE/BE read as UTF-8, in any
+ * chunking, with a surrogate pair and a lone surrogate. */
+static void
+test_bom(void)
+{
+	static const char u8[] = "\xef\xbb\xbf" "a,b\n1,2\n";
+	/* "a,\U0001F600\n1,\xe9\n" then a lone high surrogate before "\n" */
+	static const unsigned char le[] = { 0xff, 0xfe, 'a', 0, ',', 0,
+	    0x3d, 0xd8, 0x00, 0xde, '\n', 0, '1', 0, ',', 0, 0xe9, 0,
+	    '\n', 0, 'x', 0, ',', 0, 0x00, 0xd8, '\n', 0 };
+	unsigned char be[sizeof(le)];
+	char got[512], want[512];
+	size_t c, i;
+
+	for (c = 1; c <= 8; c++) {
+		dump(u8, sizeof(u8) - 1, c, got, sizeof(got));
+		T_OK(strcmp(got, "1:a|b\n2:1|2\n=0") == 0);
+	}
+	snprintf(want, sizeof(want), "1:a|\xf0\x9f\x98\x80\n2:1|\xc3\xa9\n"
+	    "3:x|\xef\xbf\xbd\n=0");
+	for (i = 0; i < sizeof(le); i += 2) {
+		be[i] = le[i + 1];
+		be[i + 1] = le[i];
+	}
+	for (c = 1; c <= sizeof(le) + 1; c++) {
+		dump((const char *)le, sizeof(le), c, got, sizeof(got));
+		T_OK(strcmp(got, want) == 0);
+		dump((const char *)be, sizeof(be), c, got, sizeof(got));
+		T_OK(strcmp(got, want) == 0);
+	}
+	/* an odd last byte */
+	dump((const char *)le, 5, 1, got, sizeof(got));
+	T_OK(strcmp(got, "1:a\xef\xbf\xbd\n=0") == 0);
+	/* not a BOM: the bytes as they are */
+	dump("\xef\xbbx\n", 4, 1, got, sizeof(got));
+	T_OK(strcmp(got, "1:\xef\xbbx\n=0") == 0);
+}
+
+/* Lines read ahead, then records from the start; another separator. */
+static void
+test_peek_sep(void)
+{
+	static const char src[] = "title\na;b;\"c;d\"\n\n1;2;3\n";
+	struct mem m;
+	struct csvin *in;
+	const char *l;
+	char err[256];
+	size_t c, len, n;
+
+	for (c = 1; c <= sizeof(src); c++) {
+		m = (struct mem){ src, sizeof(src) - 1, 0, c };
+		in = csvin_new("mem", memread, &m, err, sizeof(err));
+		T_EQ(csvin_peekline(in, 1, &l, &len, err, sizeof(err)), 1);
+		T_OK(len == 9 && memcmp(l, "a;b;\"c;d\"", 9) == 0);
+		T_EQ(csvin_peekline(in, 0, &l, &len, err, sizeof(err)), 1);
+		T_OK(len == 5 && memcmp(l, "title", 5) == 0);
+		T_EQ(csvin_peekline(in, 2, &l, &len, err, sizeof(err)), 1);
+		T_EQ(len, 0);
+		T_EQ(csvin_peekline(in, 4, &l, &len, err, sizeof(err)), 0);
+		csvin_setsep(in, ';');
+		T_EQ(csvin_next(in, err, sizeof(err)), 1);
+		T_EQ(csvin_nfields(in), 1);
+		T_EQ(csvin_next(in, err, sizeof(err)), 1);
+		T_EQ(csvin_nfields(in), 3);
+		T_OK(strcmp(csvin_field(in, 2, &n), "c;d") == 0);
+		T_EQ(csvin_next(in, err, sizeof(err)), 1);
+		T_EQ(csvin_line(in), 4);
+		T_OK(strcmp(csvin_field(in, 1, &n), "2") == 0);
+		T_EQ(csvin_next(in, err, sizeof(err)), 0);
+		T_EQ(csvin_peekline(in, 0, &l, &len, err, sizeof(err)), CK_ERR);
+		csvin_free(in);
+	}
+}
+
+/* Field texts for messages: one line, escapes, bounded. */
+static void
+test_quote(void)
+{
+	char b[32];
+
+	T_OK(strcmp(quote_text(b, sizeof(b), "abc", 3), "'abc'") == 0);
+	T_OK(strcmp(quote_text(b, sizeof(b), "a\nb\033[31m", 8),
+	    "'a\\nb\\x1b[31m'") == 0);
+	T_OK(strcmp(quote_text(b, sizeof(b), "it's\\", 5), "'it\\'s\\\\'") == 0);
+	T_OK(strcmp(quote_text(b, sizeof(b), "Er\xc3\xb6" "ffnung", 10),
+	    "'Er\xc3\xb6" "ffnung'") == 0);
+	T_OK(strcmp(quote_text(b, sizeof(b), "\xc2\x9b\xff", 3),
+	    "'\\xc2\\x9b\\xff'") == 0);
+	T_OK(strcmp(quote_text(b, sizeof(b), "0123456789012345678901234567890123",
+	    34), "'01234567890123456789012345...'") == 0);
+	T_OK(strlen(quote_text(b, 16, "\n\n\n\n\n\n\n\n\n\n", 10)) < 16);
+}
+
 int
 main(void)
 {
 	T_RUN(test_basic);
+	T_RUN(test_bom);
+	T_RUN(test_peek_sep);
+	T_RUN(test_quote);
 	T_RUN(test_empty);
 	T_RUN(test_errors);
 	T_RUN(test_longline);

@@ -48,7 +48,20 @@ test_iso(void)
 	T_EQ(time_parse_iso("2024-06-14T01:30:00.Z", 21, &t), -1);
 	T_EQ(time_parse_iso("2024-06-14T01:30:00.1234567891Z", 31, &t), -1);
 	T_EQ(time_parse_iso("2024-06-14T01:3a:00Z", 20, &t), -1);
-	T_EQ(time_parse_iso("2300-01-01T00:00:00Z", 20, &t), -1);
+	/* the accepted range, 1850-01-01 up to 2100-01-01 */
+	T_EQ(time_parse_iso("2300-01-01T00:00:00Z", 20, &t), TIME_ERANGE);
+	T_EQ(time_parse_iso("2100-01-01T00:00:00Z", 20, &t), TIME_ERANGE);
+	T_EQ(time_parse_iso("1849-12-31T23:59:59.999999999Z", 30, &t),
+	    TIME_ERANGE);
+	T_EQ(time_parse_iso("1850-01-01T00:00:00Z", 20, &t), 0);
+	T_OK(time_in_range(t) && !time_in_range(t - 1));
+	T_EQ(time_parse_iso("2099-12-31T23:59:59.999999999Z", 30, &t), 0);
+	T_OK(time_in_range(t) && !time_in_range(t + 1));
+	T_EQ(time_parse_any("9223372036", 10, EPOCH_AUTO, &t), TIME_ERANGE);
+	T_EQ(time_parse_any("-9223372036", 11, EPOCH_S, &t), TIME_ERANGE);
+	T_EQ(time_parse_any("1677-09-22", 10, EPOCH_AUTO, &t), TIME_ERANGE);
+	T_EQ(time_parse_any("2262-04-11T23:47:16+05:00", 25, EPOCH_AUTO, &t),
+	    TIME_ERANGE);
 	/* round trips */
 	time_format(b, T0);
 	T_OK(strcmp(b, "2024-06-14T01:30:00Z") == 0);
@@ -69,8 +82,8 @@ test_format_sweep(void)
 	char b[40];
 	int bad = 0;
 
-	/* every 7 hours 13 minutes over 1900..2200 */
-	for (t = -2208988800LL * CK_SEC; t < 7258118400LL * CK_SEC;
+	/* every 7 hours 13 minutes over 1850..2100 */
+	for (t = -3786825600LL * CK_SEC; t < 4102444800LL * CK_SEC;
 	    t += (7 * 3600 + 13 * 60 + 17) * CK_SEC + 1234567) {
 		time_format(b, t);
 		if (time_parse_iso(b, strlen(b), &u) != 0 || u != t)
@@ -140,6 +153,55 @@ test_duration(void)
 	T_EQ(duration_parse("99999999999999999999d", &d), -1);
 }
 
+/* The dates, times of day and naive times of other platforms' files. */
+static void
+test_forms(void)
+{
+	cktime t, ns;
+	int naive;
+
+	T_EQ(time_parse_date("2024-06-14", 10, &t), 0);
+	T_EQ(t, T0 - 5400 * CK_SEC);
+	T_EQ(time_parse_date("2024.06.14", 10, &t), 0);
+	T_EQ(t, T0 - 5400 * CK_SEC);
+	T_EQ(time_parse_date("2024/06/14", 10, &t), 0);
+	T_EQ(time_parse_date("20240614", 8, &t), 0);
+	T_EQ(t, T0 - 5400 * CK_SEC);
+	T_EQ(time_parse_date("2024-06.14", 10, &t), -1);
+	T_EQ(time_parse_date("14.06.2024", 10, &t), -1);
+	T_EQ(time_parse_date("20240631", 8, &t), -1);
+	T_EQ(time_parse_date("18000101", 8, &t), TIME_ERANGE);
+	T_EQ(time_parse_clock("01:30", 5, &ns), 0);
+	T_EQ(ns, 5400 * CK_SEC);
+	T_EQ(time_parse_clock("01:30:00", 8, &ns), 0);
+	T_EQ(ns, 5400 * CK_SEC);
+	T_EQ(time_parse_clock("013000", 6, &ns), 0);
+	T_EQ(ns, 5400 * CK_SEC);
+	T_EQ(time_parse_clock("01:30:00.25", 11, &ns), 0);
+	T_EQ(ns, 5400 * CK_SEC + CK_SEC / 4);
+	T_EQ(time_parse_clock("24:00", 5, &ns), -1);
+	T_EQ(time_parse_clock("1:30", 4, &ns), -1);
+	T_EQ(time_parse_clock("01:30:", 6, &ns), -1);
+	T_EQ(time_parse_naive("2024.06.14 01:30", 16, EPOCH_AUTO, &t, &naive), 0);
+	T_EQ(t, T0);
+	T_EQ(naive, 1);
+	T_EQ(time_parse_naive("2024-06-14T01:30Z", 17, EPOCH_AUTO, &t, &naive), 0);
+	T_EQ(naive, 0);
+	T_EQ(time_parse_naive("2024-06-14T09:30+08:00", 22, EPOCH_AUTO, &t,
+	    &naive), 0);
+	T_EQ(naive, 0);
+	T_EQ(t, T0);
+	T_EQ(time_parse_naive("1718328600", 10, EPOCH_AUTO, &t, &naive), 0);
+	T_EQ(naive, 0);
+	T_EQ(time_from_civil(2024, 6, 14, 1, 30, 0, 0, &t), 0);
+	T_EQ(t, T0);
+	T_EQ(time_from_civil(2024, 2, 30, 0, 0, 0, 0, &t), -1);
+	T_EQ(time_from_civil(1700, 1, 1, 0, 0, 0, 0, &t), TIME_ERANGE);
+	T_EQ(duration_parse("520w", &t), 0);
+	T_EQ(duration_parse("521w", &t), -1);
+	T_EQ(duration_parse("99999999999d", &t), -1);
+}
+
 int
 main(void)
 {
@@ -147,5 +209,6 @@ main(void)
 	T_RUN(test_format_sweep);
 	T_RUN(test_any);
 	T_RUN(test_duration);
+	T_RUN(test_forms);
 	return T_END();
 }
