@@ -91,6 +91,9 @@ done
 mkdir -p "$T/data/tests/data"
 zcat "$DATA" | awk 'NR == 1 || NR % 5 == 2' | gzip -n >"$T/data/tests/data/$(basename "$DATA")"
 cp tests/data/mpl_goog_1d.csv.gz "$T/data/tests/data/"
+for f in tests/*; do	# the rest of tests/ as it is (tests/chart-png.sh)
+	[ "$f" = tests/data ] || ln -s "$top/$f" "$T/data/$f"
+done
 DATA=$T/data/tests/data/$(basename "$DATA")
 last=$(zcat "$DATA" | tail -n 1 | cut -c1-10)
 ago=$(date -u -d "$last - 20 days" +%F)
@@ -144,10 +147,24 @@ for e in "$T"/ex/*.sh; do
 	prepare "$T/run/$page" "$e"
 	t0=$(date +%s)
 	nex=$((nex + 1))
+	# what the machine may lack: make deps installs it
+	if grep -q -- '--html' "$e" && ! ls "$top"/share/candlekit/*.js \
+	    /usr/local/share/candlekit/*.js /usr/share/candlekit/*.js >/dev/null 2>&1; then
+		echo "SKIP $name: backtest --html needs its charting library (make deps)"
+		nex=$((nex - 1))
+		continue
+	fi
+	if grep -q 'chart-png.sh' "$e" && ! command -v chromium >/dev/null &&
+	    ! command -v chromium-browser >/dev/null; then
+		echo "SKIP $name: no chromium (make deps)"
+		nex=$((nex - 1))
+		continue
+	fi
 	case $first in
 	import*numpy*)
 		if ! python3 -c 'import numpy' 2>/dev/null; then
 			echo "SKIP $name: no numpy (make deps)"
+			nex=$((nex - 1))
 			continue
 		fi
 		subst "$T/run/$page" "$e" >"$T/run/$name.py"

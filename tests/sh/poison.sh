@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/sh/poison.sh - issue 19, 6: values that pass validation must not
-# poison a model.  Prices the stream accepts (1e-320 beside 100) train to
-# finite weights; a step whose loss, gradient or update is not finite is
+# poison a model.  Prices at both ends of the stream's range side by side
+# train to finite weights; a step whose loss, gradient or update is not finite is
 # not applied, is counted, makes the trainer exit 65 and is never saved.
 # (The loader's refusals are tests/unit/ckpt_values.c, the features
 # tests/unit/features.c, the optimizer tests/unit/model.c.)
@@ -10,13 +10,19 @@
 T=$T_TMP
 TINY="--window 8 --dim 8 --layers 1 --heads 2"
 
-# 200 one-minute candles, every third priced 1e-320 (positive and finite:
-# the stream accepts it), the others 100
+# 200 one-minute candles, every third at the bottom of the stream's price
+# range (1e-15), the others at its top (1e15): ratios of 1e30 between
+# neighbours.  (Prices beyond the range, such as 1e-320, which made the
+# features infinite before, are refused by the stream (candle-stream(5));
+# tests/unit/features.c keeps the features finite for those too.)
 awk 'BEGIN { print "time,open,high,low,close,volume"
-	for (i = 0; i < 200; i++) { p = i % 3 ? "100" : "1e-320"
+	for (i = 0; i < 200; i++) { p = i % 3 ? "1e15" : "1e-15"
 		printf "%d,%s,%s,%s,%s,%d\n", 1700000000 + 60 * i, p, p, p, p, i % 7 }
 }' | candle-feed >"$T/tiny.csv"
 check tiny-accepted [ "$(wc -l <"$T/tiny.csv")" -eq 201 ]
+printf 'time,open,high,low,close,volume\n1700000000,1e-320,1e-320,1e-320,1e-320,1\n' >"$T/sub.csv"
+expect subnormal-refused 65 "candle-feed $T/sub.csv"
+errhas subnormal-refused-msg "outside 1e-15..1e+15"
 
 # Before: train_loss NaN (an empty field), every weight NaN, exit 0.
 expect tiny-train 0 "train-batch -m $T/t.ckpt --new --seed 1 $TINY --labels every --epochs 2 $T/tiny.csv"
