@@ -27,7 +27,8 @@
 #   date -u -d '20 days ago' +%F                 20 days before the data's end.
 # The examples of one page (or of the README) run in order in one directory,
 # as a reader would type them.  Not run: `make` lines (tests/sh/sweep.sh runs
-# those targets), data samples (a block starting "time,"), crontab lines.
+# those targets), tests/chart-png.sh (a browser: make chart-png), data
+# samples (a block starting "time,"), crontab lines.
 # A block starting "import" is Python and runs with python3.
 # The examples run in /dev/shm when there is one: their trainers fsync the
 # checkpoint at every step, thousands of times, which takes minutes on a disk.
@@ -143,6 +144,7 @@ for e in "$T"/ex/*.sh; do
 	time,*|make\ *|*\ make\ *)	continue ;;
 	esac
 	grep -q '^make ' "$e" && continue
+	grep -q 'chart-png.sh' "$e" && continue	# a browser: make chart-png
 	mkdir -p "$T/run/$page"
 	prepare "$T/run/$page" "$e"
 	t0=$(date +%s)
@@ -151,12 +153,6 @@ for e in "$T"/ex/*.sh; do
 	if grep -q -- '--html' "$e" && ! ls "$top"/share/candlekit/*.js \
 	    /usr/local/share/candlekit/*.js /usr/share/candlekit/*.js >/dev/null 2>&1; then
 		echo "SKIP $name: backtest --html needs its charting library (make deps)"
-		nex=$((nex - 1))
-		continue
-	fi
-	if grep -q 'chart-png.sh' "$e" && ! command -v chromium >/dev/null &&
-	    ! command -v chromium-browser >/dev/null; then
-		echo "SKIP $name: no chromium (make deps)"
 		nex=$((nex - 1))
 		continue
 	fi
