@@ -108,7 +108,8 @@ usage(int status)
 		    "(default: off, a missing volume is an error)" },
 		{ "--close adj", "use the adjusted close, open, high and low "
 		    "scaled with it (default: the close)" },
-		ARG_HELP_ROWS
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
 	};
 	FILE *f = status == 0 ? stdout : stderr;
 	char b[400];

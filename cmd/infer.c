@@ -37,7 +37,8 @@ usage(int help)
 		{ "--prefix name", "put name before the output column names "
 		    "(default: none)" },
 		{ "--info", "print the checkpoint's header and exit" },
-		ARG_HELP_ROWS
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
 	};
 	FILE *f = help ? stdout : stderr;
 	char b[400];

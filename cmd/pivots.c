@@ -45,7 +45,8 @@ usage(int help)
 		    "level's pivots, for train-batch (default: off)" },
 		{ "--level n", "with --annotations: the level, 1 to 5 "
 		    "(default 1)" },
-		ARG_HELP_ROWS
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
 	};
 	FILE *f = help ? stdout : stderr;
 	char b[400];

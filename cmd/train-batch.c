@@ -101,7 +101,8 @@ usage_to(FILE *f, int status)
 		    "file (default: none)" },
 		{ "-v, --verbose", "report sample counts and the final generation "
 		    "(default: off)" },
-		ARG_HELP_ROWS
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
 	};
 	char b[400];
 	size_t i;

@@ -73,7 +73,8 @@ usage(int help)
 		{ "--dump-labels file", "also write each training label as "
 		    "time,label to file (default: none)" },
 		{ "--info", "print the checkpoint's header and exit" },
-		ARG_HELP_ROWS
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
 	};
 	FILE *f = help ? stdout : stderr;
 	char b[400];
