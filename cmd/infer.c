@@ -85,7 +85,7 @@ main(int argc, char *argv[])
 	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0;
-	int ch, info = 0, rc;
+	int ch, info = 0, rc, gone = 0;
 
 	while (!ae.bad && (ch = getopt_long(argc, argv, "hm:", lopt, NULL)) !=
 	    -1) {
@@ -180,20 +180,23 @@ main(int argc, char *argv[])
 	if (timeframe_watch_end(&tfw))
 		step_warn(&tfw);
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
-		if (errno == EPIPE)
-			return CK_EXIT_OK;	/* the reader is gone: quiet */
-		err(CK_EXIT_FAIL, "stdout");
+		if (errno != EPIPE)
+			err(CK_EXIT_FAIL, "stdout");
+		gone = 1;	/* the reader is gone: a quiet end */
 	}
-	fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
-	    "load_failures=%ld\n", p.rows, p.preds, lv.reloads, lv.loadfail);
-	if (rc < 0)
-		errx(ck_exit(rc), "%s", errbuf);
+	if (!gone) {
+		fprintf(stderr, "infer: rows=%ld predictions=%ld reloads=%ld "
+		    "load_failures=%ld\n", p.rows, p.preds, lv.reloads,
+		    lv.loadfail);
+		if (rc < 0)
+			errx(ck_exit(rc), "%s", errbuf);
+	}
 	csvout_free(out);
 	cstream_close(&cs);
 	pending_free(&p);
 	history_free(&hi);
 	live_close(&lv);
-	if (stop)
+	if (stop && !gone)
 		return 128 + stop;
 	return CK_EXIT_OK;
 }

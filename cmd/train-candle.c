@@ -64,6 +64,10 @@ usage(int help)
 		    "(default 4096)" },
 		{ "--lr rate", "the AdamW learning rate (default 1e-4)" },
 		{ "--accumulate k", "one update per k samples (default 1)" },
+		{ "--commit-every n", "while rows are waiting, at most n "
+		    "updates under one hold of the lock (default 64)" },
+		{ "--commit-ms ms", "and at most ms milliseconds of it "
+		    "(default 100)" },
 		{ "--lock-timeout s", "seconds to wait for the checkpoint's "
 		    "lock (default 30)" },
 		{ "--min-confidence p", "HOLD when the most probable class "
@@ -85,8 +89,8 @@ usage(int help)
 	    "[-k k]\n"
 	    "           [--no-hold] [--threshold x] [--history n] [--lr rate] "
 	    "[--accumulate k]\n"
-	    "           [--lock-timeout s] [--min-confidence p] "
-	    "[--prefix name]\n"
+	    "           [--commit-every n] [--commit-ms ms] [--lock-timeout s]\n"
+	    "           [--min-confidence p] [--prefix name]\n"
 	    "           [--dump-labels file] [file]\n"
 	    "       train-candle -m model --label BUY | SELL | HOLD [--at time] "
 	    "[--history n]\n"
@@ -98,13 +102,39 @@ usage(int help)
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
+/*
+ * The loop's state: a row is read, then its samples are kept one by one;
+ * when K are kept a step is due, applied (with the steps that waiting
+ * input makes due after it: a group under one lock hold), and the rest of
+ * the row's samples follow; then the row is predicted and written.
+ */
 struct trainer {
 	struct pivcols		*pv;
 	struct accum		*acc;
 	const struct ckpt_lockopt *lk;
+	const struct accum_group *grp;
 	struct counts		*n;
 	FILE			*dump;	/* --dump-labels, or NULL */
+	struct cstream		*cs;
+	struct history		*hi;
+	struct pending		*p;
+	struct live		*lv;
+	struct csvout		*out;
+	int			 batch;	/* rows held at most */
+	int			 on;	/* enum on */
+	/* the row being trained on */
+	struct sample		 s[PIVCOLS_MAXSAMPLES];
+	int			 ns, j;	/* its samples, the next one */
+	int			 r;	/* its slot in the row queue */
+	int			 inrow;
+	int			 rc;	/* an error met inside a group */
+	char			*err;
+	size_t			 errlen;
 };
+
+/* a group ends before its rows could fill csvout's buffer: no row of it
+ * reaches the reader before the group's checkpoint is written */
+#define GROUP_OUTMAX	(16 * 1024)
 
 static void
 report(const struct pending *p, const struct live *lv, const struct accum *a,
@@ -119,57 +149,121 @@ report(const struct pending *p, const struct live *lv, const struct accum *a,
 	    lv->loadfail);
 }
 
-/* Train on the samples the row just read (held as row r) triggers, past
- * candles only, before the row is predicted.  The row's label columns
- * show the last of them. */
+/* Keep the current row's samples from the next one on: 1 when a step is
+ * due (K samples kept), 0 when the row has none left.  The row's label
+ * columns show the last of them. */
 static int
-train_row(struct trainer *t, struct live *lv, const struct history *hi,
-    struct pending *p, int r, const struct cstream *cs,
-    const struct candle *c, char *err, size_t errlen)
+row_samples(struct trainer *t)
 {
-	struct sample s[PIVCOLS_MAXSAMPLES];
-	struct accum *a = t->acc;
 	struct counts *n = t->n;
-	long i, refused;
-	int j, ns, rc, kept;
+	struct sample *sp;
+	long i;
+	int rc;
 
-	if ((ns = pivcols_row(t->pv, cs, c, s, err, errlen)) < 0)
-		return ns;
-	for (j = 0; j < ns; j++) {
-		predcols_label(&p->pc, &p->q, r, s[j].label, s[j].t);
+	while (t->j < t->ns) {
+		sp = &t->s[t->j++];
+		predcols_label(&t->p->pc, &t->p->q, t->r, sp->label, sp->t);
 		if (t->dump != NULL) {
 			char tb[48];
 
-			time_format(tb, s[j].t);
-			fprintf(t->dump, "%s,%s\n", tb, action_name(s[j].label));
+			time_format(tb, sp->t);
+			fprintf(t->dump, "%s,%s\n", tb, action_name(sp->label));
 		}
-		if ((i = history_find(hi, s[j].t)) < 0 ||
-		    (rc = accum_add(a, hi, i, s[j].label)) < 0) {
+		if ((i = history_find(t->hi, sp->t)) < 0 ||
+		    (rc = accum_add(t->acc, t->hi, i, sp->label)) < 0) {
 			n->nowindow++;
 			continue;
 		}
 		n->samples++;
-		n->bylabel[s[j].label]++;
-		if (rc == 0)
-			continue;
-		kept = a->n;
-		refused = a->refused;
-		rc = accum_apply(a, lv, t->lk, err, errlen);
-		if (rc == 0 && a->refused != refused) {
-			if (refused == 0)	/* the rest: refused= at exit */
-				warnx("%s: step not applied: loss, gradient or "
-				    "update not finite; dropping its samples",
-				    lv->path);
-		} else if (rc == 0)
-			predcols_loss(&p->pc, &p->q, r, a->loss);
-		else if (rc == CK_ETIMEOUT) {
-			warnx("%s; skipping %d sample%s", err, kept,
-			    kept == 1 ? "" : "s");
-			n->skipped += kept;
-		} else
-			return rc;
+		n->bylabel[sp->label]++;
+		if (rc == 1)
+			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Run the loop until a step is due (1), the input ends or a signal stops
+ * it (0), or an error (< 0, with err).  A row's samples are trained on
+ * (past candles only) before the row is predicted; a held row is written
+ * before any read that may block.  block 0: read only rows already
+ * waiting, and return 0 when none is (or the group's rows would reach
+ * the reader).
+ */
+static int
+advance(struct trainer *t, int block)
+{
+	struct candle c;
+	int rc;
+
+	for (;;) {
+		if (t->inrow) {
+			if (row_samples(t) == 1)
+				return 1;
+			t->inrow = 0;
+			if (t->p->q.n == t->batch || !cstream_ready(t->cs))
+				pending_flush(t->p, t->lv, t->out);
+		}
+		if (stop || csvout_error(t->out))
+			return 0;
+		if (!block && (!cstream_ready(t->cs) ||
+		    csvout_pending(t->out) > GROUP_OUTMAX))
+			return 0;
+		if ((rc = cstream_next(t->cs, &c, t->err, t->errlen)) <= 0)
+			return stop ? 0 : rc;
+		if (history_push(t->hi, &c) != 0 ||
+		    (t->r = pending_take(t->p, t->cs, t->hi, t->hi->n - 1)) < 0)
+			err(CK_EXIT_FAIL, "rows");
+		t->ns = t->j = 0;
+		if (t->on != ON_NONE && (t->ns = pivcols_row(t->pv, t->cs, &c,
+		    t->s, t->err, t->errlen)) < 0)
+			return t->ns;
+		t->inrow = 1;
+	}
+}
+
+/* accum_morefn: the step's loss on its row; then, if the group goes on,
+ * the next step due on waiting input.  An error ends the group (its steps
+ * are committed) and is returned after it. */
+static int
+more(void *arg, int go_on)
+{
+	struct trainer *t = arg;
+	int rc;
+
+	predcols_loss(&t->p->pc, &t->p->q, t->r, t->acc->loss);
+	if (!go_on)
+		return 0;
+	if ((rc = advance(t, 0)) < 0) {
+		t->rc = rc;
+		return 0;
+	}
+	return rc;
+}
+
+/* Apply the due step, and the group that follows it; 0 or < 0. */
+static int
+apply(struct trainer *t)
+{
+	long refused = t->acc->refused;
+	int kept = t->acc->n, rc;
+
+	t->rc = 0;
+	/* the rows so far come from saved steps: out with them, so that the
+	 * group's own stay in the buffer until its checkpoint is written */
+	(void)csvout_flush(t->out);
+	rc = accum_apply_group(t->acc, t->lv, t->lk, t->grp, more, t, t->err,
+	    t->errlen);
+	if (refused == 0 && t->acc->refused > 0)	/* the rest: refused= */
+		warnx("%s: step not applied: loss, gradient or update not "
+		    "finite; dropping its samples", t->lv->path);
+	if (rc == CK_ETIMEOUT) {
+		warnx("%s; skipping %d sample%s", t->err, kept,
+		    kept == 1 ? "" : "s");
+		t->n->skipped += kept;
+		return 0;
+	}
+	return rc != 0 ? rc : t->rc;
 }
 
 /* --label: read the whole stream, then train once on the window ending at
@@ -191,8 +285,10 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	    !stop)
 		if (history_push(&hi, &c) != 0)
 			err(CK_EXIT_FAIL, "history");
-	if (stop)
+	if (stop) {
+		history_free(&hi);
 		return 128 + stop;
+	}
 	if (rc < 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (hi.n == 0)
@@ -216,6 +312,7 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	}
 	if (accum_init(&a, 1, lv->m.cfg.W, opt, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
+	a.after = 1;	/* printed below */
 	if (accum_add(&a, &hi, i, label) < 0) {
 		time_format(tb, history_time(&hi, i));
 		errx(CK_EXIT_DATA, "%s: %s: a window needs %d candles up to "
@@ -223,8 +320,12 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    i - hi.first + 1);
 	}
 	if ((rc = accum_apply(&a, lv, lk, errbuf, sizeof(errbuf))) == CK_EINTR &&
-	    stop)
-		return 128 + stop;	/* stopped while waiting for the lock */
+	    stop) {
+		/* stopped while waiting for the lock */
+		accum_free(&a);
+		history_free(&hi);
+		return 128 + stop;
+	}
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if (a.refused > 0)
@@ -256,6 +357,8 @@ main(int argc, char *argv[])
 		{ "history", required_argument, NULL, 'H' },
 		{ "lr", required_argument, NULL, 'r' },
 		{ "accumulate", required_argument, NULL, 'A' },
+		{ "commit-every", required_argument, NULL, 'E' },
+		{ "commit-ms", required_argument, NULL, 'M' },
 		{ "lock-timeout", required_argument, NULL, 'T' },
 		{ "min-confidence", required_argument, NULL, 'c' },
 		{ "prefix", required_argument, NULL, 'p' },
@@ -271,12 +374,12 @@ main(int argc, char *argv[])
 	struct pending p;
 	struct history hi;
 	struct live lv;
-	struct candle c;
 	struct accum acc;
 	struct pivcols pv;
 	struct trainer t;
 	struct ckpt_lockopt lk = { 30.0 };
 	struct adamw opt;
+	struct accum_group grp = { ACCUM_GROUP_STEPS, ACCUM_GROUP_MS };
 	struct counts n;
 	struct cstream cs;
 	struct csvout *out;
@@ -286,7 +389,7 @@ main(int argc, char *argv[])
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
-	int K = 1, label = -1, batch, hold = 1;
+	int K = 1, label = -1, batch, hold = 1, gone = 0;
 	long refused;
 
 	adamw_default(&opt);
@@ -331,6 +434,14 @@ main(int argc, char *argv[])
 			break;
 		case 'A':
 			K = (int)arg_int(&ae, "--accumulate", optarg, 1, 4096);
+			break;
+		case 'E':
+			grp.max_steps = (int)arg_int(&ae, "--commit-every",
+			    optarg, 1, 1 << 20);
+			break;
+		case 'M':
+			grp.max_ms = arg_double(&ae, "--commit-ms", optarg,
+			    0.001, 3.6e6);
 			break;
 		case 'T':
 			lk.timeout = arg_seconds(&ae, "--lock-timeout", optarg,
@@ -430,11 +541,22 @@ main(int argc, char *argv[])
 	cstream_write_header(&cs, out);
 	cstream_flushto(&cs, out);
 
+	memset(&t, 0, sizeof(t));
 	t.pv = &pv;
 	t.acc = &acc;
 	t.lk = &lk;
+	t.grp = &grp;
 	t.n = &n;
 	t.dump = NULL;
+	t.cs = &cs;
+	t.hi = &hi;
+	t.p = &p;
+	t.lv = &lv;
+	t.out = out;
+	t.batch = batch;
+	t.on = on;
+	t.err = errbuf;
+	t.errlen = sizeof(errbuf);
 	if (dump != NULL) {
 		if ((t.dump = fopen(dump, "w")) == NULL)
 			err(CK_EXIT_FAIL, "%s", dump);
@@ -444,39 +566,25 @@ main(int argc, char *argv[])
 
 	/*
 	 * candle row -> history -> labels of past candles -> samples ->
-	 * locked step; then the row's window -> prediction row
+	 * locked steps (a group while input is waiting); then the row's
+	 * window -> prediction row
 	 */
-	rc = 0;
-	while (!stop && !csvout_error(out)) {
-		int r;
-
-		if ((rc = cstream_next(&cs, &c, errbuf, sizeof(errbuf))) <= 0) {
-			if (stop)
-				rc = 0;
+	while ((rc = advance(&t, 1)) == 1)
+		if ((rc = apply(&t)) < 0)
 			break;
-		}
-		if (history_push(&hi, &c) != 0 ||
-		    (r = pending_take(&p, &cs, &hi, hi.n - 1)) < 0)
-			err(CK_EXIT_FAIL, "rows");
-		if (on != ON_NONE && (rc = train_row(&t, &lv, &hi, &p, r, &cs,
-		    &c, errbuf, sizeof(errbuf))) < 0)
-			break;
-		rc = 0;
-		/* never hold a read row while the next read may block */
-		if (p.q.n == batch || !cstream_ready(&cs))
-			pending_flush(&p, &lv, out);
-	}
 	pending_flush(&p, &lv, out);
 	if (rc == CK_EINTR && stop)
 		rc = 0;		/* stopped while waiting for the lock */
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
-		if (errno == EPIPE)
-			return CK_EXIT_OK;	/* the reader is gone: quiet */
-		err(CK_EXIT_FAIL, "stdout");
+		if (errno != EPIPE)
+			err(CK_EXIT_FAIL, "stdout");
+		gone = 1;	/* the reader is gone: a quiet end */
 	}
-	report(&p, &lv, &acc, &n);
-	if (rc < 0)
-		errx(ck_exit(rc), "%s", errbuf);
+	if (!gone) {
+		report(&p, &lv, &acc, &n);
+		if (rc < 0)
+			errx(ck_exit(rc), "%s", errbuf);
+	}
 	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
 		err(CK_EXIT_FAIL, "%s", dump);
 	csvout_free(out);
@@ -487,7 +595,7 @@ main(int argc, char *argv[])
 	refused = acc.refused;
 	accum_free(&acc);
 	live_close(&lv);
-	if (stop)
+	if (stop && !gone)
 		return 128 + stop;
 	return refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;
 }

@@ -73,6 +73,18 @@ small_model(struct model *m, uint64_t seed)
 	m->step = 7;
 }
 
+/* A step function for ckpt_update: every parameter + 1, one step. */
+static inline int
+step_all_plus_one(struct model *m, struct ckpt_meta *meta, void *arg)
+{
+	(void)meta;
+	(void)arg;
+	for (size_t i = 0; i < m->nparams; i++)
+		m->params[i] += 1.0f;
+	m->step++;
+	return 1;
+}
+
 /* Create tdir/name from seed, with a fixed identity; returns its path. */
 static inline const char *
 small_ckpt(const char *name, uint64_t seed)

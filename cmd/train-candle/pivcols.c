@@ -6,6 +6,7 @@
 
 #include "cktime.h"
 #include "cstream.h"
+#include "csvio.h"
 #include "pivcols.h"
 #include "timeparse.h"
 
@@ -78,9 +79,12 @@ pivtime(const struct cstream *cs, int col, cktime *t, char *err,
 	if (len == 0)
 		return 0;
 	if (time_parse_iso(s, len, t) != 0) {
-		snprintf(err, errlen, "%s:%ld: %s: not a time: %.*s",
-		    cstream_file(cs), cstream_line(cs), cs->name[col],
-		    (int)(len > 40 ? 40 : len), s);
+		char q[64], qn[64];
+
+		snprintf(err, errlen, "%s:%ld: %s: not a time: %s",
+		    cstream_file(cs), cstream_line(cs),
+		    quote_text(qn, sizeof(qn), cs->name[col],
+		    strlen(cs->name[col])), quote_text(q, sizeof(q), s, len));
 		return CK_EDATA;
 	}
 	return 0;

@@ -3,35 +3,22 @@
  * The element-wise loops run on 8-float vectors (GCC vector extension) with
  * a fixed order of operations, so a row's result depends on that row only;
  * exp is our own (Cody-Waite reduction and a degree-7 polynomial, within
- * 2 ulp), so that GELU and softmax vectorize and give the same bits on
- * every x86-64.
+ * 2 ulp), so that GELU and softmax vectorize.  The bits are those of the
+ * binary and the CPU class (model-checkpoint(5), NUMERICS): GCC builds an
+ * FMA clone (x86-64-v3) that fuses multiply-adds and a baseline one that
+ * does not; AVX-512 loops give the FMA clone's bits; other compilers build
+ * one unfused version.
  */
 #include <math.h>
 #include <string.h>
 
 #include "layers.h"
 #include "matmul.h"
+#include "simd.h"
 
-/*
- * Fused multiply-adds where the CPU has them (the x86-64-v3 clone): the
- * same code for every row, so a row's bits still never depend on the batch.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=fast")
-#endif
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
 #define INLINE static inline __attribute__((always_inline))
-#define MAX(a, b)	((a) > (b) ? (a) : (b))
 
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
 typedef int v8i __attribute__((vector_size(32), aligned(4)));
-#define V8(p)	(*(v8 *)(p))
-#define CV8(p)	(*(const v8 *)(p))
 
 #define LN_EPS		1e-5f
 #define GELU_K0		0.7978845608028654f	/* sqrt(2/pi) */
@@ -170,22 +157,46 @@ encoder_forward(float *out, const float *x, const float *w, const float *b,
 	}
 }
 
-void
+/* Slices of 8 columns outermost: the slice's 5 rows of dw and its db stay
+ * in registers over all rows; every element still sums its rows in
+ * order. */
+CLONES void
 encoder_backward(float *dw, float *db, float *dpos, const float *dout,
     const float *x, int B, int T, int F, int C)
 {
 	int bt, c, f;
 
+	for (c = 0; c + 8 <= C && F == 5; c += 8) {
+		v8 w0 = CV8(dw + c), w1 = CV8(dw + C + c);
+		v8 w2 = CV8(dw + 2 * C + c), w3 = CV8(dw + 3 * C + c);
+		v8 w4 = CV8(dw + 4 * C + c), b0 = CV8(db + c), d;
+
+		for (bt = 0; bt < B * T; bt++) {
+			const float *xr = x + (size_t)bt * F;
+			float *dp = dpos + (size_t)(bt % T) * C + c;
+
+			d = CV8(dout + (size_t)bt * C + c);
+			b0 = b0 + d;
+			V8(dp) = CV8(dp) + d;
+			w0 = w0 + xr[0] * d, w1 = w1 + xr[1] * d;
+			w2 = w2 + xr[2] * d, w3 = w3 + xr[3] * d;
+			w4 = w4 + xr[4] * d;
+		}
+		V8(dw + c) = w0, V8(dw + C + c) = w1, V8(dw + 2 * C + c) = w2;
+		V8(dw + 3 * C + c) = w3, V8(dw + 4 * C + c) = w4;
+		V8(db + c) = b0;
+	}
 	for (bt = 0; bt < B * T; bt++) {
 		const float *d = dout + (size_t)bt * C, *xr = x + (size_t)bt * F;
 		float *dp = dpos + (size_t)(bt % T) * C;
+		int c0 = F == 5 ? C & ~7 : 0;
 
-		for (c = 0; c < C; c++) {
+		for (c = c0; c < C; c++) {
 			db[c] += d[c];
 			dp[c] += d[c];
 		}
 		for (f = 0; f < F; f++)
-			for (c = 0; c < C; c++)
+			for (c = c0; c < C; c++)
 				dw[(size_t)f * C + c] += xr[f] * d[c];
 	}
 }
@@ -248,7 +259,15 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 		}
 		dm /= C;
 		dnm /= C;
-		for (c = 0; c < C; c++) {
+		for (c = 0; c + 8 <= C; c += 8) {
+			nv = (CV8(x + c) - m) * s;
+			dv = CV8(d + c);
+			V8(db + c) = CV8(db + c) + dv;
+			V8(dg + c) = CV8(dg + c) + nv * dv;
+			V8(dx + c) = CV8(dx + c) + (CV8(g + c) * dv - dm - nv *
+			    dnm) * s;
+		}
+		for (; c < C; c++) {
 			n = (x[c] - m) * s;
 			dn = g[c] * d[c];
 			db[c] += d[c];
@@ -550,6 +569,22 @@ loss_backward(float *dlogits, float *dghost, const float *probs,
 	}
 }
 
+/* A row's mean and 1/sqrt(variance + eps), in double. */
+static void
+ln_stats_ref(const float *x, int C, double *mean, double *rstd)
+{
+	double m = 0.0, v = 0.0;
+	int c;
+
+	for (c = 0; c < C; c++)
+		m += x[c];
+	m /= C;
+	for (c = 0; c < C; c++)
+		v += (x[c] - m) * (x[c] - m);
+	*mean = m;
+	*rstd = 1.0 / sqrt(v / C + LN_EPS);
+}
+
 void
 layernorm_forward_ref(float *out, float *mean, float *rstd, const float *inp,
     const float *g, const float *b, int N, int C)
@@ -558,14 +593,9 @@ layernorm_forward_ref(float *out, float *mean, float *rstd, const float *inp,
 
 	for (i = 0; i < N; i++) {
 		const float *x = inp + (size_t)i * C;
-		double m = 0.0, v = 0.0, s;
+		double m, s;
 
-		for (c = 0; c < C; c++)
-			m += x[c];
-		m /= C;
-		for (c = 0; c < C; c++)
-			v += (x[c] - m) * (x[c] - m);
-		s = 1.0 / sqrt(v / C + LN_EPS);
+		ln_stats_ref(x, C, &m, &s);
 		for (c = 0; c < C; c++)
 			out[(size_t)i * C + c] = (float)((x[c] - m) * s * g[c] + b[c]);
 		mean[i] = (float)m;
@@ -581,14 +611,9 @@ layernorm_backward_ref(float *dinp, float *dg, float *db, const float *dout,
 
 	for (i = 0; i < N; i++) {
 		const float *x = inp + (size_t)i * C, *d = dout + (size_t)i * C;
-		double m = 0.0, v = 0.0, s, dm = 0.0, dnm = 0.0, n;
+		double m, s, dm = 0.0, dnm = 0.0, n;
 
-		for (c = 0; c < C; c++)
-			m += x[c];
-		m /= C;
-		for (c = 0; c < C; c++)
-			v += (x[c] - m) * (x[c] - m);
-		s = 1.0 / sqrt(v / C + LN_EPS);
+		ln_stats_ref(x, C, &m, &s);
 		for (c = 0; c < C; c++) {
 			n = (x[c] - m) * s;
 			dm += (double)g[c] * d[c];

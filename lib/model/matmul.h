@@ -13,20 +13,36 @@
 void	matmul_init(void);
 
 /*
- * Training's batched products run on one of two backends: cblas_sgemm, or
- * the hand-written kernels.  MATMUL_AUTO (the default) reads the
- * environment variable CANDLEKIT_MATMUL ("blas", "native"; anything else
- * or unset is auto), then picks BLAS when OpenBLAS runs a kernel set
- * written for this CPU and the hand kernels when it fell back to a generic
- * one (matmul_blas_optimized()).  Set it before the first training step;
- * the choice holds for the whole process.
+ * Training's batched products run on cblas_sgemm or on the hand-written
+ * kernels.  MATMUL_AUTO (the default) reads the environment variable
+ * CANDLEKIT_MATMUL ("blas", "native"; anything else or unset is auto);
+ * auto then waits for matmul_choose(), which takes, for each product of
+ * the caller's shapes (IC x OC) and each direction (forward, backward), the
+ * faster of the two on this machine: timed once (a fraction of a second)
+ * and kept in a cache file, one line per CPU model, OpenBLAS build, library
+ * version and shapes, so that later runs make the same choice without
+ * timing.  The cache file is $CANDLEKIT_CACHE (empty: none), else
+ * $XDG_CACHE_HOME/candlekit/matmul, else $HOME/.cache/candlekit/matmul;
+ * without one, or before matmul_choose(), auto means the hand kernels.
+ * The choice holds for the whole process; the two backends give the same
+ * products up to rounding, not the same bits.
  */
-enum matmul_backend { MATMUL_AUTO = 0, MATMUL_BLAS = 1, MATMUL_NATIVE = 2 };
+enum matmul_backend {
+	MATMUL_AUTO = 0, MATMUL_BLAS = 1, MATMUL_NATIVE = 2,
+	MATMUL_MIXED = 3	/* auto's choice: some products on each */
+};
 void	matmul_set_backend(enum matmul_backend);
-/* The backend in force: MATMUL_BLAS or MATMUL_NATIVE; its name "blas" or
- * "native". */
+/* The backend in force: MATMUL_BLAS, MATMUL_NATIVE or MATMUL_MIXED; its
+ * name "blas", "native" or "mixed"; and how it was chosen, in words (with
+ * the choice per product and the timings when auto timed or read them). */
 enum matmul_backend matmul_backend(void);
 const char *matmul_backend_name(void);
+const char *matmul_backend_why(void);
+/* A product of a training step, N x IC times IC x OC, count times. */
+struct matmul_shape { int N, IC, OC, count; };
+/* Settle auto for these products (forward and backward of each); returns
+ * the backend in force.  Only the first call of a process times. */
+enum matmul_backend matmul_choose(const struct matmul_shape *, int n);
 /* OpenBLAS's kernel set (openblas_get_corename()), and whether it is one
  * written for a CPU rather than a generic fallback (Prescott, Core2, ...). */
 const char *matmul_blas_core(void);
@@ -37,13 +53,14 @@ int	matmul_blas_optimized(void);
  * as their 8-float versions. */
 int	matmul_avx512(void);
 
-/* The batched products of training on the backend in force: out (N,OC) =
- * inp (N,IC) w (IC,OC) + bias, rows ldo, ldi, ldw floats apart; and their
- * gradients added into dinp (N,IC) (NULL: skip), dw (IC,OC), dbias (OC, or
- * NULL) with inp and dout packed; wt: IC*OC floats scratch. */
+/* The batched products of training on the backend in force for IC x OC:
+ * out (N,OC) = inp (N,IC) w (IC,OC) + bias, rows ldo, ldi, ldw floats
+ * apart; and their gradients: dinp (N,IC) (NULL: skip) overwritten when
+ * set, else added into, dw (IC,OC) and dbias (OC, or NULL) added into,
+ * with inp and dout packed; wt: IC*OC floats scratch. */
 void	matmul_batch_forward(float *out, int ldo, const float *inp, int ldi,
 	    const float *w, int ldw, const float *bias, int N, int IC, int OC);
-void	matmul_batch_backward(float *dinp, float *dw, float *dbias,
+void	matmul_batch_backward(float *dinp, int set, float *dw, float *dbias,
 	    const float *dout, const float *inp, const float *w, float *wt, int N,
 	    int IC, int OC);
 

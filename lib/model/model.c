@@ -312,6 +312,7 @@ struct thread {
 
 struct model_state {
 	int		 maxB, Bt, nthreads;
+	int		 chosen;		/* matmul_choose() called */
 	float		*mem;			/* every thread's acts, one allocation */
 	struct thread	*t;			/* (nthreads) */
 	struct wts	 p, g;			/* params, and each thread's grads */
@@ -400,7 +401,10 @@ typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
  * matmul.h's backend chooses. */
 #define MM_TRAIN matmul_batch_forward
 #define BACKWARD(dinp, dw, db, dout, inp, w, N, IC, OC) \
-	matmul_batch_backward(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
+	matmul_batch_backward(dinp, 0, dw, db, dout, inp, w, a->wt, N, IC, OC)
+/* The same, dinp overwritten rather than added into a zeroed buffer */
+#define BACKWARD_SET(dinp, dw, db, dout, inp, w, N, IC, OC) \
+	matmul_batch_backward(dinp, 1, dw, db, dout, inp, w, a->wt, N, IC, OC)
 /* The heads' products (3 and 4 columns): too small for BLAS to pay. */
 #define BACKWARD_HEAD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
@@ -504,22 +508,18 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		in = l == 0 ? a->enc : a->blk[l - 1].res3;
 		/* dcur: the gradient of res3, then of res2 */
 		dcur = nq == 1 ? a->dlast : a->dres;
-		zero(a->dfchg, (size_t)Nq * 4 * C);
-		BACKWARD(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
+		BACKWARD_SET(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
 		zero(a->dfch, (size_t)Nq * 4 * C);
 		gelu_backward(a->dfch, a->blk[l].fch, a->dfchg, (size_t)Nq * 4 * C);
-		zero(a->dln, (size_t)Nq * C);
-		BACKWARD(a->dln, g.blk[l].w1, g.blk[l].b1, a->dfch, a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
+		BACKWARD_SET(a->dln, g.blk[l].w1, g.blk[l].b1, a->dfch, a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
 		layernorm_backward(dcur, g.blk[l].ln2_g, g.blk[l].ln2_b, a->dln,
 		    a->blk[l].res2, p->blk[l].ln2_g, a->blk[l].m2, a->blk[l].r2, Nq,
 		    C);
-		zero(a->datty, (size_t)Nq * C);
-		BACKWARD(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
+		BACKWARD_SET(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
 		zero(a->dqkv, (size_t)N * 3 * C);
 		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
 		    a->blk[l].qkv, nb, T, nq, C, NH);
-		zero(a->dln, (size_t)N * C);
-		BACKWARD(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
+		BACKWARD_SET(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
 		if (nq == 1) {
 			/* the residual reaches the last position only */
 			zero(a->dres, (size_t)N * C);
@@ -626,18 +626,32 @@ model_free(struct model *m)
 	m->params = m->grads = m->m = m->v = NULL;
 }
 
+/*
+ * The CPUs this process may run on (sched_getaffinity: taskset, cpusets),
+ * at least 1.  The workers are not pinned: they inherit that set, and the
+ * scheduler spreads them and the other programs of a pipeline over it.
+ */
+static int
+usable_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
 int
 model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 {
 	struct model_state *st;
 	size_t per;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int i;
 
-	if (ncpu < 1)
-		ncpu = 1;
 	if (nthreads <= 0)
-		nthreads = (int)ncpu;
+		nthreads = usable_cpus();
 	if (maxB < 1 || nthreads > 256) {
 		seterr(err, errlen, "bad batch size %d or thread count %d", maxB,
 		    nthreads);
@@ -676,8 +690,6 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 		acts_layout(&st->t[i].a, st->mem + per * i, m, st->Bt);
 	}
 	for (i = 1; i < nthreads; i++) {
-		cpu_set_t set;
-
 		if (pthread_create(&st->t[i].th, NULL, worker, &st->t[i]) != 0) {
 			seterr(err, errlen, "cannot start thread %d", i);
 			m->st = NULL;
@@ -685,9 +697,6 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 			return -1;
 		}
 		st->started = i;
-		CPU_ZERO(&set);
-		CPU_SET(i % ncpu, &set);
-		pthread_setaffinity_np(st->t[i].th, sizeof set, &set);
 	}
 	return 0;
 }
@@ -803,6 +812,26 @@ model_predict(struct model *m, const float *x, int B, float *probs,
 	run(st, job_predict, n < st->nthreads ? n : st->nthreads);
 }
 
+/*
+ * Settle the backend of training's products (matmul.h's auto) on the
+ * products one thread computes in a step: Bt windows of T rows, the last
+ * block at the last position only.
+ */
+static void
+choose_backend(struct model *m)
+{
+	int N = m->st->Bt * m->cfg.W, Bt = m->st->Bt, C = m->cfg.d;
+	int L1 = m->cfg.L - 1;
+	struct matmul_shape sh[] = {
+		{ N, C, 3 * C, L1 }, { N, C, C, L1 }, { N, C, 4 * C, L1 },
+		{ N, 4 * C, C, L1 }, { N, C, 2 * C, 1 }, { Bt, C, C, 2 },
+		{ Bt, C, 4 * C, 1 }, { Bt, 4 * C, C, 1 }
+	};
+
+	(void)matmul_choose(L1 > 0 ? sh : sh + 4, L1 > 0 ? 8 : 4);
+	m->st->chosen = 1;
+}
+
 float
 model_forward(struct model *m, const struct batch *b, float *probs,
     float *ghost)
@@ -813,6 +842,8 @@ model_forward(struct model *m, const struct batch *b, float *probs,
 
 	if (st == NULL || b->B < 1 || b->B > st->maxB)
 		return NAN;
+	if (!st->chosen)
+		choose_backend(m);
 	st->batch = b;
 	run(st, job_forward, split(st, b->B));
 	for (i = 0; i < st->nthreads; i++) {
@@ -849,14 +880,17 @@ model_backward(struct model *m)
 		return;
 	n = split(st, st->batch->B);
 	run(st, job_backward, n);
-	/* fixed order: thread 0's share + thread 1's + ... */
-	for (j = 0; j < m->nparams; j++) {
-		float s = st->t[0].a.grads[j];
+	/* fixed order: thread 0's share + thread 1's + ..., summed in thread
+	 * 0's buffer (loops a compiler vectorizes) */
+	for (i = 1; i < n; i++) {
+		float *s = st->t[0].a.grads;
+		const float *g = st->t[i].a.grads;
 
-		for (i = 1; i < n; i++)
-			s += st->t[i].a.grads[j];
-		m->grads[j] += s;
+		for (j = 0; j < m->nparams; j++)
+			s[j] += g[j];
 	}
+	for (j = 0; j < m->nparams; j++)
+		m->grads[j] += st->t[0].a.grads[j];
 }
 
 float

@@ -98,10 +98,11 @@ int	model_init(struct model *, const struct model_config *, char *err, size_t er
  */
 void	model_init_weights(struct model *, uint64_t seed);
 /*
- * Activations for batches of up to maxB windows on nthreads threads (0: the
- * cores), all allocated here: nothing is allocated by a forward pass or a
- * step.  A batch is cut into nthreads contiguous parts, each on its own
- * thread (workers pinned to cores, single-threaded products); the
+ * Activations for batches of up to maxB windows on nthreads threads (0: one
+ * per CPU the process may use, sched_getaffinity), all allocated here:
+ * nothing is allocated by a forward pass or a step.  A batch is cut into
+ * nthreads contiguous parts, each on its own thread (workers never pinned:
+ * they inherit the process's CPU set; single-threaded products); the
  * gradients are summed in thread order, so the same seed, data and thread
  * count give the same bits.  Call again to resize; 0 or -1.
  */

@@ -217,22 +217,20 @@ read_at(int fd, void *buf, size_t len, uint64_t off)
 }
 
 /*
- * Verify the file open on fd without allocating: magic, version, then the
- * header's sizes against the file's size and the configuration's layout,
- * all before a byte of the body is read (a huge or sparse file is refused
- * at once), then the CRC of the whole file and the rest of the header.
- * Fills h.  0, CK_EDATA or CK_ERR.
+ * The header of the file open on fd, checked without reading the body: a
+ * regular file, magic, version, then the header's sizes against the
+ * file's size and the configuration's layout (a huge or sparse file is
+ * refused at once).  Fills h and *size.  0, CK_EDATA or CK_ERR.
  */
 static int
-check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
+check_head(int fd, const char *name, struct hdr *h, uint64_t *fsize,
+    char *err, size_t errlen)
 {
-	unsigned char hb[CKPT_HDRSIZE], buf[CHUNK];
+	unsigned char hb[CKPT_HDRSIZE];
 	struct model_config cfg;
 	struct model lay;
 	struct stat st;
-	uint64_t size, off, k;
-	uLong crc;
-	uint32_t want;
+	uint64_t size, k;
 	char why[160];
 
 	if (fstat(fd, &st) == -1)
@@ -295,6 +293,30 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 		    "the header says %llu); restore it from a copy, it is left "
 		    "untouched", name, lay.nparams,
 		    (unsigned long long)h->nparams);
+	*fsize = size;
+	return CK_OK;
+badcfg:
+	return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint: bad model "
+	    "configuration in its header (W %u d %u L %u h %u: %s); restore "
+	    "it from a copy", name, h->W, h->d, h->L, h->h, why);
+}
+
+/*
+ * Verify the file open on fd without allocating: its header (check_head),
+ * then the CRC of the whole file and the rest of the header.  Fills h.
+ * 0, CK_EDATA or CK_ERR.
+ */
+static int
+check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
+{
+	unsigned char buf[CHUNK];
+	uint64_t size = 0, off, k;
+	uLong crc;
+	uint32_t want;
+	int rc;
+
+	if ((rc = check_head(fd, name, h, &size, err, errlen)) != CK_OK)
+		return rc;
 	crc = crc32(0, Z_NULL, 0);
 	for (off = 0; off < size - 4; off += k) {
 		k = size - 4 - off < CHUNK ? size - 4 - off : CHUNK;
@@ -319,10 +341,6 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 		    "features per candle, this candlekit computes %d; retrain "
 		    "with this version", name, h->F, MODEL_NFEAT);
 	return CK_OK;
-badcfg:
-	return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint: bad model "
-	    "configuration in its header (W %u d %u L %u h %u: %s); restore "
-	    "it from a copy", name, h->W, h->d, h->L, h->h, why);
 }
 
 static void
@@ -575,22 +593,30 @@ write_all(int fd, const void *buf, size_t len, uLong *crc)
 	return 0;
 }
 
-/*
- * A new temporary file in dfd, made exclusively and never through a link,
- * under an unpredictable name .BASE.tmp.PID.RANDOM (the pid lets
- * clean_tmp know a dead writer's), into w->tmp.  An fd, or -1 with errno.
- */
+/* An unpredictable temporary name .BASE.tmp.PID.RANDOM into w->tmp (the
+ * pid lets clean_tmp know a dead writer's).  0, or -1 with errno. */
+static int
+tmp_name(struct where *w)
+{
+	uint64_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	snprintf(w->tmp, sizeof(w->tmp), ".%.200s.tmp.%d.%016llx", w->base,
+	    (int)getpid(), (unsigned long long)r);
+	return 0;
+}
+
+/* A new temporary file in dfd under such a name, made exclusively and
+ * never through a link.  An fd, or -1 with errno. */
 static int
 tmp_create(int dfd, struct where *w, mode_t mode)
 {
-	uint64_t r;
 	int fd, i;
 
 	for (i = 0; i < 16; i++) {
-		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		if (tmp_name(w) == -1)
 			return -1;
-		snprintf(w->tmp, sizeof(w->tmp), ".%.200s.tmp.%d.%016llx", w->base,
-		    (int)getpid(), (unsigned long long)r);
 		fd = openat(dfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd != -1 || errno != EEXIST)
@@ -776,11 +802,9 @@ static int
 precheck(int dfd, const struct where *w, const char *path, char *err,
     size_t errlen)
 {
-	unsigned char hb[CKPT_HDRSIZE];
-	struct stat st;
-	int fd, rc = CK_OK;
 	uint64_t size;
 	struct hdr h;
+	int fd, rc;
 
 	if ((fd = openat(dfd, w->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1) {
@@ -790,16 +814,7 @@ precheck(int dfd, const struct where *w, const char *path, char *err,
 		return fail(err, errlen, CK_ERR, "%s: %s", path,
 		    strerror(errno));
 	}
-	if (fstat(fd, &st) == -1)
-		rc = fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		rc = fail(err, errlen, CK_EDATA, "%s: not a regular file", path);
-	else if ((size = (uint64_t)st.st_size) > 0 &&
-	    read_at(fd, hb, size < 8 ? (size_t)size : 8, 0) == -1)
-		rc = fail(err, errlen, CK_ERR, "%s: %s", path, strerror(errno));
-	else if (size == 0 || size < CKPT_HDRSIZE + 4 ||
-	    memcmp(hb, CKPT_MAGIC, 8) != 0)
-		rc = check_fd(fd, path, &h, err, errlen);	/* says which */
+	rc = check_head(fd, path, &h, &size, err, errlen);
 	close(fd);
 	return rc;
 }
@@ -1018,7 +1033,7 @@ ckpt_backup(const char *path, uint64_t gen, char *out, size_t outlen,
 	char name[NAME_MAX + 1], fdpath[64];
 	struct where w;
 	struct stat st;
-	int dfd, in = -1, fd = -1, rc = CK_ERR, named = 0;
+	int dfd, in = -1, fd = -1, rc = CK_ERR, named = 0, i;
 
 	if ((rc = resolve(path, 1, &w, err, errlen)) != CK_OK)
 		return rc;
@@ -1055,17 +1070,18 @@ ckpt_backup(const char *path, uint64_t gen, char *out, size_t outlen,
 		goto out;
 	}
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	/* a name to rename from: linkat never replaces anything */
+	for (i = 0; !named && i < 16; i++) {
+		if (tmp_name(&w) == 0 && linkat(AT_FDCWD, fdpath, dfd, w.tmp,
+		    AT_SYMLINK_FOLLOW) == 0)
+			named = 1;
+		else if (errno != EEXIST)
+			break;
+	}
 	if (!named) {
-		/* a name to rename from: linkat never replaces anything */
-		if (tmp_create(dfd, &w, 0600) == -1 ||
-		    unlinkat(dfd, w.tmp, 0) == -1 ||
-		    linkat(AT_FDCWD, fdpath, dfd, w.tmp,
-		    AT_SYMLINK_FOLLOW) == -1) {
-			fail(err, errlen, CK_ERR, "%s/%s: %s", w.dir, w.tmp,
-			    strerror(errno));
-			goto out;
-		}
-		named = 1;
+		fail(err, errlen, CK_ERR, "%s/.%s.tmp: %s", w.dir, w.base,
+		    strerror(errno));
+		goto out;
 	}
 	/* over a link or an older backup of this name, never through it */
 	if (renameat(dfd, w.tmp, dfd, name) == -1) {

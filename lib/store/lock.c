@@ -370,9 +370,10 @@ lock_acquire(struct cklock *lk, int dfd, const char *base, const char *name,
 			qfd = -1;
 			r = 0;
 		}
-		if (r == 1 && (pid != blk || at != blk_at)) {
-			blk = pid;
-			blk_at = at;
+		if (r == 0 || pid != blk || at != blk_at) {
+			/* another waiter ahead (or none): its own second */
+			blk = r == 1 ? pid : 0;
+			blk_at = r == 1 ? at : -1;
 			since = t;
 			free_since = 0;
 		}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "accum.h"
 #include "window.h"
@@ -71,11 +72,12 @@ accum_add(struct accum *a, const struct history *hi, long i, int label)
 	return a->n == a->K;
 }
 
-/* ckpt_update's callback: one step on the kept samples, latest weights. */
+/* One step on the kept samples, latest weights; the buffer is emptied.
+ * 1, or 0 when the step was not applied (its loss, gradient or update not
+ * finite: counted in refused, the samples dropped). */
 static int
-accum_step(struct model *m, struct ckpt_meta *meta, void *arg)
+step(struct accum *a, struct model *m, struct ckpt_meta *meta)
 {
-	struct accum *a = arg;
 	struct batch b;
 	uint64_t st;
 
@@ -89,12 +91,24 @@ accum_step(struct model *m, struct ckpt_meta *meta, void *arg)
 	a->loss = model_train_step(m, &b, &a->opt);
 	if (m->step == st) {	/* not finite: not applied, nothing written */
 		a->refused++;
+		a->n = 0;
+		a->tmax = CKTIME_NONE;
 		return 0;
 	}
-	a->loss_after = model_forward(m, &b, a->probs, a->pghost);
+	if (a->after)
+		a->loss_after = model_forward(m, &b, a->probs, a->pghost);
 	if (meta->trained_until == CKTIME_NONE || a->tmax > meta->trained_until)
 		meta->trained_until = a->tmax;
+	a->n = 0;
+	a->tmax = CKTIME_NONE;
 	return 1;
+}
+
+/* ckpt_update's callback: one step on the kept samples, latest weights. */
+static int
+accum_step(struct model *m, struct ckpt_meta *meta, void *arg)
+{
+	return step(arg, m, meta);
 }
 
 int
@@ -122,5 +136,70 @@ accum_apply(struct accum *a, struct live *lv, const struct ckpt_lockopt *lk,
 		live_stamp(lv);
 	a->n = 0;
 	a->tmax = CKTIME_NONE;
+	return rc;
+}
+
+struct group {
+	struct accum		*a;
+	struct live		*lv;
+	const struct accum_group *lim;
+	accum_morefn		 more;
+	void			*arg;
+	int			 n;	/* steps applied */
+};
+
+static double
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ckpt_update's callback for a group: steps while more input is waiting,
+ * the generation in meta kept equal to the weights' after each (what the
+ * rows predicted in between show). */
+static int
+group_steps(struct model *m, struct ckpt_meta *meta, void *arg)
+{
+	struct group *g = arg;
+	double t0 = ms_now();
+	int go;
+
+	g->n = 0;
+	g->lv->holding = 1;
+	do {
+		g->n += step(g->a, m, meta);	/* a refused step: 0 */
+		meta->generation = m->step;
+		go = g->n < g->lim->max_steps && ms_now() - t0 < g->lim->max_ms;
+	} while (g->more(g->arg, go) == 1 && go && g->a->n > 0);
+	g->lv->holding = 0;
+	return g->n;
+}
+
+int
+accum_apply_group(struct accum *a, struct live *lv,
+    const struct ckpt_lockopt *lk, const struct accum_group *lim,
+    accum_morefn more, void *arg, char *err, size_t errlen)
+{
+	struct group g = { a, lv, lim, more, arg, 0 };
+	int rc;
+
+	if (a->n == 0)
+		return 0;
+	rc = ckpt_update(lv->path, &lv->m, &lv->meta, lk, group_steps, &g, err,
+	    errlen);
+	if (rc == 0)
+		a->steps += g.n;
+	/* as accum_apply: the stamp names the file holding our weights */
+	if (rc != 0)
+		memset(&lv->stamp, 0, sizeof(lv->stamp));
+	else
+		live_stamp(lv);
+	if (rc != 0) {
+		a->n = 0;
+		a->tmax = CKTIME_NONE;
+	}
 	return rc;
 }

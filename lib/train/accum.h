@@ -25,7 +25,8 @@ struct accum {
 	struct adamw opt;
 	/* results of the last step */
 	float	 loss;		/* mean loss before the step */
-	float	 loss_after;	/* the same samples after it */
+	float	 loss_after;	/* the same samples after it, when after */
+	int	 after;		/* 1: compute loss_after (a forward more) */
 	long	 steps;		/* steps applied */
 	long	 refused;	/* steps not applied: loss, gradient or update
 				 * not finite (their samples are dropped) */
@@ -45,5 +46,39 @@ int	accum_add(struct accum *, const struct history *, long i, int label);
  * 0, and refused grows. */
 int	accum_apply(struct accum *, struct live *, const struct ckpt_lockopt *,
 	    char *err, size_t errlen);
+
+/*
+ * Group commits: when more input is already waiting, consecutive steps
+ * under one lock hold and one checkpoint write for the group, each step the
+ * same arithmetic on the same weights as accum_apply would give it, so
+ * that the file after the group is the file after as many single updates.
+ * A group ends after max_steps steps or once it has held the lock max_ms
+ * milliseconds (the next writer in the lock's queue goes next), or when
+ * the caller has no step due on waiting input.
+ */
+struct accum_group {
+	int	max_steps;	/* >= 1; 1: every step its own commit */
+	double	max_ms;		/* > 0 */
+};
+#define ACCUM_GROUP_STEPS	64	/* the defaults */
+#define ACCUM_GROUP_MS		100.0
+
+/*
+ * The caller's side of a group, called after each step (lv's weights and
+ * generation are then those after it; the file is written at the end of
+ * the group): go_on 0, the group ends: take note of the step and return
+ * 0; go_on 1: take note of the step, then keep samples from input that is
+ * already waiting until the next step is due (1: the kept samples are
+ * applied next) or none is (0: the group is committed and ends); never a
+ * read that may block.
+ */
+typedef int (*accum_morefn)(void *arg, int go_on);
+
+/* accum_apply for the kept samples, then further steps while more says
+ * so and the group is under its limits.  0 or a ck_status with err as for
+ * accum_apply (CK_ETIMEOUT: no step was applied). */
+int	accum_apply_group(struct accum *, struct live *,
+	    const struct ckpt_lockopt *, const struct accum_group *,
+	    accum_morefn more, void *arg, char *err, size_t errlen);
 
 #endif

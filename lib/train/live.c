@@ -1,7 +1,6 @@
 /*
  * live.c - a model kept current with its checkpoint (see live.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,9 +17,10 @@ live_open(struct live *lv, const char *path, int maxB, int nthreads,
 
 	memset(lv, 0, sizeof(*lv));
 	lv->path = path;
-	if ((rc = ckpt_load(path, &lv->m, &lv->meta, err, errlen)) != 0)
+	/* the stamp of the very file loaded: a commit after it is seen */
+	if ((rc = ckpt_load_stamp(path, &lv->m, &lv->meta, &lv->stamp, err,
+	    errlen)) != 0)
 		return rc;
-	live_stamp(lv);
 	if (model_reserve(&lv->m, maxB, nthreads, err, errlen) != 0) {
 		live_close(lv);
 		return CK_ERR;
@@ -47,27 +47,42 @@ live_stamp(struct live *lv)
 		memset(&lv->stamp, 0, sizeof(lv->stamp));
 }
 
+#define BACKOFF_MIN	0.1	/* s, the pause after a first failed reload */
+#define BACKOFF_MAX	10.0
+
+/* A failed reload: count it, and pause before the next (live.h). */
+static int
+reload_failed(struct live *lv)
+{
+	lv->loadfail++;
+	lv->backoff = lv->backoff < BACKOFF_MIN ? BACKOFF_MIN :
+	    lv->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : lv->backoff * 2;
+	lv->retry_at = ck_now() + lv->backoff;
+	return -1;
+}
+
 int
 live_reload(struct live *lv)
 {
 	struct ckpt_stamp st;
 	struct ckpt_meta meta;
 	const struct model_config *a, *b;
+	int rc;
 
+	if (lv->holding)
+		return 0;
+	if (lv->backoff > 0 && ck_now() < lv->retry_at)
+		return 0;
 	if (!ckpt_changed(lv->path, &lv->stamp))
 		return 0;
-	/* stamp first: a replacement after it is seen by the next check */
-	if (ckpt_stamp(lv->path, &st) != 0) {
-		snprintf(lv->lasterr, sizeof(lv->lasterr), "%s: %s", lv->path,
-		    strerror(errno));
-		lv->loadfail++;
-		return -1;
-	}
-	if (ckpt_load(lv->path, &lv->spare, &meta, lv->lasterr,
-	    sizeof(lv->lasterr)) != 0) {
-		lv->loadfail++;
-		return -1;
-	}
+	/* the stamp of what is read, from the same open file */
+	rc = ckpt_load_stamp(lv->path, &lv->spare, &meta, &st, lv->lasterr,
+	    sizeof(lv->lasterr));
+	if (rc == CK_EDATA)
+		lv->stamp = st;		/* a bad file: wait for another */
+	if (rc != 0)
+		return reload_failed(lv);
+	lv->stamp = st;
 	a = &lv->m.cfg;
 	b = &lv->spare.cfg;
 	if (a->W != b->W || a->d != b->d || a->L != b->L || a->h != b->h) {
@@ -75,11 +90,9 @@ live_reload(struct live *lv)
 		    "%s: replaced by a model of another configuration "
 		    "(W%d d%d L%d h%d); keeping the loaded weights", lv->path,
 		    b->W, b->d, b->L, b->h);
-		lv->stamp = st;
-		lv->loadfail++;
-		return -1;
+		return reload_failed(lv);
 	}
-	lv->stamp = st;
+	lv->backoff = 0;
 	if (meta.model_id == lv->meta.model_id &&
 	    meta.generation == lv->meta.generation)
 		return 0;

@@ -14,11 +14,17 @@ struct live {
 	const char	*path;
 	struct model	 m;		/* the weights predictions use */
 	struct ckpt_meta meta;		/* of the weights in m */
-	struct ckpt_stamp stamp;	/* of the file m was loaded from */
+	struct ckpt_stamp stamp;	/* of the file m was loaded from, or of
+					 * the last one refused */
 	struct model	 spare;		/* reloads land here first */
 	long		 reloads;	/* newer weights taken from the file */
 	long		 loadfail;	/* reloads that failed (m kept) */
 	char		 lasterr[256];	/* the reason of the last failure */
+	double		 retry_at;	/* ck_now() before which no reload */
+	double		 backoff;	/* s, the pause after the next failure */
+	int		 holding;	/* inside a group of steps under the
+					 * lock: m is newer than the file, and
+					 * live_reload keeps it */
 };
 
 /* Load the checkpoint at path and reserve for batches of maxB windows on
@@ -29,8 +35,10 @@ int	live_open(struct live *, const char *path, int maxB, int nthreads,
 void	live_close(struct live *);
 /* When the file changed, load it aside and take its weights when it is a
  * model of the same configuration.  1 reloaded, 0 not changed (or the
- * same weights), -1 a failed load (lasterr says; the old weights are kept
- * and the next call tries again). */
+ * same weights, or within the back-off), -1 a failed load (lasterr says;
+ * the old weights are kept).  After a failure no reload is tried for a
+ * pause that doubles from 0.1 to 10 s with each failure in a row, and a
+ * file refused as bad is not tried again until it changes. */
 int	live_reload(struct live *);
 /* Predict B windows x (B, W, MODEL_NFEAT): probs (B, MODEL_NCLASS) and the
  * next candle in prices next (B, 4) from each window's last close (B) and

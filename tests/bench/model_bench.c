@@ -7,7 +7,7 @@
  * (CANDLEKIT_MATMUL, OPENBLAS_CORETYPE).  Each figure is the best of 5
  * slices of the time: the machine is shared.  Prints one line:
  * "c W d L h train_sps latency_us batch_wps nominal_flops backend core
- * infer_flops avx512".
+ * infer_flops avx512 # how-the-backend-was-chosen".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,9 +113,10 @@ main(int argc, char *argv[])
 			bat = n * 256.0 / t;
 	}
 
-	printf("c %d %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d\n", c.W, c.d,
-	    c.L, c.h, train, lat, bat, flops(&c), matmul_backend_name(),
-	    matmul_blas_core(), flops_infer(&c), matmul_avx512());
+	printf("c %d %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d # %s\n", c.W,
+	    c.d, c.L, c.h, train, lat, bat, flops(&c), matmul_backend_name(),
+	    matmul_blas_core(), flops_infer(&c), matmul_avx512(),
+	    matmul_backend_why());
 	free(x), free(tg), free(mk), free(lab);
 	model_free(&m);
 	return 0;

@@ -40,13 +40,19 @@ if have infer; then
 else skip infer; fi
 TO=5
 
+# hold_lock M: a process ($holder) that holds M's lock until killed
+hold_lock() {
+	rm -f "$1.held"
+	"$F" hold "$1" 2>/dev/null &
+	holder=$!
+	i=0
+	while [ ! -e "$1.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
 # ---- the lock holder stopped, then killed ----
 M=$T/lock.ckpt
 "$F" create "$M"
-"$F" hold "$M" 2>/dev/null &
-holder=$!
-i=0
-while [ ! -e "$M.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+hold_lock "$M"
 check holder-has-lock test -e "$M.held"
 kill -STOP $holder
 cp "$T/ok.csv" "$T/in.csv"
@@ -165,10 +171,7 @@ if have train-candle && have train-batch; then
 	"$F" create "$M"
 	# 9. a waiter stopped (SIGSTOP) at the head of the queue does not keep
 	# the next writer from a free lock; once continued it trains too
-	"$F" hold "$M" 2>/dev/null &
-	holder=$!
-	i=0
-	while [ ! -e "$M.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	hold_lock "$M"
 	train-candle -m "$M" --label BUY --lock-timeout 60 "$T/ok.csv" >/dev/null 2>&1 &
 	w1=$!
 	check stopped-waiter-queued wait_queued $w1 "$M.lock"
@@ -182,11 +185,7 @@ if have train-candle && have train-batch; then
 	check stopped-waiter-gen [ "$("$F" gen "$M")" = 9 ]
 	# 9. a waiter killed with -9 leaves nothing in the queue: NAME.lock
 	# stays empty, and its pid, reused or not, is nowhere
-	rm -f "$M.held"
-	"$F" hold "$M" 2>/dev/null &
-	holder=$!
-	i=0
-	while [ ! -e "$M.held" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	hold_lock "$M"
 	train-candle -m "$M" --label BUY --lock-timeout 60 "$T/ok.csv" >/dev/null 2>&1 &
 	w1=$!
 	check killed-waiter-queued wait_queued $w1 "$M.lock"

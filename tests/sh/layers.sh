@@ -22,7 +22,7 @@ mkdir -p "$S"
 } | awk 'NF >= 3 { sub(/@.*/, "", $3); print $3 }' | sort -u >"$S/system"
 check "system symbols found" test "$(wc -l <"$S/system")" -gt 1000
 
-make -s layers >"$S/layers" || fail "make layers"
+make -s --no-print-directory layers >"$S/layers" || fail "make layers"
 libs=$(cut -d: -f1 "$S/layers")
 for l in $libs; do
 	objs=$(ls lib/"$l"/*.c 2>/dev/null | sed 's/\.c$/.o/')
@@ -81,7 +81,7 @@ model_upward_call(struct accum *a)
 	accum_free(a);
 }
 EOC
-link=$(make -s -n -W cmd/infer.c bin/infer | grep -v '^mkdir' |
+link=$(make -s -n --no-print-directory -W cmd/infer.c bin/infer | grep -v '^mkdir' |
     sed -e ':a' -e '/\\$/N; s/\\\n//; ta')
 check "link command found" test -n "$link"
 $CC -std=c11 -iquote lib/model -iquote lib/core $(pkg-config --cflags openblas 2>/dev/null) \

@@ -35,18 +35,6 @@
 
 static char err[512];
 
-/* One step: every parameter + 1. */
-static int
-plus_one(struct model *m, struct ckpt_meta *meta, void *arg)
-{
-	(void)meta;
-	(void)arg;
-	for (size_t i = 0; i < m->nparams; i++)
-		m->params[i] += 1.0f;
-	m->step++;
-	return 1;
-}
-
 /* Holds the lock: marks it taken, then waits to be stopped or killed. */
 static int
 hold_fn(struct model *m, struct ckpt_meta *meta, void *arg)
@@ -71,7 +59,7 @@ one_update(const char *path, double timeout)
 	int r;
 
 	memset(&m, 0, sizeof(m));
-	r = ckpt_update(path, &m, &meta, &o, plus_one, NULL, err, sizeof(err));
+	r = ckpt_update(path, &m, &meta, &o, step_all_plus_one, NULL, err, sizeof(err));
 	if (m.params != NULL)
 		model_free(&m);
 	return r;

@@ -1,6 +1,8 @@
 /* matmul: every kernel against its naive reference; row independence. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "matmul.h"
 #include "t.h"
@@ -38,7 +40,7 @@ near_all(const float *a, const float *b, size_t n, double tol)
 	T_EQ(bad, 0);
 }
 
-enum { BW_BLAS, BW_BATCH, BW_ROWS };
+enum { BW_BLAS, BW_BATCH, BW_BATCH_SET, BW_ROWS };
 
 /* One backward (matmul_backward, matmul_batch_backward or
  * matmul_backward_rows) adding into random gradients, against the naive
@@ -57,7 +59,12 @@ backward(int kind, const float *d, const float *x, const float *w, float *wt,
 	if (kind == BW_BLAS)
 		matmul_backward(dx1, IC, dw1, db1, d, x, w, N, IC, OC);
 	else if (kind == BW_BATCH)
-		matmul_batch_backward(dx1, dw1, db1, d, x, w, wt, N, IC, OC);
+		matmul_batch_backward(dx1, 0, dw1, db1, d, x, w, wt, N, IC, OC);
+	else if (kind == BW_BATCH_SET) {
+		/* dinp overwritten: the same as adding into zeros */
+		memset(dx2, 0, (size_t)N * IC * sizeof(float));
+		matmul_batch_backward(dx1, 1, dw1, db1, d, x, w, wt, N, IC, OC);
+	}
 	else
 		matmul_backward_rows(dx1, dw1, db1, d, x, w, wt, N, IC, OC);
 	matmul_backward_ref(dx2, IC, dw2, db2, d, x, w, N, IC, OC);
@@ -99,6 +106,7 @@ shape(int N, int IC, int OC)
 		matmul_forward_ref(o2, x, IC, w, b, N, IC, OC);
 		near_all(o1, o2, (size_t)N * OC, 1e-5);
 		backward(BW_BATCH, d, x, w, o3, N, IC, OC);
+		backward(BW_BATCH_SET, d, x, w, o3, N, IC, OC);
 	}
 	backward(BW_ROWS, d, x, w, o3, N, IC, OC);
 	free(x), free(w), free(b), free(o1), free(o2), free(o3), free(d);
@@ -115,6 +123,14 @@ test_linear(void)
 	shape(9, 24, 20);
 	shape(150, 7, 37);
 	shape(130, 128, 32);
+	/* blocks of 6 and 4 rows, single rows over 64, 32, 16, 8 and 1
+	 * columns at once, 8-column slices after 16-column ones */
+	shape(10, 16, 24);
+	shape(14, 9, 88);
+	shape(2, 33, 121);
+	shape(3, 8, 72);
+	shape(8, 8, 8);
+	shape(13, 17, 40);
 }
 
 /* Strided: the middle columns of a wider w, rows of inp and out spaced. */
@@ -197,7 +213,7 @@ test_small(void)
 
 /*
  * The backend: CANDLEKIT_MATMUL=native (set by main before the first use)
- * wins over auto; auto follows OpenBLAS's kernel set; explicit settings win.
+ * wins over auto; explicit settings win.
  */
 static void
 test_backend(void)
@@ -215,6 +231,111 @@ test_backend(void)
 	T_OK(strcmp(matmul_backend_name(), "blas") == 0);
 	matmul_set_backend(MATMUL_AUTO);	/* the environment again */
 	T_EQ(matmul_backend(), MATMUL_NATIVE);
+	T_OK(strcmp(matmul_backend_why(), "CANDLEKIT_MATMUL") == 0);
+}
+
+/* a cache file's content, at most len - 1 bytes */
+static void
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* write the cache line "key TAB choices TAB 1 2 3" */
+static int
+cache_put(const char *path, const char *key, size_t klen, const char *ch)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "%.*s\t%s\t1 2 3\n", (int)klen, key, ch);
+	return fclose(f);
+}
+
+/*
+ * auto: timed at the first matmul_choose(), written to the cache file (one
+ * line: key, a choice per product and direction, the times), and read
+ * back, not timed again, by the next choice, which follows the file even
+ * against the timing: all blas, all native, or mixed; no cache file, or
+ * one that cannot be written: the hand kernels.
+ */
+static void
+test_choose(void)
+{
+	struct matmul_shape sh[] = { { 64, 16, 48, 1 }, { 64, 64, 16, 2 },
+	    { 8, 16, 48, 1 } };
+	char path[] = "/tmp/ck-matmul-XXXXXX", buf[4096], *tab, *tab2;
+	enum matmul_backend b;
+	size_t klen;
+	int fd;
+
+	unsetenv("CANDLEKIT_MATMUL");
+	T_OK((fd = mkstemp(path)) != -1);
+	close(fd);
+	unlink(path);
+	setenv("CANDLEKIT_CACHE", path, 1);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_backend(), MATMUL_NATIVE);	/* not chosen yet */
+	b = matmul_choose(sh, 3);
+	T_EQ(matmul_backend(), b);
+	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
+	slurp(path, buf, sizeof buf);
+	T_EQ(strchr(buf, '\n') - buf, strlen(buf) - 1);	/* one line */
+	T_OK((tab = strchr(buf, '\t')) != NULL);
+	if (tab == NULL)
+		return;
+	klen = (size_t)(tab - buf);
+	T_OK((tab2 = strchr(tab + 1, '\t')) != NULL);
+	/* the two products, each with its forward's and backward's choice */
+	T_EQ(tab2 - tab - 1, strlen("16x48:nn 64x16:nn"));
+	T_OK(strncmp(tab + 1, "16x48:", 6) == 0);
+	T_OK(strncmp(tab + 10, "64x16:", 6) == 0);
+	T_OK(strstr(buf, "|64x16x48*1|64x64x16*2|8x16x48*1\t") != NULL);
+	/* a second choice of the same process keeps the first */
+	T_EQ(matmul_choose(sh, 1), b);
+	/* the file decides */
+	T_EQ(cache_put(path, buf, klen, "16x48:bb 64x16:bb"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 3), MATMUL_BLAS);
+	T_OK(strncmp(matmul_backend_why(), "auto, from the cache", 20) == 0);
+	T_EQ(cache_put(path, buf, klen, "16x48:nn 64x16:nn"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 3), MATMUL_NATIVE);
+	T_EQ(cache_put(path, buf, klen, "16x48:nb 64x16:nn"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 3), MATMUL_MIXED);
+	T_OK(strcmp(matmul_backend_name(), "mixed") == 0);
+	/* a line that does not fit the products is passed over: timed */
+	T_EQ(cache_put(path, buf, klen, "16x48:nx 64x16:nn"), 0);
+	matmul_set_backend(MATMUL_AUTO);
+	(void)matmul_choose(sh, 3);
+	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
+	/* other shapes: timed, a second line */
+	matmul_set_backend(MATMUL_AUTO);
+	(void)matmul_choose(sh, 1);
+	T_OK(strncmp(matmul_backend_why(), "auto, timed", 11) == 0);
+	slurp(path, buf, sizeof buf);
+	T_OK((tab = strchr(buf, '\n')) != NULL && strchr(tab + 1, '\n') != NULL);
+	unlink(path);
+	/* no cache file; one that cannot be written */
+	setenv("CANDLEKIT_CACHE", "", 1);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 2), MATMUL_NATIVE);
+	T_OK(strstr(matmul_backend_why(), "no cache") != NULL);
+	setenv("CANDLEKIT_CACHE", "/nonexistent/ck/matmul", 1);
+	matmul_set_backend(MATMUL_AUTO);
+	T_EQ(matmul_choose(sh, 2), MATMUL_NATIVE);
+	T_OK(strstr(matmul_backend_why(), "not writable") != NULL);
+	setenv("CANDLEKIT_MATMUL", "native", 1);
+	matmul_set_backend(MATMUL_AUTO);
 }
 
 int
@@ -223,6 +344,7 @@ main(void)
 	setenv("CANDLEKIT_MATMUL", "native", 1);
 	matmul_init();
 	T_RUN(test_backend);
+	T_RUN(test_choose);
 	T_RUN(test_linear);
 	T_RUN(test_strided);
 	T_RUN(test_small);

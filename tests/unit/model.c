@@ -5,6 +5,7 @@
  * independence of model_predict, and the overfit-one-batch test.
  */
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -594,6 +595,65 @@ test_refused_steps(void)
 }
 
 /*
+ * AdamW (model-checkpoint(5)) element by element, against the 8-lane
+ * update: the same operations, so the same bits; and the norm it returns.
+ */
+static void
+test_adamw(void)
+{
+	struct model_config c = { 9, 8, 1, 2 };
+	struct model m;
+	struct adamw o;
+	float *p0, *m0, *v0, pe, me, ve;
+	double norm = 0;
+	size_t j, bad = 0;
+	float got;
+	int i, k;
+
+	T_EQ(model_init(&m, &c, err, sizeof err), 0);
+	model_init_weights(&m, 5);
+	adamw_default(&o);
+	o.clip = 0;
+	p0 = malloc(3 * m.nparams * sizeof *p0);
+	m0 = p0 + m.nparams, v0 = m0 + m.nparams;
+	for (k = 0; k < 3; k++) {
+		norm = 0;
+		for (j = 0; j < m.nparams; j++) {
+			m.grads[j] = urand() * 0.1f;
+			norm += (double)m.grads[j] * m.grads[j];
+		}
+		memcpy(p0, m.params, m.nparams * sizeof *p0);
+		memcpy(m0, m.m, m.nparams * sizeof *p0);
+		memcpy(v0, m.v, m.nparams * sizeof *p0);
+		got = adamw_step(&m, &o);
+		T_NEAR(got, sqrt(norm), 0, 1e-6);
+		for (i = 0; i < m.ntensors; i++) {
+			const struct model_tensor *t = &m.tensor[i];
+			float decay = (float)(1.0 - (double)o.lr *
+			    (t->decay ? o.weight_decay : 0));
+			float ss = (float)(o.lr / (1.0 - pow(o.beta1, (double)m.step)));
+			float bc = (float)sqrt(1.0 - pow(o.beta2, (double)m.step));
+
+			for (j = t->offset; j < t->offset + (size_t)t->rows *
+			    t->cols; j++) {
+				float g = m.grads[j];
+
+				pe = p0[j] * decay;
+				me = m0[j] * o.beta1 + g * (1.0f - o.beta1);
+				ve = v0[j] * o.beta2 + g * g * (1.0f - o.beta2);
+				pe += -ss * (me / (sqrtf(ve) / bc + o.eps));
+				bad += memcmp(&pe, &m.params[j], 4) != 0 ||
+				    memcmp(&me, &m.m[j], 4) != 0 ||
+				    memcmp(&ve, &m.v[j], 4) != 0;
+			}
+		}
+	}
+	T_EQ(bad, 0);
+	free(p0);
+	model_free(&m);
+}
+
+/*
  * The calibration's header fields: a file written without them (zero
  * temperature, no timeframe) has zero bytes at 96..127, as every file
  * written before the fields existed, and loads with temperature 0 (1);
@@ -657,5 +717,6 @@ main(void)
 	T_RUN(test_predict);
 	T_RUN(test_overfit);
 	T_RUN(test_refused_steps);
+	T_RUN(test_adamw);
 	return T_END();
 }
