@@ -142,10 +142,21 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
+# candlekit-sweep runs tests/sweep.mk, installed with its scripts under
+# SHAREDIR, outside the source tree (candlekit(7)).
+SWEEP_FILES = tests/sweep/cell tests/sweep/cells tests/sweep/lib.sh \
+	tests/sweep/table tests/sweep/walk tests/sweep/default.grid
+
 install: $(PROG)
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
+		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
+		$(DESTDIR)$(SHAREDIR)/sweep
 	cp -f $(PROG) $(DESTDIR)$(PREFIX)/bin/
+	cp -f tests/sweep.mk $(DESTDIR)$(SHAREDIR)/sweep.mk
+	cp -f $(SWEEP_FILES) $(DESTDIR)$(SHAREDIR)/sweep/
+	sed -e 's|@SHARE@|$(SHAREDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		tests/sweep/candlekit-sweep > $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
 	[ -z "$(MAN1)" ] || cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	[ -z "$(MAN5)" ] || cp -f $(MAN5) $(DESTDIR)$(MANPREFIX)/man5/
 	[ -z "$(MAN7)" ] || cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
@@ -154,6 +165,7 @@ install: $(PROG)
 
 uninstall:
 	for p in $(PROG); do rm -f $(DESTDIR)$(PREFIX)/bin/$${p#bin/}; done
+	rm -f $(DESTDIR)$(PREFIX)/bin/candlekit-sweep
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:

@@ -50,42 +50,69 @@ usage_to(FILE *fp)
 	    "                [--svg-every N] [--live] [file]\n");
 }
 
-/* --help: the usage, then every option with its default. */
+/* --help: the usage, then every option with its default, as backtest(1). */
 static void
 help(void)
 {
+	static const char *const opthelp[][2] = {
+		{ "--cash C", "starting capital (default 10000)" },
+		{ "--size F", "fraction of the equity per entry, in (0, 1] "
+		    "(default 1)" },
+		{ "--fee F", "fee per side, a fraction of the notional "
+		    "(default 0.001)" },
+		{ "--slippage F", "each fill moves against the trader by "
+		    "this fraction (default 0)" },
+		{ "--fill open|close", "fill at the next candle's open or at "
+		    "the signal candle's close (default open)" },
+		{ "--reverse", "an opposite signal closes and opens the other "
+		    "side at once (default: off)" },
+		{ "--long-only", "never go short (default: off)" },
+		{ "--min-confidence P", "weaker signals count as HOLD "
+		    "(default 0)" },
+		{ "--enter P", "a side's probability that opens it "
+		    "(default 0.6)" },
+		{ "--exit P", "leave when the held side's probability is "
+		    "below P (default 0: off)" },
+		{ "--min-hold N|auto", "candles before a signal may close a "
+		    "position (default auto: the costs over the market's "
+		    "moves)" },
+		{ "--cooldown N|auto", "candles after a close before an entry "
+		    "(default auto)" },
+		{ "--on-hold keep|exit", "what HOLD does to a position "
+		    "(default keep)" },
+		{ "--stop-loss F", "exit at this loss fraction of the entry "
+		    "(default 0: none)" },
+		{ "--take-profit F", "exit at this gain fraction of the entry "
+		    "(default 0: none)" },
+		{ "--periods-per-year N", "annualize with N (default: the "
+		    "data's candles per year)" },
+		{ "--breakdown day|week|month", "per-period tables in the "
+		    "summary (default: none)" },
+		{ "--prefix P", "read the columns P<name> (default: none)" },
+		{ "--summary FILE", "the summary there, - for stdout "
+		    "(default: standard error)" },
+		{ "--json FILE", "the summary as JSON there, - for stdout "
+		    "(default: none)" },
+		{ "--equity FILE", "time,equity,drawdown_pct per candle "
+		    "(default: none)" },
+		{ "--append FILE", "trades to FILE across restarts (default: "
+		    "standard output)" },
+		{ "--svg FILE", "a chart (default: none)" },
+		{ "--html FILE", "an interactive report (default: none)" },
+		{ "--svg-every N", "rewrite the chart and report every N "
+		    "candles (default: at the end)" },
+		{ "--live", "a status line per candle on standard error "
+		    "(default: off)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "-V, --version", "print the version and exit" },
+	};
+	char b[400];
+	size_t i;
+
 	usage_to(stdout);
-	printf("\n"
-	    "  --cash C             starting capital (10000)\n"
-	    "  --size F             fraction of equity per entry, (0, 1] (1)\n"
-	    "  --fee F              fee per side, fraction of the notional (0.001)\n"
-	    "  --slippage F         fraction every fill moves against the trader (0)\n"
-	    "  --fill open|close    the next candle's open or the signal's close (open)\n"
-	    "  --reverse            an opposite signal closes and opens at once (off)\n"
-	    "  --long-only          never go short (off)\n"
-	    "  --min-confidence P   weaker signals count as HOLD (0)\n"
-	    "  --enter P            a side's probability that opens it (0.6)\n"
-	    "  --exit P             leave when the held side's probability < P (0: off)\n"
-	    "  --min-hold N|auto    candles before a signal may close a position\n"
-	    "                       (auto: the costs over the market's moves)\n"
-	    "  --cooldown N|auto    candles after a close before an entry (auto)\n"
-	    "  --on-hold keep|exit  what HOLD does to a position (keep)\n"
-	    "  --stop-loss F        exit at this loss fraction of the entry (0: none)\n"
-	    "  --take-profit F      exit at this gain fraction of the entry (0: none)\n"
-	    "  --periods-per-year N annualize with N (the data's candles per year)\n"
-	    "  --breakdown PERIOD   day, week or month tables in the summary (none)\n"
-	    "  --prefix P           read the columns P<name> (none)\n"
-	    "  --summary FILE       the summary there, - for stdout (stderr)\n"
-	    "  --json FILE          the summary as JSON there, - for stdout (none)\n"
-	    "  --equity FILE        time,equity,drawdown_pct per candle (none)\n"
-	    "  --append FILE        trades to FILE across restarts (stdout)\n"
-	    "  --svg FILE           a chart (none)\n"
-	    "  --html FILE          an interactive report (none)\n"
-	    "  --svg-every N        rewrite the chart and report every N candles\n"
-	    "                       (at the end)\n"
-	    "  --live               a status line per candle on stderr (off)\n"
-	    "  -h, --help           this help\n"
-	    "  -V, --version        the version\n");
+	for (i = 0; i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		printf("%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 }
 
 static void
@@ -396,7 +423,9 @@ main(int argc, char **argv)
 		err(CK_EXIT_FAIL, "sigaction");
 
 	if ((r = cstream_open(&cs, o.file, e, sizeof(e))) != CK_OK)
-		errx(ck_exit(r), "%s", e);
+		errx(ck_exit(r), "%s%s", e, strstr(e, CSTREAM_NOT_STREAM) ?
+		    "; put candle-feed in front (candle-feed FILE | infer -m "
+		    "MODEL | backtest)" : "");
 	csvin_stopflag(cs.in, &stop);
 	btr_findcols(&cs, o.prefix, &cols);
 	if (cols.action < 0 && o.svg == NULL && o.html == NULL)

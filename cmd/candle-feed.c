@@ -63,9 +63,59 @@ static void	release_first(void);
 static void
 usage(int status)
 {
-	FILE *fp = status == 0 ? stdout : stderr;
+	/* --help: every option with its default, as candle-feed(1) */
+	static const char *const help[][2] = {
+		{ "-f, --follow", "after the last file, wait for lines "
+		    "appended to it (default: off)" },
+		{ "--from time", "keep candles at or after time (default: "
+		    "from the first)" },
+		{ "--to time", "keep candles before time (default: to the "
+		    "end)" },
+		{ "--last n", "write only the last n candles (default: all)" },
+		{ "--resample dur", "aggregate to buckets of dur, e.g. 5m 1h "
+		    "1d 1w (default: off)" },
+		{ "--partial", "with --resample, also write the incomplete "
+		    "last bucket (default: off)" },
+		{ "--replay speed", "write each candle when its time comes, "
+		    "at speed times real time; 0: at once, each flushed "
+		    "(default: off)" },
+		{ "--max-wait s", "cap any one --replay wait at s seconds "
+		    "(default 5)" },
+		{ "--skip-bad", "warn about a bad row and skip it (default: "
+		    "off, stop at it)" },
+		{ "--dedupe first|last", "keep the first or last of equal "
+		    "times (default: off, an error)" },
+		{ "--gaps", "report steps larger than the usual on standard "
+		    "error (default: off)" },
+		{ "--epoch s|ms|us", "the unit of numeric times (default: "
+		    "told by magnitude)" },
+		{ "--sep c", "the field separator: , ; | or tab (default: "
+		    "detected)" },
+		{ "--decimal ,|.", "the decimal mark (default: detected from "
+		    "the first row)" },
+		{ "--columns list", "the columns of time, open, high, low, "
+		    "close and volume, by name or position from 1 (default: "
+		    "by their names)" },
+		{ "--time-format fmt", "read times with strptime(3) format "
+		    "fmt (default: detected)" },
+		{ "--tz zone", "read times without a zone in the IANA zone "
+		    "(default: UTC)" },
+		{ "--header none", "the first line is a row (default: "
+		    "detected)" },
+		{ "--volume column", "take the volume from column, a name or "
+		    "a position (default: the volume column)" },
+		{ "--no-volume", "the input has no volume: every volume is 0 "
+		    "(default: off, a missing volume is an error)" },
+		{ "--close adj", "use the adjusted close, open, high and low "
+		    "scaled with it (default: the close)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	FILE *f = status == 0 ? stdout : stderr;
+	char b[400];
+	size_t i;
 
-	fprintf(fp, "usage: candle-feed [-f] [--from time] [--to time] "
+	fprintf(f, "usage: candle-feed [-f] [--from time] [--to time] "
 	    "[--last n] [--resample dur [--partial]]\n"
 	    "\t[--replay speed [--max-wait s]] [--skip-bad] "
 	    "[--dedupe first|last] [--gaps]\n"
@@ -73,6 +123,9 @@ usage(int status)
 	    "\t[--time-format fmt] [--tz zone] [--header none] "
 	    "[--volume column]\n"
 	    "\t[--no-volume] [--close adj] [file ...]\n");
+	for (i = 0; status == 0 && i < sizeof(help) / sizeof(help[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), help[i][0], help[i][1]));
 	exit(status);
 }
 
@@ -572,7 +625,7 @@ options(int argc, char *argv[])
 	struct argerr e = { 0 };
 	int c;
 
-	while (!e.bad && (c = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+	while (!e.bad && (c = getopt_long(argc, argv, "fh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'F':	opt.from = arg_time(&e, "--from", optarg); break;
 		case 'T':	opt.to = arg_time(&e, "--to", optarg); break;

@@ -29,9 +29,27 @@ static volatile sig_atomic_t stop;
 static void
 usage(int help)
 {
-	fprintf(help ? stdout : stderr,
+	/* --help: every option with its default, as infer(1) */
+	static const char *const opthelp[][2] = {
+		{ "-m, --model model", "the checkpoint (required)" },
+		{ "--min-confidence p", "HOLD when the most probable class "
+		    "is below p, 0 to 1 (default 0)" },
+		{ "--prefix name", "put name before the output column names "
+		    "(default: none)" },
+		{ "--info", "print the checkpoint's header and exit" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	FILE *f = help ? stdout : stderr;
+	char b[400];
+	size_t i;
+
+	fprintf(f,
 	    "usage: infer -m model [--min-confidence p] [--prefix name] [file]\n"
 	    "       infer --info -m model\n");
+	for (i = 0; help && i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
@@ -69,7 +87,7 @@ main(int argc, char *argv[])
 	double minconf = 0;
 	int ch, info = 0, rc, gone = 0;
 
-	while (!ae.bad && (ch = getopt_long(argc, argv, "m:", lopt, NULL)) !=
+	while (!ae.bad && (ch = getopt_long(argc, argv, "hm:", lopt, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'm':
@@ -101,7 +119,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (model == NULL || argc > 1 || (info && argc > 0))
+	if (model == NULL) {
+		warnx("-m model is required");
+		usage(0);
+	}
+	if (argc > 1 || (info && argc > 0))
 		usage(0);
 	if (argc == 1)
 		file = argv[0];
@@ -121,7 +143,9 @@ main(int argc, char *argv[])
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
-		errx(ck_exit(rc), "%s", errbuf);
+		errx(ck_exit(rc), "%s%s", errbuf, strstr(errbuf,
+		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
+		    "(candle-feed FILE | infer ...)" : "");
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
 	if (pending_init(&p, &cs, prefix, 0, BATCH, lv.m.cfg.W, errbuf,

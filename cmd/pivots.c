@@ -32,9 +32,32 @@ static volatile sig_atomic_t stop;
 static void
 usage(int help)
 {
-	fprintf(help ? stdout : stderr, "usage: pivots [-k strength] "
+	/* --help: every option with its default, as pivots(1) */
+	static const char *const opthelp[][2] = {
+		{ "-k strength", "candles on each side of a level-1 pivot, 1 "
+		    "to 10000 (default 2)" },
+		{ "--levels n", "levels of pivots, 1 to 5 (default 2)" },
+		{ "--trend", "also write a trendN column per level (default: "
+		    "off)" },
+		{ "--at-pivot", "hindsight, for charts: each pivot on its own "
+		    "row; looks ahead (default: off)" },
+		{ "--annotations", "write only time,action rows of one "
+		    "level's pivots, for train-batch (default: off)" },
+		{ "--level n", "with --annotations: the level, 1 to 5 "
+		    "(default 1)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	FILE *f = help ? stdout : stderr;
+	char b[400];
+	size_t i;
+
+	fprintf(f, "usage: pivots [-k strength] "
 	    "[--levels n] [--trend] [--at-pivot | --annotations [--level n]] "
 	    "[file]\n");
+	for (i = 0; help && i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
@@ -73,7 +96,9 @@ run(const struct opts *o, const char *path)
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
 	if ((r = cstream_open(&cs, path, why, sizeof(why))) != CK_OK)
-		errx(ck_exit(r), "%s", why);
+		errx(ck_exit(r), "%s%s", why, strstr(why, CSTREAM_NOT_STREAM) ?
+		    "; put candle-feed in front (candle-feed FILE | pivots ...)" :
+		    "");
 	cstream_flushto(&cs, out);
 	csvin_stopflag(cs.in, &stop);
 	if (o->annot) {
@@ -147,7 +172,7 @@ main(int argc, char *argv[])
 	struct argerr ae = { 0 };
 	int ch;
 
-	while (!ae.bad && (ch = getopt_long(argc, argv, "k:", longopts,
+	while (!ae.bad && (ch = getopt_long(argc, argv, "hk:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'k':

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,69 @@ struct progress {
 static void
 usage_to(FILE *f, int status)
 {
+	/* --help: every option with its default, as train-batch(1) */
+	static const char *const opthelp[][2] = {
+		{ "-m, --model model", "the checkpoint, trained in place "
+		    "(required)" },
+		{ "--new", "create the checkpoint first (default: it must "
+		    "exist)" },
+		{ "--force", "with --new: replace an existing file (default: "
+		    "refuse)" },
+		{ "--window W", "with --new: candles per window (default 32)" },
+		{ "--dim D", "with --new: the model width (default 32)" },
+		{ "--layers L", "with --new: transformer blocks (default 2)" },
+		{ "--heads H", "with --new: attention heads (default 4)" },
+		{ "--annotations file", "labels from a time,action file (one "
+		    "of --annotations and --labels is required)" },
+		{ "--strict", "with --annotations: an annotation without its "
+		    "candle or history is an error (default: warn)" },
+		{ "--labels pivots|every", "labels by rule: at pivots, or "
+		    "at every candle (this or --annotations is required)" },
+		{ "-k K", "the pivot strength for --labels (default 2)" },
+		{ "--level N", "--labels pivots: the pivot level (default 1)" },
+		{ "--no-hold", "--labels pivots: label the pivots only, no "
+		    "HOLD (default: HOLD at every other candle)" },
+		{ "--threshold X[s]", "--labels every: the move that makes "
+		    "BUY or SELL, a fraction of the close, or with s times "
+		    "the volatility (default 0.0005)" },
+		{ "--class-weights auto|none|h,b,s", "the loss's class "
+		    "weights: inverse frequency, 1, or as given (default "
+		    "auto)" },
+		{ "--epochs N", "passes over the training samples (default "
+		    "10)" },
+		{ "--batch B", "samples per optimizer step (default 64)" },
+		{ "--lr X", "the AdamW learning rate (default 0.001)" },
+		{ "--weight-decay X", "AdamW's decoupled weight decay "
+		    "(default 0.01)" },
+		{ "--clip X", "the gradient-norm clip; 0: none (default 1)" },
+		{ "--seed S", "initialization (with --new) and shuffling "
+		    "(default 0)" },
+		{ "--threads T", "threads a batch is split across; 0: one "
+		    "per CPU (default 0)" },
+		{ "--val fraction", "the latest samples kept for validation; "
+		    "0: none (default 0.2)" },
+		{ "--patience P", "stop after P epochs without a better "
+		    "validation loss (default: never)" },
+		{ "--no-calibrate", "do not fit the temperature after "
+		    "training (default: calibrate)" },
+		{ "--json file", "write a summary of the run as JSON "
+		    "(default: none)" },
+		{ "--backup", "copy the checkpoint to MODEL.GEN.bak before "
+		    "the first update (default: off)" },
+		{ "--slice S", "hold the lock at most S seconds at a time "
+		    "(default 1)" },
+		{ "--lock-timeout S", "seconds to wait for the lock "
+		    "(default 30)" },
+		{ "--dump-labels file", "write the labels as time,label to "
+		    "file (default: none)" },
+		{ "-v, --verbose", "report sample counts and the final generation "
+		    "(default: off)" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	char b[400];
+	size_t i;
+
 	fprintf(f,
 	    "usage: train-batch -m model\n"
 	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
@@ -54,6 +118,10 @@ usage_to(FILE *f, int status)
 	    "                   [--patience P] [--no-calibrate] [--json file] [--backup]\n"
 	    "                   [--slice S] [--lock-timeout S] [--dump-labels file] [-v]\n"
 	    "                   [candles ...]\n");
+	for (i = 0; status == CK_EXIT_OK &&
+	    i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 	exit(status);
 }
 
@@ -63,12 +131,30 @@ usage(void)
 	usage_to(stderr, CK_EXIT_USAGE);
 }
 
+/*
+ * The reader of stdout is gone (issue 19, 16): a pipe whose read end is
+ * closed polls POLLERR.  Then stop as on a signal, after the step, and end
+ * quietly with 0 as the other programs do at their next write; the epoch
+ * rows come too seldom to wait for a write to fail.
+ */
+static void
+reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, 0, 0 };
+
+	if (!epipe && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		epipe = 1;
+	if (epipe && !stop)
+		stop = SIGPIPE;
+}
+
 /* A bar on a terminal: epoch, percentage, rate, ETA of the whole run. */
 static void
 on_progress(void *arg, const struct trainprog *p)
 {
 	struct progress *pg = arg;
 
+	reader_gone();
 	if (!pg->tty || (p->elapsed - pg->last < 0.1 && p->done < p->total))
 		return;
 	pg->last = p->elapsed;
@@ -81,6 +167,7 @@ out_flush(void)
 {
 	if (fflush(stdout) != 0 && errno == EPIPE)
 		epipe = 1;
+	reader_gone();
 }
 
 static void
@@ -136,7 +223,9 @@ read_history(struct history *hi, const char *path)
 	int r;
 
 	if ((r = cstream_open(&cs, path, ebuf, sizeof(ebuf))) != CK_OK)
-		errx(ck_exit(r), "%s", ebuf);
+		errx(ck_exit(r), "%s%s", ebuf, strstr(ebuf,
+		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
+		    "(candle-feed FILE | train-batch ...)" : "");
 	while ((r = cstream_next(&cs, &k, ebuf, sizeof(ebuf))) == 1) {
 		if (hi->n > 0 && k.t <= hi->t[hi->n - 1])
 			errx(CK_EXIT_DATA, "%s:%ld: time does not follow the "
@@ -268,7 +357,7 @@ parse(struct args *a, int argc, char **argv)
 	a->level = 1;
 	a->threshold = LABELS_THRESHOLD;
 	a->val = 0.2;
-	while (!e.bad && (ch = getopt_long(argc, argv, "m:k:v", longopts,
+	while (!e.bad && (ch = getopt_long(argc, argv, "hm:k:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':	a->model = optarg; break;
@@ -358,6 +447,7 @@ parse(struct args *a, int argc, char **argv)
 		case O_VERSION:
 			printf("train-batch %s\n", VERSION);
 			exit(CK_EXIT_OK);
+		case 'h':
 		case O_HELP:
 			usage_to(stdout, CK_EXIT_OK);
 			break;
@@ -369,8 +459,10 @@ parse(struct args *a, int argc, char **argv)
 		warnx("%s", e.msg);
 		usage();
 	}
-	if (a->model == NULL)
+	if (a->model == NULL) {
+		warnx("-m model is required");
 		usage();
+	}
 	if ((a->annot != NULL) == (a->labels != NULL)) {
 		warnx("give one of --annotations and --labels");
 		usage();
@@ -463,8 +555,15 @@ open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 		meta->trained_until = CKTIME_NONE;
 		/* with SOURCE_DATE_EPOCH, the same bytes for the same seed */
 		meta->model_id = ckpt_id_for(a->to.seed);
-	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0)
+		/* refused before any work (ckpt_create refuses it too) */
+		if (!a->force && access(a->model, F_OK) == 0)
+			errx(CK_EXIT_FAIL, "%s: file exists; not replaced "
+			    "(add --force to replace it)", a->model);
+	} else if ((r = ckpt_load(a->model, m, meta, ebuf, sizeof(ebuf))) != 0) {
+		if (access(a->model, F_OK) != 0 && errno == ENOENT)
+			errx(ck_exit(r), "%s; add --new to create it", ebuf);
 		errx(ck_exit(r), "%s", ebuf);
+	}
 	if (model_reserve(m, a->to.batch, a->threads, ebuf, sizeof(ebuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", ebuf);
 }
@@ -579,6 +678,10 @@ main(int argc, char **argv)
 		fputc('\n', stderr);
 	if (r != 0)
 		errx(ck_exit(r), "%s", ebuf);
+	if (res.refused > 0)
+		warnx("%s: %ld of %ld steps not applied: loss, gradient or "
+		    "update not finite (the weights were left as they were)",
+		    a.model, res.refused, res.refused + res.steps);
 	if (res.best_skipped)
 		warnx("%s: not restoring epoch %d's weights: another process "
 		    "committed since; keeping the current ones", a.model,
@@ -613,7 +716,9 @@ main(int argc, char **argv)
 	out_flush();
 	if (ferror(stdout) && !epipe)
 		err(CK_EXIT_FAIL, "stdout");
+	if (res.stop == TRAIN_SIGNAL && epipe)
+		return CK_EXIT_OK;	/* the reader went away: a quiet end */
 	if (res.stop == TRAIN_SIGNAL)
 		return 128 + stop;
-	return CK_EXIT_OK;
+	return res.refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;
 }

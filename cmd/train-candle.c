@@ -40,7 +40,51 @@ struct counts {
 static void
 usage(int help)
 {
-	fprintf(help ? stdout : stderr,
+	/* --help: every option with its default, as train-candle(1) */
+	static const char *const opthelp[][2] = {
+		{ "-m, --model model", "the checkpoint, trained in place "
+		    "(required)" },
+		{ "--on pivots|every|none", "train at each confirmed pivot, "
+		    "at every decided candle, or never (one of --on and "
+		    "--label is required)" },
+		{ "--label BUY|SELL|HOLD", "train once on the window ending "
+		    "at --at with this label, in any case (this or --on is "
+		    "required)" },
+		{ "--at time", "with --label: the candle (default: the last "
+		    "candle)" },
+		{ "--level n", "the pivot level for --on pivots, 1 to 5 "
+		    "(default 1)" },
+		{ "-k k", "the pivot strength, as pivots -k upstream "
+		    "(default 2)" },
+		{ "--no-hold", "--on pivots: train at the pivots only, no "
+		    "HOLD (default: HOLD at every other candle)" },
+		{ "--threshold x", "--on every: the move that makes BUY or "
+		    "SELL (default 0.0005)" },
+		{ "--history n", "candles kept for windows and --at "
+		    "(default 4096)" },
+		{ "--lr rate", "the AdamW learning rate (default 1e-4)" },
+		{ "--accumulate k", "one update per k samples (default 1)" },
+		{ "--commit-every n", "while rows are waiting, at most n "
+		    "updates under one hold of the lock (default 64)" },
+		{ "--commit-ms ms", "and at most ms milliseconds of it "
+		    "(default 100)" },
+		{ "--lock-timeout s", "seconds to wait for the checkpoint's "
+		    "lock (default 30)" },
+		{ "--min-confidence p", "HOLD when the most probable class "
+		    "is below p (default 0)" },
+		{ "--prefix name", "put name before the output column names "
+		    "(default: none)" },
+		{ "--dump-labels file", "also write each training label as "
+		    "time,label to file (default: none)" },
+		{ "--info", "print the checkpoint's header and exit" },
+		{ "-h, --help", "print this help and exit" },
+		{ "--version", "print the version and exit" },
+	};
+	FILE *f = help ? stdout : stderr;
+	char b[400];
+	size_t i;
+
+	fprintf(f,
 	    "usage: train-candle -m model --on pivots | every | none [--level n] "
 	    "[-k k]\n"
 	    "           [--no-hold] [--threshold x] [--history n] [--lr rate] "
@@ -52,6 +96,9 @@ usage(int help)
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
 	    "       train-candle --info -m model\n");
+	for (i = 0; help && i < sizeof(opthelp) / sizeof(opthelp[0]); i++)
+		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
+		    arg_helpline(b, sizeof(b), opthelp[i][0], opthelp[i][1]));
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
@@ -95,10 +142,11 @@ report(const struct pending *p, const struct live *lv, const struct accum *a,
 {
 	fprintf(stderr, "train-candle: rows=%ld predictions=%ld samples=%ld "
 	    "buy=%ld sell=%ld hold=%ld steps=%ld skipped=%ld no_window=%ld "
-	    "unapplied=%d reloads=%ld load_failures=%ld\n", p->rows,
-	    p->preds, n->samples, n->bylabel[ACTION_BUY],
+	    "unapplied=%d refused=%ld reloads=%ld load_failures=%ld\n",
+	    p->rows, p->preds, n->samples, n->bylabel[ACTION_BUY],
 	    n->bylabel[ACTION_SELL], n->bylabel[ACTION_HOLD], a->steps,
-	    n->skipped, n->nowindow, a->n, lv->reloads, lv->loadfail);
+	    n->skipped, n->nowindow, a->n, a->refused, lv->reloads,
+	    lv->loadfail);
 }
 
 /* Keep the current row's samples from the next one on: 1 when a step is
@@ -197,6 +245,7 @@ more(void *arg, int go_on)
 static int
 apply(struct trainer *t)
 {
+	long refused = t->acc->refused;
 	int kept = t->acc->n, rc;
 
 	t->rc = 0;
@@ -205,6 +254,9 @@ apply(struct trainer *t)
 	(void)csvout_flush(t->out);
 	rc = accum_apply_group(t->acc, t->lv, t->lk, t->grp, more, t, t->err,
 	    t->errlen);
+	if (refused == 0 && t->acc->refused > 0)	/* the rest: refused= */
+		warnx("%s: step not applied: loss, gradient or update not "
+		    "finite; dropping its samples", t->lv->path);
 	if (rc == CK_ETIMEOUT) {
 		warnx("%s; skipping %d sample%s", t->err, kept,
 		    kept == 1 ? "" : "s");
@@ -244,9 +296,19 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	if (at == CKTIME_NONE)
 		i = hi.n - 1;
 	else if ((i = history_find(&hi, at)) < 0) {
+		/* name the nearest earlier candle, the likely intent */
 		time_format(tb, at);
+		for (i = hi.n - 1; i >= hi.first && history_time(&hi, i) > at;
+		    i--)
+			;
+		if (i < hi.first)
+			errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
+			    "candles read (all are later)", cstream_file(cs),
+			    tb, hi.n - hi.first);
+		time_format(la, history_time(&hi, i));
 		errx(CK_EXIT_DATA, "%s: no candle at %s in the last %ld "
-		    "candles read", cstream_file(cs), tb, hi.n - hi.first);
+		    "candles read; the nearest earlier one is at %s: give that "
+		    "time", cstream_file(cs), tb, hi.n - hi.first, la);
 	}
 	if (accum_init(&a, 1, lv->m.cfg.W, opt, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
@@ -266,6 +328,9 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	}
 	if (rc != 0)
 		errx(ck_exit(rc), "%s", errbuf);
+	if (a.refused > 0)
+		errx(CK_EXIT_DATA, "%s: step not applied: loss, gradient or "
+		    "update not finite; the model is left as it was", lv->path);
 	time_format(tb, history_time(&hi, i));
 	fmt_float(lb, a.loss);
 	fmt_float(la, a.loss_after);
@@ -325,10 +390,11 @@ main(int argc, char *argv[])
 	cktime at = CKTIME_NONE;
 	int ch, rc, info = 0, haveon = 0, level = 1, k = 2, history = 4096;
 	int K = 1, label = -1, batch, hold = 1, gone = 0;
+	long refused;
 
 	adamw_default(&opt);
 	opt.lr = 1e-4f;
-	while (!ae.bad && (ch = getopt_long(argc, argv, "m:k:", lopt,
+	while (!ae.bad && (ch = getopt_long(argc, argv, "hm:k:", lopt,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'm':
@@ -410,7 +476,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (model == NULL || argc > 1)
+	if (model == NULL) {
+		warnx("-m model is required");
+		usage(0);
+	}
+	if (argc > 1)
 		usage(0);
 	if (argc == 1)
 		file = argv[0];
@@ -443,7 +513,9 @@ main(int argc, char *argv[])
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
 	if ((rc = cstream_open(&cs, file, errbuf, sizeof(errbuf))) != 0)
-		errx(ck_exit(rc), "%s", errbuf);
+		errx(ck_exit(rc), "%s%s", errbuf, strstr(errbuf,
+		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
+		    "(candle-feed FILE | train-candle ...)" : "");
 	if (label >= 0) {
 		rc = label_once(&lv, &cs, history, label, at, &opt, &lk);
 		cstream_close(&cs);
@@ -520,9 +592,10 @@ main(int argc, char *argv[])
 	pending_free(&p);
 	history_free(&hi);
 	pivcols_free(&pv);
+	refused = acc.refused;
 	accum_free(&acc);
 	live_close(&lv);
 	if (stop && !gone)
 		return 128 + stop;
-	return CK_EXIT_OK;
+	return refused > 0 ? CK_EXIT_DATA : CK_EXIT_OK;
 }

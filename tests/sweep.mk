@@ -11,7 +11,7 @@
 # The data: any file candle-feed reads; the range [SWEEP_FROM, SWEEP_TO)
 # (empty: all) is split at SWEEP_SPLIT (empty: at 80% of its candles).
 DATA = tests/data/hqchart_600000sh_1m.csv.gz
-GRID = tests/sweep/default.grid
+GRID = $(SWEEP_LIB)/default.grid
 METRIC = sharpe
 SWEEP_DIR = sweep
 SWEEP_FROM =
@@ -61,13 +61,17 @@ WF_MODE = warm
 WF_EPOCHS = 3
 WF_VAL = 0
 
+# Where the scripts and the programs are: the source tree by default;
+# candlekit-sweep (make install) points SWEEP_LIB at the installed scripts
+# and empties SWEEP_BIN (the programs are then those on PATH).
+SWEEP_LIB = tests/sweep
 SWEEP_BIN = bin/candle-feed bin/train-batch bin/infer bin/backtest
-SWEEP_SH = tests/sweep/lib.sh tests/sweep/cell
+SWEEP_SH = $(SWEEP_LIB)/lib.sh $(SWEEP_LIB)/cell
 
 # The cells are known, and their settings files written (only when their
 # text changes), when make reads this file for a sweep goal.
 ifneq ($(filter sweep sweep-parallel $(SWEEP_DIR)/%,$(MAKECMDGOALS)),)
-SWEEP_CELLS := $(shell sh tests/sweep/cells '$(GRID)' '$(SWEEP_DIR)' \
+SWEEP_CELLS := $(shell sh $(SWEEP_LIB)/cells '$(GRID)' '$(SWEEP_DIR)' \
 	'metric=$(METRIC)' 'labels=$(SWEEP_LABELS)' 'window=$(SWEEP_WINDOW)' \
 	'dim=$(SWEEP_DIM)' 'layers=$(SWEEP_LAYERS)' 'heads=$(SWEEP_HEADS)' \
 	'lr=$(SWEEP_LR)' 'k=$(SWEEP_K)' 'level=$(SWEEP_LEVEL)' \
@@ -88,40 +92,40 @@ SWEEP_JSON = $(SWEEP_CELLS:%=$(SWEEP_DIR)/%/backtest.json)
 
 sweep: $(SWEEP_DIR)/results.md
 
-$(SWEEP_DIR)/%/model.ckpt: $(SWEEP_DIR)/%/settings $(DATA) bin/candle-feed bin/train-batch $(SWEEP_SH)
-	sh tests/sweep/cell train $(@D)
+$(SWEEP_DIR)/%/model.ckpt: $(SWEEP_DIR)/%/settings $(DATA) $(filter %/candle-feed %/train-batch,$(SWEEP_BIN)) $(SWEEP_SH)
+	sh $(SWEEP_LIB)/cell train $(@D)
 
-$(SWEEP_DIR)/%/pred.csv: $(SWEEP_DIR)/%/model.ckpt bin/infer
-	sh tests/sweep/cell predict $(@D)
+$(SWEEP_DIR)/%/pred.csv: $(SWEEP_DIR)/%/model.ckpt $(filter %/infer,$(SWEEP_BIN))
+	sh $(SWEEP_LIB)/cell predict $(@D)
 
-$(SWEEP_DIR)/%/backtest.json: $(SWEEP_DIR)/%/pred.csv $(SWEEP_DIR)/%/backtest.settings bin/backtest
-	sh tests/sweep/cell backtest $(@D)
+$(SWEEP_DIR)/%/backtest.json: $(SWEEP_DIR)/%/pred.csv $(SWEEP_DIR)/%/backtest.settings $(filter %/backtest,$(SWEEP_BIN))
+	sh $(SWEEP_LIB)/cell backtest $(@D)
 
-$(SWEEP_DIR)/results.csv: $(SWEEP_JSON) $(SWEEP_DIR)/cells $(SWEEP_DIR)/metric tests/sweep/table
-	sh tests/sweep/table csv $(SWEEP_DIR) '$(METRIC)' > $@.new
+$(SWEEP_DIR)/results.csv: $(SWEEP_JSON) $(SWEEP_DIR)/cells $(SWEEP_DIR)/metric $(SWEEP_LIB)/table
+	sh $(SWEEP_LIB)/table csv $(SWEEP_DIR) '$(METRIC)' > $@.new
 	mv -f $@.new $@
 
 $(SWEEP_DIR)/results.md: $(SWEEP_DIR)/results.csv
-	sh tests/sweep/table md $(SWEEP_DIR)/results.csv > $@.new
+	sh $(SWEEP_LIB)/table md $(SWEEP_DIR)/results.csv > $@.new
 	mv -f $@.new $@
 	cat $@
 
 # The same cells, each still to do run by one GNU parallel job (train,
 # predict, backtest) on HOSTS, then the same table.
-sweep-parallel: $(SWEEP_BIN) $(SWEEP_SH) tests/sweep/table
+sweep-parallel: $(SWEEP_BIN) $(SWEEP_SH) $(SWEEP_LIB)/table
 	for c in $(SWEEP_CELLS); do \
 		$(MAKE) -s -q $(SWEEP_DIR)/$$c/backtest.json || echo $$c; \
 	done | $(PARALLEL) --will-cite --halt now,fail=1 --sshlogin '$(HOSTS)' \
 		--workdir '$(CURDIR)' $(PARALLEL_FLAGS) \
-		sh tests/sweep/cell all '$(SWEEP_DIR)/{}'
-	sh tests/sweep/table csv $(SWEEP_DIR) '$(METRIC)' > $(SWEEP_DIR)/results.csv.new
+		sh $(SWEEP_LIB)/cell all '$(SWEEP_DIR)/{}'
+	sh $(SWEEP_LIB)/table csv $(SWEEP_DIR) '$(METRIC)' > $(SWEEP_DIR)/results.csv.new
 	mv -f $(SWEEP_DIR)/results.csv.new $(SWEEP_DIR)/results.csv
-	sh tests/sweep/table md $(SWEEP_DIR)/results.csv > $(SWEEP_DIR)/results.md.new
+	sh $(SWEEP_LIB)/table md $(SWEEP_DIR)/results.csv > $(SWEEP_DIR)/results.md.new
 	mv -f $(SWEEP_DIR)/results.md.new $(SWEEP_DIR)/results.md
 	cat $(SWEEP_DIR)/results.md
 
 ifneq ($(filter walkforward $(WF_DIR)/%,$(MAKECMDGOALS)),)
-WF_OK := $(shell sh tests/sweep/walk settings '$(WF_DIR)' 'data=$(DATA)' \
+WF_OK := $(shell sh $(SWEEP_LIB)/walk settings '$(WF_DIR)' 'data=$(DATA)' \
 	'from=$(WF_FROM)' 'to=$(WF_TO)' 'train=$(WF_TRAIN)' 'step=$(WF_STEP)' \
 	'folds=$(WF_FOLDS)' 'mode=$(WF_MODE)' 'labels=$(SWEEP_LABELS)' \
 	'window=$(SWEEP_WINDOW)' 'dim=$(SWEEP_DIM)' 'layers=$(SWEEP_LAYERS)' \
@@ -139,8 +143,8 @@ endif
 
 walkforward: $(WF_DIR)/compare.md
 
-$(WF_DIR)/compare.md: $(WF_DIR)/settings $(DATA) $(SWEEP_BIN) $(SWEEP_SH) tests/sweep/walk tests/sweep/table
-	sh tests/sweep/walk run $(WF_DIR)
+$(WF_DIR)/compare.md: $(WF_DIR)/settings $(DATA) $(SWEEP_BIN) $(SWEEP_SH) $(SWEEP_LIB)/walk $(SWEEP_LIB)/table
+	sh $(SWEEP_LIB)/walk run $(WF_DIR)
 	cat $(WF_DIR)/folds.csv $(WF_DIR)/compare.md
 
 sweep-clean:

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -36,6 +37,30 @@ update(float *p, const float *g, float *mm, float *v, size_t n, float decay,
 		v[j] = v[j] * b2 + g[j] * g[j] * (1.0f - b2);
 		p[j] += -step_size * (mm[j] / (sqrtf(v[j]) / bc2s + eps));
 	}
+}
+
+/*
+ * Issue 19, 6: whether update() would leave every value finite, computed
+ * on copies with the same operations (so the same bits as update() and
+ * update8()), nothing written.  O(n), small beside a forward and backward.
+ */
+static int
+update_finite(const float *p, const float *g, const float *mm, const float *v,
+    size_t n, float decay, float b1, float b2, float eps, float step_size,
+    float bc2s)
+{
+	float pn, mn, vn;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		pn = p[j] * decay;
+		mn = mm[j] * b1 + g[j] * (1.0f - b1);
+		vn = v[j] * b2 + g[j] * g[j] * (1.0f - b2);
+		pn += -step_size * (mn / (sqrtf(vn) / bc2s + eps));
+		if (!isfinite(pn) || !isfinite(mn) || !isfinite(vn))
+			return 0;
+	}
+	return 1;
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
@@ -89,15 +114,28 @@ adamw_step(struct model *m, const struct adamw *o)
 	for (; j < m->nparams; j++)
 		s[0] += (double)m->grads[j] * m->grads[j];
 	norm = sqrt((s[0] + s[1]) + (s[2] + s[3]));
+	/* issue 19, 6: a step is applied whole or not at all */
+	if (!isfinite(norm) || m->step == UINT64_MAX)	/* or wrap to 0 */
+		return isfinite(norm) ? INFINITY : (float)norm;
 	/* clip_grad_norm_: scale by max_norm / (norm + 1e-6) when below 1 */
 	if (o->clip > 0 && (coef = (float)(o->clip / (norm + 1e-6))) < 1.0f)
 		for (j = 0; j < m->nparams; j++)
 			m->grads[j] *= coef;
-	m->step++;
-	bc1 = 1.0 - pow(o->beta1, (double)m->step);
-	bc2 = 1.0 - pow(o->beta2, (double)m->step);
+	bc1 = 1.0 - pow(o->beta1, (double)(m->step + 1));
+	bc2 = 1.0 - pow(o->beta2, (double)(m->step + 1));
 	step_size = (float)(o->lr / bc1);
 	bc2s = (float)sqrt(bc2);
+	for (i = 0; i < m->ntensors; i++) {	/* the dry pass */
+		const struct model_tensor *t = &m->tensor[i];
+		size_t off = t->offset;
+
+		decay = (float)(1.0 - (double)o->lr * (t->decay ? o->weight_decay : 0));
+		if (!update_finite(m->params + off, m->grads + off, m->m + off,
+		    m->v + off, (size_t)t->rows * t->cols, decay, o->beta1,
+		    o->beta2, o->eps, step_size, bc2s))
+			return INFINITY;
+	}
+	m->step++;
 	for (i = 0; i < m->ntensors; i++) {
 		const struct model_tensor *t = &m->tensor[i];
 		float *p = m->params + t->offset, *g = m->grads + t->offset;

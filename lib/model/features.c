@@ -1,8 +1,12 @@
 /*
  * features.c - a window of candles to the model's inputs, and the ghost
  * candle's target and its way back to prices (issue 3, section 1).
- * Computed in double, stored as float.
+ * Computed in double, stored as float.  Every candle the stream accepts
+ * (prices positive and finite, subnormals included; volume finite, >= 0)
+ * gives finite features: a log ratio of two such prices lies within
+ * +-1500 even where the ratio itself overflows or underflows.
  */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -10,10 +14,25 @@
 
 #define CLAMP	10.0
 
+/* x clamped to +-CLAMP; a NaN (which no comparison catches) is 0. */
 static float
 clamp(double x)
 {
+	if (isnan(x))
+		return 0.0f;
 	return (float)(x < -CLAMP ? -CLAMP : x > CLAMP ? CLAMP : x);
+}
+
+/* ln(a / b) for positive finite a, b: the quotient's log while the
+ * quotient is a normal double (the common case, bit for bit as before),
+ * else the difference of the logs (a / b overflowing to inf or losing
+ * digits as a subnormal, as with a = 1e-320, b = 100). */
+static double
+logratio(double a, double b)
+{
+	double q = a / b;
+
+	return isnormal(q) ? log(q) : log(a) - log(b);
 }
 
 void
@@ -25,10 +44,10 @@ features_window(float *x, double *s, const double *o, const double *h,
 
 	/* r3 = ln(close[i] / close[i-1]): mean, then the population std */
 	for (i = 1; i <= W; i++)
-		mr += log(c[i] / c[i - 1]);
+		mr += logratio(c[i], c[i - 1]);
 	mr /= W;
 	for (i = 1; i <= W; i++) {
-		r = log(c[i] / c[i - 1]) - mr;
+		r = logratio(c[i], c[i - 1]) - mr;
 		vr += r * r;
 	}
 	sd = sqrt(vr / W) + 1e-8;
@@ -44,10 +63,10 @@ features_window(float *x, double *s, const double *o, const double *h,
 		float *f = x + (size_t)(i - 1) * 5;
 
 		p = c[i - 1];
-		f[0] = clamp(log(o[i] / p) / sd);
-		f[1] = clamp(log(h[i] / p) / sd);
-		f[2] = clamp(log(l[i] / p) / sd);
-		f[3] = clamp(log(c[i] / p) / sd);
+		f[0] = clamp(logratio(o[i], p) / sd);
+		f[1] = clamp(logratio(h[i], p) / sd);
+		f[2] = clamp(logratio(l[i], p) / sd);
+		f[3] = clamp(logratio(c[i], p) / sd);
 		f[4] = clamp((log1p(v[i]) - mu) / su);
 	}
 	*s = sd;
@@ -59,14 +78,24 @@ features_target(float *g, const double next[4], double close_t, double s)
 	int j;
 
 	for (j = 0; j < 4; j++)
-		g[j] = clamp(log(next[j] / close_t) / s);
+		g[j] = clamp(logratio(next[j], close_t) / s);
 }
 
 void
 features_unghost(double out[4], const float *g, double close_t, double s)
 {
+	double y;
 	int j;
 
-	for (j = 0; j < 4; j++)
+	for (j = 0; j < 4; j++) {
 		out[j] = close_t * exp((double)g[j] * s);
+		if (isfinite(out[j]) && out[j] > 0)
+			continue;
+		/* beyond the doubles (a wide scale s from extreme prices):
+		 * the nearest positive finite double, so that the price is
+		 * one the stream accepts */
+		y = log(close_t) + (double)g[j] * s;
+		out[j] = y >= log(DBL_MAX) ? DBL_MAX :
+		    y <= log(DBL_TRUE_MIN) ? DBL_TRUE_MIN : exp(y);
+	}
 }

@@ -902,6 +902,8 @@ model_train_step(struct model *m, const struct batch *b, const struct adamw *o)
 		return NAN;
 	model_zero_grad(m);
 	loss = model_forward(m, b, NULL, NULL);
+	if (!isfinite(loss))	/* not applied: m->step tells */
+		return loss;
 	model_backward(m);
 	adamw_step(m, o);
 	return loss;

@@ -122,9 +122,14 @@ void	model_predict(struct model *, const float *x, int B, float *probs, float *g
 float	model_forward(struct model *, const struct batch *, float *probs, float *ghost);
 void	model_zero_grad(struct model *);
 void	model_backward(struct model *);
-/* Clip, then one AdamW step (step++); returns the gradient norm before clipping. */
+/* Clip, then one AdamW step (step++); returns the gradient norm before
+ * clipping.  A step is applied whole or not at all: when the norm is not
+ * finite, when any new parameter or moment would not be, or when step is
+ * UINT64_MAX, nothing changes (step neither) and the return is not finite. */
 float	adamw_step(struct model *, const struct adamw *);
-/* zero_grad + forward + backward + adamw_step; returns the loss before the step. */
+/* zero_grad + forward + backward + adamw_step; returns the loss before the
+ * step.  A loss that is not finite is not stepped on; whether the step was
+ * applied is whether m->step advanced. */
 float	model_train_step(struct model *, const struct batch *, const struct adamw *);
 
 #endif

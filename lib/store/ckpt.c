@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -418,6 +419,51 @@ layout_of(int fd, const char *name, const struct hdr *h, struct model *t,
 	return rc;
 }
 
+/*
+ * Values a valid CRC cannot vouch for (issue 19, 6): a file written with
+ * them loads as a model that trains and predicts NaN.  The generation must
+ * be a count of steps (at most CKPT_GEN_MAX: beyond, the next step's bias
+ * correction is no longer exact, and at 2^64-1 the count wraps to 0 and
+ * divides by zero); with m, every parameter and first moment must be
+ * finite and every second moment finite and >= 0.  Used on every load and
+ * before every save.  0 or CK_EDATA with a message naming the first bad
+ * value.
+ */
+static int
+check_values(const char *name, uint64_t generation, const struct model *m,
+    char *err, size_t errlen)
+{
+	static const char *what[3] = { "weight", "first moment",
+	    "second moment" };
+	const float *a[3];
+	size_t j;
+	int k, i;
+
+	if (generation > CKPT_GEN_MAX)
+		return fail(err, errlen, CK_EDATA, "%s: impossible generation "
+		    "%llu (more than 2^53 steps); a corrupt or foreign file, "
+		    "restore a backup", name, (unsigned long long)generation);
+	if (m == NULL)
+		return CK_OK;
+	a[0] = m->params;
+	a[1] = m->m;
+	a[2] = m->v;
+	for (k = 0; k < 3; k++)
+		for (j = 0; j < m->nparams; j++) {
+			/* a second moment is also never negative */
+			if (isfinite(a[k][j]) && !(a[k][j] < 0 && k == 2))
+				continue;
+			for (i = m->ntensors - 1; i > 0 &&
+			    m->tensor[i].offset > j; i--)
+				;
+			return fail(err, errlen, CK_EDATA, "%s: %s %zu of "
+			    "tensor %s is %g; the model is unusable, restore "
+			    "a backup", name, what[k], j - m->tensor[i].offset,
+			    m->tensor[i].name, (double)a[k][j]);
+		}
+	return CK_OK;
+}
+
 /* Read the checked file into a new model, then into m (see ckpt_load). */
 static int
 read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
@@ -438,6 +484,8 @@ read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
 	}
 	t.step = h->generation;
 	t.temperature = h->temperature;
+	if ((rc = check_values(name, h->generation, &t, err, errlen)) != CK_OK)
+		goto out;
 	if (m->params != NULL && same_config(&m->cfg, &t.cfg)) {
 		memcpy(m->params, t.params, n);
 		memcpy(m->m, t.m, n);
@@ -853,6 +901,8 @@ ckpt_create(const char *path, const struct model *m, struct ckpt_meta *meta,
 	    (rc = new_identity(meta, err, errlen)) != CK_OK)
 		return rc;
 	meta->generation = m->step;
+	if ((rc = check_values(path, m->step, m, err, errlen)) != CK_OK)
+		return rc;
 	if ((dfd = open_dir(&w, err, errlen)) == -1)
 		return CK_ERR;
 	exists = fstatat(dfd, w.base, &st, AT_SYMLINK_NOFOLLOW) == 0;
@@ -902,6 +952,8 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	if ((rc = check_fd(lk.fd, path, &h, err, errlen)) != CK_OK)
 		goto out;
 	config_of(&h, &cfg);
+	if ((rc = check_values(path, h.generation, NULL, err, errlen)) != CK_OK)
+		goto out;
 	if (m->params == NULL || h.model_id != meta->model_id ||
 	    h.generation != meta->generation || !same_config(&cfg, &m->cfg))
 		rc = read_fd(lk.fd, path, &h, m, err, errlen);
@@ -927,7 +979,8 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 		goto out;
 	}
 	meta->generation = m->step;
-	if ((rc = write_tmp(dfd, &w, m, meta, lk.fd, &lk.st, err,
+	if ((rc = check_values(path, m->step, m, err, errlen)) != CK_OK ||
+	    (rc = write_tmp(dfd, &w, m, meta, lk.fd, &lk.st, err,
 	    errlen)) != CK_OK) {
 		ckpt_hook("release", gen0);
 		goto out;

@@ -22,6 +22,7 @@
 #define CKPT_HDRSIZE	128		/* the fixed header */
 #define CKPT_ENTSIZE	48		/* one tensor table entry */
 #define CKPT_TIMEOUT	30.0		/* s, default lock wait */
+#define CKPT_GEN_MAX	(UINT64_C(1) << 53)	/* a higher generation is refused */
 #define CKPT_GEN_STALE	UINT64_MAX	/* meta.generation after a failed update:
 					 * the next update reloads */
 
@@ -80,8 +81,11 @@ uint64_t ckpt_id_for(uint64_t seed);
  * (re)initialized to the file's configuration (buffers and activations
  * kept when the configuration is the same), on failure left untouched.
  * A wrong magic, a newer version, a bad CRC or a truncated file is
- * CK_EDATA with a message that says which and how to fix it; I/O errors
- * are CK_ERR.  Never locks. */
+ * CK_EDATA with a message that says which and how to fix it, and so are
+ * values no training makes (a weight or moment not finite, a negative
+ * second moment, a generation above CKPT_GEN_MAX); I/O errors are CK_ERR.
+ * ckpt_create and ckpt_update refuse to write such values (CK_EDATA).
+ * Never locks. */
 int	ckpt_load(const char *path, struct model *, struct ckpt_meta *,
 	    char *err, size_t errlen);
 /* ckpt_load, and in stamp (may be NULL) the stamp of the very file read,

@@ -108,3 +108,41 @@ arg_time(struct argerr *e, const char *opt, const char *s)
 	}
 	return t;
 }
+
+const char *
+arg_helpline(char *buf, size_t len, const char *opt, const char *what)
+{
+	const int col = 26, width = 79;
+	size_t n, w;
+	int x;
+
+	if (len == 0)
+		return buf;
+	n = (size_t)snprintf(buf, len, "  %s", opt);
+	x = (int)strlen(opt) + 2;
+	if (x > col - 2 && n < len) {	/* a long opt: what below it */
+		n += (size_t)snprintf(buf + n, len - n, "\n");
+		x = 0;
+	}
+	while (*what != '\0' && n < len) {
+		/* the next word: up to a space */
+		w = strcspn(what, " ");
+		if (x >= col - 1 && x + 1 + (int)w > width) {
+			n += (size_t)snprintf(buf + n, len - n, "\n%*s", col, "");
+			x = col;
+		} else {
+			n += (size_t)snprintf(buf + n, len - n, "%*s",
+			    x < col ? col - x : 1, "");
+			x = x < col ? col : x + 1;
+		}
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%.*s", (int)w,
+			    what);
+		x += (int)w;
+		what += w;
+		what += strspn(what, " ");
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "\n");
+	return buf;
+}

@@ -35,4 +35,13 @@ int	arg_action(struct argerr *, const char *opt, const char *s);
 /* Any time form time_parse_any accepts (timeparse.h, EPOCH_AUTO). */
 cktime	arg_time(struct argerr *, const char *opt, const char *s);
 
+/*
+ * One entry of a program's option list (its help text), formatted into buf:
+ * two spaces, opt padded to 24 columns, then what, wrapped at 79 columns
+ * with its next lines under it (an opt of 23 or more characters has what
+ * on the next line).  Returns buf (cut to len).
+ */
+const char *arg_helpline(char *buf, size_t len, const char *opt,
+	    const char *what);
+
 #endif

@@ -113,7 +113,7 @@ cstream_open(struct cstream *cs, const char *path, char *err, size_t errlen)
 	for (i = 0; i < 6; i++)
 		if (i >= cs->ncol || strcmp(cs->name[i], canon[i]) != 0) {
 			snprintf(err, errlen, "%s:%ld: header column %d is not "
-			    "'%s' but %s (not a candle stream)",
+			    "'%s' but %s (" CSTREAM_NOT_STREAM ")",
 			    csvin_name(cs->in), csvin_line(cs->in), i + 1,
 			    canon[i], i < cs->ncol ? quote_text(q, sizeof(q),
 			    cs->name[i], strlen(cs->name[i])) : "missing");

@@ -41,7 +41,10 @@ struct cstream {
 };
 
 /* Open and read the header (the first six names must be the canonical
- * ones); a missing header is CK_EDATA. */
+ * ones); a missing header is CK_EDATA.  A header that is not the canonical
+ * one is CK_EDATA with a message containing CSTREAM_NOT_STREAM, by which a
+ * program knows to say how to convert the file. */
+#define CSTREAM_NOT_STREAM	"not a candle stream"
 int	cstream_open(struct cstream *, const char *path, char *err, size_t errlen);
 void	cstream_close(struct cstream *);
 /* Flush out before any read that may block. */

@@ -2,6 +2,7 @@
  * accum.c - accumulated online samples applied under the lock (accum.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,14 @@ accum_add(struct accum *a, const struct history *hi, long i, int label)
 	return a->n == a->K;
 }
 
-/* One step on the kept samples, latest weights; the buffer is emptied. */
-static void
+/* One step on the kept samples, latest weights; the buffer is emptied.
+ * 1, or 0 when the step was not applied (its loss, gradient or update not
+ * finite: counted in refused, the samples dropped). */
+static int
 step(struct accum *a, struct model *m, struct ckpt_meta *meta)
 {
 	struct batch b;
+	uint64_t st;
 
 	b.B = a->n;
 	b.x = a->x;
@@ -83,34 +87,42 @@ step(struct accum *a, struct model *m, struct ckpt_meta *meta)
 	b.ghost = a->ghost;
 	b.mask = a->mask;
 	b.weight = NULL;
+	st = m->step;
 	a->loss = model_train_step(m, &b, &a->opt);
+	if (m->step == st) {	/* not finite: not applied, nothing written */
+		a->refused++;
+		a->n = 0;
+		a->tmax = CKTIME_NONE;
+		return 0;
+	}
 	if (a->after)
 		a->loss_after = model_forward(m, &b, a->probs, a->pghost);
 	if (meta->trained_until == CKTIME_NONE || a->tmax > meta->trained_until)
 		meta->trained_until = a->tmax;
 	a->n = 0;
 	a->tmax = CKTIME_NONE;
+	return 1;
 }
 
 /* ckpt_update's callback: one step on the kept samples, latest weights. */
 static int
 accum_step(struct model *m, struct ckpt_meta *meta, void *arg)
 {
-	step(arg, m, meta);
-	return 1;
+	return step(arg, m, meta);
 }
 
 int
 accum_apply(struct accum *a, struct live *lv, const struct ckpt_lockopt *lk,
     char *err, size_t errlen)
 {
+	long refused = a->refused;
 	int rc;
 
 	if (a->n == 0)
 		return 0;
 	rc = ckpt_update(lv->path, &lv->m, &lv->meta, lk, accum_step, a, err,
 	    errlen);
-	if (rc == 0)
+	if (rc == 0 && a->refused == refused)
 		a->steps++;
 	/*
 	 * The stamp must name the file holding our weights: if another
@@ -158,9 +170,8 @@ group_steps(struct model *m, struct ckpt_meta *meta, void *arg)
 	g->n = 0;
 	g->lv->holding = 1;
 	do {
-		step(g->a, m, meta);
+		g->n += step(g->a, m, meta);	/* a refused step: 0 */
 		meta->generation = m->step;
-		g->n++;
 		go = g->n < g->lim->max_steps && ms_now() - t0 < g->lim->max_ms;
 	} while (g->more(g->arg, go) == 1 && go && g->a->n > 0);
 	g->lv->holding = 0;

@@ -28,6 +28,8 @@ struct accum {
 	float	 loss_after;	/* the same samples after it, when after */
 	int	 after;		/* 1: compute loss_after (a forward more) */
 	long	 steps;		/* steps applied */
+	long	 refused;	/* steps not applied: loss, gradient or update
+				 * not finite (their samples are dropped) */
 };
 
 int	accum_init(struct accum *, int K, int W, const struct adamw *,
@@ -40,7 +42,8 @@ int	accum_add(struct accum *, const struct history *, long i, int label);
 /* Apply the kept samples as one step under the lock on lv's checkpoint,
  * then empty the buffer; the new weights are lv's from then on.  0 or a
  * ck_status with err (CK_ETIMEOUT: nothing was applied; the samples are
- * dropped all the same). */
+ * dropped all the same).  A step that is not finite is not applied either:
+ * 0, and refused grows. */
 int	accum_apply(struct accum *, struct live *, const struct ckpt_lockopt *,
 	    char *err, size_t errlen);
 

@@ -85,7 +85,10 @@ skill_ece(const float *probs, const int *label, long n)
 	for (i = 0; i < n; i++) {
 		a = argmax(probs + i * SKILL_NCLASS);
 		p = probs[i * SKILL_NCLASS + a];
-		b = (int)(p * SKILL_BINS);
+		/* a NaN probability (a model whose forward overflows) has no
+		 * bin: converting it to int is undefined; it goes to bin 0
+		 * and makes the ECE NaN, as it should */
+		b = isnan(p) ? 0 : (int)(p * SKILL_BINS);
 		if (b >= SKILL_BINS)
 			b = SKILL_BINS - 1;
 		if (b < 0)

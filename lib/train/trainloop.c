@@ -28,6 +28,7 @@ struct slicectx {
 	double		 t_run;		/* when the run began */
 	double		 t_epoch;	/* when the epoch began */
 	double		 loss_sum;	/* sum of loss * B this epoch */
+	long		 loss_n;	/* the samples of the steps applied */
 	float		*x, *ghost, *mask;
 	int		*label;
 	int		 backup_done;
@@ -107,6 +108,8 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	double t0 = ck_now(), t;
 	cktime last = CKTIME_NONE, u;
 	long ntrain = ds->ntrain;
+	uint64_t st;
+	float loss;
 	int steps = 0, r;
 
 	c->steps = 0;
@@ -148,9 +151,16 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 		    c->ghost, c->mask);
 		if (u > last)
 			last = u;
-		c->loss_sum += (double)model_train_step(m, &b, &o->opt) * b.B;
+		st = m->step;
+		loss = model_train_step(m, &b, &o->opt);
 		c->pos += b.B;
-		steps++;
+		if (m->step == st)	/* not finite: not applied */
+			c->res->refused++;
+		else {
+			c->loss_sum += (double)loss * b.B;
+			c->loss_n += b.B;
+			steps++;
+		}
 		t = ck_now();
 		if (o->on_progress) {
 			pr.epoch = c->epoch;
@@ -366,6 +376,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 		c.epoch = e;
 		c.pos = 0;
 		c.loss_sum = 0;
+		c.loss_n = 0;
 		c.t_epoch = ck_now();
 		if ((r = run_epoch(&c, m, meta, err, errlen)) != CK_OK)
 			goto out;
@@ -377,7 +388,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 		es.epoch = e;
 		es.seconds = ck_now() - c.t_epoch;
 		es.rate = ds->ntrain / (es.seconds + 1e-9);
-		es.train_loss = ds->ntrain ? c.loss_sum / ds->ntrain : NAN;
+		es.train_loss = c.loss_n ? c.loss_sum / c.loss_n : NAN;
 		es.steps = (ds->ntrain + o->batch - 1) / o->batch;
 		trainloop_eval(m, ds, ds->ntrain, ds->n, o->batch,
 		    &es.val_loss, &es.val);

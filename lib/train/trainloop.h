@@ -18,7 +18,7 @@
 struct epochstat {
 	int	 epoch;		/* 1-based */
 	long	 steps;		/* optimizer steps this epoch */
-	double	 train_loss;	/* mean loss of the epoch's steps, before each step */
+	double	 train_loss;	/* mean loss of the epoch's applied steps, before each */
 	double	 val_loss;	/* the training loss (class weights, ghost term)
 				 * over the validation samples (NaN: none) */
 	struct skill val;	/* every validation sample, probabilities at
@@ -61,6 +61,7 @@ struct trainresult {
 	int	 best_restored;	/* 1: the best epoch's weights committed at the end */
 	int	 best_skipped;	/* 1: not restored, another process committed since */
 	long	 steps;		/* optimizer steps this run applied */
+	long	 refused;	/* steps not applied: loss, gradient or update not finite */
 	long	 slices;	/* commits */
 	double	 seconds;	/* wall time of the run */
 	struct epochstat last;	/* the last completed epoch */

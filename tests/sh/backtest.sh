@@ -323,7 +323,7 @@ want = dict(cash=10000, size=1, fee=0.001, slippage=0, fill="open",
 for k, v in want.items():
     assert s[k] == v, (k, s[k], v)
 ' "$T_TMP/dj"
-expect help-defaults 0 "backtest --help | grep -c -e '--min-hold N|auto ' -e '--enter P .*(0.6)' -e '--cooldown N|auto .*(auto)' -e '--on-hold keep|exit .*(keep)'" 4
+expect help-defaults 0 "backtest --help | grep -c -e '--min-hold N|auto ' -e '--enter P .*(default 0.6)' -e '--cooldown N|auto .*(default auto)' -e '--on-hold keep|exit .*(default keep)'" 4
 expect bad-enter 2 "backtest --enter 1.5 $T_TMP/a.csv"
 errhas bad-enter-msg "enter: not a number in 0..1: 1.5"
 expect bad-min-hold 2 "backtest --min-hold -1 $T_TMP/a.csv"

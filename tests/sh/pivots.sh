@@ -10,7 +10,7 @@ head -n 2001 "$in" >"$T_TMP/in2k.csv"
 
 # --- usage ---------------------------------------------------------------
 syn='usage: pivots [-k strength] [--levels n] [--trend] [--at-pivot | --annotations [--level n]] [file]'
-expect help 0 'pivots --help' "$syn"
+expect help 0 "pivots --help | sed '/^$/,\$d'" "$syn"
 expect version 0 'pivots --version | grep -q "^pivots [0-9]"'
 expect k0 2 'pivots -k 0 </dev/null'
 expect kjunk 2 'pivots -k 2x </dev/null'

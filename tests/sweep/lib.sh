@@ -40,7 +40,9 @@ load() {
 	done <"$1" || die "$1: cannot read the settings"
 	case $data in
 	/*) ;;
-	*) data=$top/$data ;;
+	*)	# relative to where make runs (the source tree, or with
+		# candlekit-sweep the user's directory)
+		if [ -e "$PWD/$data" ]; then data=$PWD/$data; else data=$top/$data; fi ;;
 	esac
 }
 

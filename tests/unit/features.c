@@ -84,11 +84,56 @@ test_ghost(void)
 	T_OK(g[1] == 10.0f);
 }
 
+/* Issue 19, 6: any prices the stream accepts (positive, finite,
+ * subnormals included) and any finite volume >= 0 give finite features,
+ * a finite positive scale, finite targets and ghost prices the stream
+ * accepts back.  Before: 1e-320 next to 100 made c / p infinite, the std
+ * NaN, and NaN passed the clamp. */
+static void
+test_extreme(void)
+{
+	static const double px[] = { 1e-320, 4.9e-324, 2.2250738585072014e-308,
+	    1e-300, 0.01, 1, 100, 1e300, 1.7976931348623157e308 };
+	static const double vol[] = { 0, 1, 1e300, 1.7976931348623157e308 };
+	double oo[W + 1], hh[W + 1], ll[W + 1], cc[W + 1], vv[W + 1];
+	double s, next[4], back[4], a, b;
+	float x[W * 5], g[4];
+	unsigned long r = 12345;
+	int n, i, j, bad = 0;
+
+	for (n = 0; n < 20000; n++) {
+		for (i = 0; i <= W; i++) {
+			r = r * 6364136223846793005UL + 1442695040888963407UL;
+			a = px[(r >> 33) % 9];
+			b = px[(r >> 45) % 9];
+			oo[i] = a;
+			cc[i] = b;
+			hh[i] = a > b ? a : b;
+			ll[i] = a < b ? a : b;
+			vv[i] = vol[(r >> 20) % 4];
+		}
+		features_window(x, &s, oo, hh, ll, cc, vv, W);
+		bad += !(isfinite(s) && s > 0);
+		for (i = 0; i < W * 5; i++)
+			bad += !(fabs(x[i]) <= 10);
+		for (j = 0; j < 4; j++)
+			next[j] = px[(r >> (8 + 4 * j)) % 9];
+		features_target(g, next, cc[W], s);
+		for (j = 0; j < 4; j++)
+			bad += !(fabs(g[j]) <= 10);
+		features_unghost(back, g, cc[W], s);
+		for (j = 0; j < 4; j++)
+			bad += !(isfinite(back[j]) && back[j] > 0);
+	}
+	T_EQ(bad, 0);
+}
+
 int
 main(void)
 {
 	T_RUN(test_window);
 	T_RUN(test_clamp);
 	T_RUN(test_ghost);
+	T_RUN(test_extreme);
 	return T_END();
 }

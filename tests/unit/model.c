@@ -495,6 +495,105 @@ test_overfit(void)
 	model_free(&m);
 }
 
+/* The parameters and moments of m, as they are. */
+static float *
+snap(const struct model *m)
+{
+	float *s = malloc(3 * m->nparams * sizeof(float));
+
+	if (s != NULL) {
+		memcpy(s, m->params, m->nparams * sizeof(float));
+		memcpy(s + m->nparams, m->m, m->nparams * sizeof(float));
+		memcpy(s + 2 * m->nparams, m->v, m->nparams * sizeof(float));
+	}
+	return s;
+}
+
+static int
+same(const struct model *m, const float *s)
+{
+	return memcmp(m->params, s, m->nparams * sizeof(float)) == 0 &&
+	    memcmp(m->m, s + m->nparams, m->nparams * sizeof(float)) == 0 &&
+	    memcmp(m->v, s + 2 * m->nparams, m->nparams * sizeof(float)) == 0;
+}
+
+/* Issue 19, 6: a step whose loss, gradient or result is not finite is not
+ * applied: parameters, moments and step stay as they were.  Before, one
+ * such step made every weight NaN and the generation advanced; a step at
+ * generation 2^64-1 wrapped it to 0 and divided by a zero bias
+ * correction. */
+static void
+test_refused_steps(void)
+{
+	struct model m;
+	struct data d;
+	struct adamw o;
+	float *s, l;
+	uint64_t st;
+	size_t j;
+	int i, applied = 0, refused = 0;
+
+	if (mk(&m, 8, 8, 1, 2, 4, 1) == -1)
+		return;
+	data_make(&d, 4, 8);
+	adamw_default(&o);
+	model_train_step(&m, &d.b, &o);
+	T_EQ(m.step, 1);
+
+	/* a NaN in the gradient */
+	s = snap(&m);
+	model_zero_grad(&m);
+	model_forward(&m, &d.b, NULL, NULL);
+	model_backward(&m);
+	m.grads[m.nparams / 2] = NAN;
+	T_OK(!isfinite(adamw_step(&m, &o)));
+	T_EQ(m.step, 1);
+	T_OK(same(&m, s));
+
+	/* a loss that overflows: huge (finite) weights */
+	for (j = 0; j < m.nparams; j++)
+		m.params[j] = m.params[j] * 1e30f + 1e30f;
+	free(s);
+	s = snap(&m);
+	l = model_train_step(&m, &d.b, &o);
+	T_OK(!isfinite(l));
+	T_EQ(m.step, 1);
+	T_OK(same(&m, s));
+
+	/* the generation at its end does not wrap */
+	model_init_weights(&m, 42);
+	m.step = UINT64_MAX;
+	free(s);
+	s = snap(&m);
+	model_train_step(&m, &d.b, &o);
+	T_OK(m.step == UINT64_MAX);
+	T_OK(same(&m, s));
+
+	/* an update that would overflow (lr 10, weight decay 10: every
+	 * weight times -99 a step) stops before anything is not finite */
+	model_init_weights(&m, 42);
+	o.lr = 10;
+	o.weight_decay = 10;
+	for (i = 0; i < 100; i++) {
+		st = m.step;
+		model_train_step(&m, &d.b, &o);
+		if (m.step == st)
+			refused++;
+		else
+			applied++;
+	}
+	T_OK(applied > 0);
+	T_OK(refused > 0);
+	for (j = 0; j < m.nparams; j++)
+		if (!isfinite(m.params[j]) || !isfinite(m.m[j]) ||
+		    !isfinite(m.v[j]) || m.v[j] < 0)
+			break;
+	T_OK(j == m.nparams);
+	free(s);
+	data_free(&d);
+	model_free(&m);
+}
+
 /*
  * AdamW (model-checkpoint(5)) element by element, against the 8-lane
  * update: the same operations, so the same bits; and the norm it returns.
@@ -617,6 +716,7 @@ main(void)
 	T_RUN(test_determinism);
 	T_RUN(test_predict);
 	T_RUN(test_overfit);
+	T_RUN(test_refused_steps);
 	T_RUN(test_adamw);
 	return T_END();
 }
