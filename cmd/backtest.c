@@ -21,6 +21,9 @@
 #include "stopsig.h"
 #include "outfile.h"
 #include "backtest.h"
+#include "ckpt.h"
+#include "model.h"
+#include "timeframe.h"
 #include "chart.h"
 #include "svg.h"
 #include "html.h"
@@ -32,6 +35,7 @@ struct opts {
 	const char	*summary, *json, *equity, *svg, *html, *prefix, *file, *append;
 	long		 svg_every;
 	int		 live;
+	const char	*model;		/* --model: the checkpoint, or NULL */
 };
 
 static void
@@ -47,7 +51,7 @@ usage_to(FILE *fp)
 	    "                [--breakdown day|week|month] [--prefix P]\n"
 	    "                [--summary FILE] [--json FILE] [--equity FILE]\n"
 	    "                [--append FILE] [--svg FILE] [--html FILE]\n"
-	    "                [--svg-every N] [--live] [file]\n");
+	    "                [--svg-every N] [--live] [--model FILE] [file]\n");
 }
 
 /* --help: the usage, then every option with its default, as backtest(1). */
@@ -103,6 +107,9 @@ help(void)
 		    "candles (default: at the end)" },
 		{ "--live", "a status line per candle on standard error "
 		    "(default: off)" },
+		{ "--model FILE", "the checkpoint the predictions came from: "
+		    "its id in the report, a warning when the candles' step "
+		    "differs from its timeframe (default: none)" },
 		{ "-h, --help", "print this help and exit" },
 		{ "-V, --version", "print the version and exit" },
 	};
@@ -282,6 +289,40 @@ optname(const struct option *lo, int ch)
 	return "?";
 }
 
+/*
+ * --model: the checkpoint's id for the report, and its timeframe for the
+ * step watch (0: none recorded, nothing to compare).  0, or -1 after a
+ * message.
+ */
+static int
+model_meta(const char *path, struct btr_settings *st,
+    struct timeframe_watch *w)
+{
+	struct model m;
+	struct ckpt_meta meta;
+	char e[512];
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if ((rc = ckpt_load(path, &m, &meta, e, sizeof(e))) != CK_OK) {
+		warnx("--model: %s", e);
+		return -1;
+	}
+	model_free(&m);
+	snprintf(st->model_id, sizeof(st->model_id), "%016llx",
+	    (unsigned long long)meta.model_id);
+	timeframe_watch_init(w, meta.timeframe);
+	return 0;
+}
+
+static void
+step_warn(const struct timeframe_watch *w)
+{
+	warnx("the candles are %.6gs apart, the model learned from candles "
+	    "%.6gs apart: its predictions may mean little", (double)w->got /
+	    CK_SEC, (double)w->want / CK_SEC);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -312,6 +353,7 @@ main(int argc, char **argv)
 		{ "html", required_argument, NULL, 'W' },
 		{ "svg-every", required_argument, NULL, 'n' },
 		{ "live", no_argument, NULL, 'l' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -319,7 +361,7 @@ main(int argc, char **argv)
 	static const char *const fills[] = { "open", "close", NULL };
 	static const char *const holds[] = { "keep", "exit", NULL };
 	static const char *const periods[] = { "day", "week", "month", NULL };
-	struct opts o = { NULL, NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0 };
+	struct opts o = { NULL, NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0, NULL };
 	struct html_lib lib = { NULL, 0, "" };
 	struct bt_trade tr[BT_MAXTRADES];
 	struct bt_config cfg;
@@ -330,6 +372,7 @@ main(int argc, char **argv)
 	struct candle cd;
 	struct btr_cols cols;
 	struct btr_settings st;
+	struct timeframe_watch tfw;
 	struct btr_breakdown bd;
 	struct btr_append ap, *app = NULL;
 	struct outs out;
@@ -387,6 +430,7 @@ main(int argc, char **argv)
 			    1000000000000LL);
 			break;
 		case 'l': o.live = 1; break;
+		case 'M': o.model = optarg; break;
 		case 'V': printf("backtest %s\n", VERSION); return CK_EXIT_OK;
 		case 'h': help(); return CK_EXIT_OK;
 		default: usage();
@@ -415,6 +459,9 @@ main(int argc, char **argv)
 	st.input = strcmp(o.file, "-") == 0 ? "(stdin)" : o.file;
 	st.prefix = o.prefix;
 	st.append = o.append;
+	timeframe_watch_init(&tfw, 0);
+	if (o.model != NULL && model_meta(o.model, &st, &tfw) != 0)
+		return CK_EXIT_DATA;
 	memset(&bd, 0, sizeof(bd));
 	bd.period = cfg.period;
 
@@ -462,6 +509,8 @@ main(int argc, char **argv)
 	row.action = ACTION_NONE;	/* stays so without an action column */
 	row.confidence = NAN;
 	while (!stop && (r = cstream_next(&cs, &cd, e, sizeof(e))) == 1) {
+		if (timeframe_watch_push(&tfw, cd.t))
+			step_warn(&tfw);
 		if (!started && app != NULL) {
 			/* a restart: replay the recorded trades, or resume
 			 * after them with their cash */
@@ -519,6 +568,8 @@ main(int argc, char **argv)
 	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
+	if (timeframe_watch_end(&tfw))
+		step_warn(&tfw);
 	sig = stop;
 	if (r < 0 && !(r == CK_EINTR && sig)) {
 		flushall(&out);

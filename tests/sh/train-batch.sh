@@ -216,6 +216,15 @@ expect step-warn 0 "infer -m $T/real.ckpt $T/real5.csv >/dev/null"
 check step-warn-once test "$(grep -c 'candles are 300s apart, the model learned from candles 60s apart' "$T_TMP/err")" = 1
 expect step-same 0 "infer -m $T/real.ckpt $T/real3k.csv >/dev/null"
 check step-same-quiet eval '! grep -q "apart" "$T_TMP/err"'
+# backtest --model warns the same way, once, and names the model
+infer -m "$T/real.ckpt" "$T/real5.csv" 2>/dev/null >"$T/pred5.csv"
+expect bt-step-warn 0 "backtest --model $T/real.ckpt --json $T/bt5.json $T/pred5.csv >/dev/null"
+check bt-step-warn-once test "$(grep -c 'candles are 300s apart, the model learned from candles 60s apart' "$T_TMP/err")" = 1
+check bt-model-id grep -q "\"model_id\": *\"$(infer --info -m "$T/real.ckpt" | sed -n 's/^model_id: *//p')\"" "$T/bt5.json"
+infer -m "$T/real.ckpt" "$T/real3k.csv" 2>/dev/null >"$T/pred1.csv"
+expect bt-step-same 0 "backtest --model $T/real.ckpt $T/pred1.csv >/dev/null"
+check bt-step-same-quiet eval '! grep -q "apart" "$T_TMP/err"'
+expect bt-model-bad 65 "backtest --model $T/real5.csv $T/pred1.csv >/dev/null"
 
 # --- annotations: errors are file:line, 65 ----------------------------------
 printf 'time,action\n2024-06-14T01:40:00Z,BUY\n2024-06-14T01:41:00Z,JUMP\n' >"$T/a1.csv"
