@@ -246,7 +246,19 @@ pass(const struct feedrow *r)
 		emit(r);
 		return;
 	}
-	if ((n = feedrs_push(&st.rs, r, &b)) < 0)
+	if ((n = feedrs_push(&st.rs, r, &b)) == -2) {
+		char msg[320], t[40], s[40];
+
+		time_format(t, r->c.t);
+		time_format(s, resample_bucket(&st.rs.rs, r->c.t));
+		snprintf(msg, sizeof(msg), "candle %s falls in the bucket of "
+		    "%s, written already as complete: the candles came closer "
+		    "together than before (resample a series with one step)",
+		    t, s);
+		bad(msg, 0);
+		return;
+	}
+	if (n < 0)
 		err(CK_EXIT_FAIL, NULL);
 	for (i = 0; i < n; i++)
 		bucket(&b[i]);

@@ -165,6 +165,8 @@ feedrs_push(struct feedrs *f, const struct feedrow *r, struct feedrow **out)
 	int k, dec, n = 0;
 
 	fl = resample_push(&f->rs, &r->c, &prev, &cur);
+	if (fl & RESAMPLE_LATE)
+		return -2;
 	if ((fl & RESAMPLE_PREV) && complete(f, n++, &prev) != 0)
 		return -1;
 	if (fl & RESAMPLE_OPEN) {

@@ -128,8 +128,9 @@ struct feedrs {
 /* 0, or -1 when d is out of range. */
 int	feedrs_init(struct feedrs *, cktime d);
 void	feedrs_free(struct feedrs *);
-/* Add a row: the number of completed buckets (0, 1, 2) in out[0..n), or
- * -1 (no memory). */
+/* Add a row: the number of completed buckets (0, 1, 2) in out[0..n), -1
+ * (no memory), or -2: the row falls in a bucket already given as complete
+ * (RESAMPLE_LATE), and nothing was added. */
 int	feedrs_push(struct feedrs *, const struct feedrow *, struct feedrow **out);
 /* The incomplete last bucket: 1 and *out, or 0. */
 int	feedrs_partial(struct feedrs *, struct feedrow **out);

@@ -22,6 +22,7 @@ resample_init(struct resample *rs, cktime d)
 	rs->d = d;
 	rs->step = CKTIME_NONE;
 	rs->prev = CKTIME_NONE;
+	rs->closed = CKTIME_NONE;
 	return 0;
 }
 
@@ -62,6 +63,8 @@ resample_push(struct resample *rs, const struct candle *c,
 	unsigned fl = 0;
 	cktime b = resample_bucket(rs, c->t), dt;
 
+	if (rs->n == 0 && b == rs->closed)
+		return RESAMPLE_LATE;	/* that bucket is written already */
 	if (rs->prev != CKTIME_NONE && c->t > rs->prev &&
 	    !(rs->prev < 0 && c->t > INT64_MAX + rs->prev)) {
 		dt = c->t - rs->prev;
@@ -96,6 +99,7 @@ resample_push(struct resample *rs, const struct candle *c,
 		*cur = rs->c;
 		cur->t = rs->start;
 		rs->n = 0;
+		rs->closed = rs->start;
 		fl |= RESAMPLE_CUR;
 	}
 	return fl;

@@ -19,6 +19,7 @@ struct resample {
 	cktime		 step;		/* CKTIME_NONE until two candles */
 	cktime		 prev;		/* time of the previous candle */
 	cktime		 start;		/* of the bucket being filled */
+	cktime		 closed;	/* of the last one completed early */
 	long		 n;		/* candles in it */
 	struct candle	 c;
 };
@@ -29,6 +30,10 @@ struct resample {
 #define RESAMPLE_OPEN	4	/* c opened its bucket (all values from c) */
 #define RESAMPLE_HIGH	8	/* the bucket's high is c's */
 #define RESAMPLE_LOW	16	/* the bucket's low is c's */
+#define RESAMPLE_LATE	32	/* c falls in a bucket already given as
+				 * complete (its step seemed to end it, and
+				 * the input's step has since shrunk): c is
+				 * not added, nothing changes, no other bit */
 
 /* 0, or -1 when d is not in (0, 520 weeks]. */
 int	resample_init(struct resample *, cktime d);

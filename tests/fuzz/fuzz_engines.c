@@ -15,10 +15,9 @@
  *             the stream accepts.
  * Where a promise is an open finding -- issue 19, item 7 (backtest refusing
  * prices >= 4.5e307, non-finite trade figures once equity is exhausted,
- * resampled volume summing to inf), or this harness's first find (the
- * resampler writing one bucket twice, see tests/FAULTS.md) -- it is
- * checked only with FUZZ_STRICT (FUZZ_STRICT=1 sh tests/fuzz/run ...):
- * make it the default once fixed.
+ * resampled volume summing to inf) -- it is checked only with
+ * FUZZ_STRICT (FUZZ_STRICT=1 sh tests/fuzz/run ...): make it the default
+ * once fixed.
  *
  * Input: 4 bytes of settings, then 12 bytes per candle (see decode()).
  */
@@ -331,12 +330,12 @@ bucket_check(const struct candle *c, cktime w, cktime *last)
 {
 	char why[128];
 
-#ifdef FUZZ_STRICT
-	/* open (feed): a bucket closed early by the step rule is written
-	 * again when a later row falls into it
-	 * (regress/engines/resample-bucket-twice) */
+	/* a bucket closed early by the step rule was written again when a
+	 * later row fell into it (regress/engines/resample-bucket-twice):
+	 * fixed, RESAMPLE_LATE */
 	if (*last != CKTIME_NONE && c->t <= *last)
 		abort();
+#ifdef FUZZ_STRICT
 	if (candle_check(c, why, sizeof(why)) != 0 || !isfinite(c->volume))
 		abort();
 #else

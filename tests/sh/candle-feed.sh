@@ -141,6 +141,19 @@ expect resample-5m 0 "candle-feed --resample 5m $T/rs.csv" "$H
 2024-06-14T01:40:00Z,9.5,10,9.5,10,7"
 expect resample-partial 0 "candle-feed --resample 5m --partial $T/rs.csv | tail -1" \
 "2024-06-14T01:45:00Z,10,10,10,10,0.2"
+# a bucket given as complete early is never written twice: a candle that
+# falls in it after the step shrank is a data error (or skipped, counted)
+printf '%s\n' "$H" 2024-01-01T00:00:00Z,1,1,1,1,1 2024-01-01T01:00:00Z,2,2,2,2,2 \
+    2024-01-01T01:30:00Z,3,3,3,3,3 2024-01-01T02:00:00Z,4,4,4,4,4 >"$T/late.csv"
+expect resample-late 65 "candle-feed --resample 1h $T/late.csv" "$H
+2024-01-01T00:00:00Z,1,1,1,1,1
+2024-01-01T01:00:00Z,2,2,2,2,2"
+errhas resample-late-msg "candle 2024-01-01T01:30:00Z falls in the bucket of 2024-01-01T01:00:00Z, written already"
+expect resample-late-skip 0 "candle-feed --skip-bad --resample 1h $T/late.csv" "$H
+2024-01-01T00:00:00Z,1,1,1,1,1
+2024-01-01T01:00:00Z,2,2,2,2,2
+2024-01-01T02:00:00Z,4,4,4,4,4"
+errhas resample-late-counted "1 bad rows skipped"
 expect resample-1m-identity 0 "candle-feed --resample 1m $DATA | cmp - $T/hq.want"
 # 67 days: the last one is incomplete (06:59 + 1m is not midnight)
 expect resample-1d 0 "candle-feed --resample 1d $DATA | wc -l" "67"

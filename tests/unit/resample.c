@@ -185,6 +185,38 @@ test_ends(void)
 	}
 }
 
+/*
+ * A bucket given as complete early (its last candle's time plus the step
+ * reached its end) is never given twice: a later candle in it, once the
+ * step has shrunk, is refused and changes nothing (found by fuzz_engines:
+ * 00:00, 01:00, 01:30 at 1h gave two 01:00 buckets).
+ */
+static void
+test_late(void)
+{
+	struct resample rs;
+	struct candle c, prev, cur;
+	unsigned fl;
+
+	T_EQ(resample_init(&rs, 60 * MIN), 0);
+	c = cdl(0, 1, 1, 1, 1, 1);
+	T_EQ(resample_push(&rs, &c, &prev, &cur) & RESAMPLE_CUR, 0);
+	c = cdl(60 * MIN, 2, 2, 2, 2, 2);
+	fl = resample_push(&rs, &c, &prev, &cur);
+	T_OK((fl & RESAMPLE_PREV) && prev.t == 0);
+	T_OK((fl & RESAMPLE_CUR) && cur.t == 60 * MIN && cur.close == 2);
+	c = cdl(90 * MIN, 3, 3, 3, 3, 3);
+	T_EQ(resample_push(&rs, &c, &prev, &cur), RESAMPLE_LATE);
+	T_EQ(resample_count(&rs), 0);
+	T_EQ(resample_partial(&rs, &cur), 0);
+	/* the next bucket goes on as if the refused candle never came
+	 * (the step is still an hour, so 02:00 ends its bucket) */
+	c = cdl(120 * MIN, 4, 4, 4, 4, 4);
+	fl = resample_push(&rs, &c, &prev, &cur);
+	T_OK((fl & RESAMPLE_OPEN) && !(fl & (RESAMPLE_LATE | RESAMPLE_PREV)));
+	T_OK((fl & RESAMPLE_CUR) && cur.t == 120 * MIN && cur.open == 4);
+}
+
 int
 main(void)
 {
@@ -192,5 +224,6 @@ main(void)
 	T_RUN(test_align);
 	T_RUN(test_random);
 	T_RUN(test_ends);
+	T_RUN(test_late);
 	return T_END();
 }
