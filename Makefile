@@ -114,7 +114,7 @@ test: $(PROG) $(TESTPROG) $(UNIT) $(JSDEP)
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in a separate tree.
 asan:
 	rm -rf build-asan && mkdir -p build-asan
-	tar cf - Makefile cmd lib tests man | (cd build-asan && tar xf -)
+	tar cf - Makefile README cmd lib tests man | (cd build-asan && tar xf -)
 	cd build-asan && $(MAKE) clean && $(MAKE) test CC=clang \
 		CFLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wpedantic" \
 		LDFLAGS="-fsanitize=address,undefined"
