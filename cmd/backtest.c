@@ -301,10 +301,9 @@ model_meta(const char *path, struct btr_settings *st,
 	struct model m;
 	struct ckpt_meta meta;
 	char e[512];
-	int rc;
 
 	memset(&m, 0, sizeof(m));
-	if ((rc = ckpt_load(path, &m, &meta, e, sizeof(e))) != CK_OK) {
+	if (ckpt_load(path, &m, &meta, e, sizeof(e)) != CK_OK) {
 		warnx("--model: %s", e);
 		return -1;
 	}
