@@ -19,6 +19,7 @@
 #include "history.h"
 #include "live.h"
 #include "pending.h"
+#include "refcols.h"
 #include "stopsig.h"
 #include "timeframe.h"
 
@@ -82,6 +83,9 @@ main(int argc, char *argv[])
 	struct cstream cs;
 	struct csvout *out;
 	struct timeframe_watch tfw;
+	struct ctxwin cw;
+	struct refcols rcols;
+	struct candle ref[MODEL_MAXCTX];
 	const char *model = NULL, *prefix = "", *file = "-";
 	char errbuf[512];
 	double minconf = 0;
@@ -148,16 +152,21 @@ main(int argc, char *argv[])
 		    "(candle-feed FILE | infer ...)" : "");
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (pending_init(&p, &cs, prefix, 0, BATCH, lv.m.cfg.W, errbuf,
+	if (pending_init(&p, &cs, prefix, 0, BATCH, &lv.m.cfg, errbuf,
+	    sizeof(errbuf)) != 0 || ctxwin_init(&cw, &lv.m.cfg, 1, errbuf,
 	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
+	if ((rc = refcols_init(&rcols, &cs, cw.prefix, cw.nctx, errbuf,
+	    sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
 	p.minconf = (float)minconf;
 	history_init(&hi, lv.m.cfg.W + 2);
 	cstream_write_header(&cs, out);
 	cstream_flushto(&cs, out);
 	csvin_stopflag(cs.in, &stop);	/* a signal ends a blocked read */
 
-	/* candle row -> history -> window -> batch -> prediction row */
+	/* candle row -> history and contexts -> window -> batch ->
+	 * prediction row */
 	timeframe_watch_init(&tfw, lv.meta.timeframe);
 	rc = 0;
 	while (!stop && !csvout_error(out)) {
@@ -168,8 +177,12 @@ main(int argc, char *argv[])
 		}
 		if (timeframe_watch_push(&tfw, c.t))
 			step_warn(&tfw);
+		if ((rc = refcols_read(&rcols, &cs, c.t, ref, errbuf,
+		    sizeof(errbuf))) != 0)
+			break;
 		if (history_push(&hi, &c) != 0 ||
-		    pending_take(&p, &cs, &hi, hi.n - 1) < 0)
+		    ctxwin_push(&cw, &c, ref) != 0 ||
+		    pending_take(&p, &cs, &hi, &cw, hi.n - 1) < 0)
 			err(CK_EXIT_FAIL, "rows");
 		rc = 0;
 		/* never hold a read row while the next read may block */
@@ -195,6 +208,7 @@ main(int argc, char *argv[])
 	cstream_close(&cs);
 	pending_free(&p);
 	history_free(&hi);
+	ctxwin_free(&cw);
 	live_close(&lv);
 	if (stop && !gone)
 		return 128 + stop;

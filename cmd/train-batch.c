@@ -3,6 +3,7 @@
  * history, labelled by an annotation file or by the rules of labels.c,
  * then calibrated on the validation split.  See train-batch(1).
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -27,9 +28,11 @@
 #include "labels.h"
 #include "model.h"
 #include "pivots.h"
+#include "refcols.h"
 #include "report.h"
 #include "stopsig.h"
 #include "timeframe.h"
+#include "timeparse.h"
 #include "trainloop.h"
 
 static volatile sig_atomic_t stop;
@@ -56,6 +59,12 @@ usage_to(FILE *f, int status)
 		{ "--dim D", "with --new: the model width (default 32)" },
 		{ "--layers L", "with --new: transformer blocks (default 2)" },
 		{ "--heads H", "with --new: attention heads (default 4)" },
+		{ "--context TF:N[,TF:N...]", "with --new: the last N candles "
+		    "of timeframe TF beside the window, e.g. 1h:24,1d:16 "
+		    "(default: none)" },
+		{ "--ref PREFIX[:N]", "with --new: the last N candles of the "
+		    "reference in columns PREFIX_open... (N default: the "
+		    "window), repeatable (default: none)" },
 		{ "--annotations file", "labels from a time,action file (one "
 		    "of --annotations and --labels is required)" },
 		{ "--strict", "with --annotations: an annotation without its "
@@ -110,7 +119,8 @@ usage_to(FILE *f, int status)
 	fprintf(f,
 	    "usage: train-batch -m model\n"
 	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
-	    "                   [--heads H]] {--annotations file [--strict] |\n"
+	    "                   [--heads H] [--context TF:N[,TF:N...]] [--ref PREFIX[:N]]]\n"
+	    "                   {--annotations file [--strict] |\n"
 	    "                   --labels pivots|every [-k K] [--level N] [--no-hold]\n"
 	    "                   [--threshold X[s]]} [--class-weights auto|none|h,b,s]\n"
 	    "                   [--epochs N] [--batch B] [--lr X] [--weight-decay X]\n"
@@ -212,12 +222,59 @@ dump_labels(const char *path, const struct history *hi, const int *label,
 		err(CK_EXIT_FAIL, "%s", path);
 }
 
-/* Append the candles of a candle stream ("-": stdin); time must keep
- * increasing across files. */
+/* The reference candles of each row, (n, nctx) as ctxwin_push takes
+ * them; none without references. */
+struct refrows {
+	int		 nctx;
+	const char	*prefix[MODEL_MAXCTX];	/* NULL: not a reference */
+	struct candle	*c;
+	long		 n, alloc;
+};
+
 static void
-read_history(struct history *hi, const char *path)
+refrows_init(struct refrows *rr, const struct model_config *cfg)
+{
+	int k;
+
+	memset(rr, 0, sizeof(*rr));
+	for (k = 0; k < cfg->nctx; k++)
+		if (cfg->ctx[k].tf == 0) {
+			rr->prefix[k] = cfg->ctx[k].prefix;
+			rr->nctx = cfg->nctx;
+		}
+}
+
+/* The row cs has just read. */
+static void
+refrows_add(struct refrows *rr, const struct refcols *rc,
+    const struct cstream *cs, cktime t)
+{
+	char ebuf[512];
+	struct candle *p;
+	int r;
+
+	if (rr->nctx == 0)
+		return;
+	if (rr->n == rr->alloc) {
+		rr->alloc = rr->alloc ? 2 * rr->alloc : 4096;
+		if ((p = reallocarray(rr->c, rr->alloc, rr->nctx *
+		    sizeof(*p))) == NULL)
+			err(CK_EXIT_FAIL, NULL);
+		rr->c = p;
+	}
+	if ((r = refcols_read(rc, cs, t, rr->c + rr->n * rr->nctx, ebuf,
+	    sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
+	rr->n++;
+}
+
+/* Append the candles of a candle stream ("-": stdin), and the reference
+ * candles of its rows; time must keep increasing across files. */
+static void
+read_history(struct history *hi, struct refrows *rr, const char *path)
 {
 	struct cstream cs;
+	struct refcols rc;
 	struct candle k;
 	char ebuf[512];
 	int r;
@@ -226,6 +283,9 @@ read_history(struct history *hi, const char *path)
 		errx(ck_exit(r), "%s%s", ebuf, strstr(ebuf,
 		    CSTREAM_NOT_STREAM) ? "; put candle-feed in front "
 		    "(candle-feed FILE | train-batch ...)" : "");
+	if ((r = refcols_init(&rc, &cs, rr->prefix, rr->nctx, ebuf,
+	    sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
 	while ((r = cstream_next(&cs, &k, ebuf, sizeof(ebuf))) == 1) {
 		if (hi->n > 0 && k.t <= hi->t[hi->n - 1])
 			errx(CK_EXIT_DATA, "%s:%ld: time does not follow the "
@@ -233,6 +293,7 @@ read_history(struct history *hi, const char *path)
 			    cstream_line(&cs));
 		if (history_push(hi, &k) != 0)
 			err(CK_EXIT_FAIL, NULL);
+		refrows_add(rr, &rc, &cs, k.t);
 	}
 	if (r < 0)
 		errx(ck_exit(r), "%s", ebuf);
@@ -244,7 +305,7 @@ enum {
 	O_ANNOT, O_STRICT, O_LABELS, O_LEVEL, O_THRESHOLD, O_EPOCHS, O_BATCH,
 	O_LR, O_WD, O_CLIP, O_THREADS, O_VAL, O_PATIENCE, O_JSON, O_BACKUP,
 	O_SLICE, O_LOCKTIMEOUT, O_DUMP, O_NOHOLD, O_CLASSW, O_NOCALIB, O_HELP,
-	O_VERSION
+	O_VERSION, O_CONTEXT, O_REF
 };
 
 static const struct option longopts[] = {
@@ -255,6 +316,8 @@ static const struct option longopts[] = {
 	{ "dim", required_argument, NULL, O_DIM },
 	{ "layers", required_argument, NULL, O_LAYERS },
 	{ "heads", required_argument, NULL, O_HEADS },
+	{ "context", required_argument, NULL, O_CONTEXT },
+	{ "ref", required_argument, NULL, O_REF },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "annotations", required_argument, NULL, O_ANNOT },
 	{ "strict", no_argument, NULL, O_STRICT },
@@ -292,7 +355,90 @@ struct args {
 	double	 threshold, val;
 	struct model_config cfg;
 	struct trainopt to;
+	/* --context, then --ref, in the order given; a reference's N 0 until
+	 * the window is known */
+	int	 ntf, nref;
+	struct model_ctx tf[MODEL_MAXCTX], ref[MODEL_MAXCTX];
 };
+
+static void
+argbad(struct argerr *e, const char *fmt, const char *s)
+{
+	if (e->bad)
+		return;
+	e->bad = 1;
+	snprintf(e->msg, sizeof(e->msg), fmt, s);
+}
+
+/* 1 when the contexts are full: one more is an error */
+static int
+toomany(const struct args *a, struct argerr *e)
+{
+	char n[16];
+
+	if (a->ntf + a->nref < MODEL_MAXCTX)
+		return 0;
+	snprintf(n, sizeof(n), "%d", MODEL_MAXCTX);
+	argbad(e, "--context, --ref: at most %s sequences in all", n);
+	return 1;
+}
+
+/* --context TF:N[,TF:N...] */
+static void
+contexts(struct args *a, struct argerr *e, const char *s)
+{
+	char buf[256], *p, *q, *c;
+	cktime d;
+
+	if (strlen(s) >= sizeof(buf)) {
+		argbad(e, "--context: too long: %.100s", s);
+		return;
+	}
+	strcpy(buf, s);
+	for (p = buf; p != NULL && !e->bad; p = q) {
+		if ((q = strchr(p, ',')) != NULL)
+			*q++ = '\0';
+		if ((c = strchr(p, ':')) == NULL) {
+			argbad(e, "--context: not TF:N: %.100s", p);
+			return;
+		}
+		*c++ = '\0';
+		if (duration_parse(p, &d) != 0) {
+			argbad(e, "--context: not a timeframe (30s, 5m, 1h, "
+			    "4h, 1d, 1w, ...): %.100s", p);
+			return;
+		}
+		if (toomany(a, e))
+			return;
+		a->tf[a->ntf].tf = d;
+		a->tf[a->ntf++].N = (int)arg_int(e, "--context", c, 1, 4096);
+	}
+}
+
+/* --ref PREFIX[:N] */
+static void
+reference(struct args *a, struct argerr *e, const char *s)
+{
+	struct model_ctx *r = &a->ref[a->nref];
+	const char *c = strchr(s, ':'), *p;
+	size_t n = c != NULL ? (size_t)(c - s) : strlen(s);
+
+	for (p = s; p < s + n; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' &&
+		    *p != '.')
+			break;
+	if (n == 0 || n >= sizeof(r->prefix) || p < s + n) {
+		argbad(e, "--ref: not a column prefix of 1 to 23 letters, "
+		    "digits, _ - . : %.100s", s);
+		return;
+	}
+	if (toomany(a, e))
+		return;
+	memset(r, 0, sizeof(*r));
+	memcpy(r->prefix, s, n);
+	r->N = c != NULL ? (int)arg_int(e, "--ref", c + 1, 1, 4096) : 0;
+	a->nref++;
+}
 
 /* --threshold X (a fraction of the close) or Xs (of the window's scale) */
 static void
@@ -348,7 +494,7 @@ parse(struct args *a, int argc, char **argv)
 {
 	static const char *const labword[] = { "pivots", "every", NULL };
 	struct argerr e = { 0 };
-	int ch;
+	int ch, i;
 
 	memset(a, 0, sizeof(*a));
 	model_config_default(&a->cfg);
@@ -383,6 +529,14 @@ parse(struct args *a, int argc, char **argv)
 			break;
 		case O_HEADS:
 			a->cfg.h = arg_int(&e, "--heads", optarg, 1, 4096);
+			a->newopt = 1;
+			break;
+		case O_CONTEXT:
+			contexts(a, &e, optarg);
+			a->newopt = 1;
+			break;
+		case O_REF:
+			reference(a, &e, optarg);
 			a->newopt = 1;
 			break;
 		case O_SEED:
@@ -468,8 +622,17 @@ parse(struct args *a, int argc, char **argv)
 		usage();
 	}
 	if ((a->force || a->newopt) && !a->new) {
-		warnx("--force, --window, --dim, --layers, --heads need --new");
+		warnx("--force, --window, --dim, --layers, --heads, --context, "
+		    "--ref need --new");
 		usage();
+	}
+	for (i = 0; i < a->ntf; i++)
+		a->cfg.ctx[a->cfg.nctx++] = a->tf[i];
+	for (i = 0; i < a->nref; i++) {
+		a->cfg.ctx[a->cfg.nctx] = a->ref[i];
+		if (a->ref[i].N == 0)
+			a->cfg.ctx[a->cfg.nctx].N = a->cfg.W;
+		a->cfg.nctx++;
 	}
 	if (a->strict && a->annot == NULL) {
 		warnx("--strict needs --annotations");
@@ -603,6 +766,7 @@ main(int argc, char **argv)
 {
 	struct args a;
 	struct history hi;
+	struct refrows rr;
 	struct dataset ds;
 	struct model m;
 	struct ckpt_meta meta;
@@ -620,21 +784,24 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	history_init(&hi, 0);
-	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
-		read_history(&hi, argc ? argv[i] : "-");
-
+	/* the model first: it says which reference columns to read */
 	memset(&m, 0, sizeof(m));
 	open_model(&a, &m, &meta);
+	refrows_init(&rr, &m.cfg);
+	history_init(&hi, 0);
+	for (i = 0; i < argc || (i == 0 && argc == 0); i++)
+		read_history(&hi, &rr, argc ? argv[i] : "-");
 
 	label = malloc((hi.n ? hi.n : 1) * sizeof(*label));
 	known = malloc((hi.n ? hi.n : 1) * sizeof(*known));
 	if (label == NULL || known == NULL)
 		err(CK_EXIT_FAIL, NULL);
 	make_labels(&a, &hi, m.cfg.W, label, known);
-	if ((r = dataset_build(&ds, &hi, label, known, m.cfg.W, &nshort, ebuf,
-	    sizeof(ebuf))) != 0)
+	if ((r = dataset_build(&ds, &hi, rr.c, label, known, &m.cfg, &nshort,
+	    ebuf, sizeof(ebuf))) != 0)
 		errx(ck_exit(r), "%s", ebuf);
+	free(rr.c);
+	rr.c = NULL;
 	dataset_split(&ds, a.val);
 	dataset_weights(&ds, a.classw, a.cw);
 	if (a.dump != NULL)

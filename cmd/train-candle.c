@@ -26,6 +26,7 @@
 #include "model.h"
 #include "pivcols.h"
 #include "pending.h"
+#include "refcols.h"
 #include "stopsig.h"
 #include "timeparse.h"
 
@@ -117,6 +118,8 @@ struct trainer {
 	FILE			*dump;	/* --dump-labels, or NULL */
 	struct cstream		*cs;
 	struct history		*hi;
+	struct ctxwin		*cw;	/* the contexts of the candles */
+	const struct refcols	*rcols;
 	struct pending		*p;
 	struct live		*lv;
 	struct csvout		*out;
@@ -170,7 +173,7 @@ row_samples(struct trainer *t)
 			fprintf(t->dump, "%s,%s\n", tb, action_name(sp->label));
 		}
 		if ((i = history_find(t->hi, sp->t)) < 0 ||
-		    (rc = accum_add(t->acc, t->hi, i, sp->label)) < 0) {
+		    (rc = accum_add(t->acc, t->hi, t->cw, i, sp->label)) < 0) {
 			n->nowindow++;
 			continue;
 		}
@@ -193,7 +196,7 @@ row_samples(struct trainer *t)
 static int
 advance(struct trainer *t, int block)
 {
-	struct candle c;
+	struct candle c, ref[MODEL_MAXCTX];
 	int rc;
 
 	for (;;) {
@@ -211,8 +214,13 @@ advance(struct trainer *t, int block)
 			return 0;
 		if ((rc = cstream_next(t->cs, &c, t->err, t->errlen)) <= 0)
 			return stop ? 0 : rc;
+		if ((rc = refcols_read(t->rcols, t->cs, c.t, ref, t->err,
+		    t->errlen)) != 0)
+			return rc;
 		if (history_push(t->hi, &c) != 0 ||
-		    (t->r = pending_take(t->p, t->cs, t->hi, t->hi->n - 1)) < 0)
+		    ctxwin_push(t->cw, &c, ref) != 0 ||
+		    (t->r = pending_take(t->p, t->cs, t->hi, t->cw,
+		    t->hi->n - 1)) < 0)
 			err(CK_EXIT_FAIL, "rows");
 		t->ns = t->j = 0;
 		if (t->on != ON_NONE && (t->ns = pivcols_row(t->pv, t->cs, &c,
@@ -273,20 +281,33 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
     cktime at, const struct adamw *opt, const struct ckpt_lockopt *lk)
 {
 	struct history hi;
+	struct ctxwin cw;
+	struct refcols rcols;
 	struct accum a;
-	struct candle c;
+	struct candle c, ref[MODEL_MAXCTX];
 	char errbuf[512], tb[48], lb[40], la[40];
+	double s;
 	long i;
 	int rc;
 
 	history_init(&hi, history);
+	if (ctxwin_init(&cw, &lv->m.cfg, history, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	if ((rc = refcols_init(&rcols, cs, cw.prefix, cw.nctx, errbuf,
+	    sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
 	csvin_stopflag(cs->in, &stop);
 	while ((rc = cstream_next(cs, &c, errbuf, sizeof(errbuf))) == 1 &&
-	    !stop)
-		if (history_push(&hi, &c) != 0)
+	    !stop) {
+		if ((rc = refcols_read(&rcols, cs, c.t, ref, errbuf,
+		    sizeof(errbuf))) != 0)
+			break;
+		if (history_push(&hi, &c) != 0 || ctxwin_push(&cw, &c, ref) != 0)
 			err(CK_EXIT_FAIL, "history");
+	}
 	if (stop) {
 		history_free(&hi);
+		ctxwin_free(&cw);
 		return 128 + stop;
 	}
 	if (rc < 0)
@@ -310,11 +331,15 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    "candles read; the nearest earlier one is at %s: give that "
 		    "time", cstream_file(cs), tb, hi.n - hi.first, la);
 	}
-	if (accum_init(&a, 1, lv->m.cfg.W, opt, errbuf, sizeof(errbuf)) != 0)
+	if (accum_init(&a, 1, &lv->m.cfg, opt, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	a.after = 1;	/* printed below */
-	if (accum_add(&a, &hi, i, label) < 0) {
+	if (accum_add(&a, &hi, &cw, i, label) < 0) {
 		time_format(tb, history_time(&hi, i));
+		if (window_features(&hi, i, lv->m.cfg.W, a.x, &s) == 0)
+			errx(CK_EXIT_DATA, "%s: %s: the model's contexts need "
+			    "more history before it (their warm-up)",
+			    cstream_file(cs), tb);
 		errx(CK_EXIT_DATA, "%s: %s: a window needs %d candles up to "
 		    "it, have %ld", cstream_file(cs), tb, lv->m.cfg.W + 1,
 		    i - hi.first + 1);
@@ -338,6 +363,7 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 	    (unsigned long long)lv->meta.generation);
 	accum_free(&a);
 	history_free(&hi);
+	ctxwin_free(&cw);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(CK_EXIT_FAIL, "stdout");
 	return CK_EXIT_OK;
@@ -373,6 +399,8 @@ main(int argc, char *argv[])
 	struct argerr ae = { 0 };
 	struct pending p;
 	struct history hi;
+	struct ctxwin cw;
+	struct refcols rcols;
 	struct live lv;
 	struct accum acc;
 	struct pivcols pv;
@@ -526,18 +554,24 @@ main(int argc, char *argv[])
 	if ((rc = pivcols_init(&pv, &cs, on, level, k, hold, threshold, errbuf,
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	if (accum_init(&acc, K, lv.m.cfg.W, &opt, errbuf, sizeof(errbuf)) != 0)
+	if (accum_init(&acc, K, &lv.m.cfg, &opt, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	memset(&n, 0, sizeof(n));
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (pending_init(&p, &cs, prefix, 1, batch, lv.m.cfg.W, errbuf,
+	if (pending_init(&p, &cs, prefix, 1, batch, &lv.m.cfg, errbuf,
 	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	p.minconf = (float)minconf;
 	if (history < lv.m.cfg.W + 2)
 		history = lv.m.cfg.W + 2;
 	history_init(&hi, history);
+	/* the contexts of as many candles as the history keeps */
+	if (ctxwin_init(&cw, &lv.m.cfg, history, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	if ((rc = refcols_init(&rcols, &cs, cw.prefix, cw.nctx, errbuf,
+	    sizeof(errbuf))) != 0)
+		errx(ck_exit(rc), "%s", errbuf);
 	cstream_write_header(&cs, out);
 	cstream_flushto(&cs, out);
 
@@ -550,6 +584,8 @@ main(int argc, char *argv[])
 	t.dump = NULL;
 	t.cs = &cs;
 	t.hi = &hi;
+	t.cw = &cw;
+	t.rcols = &rcols;
 	t.p = &p;
 	t.lv = &lv;
 	t.out = out;
@@ -591,6 +627,7 @@ main(int argc, char *argv[])
 	cstream_close(&cs);
 	pending_free(&p);
 	history_free(&hi);
+	ctxwin_free(&cw);
 	pivcols_free(&pv);
 	refused = acc.refused;
 	accum_free(&acc);

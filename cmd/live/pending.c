@@ -11,12 +11,13 @@
 
 int
 pending_init(struct pending *p, struct cstream *cs, const char *prefix,
-    int training, int batch, int W, char *err, size_t errlen)
+    int training, int batch, const struct model_config *cfg, char *err,
+    size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	if (predcols_add(&p->pc, cs, prefix, training, err, errlen) != 0 ||
 	    rowqueue_init(&p->q, cs, batch, err, errlen) != 0 ||
-	    predbatch_init(&p->pb, batch, W, err, errlen) != 0)
+	    predbatch_init(&p->pb, batch, cfg, err, errlen) != 0)
 		return CK_ERR;
 	if ((p->pred = calloc((size_t)batch, sizeof(*p->pred))) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
@@ -36,11 +37,11 @@ pending_free(struct pending *p)
 
 int
 pending_take(struct pending *p, const struct cstream *cs,
-    const struct history *hi, long i)
+    const struct history *hi, const struct ctxwin *cw, long i)
 {
 	int r = rowqueue_take(&p->q, cs);
 
-	if (r < 0 || predbatch_add(&p->pb, hi, i) != r)
+	if (r < 0 || predbatch_add(&p->pb, hi, cw, i) != r)
 		return -1;
 	return r;
 }
@@ -48,7 +49,7 @@ pending_take(struct pending *p, const struct cstream *cs,
 void
 pending_flush(struct pending *p, struct live *lv, struct csvout *out)
 {
-	int r, first, rc;
+	int r, rc;
 
 	if (p->q.n == 0)
 		return;
@@ -57,10 +58,10 @@ pending_flush(struct pending *p, struct live *lv, struct csvout *out)
 		warnx("reload failed, keeping generation %llu: %s",
 		    (unsigned long long)lv->meta.generation, lv->lasterr);
 	p->failing = rc < 0;
-	first = p->pb.n - predbatch_run(&p->pb, lv, p->minconf, p->pred);
-	for (r = first; r < p->q.n; r++)
-		predcols_set(&p->pc, &p->q, r, &p->pred[r]);
-	p->preds += p->q.n - first;
+	p->preds += predbatch_run(&p->pb, lv, p->minconf, p->pred);
+	for (r = 0; r < p->q.n; r++)
+		if (p->pb.has[r])
+			predcols_set(&p->pc, &p->q, r, &p->pred[r]);
 	p->rows += p->q.n;
 	rowqueue_write(&p->q, out);
 }

@@ -26,14 +26,16 @@ struct pending {
 };
 
 /* Add the prediction columns (and the training ones) to cs, and hold up
- * to batch rows of W-candle windows.  0, or CK_ERR with err. */
+ * to batch rows of windows of a model of configuration cfg.  0, or CK_ERR
+ * with err. */
 int	pending_init(struct pending *, struct cstream *, const char *prefix,
-	    int training, int batch, int W, char *err, size_t errlen);
+	    int training, int batch, const struct model_config *cfg, char *err,
+	    size_t errlen);
 void	pending_free(struct pending *);
-/* Hold the row cs has just read (candle number i of hi, its newest): its
- * slot, or -1 when out of memory. */
+/* Hold the row cs has just read (candle number i of hi, its newest; its
+ * contexts in cw, NULL: none): its slot, or -1 when out of memory. */
 int	pending_take(struct pending *, const struct cstream *,
-	    const struct history *, long i);
+	    const struct history *, const struct ctxwin *, long i);
 /* Take newer weights when the file changed (a failed reload is told once
  * per run of failures), predict the held rows that have a window, write
  * every held row to out. */

@@ -3,6 +3,7 @@
  * use the proleptic Gregorian calendar (days_from_civil after H. Hinnant).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ck.h"
@@ -108,3 +109,19 @@ time_format(char *buf, cktime t)
 	return n;
 }
 
+size_t
+duration_format(char *buf, cktime d)
+{
+	static const struct { cktime ns; const char *u; } unit[] = {
+		{ 7 * 86400 * CK_SEC, "w" }, { 86400 * CK_SEC, "d" },
+		{ 3600 * CK_SEC, "h" }, { 60 * CK_SEC, "m" }, { CK_SEC, "s" },
+		{ 1000000, "ms" }, { 1000, "us" }, { 1, "ns" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(unit) / sizeof(unit[0]) - 1; i++)
+		if (d != 0 && d % unit[i].ns == 0)
+			break;
+	return (size_t)snprintf(buf, 32, "%lld%s",
+	    (long long)(d / unit[i].ns), unit[i].u);
+}

@@ -18,5 +18,8 @@ void	time_civil(cktime t, int *y, int *mo, int *d, int *h, int *mi, int *s,
 /* Canonical text YYYY-MM-DDTHH:MM:SS[.frac]Z, sub-second digits only when
  * non-zero; "none" for CKTIME_NONE.  buf >= 40; returns the length. */
 size_t	time_format(char *buf, cktime t);
+/* A duration in the largest unit that divides d exactly: "90m", "2d",
+ * "1500ms" (buf >= 32); returns the length. */
+size_t	duration_format(char *buf, cktime d);
 
 #endif

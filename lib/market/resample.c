@@ -116,6 +116,16 @@ resample_partial(struct resample *rs, struct candle *out)
 	return 1;
 }
 
+int
+resample_peek(const struct resample *rs, struct candle *out)
+{
+	if (rs->n == 0)
+		return 0;
+	*out = rs->c;
+	out->t = rs->start;
+	return 1;
+}
+
 long
 resample_count(const struct resample *rs)
 {

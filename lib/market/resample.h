@@ -44,6 +44,8 @@ unsigned resample_push(struct resample *, const struct candle *c,
 	    struct candle *prev, struct candle *cur);
 /* The incomplete last bucket: 1 and *out, or 0 when there is none. */
 int	resample_partial(struct resample *, struct candle *out);
+/* The same without emptying it: the bucket in progress so far. */
+int	resample_peek(const struct resample *, struct candle *out);
 /* Candles in the bucket being filled. */
 long	resample_count(const struct resample *);
 

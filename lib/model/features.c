@@ -35,8 +35,9 @@ logratio(double a, double b)
 	return isnormal(q) ? log(q) : log(a) - log(b);
 }
 
-void
-features_window(float *x, double *s, const double *o, const double *h,
+/* features_window's body; x's candles nf floats apart. */
+static void
+window(float *x, int nf, double *s, const double *o, const double *h,
     const double *l, const double *c, const double *v, int W)
 {
 	double mr = 0.0, vr = 0.0, mu = 0.0, vu = 0.0, sd, su, p, r;
@@ -60,7 +61,7 @@ features_window(float *x, double *s, const double *o, const double *h,
 	}
 	su = sqrt(vu / W) + 1e-6;
 	for (i = 1; i <= W; i++) {
-		float *f = x + (size_t)(i - 1) * 5;
+		float *f = x + (size_t)(i - 1) * nf;
 
 		p = c[i - 1];
 		f[0] = clamp(logratio(o[i], p) / sd);
@@ -70,6 +71,25 @@ features_window(float *x, double *s, const double *o, const double *h,
 		f[4] = clamp((log1p(v[i]) - mu) / su);
 	}
 	*s = sd;
+}
+
+void
+features_window(float *x, double *s, const double *o, const double *h,
+    const double *l, const double *c, const double *v, int W)
+{
+	window(x, 5, s, o, h, l, c, v, W);
+}
+
+void
+features_context(float *x, const double *o, const double *h,
+    const double *l, const double *c, const double *v, int N, int partial)
+{
+	double s;
+	int i;
+
+	window(x, 6, &s, o, h, l, c, v, N);
+	for (i = 0; i < N; i++)
+		x[(size_t)i * 6 + 5] = i == N - 1 && partial ? 1.0f : 0.0f;
 }
 
 void

@@ -12,6 +12,12 @@
  * o, h, l, c, v: (W+1) prices and volumes, oldest first. */
 void	features_window(float *x, double *s, const double *o, const double *h,
 	    const double *l, const double *c, const double *v, int W);
+/* A context's x (N, 6): the five features of its N candles (N+1 given,
+ * as above) by their own scale, and a sixth, 1 on the last candle when
+ * partial (a bucket still in progress), else 0. */
+void	features_context(float *x, const double *o, const double *h,
+	    const double *l, const double *c, const double *v, int N,
+	    int partial);
 /* Ghost target g (4) for next = {open, high, low, close} of candle t+1. */
 void	features_target(float *g, const double next[4], double close_t, double s);
 /* A predicted ghost g (4) back to prices: close_t * exp(g * s). */

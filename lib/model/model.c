@@ -51,6 +51,27 @@ model_ghost_steps(const struct model_config *c)
 	return c->ghost > 0 ? c->ghost : 1;
 }
 
+size_t
+model_xsize(const struct model_config *c)
+{
+	size_t n = (size_t)c->W * MODEL_NFEAT;
+	int i;
+
+	for (i = 0; i < c->nctx; i++)
+		n += (size_t)c->ctx[i].N * MODEL_NCTXFEAT;
+	return n;
+}
+
+int
+model_tokens(const struct model_config *c)
+{
+	int T = c->W, i;
+
+	for (i = 0; i < c->nctx; i++)
+		T += c->ctx[i].N;
+	return T;
+}
+
 int
 model_config_same(const struct model_config *a, const struct model_config *b)
 {
@@ -74,6 +95,7 @@ model_config_same(const struct model_config *a, const struct model_config *b)
 int
 model_config_check(const struct model_config *c, char *err, size_t errlen)
 {
+	long T;
 	int i;
 
 	if (c->W < 1 || c->W > MODEL_MAXW) {
@@ -118,15 +140,16 @@ model_config_check(const struct model_config *c, char *err, size_t errlen)
 		    MODEL_MAXCTX);
 		return -1;
 	}
-	for (i = 0; i < c->nctx; i++) {
+	for (i = 0, T = c->W; i < c->nctx; i++) {
 		const struct model_ctx *x = &c->ctx[i];
 		size_t n = strnlen(x->prefix, sizeof x->prefix);
 
 		if (x->N < 1 || x->N > MODEL_MAXW || x->tf < 0 ||
 		    n == sizeof x->prefix || (x->tf == 0) != (n > 0) ||
-		    (long)c->W + x->N > MODEL_MAXW) {
+		    (T += x->N) > MODEL_MAXW) {
 			seterr(err, errlen, "context %d: bad length, timeframe "
-			    "or prefix", i);
+			    "or prefix (at most %d candles in all)", i,
+			    MODEL_MAXW);
 			return -1;
 		}
 	}
@@ -144,6 +167,23 @@ addtensor(struct model *m, const char *name, int rows, int cols, int decay)
 	t->offset = m->nparams;
 	t->decay = decay;
 	m->nparams += (size_t)rows * cols;
+}
+
+/* Each context's input projection and positional embedding, last. */
+static void
+layout_ctx(struct model *m)
+{
+	char nm[32];
+	int c;
+
+	for (c = 0; c < m->cfg.nctx; c++) {
+		snprintf(nm, sizeof nm, "ctx%d.w_in", c);
+		addtensor(m, nm, MODEL_NCTXFEAT, m->cfg.d, 1);
+		snprintf(nm, sizeof nm, "ctx%d.b_in", c);
+		addtensor(m, nm, 1, m->cfg.d, 0);
+		snprintf(nm, sizeof nm, "ctx%d.pos", c);
+		addtensor(m, nm, m->cfg.ctx[c].N, m->cfg.d, 0);
+	}
 }
 
 /* The tensor table; see model.h for the order. */
@@ -183,6 +223,7 @@ layout(struct model *m)
 	addtensor(m, "b_a", 1, MODEL_NCLASS, 0);
 	addtensor(m, "w_g", d, MODEL_NGHOST, 1);
 	addtensor(m, "b_g", 1, MODEL_NGHOST, 0);
+	layout_ctx(m);
 }
 
 int
@@ -279,7 +320,7 @@ model_init_weights(struct model *m, uint64_t seed)
 		float *p = m->params + t->offset;
 
 		n = (size_t)t->rows * t->cols;
-		if (t->decay || strcmp(t->name, "pos") == 0) {
+		if (t->decay || endswith(t->name, "pos")) {
 			sd = 0.02;
 			if (endswith(t->name, ".wo") || endswith(t->name, ".w2"))
 				sd = 0.02 / sqrt(2.0 * m->cfg.L);
@@ -303,7 +344,28 @@ struct wts {
 		float	*ln2_g, *ln2_b, *w1, *b1, *w2, *b2;
 	} blk[MODEL_MAXL];
 	float	*lnf_g, *lnf_b, *w_a, *b_a, *w_g, *b_g;
+	struct {
+		float	*w_in, *b_in, *pos;
+	} ctx[MODEL_MAXCTX];
 };
+
+/* The contexts' tensors, by name: wherever the table puts them. */
+static void
+wts_bind_ctx(struct wts *w, const struct model *m, float *base)
+{
+	const struct model_tensor *t;
+	char nm[32];
+	int c, k;
+
+	for (c = 0; c < m->cfg.nctx; c++)
+		for (k = 0; k < 3; k++) {
+			snprintf(nm, sizeof nm, "ctx%d.%s", c, k == 0 ? "w_in" :
+			    k == 1 ? "b_in" : "pos");
+			t = model_tensor_find(m, nm);
+			*(k == 0 ? &w->ctx[c].w_in : k == 1 ? &w->ctx[c].b_in :
+			    &w->ctx[c].pos) = t != NULL ? base + t->offset : NULL;
+		}
+}
 
 /* In table order (see layout()). */
 static void
@@ -337,6 +399,7 @@ wts_bind(struct wts *w, const struct model *m, float *base)
 	w->w_g = NEXT;
 	w->b_g = NEXT;
 #undef NEXT
+	wts_bind_ctx(w, m, base);
 }
 
 /*
@@ -411,7 +474,7 @@ carve(float *base, size_t *off, size_t n)
 static size_t
 acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 {
-	size_t off = 0, T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h;
+	size_t off = 0, T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
 	size_t N = Bt * T, nq, Nq;
 	int l;
 
@@ -478,7 +541,60 @@ typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
 
 /*
- * Forward of nb windows x (nb,W,F) into a's activations; mm computes the
+ * The encoder of a model with contexts, window by window: the tokens of
+ * window b are rows b*T .. b*T+T-1 of enc (C), context 0's N_0 first, ...,
+ * the base window's W last; x (nb, model_xsize) holds the base window's
+ * W*5 features first, then each context's N_c*6.
+ */
+static void
+encode_ctx(float *enc, const float *x, const struct model *m,
+    const struct wts *p, int nb)
+{
+	size_t xs = model_xsize(&m->cfg);
+	int T = model_tokens(&m->cfg), C = m->cfg.d, W = m->cfg.W, b, c, tok;
+	const float *xc;
+
+	for (b = 0; b < nb; b++) {
+		xc = x + b * xs + (size_t)W * MODEL_NFEAT;
+		for (c = 0, tok = 0; c < m->cfg.nctx; c++) {
+			encoder_forward(enc + ((size_t)b * T + tok) * C, xc,
+			    p->ctx[c].w_in, p->ctx[c].b_in, p->ctx[c].pos, 1,
+			    m->cfg.ctx[c].N, MODEL_NCTXFEAT, C);
+			xc += (size_t)m->cfg.ctx[c].N * MODEL_NCTXFEAT;
+			tok += m->cfg.ctx[c].N;
+		}
+		encoder_forward(enc + ((size_t)b * T + tok) * C, x + b * xs,
+		    p->w_in, p->b_in, p->pos, 1, W, MODEL_NFEAT, C);
+	}
+}
+
+/* encode_ctx's backward: the gradients of every encoder tensor, dout the
+ * encoder output's (nb*T, C). */
+static void
+encode_ctx_backward(const struct wts *g, const float *dout, const float *x,
+    const struct model *m, int nb)
+{
+	size_t xs = model_xsize(&m->cfg);
+	int T = model_tokens(&m->cfg), C = m->cfg.d, W = m->cfg.W, b, c, tok;
+	const float *xc;
+
+	for (b = 0; b < nb; b++) {
+		xc = x + b * xs + (size_t)W * MODEL_NFEAT;
+		for (c = 0, tok = 0; c < m->cfg.nctx; c++) {
+			encoder_backward(g->ctx[c].w_in, g->ctx[c].b_in,
+			    g->ctx[c].pos, dout + ((size_t)b * T + tok) * C, xc,
+			    1, m->cfg.ctx[c].N, MODEL_NCTXFEAT, C);
+			xc += (size_t)m->cfg.ctx[c].N * MODEL_NCTXFEAT;
+			tok += m->cfg.ctx[c].N;
+		}
+		encoder_backward(g->w_in, g->b_in, g->pos,
+		    dout + ((size_t)b * T + tok) * C, x + b * xs, 1, W,
+		    MODEL_NFEAT, C);
+	}
+}
+
+/*
+ * Forward of nb windows x (nb, model_xsize) into a's activations; mm computes the
  * linear layers.  label/target/mask NULL: probabilities and ghosts only.
  */
 static void
@@ -486,12 +602,15 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
     const float *x, const int *label, const float *cw, const float *target,
     const float *mask, int nb, mmfn mm)
 {
-	int T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h, L = m->cfg.L;
-	int N = nb * T, nq, Nq, l, b;
+	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
+	int L = m->cfg.L, N = nb * T, nq, Nq, l, b;
 	const float *in = a->enc, *rin;
 
-	encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T, MODEL_NFEAT,
-	    C);
+	if (m->cfg.nctx == 0)
+		encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T,
+		    MODEL_NFEAT, C);
+	else
+		encode_ctx(a->enc, x, m, p, nb);
 	for (l = 0; l < L; l++) {
 		nq = l == L - 1 ? 1 : T;
 		Nq = nb * nq;
@@ -552,8 +671,8 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
     const float *x, const int *label, const float *cw, const float *target,
     const float *mask, int nb, float scale)
 {
-	int T = m->cfg.W, C = m->cfg.d, NH = m->cfg.h, L = m->cfg.L;
-	int N = nb * T, nq, Nq, l, b;
+	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
+	int L = m->cfg.L, N = nb * T, nq, Nq, l, b;
 	const float *in;
 	float *dcur;
 	struct wts g;
@@ -598,8 +717,11 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		layernorm_backward(a->dres, g.blk[l].ln1_g, g.blk[l].ln1_b, a->dln,
 		    in, p->blk[l].ln1_g, a->blk[l].m1, a->blk[l].r1, N, C);
 	}
-	encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T, MODEL_NFEAT,
-	    C);
+	if (m->cfg.nctx == 0)
+		encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T,
+		    MODEL_NFEAT, C);
+	else
+		encode_ctx_backward(&g, a->dres, x, m, nb);
 }
 
 /* The pool: run st->job on every thread, the caller being thread 0. */
@@ -778,8 +900,8 @@ job_forward(struct thread *t)
 
 	if (n <= 0)
 		return;
-	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
-	    MODEL_NFEAT, bt->label + lo, bt->weight,
+	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo *
+	    model_xsize(&t->m->cfg), bt->label + lo, bt->weight,
 	    bt->ghost ? bt->ghost + lo * 4 : NULL,
 	    bt->mask ? bt->mask + lo : NULL, n, MM_TRAIN);
 }
@@ -793,8 +915,8 @@ job_backward(struct thread *t)
 
 	if (n <= 0)
 		return;
-	backward(&t->a, t->m, &st->p, bt->x + (size_t)lo * t->m->cfg.W *
-	    MODEL_NFEAT, bt->label + lo, bt->weight,
+	backward(&t->a, t->m, &st->p, bt->x + (size_t)lo *
+	    model_xsize(&t->m->cfg), bt->label + lo, bt->weight,
 	    bt->ghost ? bt->ghost + lo * 4 : NULL,
 	    bt->mask ? bt->mask + lo : NULL, n, 1.0f / bt->B);
 }
@@ -840,7 +962,7 @@ static void
 job_predict(struct thread *t)
 {
 	struct model_state *st = t->m->st;
-	size_t wf = (size_t)t->m->cfg.W * MODEL_NFEAT;
+	size_t wf = model_xsize(&t->m->cfg);
 	int i, n;
 
 	while ((i = atomic_fetch_add(&st->pnext, st->pgroup)) < st->pB) {
@@ -888,7 +1010,7 @@ model_predict(struct model *m, const float *x, int B, float *probs,
 static void
 choose_backend(struct model *m)
 {
-	int N = m->st->Bt * m->cfg.W, Bt = m->st->Bt, C = m->cfg.d;
+	int N = m->st->Bt * model_tokens(&m->cfg), Bt = m->st->Bt, C = m->cfg.d;
 	int L1 = m->cfg.L - 1;
 	struct matmul_shape sh[] = {
 		{ N, C, 3 * C, L1 }, { N, C, C, L1 }, { N, C, 4 * C, L1 },

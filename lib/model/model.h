@@ -59,6 +59,7 @@ struct model_config {
  *     blkl.ln2_b (1,d) blkl.w1 (d,4d) blkl.b1 (1,4d) blkl.w2 (4d,d)
  *     blkl.b2 (1,d)
  *   lnf_g (1,d)  lnf_b (1,d)  w_a (d,3)  b_a (1,3)  w_g (d,4)  b_g (1,4)
+ *   per context c: ctxc.w_in (6,d) ctxc.b_in (1,d) ctxc.pos (N_c,d)
  * A matrix is row-major (in, out): y = x W + b (PyTorch's Linear.weight is
  * its transpose).  wqkv's columns are q, k, v, each split into h heads of
  * d/h consecutive columns.
@@ -88,7 +89,7 @@ struct model {
 /* A batch of training samples. */
 struct batch {
 	int		B;
-	const float	*x;	/* (B, W, MODEL_NFEAT) features */
+	const float	*x;	/* (B, model_xsize) features */
 	const int	*label;	/* (B) class index 0 .. MODEL_NCLASS-1 */
 	const float	*ghost;	/* (B, MODEL_NGHOST) ghost targets */
 	const float	*mask;	/* (B) 1 where the ghost target exists, else 0 */
@@ -106,6 +107,17 @@ struct adamw {
 
 void	model_config_default(struct model_config *);
 void	adamw_default(struct adamw *);
+/*
+ * The input of one window, x: the base window's W candles of MODEL_NFEAT
+ * features first, then for each context c in order its N_c candles of
+ * MODEL_NCTXFEAT (the same features, by its own scale, and a flag: 1 on a
+ * bucket still in progress).  model_xsize: the floats of one window;
+ * model_tokens: the positions attention runs over, T = sum N_c + W, the
+ * contexts first, the base window last (the heads read position T-1).
+ */
+#define MODEL_NCTXFEAT	6
+size_t	model_xsize(const struct model_config *);
+int	model_tokens(const struct model_config *);
 /* Check a configuration's bounds; 0 or -1 with a reason in err. */
 int	model_config_check(const struct model_config *, char *err, size_t errlen);
 /* 1 when two configurations describe the same model (ghost 0 == 1). */

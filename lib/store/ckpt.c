@@ -1231,6 +1231,25 @@ ckpt_changed(const char *path, const struct ckpt_stamp *s)
 	    now.generation != s->generation;
 }
 
+/* One line per context sequence: "context:       1h:24" for a timeframe,
+ * "reference:     BTC:32" for a reference instrument's columns. */
+static void
+print_contexts(FILE *fp, const struct model_config *c)
+{
+	char d[32];
+	int i;
+
+	for (i = 0; i < c->nctx; i++) {
+		if (c->ctx[i].tf > 0) {
+			duration_format(d, c->ctx[i].tf);
+			fprintf(fp, "context:       %s:%d\n", d, c->ctx[i].N);
+		} else
+			fprintf(fp, "reference:     %.*s:%d\n",
+			    (int)sizeof(c->ctx[i].prefix), c->ctx[i].prefix,
+			    c->ctx[i].N);
+	}
+}
+
 int
 ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 {
@@ -1274,6 +1293,7 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 	    (unsigned long long)h.file_size,
 	    h.temperature > 0 ? h.temperature : 1.0,
 	    (double)h.timeframe / CK_SEC, from, to);
+	print_contexts(fp, &t.cfg);
 	if (ferror(fp))
 		return fail(err, errlen, CK_ERR, "write error");
 	return CK_OK;

@@ -45,7 +45,5 @@ int	time_parse_clock(const char *s, size_t len, cktime *ns);
 /* "30s", "1m", "5m", "1h", "4h", "1d", "1w" up to DURATION_MAX: 0 and
  * *d, or -1. */
 int	duration_parse(const char *s, cktime *d);
-/* The largest unit that divides d exactly: "90m", "2d", "1500ms". */
-size_t	duration_format(char *buf, cktime d);
 
 #endif

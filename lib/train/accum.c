@@ -12,15 +12,16 @@
 #include "window.h"
 
 int
-accum_init(struct accum *a, int K, int W, const struct adamw *opt, char *err,
-    size_t errlen)
+accum_init(struct accum *a, int K, const struct model_config *cfg,
+    const struct adamw *opt, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	a->K = K;
-	a->W = W;
+	a->W = cfg->W;
+	a->nx = model_xsize(cfg);
 	a->opt = *opt;
 	a->tmax = CKTIME_NONE;
-	a->x = malloc((size_t)K * W * MODEL_NFEAT * sizeof(float));
+	a->x = malloc((size_t)K * a->nx * sizeof(float));
 	a->label = malloc((size_t)K * sizeof(int));
 	a->ghost = malloc((size_t)K * MODEL_NGHOST * sizeof(float));
 	a->mask = malloc((size_t)K * sizeof(float));
@@ -48,14 +49,15 @@ accum_free(struct accum *a)
 }
 
 int
-accum_add(struct accum *a, const struct history *hi, long i, int label)
+accum_add(struct accum *a, const struct history *hi, const struct ctxwin *cw,
+    long i, int label)
 {
-	float *x = a->x + (size_t)a->n * a->W * MODEL_NFEAT;
+	float *x = a->x + (size_t)a->n * a->nx;
 	float *g = a->ghost + (size_t)a->n * MODEL_NGHOST;
 	double s;
 	cktime t;
 
-	if (window_features(hi, i, a->W, x, &s) != 0)
+	if (window_input(hi, cw, i, a->W, x, &s) != 0)
 		return -1;
 	if (window_target(hi, i, s, g) == 0) {
 		a->mask[a->n] = 1;

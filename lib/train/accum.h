@@ -12,11 +12,13 @@
 #include "history.h"
 #include "live.h"
 #include "model.h"
+#include "window.h"
 
 struct accum {
 	int	 K, n;		/* samples per step, samples kept */
 	int	 W;
-	float	*x;		/* (K, W, MODEL_NFEAT) */
+	size_t	 nx;		/* floats of one window's input */
+	float	*x;		/* (K, nx) */
 	int	*label;		/* (K) class */
 	float	*ghost;		/* (K, MODEL_NGHOST) */
 	float	*mask;		/* (K) 1 where the ghost target exists */
@@ -32,13 +34,15 @@ struct accum {
 				 * not finite (their samples are dropped) */
 };
 
-int	accum_init(struct accum *, int K, int W, const struct adamw *,
-	    char *err, size_t errlen);
+int	accum_init(struct accum *, int K, const struct model_config *,
+	    const struct adamw *, char *err, size_t errlen);
 void	accum_free(struct accum *);
-/* Keep the sample of the window ending at candle number i of hi with a
- * label; its ghost target is used when candle i+1 is kept.  -1 when the
- * window is not in the history, 1 when K samples are kept, else 0. */
-int	accum_add(struct accum *, const struct history *, long i, int label);
+/* Keep the sample of the window ending at candle number i of hi, with
+ * its contexts from cw (window.h; NULL: none), with a label; its ghost
+ * target is used when candle i+1 is kept.  -1 when the window or its
+ * contexts are not kept, 1 when K samples are kept, else 0. */
+int	accum_add(struct accum *, const struct history *,
+	    const struct ctxwin *, long i, int label);
 /* Apply the kept samples as one step under the lock on lv's checkpoint,
  * then empty the buffer; the new weights are lv's from then on.  0 or a
  * ck_status with err (CK_ETIMEOUT: nothing was applied; the samples are

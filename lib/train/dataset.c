@@ -3,6 +3,7 @@
  * ghost targets, the time-ordered split, the loss's class weights,
  * shuffling.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "features.h"
 #include "model.h"
 #include "rng.h"
+#include "window.h"
 
 void
 dataset_free(struct dataset *ds)
@@ -26,12 +28,15 @@ dataset_free(struct dataset *ds)
 }
 
 int
-dataset_build(struct dataset *ds, const struct history *hi, const int *label,
-    const long *known, int W, long *nshort, char *err, size_t errlen)
+dataset_build(struct dataset *ds, const struct history *hi,
+    const struct candle *ref, const int *label, const long *known,
+    const struct model_config *cfg, long *nshort, char *err, size_t errlen)
 {
+	struct ctxwin cw;
 	long i, n = 0, last;
 	double s, next[4];
 	size_t nx;
+	int W = cfg->W;
 
 	memset(ds, 0, sizeof(*ds));
 	ds->W = W;
@@ -44,7 +49,7 @@ dataset_build(struct dataset *ds, const struct history *hi, const int *label,
 		else
 			n++;
 	}
-	nx = (size_t)W * MODEL_NFEAT;
+	nx = model_xsize(cfg);
 	ds->x = malloc((n ? n : 1) * nx * sizeof(float));
 	ds->ghost = calloc(n ? n : 1, MODEL_NGHOST * sizeof(float));
 	ds->mask = malloc((n ? n : 1) * sizeof(float));
@@ -57,14 +62,29 @@ dataset_build(struct dataset *ds, const struct history *hi, const int *label,
 		snprintf(err, errlen, "out of memory for %ld samples", n);
 		return CK_ERR;
 	}
+	if (ctxwin_init(&cw, cfg, 1, err, errlen) != 0) {
+		dataset_free(ds);
+		return CK_ERR;
+	}
 	ds->W = W;
-	for (i = W; i < hi->n; i++) {
-		if (label[i] == ACTION_NONE)
+	ds->nx = nx;
+	for (i = 0; i < hi->n; i++) {
+		/* the contexts as a stream would see them at candle i */
+		if (ctxwin_push(&cw, &(struct candle){ hi->t[i], hi->o[i],
+		    hi->h[i], hi->l[i], hi->c[i], hi->v[i] },
+		    ref != NULL ? ref + (size_t)i * cfg->nctx : NULL) != 0) {
+			ctxwin_free(&cw);
+			dataset_free(ds);
+			snprintf(err, errlen, "%s", strerror(ENOMEM));
+			return CK_ERR;
+		}
+		if (i < W || label[i] == ACTION_NONE)
 			continue;
-		/* candles i-W .. i */
-		features_window(ds->x + ds->n * nx, &s, hi->o + i - W,
-		    hi->h + i - W, hi->l + i - W, hi->c + i - W,
-		    hi->v + i - W, W);
+		/* candles i-W .. i, and the contexts */
+		if (window_input(hi, &cw, i, W, ds->x + ds->n * nx, &s) != 0) {
+			(*nshort)++;
+			continue;
+		}
 		last = known[i] > i ? known[i] : i;
 		if (i + 1 < hi->n) {
 			next[0] = hi->o[i + 1];
@@ -85,6 +105,7 @@ dataset_build(struct dataset *ds, const struct history *hi, const int *label,
 		ds->used[ds->n] = hi->t[last];
 		ds->n++;
 	}
+	ctxwin_free(&cw);
 	ds->ntrain = ds->n;
 	return CK_OK;
 }
@@ -129,7 +150,7 @@ cktime
 dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
     int *label, float *ghost, float *mask)
 {
-	size_t nx = (size_t)ds->W * MODEL_NFEAT;
+	size_t nx = ds->nx;
 	cktime last = CKTIME_NONE;
 	long j;
 	int b;

@@ -22,7 +22,8 @@
 struct dataset {
 	int	 W;
 	long	 n;		/* samples, in time order */
-	float	*x;		/* (n, W, MODEL_NFEAT) features */
+	size_t	 nx;		/* floats per sample (model_xsize) */
+	float	*x;		/* (n, nx) features */
 	float	*ghost;		/* (n, MODEL_NGHOST) ghost targets */
 	float	*mask;		/* (n) 1 where the ghost target exists */
 	int	*label;		/* (n) enum action */
@@ -46,15 +47,20 @@ struct dataset {
 enum classw { CLASSW_AUTO, CLASSW_NONE, CLASSW_GIVEN };
 void	dataset_weights(struct dataset *, enum classw, const float *given);
 
-/* Samples for every labelled candle (label >= 0) with W candles of history;
- * *nshort counts the labelled candles that had fewer. 0 or CK_ERR. */
-int	dataset_build(struct dataset *, const struct history *, const int *label,
-	    const long *known, int W, long *nshort, char *err, size_t errlen);
+/* Samples of a model of configuration cfg for every labelled candle
+ * (label >= 0) with W candles of history and its contexts (window.h,
+ * ctxwin: as a stream would see them); *nshort counts the labelled
+ * candles that had less.  ref (n, cfg->nctx): row i's reference candles
+ * (ctxwin_push), NULL without references.  0 or CK_ERR. */
+int	dataset_build(struct dataset *, const struct history *,
+	    const struct candle *ref, const int *label, const long *known,
+	    const struct model_config *cfg, long *nshort, char *err,
+	    size_t errlen);
 /* Hold out the last round(frac * n) samples (0 <= frac < 1) and count
  * the training classes. */
 void	dataset_split(struct dataset *, double frac);
 void	dataset_free(struct dataset *);
-/* Copy samples idx[0..B) into batch buffers x (B,W,5), label (B),
+/* Copy samples idx[0..B) into batch buffers x (B,nx), label (B),
  * ghost (B,4), mask (B); returns the latest candle time they use. */
 cktime	dataset_gather(const struct dataset *, const long *idx, int B, float *x,
 	    int *label, float *ghost, float *mask);

@@ -85,7 +85,7 @@ live_reload(struct live *lv)
 	lv->stamp = st;
 	a = &lv->m.cfg;
 	b = &lv->spare.cfg;
-	if (a->W != b->W || a->d != b->d || a->L != b->L || a->h != b->h) {
+	if (!model_config_same(a, b)) {
 		snprintf(lv->lasterr, sizeof(lv->lasterr),
 		    "%s: replaced by a model of another configuration "
 		    "(W%d d%d L%d h%d); keeping the loaded weights", lv->path,

@@ -13,12 +13,14 @@
 _Static_assert(MODEL_NCLASS == ACTION_N, "the model's classes are the actions");
 
 int
-predbatch_init(struct predbatch *pb, int cap, int W, char *err, size_t errlen)
+predbatch_init(struct predbatch *pb, int cap, const struct model_config *cfg,
+    char *err, size_t errlen)
 {
 	memset(pb, 0, sizeof(*pb));
 	pb->cap = cap;
-	pb->W = W;
-	pb->x = malloc((size_t)cap * W * MODEL_NFEAT * sizeof(float));
+	pb->W = cfg->W;
+	pb->nx = model_xsize(cfg);
+	pb->x = malloc((size_t)cap * pb->nx * sizeof(float));
 	pb->scale = malloc((size_t)cap * sizeof(double));
 	pb->close = malloc((size_t)cap * sizeof(double));
 	pb->has = malloc((size_t)cap * sizeof(int));
@@ -48,16 +50,18 @@ predbatch_free(struct predbatch *pb)
 }
 
 int
-predbatch_add(struct predbatch *pb, const struct history *hi, long i)
+predbatch_add(struct predbatch *pb, const struct history *hi,
+    const struct ctxwin *cw, long i)
 {
-	int r = pb->n;
+	int r = pb->n, w = pb->nw;
 	long j = history_index(hi, i);
 
 	if (r == pb->cap)
 		return -1;
-	pb->has[r] = window_features(hi, i, pb->W,
-	    pb->x + (size_t)r * pb->W * MODEL_NFEAT, &pb->scale[r]) == 0;
-	pb->close[r] = j >= 0 ? hi->c[j] : 0;
+	pb->has[r] = window_input(hi, cw, i, pb->W, pb->x + (size_t)w * pb->nx,
+	    &pb->scale[w]) == 0;
+	pb->close[w] = j >= 0 ? hi->c[j] : 0;
+	pb->nw += pb->has[r];
 	pb->n++;
 	return r;
 }
@@ -66,27 +70,25 @@ int
 predbatch_run(struct predbatch *pb, struct live *lv, float minconf,
     struct prediction *out)
 {
-	int first, nw, i, k;
+	int nw = pb->nw, n = pb->n, r, i, k;
 
-	/* windows are of consecutive candles: once one is full, the
-	 * later ones are too */
-	for (first = 0; first < pb->n && !pb->has[first]; first++)
-		;
-	nw = pb->n - first;
-	pb->n = 0;
+	pb->n = pb->nw = 0;
 	if (nw == 0)
 		return 0;
-	live_predict(lv, pb->x + (size_t)first * pb->W * MODEL_NFEAT, nw,
-	    pb->close + first, pb->scale + first, pb->probs, pb->next,
+	/* the full windows only, in x's order: slot r's is the i-th */
+	live_predict(lv, pb->x, nw, pb->close, pb->scale, pb->probs, pb->next,
 	    pb->ghost);
-	for (i = 0; i < nw; i++) {
-		struct prediction *p = &out[first + i];
+	for (r = 0, i = 0; r < n; r++) {
+		struct prediction *p = &out[r];
 
+		if (!pb->has[r])
+			continue;
 		for (k = 0; k < MODEL_NCLASS; k++)
 			p->p[k] = pb->probs[i * MODEL_NCLASS + k];
 		p->action = action_choose(p->p, minconf, &p->conf);
 		memcpy(p->next, pb->next + 4 * i, sizeof(p->next));
 		p->gen = lv->meta.generation;
+		i++;
 	}
 	return nw;
 }

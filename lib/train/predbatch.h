@@ -10,24 +10,30 @@
 #include "history.h"
 #include "live.h"
 #include "prediction.h"
+#include "window.h"
 
 struct predbatch {
 	int	 cap, n, W;
-	float	*x;		/* (cap, W, MODEL_NFEAT) */
-	double	*scale;		/* (cap) */
-	double	*close;		/* (cap) the window's last close */
-	int	*has;		/* (cap) 1: a full window (W + 1 candles) */
+	size_t	 nx;		/* floats of one window's input */
+	int	 nw;		/* windows in x */
+	float	*x;		/* (cap, nx) the full windows, in order */
+	double	*scale;		/* (cap) of the full windows, in x's order */
+	double	*close;		/* (cap) their last close, in x's order */
+	int	*has;		/* (cap) by slot, 1: a full window (W + 1
+				 * candles, and its contexts) */
 	float	*probs;		/* (cap, MODEL_NCLASS) */
 	float	*ghost;		/* (cap, MODEL_NGHOST) */
 	double	*next;		/* (cap, 4) */
 };
 
-int	predbatch_init(struct predbatch *, int cap, int W, char *err,
-	    size_t errlen);
+int	predbatch_init(struct predbatch *, int cap,
+	    const struct model_config *, char *err, size_t errlen);
 void	predbatch_free(struct predbatch *);
-/* Add the window ending at candle number i of hi (its newest): the slot,
- * in the order of adding; -1 when the batch is full. */
-int	predbatch_add(struct predbatch *, const struct history *, long i);
+/* Add the window ending at candle number i of hi (its newest) with its
+ * contexts from cw (window.h; NULL: none): the slot, in the order of
+ * adding; -1 when the batch is full. */
+int	predbatch_add(struct predbatch *, const struct history *,
+	    const struct ctxwin *, long i);
 /* Predict the added windows with lv's weights: out[slot] for each slot
  * with has[slot] (the action HOLD below minconf); returns how many.  The
  * batch is emptied. */

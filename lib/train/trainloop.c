@@ -113,7 +113,8 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	int steps = 0, r;
 
 	c->steps = 0;
-	if (meta->model_id != c->model_id || m->cfg.W != ds->W) {
+	if (meta->model_id != c->model_id || m->cfg.W != ds->W ||
+	    model_xsize(&m->cfg) != ds->nx) {
 		snprintf(c->err, sizeof(c->err), "%.400s: replaced by another "
 		    "model while training; stopping", c->path);
 		return CK_EDATA;
@@ -194,7 +195,7 @@ eval_probs(struct model *m, const struct dataset *ds, long from, long to,
 
 	for (i = from; i < to; i += B) {
 		b.B = to - i < B ? to - i : B;
-		b.x = ds->x + i * ds->W * MODEL_NFEAT;
+		b.x = ds->x + i * ds->nx;
 		b.label = ds->label + i;
 		b.ghost = ds->ghost + i * MODEL_NGHOST;
 		b.mask = ds->mask + i;
@@ -252,7 +253,7 @@ predict_val(struct model *m, const struct dataset *ds, float T, float *probs)
 	float keep = m->temperature;
 
 	m->temperature = T;
-	model_predict(m, ds->x + ds->ntrain * ds->W * MODEL_NFEAT,
+	model_predict(m, ds->x + ds->ntrain * ds->nx,
 	    (int)(ds->n - ds->ntrain), probs, NULL);
 	m->temperature = keep;
 }
@@ -343,7 +344,7 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 	struct slicectx c;
 	struct epochstat es;
 	double t_run = ck_now(), best_loss = INFINITY;
-	long i, nx = (long)ds->W * MODEL_NFEAT;
+	long i, nx = (long)ds->nx;
 	uint64_t rng = o->seed;
 	int since_best = 0, r = CK_ERR, e;
 

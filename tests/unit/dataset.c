@@ -15,7 +15,7 @@
 #include "model.h"
 
 #define N 40
-#define W 4
+#define WLEN 4
 
 static void
 make_history(struct history *hi)
@@ -57,8 +57,9 @@ test_join_build(void)
 	struct dataset ds;
 	int label[N];
 	long known[N], nshort, i;
+	struct model_config cfg;
 	char err[256];
-	float x[W * MODEL_NFEAT], g[MODEL_NGHOST];
+	float x[WLEN * MODEL_NFEAT], g[MODEL_NGHOST];
 	double s, next[4];
 
 	make_history(&hi);
@@ -71,7 +72,9 @@ test_join_build(void)
 	label[10] = ACTION_SELL;
 	label[39] = ACTION_HOLD;
 	label[20] = ACTION_BUY;
-	T_EQ(dataset_build(&ds, &hi, label, known, W, &nshort, err,
+	model_config_default(&cfg);
+	cfg.W = WLEN;
+	T_EQ(dataset_build(&ds, &hi, NULL, label, known, &cfg, &nshort, err,
 	    sizeof(err)), CK_OK);
 	T_EQ(ds.n, 3);
 	T_EQ(nshort, 1);	/* candle 2 */
@@ -81,7 +84,7 @@ test_join_build(void)
 	T_EQ(ds.label[1], ACTION_BUY);
 	/* the features are features_window's over candles t-W .. t */
 	features_window(x, &s, hi.o + 6, hi.h + 6, hi.l + 6, hi.c + 6,
-	    hi.v + 6, W);
+	    hi.v + 6, WLEN);
 	T_OK(memcmp(x, ds.x, sizeof(x)) == 0);
 	next[0] = hi.o[11];
 	next[1] = hi.h[11];
