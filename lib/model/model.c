@@ -544,52 +544,38 @@ typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
  * The encoder of a model with contexts, window by window: the tokens of
  * window b are rows b*T .. b*T+T-1 of enc (C), context 0's N_0 first, ...,
  * the base window's W last; x (nb, model_xsize) holds the base window's
- * W*5 features first, then each context's N_c*6.
+ * W*5 features first, then each context's N_c*6.  back 0: enc = the
+ * encoding with w the parameters; back 1: enc holds its gradient, added
+ * into w, the gradients' tensors.
  */
 static void
 encode_ctx(float *enc, const float *x, const struct model *m,
-    const struct wts *p, int nb)
+    const struct wts *w, int nb, int back)
 {
 	size_t xs = model_xsize(&m->cfg);
 	int T = model_tokens(&m->cfg), C = m->cfg.d, W = m->cfg.W, b, c, tok;
-	const float *xc;
+	int N, F;
+	const float *xc, *xin;
+	float *e, *wi, *bi, *pos;
 
 	for (b = 0; b < nb; b++) {
 		xc = x + b * xs + (size_t)W * MODEL_NFEAT;
-		for (c = 0, tok = 0; c < m->cfg.nctx; c++) {
-			encoder_forward(enc + ((size_t)b * T + tok) * C, xc,
-			    p->ctx[c].w_in, p->ctx[c].b_in, p->ctx[c].pos, 1,
-			    m->cfg.ctx[c].N, MODEL_NCTXFEAT, C);
-			xc += (size_t)m->cfg.ctx[c].N * MODEL_NCTXFEAT;
-			tok += m->cfg.ctx[c].N;
+		for (c = 0, tok = 0; c <= m->cfg.nctx; c++) {
+			/* the contexts, then the window */
+			N = c < m->cfg.nctx ? m->cfg.ctx[c].N : W;
+			F = c < m->cfg.nctx ? MODEL_NCTXFEAT : MODEL_NFEAT;
+			xin = c < m->cfg.nctx ? xc : x + b * xs;
+			wi = c < m->cfg.nctx ? w->ctx[c].w_in : w->w_in;
+			bi = c < m->cfg.nctx ? w->ctx[c].b_in : w->b_in;
+			pos = c < m->cfg.nctx ? w->ctx[c].pos : w->pos;
+			e = enc + ((size_t)b * T + tok) * C;
+			if (back)
+				encoder_backward(wi, bi, pos, e, xin, 1, N, F, C);
+			else
+				encoder_forward(e, xin, wi, bi, pos, 1, N, F, C);
+			xc += c < m->cfg.nctx ? (size_t)N * F : 0;
+			tok += N;
 		}
-		encoder_forward(enc + ((size_t)b * T + tok) * C, x + b * xs,
-		    p->w_in, p->b_in, p->pos, 1, W, MODEL_NFEAT, C);
-	}
-}
-
-/* encode_ctx's backward: the gradients of every encoder tensor, dout the
- * encoder output's (nb*T, C). */
-static void
-encode_ctx_backward(const struct wts *g, const float *dout, const float *x,
-    const struct model *m, int nb)
-{
-	size_t xs = model_xsize(&m->cfg);
-	int T = model_tokens(&m->cfg), C = m->cfg.d, W = m->cfg.W, b, c, tok;
-	const float *xc;
-
-	for (b = 0; b < nb; b++) {
-		xc = x + b * xs + (size_t)W * MODEL_NFEAT;
-		for (c = 0, tok = 0; c < m->cfg.nctx; c++) {
-			encoder_backward(g->ctx[c].w_in, g->ctx[c].b_in,
-			    g->ctx[c].pos, dout + ((size_t)b * T + tok) * C, xc,
-			    1, m->cfg.ctx[c].N, MODEL_NCTXFEAT, C);
-			xc += (size_t)m->cfg.ctx[c].N * MODEL_NCTXFEAT;
-			tok += m->cfg.ctx[c].N;
-		}
-		encoder_backward(g->w_in, g->b_in, g->pos,
-		    dout + ((size_t)b * T + tok) * C, x + b * xs, 1, W,
-		    MODEL_NFEAT, C);
 	}
 }
 
@@ -610,7 +596,7 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T,
 		    MODEL_NFEAT, C);
 	else
-		encode_ctx(a->enc, x, m, p, nb);
+		encode_ctx(a->enc, x, m, p, nb, 0);
 	for (l = 0; l < L; l++) {
 		nq = l == L - 1 ? 1 : T;
 		Nq = nb * nq;
@@ -721,7 +707,7 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T,
 		    MODEL_NFEAT, C);
 	else
-		encode_ctx_backward(&g, a->dres, x, m, nb);
+		encode_ctx(a->dres, x, m, &g, nb, 1);
 }
 
 /* The pool: run st->job on every thread, the caller being thread 0. */
