@@ -9,6 +9,13 @@ tests/ckpt_read.py), and a fixed batch, builds the same model in PyTorch, runs t
 forward pass, the backward pass and 3 AdamW steps (clip_grad_norm_ before
 each), and writes tests/ref/model_golden.bin, which the C test compares
 against (formats: see tests/unit/model_golden.c).
+
+With --ctx, the same for a model with contexts (tests/unit/model_golden_ctx,
+written to tests/ref/model_golden_ctx.bin): each context's candles x_c
+(B,N_c,6) are encoded as x_c @ ctx<c>.w_in + ctx<c>.b_in + ctx<c>.pos, the
+tokens of every context (in order) and then the window's are concatenated,
+and the blocks run over all of them; the heads read the last (the window's
+last candle).
 """
 import os
 import struct
@@ -21,8 +28,10 @@ import torch
 import torch.nn.functional as F
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(TOP, "tests", "unit", "model_golden")
-OUT = os.path.join(TOP, "tests", "ref", "model_golden.bin")
+CTX = "--ctx" in sys.argv[1:]
+NAME = "model_golden_ctx" if CTX else "model_golden"
+BIN = os.path.join(TOP, "tests", "unit", NAME)
+OUT = os.path.join(TOP, "tests", "ref", NAME + ".bin")
 NSTEP = 3
 
 
@@ -52,7 +61,8 @@ def read_input(d):
         off += 4 * n
         return a.copy()
 
-    x = take("<f4", B * W * 5).reshape(B, W, 5)
+    xsize = W * 5 + sum(c["N"] * 6 for c in cfg["ctx"])
+    x = take("<f4", B * xsize).reshape(B, xsize)
     label = take("<i4", B)
     target = take("<f4", B * 4).reshape(B, 4)
     mask = take("<f4", B)
@@ -68,11 +78,25 @@ def read_input(d):
     return cfg, tensors, params, x, label, target, mask, cw, opt
 
 
+def encode(P, cfg, x):
+    """x (B, xsize): the window's W*5 features, then each context's N*6 ->
+    the tokens (B,T,C): every context's in order, the window's last."""
+    B, W = x.shape[0], cfg["W"]
+    toks, off = [], W * 5
+    for c, ctx in enumerate(cfg["ctx"]):
+        xc = x[:, off:off + ctx["N"] * 6].reshape(B, ctx["N"], 6)
+        off += ctx["N"] * 6
+        p = lambda s: P["ctx%d.%s" % (c, s)]
+        toks.append(xc @ p("w_in") + p("b_in") + p("pos"))
+    toks.append(x[:, :W * 5].reshape(B, W, 5) @ P["w_in"] + P["b_in"] + P["pos"])
+    return torch.cat(toks, dim=1)
+
+
 def forward(P, cfg, x):
-    """x (B,W,5) -> logits (B,3), ghost (B,4); the whole window, every block."""
-    B, T, C, NH = x.shape[0], cfg["W"], cfg["d"], cfg["h"]
+    """x (B,xsize) -> logits (B,3), ghost (B,4); every token, every block."""
+    z = encode(P, cfg, x)
+    B, T, C, NH = x.shape[0], z.shape[1], cfg["d"], cfg["h"]
     hs = C // NH
-    z = x @ P["w_in"] + P["b_in"] + P["pos"]
     for l in range(cfg["L"]):
         p = lambda s: P["blk%d.%s" % (l, s)]
         a = F.layer_norm(z, (C,), p("ln1_g")[0], p("ln1_b")[0], eps=1e-5)

@@ -5,7 +5,12 @@
  * steps, and writes tests/ref/model_golden.bin; this test recomputes all of
  * it and requires |a - b| <= 1e-5 + 1e-4 |b| for every number.
  *
- * DIR/batch (little-endian): "CKGBAT2\0", int32 B W, float32 x (B,W,5),
+ * tests/unit/model_golden_ctx.c is this test for a model with contexts
+ * (GOLDEN_CTX: two timeframes and a reference), its fixture
+ * tests/ref/model_golden_ctx.bin (model_ref.py --ctx).
+ *
+ * DIR/batch (little-endian): "CKGBAT2\0", int32 B W, float32 x
+ * (B, model_xsize: (B,W,5) without contexts),
  * int32 label (B), float32 target (B,4), mask (B), class weights (3),
  * float32 lr beta1 beta2 eps weight_decay clip.
  * Fixture: "CKGOLD1\0", int32 W d L h B nparams, float32 logits (B,3),
@@ -21,14 +26,25 @@
 #include "model.h"
 #include "t.h"
 
-#define FIXTURE	"tests/ref/model_golden.bin"
 #define NB	6
 #define NSTEP	3
 
+#ifdef GOLDEN_CTX
+#define FIXTURE	"tests/ref/model_golden_ctx.bin"
+/* the window, the last 5 hours and 4 days (in progress last), and the
+ * last 6 candles of a reference */
+static const struct model_config cfg = { .W = 12, .d = 16, .L = 2, .h = 4,
+	.nctx = 3, .ctx = { { 3600 * CK_SEC, 5, "" }, { 86400 * CK_SEC, 4, "" },
+	{ 0, 6, "REF" } } };
+#define XSIZE	(12 * MODEL_NFEAT + (5 + 4 + 6) * MODEL_NCTXFEAT)
+#else
+#define FIXTURE	"tests/ref/model_golden.bin"
 static const struct model_config cfg = { .W = 12, .d = 16, .L = 2, .h = 4 };
+#define XSIZE	(12 * MODEL_NFEAT)
+#endif
 static struct model m;
 static struct adamw opt;
-static float x[NB * 12 * MODEL_NFEAT], target[NB * 4], mask[NB];
+static float x[NB * XSIZE], target[NB * 4], mask[NB];
 static int label[NB];
 /* the cross-entropy's class weights (PyTorch's weight=, reduction none) */
 static float cw[3] = { 0.6f, 1.8f, 1.2f };
@@ -48,6 +64,10 @@ setup(void)
 		exit(1);
 	}
 	model_init_weights(&m, 7);
+	if (model_xsize(&cfg) != XSIZE) {
+		fprintf(stderr, "XSIZE is not model_xsize\n");
+		exit(1);
+	}
 	for (i = 0; i < sizeof x / sizeof x[0] + NB * 4; i++) {
 		float u;
 
