@@ -1,7 +1,9 @@
 /*
  * model_bench - the C side of tests/bench/model: training samples/s at
  * batch 64, one-window inference latency, batch-256 inference windows/s.
- * Usage: model_bench W d L h seconds threads [train]
+ * Usage: model_bench W[+N1,N2,...] d L h seconds threads [train]
+ * W+N1,N2,...: a model with contexts of N1, N2, ... candles (only their
+ * lengths matter to the arithmetic).
  * threads 0: the cores; "train": the training figure only (the others are
  * printed as 0).  Training's products run on the backend matmul.h chooses
  * (CANDLEKIT_MATMUL, OPENBLAS_CORETYPE).  Each figure is the best of 5
@@ -22,7 +24,7 @@
 static double
 flops(const struct model_config *c)
 {
-	double T = c->W, C = c->d;
+	double T = model_tokens(c), C = c->d;
 
 	return 2 * T * MODEL_NFEAT * C + c->L * (T * 24 * C * C + 4 * T * T * C) +
 	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
@@ -33,7 +35,7 @@ flops(const struct model_config *c)
 static double
 flops_infer(const struct model_config *c)
 {
-	double T = c->W, C = c->d;
+	double T = model_tokens(c), C = c->d;
 
 	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (T * 24 * C * C +
 	    4 * T * T * C) + 2 * T * C * 2 * C + 20 * C * C + 4 * T * C +
@@ -52,13 +54,21 @@ main(int argc, char *argv[])
 	int *lab, i, k, n, nth, only_train;
 	double secs, t0, t, train, lat, bat;
 	size_t wf;
+	char *p;
 
 	if (argc != 7 && !(argc == 8 && strcmp(argv[7], "train") == 0)) {
 		fprintf(stderr, "usage: model_bench W d L h seconds threads [train]\n");
 		return 2;
 	}
 	only_train = argc == 8;
-	c.W = atoi(argv[1]), c.d = atoi(argv[2]), c.L = atoi(argv[3]);
+	model_config_default(&c);
+	c.W = (int)strtol(argv[1], &p, 10);
+	/* +N1,N2,...: the contexts (one-hour buckets: the model only uses N) */
+	for (c.nctx = 0; *p != '\0' && c.nctx < MODEL_MAXCTX; c.nctx++) {
+		c.ctx[c.nctx].tf = 3600 * CK_SEC;
+		c.ctx[c.nctx].N = (int)strtol(p + 1, &p, 10);
+	}
+	c.d = atoi(argv[2]), c.L = atoi(argv[3]);
 	c.h = atoi(argv[4]);
 	secs = atof(argv[5]);
 	nth = atoi(argv[6]);
@@ -69,7 +79,7 @@ main(int argc, char *argv[])
 	}
 	model_init_weights(&m, 1);
 	adamw_default(&o);
-	wf = (size_t)c.W * MODEL_NFEAT;
+	wf = model_xsize(&c);
 	x = malloc(256 * wf * sizeof *x);
 	tg = malloc(256 * 4 * sizeof *tg);
 	mk = malloc(256 * sizeof *mk);
@@ -113,7 +123,7 @@ main(int argc, char *argv[])
 			bat = n * 256.0 / t;
 	}
 
-	printf("c %d %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d # %s\n", c.W,
+	printf("c %s %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d # %s\n", argv[1],
 	    c.d, c.L, c.h, train, lat, bat, flops(&c), matmul_backend_name(),
 	    matmul_blas_core(), flops_infer(&c), matmul_avx512(),
 	    matmul_backend_why());

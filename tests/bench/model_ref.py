@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """model_ref.py - the PyTorch side of tests/bench/model.
 
-Usage: model_ref.py W d L h seconds threads
+Usage: model_ref.py W[+N1,N2,...] d L h seconds threads
+W+N1,N2,...: a model with contexts of N1, N2, ... candles (6 features
+each, their own input projection and positions, tokens before the
+window's).
 Runs the same transformer as lib/model.c in PyTorch (eager, float32) with
 torch.set_num_threads(threads) and prints one line
 "torch W d L h threads train_sps latency_us batch_wps": training samples/s
@@ -36,16 +39,26 @@ class Block(nn.Module):
 
 
 class Model(nn.Module):
-    def __init__(s, W, d, L, h):
+    def __init__(s, W, d, L, h, ctx=()):
         super().__init__()
+        s.W, s.ctx = W, list(ctx)
         s.inp = nn.Linear(5, d)
         s.pos = nn.Parameter(torch.randn(W, d) * 0.02)
+        s.cinp = nn.ModuleList([nn.Linear(6, d) for _ in s.ctx])
+        s.cpos = nn.ParameterList([nn.Parameter(torch.randn(n, d) * 0.02)
+                                   for n in s.ctx])
         s.blocks = nn.ModuleList([Block(d, h) for _ in range(L)])
         s.lnf = nn.LayerNorm(d)
         s.act, s.ghost = nn.Linear(d, 3), nn.Linear(d, 4)
 
     def forward(s, x):
-        x = s.inp(x) + s.pos
+        """x (B, W*5 + sum N*6): the window, then each context"""
+        B, off, toks = x.shape[0], s.W * 5, []
+        for n, inp, pos in zip(s.ctx, s.cinp, s.cpos):
+            toks.append(inp(x[:, off:off + n * 6].reshape(B, n, 6)) + pos)
+            off += n * 6
+        toks.append(s.inp(x[:, :s.W * 5].reshape(B, s.W, 5)) + s.pos)
+        x = torch.cat(toks, 1) if s.ctx else toks[0]
         for b in s.blocks:
             x = b(x)
         y = s.lnf(x[:, -1])
@@ -68,16 +81,19 @@ def timed(fn, secs):
 
 
 def main():
-    W, d, L, h = (int(a) for a in sys.argv[1:5])
+    Wc = sys.argv[1].split("+")
+    W, ctx = int(Wc[0]), [int(n) for n in Wc[1].split(",")] if len(Wc) > 1 else []
+    d, L, h = (int(a) for a in sys.argv[2:5])
     secs, threads = float(sys.argv[5]), int(sys.argv[6])
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    m = Model(W, d, L, h)
-    decay = [p for n, p in m.named_parameters() if p.dim() == 2 and n != "pos"]
-    other = [p for n, p in m.named_parameters() if not (p.dim() == 2 and n != "pos")]
+    m = Model(W, d, L, h, ctx)
+    isw = lambda n, p: p.dim() == 2 and "pos" not in n
+    decay = [p for n, p in m.named_parameters() if isw(n, p)]
+    other = [p for n, p in m.named_parameters() if not isw(n, p)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
                              {"params": other, "weight_decay": 0.0}], lr=1e-3)
-    x = torch.randn(256, W, 5)
+    x = torch.randn(256, W * 5 + 6 * sum(ctx))
     label = torch.arange(64) % 3
     target, mask = torch.full((64, 4), 0.1), torch.ones(64)
 
@@ -98,7 +114,7 @@ def main():
         lat = t / n * 1e6
         n, t = timed(lambda: torch.softmax(m(x)[0], 1), secs / 2)
         bat = n * 256 / t
-    print("torch %d %d %d %d %d %.0f %.2f %.0f" % (W, d, L, h, threads, train, lat, bat))
+    print("torch %s %d %d %d %d %.0f %.2f %.0f" % (sys.argv[1], d, L, h, threads, train, lat, bat))
 
 
 if __name__ == "__main__":
