@@ -418,8 +418,13 @@ struct acts {
 		float	*ln2, *m2, *r2;		/* (Nq,C) (Nq) (Nq) */
 		float	*fch, *fchg;		/* (Nq,4C) */
 		float	*fcp, *res3;		/* (Nq,C) */
+		float	*full;			/* (N,C) with contexts: the next
+						 * block's input, the contexts'
+						 * rows of enc and res3 */
 	} blk[MODEL_MAXL];
 	float	*xl;				/* (Bt,C) last rows, last block input */
+	float	*xq;				/* (N,C) with contexts: the
+						 * window's rows of a block input */
 	float	*lnf, *mf, *rf;			/* (Bt,C) (Bt) (Bt) */
 	float	*logits, *probs, *ghost, *loss;	/* (Bt,3) (Bt,3) (Bt,4) (Bt) */
 	/* backward scratch */
@@ -427,6 +432,9 @@ struct acts {
 	float	*dqkv;				/* (N,3C) */
 	float	*dfch, *dfchg;			/* (N,4C) */
 	float	*dlast, *dlnf;			/* (Bt,C) */
+	float	*dq, *dctx;			/* (N,C) with contexts: the
+						 * window rows' gradient, the
+						 * contexts' rows of enc's */
 	float	*dlogits, *dghost;		/* (Bt,3) (Bt,4) */
 	float	*tmp;				/* (T hs + T T) attention scratch */
 	float	*wt;				/* (4C C) a transposed weight */
@@ -475,13 +483,13 @@ static size_t
 acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 {
 	size_t off = 0, T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	size_t N = Bt * T, nq, Nq;
+	size_t N = Bt * T, nq, Nq, ctx = m->cfg.nctx > 0;
 	int l;
 
 #define A(f, n) (a->f = carve(base, &off, (n)))
 	A(enc, N * C);
 	for (l = 0; l < m->cfg.L; l++) {
-		nq = l == m->cfg.L - 1 ? 1 : T;
+		nq = l == m->cfg.L - 1 ? 1 : (size_t)m->cfg.W;
 		Nq = Bt * nq;
 		A(blk[l].ln1, N * C);
 		A(blk[l].m1, N);
@@ -498,8 +506,10 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 		A(blk[l].fchg, Nq * 4 * C);
 		A(blk[l].fcp, Nq * C);
 		A(blk[l].res3, Nq * C);
+		A(blk[l].full, ctx ? N * C : 0);
 	}
 	A(xl, Bt * C);
+	A(xq, ctx ? N * C : 0);
 	A(lnf, Bt * C);
 	A(mf, Bt);
 	A(rf, Bt);
@@ -514,6 +524,8 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 	A(dfch, N * 4 * C);
 	A(dfchg, N * 4 * C);
 	A(dlast, Bt * C);
+	A(dq, ctx ? N * C : 0);
+	A(dctx, ctx ? N * C : 0);
 	A(dlnf, Bt * C);
 	A(dlogits, Bt * 3);
 	A(dghost, Bt * 4);
@@ -589,7 +601,7 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
     const float *mask, int nb, mmfn mm)
 {
 	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	int L = m->cfg.L, N = nb * T, nq, Nq, l, b;
+	int L = m->cfg.L, N = nb * T, W = m->cfg.W, nq, Nq, l, b;
 	const float *in = a->enc, *rin;
 
 	if (m->cfg.nctx == 0)
@@ -598,14 +610,26 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 	else
 		encode_ctx(a->enc, x, m, p, nb, 0);
 	for (l = 0; l < L; l++) {
-		nq = l == L - 1 ? 1 : T;
+		/* the window's rows only: the contexts' are keys and values */
+		nq = l == L - 1 ? 1 : W;
 		Nq = nb * nq;
 		layernorm_forward(a->blk[l].ln1, a->blk[l].m1, a->blk[l].r1, in,
 		    p->blk[l].ln1_g, p->blk[l].ln1_b, N, C);
 		if (nq == T)
 			mm(a->blk[l].qkv, 3 * C, a->blk[l].ln1, C, p->blk[l].wqkv,
 			    3 * C, p->blk[l].bqkv, N, C, 3 * C);
-		else {
+		else if (nq > 1) {
+			/* keys and values everywhere, the queries at the
+			 * window's rows */
+			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
+			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, N, C,
+			    2 * C);
+			for (b = 0; b < nb; b++)
+				mm(a->blk[l].qkv + ((size_t)b * T + T - nq) * 3 * C,
+				    3 * C, a->blk[l].ln1 + ((size_t)b * T + T - nq) *
+				    C, C, p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nq,
+				    C, C);
+		} else {
 			/* keys and values everywhere, the query at T-1 only */
 			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
 			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, N, C,
@@ -624,6 +648,12 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 				memcpy(a->xl + (size_t)b * C,
 				    in + ((size_t)b * T + T - 1) * C, C * sizeof(float));
 			rin = a->xl;
+		} else if (nq < T) {
+			for (b = 0; b < nb; b++)
+				memcpy(a->xq + (size_t)b * nq * C,
+				    in + ((size_t)b * T + T - nq) * C,
+				    (size_t)nq * C * sizeof(float));
+			rin = a->xq;
 		}
 		residual_forward(a->blk[l].res2, rin, a->blk[l].proj, (size_t)Nq * C);
 		layernorm_forward(a->blk[l].ln2, a->blk[l].m2, a->blk[l].r2,
@@ -636,6 +666,19 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		residual_forward(a->blk[l].res3, a->blk[l].res2, a->blk[l].fcp,
 		    (size_t)Nq * C);
 		in = a->blk[l].res3;
+		if (nq > 1 && nq < T) {
+			/* the next block's input: the contexts' rows as they
+			 * came from the encoder, the window's from this block */
+			for (b = 0; b < nb; b++) {
+				memcpy(a->blk[l].full + (size_t)b * T * C,
+				    a->enc + (size_t)b * T * C,
+				    (size_t)(T - nq) * C * sizeof(float));
+				memcpy(a->blk[l].full + ((size_t)b * T + T - nq) * C,
+				    a->blk[l].res3 + (size_t)b * nq * C,
+				    (size_t)nq * C * sizeof(float));
+			}
+			in = a->blk[l].full;
+		}
 	}
 	layernorm_forward(a->lnf, a->mf, a->rf, in, p->lnf_g, p->lnf_b, nb, C);
 	matmul_rows(a->logits, a->lnf, p->w_a, p->b_a, nb, C, MODEL_NCLASS);
@@ -650,6 +693,27 @@ zero(float *p, size_t n)
 	memset(p, 0, n * sizeof *p);
 }
 
+/* With contexts, after a block's backward (dres: its input's gradient):
+ * add the contexts' rows into dctx, and, when a block comes before,
+ * gather the window's rows into dq, the gradient of that block's res3. */
+static void
+ctx_rows_backward(struct acts *a, int nb, int T, int W, int C, int before)
+{
+	size_t j, nc = (size_t)(T - W) * C;
+	int b;
+
+	for (b = 0; b < nb; b++) {
+		float *d = a->dctx + (size_t)b * T * C;
+		const float *s = a->dres + (size_t)b * T * C;
+
+		for (j = 0; j < nc; j++)
+			d[j] += s[j];
+		if (before)
+			memcpy(a->dq + (size_t)b * W * C, s + nc,
+			    (size_t)W * C * sizeof(float));
+	}
+}
+
 /* Backward of the last forward of nb windows into a->grads (zeroed here);
  * scale is 1 / (the whole batch's size). */
 static void
@@ -658,7 +722,7 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
     const float *mask, int nb, float scale)
 {
 	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	int L = m->cfg.L, N = nb * T, nq, Nq, l, b;
+	int L = m->cfg.L, N = nb * T, W = m->cfg.W, nq, Nq, l, b;
 	const float *in;
 	float *dcur;
 	struct wts g;
@@ -675,12 +739,15 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	zero(a->dlast, (size_t)nb * C);
 	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
 	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
+	if (T > W)
+		zero(a->dctx, (size_t)N * C);
 	for (l = L - 1; l >= 0; l--) {
-		nq = l == L - 1 ? 1 : T;
+		nq = l == L - 1 ? 1 : W;
 		Nq = nb * nq;
-		in = l == 0 ? a->enc : a->blk[l - 1].res3;
+		in = l == 0 ? a->enc : T > W ? a->blk[l - 1].full :
+		    a->blk[l - 1].res3;
 		/* dcur: the gradient of res3, then of res2 */
-		dcur = nq == 1 ? a->dlast : a->dres;
+		dcur = nq == 1 ? a->dlast : nq == T ? a->dres : a->dq;
 		BACKWARD_SET(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
 		zero(a->dfch, (size_t)Nq * 4 * C);
 		gelu_backward(a->dfch, a->blk[l].fch, a->dfchg, (size_t)Nq * 4 * C);
@@ -693,16 +760,24 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
 		    a->blk[l].qkv, nb, T, nq, C, NH);
 		BACKWARD_SET(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
-		if (nq == 1) {
-			/* the residual reaches the last position only */
+		if (nq < T) {
+			/* the residual reaches the last nq positions only */
 			zero(a->dres, (size_t)N * C);
 			for (b = 0; b < nb; b++)
-				memcpy(a->dres + ((size_t)b * T + T - 1) * C,
-				    a->dlast + (size_t)b * C, C * sizeof(float));
+				memcpy(a->dres + ((size_t)b * T + T - nq) * C,
+				    dcur + (size_t)b * nq * C,
+				    (size_t)nq * C * sizeof(float));
 		}
 		layernorm_backward(a->dres, g.blk[l].ln1_g, g.blk[l].ln1_b, a->dln,
 		    in, p->blk[l].ln1_g, a->blk[l].m1, a->blk[l].r1, N, C);
+		if (T > W)
+			ctx_rows_backward(a, nb, T, W, C, l > 0);
 	}
+	if (T > W)	/* the contexts' rows of enc: every block's share */
+		for (b = 0; b < nb; b++)
+			memcpy(a->dres + (size_t)b * T * C,
+			    a->dctx + (size_t)b * T * C,
+			    (size_t)(T - W) * C * sizeof(float));
 	if (m->cfg.nctx == 0)
 		encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T,
 		    MODEL_NFEAT, C);

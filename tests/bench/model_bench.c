@@ -20,14 +20,16 @@
 #include "matmul.h"
 #include "model.h"
 
-/* Forward FLOPs of one window of the whole model (every position). */
+/* Forward FLOPs of one window of the whole model (every position: with
+ * contexts, keys and values at all T, the rest at the window's W). */
 static double
 flops(const struct model_config *c)
 {
-	double T = model_tokens(c), C = c->d;
+	double T = model_tokens(c), W = c->W, C = c->d;
 
-	return 2 * T * MODEL_NFEAT * C + c->L * (T * 24 * C * C + 4 * T * T * C) +
-	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+	return 2 * T * MODEL_NFEAT * C + c->L * (4 * T * C * C +
+	    20 * W * C * C + 4 * W * T * C) + 2 * C * (MODEL_NCLASS +
+	    MODEL_NGHOST);
 }
 
 /* FLOPs of one window at inference, where the last block computes keys
@@ -35,11 +37,11 @@ flops(const struct model_config *c)
 static double
 flops_infer(const struct model_config *c)
 {
-	double T = model_tokens(c), C = c->d;
+	double T = model_tokens(c), W = c->W, C = c->d;
 
-	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (T * 24 * C * C +
-	    4 * T * T * C) + 2 * T * C * 2 * C + 20 * C * C + 4 * T * C +
-	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (4 * T * C * C +
+	    20 * W * C * C + 4 * W * T * C) + 2 * T * C * 2 * C + 20 * C * C +
+	    4 * T * C + 2 * C * (MODEL_NCLASS + MODEL_NGHOST);
 }
 
 int

@@ -4,7 +4,8 @@
 Usage: model_ref.py W[+N1,N2,...] d L h seconds threads
 W+N1,N2,...: a model with contexts of N1, N2, ... candles (6 features
 each, their own input projection and positions, tokens before the
-window's).
+window's: keys and values at every block, the blocks updating the
+window's rows only, as lib/model does).
 Runs the same transformer as lib/model.c in PyTorch (eager, float32) with
 torch.set_num_threads(threads) and prints one line
 "torch W d L h threads train_sps latency_us batch_wps": training samples/s
@@ -22,9 +23,9 @@ import torch.nn.functional as F
 
 
 class Block(nn.Module):
-    def __init__(s, d, h):
+    def __init__(s, d, h, tc=0):
         super().__init__()
-        s.h = h
+        s.h, s.tc = h, tc
         s.ln1, s.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
         s.qkv, s.o = nn.Linear(d, 3 * d), nn.Linear(d, d)
         s.fc, s.proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
@@ -33,9 +34,16 @@ class Block(nn.Module):
         B, T, C = x.shape
         q, k, v = s.qkv(s.ln1(x)).split(C, dim=2)
         q, k, v = [t.view(B, T, s.h, C // s.h).transpose(1, 2) for t in (q, k, v)]
+        if s.tc:    # queries at the window's rows only
+            q = q[:, :, s.tc:]
         att = torch.softmax(q @ k.transpose(-2, -1) * (1.0 / (C // s.h) ** 0.5), -1)
-        x = x + s.o((att @ v).transpose(1, 2).reshape(B, T, C))
-        return x + s.proj(F.gelu(s.fc(s.ln2(x)), approximate="tanh"))
+        y = s.o((att @ v).transpose(1, 2).reshape(B, T - s.tc, C))
+        if s.tc:
+            xc, x = x[:, :s.tc], x[:, s.tc:] + y
+        else:
+            x = x + y
+        x = x + s.proj(F.gelu(s.fc(s.ln2(x)), approximate="tanh"))
+        return torch.cat([xc, x], 1) if s.tc else x
 
 
 class Model(nn.Module):
@@ -47,7 +55,7 @@ class Model(nn.Module):
         s.cinp = nn.ModuleList([nn.Linear(6, d) for _ in s.ctx])
         s.cpos = nn.ParameterList([nn.Parameter(torch.randn(n, d) * 0.02)
                                    for n in s.ctx])
-        s.blocks = nn.ModuleList([Block(d, h) for _ in range(L)])
+        s.blocks = nn.ModuleList([Block(d, h, sum(s.ctx)) for _ in range(L)])
         s.lnf = nn.LayerNorm(d)
         s.act, s.ghost = nn.Linear(d, 3), nn.Linear(d, 4)
 

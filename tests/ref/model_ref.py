@@ -13,9 +13,10 @@ against (formats: see tests/unit/model_golden.c).
 With --ctx, the same for a model with contexts (tests/unit/model_golden_ctx,
 written to tests/ref/model_golden_ctx.bin): each context's candles x_c
 (B,N_c,6) are encoded as x_c @ ctx<c>.w_in + ctx<c>.b_in + ctx<c>.pos, the
-tokens of every context (in order) and then the window's are concatenated,
-and the blocks run over all of them; the heads read the last (the window's
-last candle).
+tokens of every context (in order) and then the window's are concatenated;
+attention runs over all of them, but the blocks update the window's rows
+only (the contexts' rows stay their encoding: keys and values at every
+block); the heads read the last row (the window's last candle).
 """
 import os
 import struct
@@ -96,7 +97,7 @@ def forward(P, cfg, x):
     """x (B,xsize) -> logits (B,3), ghost (B,4); every token, every block."""
     z = encode(P, cfg, x)
     B, T, C, NH = x.shape[0], z.shape[1], cfg["d"], cfg["h"]
-    hs = C // NH
+    hs, Tc = C // NH, z.shape[1] - cfg["W"]
     for l in range(cfg["L"]):
         p = lambda s: P["blk%d.%s" % (l, s)]
         a = F.layer_norm(z, (C,), p("ln1_g")[0], p("ln1_b")[0], eps=1e-5)
@@ -107,9 +108,14 @@ def forward(P, cfg, x):
         v = v.view(B, T, NH, hs).transpose(1, 2)
         att = torch.softmax((q @ k.transpose(-2, -1)) * (1.0 / hs ** 0.5), dim=-1)
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
-        z = z + y @ p("wo") + p("bo")
+        if Tc:  # the window's rows only; the contexts' stay as they are
+            zc, z = z[:, :Tc], z[:, Tc:] + (y @ p("wo") + p("bo"))[:, Tc:]
+        else:
+            z = z + y @ p("wo") + p("bo")
         a = F.layer_norm(z, (C,), p("ln2_g")[0], p("ln2_b")[0], eps=1e-5)
         z = z + F.gelu(a @ p("w1") + p("b1"), approximate="tanh") @ p("w2") + p("b2")
+        if Tc:
+            z = torch.cat([zc, z], dim=1)
     y = F.layer_norm(z[:, -1], (C,), P["lnf_g"][0], P["lnf_b"][0], eps=1e-5)
     return y @ P["w_a"] + P["b_a"][0], y @ P["w_g"] + P["b_g"][0]
 

@@ -102,9 +102,10 @@ randx(const struct model_config *c, int B)
 	return x;
 }
 
-/* Central differences over every parameter of a small context model. */
+/* Central differences over every parameter of a small context model of
+ * L blocks. */
 static void
-test_gradcheck(void)
+gradcheck(int L)
 {
 	struct model_config c;
 	struct model m;
@@ -115,6 +116,7 @@ test_gradcheck(void)
 	double lp, lm;
 
 	config(&c, 4, 8);
+	c.L = L;
 	if (model_init(&m, &c, err, sizeof(err)) != 0 ||
 	    model_reserve(&m, 3, 1, err, sizeof(err)) != 0) {
 		T_OK(0);
@@ -161,6 +163,14 @@ test_gradcheck(void)
 	free(g);
 	free(x);
 	model_free(&m);
+}
+
+static void
+test_gradcheck(void)
+{
+	gradcheck(1);
+	gradcheck(2);
+	gradcheck(3);
 }
 
 /* A window's prediction is the same bits alone, in a batch, on 1 or 2
