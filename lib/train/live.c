@@ -88,8 +88,8 @@ live_reload(struct live *lv)
 	if (!model_config_same(a, b)) {
 		snprintf(lv->lasterr, sizeof(lv->lasterr),
 		    "%s: replaced by a model of another configuration "
-		    "(W%d d%d L%d h%d); keeping the loaded weights", lv->path,
-		    b->W, b->d, b->L, b->h);
+		    "(W%d d%d L%d h%d, %d context sequences); keeping the "
+		    "loaded weights", lv->path, b->W, b->d, b->L, b->h, b->nctx);
 		return reload_failed(lv);
 	}
 	lv->backoff = 0;

@@ -87,6 +87,46 @@ expect tc-label 0 "train-candle -m $M --label BUY $S"
 expect tc-label-warmup 65 "head -200 $S | train-candle -m $M --label BUY"
 errhas tc-label-warmup-why "contexts need more history"
 
+# hot reload: a manual label beside a slowly fed infer raises its
+# model_gen; a replacement with other contexts is refused, the weights kept
+cat >"$T_TMP/lines.py" <<'PY'
+import os, sys, time
+data, pause = open(sys.argv[1], "rb").read(), int(sys.argv[2])
+for i, line in enumerate(data.splitlines(True)):
+    if i == pause:
+        while not os.path.exists(sys.argv[3]):
+            time.sleep(0.01)
+    sys.stdout.buffer.write(line)
+    sys.stdout.buffer.flush()
+PY
+slowinfer() {	# model output: infer on $S, pausing at line 600 until go
+	rm -f "$T_TMP/go"
+	/usr/bin/python3 "$T_TMP/lines.py" "$S" 600 "$T_TMP/go" |
+		infer -m "$1" >"$2" 2>"$2.err" &
+	i=0
+	while [ "$(cat "$2" 2>/dev/null | wc -l)" -lt 600 ] && [ $i -lt 400 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}
+cp "$M" "$T_TMP/hot.ckpt"
+g0=$(infer --info -m "$T_TMP/hot.ckpt" | awk '/^generation:/ { print $2 }')
+slowinfer "$T_TMP/hot.ckpt" "$T_TMP/hot.out"
+expect hot-label 0 "train-candle -m $T_TMP/hot.ckpt --label BUY $S | cut -d, -f2,5" "BUY,$((g0 + 1))"
+touch "$T_TMP/go"
+wait
+check hot-before [ "$(sed -n 600p "$T_TMP/hot.out" | cut -d, -f21)" = "$g0" ]
+check hot-after [ "$(tail -1 "$T_TMP/hot.out" | cut -d, -f21)" = "$((g0 + 1))" ]
+check hot-counts grep -q 'reloads=1 load_failures=0' "$T_TMP/hot.out.err"
+cp "$M" "$T_TMP/other.ckpt"
+infer -m "$T_TMP/other.ckpt" "$S" >"$T_TMP/other.want" 2>/dev/null
+slowinfer "$T_TMP/other.ckpt" "$T_TMP/other.out"
+train-batch -m "$T_TMP/o2.ckpt" --new --window 8 --dim 16 --layers 1 --heads 2 --context 1h:5 --ref REF:6 --labels every --epochs 1 "$S" >/dev/null 2>&1
+mv "$T_TMP/o2.ckpt" "$T_TMP/other.ckpt"
+touch "$T_TMP/go"
+wait
+check other-kept cmp -s "$T_TMP/other.out" "$T_TMP/other.want"
+check other-warned grep -q 'another configuration' "$T_TMP/other.out.err"
+
 # errors: usage, missing or bad reference columns
 expect usage-context 2 "train-batch -m $T_TMP/u.ckpt --new --context 1h $S"
 expect usage-context-tf 2 "train-batch -m $T_TMP/u.ckpt --new --context 1x:4 --labels every $S"
