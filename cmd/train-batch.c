@@ -394,7 +394,7 @@ contexts(struct args *a, struct argerr *e, const char *s)
 		argbad(e, "--context: too long: %.100s", s);
 		return;
 	}
-	strcpy(buf, s);
+	memcpy(buf, s, strlen(s) + 1);
 	for (p = buf; p != NULL && !e->bad; p = q) {
 		if ((q = strchr(p, ',')) != NULL)
 			*q++ = '\0';
