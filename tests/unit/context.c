@@ -6,17 +6,22 @@
  * against a naive recomputation from the candles up to each one (gaps,
  * buckets completed by their last candle, a reference with empty rows),
  * and streaming = batch: the windows a stream builds (infer's path) are
- * the bytes of dataset_build's samples, and predict the same bits.
+ * the bytes of dataset_build's samples, and predict the same bits, also
+ * through the checkpoint and the batches infer predicts in.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "action.h"
+#include "ckpt.h"
 #include "dataset.h"
 #include "features.h"
 #include "history.h"
+#include "live.h"
 #include "model.h"
+#include "predbatch.h"
 #include "resample.h"
 #include "t.h"
 #include "window.h"
@@ -428,6 +433,92 @@ test_stream_batch(void)
 	model_free(&m);
 }
 
+/* infer's own path: the checkpoint through live.h, the rows through
+ * predbatch.h in batches of 1, 2, 3, 5, 13 and 64 (pending.c's), against
+ * model_predict over dataset_build's samples: the same probabilities. */
+static void
+test_predbatch(void)
+{
+	static const int chunk[] = { 1, 2, 3, 5, 13, 64 };
+	static struct candle k[NC], ref[3 * NC];
+	static int label[NC];
+	static long known[NC];
+	static struct prediction out[64];
+	char dir[] = "/tmp/ck-context.XXXXXX", path[64];
+	struct ckpt_meta meta = { .model_id = 7, .created = 1,
+	    .trained_until = CKTIME_NONE };
+	struct model_config c;
+	struct history all, hi;
+	struct ctxwin cw;
+	struct predbatch pb;
+	struct dataset ds;
+	struct live lv;
+	struct model m;
+	float p[3], g[4];
+	long nshort, s = 0, i = 0;
+	int r, n, q, bad = 0, slot[64];
+
+	config(&c, 6, 16);
+	series(k, ref);
+	history_init(&all, 0);
+	for (r = 0; r < NC; r++) {
+		T_EQ(history_push(&all, &k[r]), 0);
+		label[r] = ACTION_BUY;
+		known[r] = r;
+	}
+	T_EQ(dataset_build(&ds, &all, ref, label, known, &c, &nshort, err,
+	    sizeof(err)), CK_OK);
+	T_EQ(model_init(&m, &c, err, sizeof(err)), 0);
+	T_EQ(model_reserve(&m, 1, 1, err, sizeof(err)), 0);
+	model_init_weights(&m, 11);
+	if (mkdtemp(dir) == NULL) {
+		T_OK(0);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/m.ckpt", dir);
+	T_EQ(ckpt_create(path, &m, &meta, 0, err, sizeof(err)), 0);
+	T_EQ(live_open(&lv, path, 64, 0, err, sizeof(err)), 0);
+	T_EQ(predbatch_init(&pb, 64, &lv.m.cfg, err, sizeof(err)), 0);
+	history_init(&hi, c.W + 2);
+	T_EQ(ctxwin_init(&cw, &lv.m.cfg, 1, err, sizeof(err)), 0);
+	for (q = 0; i < NC; q++) {
+		n = chunk[q % 6];
+		for (r = 0; r < n && i < NC; r++, i++) {
+			T_EQ(history_push(&hi, &k[i]), 0);
+			T_EQ(ctxwin_push(&cw, &k[i], ref + 3 * i), 0);
+			slot[r] = (int)i;
+			T_EQ(predbatch_add(&pb, &hi, &cw, i), r);
+		}
+		n = r;
+		predbatch_run(&pb, &lv, 0, out);
+		for (r = 0; r < n; r++) {
+			int has = s < ds.n && ds.cand[s] == slot[r];
+
+			if (pb.has[r] != has) {
+				bad++;
+				continue;
+			}
+			if (!has)
+				continue;
+			model_predict(&m, ds.x + s * ds.nx, 1, p, g);
+			if (memcmp(p, out[r].p, sizeof(p)) != 0)
+				bad++;
+			s++;
+		}
+	}
+	T_EQ(s, ds.n);
+	T_EQ(bad, 0);
+	unlink(path);
+	rmdir(dir);
+	predbatch_free(&pb);
+	ctxwin_free(&cw);
+	live_close(&lv);
+	history_free(&hi);
+	history_free(&all);
+	dataset_free(&ds);
+	model_free(&m);
+}
+
 int
 main(void)
 {
@@ -437,5 +528,6 @@ main(void)
 	T_RUN(test_features);
 	T_RUN(test_ctxwin);
 	T_RUN(test_stream_batch);
+	T_RUN(test_predbatch);
 	return T_END();
 }
