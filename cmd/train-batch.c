@@ -812,14 +812,16 @@ main(int argc, char **argv)
 	if (a.verbose)
 		warnx("%ld candles, %ld samples (%ld train: %ld HOLD, %ld BUY, "
 		    "%ld SELL, class weights %.4g %.4g %.4g; %ld validation), "
-		    "%ld labels without %d candles of history", hi.n, ds.n,
+		    "%ld labels without %d candles of history%s", hi.n, ds.n,
 		    ds.ntrain, ds.count[ACTION_HOLD], ds.count[ACTION_BUY],
 		    ds.count[ACTION_SELL], ds.weight[ACTION_HOLD],
 		    ds.weight[ACTION_BUY], ds.weight[ACTION_SELL], ds.n - ds.ntrain,
-		    nshort, m.cfg.W);
+		    nshort, m.cfg.W, m.cfg.nctx ? " or their contexts' warm-up" :
+		    "");
 	if (ds.ntrain == 0)
 		errx(CK_EXIT_DATA, "no training samples: %ld candles, %ld "
-		    "labelled with %d candles of history", hi.n, ds.n, m.cfg.W);
+		    "labelled with %d candles of history%s", hi.n, ds.n, m.cfg.W,
+		    m.cfg.nctx ? " and their contexts' warm-up" : "");
 	data_span(&a.to, &hi);
 
 	/* --new: the file only once there is something to train on */

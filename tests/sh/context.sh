@@ -133,6 +133,9 @@ expect usage-context-tf 2 "train-batch -m $T_TMP/u.ckpt --new --context 1x:4 --l
 expect usage-context-new 2 "train-batch -m $M --context 1h:4 --labels every $S"
 expect usage-ref 2 "train-batch -m $T_TMP/u.ckpt --new --ref 'A B' --labels every $S"
 expect usage-too-many 2 "train-batch -m $T_TMP/u.ckpt --new --context 1h:2,2h:2,3h:2 --ref A --ref B --labels every $S"
+expect no-warmup 65 "train-batch -m $T_TMP/u.ckpt --new --context 1d:30 --labels every $S"
+errhas no-warmup-why "contexts' warm-up"
+check no-warmup-no-file [ ! -e "$T_TMP/u.ckpt" ]
 cut -d, -f1-6 "$S" >"$T_TMP/noref.csv"
 expect no-ref-cols 65 "infer -m $M $T_TMP/noref.csv"
 errhas no-ref-cols-why "no column REF_open"
