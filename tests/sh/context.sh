@@ -46,6 +46,14 @@ check warmup-empty [ "$(sed -n "2,$((8 * 240 + 1))p" "$T_TMP/w.csv" | cut -d, -f
 check warmup-first [ -n "$(sed -n "$((8 * 240 + 2))p" "$T_TMP/w.csv" | cut -d, -f12)" ]
 errhas warmup-counts "rows=2500 predictions=$((2500 - 8 * 240))"
 
+# memory: bounded by the longest context, not by the input's length
+if [ -x /usr/bin/time ]; then
+	rss() { /usr/bin/time -f %M infer -m "$T_TMP/a-ctx.ckpt" "$1" 2>&1 >/dev/null | tail -1; }
+	head -2501 "$C" >"$T_TMP/short.csv"
+	r1=$(rss "$T_TMP/short.csv") r2=$(rss "$C")
+	check memory-bounded [ "$r2" -le $((r1 + 2048)) ]
+fi
+
 # a small model with a 1-hour context and the reference: no lookahead
 M=$T_TMP/m.ckpt
 head -1201 "$C" >"$T_TMP/s.csv"
