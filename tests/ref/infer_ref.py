@@ -10,7 +10,16 @@ blocks, tanh GELU, LayerNorm eps 1e-5), and compares p_hold, p_buy, p_sell,
 confidence and next_* within 1e-5 + 1e-4*|value|; action where the top two
 probabilities are not within 1e-4.  Rows before the first full window must
 have these fields empty.  Prints the worst error; exits 1 on a mismatch.
+
+A model with context sequences is checked too, from model-checkpoint(5)
+alone: the higher timeframes resampled here from the rows seen so far
+(UTC buckets, complete when a later bucket's candle comes or when the last
+candle's time plus the smallest step so far reaches the bucket's end), the
+references from the PREFIX_* columns, the sixth feature, the tokens, and
+blocks that update the window's rows only.  Rows before every context has
+its N+1 candles must have no prediction.
 """
+import datetime
 import csv
 import math
 import os
@@ -20,6 +29,56 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import ckpt_read  # noqa: E402
+
+
+WEEK, MONDAY = 7 * 86400 * 10 ** 9, 4 * 86400 * 10 ** 9
+
+
+def ns_of(text):
+    """A canonical time (whole seconds, Z) as nanoseconds."""
+    t = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    return int(t.replace(tzinfo=datetime.timezone.utc).timestamp()) * 10 ** 9
+
+
+class Timeframe:
+    """One timeframe context, fed the rows one by one."""
+
+    def __init__(s, tf):
+        s.tf, s.done, s.cur, s.start = tf, [], None, None
+        s.step, s.prev, s.closed = None, None, None
+
+    def push(s, t, c):
+        off = MONDAY % s.tf if s.tf % WEEK == 0 else 0
+        b = t - (t - off) % s.tf
+        if s.cur is None and b == s.closed:
+            return      # a bucket given as complete already
+        if s.prev is not None and (s.step is None or t - s.prev < s.step):
+            s.step = t - s.prev
+        s.prev = t
+        if s.cur is not None and b != s.start:
+            s.done.append(s.cur)
+            s.cur = None
+        if s.cur is None:
+            s.start, s.cur = b, list(c)
+        else:
+            s.cur = [s.cur[0], max(s.cur[1], c[1]), min(s.cur[2], c[2]), c[3],
+                     s.cur[4] + c[4]]
+        if s.step is not None and b + s.tf - t <= s.step:
+            s.done.append(s.cur)
+            s.cur, s.closed = None, b
+
+    def candles(s, N):
+        """The N+1 candles and whether the last is in progress, or None."""
+        have = s.done[-(N + 1):] if s.cur is None else s.done[-N:] + [s.cur]
+        if len(have) < N + 1 or (s.cur is not None and len(s.done) < N):
+            return None
+        return np.array(have), s.cur is not None
+
+
+def ctx_features(cands, part):
+    x, _ = features(*(cands[:, j] for j in range(5)))
+    return np.concatenate([x, np.zeros((len(x), 1))], axis=1) + \
+        np.eye(1, 6 * len(x), 6 * len(x) - 1).reshape(len(x), 6) * part
 
 
 def features(o, h, l, c, v):
@@ -53,11 +112,16 @@ def softmax(z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def forward(P, cfg, x, T=1.0):
-    """x (W, 5) -> probs (3) at temperature T, ghost (4)."""
+def forward(P, cfg, x, T=1.0, xc=()):
+    """x (W, 5), xc the contexts' (N_c, 6) -> probs (3) at temperature T,
+    ghost (4)."""
     W, d, L, H = cfg["W"], cfg["d"], cfg["L"], cfg["h"]
     dh = d // H
     t = x @ P["w_in"] + P["b_in"] + P["pos"]
+    e = [xc[c] @ P["ctx%d.w_in" % c] + P["ctx%d.b_in" % c] + P["ctx%d.pos" % c]
+         for c in range(len(xc))]
+    tc = sum(len(a) for a in e)
+    t = np.concatenate(e + [t]) if e else t
     for i in range(L):
         b = "blk%d." % i
         a = layernorm(t, P[b + "ln1_g"], P[b + "ln1_b"])
@@ -66,12 +130,14 @@ def forward(P, cfg, x, T=1.0):
         heads = []
         for j in range(H):
             sl = slice(j * dh, (j + 1) * dh)
-            att = softmax(q[:, sl] @ k[:, sl].T / math.sqrt(dh))
+            att = softmax(q[tc:, sl] @ k[:, sl].T / math.sqrt(dh))
             heads.append(att @ v[:, sl])
-        t = t + np.concatenate(heads, axis=1) @ P[b + "wo"] + P[b + "bo"]
-        a = layernorm(t, P[b + "ln2_g"], P[b + "ln2_b"])
-        t = t + gelu(a @ P[b + "w1"] + P[b + "b1"]) @ P[b + "w2"] + P[b + "b2"]
-    y = layernorm(t[W - 1], P["lnf_g"], P["lnf_b"])
+        # the window's rows only; the contexts' stay their embedding
+        u = t[tc:] + np.concatenate(heads, axis=1) @ P[b + "wo"] + P[b + "bo"]
+        a = layernorm(u, P[b + "ln2_g"], P[b + "ln2_b"])
+        u = u + gelu(a @ P[b + "w1"] + P[b + "b1"]) @ P[b + "w2"] + P[b + "b2"]
+        t = np.concatenate([t[:tc], u])
+    y = layernorm(t[-1], P["lnf_g"], P["lnf_b"])
     return softmax((y @ P["w_a"] + P["b_a"]) / T), y @ P["w_g"] + P["b_g"]
 
 
@@ -94,15 +160,34 @@ def main():
     names = ["p_hold", "p_buy", "p_sell"]
     nexts = ["next_open", "next_high", "next_low", "next_close"]
     worst, bad, checked = 0.0, 0, 0
+    ctx = cfg.get("ctx", [])
+    tfs = [Timeframe(c["tf"]) if c["tf"] else [] for c in ctx]
     for n, r in enumerate(rows):
-        if n < W:
+        xc = []
+        for c, q in zip(ctx, tfs):
+            if c["tf"]:
+                q.push(ns_of(r[0]), data[n])
+                got = q.candles(c["N"])
+            else:
+                f = [r[col[c["prefix"] + "_" + k]] for k in
+                     ("open", "high", "low", "close", "volume")]
+                if all(v == "" for v in f):
+                    q.clear()
+                else:
+                    q.append([float(v) for v in f])
+                got = (np.array(q[-(c["N"] + 1):]), 0) \
+                    if len(q) >= c["N"] + 1 else None
+            if got is not None:
+                xc.append(ctx_features(*got))
+        if n < W or len(xc) < len(ctx):
             if any(r[col[pre + c]] != "" for c in names + nexts + ["action"]):
-                print("row %d: a prediction before the first full window" % (n + 2))
+                print("row %d: a prediction before the first full window "
+                      "or the contexts' history" % (n + 2))
                 bad += 1
             continue
         win = data[n - W:n + 1]
         x, s = features(win[:, 0], win[:, 1], win[:, 2], win[:, 3], win[:, 4])
-        p, g = forward(P, cfg, x, ck["temperature"])
+        p, g = forward(P, cfg, x, ck["temperature"], xc)
         want = dict(zip(names, p))
         for j, c in enumerate(nexts):
             want[c] = win[-1, 3] * math.exp(g[j] * s)

@@ -45,6 +45,7 @@ expect warmup-run 0 "head -2501 $C | infer -m $T_TMP/a-ctx.ckpt >$T_TMP/w.csv"
 check warmup-empty [ "$(sed -n "2,$((8 * 240 + 1))p" "$T_TMP/w.csv" | cut -d, -f12 | grep -c .)" = 0 ]
 check warmup-first [ -n "$(sed -n "$((8 * 240 + 2))p" "$T_TMP/w.csv" | cut -d, -f12)" ]
 errhas warmup-counts "rows=2500 predictions=$((2500 - 8 * 240))"
+expect warmup-reference 0 "/usr/bin/python3 tests/ref/infer_ref.py $T_TMP/a-ctx.ckpt $T_TMP/w.csv"
 
 # memory: bounded by the longest context, not by the input's length
 if [ -x /usr/bin/time ]; then
@@ -64,6 +65,8 @@ reference:     REF:6"
 expect all 0 "infer -m $M $S >$T_TMP/all.csv"
 # rows before 4 full hours (the fifth in progress) have no prediction
 errhas all-counts "rows=1200 predictions=$((1200 - 4 * 60))"
+# the numpy reference, from model-checkpoint(5) alone (its own resampling)
+expect reference 0 "/usr/bin/python3 tests/ref/infer_ref.py $M $T_TMP/all.csv"
 # the prefix property, cut at, before and after hour boundaries
 for k in 240 241 299 300 301 359 360 361 1000; do
 	head -$((k + 1)) "$S" >"$T_TMP/p.csv"
@@ -156,4 +159,5 @@ awk -F, -v OFS=, 'NR >= 400 && NR < 403 { $7 = $8 = $9 = $10 = $11 = "" } 1' "$S
 expect gap 0 "infer -m $M $T_TMP/gap.csv >$T_TMP/gap.out"
 check gap-empty [ "$(sed -n '400,407p' "$T_TMP/gap.out" | cut -d, -f12 | grep -c .)" = 0 ]
 check gap-after [ -n "$(sed -n 409p "$T_TMP/gap.out" | cut -d, -f12)" ]
+expect gap-reference 0 "/usr/bin/python3 tests/ref/infer_ref.py $M $T_TMP/gap.out"
 t_done
