@@ -8,9 +8,10 @@ window's: keys and values at every block, the blocks updating the
 window's rows only, as lib/model does).
 Runs the same transformer as lib/model.c in PyTorch (eager, float32) with
 torch.set_num_threads(threads) and prints one line
-"torch W d L h threads train_sps latency_us batch_wps": training samples/s
-at batch 64 (forward, backward, clip_grad_norm_, AdamW), one-window
-inference latency (no_grad, eager), batch-256 inference windows/s.
+"torch W d L h threads train_sps latency_us batch_wps latency_cpu_us":
+training samples/s at batch 64 (forward, backward, clip_grad_norm_,
+AdamW), one-window inference latency (no_grad, eager), batch-256 inference
+windows/s, and the one-window latency in the process's CPU time.
 Run it with OPENBLAS_NUM_THREADS=1 (see PERF-NOTES: OpenBLAS's own threads
 make these small products slower); tests/bench/model does.
 """
@@ -74,18 +75,20 @@ class Model(nn.Module):
 
 
 def timed(fn, secs):
-    """(calls, seconds) of the best of 5 slices of secs: the machine is shared."""
+    """(calls, seconds, CPU seconds a call) of the best of 5 slices of secs:
+    the machine is shared."""
     fn()
-    best = None
+    best, cpu = None, None
     for _ in range(5):
-        n, t0 = 0, time.perf_counter()
+        n, t0, c0 = 0, time.perf_counter(), time.process_time()
         while time.perf_counter() - t0 < secs / 5:
             fn()
             n += 1
-        t = time.perf_counter() - t0
+        t, c = time.perf_counter() - t0, (time.process_time() - c0) / n
         if best is None or n / t > best[0] / best[1]:
             best = (n, t)
-    return best
+        cpu = c if cpu is None or c < cpu else cpu
+    return best[0], best[1], cpu
 
 
 def main():
@@ -114,15 +117,16 @@ def main():
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
         opt.step()
 
-    n, t = timed(step, secs)
+    n, t, _ = timed(step, secs)
     train = n * 64 / t
     with torch.no_grad():
         one = x[:1]
-        n, t = timed(lambda: torch.softmax(m(one)[0], 1), secs / 2)
+        n, t, cpu = timed(lambda: torch.softmax(m(one)[0], 1), secs / 2)
         lat = t / n * 1e6
-        n, t = timed(lambda: torch.softmax(m(x)[0], 1), secs / 2)
+        n, t, _ = timed(lambda: torch.softmax(m(x)[0], 1), secs / 2)
         bat = n * 256 / t
-    print("torch %s %d %d %d %d %.0f %.2f %.0f" % (sys.argv[1], d, L, h, threads, train, lat, bat))
+    print("torch %s %d %d %d %d %.0f %.2f %.0f %.2f" % (sys.argv[1], d, L, h, threads,
+                                                     train, lat, bat, cpu * 1e6))
 
 
 if __name__ == "__main__":
