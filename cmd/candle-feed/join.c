@@ -437,28 +437,29 @@ join_summary(const struct joinset *js)
 	for (k = 0; k < js->n; k++) {
 		r = &js->ref[k];
 		if (r->ndrop > 0)
-			warnx("%s: %ld rows before its first candle %s",
-			    r->path, r->ndrop, js->keep ? "kept with empty "
+			warnx("%s (%s): %ld rows before its first candle %s",
+			    r->path, r->prefix, r->ndrop, js->keep ? "kept with empty "
 			    "columns" : "dropped");
 		if (r->nstale > 0)
-			warnx("%s: %ld rows joined with an earlier candle after "
-			    "waiting for one at their time", r->path, r->nstale);
+			warnx("%s (%s): %ld rows joined with an earlier candle "
+			    "after waiting for one at their time", r->path,
+			    r->prefix, r->nstale);
 		if (r->nafter > 0) {
 			time_format(a, r->cur.r.c.t);
-			warnx("%s: %ld rows after its end joined with its last "
-			    "candle (%s)", r->path, r->nafter, a);
+			warnx("%s (%s): %ld rows after its end joined with its "
+			    "last candle (%s)", r->path, r->prefix, r->nafter, a);
 		}
 		if (r->nold > 0)
-			warnx("%s: %ld rows at or before the last time skipped "
-			    "after the file was truncated or replaced", r->path,
-			    r->nold);
+			warnx("%s (%s): %ld rows at or before the last time "
+			    "skipped after the file was truncated or replaced",
+			    r->path, r->prefix, r->nold);
 		if (r->step != CKTIME_NONE && js->step != CKTIME_NONE &&
 		    r->step > js->step) {
 			duration_format(a, r->step);
 			duration_format(b, js->step);
-			warnx("%s: its step (%s) is longer than the stream's "
-			    "(%s): a joined candle completes after the row "
-			    "that carries it", r->path, a, b);
+			warnx("%s (%s): its step (%s) is longer than the "
+			    "stream's (%s): a joined candle completes after the "
+			    "row that carries it", r->path, r->prefix, a, b);
 		}
 	}
 }

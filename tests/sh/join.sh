@@ -73,11 +73,11 @@ check join-some-rows [ "$(wc -l <"$T/want")" -gt 2000 ]
 check join-equal-times [ "$(cut -d, -f1 "$T/m.s" | sort | comm -12 - "$(cut -d, -f1 "$T/r.s" | sort >"$T/rt"; echo "$T/rt")" | wc -l)" -gt 100 ]
 nbefore=$(awk -F, -v f="$(sed -n 2p "$T/r.s" | cut -d, -f1)" 'NR > 1 && $1 < f' "$T/m.s" | wc -l)
 check join-dropped-some [ "$nbefore" -gt 0 ]
-errhas join-drop-count "$T/r.csv: $nbefore rows before its first candle dropped"
+errhas join-drop-count "$T/r.csv (btc): $nbefore rows before its first candle dropped"
 expect join-keep 0 "candle-feed --join-keep --join btc=$T/r.csv $T/m.csv"
 asof "$T/m.s" "$T/r.s" btc keep >"$T/want"
 check join-keep-asof cmp -s "$T/out" "$T/want"
-errhas join-keep-count "$T/r.csv: $nbefore rows before its first candle kept with empty columns"
+errhas join-keep-count "$T/r.csv (btc): $nbefore rows before its first candle kept with empty columns"
 check join-keep-all-rows [ "$(wc -l <"$T/out")" -eq "$(wc -l <"$T/m.s")" ]
 # the reference's end: later rows take its last candle, noted
 head -300 "$T/r.csv" >"$T/rshort.csv"
@@ -194,6 +194,100 @@ d = open(\"$T/rc.csv\", \"rb\").read()
 for i in range(0, len(d), $c):
     sys.stdout.buffer.write(d[i:i + $c]); sys.stdout.buffer.flush()
 ' | candle-feed --join btc=- $T/mc.csv | cmp - $T/mc.ref.want"
+done
+
+# ---- --follow: a row waits for the reference's candle at its time
+# wait_lines FILE N [TRIES]: until FILE has N lines (at most TRIES x 0.05 s,
+# default 10 s); lines_stay FILE N: it still has N lines after 0.3 s
+nlines() { cat "$1" 2>/dev/null | wc -l; }
+wait_lines() {
+	i=0
+	while [ "$(nlines "$1")" -lt "$2" ] && [ $i -lt "${3:-200}" ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ "$(nlines "$1")" -eq "$2" ]
+}
+lines_stay() { sleep 0.3; [ "$(nlines "$1")" -eq "$2" ]; }
+# row K of the stream m.s, of the reference r.s
+mrow() { sed -n "$(($1 + 1))p" "$T/m.s"; }
+rrow() { sed -n "$(($1 + 1))p" "$T/r.s"; }
+# the stream's rows 1..4 at the reference's times, plus one between
+awk -F, 'NR == 1 { print; next } NR <= 5' "$T/r.s" | sed 's/,\([0-9.]*\)$/,1/' >"$T/lm0"
+M=$T/lm.csv R=$T/lr.csv
+{ sed -n 1,3p "$T/lm0"; } >"$M"
+{ sed -n 1,2p "$T/r.s"; } >"$R"
+candle-feed -f --join-wait 60 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check follow-first wait_lines "$T/fo" 2
+check follow-waits lines_stay "$T/fo" 2
+sed -n 3p "$T/r.s" >>"$R"
+check follow-ref-grows wait_lines "$T/fo" 3
+check follow-exact [ "$(sed -n 3p "$T/fo")" = "$(sed -n 3p "$T/lm0"),$(rrow 2 | cut -d, -f2-)" ]
+sed -n 4p "$T/lm0" >>"$M"
+check follow-waits-again lines_stay "$T/fo" 3
+sed -n 5p "$T/r.s" >>"$R"	# after the row's time: the one before it
+check follow-later wait_lines "$T/fo" 4
+check follow-asof [ "$(sed -n 4p "$T/fo")" = "$(sed -n 4p "$T/lm0"),$(rrow 2 | cut -d, -f2-)" ]
+sed -n 5p "$T/lm0" >>"$M"	# the reference's candle is there: at once
+check follow-ready wait_lines "$T/fo" 5
+check follow-ready-value [ "$(sed -n 5p "$T/fo")" = "$(sed -n 5p "$T/lm0"),$(rrow 4 | cut -d, -f2-)" ]
+kill -TERM $pid
+wait $pid
+check follow-sigterm test $? -eq 143
+check follow-no-stale [ "$(grep -c 'after waiting' "$T/fe")" -eq 0 ]
+# a stalled reference: the first row waits --join-wait, then the reference
+# lags and later rows do not wait (eight rows of 3 s waits would take 24 s,
+# more than the 20 s this polls)
+sed -n 1,2p "$T/r.s" >"$R"
+head -2 "$T/lm0" >"$M"
+candle-feed -f --join-wait 3 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check stall-first wait_lines "$T/fo" 2
+sed 1d "$T/m.s" | awk -F, -v t="$(sed -n 2p "$T/r.s" | cut -d, -f1)" '$1 > t' |
+    head -8 >"$T/later"
+cat "$T/later" >>"$M"
+check stall-rows wait_lines "$T/fo" 10 400
+check stall-values [ "$(sed 1,2d "$T/fo" | cut -d, -f7- | sort -u)" = "$(rrow 1 | cut -d, -f2-)" ]
+kill -INT $pid
+wait $pid
+check stall-sigint test $? -eq 130
+check stall-count grep -q "(r): 8 rows joined with an earlier candle after waiting" "$T/fe"
+# --join-wait 0: never wait
+head -2 "$T/lm0" >"$M"
+cat "$T/later" >>"$M"
+candle-feed -f --join-wait 0 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check nowait-rows wait_lines "$T/fo" 10
+kill -TERM $pid
+wait $pid
+# a replaced reference is read anew, its old rows skipped
+sed -n 1,2p "$T/r.s" >"$R"
+head -2 "$T/lm0" >"$M"
+candle-feed -f --join-wait 60 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check replace-first wait_lines "$T/fo" 2
+sed -n 3p "$T/lm0" >>"$M"
+sed -n 1,3p "$T/r.s" >"$R.new"
+mv "$R.new" "$R"
+check replace-read wait_lines "$T/fo" 3
+check replace-value [ "$(sed -n 3p "$T/fo")" = "$(sed -n 3p "$T/lm0"),$(rrow 2 | cut -d, -f2-)" ]
+kill -TERM $pid
+wait $pid
+check replace-skipped grep -q "(r): 1 rows at or before the last time skipped" "$T/fe"
+
+# ---- memory: the peak RSS of 100 times the rows is that of the short input
+# (the references' candles held do not grow with the files)
+gen 5 2000 1717999980 60 >"$T/ms.csv"
+DIALECT=eu gen 6 1000 1718000400 120 >"$T/rs.csv"
+gen 5 200000 1717999980 60 >"$T/ml.csv"
+DIALECT=eu gen 6 100000 1718000400 120 >"$T/rl.csv"
+rss() { /usr/bin/time -f %M -o "$T/rss" candle-feed "$@" >/dev/null 2>&1; cat "$T/rss"; }
+for o in "" "--resample 5m"; do
+	s=$(rss $o --join a=$T/rs.csv --join b=$T/rs.csv "$T/ms.csv")
+	l=$(rss $o --join a=$T/rl.csv --join b=$T/rl.csv "$T/ml.csv")
+	echo "peak RSS ${o:-as read}: $s KB for 2000 rows, $l KB for 200000" >&2
+	check "memory-bounded${o:+-resample}" [ "$l" -le $((s + s / 4)) ]
 done
 
 # ---- pass-through: pivots and infer keep the joined columns; backtest's
