@@ -311,5 +311,18 @@ backtest --enter 0.4 --summary "$T/ps.txt" <"$T/pi" >"$T/pb" 2>/dev/null
 check through-backtest-same cmp -s "$T/jb" "$T/pb"
 check through-backtest-summary cmp -s "$T/js.txt" "$T/ps.txt"
 check through-backtest-trades [ "$(wc -l <"$T/jb")" -gt 1 ] || head "$T/jb" >&2
+# train-batch reads past them: the same training (but its speed)
+train-batch -m "$T/t2.ckpt" --new --seed 1 --window 8 --dim 8 --layers 1 \
+    --heads 2 --labels every --epochs 1 "$T/j.s" 2>/dev/null |
+    sed 's/,[^,]*$//' >"$T/tb1"
+train-batch -m "$T/t3.ckpt" --new --seed 1 --window 8 --dim 8 --layers 1 \
+    --heads 2 --labels every --epochs 1 "$T/jplain.s" 2>/dev/null |
+    sed 's/,[^,]*$//' >"$T/tb2"
+check through-train-batch cmp -s "$T/tb1" "$T/tb2"
+check through-train-batch-ran [ "$(wc -l <"$T/tb1")" -eq 2 ]
+# train-candle passes them on
+cp "$T/t.ckpt" "$T/tc.ckpt"
+expect through-train-candle 0 "head -500 $T/j.s | pivots | train-candle -m $T/tc.ckpt --on pivots | cut -d, -f1-11"
+check through-train-candle-kept cmp -s "$T/out" "$(head -500 "$T/j.s" >"$T/w"; echo "$T/w")"
 
 t_done
