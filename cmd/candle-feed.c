@@ -483,24 +483,6 @@ release_first(void)
 	}
 }
 
-/* Newest first: whether path can be read from its end. */
-static int
-reversible(const char *path, const struct feedin *f)
-{
-	unsigned char m[2];
-	int fd, ok;
-
-	if (strcmp(path, "-") == 0 || f->json != NULL ||
-	    csvin_encoding(f->in) == CSVIN_UTF16LE ||
-	    csvin_encoding(f->in) == CSVIN_UTF16BE)
-		return 0;
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return 0;
-	ok = pread(fd, m, 2, 0) == 2 && !(m[0] == 0x1f && m[1] == 0x8b);
-	close(fd);
-	return ok;
-}
-
 /* Read one input to its end (or, following, until stopped). */
 static void
 input(const char *path, struct csvin *in, struct follow *fw)
@@ -538,7 +520,7 @@ input(const char *path, struct csvin *in, struct follow *fw)
 			}
 			if (nrow++ > 0 || reversed || st.afterrestart) {
 				if (st.first.full && r.c.t < st.first.r.c.t &&
-				    fw == NULL && reversible(path, &f))
+				    fw == NULL && feed_reversible(path, &f))
 					break;	/* newest first */
 				st.newest = st.first.full &&
 				    r.c.t < st.first.r.c.t;

@@ -629,6 +629,23 @@ ring_set(struct ring *g, long i, const struct feedrow *r)
 
 /* ---- a newest-first file read from its end ---- */
 
+int
+feed_reversible(const char *path, const struct feedin *f)
+{
+	unsigned char m[2];
+	int fd, ok;
+
+	if (strcmp(path, "-") == 0 || f->json != NULL ||
+	    csvin_encoding(f->in) == CSVIN_UTF16LE ||
+	    csvin_encoding(f->in) == CSVIN_UTF16BE)
+		return 0;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	ok = pread(fd, m, 2, 0) == 2 && !(m[0] == 0x1f && m[1] == 0x8b);
+	close(fd);
+	return ok;
+}
+
 #define REVBLK	(64 * 1024)
 
 off_t

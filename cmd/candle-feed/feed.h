@@ -177,6 +177,9 @@ struct revsrc {
 	size_t		 llen, lpos, lcap;
 };
 
+/* 1 when the file of input f can be read from its end (a plain regular
+ * file: not "-", gzip, JSON or UTF-16), else 0. */
+int	feed_reversible(const char *path, const struct feedin *f);
 int	rev_open(struct revsrc *, const char *path, long hdrlines, char *err,
 	    size_t errlen);
 void	rev_close(struct revsrc *);

@@ -81,6 +81,7 @@ join_spec(struct joinset *js, const char *arg, char *err, size_t errlen)
 	}
 	r->path = eq + 1;
 	r->fw.fd = -1;
+	r->rv.fd = -1;
 	r->last = r->prevt = r->step = CKTIME_NONE;
 	js->n++;
 	return 0;
@@ -130,7 +131,10 @@ join_free(struct joinset *js)
 			csvin_free(r->in);
 		if (r->live)
 			follow_close(&r->fw);
+		if (r->rv.fd >= 0)
+			rev_close(&r->rv);
 		feedrs_free(&r->rs);
+		feedheld_free(&r->first);
 		feedheld_free(&r->held);
 		feedheld_free(&r->cur);
 		for (i = 0; i < JOIN_QUEUE; i++)
@@ -198,15 +202,14 @@ push(struct joinset *js, struct joinref *r, const struct feedrow *row,
 	return 0;
 }
 
-/* A row as read: time order and equal times (as the main input's). */
+/* A row in file order: time order and equal times (as the main input's). */
 static int
-row(struct joinset *js, struct joinref *r, const struct feedrow *row,
+ordered(struct joinset *js, struct joinref *r, const struct feedrow *row,
     char *err, size_t errlen)
 {
 	char why[160];
 	int n;
 
-	r->nrow++;
 	if (r->last != CKTIME_NONE && row->c.t <= r->last) {
 		if (r->afterrestart) {
 			r->nold++;
@@ -218,8 +221,9 @@ row(struct joinset *js, struct joinref *r, const struct feedrow *row,
 			return feedheld_set(&r->held, row) != 0 ? CK_ERR : 0;
 		candle_order(row->c.t, r->last, why, sizeof(why));
 		snprintf(err, errlen, "%s:%ld: %s%s", csvin_name(r->f.in),
-		    row->line, why, r->nrow == 2 ? " (newest first? a "
-		    "reference is read oldest first: reverse it with tac)" : "");
+		    row->line, why, r->nrow == 2 && !r->reversed ? " (newest "
+		    "first? a pipe, a compressed or a followed file is read "
+		    "as it comes: reverse it with tac)" : "");
 		js->fatal = 0;
 		return CK_EDATA;
 	}
@@ -230,6 +234,49 @@ row(struct joinset *js, struct joinref *r, const struct feedrow *row,
 	if (r->held.full && (n = push(js, r, &r->held.r, err, errlen)) != 0)
 		return n;
 	return feedheld_set(&r->held, row) != 0 ? CK_ERR : 0;
+}
+
+/* Newest first: the file read anew from its end. */
+static int
+reverse(struct joinset *js, struct joinref *r, char *err, size_t errlen)
+{
+	long hdr = r->f.noheader ? 0 : r->f.hdrline;
+
+	feed_note(&r->f, "rows newest first: read from the end (line numbers "
+	    "count from there)");
+	feedin_free(&r->f);
+	r->started = 0;
+	csvin_free(r->in);
+	r->in = NULL;
+	if (rev_open(&r->rv, r->path, hdr, err, errlen) != 0 ||
+	    (r->in = csvin_new(r->path, rev_read, &r->rv, err, errlen)) ==
+	    NULL)
+		return CK_ERR;
+	csvin_onblock(r->in, js->flush, NULL);
+	csvin_stopflag(r->in, js->stop);
+	r->reversed = 1;
+	return 0;
+}
+
+/* A row as read: the first of a file that can be read from its end is
+ * held until the second says whether the file is newest first. */
+static int
+row(struct joinset *js, struct joinref *r, const struct feedrow *x,
+    char *err, size_t errlen)
+{
+	int n;
+
+	if (++r->nrow == 1 && !r->reversed && !r->live &&
+	    feed_reversible(r->path, &r->f))
+		return feedheld_set(&r->first, x) != 0 ? CK_ERR : 0;
+	if (r->first.full) {
+		r->first.full = 0;
+		if (x->c.t < r->first.r.c.t)
+			return reverse(js, r, err, errlen);
+		if ((n = ordered(js, r, &r->first.r, err, errlen)) != 0)
+			return n;
+	}
+	return ordered(js, r, x, err, errlen);
 }
 
 /* The end of the reference's input: the held row and, with partial,
@@ -255,6 +302,11 @@ end(struct joinset *js, struct joinref *r, char *err, size_t errlen)
 		csvin_stopflag(r->in, js->stop);
 		r->afterrestart = 1;
 		return 0;
+	}
+	if (r->first.full) {
+		r->first.full = 0;
+		if ((n = ordered(js, r, &r->first.r, err, errlen)) != 0)
+			return n;
 	}
 	if (r->held.full) {
 		r->held.full = 0;

@@ -2,7 +2,8 @@
  * join.h - candle-feed's as-of join: beside each row of the main stream,
  * the latest candle of each reference file at or before its time.  A
  * reference is read as the main input is (feed.h: the same layouts,
- * checks and options, resampled the same way), lazily and in bounded
+ * checks and options, resampled the same way; a plain file newest first
+ * read from its end), lazily and in bounded
  * memory: the latest candle at or before the main time and the few read
  * ahead of it.
  */
@@ -33,6 +34,9 @@ struct joinref {
 	long		 nrow;		/* rows read */
 	cktime		 last;		/* the last row's time (order) */
 	struct feedrs	 rs;
+	struct feedheld	 first;		/* its first row, until the second */
+	struct revsrc	 rv;		/* newest first: read from its end */
+	int		 reversed;
 	struct feedheld	 held;		/* equal times, the last kept */
 	struct feedheld	 cur;		/* latest candle at or before the time */
 	struct feedheld	 q[JOIN_QUEUE];	/* read ahead, in time order */

@@ -161,8 +161,22 @@ errhas ref-order-msg "$T/rdup.csv:301: "
 expect ref-dedupe 0 "candle-feed --dedupe first --join btc=$T/rdup.csv $T/m.csv"
 check ref-dedupe-asof cmp -s "$T/out" "$(asof "$T/m.s" "$T/r.s" btc >"$T/w"; echo "$T/w")"
 { head -1 "$T/r.csv"; sed 1d "$T/r.csv" | tac; } >"$T/rnew.csv"
-expect ref-newest-first 65 "candle-feed --join btc=$T/rnew.csv $T/m.csv"
-errhas ref-newest-first-msg "reverse it with tac"
+expect ref-newest-first 0 "candle-feed --join btc=$T/rnew.csv $T/m.csv"
+check ref-newest-first-asof cmp -s "$T/out" "$(asof "$T/m.s" "$T/r.s" btc >"$T/w"; echo "$T/w")"
+errhas ref-newest-first-note "rows newest first: read from the end"
+gzip -c "$T/rnew.csv" >"$T/rnew.csv.gz"
+expect ref-newest-first-gz 65 "candle-feed --join btc=$T/rnew.csv.gz $T/m.csv"
+errhas ref-newest-first-gz-msg "reverse it with tac"
+# a reference as freqtrade JSON, gzip-compressed
+/usr/bin/python3 -c '
+import sys
+from datetime import datetime
+rows = [l.strip().split(",") for l in open(sys.argv[1])][1:]
+ms = lambda s: int(datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()) * 1000
+print("[" + ",\n".join("[%d,%s]" % (ms(r[0]), ",".join(r[1:])) for r in rows) + "]")
+' "$T/rshort.s" | gzip >"$T/r.json.gz"
+expect ref-json 0 "candle-feed --join btc=$T/r.json.gz $T/m.csv"
+check ref-json-asof cmp -s "$T/out" "$(asof "$T/m.s" "$T/rshort.s" btc >"$T/w"; echo "$T/w")"
 printf 'just,some,words\n' >"$T/rhdr.csv"
 expect ref-no-header 65 "candle-feed --join btc=$T/rhdr.csv $T/m.csv"
 errhas ref-no-header-msg "$T/rhdr.csv:1: "
