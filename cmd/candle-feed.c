@@ -769,8 +769,11 @@ main(int argc, char *argv[])
 	js.dedupe = opt.dedupe;
 	js.stop = &stop;
 	js.flush = flushcb;
-	if (join_open(&js, opt.follow, msg, sizeof(msg)) != 0)
-		errx(CK_EXIT_FAIL, "%s", msg);
+	if ((i = join_open(&js, opt.follow, msg, sizeof(msg))) != 0) {
+		if (i == CK_EINTR)
+			exit(128 + stop);
+		errx(i == CK_EDATA ? CK_EXIT_DATA : CK_EXIT_FAIL, "%s", msg);
+	}
 	if (opt.dedupe && nfiles > 1 && !opt.follow) {
 		if (ring_init(&st.join, JOINROWS) != 0)
 			err(CK_EXIT_FAIL, NULL);

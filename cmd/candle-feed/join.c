@@ -87,11 +87,26 @@ join_spec(struct joinset *js, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+/* Its header read: 0 or a status. */
+static int
+start(struct joinset *js, struct joinref *r, char *err, size_t errlen)
+{
+	int n;
+
+	if ((n = feedin_start(&r->f, r->in, js->o, err, errlen)) != 0) {
+		feedin_free(&r->f);
+		js->fatal = 1;
+		return n == CK_EINTR || n == CK_ERR ? n : CK_EDATA;
+	}
+	r->started = 1;
+	return 0;
+}
+
 int
 join_open(struct joinset *js, int follow, char *err, size_t errlen)
 {
 	struct joinref *r;
-	int k;
+	int k, n;
 
 	js->prevt = js->step = CKTIME_NONE;
 	for (k = 0; k < js->n; k++) {
@@ -113,6 +128,9 @@ join_open(struct joinset *js, int follow, char *err, size_t errlen)
 			snprintf(err, errlen, "--resample: out of range");
 			return CK_ERR;
 		}
+		/* the header now, but a followed file's when it comes */
+		if (!r->live && (n = start(js, r, err, errlen)) != 0)
+			return n;
 	}
 	return 0;
 }
@@ -335,13 +353,8 @@ step(struct joinset *js, struct joinref *r, char *err, size_t errlen)
 	struct feedrow x;
 	int n;
 
-	if (!r->started) {
-		if ((n = feedin_start(&r->f, r->in, js->o, err, errlen)) != 0) {
-			js->fatal = 1;
-			return n == CK_EINTR || n == CK_ERR ? n : CK_EDATA;
-		}
-		r->started = 1;
-	}
+	if (!r->started && (n = start(js, r, err, errlen)) != 0)
+		return n;
 	n = feedin_next(&r->f, &x, err, errlen);
 	if (n == CK_EDATA)
 		js->fatal = r->f.fatal;

@@ -67,7 +67,8 @@ struct joinset {
 
 /* "PREFIX=FILE" added: 0, or -1 with the reason in err. */
 int	join_spec(struct joinset *, const char *arg, char *err, size_t errlen);
-/* Open every reference (followed when follow and not "-"): 0 or CK_ERR. */
+/* Open every reference (followed when follow and not "-") and read the
+ * header of those not followed: 0, CK_ERR, CK_EDATA or CK_EINTR. */
 int	join_open(struct joinset *, int follow, char *err, size_t errlen);
 void	join_free(struct joinset *);
 /* The PREFIX_open .. PREFIX_volume names after the six of the stream. */

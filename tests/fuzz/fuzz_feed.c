@@ -16,7 +16,8 @@
  * Then the file is joined with itself (join.c, candle-feed's --join with
  * empty columns kept): each row in time order must find as its reference
  * candle the row itself, texts and all, until the reference, read ahead,
- * meets an error the stream has not reached yet.
+ * meets an error the stream has not reached yet (or, newest first, is read
+ * from its end).
  */
 #include <math.h>
 #include <stdint.h>
@@ -139,12 +140,15 @@ selfjoin(const uint8_t *data, size_t size, const struct feedopt *o)
 	js.stop = &stop;
 	js.flush = noflush;
 	snprintf(spec, sizeof(spec), "r=%s", fuzz_file(data, size));
-	if (join_spec(&js, spec, err, sizeof(err)) != 0 ||
-	    join_open(&js, 0, err, sizeof(err)) != 0)
+	if (join_spec(&js, spec, err, sizeof(err)) != 0)
 		abort();
+	k = join_open(&js, 0, err, sizeof(err));	/* reads the header */
 	if ((in = csvin_new("fuzz", fuzz_read, &s, err, sizeof(err))) == NULL)
 		abort();
-	if (feedin_start(&f, in, o, err, sizeof(err)) == 0) {
+	n = feedin_start(&f, in, o, err, sizeof(err));
+	if (n != k)
+		abort();	/* the same bytes, the same header */
+	if (n == 0) {
 		while ((n = feedin_next(&f, &r, err, sizeof(err))) != 0) {
 			if (n != 1 && (n != CK_EDATA || f.fatal))
 				break;
@@ -154,8 +158,9 @@ selfjoin(const uint8_t *data, size_t size, const struct feedopt *o)
 			while ((k = join_at(&js, r.c.t, err, sizeof(err))) ==
 			    CK_EDATA && !js.fatal)
 				;
-			if (k < 0)
-				break;	/* a fatal error ahead of the stream */
+			if (k < 0 || js.ref[0].reversed)
+				break;	/* a fatal error ahead of the stream, or
+					 * read from its end as it is not */
 			j = &js.ref[0].cur.r;
 			if (k != 1 || js.miss || j->c.t != r.c.t ||
 			    memcmp(&j->c, &r.c, sizeof(r.c)) != 0)
