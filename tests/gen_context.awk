@@ -1,7 +1,9 @@
 # tests/gen_context.awk - 1-minute candles whose labels the 32-candle
 # window cannot see (issue 17, acceptance): two independent random walks,
-# the traded one (time,open,...,volume) and a reference joined beside it
-# in the columns REF_open, REF_high, REF_low, REF_close, REF_volume.
+# the traded one (time,open,...,volume) and a reference beside it in the
+# columns REF_open, REF_high, REF_low, REF_close, REF_volume (as
+# candle-feed --join writes them; tests/sh/context.sh checks that the two
+# walks as two files, joined, give these bytes).
 #   awk -v n=43200 -v seed=7 -v every=4 -v ann4h=A -v annref=B \
 #       -f tests/gen_context.awk > candles.csv
 # Candles from 2024-01-01T00:00:00Z (a Monday), at most 31 days.  Every

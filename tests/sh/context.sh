@@ -6,7 +6,13 @@
 . "$(dirname "$0")/../lib.sh"
 C=$T_TMP/c.csv
 awk -v n=28800 -v seed=11 -v every=6 -v ann4h="$T_TMP/a.ann" \
-    -v annref="$T_TMP/b.ann" -f tests/gen_context.awk >"$C"
+    -v annref="$T_TMP/b.ann" -f tests/gen_context.awk >"$T_TMP/gen.csv"
+# the two walks as two files, joined again by candle-feed --join
+cut -d, -f1-6 "$T_TMP/gen.csv" >"$T_TMP/main.csv"
+cut -d, -f1,7-11 "$T_TMP/gen.csv" |
+    sed '1s/.*/time,open,high,low,close,volume/' >"$T_TMP/ref.csv"
+expect join 0 "candle-feed --join REF=$T_TMP/ref.csv $T_TMP/main.csv >$C"
+check join-same cmp -s "$C" "$T_TMP/gen.csv"
 # the last epoch's validation accuracy (held-out: the latest 20%)
 valacc() { tail -1 "$1" | cut -d, -f4; }
 # and the majority class's share there
@@ -24,7 +30,7 @@ train() {	# name annotations [options]
 }
 train a-plain "$T_TMP/a.ann"
 train a-ctx "$T_TMP/a.ann" --context 4h:8
-# (b) the direction of the reference's candle of the same minute
+# (b) the direction of the reference's candle of the same minute (joined)
 train b-plain "$T_TMP/b.ann"
 train b-ref "$T_TMP/b.ann" --ref REF
 for n in a-plain a-ctx b-plain b-ref; do
