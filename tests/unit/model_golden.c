@@ -158,7 +158,8 @@ match(const char *what, const float *a, const float *b, size_t n)
 static void
 golden(void)
 {
-	struct batch b = { NB, x, label, target, mask, cw };
+	struct batch b = { .B = NB, .x = x, .label = label, .ghost = target,
+	    .mask = mask, .weight = cw };
 	float probs[NB * 3], ghost[NB * 4], logits[NB * 3], zl[NB * 3], loss, l;
 	const float *e = fx;
 	int i, j;
