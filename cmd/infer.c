@@ -148,7 +148,7 @@ main(int argc, char *argv[])
 		    "(candle-feed FILE | infer ...)" : "");
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (pending_init(&p, &cs, prefix, 0, BATCH, lv.m.cfg.W, errbuf,
+	if (pending_init(&p, &cs, prefix, 0, BATCH, &lv.m.cfg, errbuf,
 	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	p.minconf = (float)minconf;

@@ -531,7 +531,7 @@ main(int argc, char *argv[])
 	memset(&n, 0, sizeof(n));
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
 		err(CK_EXIT_FAIL, "stdout");
-	if (pending_init(&p, &cs, prefix, 1, batch, lv.m.cfg.W, errbuf,
+	if (pending_init(&p, &cs, prefix, 1, batch, &lv.m.cfg, errbuf,
 	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	p.minconf = (float)minconf;

@@ -25,10 +25,13 @@ struct pending {
 	long			 rows, preds;
 };
 
-/* Add the prediction columns (and the training ones) to cs, and hold up
- * to batch rows of W-candle windows.  0, or CK_ERR with err. */
+/* Add the prediction columns (and the training ones), then those of the
+ * heads of a model of configuration cfg (ghost candles after the next one,
+ * next pivots) to cs, and hold up to batch rows of its windows.  0, or
+ * CK_ERR with err. */
 int	pending_init(struct pending *, struct cstream *, const char *prefix,
-	    int training, int batch, int W, char *err, size_t errlen);
+	    int training, int batch, const struct model_config *cfg, char *err,
+	    size_t errlen);
 void	pending_free(struct pending *);
 /* Hold the row cs has just read (candle number i of hi, its newest): its
  * slot, or -1 when out of memory. */

@@ -11,7 +11,9 @@
 #include "dataset.h"
 #include "features.h"
 #include "model.h"
+#include "nextpiv.h"
 #include "rng.h"
+#include "window.h"
 
 void
 dataset_free(struct dataset *ds)
@@ -22,6 +24,8 @@ dataset_free(struct dataset *ds)
 	free(ds->label);
 	free(ds->cand);
 	free(ds->used);
+	free(ds->piv);
+	free(ds->pmask);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -35,6 +39,7 @@ dataset_build(struct dataset *ds, const struct history *hi, const int *label,
 
 	memset(ds, 0, sizeof(*ds));
 	ds->W = W;
+	ds->G = 1;
 	*nshort = 0;
 	for (i = 0; i < hi->n; i++) {
 		if (label[i] == ACTION_NONE)
@@ -137,14 +142,155 @@ dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
 	for (b = 0; b < B; b++) {
 		j = idx[b];
 		memcpy(x + b * nx, ds->x + j * nx, nx * sizeof(float));
-		memcpy(ghost + b * MODEL_NGHOST, ds->ghost + j * MODEL_NGHOST,
-		    MODEL_NGHOST * sizeof(float));
-		mask[b] = ds->mask[j];
+		memcpy(ghost + (size_t)b * ds->G * MODEL_NGHOST, ds->ghost +
+		    j * ds->G * MODEL_NGHOST, ds->G * MODEL_NGHOST *
+		    sizeof(float));
+		memcpy(mask + (size_t)b * ds->G, ds->mask + j * ds->G,
+		    ds->G * sizeof(float));
 		label[b] = ds->label[j];
 		if (ds->used[j] > last)
 			last = ds->used[j];
 	}
 	return last;
+}
+
+void
+dataset_gather_piv(const struct dataset *ds, const long *idx, int B,
+    float *piv, float *pmask)
+{
+	int b;
+
+	for (b = 0; b < B; b++) {
+		memcpy(piv + (size_t)b * ds->P * 3, ds->piv + idx[b] * ds->P *
+		    3, ds->P * 3 * sizeof(float));
+		memcpy(pmask + (size_t)b * ds->P, ds->pmask + idx[b] * ds->P,
+		    ds->P * sizeof(float));
+	}
+}
+
+/* Every sample's next G candles (dataset_heads). */
+static int
+heads_ghost(struct dataset *ds, const struct history *hi, int G,
+    char *err, size_t errlen)
+{
+	float *g = calloc((ds->n ? ds->n : 1) * G, MODEL_NGHOST * sizeof(float));
+	float *mk = calloc((ds->n ? ds->n : 1) * G, sizeof(float));
+	float *x = malloc((size_t)ds->W * MODEL_NFEAT * sizeof(float));
+	double s, next[4];
+	long i, t, u;
+	int k;
+
+	if (g == NULL || mk == NULL || x == NULL) {
+		free(g);
+		free(mk);
+		free(x);
+		snprintf(err, errlen, "out of memory for %ld samples", ds->n);
+		return CK_ERR;
+	}
+	for (i = 0; i < ds->n; i++) {
+		t = ds->cand[i];
+		if (window_features(hi, t, ds->W, x, &s) != 0)
+			continue;	/* not in a history of every candle */
+		for (k = 0; k < G && t + 1 + k < hi->n; k++) {
+			u = t + 1 + k;
+			next[0] = hi->o[u];
+			next[1] = hi->h[u];
+			next[2] = hi->l[u];
+			next[3] = hi->c[u];
+			features_target(g + (i * G + k) * MODEL_NGHOST, next,
+			    hi->c[t], s);
+			mk[i * G + k] = 1;
+			if (hi->t[u] > ds->used[i])
+				ds->used[i] = hi->t[u];
+		}
+	}
+	free(x);
+	free(ds->ghost);
+	free(ds->mask);
+	ds->ghost = g;
+	ds->mask = mk;
+	ds->G = G;
+	return CK_OK;
+}
+
+int
+dataset_heads(struct dataset *ds, const struct history *hi,
+    const struct model_config *cfg, char *err, size_t errlen)
+{
+	struct nextpiv np;
+	struct nextpiv_target tg[MODEL_MAXPIV];
+	struct candle c;
+	long *conf = NULL, *pivi = NULL, i, t, r;
+	double *price = NULL, s, p4[4];
+	float g4[4], *x = NULL;
+	int *type = NULL, P = cfg->npiv, j, G = model_ghost_steps(cfg);
+	unsigned got;
+
+	if (G > 1 && heads_ghost(ds, hi, G, err, errlen) != CK_OK)
+		return CK_ERR;
+	if (P == 0)
+		return CK_OK;
+	if (nextpiv_init(&np, cfg->piv_k, cfg->piv_level, P, err, errlen) != 0)
+		return CK_ERR;
+	/* per candle and level: the target's type, price, pivot, and the
+	 * row that confirmed it (-1: none within the history) */
+	conf = malloc((hi->n ? hi->n : 1) * P * sizeof(long));
+	pivi = malloc((hi->n ? hi->n : 1) * P * sizeof(long));
+	price = malloc((hi->n ? hi->n : 1) * P * sizeof(double));
+	type = malloc((hi->n ? hi->n : 1) * P * sizeof(int));
+	ds->piv = calloc((ds->n ? ds->n : 1) * P * 3, sizeof(float));
+	ds->pmask = calloc((ds->n ? ds->n : 1) * P, sizeof(float));
+	x = malloc((size_t)ds->W * MODEL_NFEAT * sizeof(float));
+	if (!conf || !pivi || !price || !type || !ds->piv || !ds->pmask || !x) {
+		snprintf(err, errlen, "out of memory for %ld candles", hi->n);
+		free(conf), free(pivi), free(price), free(type), free(x);
+		nextpiv_free(&np);
+		return CK_ERR;
+	}
+	ds->P = P;
+	for (i = 0; i < hi->n * P; i++)
+		conf[i] = -1;
+	for (r = 0; r < hi->n; r++) {
+		c.t = hi->t[r];
+		c.open = hi->o[r];
+		c.high = hi->h[r];
+		c.low = hi->l[r];
+		c.close = hi->c[r];
+		c.volume = hi->v[r];
+		got = nextpiv_push(&np, &c, tg);
+		for (j = 0; j < P; j++) {
+			if (!(got & 1u << j))
+				continue;
+			for (t = tg[j].from; t < r; t++) {
+				conf[t * P + j] = r;
+				pivi[t * P + j] = tg[j].pivot;
+				price[t * P + j] = tg[j].price;
+				type[t * P + j] = tg[j].type;
+			}
+		}
+	}
+	nextpiv_free(&np);
+	for (i = 0; i < ds->n; i++) {
+		t = ds->cand[i];
+		if (window_features(hi, t, ds->W, x, &s) != 0)
+			continue;
+		for (j = 0; j < P; j++) {
+			float *o = ds->piv + (i * P + j) * 3;
+
+			if ((r = conf[t * P + j]) < 0)
+				continue;
+			p4[0] = p4[1] = p4[2] = p4[3] = price[t * P + j];
+			features_target(g4, p4, hi->c[t], s);
+			o[0] = type[t * P + j] > 0 ? 1.0f : 0.0f;
+			o[1] = g4[0];
+			o[2] = (float)(pivi[t * P + j] - t);
+			ds->pmask[i * P + j] = 1;
+			if (hi->t[r] > ds->used[i])
+				ds->used[i] = hi->t[r];
+		}
+	}
+	free(conf), free(pivi), free(price), free(type), free(x);
+	return CK_OK;
 }
 
 /* Uniform in [0, n) without modulo bias (rejection). */

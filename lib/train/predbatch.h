@@ -18,13 +18,19 @@ struct predbatch {
 	double	*close;		/* (cap) the window's last close */
 	int	*has;		/* (cap) 1: a full window (W + 1 candles) */
 	float	*probs;		/* (cap, MODEL_NCLASS) */
-	float	*ghost;		/* (cap, MODEL_NGHOST) */
-	double	*next;		/* (cap, 4) */
+	int	 G, P;		/* ghost candles, pivot levels (predbatch_heads) */
+	float	*ghost;		/* (cap, G, MODEL_NGHOST) */
+	double	*next;		/* (cap, G, 4) */
+	float	*piv;		/* (cap, P, 3), or NULL */
 };
 
 int	predbatch_init(struct predbatch *, int cap, int W, char *err,
 	    size_t errlen);
 void	predbatch_free(struct predbatch *);
+/* Room for the heads of a model of configuration cfg (model.h): 0, or
+ * CK_ERR with err. */
+int	predbatch_heads(struct predbatch *, const struct model_config *,
+	    char *err, size_t errlen);
 /* Add the window ending at candle number i of hi (its newest): the slot,
  * in the order of adding; -1 when the batch is full. */
 int	predbatch_add(struct predbatch *, const struct history *, long i);
