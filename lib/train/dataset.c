@@ -176,8 +176,8 @@ heads_ghost(struct dataset *ds, const struct history *hi, int G,
 	float *g = calloc((ds->n ? ds->n : 1) * G, MODEL_NGHOST * sizeof(float));
 	float *mk = calloc((ds->n ? ds->n : 1) * G, sizeof(float));
 	float *x = malloc((size_t)ds->W * MODEL_NFEAT * sizeof(float));
-	double s, next[4];
-	long i, t, u;
+	double s;
+	long i, t;
 	int k;
 
 	if (g == NULL || mk == NULL || x == NULL) {
@@ -191,18 +191,11 @@ heads_ghost(struct dataset *ds, const struct history *hi, int G,
 		t = ds->cand[i];
 		if (window_features(hi, t, ds->W, x, &s) != 0)
 			continue;	/* not in a history of every candle */
-		for (k = 0; k < G && t + 1 + k < hi->n; k++) {
-			u = t + 1 + k;
-			next[0] = hi->o[u];
-			next[1] = hi->h[u];
-			next[2] = hi->l[u];
-			next[3] = hi->c[u];
-			features_target(g + (i * G + k) * MODEL_NGHOST, next,
-			    hi->c[t], s);
-			mk[i * G + k] = 1;
-			if (hi->t[u] > ds->used[i])
-				ds->used[i] = hi->t[u];
-		}
+		window_targets(hi, t, s, G, g + i * G * MODEL_NGHOST,
+		    mk + i * G);
+		for (k = 0; k < G; k++)
+			if (mk[i * G + k] != 0 && hi->t[t + 1 + k] > ds->used[i])
+				ds->used[i] = hi->t[t + 1 + k];
 	}
 	free(x);
 	free(ds->ghost);
@@ -218,12 +211,12 @@ dataset_heads(struct dataset *ds, const struct history *hi,
     const struct model_config *cfg, char *err, size_t errlen)
 {
 	struct nextpiv np;
-	struct nextpiv_target tg[MODEL_MAXPIV];
+	struct nextpiv_target tg[MODEL_MAXPIV], *at = NULL;
 	struct candle c;
-	long *conf = NULL, *pivi = NULL, i, t, r;
-	double *price = NULL, s, p4[4];
-	float g4[4], *x = NULL;
-	int *type = NULL, P = cfg->npiv, j, G = model_ghost_steps(cfg);
+	long *conf = NULL, i, t, r;
+	double s;
+	float *x = NULL;
+	int P = cfg->npiv, j, G = model_ghost_steps(cfg);
 	unsigned got;
 
 	if (G > 1 && heads_ghost(ds, hi, G, err, errlen) != CK_OK)
@@ -232,18 +225,16 @@ dataset_heads(struct dataset *ds, const struct history *hi,
 		return CK_OK;
 	if (nextpiv_init(&np, cfg->piv_k, cfg->piv_level, P, err, errlen) != 0)
 		return CK_ERR;
-	/* per candle and level: the target's type, price, pivot, and the
-	 * row that confirmed it (-1: none within the history) */
+	/* per candle and level: its target, and the row that confirmed it
+	 * (-1: none within the history) */
 	conf = malloc((hi->n ? hi->n : 1) * P * sizeof(long));
-	pivi = malloc((hi->n ? hi->n : 1) * P * sizeof(long));
-	price = malloc((hi->n ? hi->n : 1) * P * sizeof(double));
-	type = malloc((hi->n ? hi->n : 1) * P * sizeof(int));
+	at = malloc((hi->n ? hi->n : 1) * P * sizeof(*at));
 	ds->piv = calloc((ds->n ? ds->n : 1) * P * 3, sizeof(float));
 	ds->pmask = calloc((ds->n ? ds->n : 1) * P, sizeof(float));
 	x = malloc((size_t)ds->W * MODEL_NFEAT * sizeof(float));
-	if (!conf || !pivi || !price || !type || !ds->piv || !ds->pmask || !x) {
+	if (!conf || !at || !ds->piv || !ds->pmask || !x) {
 		snprintf(err, errlen, "out of memory for %ld candles", hi->n);
-		free(conf), free(pivi), free(price), free(type), free(x);
+		free(conf), free(at), free(x);
 		nextpiv_free(&np);
 		return CK_ERR;
 	}
@@ -258,16 +249,11 @@ dataset_heads(struct dataset *ds, const struct history *hi,
 		c.close = hi->c[r];
 		c.volume = hi->v[r];
 		got = nextpiv_push(&np, &c, tg);
-		for (j = 0; j < P; j++) {
-			if (!(got & 1u << j))
-				continue;
-			for (t = tg[j].from; t < r; t++) {
+		for (j = 0; j < P; j++)
+			for (t = (got & 1u << j) ? tg[j].from : r; t < r; t++) {
 				conf[t * P + j] = r;
-				pivi[t * P + j] = tg[j].pivot;
-				price[t * P + j] = tg[j].price;
-				type[t * P + j] = tg[j].type;
+				at[t * P + j] = tg[j];
 			}
-		}
 	}
 	nextpiv_free(&np);
 	for (i = 0; i < ds->n; i++) {
@@ -275,21 +261,15 @@ dataset_heads(struct dataset *ds, const struct history *hi,
 		if (window_features(hi, t, ds->W, x, &s) != 0)
 			continue;
 		for (j = 0; j < P; j++) {
-			float *o = ds->piv + (i * P + j) * 3;
-
-			if ((r = conf[t * P + j]) < 0)
+			if ((r = conf[t * P + j]) < 0 || window_pivot_target(hi,
+			    t, s, &at[t * P + j], ds->piv + (i * P + j) * 3) != 0)
 				continue;
-			p4[0] = p4[1] = p4[2] = p4[3] = price[t * P + j];
-			features_target(g4, p4, hi->c[t], s);
-			o[0] = type[t * P + j] > 0 ? 1.0f : 0.0f;
-			o[1] = g4[0];
-			o[2] = (float)(pivi[t * P + j] - t);
 			ds->pmask[i * P + j] = 1;
 			if (hi->t[r] > ds->used[i])
 				ds->used[i] = hi->t[r];
 		}
 	}
-	free(conf), free(pivi), free(price), free(type), free(x);
+	free(conf), free(at), free(x);
 	return CK_OK;
 }
 
