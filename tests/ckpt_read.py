@@ -13,8 +13,8 @@ def read(path):
         raise ValueError(f'{path}: not a model checkpoint (wrong magic)')
     (_, ver, hsize, W, d, L, h, F, nt, n, mid, created, gen, until,
      size, doff) = struct.unpack_from(HEAD, b)
-    if ver > 1:
-        raise ValueError(f'{path}: format version {ver} is newer than 1')
+    if ver > 2:
+        raise ValueError(f'{path}: format version {ver} is newer than 2')
     if len(b) != size or zlib.crc32(b[:-4]) != struct.unpack('<I', b[-4:])[0]:
         raise ValueError(f'{path}: truncated or corrupt (size or CRC32)')
     # the softmax temperature (0: 1), the data's timeframe and range
@@ -28,7 +28,12 @@ def read(path):
         s = slice(off, off + rows * cols)
         tensors[name.rstrip(b'\0').decode()] = tuple(
             a[s].reshape(rows, cols) for a in (w, m, v))
-    return dict(config=dict(W=W, d=d, L=L, h=h, F=F), model_id=mid,
+    config = dict(W=W, d=d, L=L, h=h, F=F)
+    if ver >= 2:    # ghost candles, pivot head levels (model-checkpoint(5))
+        g, npiv, k = struct.unpack_from('<3I', b, 128)
+        config.update(ghost=max(g, 1), npiv=npiv, piv_k=k,
+                      piv_level=list(struct.unpack_from('<5I', b, 140))[:npiv])
+    return dict(config=config, model_id=mid,
                 created=created, generation=gen, trained_until=until,
                 temperature=temp, timeframe=tf, data_from=dfrom, data_to=dto,
                 nparams=n, weights=w, m=m, v=v, tensors=tensors)

@@ -19,7 +19,7 @@
 #include "ckpt.h"
 #include "matmul.h"
 #include "model.h"
-#include "t.h"
+#include "golden_t.h"
 
 #define FIXTURE	"tests/ref/model_golden.bin"
 #define NB	6
@@ -135,23 +135,6 @@ read_fixture(void)
 	}
 	fclose(f);
 	return 0;
-}
-
-/* Every element within 1e-5 + 1e-4 |b|; reports the first few misses. */
-static void
-match(const char *what, const float *a, const float *b, size_t n)
-{
-	size_t i, bad = 0;
-
-	for (i = 0; i < n; i++)
-		if (!(fabs((double)a[i] - b[i]) <= 1e-5 + 1e-4 * fabs(b[i]))) {
-			if (bad++ < 5)
-				fprintf(stderr, "%s[%zu]: %.9g vs torch %.9g\n",
-				    what, i, a[i], b[i]);
-		}
-	if (bad > 0)
-		fprintf(stderr, "%s: %zu of %zu differ\n", what, bad, n);
-	T_EQ(bad, 0);
 }
 
 /* The whole fixture on the backend in force, from the weights of setup(). */
