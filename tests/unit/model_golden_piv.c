@@ -116,43 +116,18 @@ write_input(const char *dir)
 	return fclose(f) != 0;
 }
 
-static float *fx;
-static size_t nfx;
+static float *fx;	/* the fixture's floats after its header */
 
 static int
 read_fixture(void)
 {
-	FILE *f = fopen(FIXTURE, "rb");
-	char magic[8];
-	int32_t hdr[8];
-	long sz;
+	const int32_t want[] = { cfg.W, cfg.d, cfg.L, cfg.h, NB,
+	    (int32_t)m.nparams, NG, NP };
 
-	if (f == NULL) {
-		fprintf(stderr, "%s: cannot open (make fixtures)\n", FIXTURE);
-		return -1;
-	}
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (sz < 40 || fread(magic, 8, 1, f) != 1 || fread(hdr, sizeof hdr, 1, f)
-	    != 1 || memcmp(magic, "CKGOLDP", 8) != 0 || hdr[0] != cfg.W ||
-	    hdr[1] != cfg.d || hdr[2] != cfg.L || hdr[3] != cfg.h ||
-	    hdr[4] != NB || hdr[5] != (int32_t)m.nparams || hdr[6] != NG ||
-	    hdr[7] != NP) {
-		fprintf(stderr, "%s: not a fixture for this model\n", FIXTURE);
-		fclose(f);
-		return -1;
-	}
-	nfx = (size_t)(sz - 40) / sizeof(float);
-	fx = malloc(nfx * sizeof(float));
-	if (fx == NULL || fread(fx, sizeof(float), nfx, f) != nfx ||
-	    nfx != NB * (3 + 4 * NG + 3 * NP) + 1 + NSTEP + 2 * m.nparams) {
-		fprintf(stderr, "%s: truncated\n", FIXTURE);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
+	fx = golden_read(FIXTURE, "CKGOLDP", want, sizeof want / sizeof want[0],
+	    NB * (3 + 4 * NG + 3 * NP) + 1 + NSTEP +
+	    2 * m.nparams);
+	return fx != NULL ? 0 : -1;
 }
 
 static void
@@ -160,9 +135,8 @@ golden(void)
 {
 	struct batch b = { .B = NB, .x = x, .label = label, .ghost = gt,
 	    .mask = gm, .weight = cw, .piv = pt, .pmask = pm, .pw = pw };
-	float probs[NB * 3], ghost[NB * NG * 4], piv[NB * NP * 3], loss, l;
+	float probs[NB * 3], ghost[NB * NG * 4], piv[NB * NP * 3], loss;
 	const float *e = fx;
-	int i;
 
 	loss = model_forward_heads(&m, &b, probs, ghost, piv);
 	match("probs", probs, e, NB * 3);
@@ -173,31 +147,13 @@ golden(void)
 	e += NB * NP * 3;
 	T_NEAR(loss, e[0], 1e-5, 1e-4);
 	e += 1;
-	model_zero_grad(&m);
-	model_backward(&m);
-	match("grads", m.grads, e, m.nparams);
-	e += m.nparams;
-	adamw_step(&m, &opt);
-	for (i = 1; i < NSTEP; i++) {
-		l = model_train_step(&m, &b, &opt);
-		T_NEAR(l, e[i], 1e-5, 1e-4);
-	}
-	e += NSTEP;
-	match("params", m.params, e, m.nparams);
-	T_EQ(m.step, NSTEP);
+	golden_steps(&m, &b, &opt, e, NSTEP);
 }
 
 static void
 test_golden(void)
 {
-	enum matmul_backend be;
-
-	for (be = MATMUL_BLAS; be <= MATMUL_NATIVE; be++) {
-		matmul_set_backend(be);
-		model_init_weights(&m, 11);
-		golden();
-	}
-	matmul_set_backend(MATMUL_AUTO);
+	golden_backends(&m, 11, golden);
 }
 
 int
