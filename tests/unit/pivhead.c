@@ -2,8 +2,9 @@
  * pivhead: the model's multi-step ghost and next-pivot head (issue 18): the
  * tensor table, a finite-difference check of the whole model's gradient
  * with both heads (masks on and off), the pivot loss's terms against
- * their formulas, determinism with one and two threads, and a window's
- * outputs independent of its batch.
+ * their formulas, determinism with one and two threads, a window's
+ * outputs independent of its batch, and train-batch's targets
+ * (dataset_heads) against the pivots found by brute force.
  */
 #include <math.h>
 #include <stdint.h>
@@ -11,9 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
+#include "dataset.h"
+#include "features.h"
 #include "layers.h"
 #include "model.h"
+#include "pivots.h"
 #include "t.h"
+#include "window.h"
 
 static char err[256];
 static unsigned long long rs = 0x9e3779b97f4a7c15ULL;
@@ -301,6 +307,99 @@ test_predict(void)
 	model_free(&m1);
 }
 
+/*
+ * dataset_heads on a random walk: each sample's ghost candles, and for each
+ * level the first pivot confirmed by a row after its candle, as
+ * pivots_ref finds them from the definition (the earlier pivot candle
+ * when a row confirms both kinds, a tie: H).
+ */
+static void
+test_targets(void)
+{
+	enum { N = 600, WW = 8, GG = 3 };
+	struct model_config c;
+	struct history hi;
+	struct dataset ds;
+	struct candle k;
+	static double h[N], l[N];
+	static long hat[N * 2], lat[N * 2], known[N];
+	static unsigned flags[N];
+	static int label[N];
+	float x[WW * MODEL_NFEAT], g[GG * 4], gm[GG], want[3];
+	double px = 100, s;
+	long i, t, r, nshort, nres = 0, bad = 0;
+	int j, L, ty;
+
+	model_config_default(&c);
+	c.W = WW;
+	c.ghost = GG;
+	c.npiv = 2;
+	c.piv_level[0] = 1;
+	c.piv_level[1] = 2;
+	c.piv_k = 2;
+	history_init(&hi, 0);
+	for (i = 0; i < N; i++) {
+		k.t = (1000 + 60 * i) * CK_SEC;
+		k.open = px;
+		px *= exp(0.01 * urand());
+		k.close = px;
+		k.high = (k.open > k.close ? k.open : k.close) * (1 + 0.002 *
+		    (urand() + 1));
+		k.low = (k.open < k.close ? k.open : k.close) * (1 - 0.002 *
+		    (urand() + 1));
+		k.volume = 10;
+		h[i] = k.high;
+		l[i] = k.low;
+		label[i] = ACTION_HOLD;
+		known[i] = i;
+		T_OK(history_push(&hi, &k) == 0);
+	}
+	T_EQ(pivots_ref(hat, lat, flags, h, l, N, 2, 2), 0);
+	T_EQ(dataset_build(&ds, &hi, label, known, WW, &nshort, err,
+	    sizeof err), 0);
+	T_EQ(dataset_heads(&ds, &hi, &c, err, sizeof err), 0);
+	T_EQ(ds.G, GG);
+	T_EQ(ds.P, 2);
+	for (i = 0; i < ds.n; i++) {
+		t = ds.cand[i];
+		T_OK(window_features(&hi, t, WW, x, &s) == 0);
+		window_targets(&hi, t, s, GG, g, gm);
+		bad += memcmp(g, ds.ghost + i * GG * 4, sizeof g) != 0 ||
+		    memcmp(gm, ds.mask + i * GG, sizeof gm) != 0;
+		for (j = 0; j < GG; j++)
+			bad += gm[j] != (t + 1 + j < N);
+		for (j = 0; j < 2; j++) {
+			struct nextpiv_target tg = { 0, 0, -1, 0 };
+
+			L = j + 1;
+			for (r = t + 1; r < N && tg.pivot < 0; r++) {
+				long ih = hat[r * 2 + L - 1], il = lat[r * 2 + L - 1];
+
+				if (ih < 0 && il < 0)
+					continue;
+				ty = ih >= 0 && (il < 0 || ih <= il) ? 1 : -1;
+				tg.type = ty;
+				tg.pivot = ty > 0 ? ih : il;
+				tg.price = ty > 0 ? h[tg.pivot] : l[tg.pivot];
+			}
+			if (tg.pivot < 0) {
+				bad += ds.pmask[i * 2 + j] != 0;
+				continue;
+			}
+			nres++;
+			T_OK(window_pivot_target(&hi, t, s, &tg, want) == 0);
+			bad += ds.pmask[i * 2 + j] != 1 ||
+			    memcmp(want, ds.piv + (i * 2 + j) * 3, sizeof want) != 0;
+			/* the sample's time covers the confirmation */
+			bad += ds.used[i] < hi.t[r - 1];
+		}
+	}
+	T_EQ(bad, 0);
+	T_OK(nres > ds.n);	/* most samples have both targets */
+	dataset_free(&ds);
+	history_free(&hi);
+}
+
 int
 main(void)
 {
@@ -309,5 +408,6 @@ main(void)
 	T_RUN(test_gradcheck);
 	T_RUN(test_determinism);
 	T_RUN(test_predict);
+	T_RUN(test_targets);
 	return T_END();
 }
