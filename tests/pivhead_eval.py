@@ -5,7 +5,8 @@
   pivhead_eval.py zigzag N SEED > candles.csv
       a noisy zigzag: swings of alternating direction, each of an
       amplitude drawn uniformly from 3% to 6% and a length drawn uniformly
-      from 8 to 16 candles, a small noise on every candle
+      from 8 to 16 candles, a noise N(0, 0.003^2) on every candle's
+      log-return
   pivhead_eval.py walk N SEED > candles.csv
       a random walk: log-returns N(0, 0.002^2), wicks |N(0, 0.001^2)|
   pivhead_eval.py score K FROM infer.csv [walk SEED]
@@ -24,7 +25,7 @@ import math
 import random
 import sys
 
-SIGMA, WICK, NOISE = 0.002, 0.001, 0.005
+SIGMA, WICK, NOISE = 0.002, 0.001, 0.003
 
 
 def stamp(i):
