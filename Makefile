@@ -122,6 +122,7 @@ asan:
 fixtures: $(PROG) $(UNIT)
 	$(PYTHON) tests/ref/model_ref.py
 	$(PYTHON) tests/ref/model_ref.py --ctx
+	$(PYTHON) tests/ref/model_ref.py --piv
 
 lint:
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN7)

@@ -65,6 +65,14 @@ usage_to(FILE *f, int status)
 		{ "--ref PREFIX[:N]", "with --new: the last N candles of the "
 		    "reference in columns PREFIX_open... (N default: the "
 		    "window), repeatable (default: none)" },
+		{ "--ghost N", "with --new: the next N candles the ghost head "
+		    "predicts (default 1)" },
+		{ "--pivot-head L[,L...]", "with --new: a next-pivot head for "
+		    "these pivot levels (default: none)" },
+		{ "--pivot-k K", "with --pivot-head: the pivots' strength "
+		    "(default 2)" },
+		{ "--pivot-weights t,p,d", "the pivot head's loss weights: "
+		    "type, price, distance (default 1,1,0.1)" },
 		{ "--annotations file", "labels from a time,action file (one "
 		    "of --annotations and --labels is required)" },
 		{ "--strict", "with --annotations: an annotation without its "
@@ -119,7 +127,9 @@ usage_to(FILE *f, int status)
 	fprintf(f,
 	    "usage: train-batch -m model\n"
 	    "                   [--new [--force] [--window W] [--dim D] [--layers L]\n"
-	    "                   [--heads H] [--context TF:N[,TF:N...]] [--ref PREFIX[:N]]]\n"
+	    "                   [--heads H] [--context TF:N[,TF:N...]] [--ref PREFIX[:N]]\n"
+	    "                   [--ghost N] [--pivot-head L[,L...] [--pivot-k K]]]\n"
+	    "                   [--pivot-weights t,p,d]\n"
 	    "                   {--annotations file [--strict] |\n"
 	    "                   --labels pivots|every [-k K] [--level N] [--no-hold]\n"
 	    "                   [--threshold X[s]]} [--class-weights auto|none|h,b,s]\n"
@@ -305,7 +315,7 @@ enum {
 	O_ANNOT, O_STRICT, O_LABELS, O_LEVEL, O_THRESHOLD, O_EPOCHS, O_BATCH,
 	O_LR, O_WD, O_CLIP, O_THREADS, O_VAL, O_PATIENCE, O_JSON, O_BACKUP,
 	O_SLICE, O_LOCKTIMEOUT, O_DUMP, O_NOHOLD, O_CLASSW, O_NOCALIB, O_HELP,
-	O_VERSION, O_CONTEXT, O_REF
+	O_VERSION, O_CONTEXT, O_REF, O_GHOST, O_PIVHEAD, O_PIVK, O_PIVW
 };
 
 static const struct option longopts[] = {
@@ -318,6 +328,10 @@ static const struct option longopts[] = {
 	{ "heads", required_argument, NULL, O_HEADS },
 	{ "context", required_argument, NULL, O_CONTEXT },
 	{ "ref", required_argument, NULL, O_REF },
+	{ "ghost", required_argument, NULL, O_GHOST },
+	{ "pivot-head", required_argument, NULL, O_PIVHEAD },
+	{ "pivot-k", required_argument, NULL, O_PIVK },
+	{ "pivot-weights", required_argument, NULL, O_PIVW },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "annotations", required_argument, NULL, O_ANNOT },
 	{ "strict", no_argument, NULL, O_STRICT },
@@ -350,6 +364,8 @@ struct args {
 	const char *model, *annot, *labels, *json, *dump;
 	int	 new, force, strict, k, level, threads, verbose, newopt;
 	int	 kset, levelset, thrset, nohold, scaled, nocalib;
+	int	 pivkset, pivwset;
+	float	 pw[3];		/* --pivot-weights */
 	enum classw classw;
 	float	 cw[MODEL_NCLASS];
 	double	 threshold, val;
@@ -489,6 +505,78 @@ classweights(struct args *a, struct argerr *e, const char *s)
 		a->cw[i] = (float)arg_double(e, "--class-weights", f[i], 0, 1e6);
 }
 
+/* Up to max comma-separated numbers in lo..hi into v; how many, or 0
+ * after setting e. */
+static int
+numlist(struct argerr *e, const char *opt, const char *s, double lo,
+    double hi, double *v, int max)
+{
+	char buf[200], *p, *q;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf)) {
+		e->bad = 1;
+		snprintf(e->msg, sizeof(e->msg), "%s: too long", opt);
+		return 0;
+	}
+	memcpy(buf, s, strlen(s) + 1);
+	for (p = buf; p != NULL && !e->bad; p = q) {
+		if ((q = strchr(p, ',')) != NULL)
+			*q++ = '\0';
+		if (n == max) {
+			e->bad = 1;
+			snprintf(e->msg, sizeof(e->msg), "%s: more than %d "
+			    "values: %s", opt, max, s);
+			return 0;
+		}
+		v[n++] = arg_double(e, opt, p, lo, hi);
+	}
+	return e->bad ? 0 : n;
+}
+
+/* --pivot-head L[,L...]: increasing levels */
+static void
+pivothead(struct args *a, struct argerr *e, const char *s)
+{
+	double v[MODEL_MAXPIV];
+	int n, i;
+
+	n = numlist(e, "--pivot-head", s, 1, PIVOTS_MAXLEVEL, v, MODEL_MAXPIV);
+	for (i = 0; i < n; i++) {
+		a->cfg.piv_level[i] = (int)v[i];
+		if (v[i] != (int)v[i] || (i > 0 && v[i] <= v[i - 1])) {
+			e->bad = 1;
+			snprintf(e->msg, sizeof(e->msg), "--pivot-head: not "
+			    "increasing whole levels 1..%d: %s",
+			    PIVOTS_MAXLEVEL, s);
+			return;
+		}
+	}
+	a->cfg.npiv = n;
+	if (a->cfg.piv_k == 0)
+		a->cfg.piv_k = PIVOTS_K;
+}
+
+/* --pivot-weights t,p,d */
+static void
+pivotweights(struct args *a, struct argerr *e, const char *s)
+{
+	double v[3];
+	int i;
+
+	if (numlist(e, "--pivot-weights", s, 0, 1e6, v, 3) != 3) {
+		if (!e->bad) {
+			e->bad = 1;
+			snprintf(e->msg, sizeof(e->msg), "--pivot-weights: "
+			    "not three weights t,p,d: %s", s);
+		}
+		return;
+	}
+	for (i = 0; i < 3; i++)
+		a->pw[i] = (float)v[i];
+	a->pivwset = 1;
+}
+
 static void
 parse(struct args *a, int argc, char **argv)
 {
@@ -538,6 +626,23 @@ parse(struct args *a, int argc, char **argv)
 		case O_REF:
 			reference(a, &e, optarg);
 			a->newopt = 1;
+			break;
+		case O_GHOST:
+			a->cfg.ghost = arg_int(&e, "--ghost", optarg, 1,
+			    MODEL_MAXGHOST);
+			a->newopt = 1;
+			break;
+		case O_PIVHEAD:
+			pivothead(a, &e, optarg);
+			a->newopt = 1;
+			break;
+		case O_PIVK:
+			a->cfg.piv_k = arg_int(&e, "--pivot-k", optarg, 1, 64);
+			a->pivkset = 1;
+			a->newopt = 1;
+			break;
+		case O_PIVW:
+			pivotweights(a, &e, optarg);
 			break;
 		case O_SEED:
 			a->to.seed = arg_int(&e, "--seed", optarg,
@@ -623,7 +728,11 @@ parse(struct args *a, int argc, char **argv)
 	}
 	if ((a->force || a->newopt) && !a->new) {
 		warnx("--force, --window, --dim, --layers, --heads, --context, "
-		    "--ref need --new");
+		    "--ref, --ghost, --pivot-head, --pivot-k need --new");
+		usage();
+	}
+	if (a->pivkset && a->cfg.npiv == 0) {
+		warnx("--pivot-k needs --pivot-head");
 		usage();
 	}
 	for (i = 0; i < a->ntf; i++)
@@ -727,6 +836,9 @@ open_model(struct args *a, struct model *m, struct ckpt_meta *meta)
 			errx(ck_exit(r), "%s; add --new to create it", ebuf);
 		errx(ck_exit(r), "%s", ebuf);
 	}
+	if (a->pivwset && m->cfg.npiv == 0)
+		errx(CK_EXIT_USAGE, "%s: --pivot-weights: the model has no "
+		    "pivot head", a->model);
 	if (model_reserve(m, a->to.batch, a->threads, ebuf, sizeof(ebuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", ebuf);
 }
@@ -803,6 +915,10 @@ main(int argc, char **argv)
 		errx(ck_exit(r), "%s", ebuf);
 	free(rr.c);
 	rr.c = NULL;
+	if ((r = dataset_heads(&ds, &hi, &m.cfg, ebuf, sizeof(ebuf))) != 0)
+		errx(ck_exit(r), "%s", ebuf);
+	if (a.pivwset)
+		ds.pw = a.pw;
 	dataset_split(&ds, a.val);
 	dataset_weights(&ds, a.classw, a.cw);
 	if (a.dump != NULL)

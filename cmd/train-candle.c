@@ -25,6 +25,7 @@
 #include "live.h"
 #include "model.h"
 #include "pivcols.h"
+#include "tgtwait.h"
 #include "pending.h"
 #include "refcols.h"
 #include "stopsig.h"
@@ -77,6 +78,11 @@ usage(int help)
 		    "(default: none)" },
 		{ "--dump-labels file", "also write each training label as "
 		    "time,label to file (default: none)" },
+		{ "--max-pending n", "with a next-pivot head: drop a sample "
+		    "still waiting for its pivots n candles later (default "
+		    "1024)" },
+		{ "--dump-pivots file", "with a next-pivot head: write each "
+		    "pivot target as it is trained on (default: none)" },
 		{ "--info", "print the checkpoint's header and exit" },
 		{ "-h, --help", "print this help and exit" },
 		{ "--version", "print the version and exit" },
@@ -92,7 +98,8 @@ usage(int help)
 	    "[--accumulate k]\n"
 	    "           [--commit-every n] [--commit-ms ms] [--lock-timeout s]\n"
 	    "           [--min-confidence p] [--prefix name]\n"
-	    "           [--dump-labels file] [file]\n"
+	    "           [--dump-labels file] [--max-pending n] "
+	    "[--dump-pivots file] [file]\n"
 	    "       train-candle -m model --label BUY | SELL | HOLD [--at time] "
 	    "[--history n]\n"
 	    "           [--lr rate] [--lock-timeout s] [file]\n"
@@ -116,6 +123,8 @@ struct trainer {
 	const struct accum_group *grp;
 	struct counts		*n;
 	FILE			*dump;	/* --dump-labels, or NULL */
+	struct tgtwait		*pw;	/* a next-pivot head's, or NULL */
+	FILE			*pdump;	/* --dump-pivots, or NULL */
 	struct cstream		*cs;
 	struct history		*hi;
 	struct ctxwin		*cw;	/* the contexts of the candles */
@@ -141,7 +150,7 @@ struct trainer {
 
 static void
 report(const struct pending *p, const struct live *lv, const struct accum *a,
-    const struct counts *n)
+    const struct counts *n, const struct tgtwait *pw)
 {
 	fprintf(stderr, "train-candle: rows=%ld predictions=%ld samples=%ld "
 	    "buy=%ld sell=%ld hold=%ld steps=%ld skipped=%ld no_window=%ld "
@@ -150,6 +159,54 @@ report(const struct pending *p, const struct live *lv, const struct accum *a,
 	    n->bylabel[ACTION_SELL], n->bylabel[ACTION_HOLD], a->steps,
 	    n->skipped, n->nowindow, a->n, a->refused, lv->reloads,
 	    lv->loadfail);
+	if (pw != NULL)
+		fprintf(stderr, "train-candle: pivot targets: trained=%ld "
+		    "waiting=%ld dropped=%ld\n", pw->ready, pw->qn, pw->dropped);
+}
+
+/* --dump-pivots: a sample's pivot targets as it is kept for a step. */
+static void
+dump_pivots(FILE *f, const struct history *hi, const struct model_config *cfg,
+    long i, const struct nextpiv_target *tg)
+{
+	char tr[48], tc[48], tp[48];
+	int j;
+
+	time_format(tr, history_time(hi, hi->n - 1));
+	time_format(tc, history_time(hi, i));
+	for (j = 0; j < cfg->npiv; j++) {
+		if (history_time(hi, tg[j].pivot) == CKTIME_NONE)
+			snprintf(tp, sizeof(tp), "#%ld", tg[j].pivot);
+		else
+			time_format(tp, history_time(hi, tg[j].pivot));
+		fprintf(f, "%s,%s,%d,%s,%.17g,%s\n", tr, tc, cfg->piv_level[j],
+		    tg[j].type > 0 ? "H" : "L", tg[j].price, tp);
+	}
+}
+
+/* The held samples whose pivots are all confirmed now, kept for steps: 1
+ * when a step is due, else 0. */
+static int
+ready_samples(struct trainer *t)
+{
+	struct nextpiv_target tg[MODEL_MAXPIV];
+	struct waiting w;
+	int rc;
+
+	while (tgtwait_next(t->pw, &w, tg) == 1) {
+		if ((rc = accum_add_piv(t->acc, t->hi, t->cw, w.i, w.label, tg,
+		    (1u << t->pw->P) - 1)) < 0) {
+			t->n->nowindow++;
+			continue;
+		}
+		if (t->pdump != NULL)
+			dump_pivots(t->pdump, t->hi, &t->lv->m.cfg, w.i, tg);
+		t->n->samples++;
+		t->n->bylabel[w.label]++;
+		if (rc == 1)
+			return 1;
+	}
+	return 0;
 }
 
 /* Keep the current row's samples from the next one on: 1 when a step is
@@ -172,7 +229,12 @@ row_samples(struct trainer *t)
 			time_format(tb, sp->t);
 			fprintf(t->dump, "%s,%s\n", tb, action_name(sp->label));
 		}
-		if ((i = history_find(t->hi, sp->t)) < 0 ||
+		if ((i = history_find(t->hi, sp->t)) >= 0 && t->pw != NULL) {
+			/* its pivot targets first */
+			tgtwait_hold(t->pw, i, sp->label);
+			continue;
+		}
+		if (i < 0 ||
 		    (rc = accum_add(t->acc, t->hi, t->cw, i, sp->label)) < 0) {
 			n->nowindow++;
 			continue;
@@ -182,7 +244,7 @@ row_samples(struct trainer *t)
 		if (rc == 1)
 			return 1;
 	}
-	return 0;
+	return t->pw != NULL ? ready_samples(t) : 0;
 }
 
 /*
@@ -222,6 +284,8 @@ advance(struct trainer *t, int block)
 		    (t->r = pending_take(t->p, t->cs, t->hi, t->cw,
 		    t->hi->n - 1)) < 0)
 			err(CK_EXIT_FAIL, "rows");
+		if (t->pw != NULL)
+			tgtwait_push(t->pw, &c);
 		t->ns = t->j = 0;
 		if (t->on != ON_NONE && (t->ns = pivcols_row(t->pv, t->cs, &c,
 		    t->s, t->err, t->errlen)) < 0)
@@ -331,7 +395,8 @@ label_once(struct live *lv, struct cstream *cs, int history, int label,
 		    "candles read; the nearest earlier one is at %s: give that "
 		    "time", cstream_file(cs), tb, hi.n - hi.first, la);
 	}
-	if (accum_init(&a, 1, &lv->m.cfg, opt, errbuf, sizeof(errbuf)) != 0)
+	if (accum_init(&a, 1, &lv->m.cfg, opt, errbuf, sizeof(errbuf)) != 0 ||
+	    accum_heads(&a, &lv->m.cfg, errbuf, sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	a.after = 1;	/* printed below */
 	if (accum_add(&a, &hi, &cw, i, label) < 0) {
@@ -389,6 +454,8 @@ main(int argc, char *argv[])
 		{ "min-confidence", required_argument, NULL, 'c' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "dump-labels", required_argument, NULL, 'D' },
+		{ "max-pending", required_argument, NULL, 'P' },
+		{ "dump-pivots", required_argument, NULL, 'B' },
 		{ "info", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -404,6 +471,7 @@ main(int argc, char *argv[])
 	struct live lv;
 	struct accum acc;
 	struct pivcols pv;
+	struct tgtwait pw;
 	struct trainer t;
 	struct ckpt_lockopt lk = { 30.0 };
 	struct adamw opt;
@@ -413,6 +481,8 @@ main(int argc, char *argv[])
 	struct csvout *out;
 	enum on on = ON_NONE;
 	const char *model = NULL, *prefix = "", *file = "-", *dump = NULL;
+	const char *pdump = NULL;
+	long maxpend = 1024;
 	char errbuf[512];
 	double minconf = 0, threshold = LABELS_THRESHOLD;
 	cktime at = CKTIME_NONE;
@@ -485,6 +555,13 @@ main(int argc, char *argv[])
 		case 'D':
 			dump = optarg;
 			break;
+		case 'P':
+			maxpend = arg_int(&ae, "--max-pending", optarg, 1,
+			    1 << 20);
+			break;
+		case 'B':
+			pdump = optarg;
+			break;
 		case 'i':
 			info = 1;
 			break;
@@ -526,7 +603,7 @@ main(int argc, char *argv[])
 		usage(0);	/* exactly one of --on and --label */
 	if (label < 0 && at != CKTIME_NONE)
 		usage(0);
-	if (dump != NULL && !haveon)
+	if ((dump != NULL || pdump != NULL) && !haveon)
 		usage(0);
 	if (!hold && on != ON_PIVOTS)
 		usage(0);	/* --no-hold is of pivot labels */
@@ -554,7 +631,14 @@ main(int argc, char *argv[])
 	if ((rc = pivcols_init(&pv, &cs, on, level, k, hold, threshold, errbuf,
 	    sizeof(errbuf))) != 0)
 		errx(ck_exit(rc), "%s", errbuf);
-	if (accum_init(&acc, K, &lv.m.cfg, &opt, errbuf, sizeof(errbuf)) != 0)
+	if (accum_init(&acc, K, &lv.m.cfg, &opt, errbuf, sizeof(errbuf)) != 0 ||
+	    accum_heads(&acc, &lv.m.cfg, errbuf, sizeof(errbuf)) != 0)
+		errx(CK_EXIT_FAIL, "%s", errbuf);
+	if (pdump != NULL && lv.m.cfg.npiv == 0)
+		errx(CK_EXIT_USAGE, "%s: --dump-pivots: the model has no "
+		    "pivot head", model);
+	if (lv.m.cfg.npiv > 0 && tgtwait_init(&pw, &lv.m.cfg, maxpend, errbuf,
+	    sizeof(errbuf)) != 0)
 		errx(CK_EXIT_FAIL, "%s", errbuf);
 	memset(&n, 0, sizeof(n));
 	if ((out = csvout_new(STDOUT_FILENO)) == NULL)
@@ -565,6 +649,10 @@ main(int argc, char *argv[])
 	p.minconf = (float)minconf;
 	if (history < lv.m.cfg.W + 2)
 		history = lv.m.cfg.W + 2;
+	/* a waiting sample's window and next candles stay in the history */
+	if (lv.m.cfg.npiv > 0 && history < maxpend + lv.m.cfg.W +
+	    model_ghost_steps(&lv.m.cfg) + 2)
+		history = maxpend + lv.m.cfg.W + model_ghost_steps(&lv.m.cfg) + 2;
 	history_init(&hi, history);
 	/* the contexts of as many candles as the history keeps */
 	if (ctxwin_init(&cw, &lv.m.cfg, history, errbuf, sizeof(errbuf)) != 0)
@@ -582,6 +670,8 @@ main(int argc, char *argv[])
 	t.grp = &grp;
 	t.n = &n;
 	t.dump = NULL;
+	t.pw = lv.m.cfg.npiv > 0 ? &pw : NULL;
+	t.pdump = NULL;
 	t.cs = &cs;
 	t.hi = &hi;
 	t.cw = &cw;
@@ -597,6 +687,11 @@ main(int argc, char *argv[])
 		if ((t.dump = fopen(dump, "w")) == NULL)
 			err(CK_EXIT_FAIL, "%s", dump);
 		fprintf(t.dump, "time,label\n");
+	}
+	if (pdump != NULL) {
+		if ((t.pdump = fopen(pdump, "w")) == NULL)
+			err(CK_EXIT_FAIL, "%s", pdump);
+		fprintf(t.pdump, "row_time,time,level,type,price,pivot_time\n");
 	}
 	csvin_stopflag(cs.in, &stop);	/* a signal ends a blocked read */
 
@@ -617,12 +712,16 @@ main(int argc, char *argv[])
 		gone = 1;	/* the reader is gone: a quiet end */
 	}
 	if (!gone) {
-		report(&p, &lv, &acc, &n);
+		report(&p, &lv, &acc, &n, t.pw);
 		if (rc < 0)
 			errx(ck_exit(rc), "%s", errbuf);
 	}
 	if (t.dump != NULL && (ferror(t.dump) | fclose(t.dump)) != 0)
 		err(CK_EXIT_FAIL, "%s", dump);
+	if (t.pdump != NULL && (ferror(t.pdump) | fclose(t.pdump)) != 0)
+		err(CK_EXIT_FAIL, "%s", pdump);
+	if (t.pw != NULL)
+		tgtwait_free(&pw);
 	csvout_free(out);
 	cstream_close(&cs);
 	pending_free(&p);

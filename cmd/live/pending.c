@@ -16,8 +16,11 @@ pending_init(struct pending *p, struct cstream *cs, const char *prefix,
 {
 	memset(p, 0, sizeof(*p));
 	if (predcols_add(&p->pc, cs, prefix, training, err, errlen) != 0 ||
+	    predcols_heads(&p->pc, cs, prefix, model_ghost_steps(cfg) - 1,
+	    cfg->npiv, cfg->piv_level, err, errlen) != 0 ||
 	    rowqueue_init(&p->q, cs, batch, err, errlen) != 0 ||
-	    predbatch_init(&p->pb, batch, cfg, err, errlen) != 0)
+	    predbatch_init(&p->pb, batch, cfg, err, errlen) != 0 ||
+	    predbatch_heads(&p->pb, cfg, err, errlen) != 0)
 		return CK_ERR;
 	if ((p->pred = calloc((size_t)batch, sizeof(*p->pred))) == NULL) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));

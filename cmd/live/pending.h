@@ -25,9 +25,10 @@ struct pending {
 	long			 rows, preds;
 };
 
-/* Add the prediction columns (and the training ones) to cs, and hold up
- * to batch rows of windows of a model of configuration cfg.  0, or CK_ERR
- * with err. */
+/* Add the prediction columns (and the training ones), then those of the
+ * heads of a model of configuration cfg (ghost candles after the next one,
+ * next pivots) to cs, and hold up to batch rows of its windows.  0, or
+ * CK_ERR with err. */
 int	pending_init(struct pending *, struct cstream *, const char *prefix,
 	    int training, int batch, const struct model_config *cfg, char *err,
 	    size_t errlen);

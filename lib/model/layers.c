@@ -516,9 +516,9 @@ residual_forward(float *out, const float *a, const float *b, size_t n)
 void
 loss_forward(float *loss, float *probs, const float *logits, const float *ghost,
     const int *label, const float *cw, const float *target, const float *mask,
-    int B)
+    int B, int G)
 {
-	int i, j;
+	int i, j, k;
 
 	for (i = 0; i < B; i++) {
 		const float *z = logits + i * 3;
@@ -535,14 +535,18 @@ loss_forward(float *loss, float *probs, const float *logits, const float *ghost,
 		l = log(s) + mx - z[label[i]];
 		if (cw != NULL)
 			l *= cw[label[i]];
-		if (target != NULL && mask != NULL && mask[i] != 0.0f) {
+		for (k = 0; target != NULL && mask != NULL && k < G; k++) {
+			const float *gh = ghost + (size_t)(i * G + k) * 4;
+			const float *tg = target + (size_t)(i * G + k) * 4;
 			double g = 0.0, t;
 
+			if (mask[i * G + k] == 0.0f)
+				continue;
 			for (j = 0; j < 4; j++) {
-				t = (double)ghost[i * 4 + j] - target[i * 4 + j];
+				t = (double)gh[j] - tg[j];
 				g += t * t;
 			}
-			l += GHOST_W * mask[i] * g / 4;
+			l += GHOST_W * mask[i * G + k] * g / (4 * G);
 		}
 		loss[i] = (float)l;
 	}
@@ -551,10 +555,10 @@ loss_forward(float *loss, float *probs, const float *logits, const float *ghost,
 void
 loss_backward(float *dlogits, float *dghost, const float *probs,
     const float *ghost, const int *label, const float *cw,
-    const float *target, const float *mask, float scale, int B)
+    const float *target, const float *mask, float scale, int B, int G)
 {
 	float w;
-	int i, j;
+	int i, j, k;
 
 	for (i = 0; i < B; i++) {
 		w = cw != NULL ? scale * cw[label[i]] : scale;
@@ -563,10 +567,82 @@ loss_backward(float *dlogits, float *dghost, const float *probs,
 			    (j == label[i] ? 1.0f : 0.0f));
 		if (target == NULL || mask == NULL)
 			continue;
-		for (j = 0; j < 4; j++)
-			dghost[i * 4 + j] += scale * GHOST_W * mask[i] * 2.0f *
-			    (ghost[i * 4 + j] - target[i * 4 + j]) / 4;
+		for (k = 0; k < G; k++) {
+			size_t o = (size_t)(i * G + k) * 4;
+
+			for (j = 0; j < 4; j++)
+				dghost[o + j] += scale * GHOST_W * mask[i * G +
+				    k] * 2.0f * (ghost[o + j] - target[o + j]) /
+				    (4 * G);
+		}
 	}
+}
+
+/* Huber's loss with threshold 1, and its derivative. */
+static double
+huber(double r)
+{
+	return fabs(r) <= 1.0 ? 0.5 * r * r : fabs(r) - 0.5;
+}
+
+static double
+dhuber(double r)
+{
+	return r > 1.0 ? 1.0 : r < -1.0 ? -1.0 : r;
+}
+
+void
+pivloss_forward(float *loss, const float *out, const float *target,
+    const float *mask, const float *pw, int B, int P)
+{
+	static const float dflt[3] = { PIVW_TYPE, PIVW_PRICE, PIVW_DIST };
+	int i, j;
+
+	if (pw == NULL)
+		pw = dflt;
+	for (i = 0; i < B; i++) {
+		double l = 0.0;
+
+		for (j = 0; j < P; j++) {
+			const float *o = out + (size_t)(i * P + j) * 3;
+			const float *t = target + (size_t)(i * P + j) * 3;
+			double z = o[0], bce;
+
+			if (mask[i * P + j] == 0.0f)
+				continue;
+			/* log(1 + e^z) - y z, without overflow */
+			bce = (z > 0 ? z : 0.0) - t[0] * z + log1p(exp(-fabs(z)));
+			l += mask[i * P + j] * (pw[0] * bce +
+			    pw[1] * huber((double)o[1] - t[1]) +
+			    pw[2] * huber((double)o[2] - t[2]));
+		}
+		loss[i] = (float)((double)loss[i] + l);
+	}
+}
+
+void
+pivloss_backward(float *dout, const float *out, const float *target,
+    const float *mask, const float *pw, float scale, int B, int P)
+{
+	static const float dflt[3] = { PIVW_TYPE, PIVW_PRICE, PIVW_DIST };
+	int i, j;
+
+	if (pw == NULL)
+		pw = dflt;
+	for (i = 0; i < B; i++)
+		for (j = 0; j < P; j++) {
+			size_t o = (size_t)(i * P + j) * 3;
+			double w = (double)scale * mask[i * P + j];
+
+			if (mask[i * P + j] == 0.0f)
+				continue;
+			dout[o] += (float)(w * pw[0] * (1.0 / (1.0 +
+			    exp(-(double)out[o])) - target[o]));
+			dout[o + 1] += (float)(w * pw[1] *
+			    dhuber((double)out[o + 1] - target[o + 1]));
+			dout[o + 2] += (float)(w * pw[2] *
+			    dhuber((double)out[o + 2] - target[o + 2]));
+		}
 }
 
 /* A row's mean and 1/sqrt(variance + eps), in double. */

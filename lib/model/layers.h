@@ -47,17 +47,36 @@ void	residual_forward(float *out, const float *a, const float *b, size_t n);
 
 /*
  * The heads' loss.  logits (B,3) -> probs (B,3) softmax; per-sample loss
- * (B) = cw[label] CE(logits, label) + 0.1 mask mean_j (ghost_j - target_j)^2
- * over 4.  cw (3) the class weights, NULL: 1 each.  target and mask may be
- * NULL (no ghost term); label NULL: probs only.
+ * (B) = cw[label] CE(logits, label) + 0.1 sum_k mask_k mean_j
+ * (ghost_kj - target_kj)^2 / G over the G ghost candles k and their 4
+ * prices j.  ghost, target (B,G,4), mask (B,G).  cw (3) the class
+ * weights, NULL: 1 each.  target and mask may be NULL (no ghost term);
+ * label NULL: probs only.
  */
 void	loss_forward(float *loss, float *probs, const float *logits,
 	    const float *ghost, const int *label, const float *cw,
-	    const float *target, const float *mask, int B);
-/* dlogits (B,3), dghost (B,4) += scale * dloss/d. */
+	    const float *target, const float *mask, int B, int G);
+/* dlogits (B,3), dghost (B,G,4) += scale * dloss/d. */
 void	loss_backward(float *dlogits, float *dghost, const float *probs,
 	    const float *ghost, const int *label, const float *cw,
-	    const float *target, const float *mask, float scale, int B);
+	    const float *target, const float *mask, float scale, int B, int G);
+
+/*
+ * The next-pivot head's loss, added into loss (B).  out, target (B,P,3)
+ * for P levels: out = (z, price, distance), target = (y, price,
+ * distance) with y 1 for an H, 0 for an L; mask (B,P) 1 where the target
+ * exists.  Per sample: sum_j mask_j (pw0 BCE(z, y) + pw1 huber(price) +
+ * pw2 huber(distance)), BCE(z, y) = log(1 + e^z) - y z, huber(r) = r^2/2
+ * for |r| <= 1, else |r| - 1/2.  pw (3) NULL: the defaults below.
+ */
+#define PIVW_TYPE	1.0f
+#define PIVW_PRICE	1.0f
+#define PIVW_DIST	0.1f
+void	pivloss_forward(float *loss, const float *out, const float *target,
+	    const float *mask, const float *pw, int B, int P);
+/* dout (B,P,3) += scale * dloss/dout. */
+void	pivloss_backward(float *dout, const float *out, const float *target,
+	    const float *mask, const float *pw, float scale, int B, int P);
 
 /* The naive references. */
 void	layernorm_forward_ref(float *out, float *mean, float *rstd,

@@ -221,8 +221,12 @@ layout(struct model *m)
 	addtensor(m, "lnf_b", 1, d, 0);
 	addtensor(m, "w_a", d, MODEL_NCLASS, 1);
 	addtensor(m, "b_a", 1, MODEL_NCLASS, 0);
-	addtensor(m, "w_g", d, MODEL_NGHOST, 1);
-	addtensor(m, "b_g", 1, MODEL_NGHOST, 0);
+	addtensor(m, "w_g", d, MODEL_NGHOST * model_ghost_steps(&m->cfg), 1);
+	addtensor(m, "b_g", 1, MODEL_NGHOST * model_ghost_steps(&m->cfg), 0);
+	if (m->cfg.npiv > 0) {
+		addtensor(m, "w_p", d, 3 * m->cfg.npiv, 1);
+		addtensor(m, "b_p", 1, 3 * m->cfg.npiv, 0);
+	}
 	layout_ctx(m);
 }
 
@@ -347,6 +351,7 @@ struct wts {
 	struct {
 		float	*w_in, *b_in, *pos;
 	} ctx[MODEL_MAXCTX];
+	float	*w_p, *b_p;		/* the pivot head, or NULL */
 };
 
 /* The contexts' tensors, by name: wherever the table puts them. */
@@ -398,6 +403,11 @@ wts_bind(struct wts *w, const struct model *m, float *base)
 	w->b_a = NEXT;
 	w->w_g = NEXT;
 	w->b_g = NEXT;
+	w->w_p = w->b_p = NULL;
+	if (m->cfg.npiv > 0) {
+		w->w_p = NEXT;
+		w->b_p = NEXT;
+	}
 #undef NEXT
 	wts_bind_ctx(w, m, base);
 }
@@ -426,7 +436,8 @@ struct acts {
 	float	*xq;				/* (N,C) with contexts: the
 						 * window's rows of a block input */
 	float	*lnf, *mf, *rf;			/* (Bt,C) (Bt) (Bt) */
-	float	*logits, *probs, *ghost, *loss;	/* (Bt,3) (Bt,3) (Bt,4) (Bt) */
+	float	*logits, *probs, *ghost, *loss;	/* (Bt,3) (Bt,3) (Bt,G,4) (Bt) */
+	float	*piv;				/* (Bt,P,3) the pivot head */
 	/* backward scratch */
 	float	*dres, *dln, *datty;		/* (N,C) */
 	float	*dqkv;				/* (N,3C) */
@@ -435,7 +446,7 @@ struct acts {
 	float	*dq, *dctx;			/* (N,C) with contexts: the
 						 * window rows' gradient, the
 						 * contexts' rows of enc's */
-	float	*dlogits, *dghost;		/* (Bt,3) (Bt,4) */
+	float	*dlogits, *dghost, *dpiv;	/* (Bt,3) (Bt,G,4) (Bt,P,3) */
 	float	*tmp;				/* (T hs + T T) attention scratch */
 	float	*wt;				/* (4C C) a transposed weight */
 	float	*grads;				/* (nparams) this thread's share */
@@ -459,7 +470,7 @@ struct model_state {
 	void		(*job)(struct thread *);
 	const struct batch *batch;		/* of the last model_forward */
 	const float	*px;			/* model_predict's input and outputs */
-	float		*pprobs, *pghost;
+	float		*pprobs, *pghost, *ppiv;
 	int		 pB, pgroup;		/* its windows, and per group */
 	atomic_int	 pnext;			/* the next window to take */
 	/* the pool: workers 1..nthreads-1 */
@@ -484,6 +495,7 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 {
 	size_t off = 0, T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
 	size_t N = Bt * T, nq, Nq, ctx = m->cfg.nctx > 0;
+	size_t G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 	int l;
 
 #define A(f, n) (a->f = carve(base, &off, (n)))
@@ -515,7 +527,8 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 	A(rf, Bt);
 	A(logits, Bt * 3);
 	A(probs, Bt * 3);
-	A(ghost, Bt * 4);
+	A(ghost, Bt * 4 * G);
+	A(piv, Bt * 3 * P);
 	A(loss, Bt);
 	A(dres, N * C);
 	A(dln, N * C);
@@ -528,7 +541,8 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 	A(dctx, ctx ? N * C : 0);
 	A(dlnf, Bt * C);
 	A(dlogits, Bt * 3);
-	A(dghost, Bt * 4);
+	A(dghost, Bt * 4 * G);
+	A(dpiv, Bt * 3 * P);
 	A(tmp, T * (C / NH) + T * T);
 	A(wt, 4 * C * C);
 	A(grads, m->nparams);
@@ -551,6 +565,28 @@ typedef void (*mmfn)(float *, int, const float *, int, const float *, int,
 /* The heads' products (3 and 4 columns): too small for BLAS to pay. */
 #define BACKWARD_HEAD(dinp, dw, db, dout, inp, w, N, IC, OC) \
 	matmul_backward_rows(dinp, dw, db, dout, inp, w, a->wt, N, IC, OC)
+
+/* The targets of nb windows of a batch (struct batch's, from window lo),
+ * or all NULL. */
+struct tgt {
+	const int	*label;
+	const float	*cw, *ghost, *mask;
+	const float	*piv, *pmask, *pw;
+};
+
+static void
+tgt_bind(struct tgt *tg, const struct model *m, const struct batch *bt, int lo)
+{
+	size_t G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
+
+	tg->label = bt->label ? bt->label + lo : NULL;
+	tg->cw = bt->weight;
+	tg->ghost = bt->ghost ? bt->ghost + lo * 4 * G : NULL;
+	tg->mask = bt->mask ? bt->mask + lo * G : NULL;
+	tg->piv = P > 0 && bt->piv ? bt->piv + lo * 3 * P : NULL;
+	tg->pmask = P > 0 && bt->pmask ? bt->pmask + lo * P : NULL;
+	tg->pw = bt->pw;
+}
 
 /*
  * The encoder of a model with contexts, window by window: the tokens of
@@ -592,14 +628,15 @@ encode_ctx(float *enc, const float *x, const struct model *m,
 }
 
 /*
- * Forward of nb windows x (nb, model_xsize) into a's activations; mm computes the
- * linear layers.  label/target/mask NULL: probabilities and ghosts only.
+ * Forward of nb windows x (nb, model_xsize) into a's activations; mm
+ * computes the linear layers.  tg NULL: probabilities, ghosts and pivot
+ * outputs only.
  */
 static void
 forward(struct acts *a, const struct model *m, const struct wts *p,
-    const float *x, const int *label, const float *cw, const float *target,
-    const float *mask, int nb, mmfn mm)
+    const float *x, const struct tgt *tg, int nb, mmfn mm)
 {
+	int G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
 	int L = m->cfg.L, N = nb * T, W = m->cfg.W, nq, Nq, l, b;
 	const float *in = a->enc, *rin;
@@ -682,9 +719,17 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 	}
 	layernorm_forward(a->lnf, a->mf, a->rf, in, p->lnf_g, p->lnf_b, nb, C);
 	matmul_rows(a->logits, a->lnf, p->w_a, p->b_a, nb, C, MODEL_NCLASS);
-	matmul_rows(a->ghost, a->lnf, p->w_g, p->b_g, nb, C, MODEL_NGHOST);
-	loss_forward(a->loss, a->probs, a->logits, a->ghost, label, cw, target,
-	    mask, nb);
+	matmul_rows(a->ghost, a->lnf, p->w_g, p->b_g, nb, C, MODEL_NGHOST * G);
+	loss_forward(a->loss, a->probs, a->logits, a->ghost, tg ? tg->label :
+	    NULL, tg ? tg->cw : NULL, tg ? tg->ghost : NULL, tg ? tg->mask :
+	    NULL, nb, G);
+	if (P > 0) {
+		matmul_rows(a->piv, a->lnf, p->w_p, p->b_p, nb, C, 3 * P);
+		if (tg != NULL && tg->label != NULL && tg->piv != NULL &&
+		    tg->pmask != NULL)
+			pivloss_forward(a->loss, a->piv, tg->piv, tg->pmask,
+			    tg->pw, nb, P);
+	}
 }
 
 static void
@@ -718,9 +763,9 @@ ctx_rows_backward(struct acts *a, int nb, int T, int W, int C, int before)
  * scale is 1 / (the whole batch's size). */
 static void
 backward(struct acts *a, const struct model *m, const struct wts *p,
-    const float *x, const int *label, const float *cw, const float *target,
-    const float *mask, int nb, float scale)
+    const float *x, const struct tgt *tg, int nb, float scale)
 {
+	int G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
 	int L = m->cfg.L, N = nb * T, W = m->cfg.W, nq, Nq, l, b;
 	const float *in;
@@ -730,12 +775,19 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	wts_bind(&g, m, a->grads);
 	zero(a->grads, m->nparams);
 	zero(a->dlogits, (size_t)nb * 3);
-	zero(a->dghost, (size_t)nb * 4);
-	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, label, cw,
-	    target, mask, scale, nb);
+	zero(a->dghost, (size_t)nb * 4 * G);
+	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, tg->label,
+	    tg->cw, tg->ghost, tg->mask, scale, nb, G);
 	zero(a->dlnf, (size_t)nb * C);
 	BACKWARD_HEAD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
-	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST);
+	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST * G);
+	if (P > 0) {
+		zero(a->dpiv, (size_t)nb * 3 * P);
+		if (tg->piv != NULL && tg->pmask != NULL)
+			pivloss_backward(a->dpiv, a->piv, tg->piv, tg->pmask,
+			    tg->pw, scale, nb, P);
+		BACKWARD_HEAD(a->dlnf, g.w_p, g.b_p, a->dpiv, a->lnf, p->w_p, nb, C, 3 * P);
+	}
 	zero(a->dlast, (size_t)nb * C);
 	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
 	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
@@ -958,13 +1010,13 @@ job_forward(struct thread *t)
 	struct model_state *st = t->m->st;
 	const struct batch *bt = st->batch;
 	int lo = t->lo, n = t->hi - t->lo;
+	struct tgt tg;
 
 	if (n <= 0)
 		return;
+	tgt_bind(&tg, t->m, bt, lo);
 	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo *
-	    model_xsize(&t->m->cfg), bt->label + lo, bt->weight,
-	    bt->ghost ? bt->ghost + lo * 4 : NULL,
-	    bt->mask ? bt->mask + lo : NULL, n, MM_TRAIN);
+	    model_xsize(&t->m->cfg), &tg, n, MM_TRAIN);
 }
 
 static void
@@ -973,13 +1025,13 @@ job_backward(struct thread *t)
 	struct model_state *st = t->m->st;
 	const struct batch *bt = st->batch;
 	int lo = t->lo, n = t->hi - t->lo;
+	struct tgt tg;
 
 	if (n <= 0)
 		return;
+	tgt_bind(&tg, t->m, bt, lo);
 	backward(&t->a, t->m, &st->p, bt->x + (size_t)lo *
-	    model_xsize(&t->m->cfg), bt->label + lo, bt->weight,
-	    bt->ghost ? bt->ghost + lo * 4 : NULL,
-	    bt->mask ? bt->mask + lo : NULL, n, 1.0f / bt->B);
+	    model_xsize(&t->m->cfg), &tg, n, 1.0f / bt->B);
 }
 
 /*
@@ -1019,23 +1071,40 @@ calibrated(float *out, const float *probs, const float *logits, float T,
 	}
 }
 
+/* The pivot head's outputs of n levels-windows, (z, price, distance) each,
+ * as model.h gives them: (P(H) = 1 / (1 + e^-z), price, distance). */
+static void
+pivout(float *out, const float *raw, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		out[3 * i] = (float)(1.0 / (1.0 + exp(-(double)raw[3 * i])));
+		out[3 * i + 1] = raw[3 * i + 1];
+		out[3 * i + 2] = raw[3 * i + 2];
+	}
+}
+
 static void
 job_predict(struct thread *t)
 {
 	struct model_state *st = t->m->st;
 	size_t wf = model_xsize(&t->m->cfg);
+	size_t G = model_ghost_steps(&t->m->cfg), P = t->m->cfg.npiv;
 	int i, n;
 
 	while ((i = atomic_fetch_add(&st->pnext, st->pgroup)) < st->pB) {
 		n = st->pB - i < st->pgroup ? st->pB - i : st->pgroup;
-		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, NULL, NULL,
-		    NULL, n, matmul_rows_ld);
+		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, n,
+		    matmul_rows_ld);
 		if (st->pprobs != NULL)
 			calibrated(st->pprobs + (size_t)i * 3, t->a.probs,
 			    t->a.logits, t->m->temperature, n);
 		if (st->pghost != NULL)
-			memcpy(st->pghost + (size_t)i * 4, t->a.ghost,
-			    (size_t)n * 4 * sizeof(float));
+			memcpy(st->pghost + (size_t)i * 4 * G, t->a.ghost,
+			    (size_t)n * 4 * G * sizeof(float));
+		if (st->ppiv != NULL)
+			pivout(st->ppiv + (size_t)i * 3 * P, t->a.piv, n * P);
 	}
 }
 
@@ -1043,19 +1112,29 @@ void
 model_predict(struct model *m, const float *x, int B, float *probs,
     float *ghost)
 {
+	model_predict_heads(m, x, B, probs, ghost, NULL);
+}
+
+void
+model_predict_heads(struct model *m, const float *x, int B, float *probs,
+    float *ghost, float *piv)
+{
 	struct model_state *st = m->st;
-	int i, n;
+	int i, n, G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 
 	if (st == NULL) {
 		for (i = 0; i < B * 3 && probs != NULL; i++)
 			probs[i] = NAN;
-		for (i = 0; i < B * 4 && ghost != NULL; i++)
+		for (i = 0; i < B * 4 * G && ghost != NULL; i++)
 			ghost[i] = NAN;
+		for (i = 0; i < B * 3 * P && piv != NULL; i++)
+			piv[i] = NAN;
 		return;
 	}
 	st->px = x;
 	st->pprobs = probs;
 	st->pghost = ghost;
+	st->ppiv = P > 0 ? piv : NULL;
 	st->pB = B;
 	st->pgroup = st->Bt < PREDICT_GROUP ? st->Bt : PREDICT_GROUP;
 	atomic_store(&st->pnext, 0);
@@ -1087,9 +1166,16 @@ float
 model_forward(struct model *m, const struct batch *b, float *probs,
     float *ghost)
 {
+	return model_forward_heads(m, b, probs, ghost, NULL);
+}
+
+float
+model_forward_heads(struct model *m, const struct batch *b, float *probs,
+    float *ghost, float *piv)
+{
 	struct model_state *st = m->st;
 	double s = 0.0;
-	int i, j, k;
+	int i, j, k, G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 
 	if (st == NULL || b->B < 1 || b->B > st->maxB)
 		return NAN;
@@ -1107,8 +1193,10 @@ model_forward(struct model *m, const struct batch *b, float *probs,
 				memcpy(probs + j * 3, t->a.probs + k * 3,
 				    3 * sizeof(float));
 			if (ghost != NULL)
-				memcpy(ghost + j * 4, t->a.ghost + k * 4,
-				    4 * sizeof(float));
+				memcpy(ghost + j * 4 * G, t->a.ghost + k * 4 * G,
+				    4 * G * sizeof(float));
+			if (piv != NULL && P > 0)
+				pivout(piv + j * 3 * P, t->a.piv + k * 3 * P, P);
 		}
 	}
 	return (float)(s / b->B);

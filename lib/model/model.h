@@ -58,8 +58,12 @@ struct model_config {
  *     blkl.bqkv (1,3d) blkl.wo (d,d) blkl.bo (1,d) blkl.ln2_g (1,d)
  *     blkl.ln2_b (1,d) blkl.w1 (d,4d) blkl.b1 (1,4d) blkl.w2 (4d,d)
  *     blkl.b2 (1,d)
- *   lnf_g (1,d)  lnf_b (1,d)  w_a (d,3)  b_a (1,3)  w_g (d,4)  b_g (1,4)
+ *   lnf_g (1,d)  lnf_b (1,d)  w_a (d,3)  b_a (1,3)  w_g (d,4G)  b_g (1,4G)
+ *   with a pivot head (npiv = P > 0): w_p (d,3P)  b_p (1,3P)
  *   per context c: ctxc.w_in (6,d) ctxc.b_in (1,d) ctxc.pos (N_c,d)
+ * G is model_ghost_steps(): ghost column 4(k-1)+j is price j (open, high,
+ * low, close) of the k-th next candle.  Pivot column 3j is level j's type
+ * logit (H against L), 3j+1 its price, 3j+2 its distance in candles.
  * A matrix is row-major (in, out): y = x W + b (PyTorch's Linear.weight is
  * its transpose).  wqkv's columns are q, k, v, each split into h heads of
  * d/h consecutive columns.
@@ -91,10 +95,18 @@ struct batch {
 	int		B;
 	const float	*x;	/* (B, model_xsize) features */
 	const int	*label;	/* (B) class index 0 .. MODEL_NCLASS-1 */
-	const float	*ghost;	/* (B, MODEL_NGHOST) ghost targets */
-	const float	*mask;	/* (B) 1 where the ghost target exists, else 0 */
+	const float	*ghost;	/* (B, G, MODEL_NGHOST) ghost targets, G =
+				 * model_ghost_steps() */
+	const float	*mask;	/* (B, G) 1 where the ghost target exists, else 0 */
 	const float	*weight; /* (MODEL_NCLASS) cross-entropy weight per class,
 				  * NULL: 1 each (layers.h, loss_forward) */
+	/* the next-pivot head's targets (npiv = P > 0), else ignored: */
+	const float	*piv;	/* (B, P, 3): 1 for an H (0 for an L), the
+				 * price as a ghost target, the distance in
+				 * candles; NULL: no pivot term */
+	const float	*pmask;	/* (B, P) 1 where the target exists, else 0 */
+	const float	*pw;	/* (3) the type, price and distance terms'
+				 * weights; NULL: layers.h's PIVW_* */
 };
 
 struct adamw {
@@ -158,10 +170,17 @@ const struct model_tensor *model_tensor_find(const struct model *, const char *n
  * the other windows of the batch: bulk and live give identical bits.
  * Without model_reserve the outputs are NaN. */
 void	model_predict(struct model *, const float *x, int B, float *probs, float *ghost);
+/* The same and the pivot head's outputs piv (B, npiv, 3): the probability
+ * that the level's next pivot is an H, its price as a ghost target, its
+ * distance in candles (piv may be NULL).  ghost is (B, G, 4). */
+void	model_predict_heads(struct model *, const float *x, int B, float *probs,
+	    float *ghost, float *piv);
 /* Training pieces: forward with loss (mean over the batch; NaN when B is
  * not 1..maxB), probs (the raw softmax, temperature 1)/ghost may be NULL; backward adds into grads, for
  * the batch of the last forward (which must still be valid). */
 float	model_forward(struct model *, const struct batch *, float *probs, float *ghost);
+float	model_forward_heads(struct model *, const struct batch *, float *probs,
+	    float *ghost, float *piv);
 void	model_zero_grad(struct model *);
 void	model_backward(struct model *);
 /* Clip, then one AdamW step (step++); returns the gradient norm before

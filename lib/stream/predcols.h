@@ -25,12 +25,21 @@ enum predcol {
 struct predcols {
 	int	n;		/* PC_NPRED, or PC_N with the training columns */
 	int	k[PC_N];	/* cstream_addcol slots */
+	/* the heads' columns (predcols_heads), after those */
+	int	nmore, npiv;
+	int	kmore[PRED_MAXGHOST - 1][4];
+	int	kpiv[PRED_MAXPIV][4];
 };
 
 /* Add the columns (prefix + name) to cs, before its header is written.
  * 0, or CK_ERR with err. */
 int	predcols_add(struct predcols *, struct cstream *, const char *prefix,
 	    int training, char *err, size_t errlen);
+/* Then the columns of the ghost candles 2 .. nmore+1 ahead (next<i>_open,
+ * _high, _low, _close) and of the next pivot of each level level[j]
+ * (pivot_L<level>_type, _p, _price, _in).  0, or CK_ERR with err. */
+int	predcols_heads(struct predcols *, struct cstream *, const char *prefix,
+	    int nmore, int npiv, const int *level, char *err, size_t errlen);
 /* The prediction's columns of held row r. */
 void	predcols_set(const struct predcols *, struct rowqueue *, int r,
 	    const struct prediction *);

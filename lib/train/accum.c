@@ -19,6 +19,7 @@ accum_init(struct accum *a, int K, const struct model_config *cfg,
 	a->K = K;
 	a->W = cfg->W;
 	a->nx = model_xsize(cfg);
+	a->G = 1;
 	a->opt = *opt;
 	a->tmax = CKTIME_NONE;
 	a->x = malloc((size_t)K * a->nx * sizeof(float));
@@ -45,27 +46,85 @@ accum_free(struct accum *a)
 	free(a->mask);
 	free(a->probs);
 	free(a->pghost);
+	free(a->piv);
+	free(a->pmask);
 	memset(a, 0, sizeof(*a));
+}
+
+int
+accum_heads(struct accum *a, const struct model_config *cfg, char *err,
+    size_t errlen)
+{
+	size_t K = a->K, G = model_ghost_steps(cfg), P = cfg->npiv;
+
+	free(a->ghost);
+	free(a->mask);
+	free(a->pghost);
+	free(a->piv);
+	free(a->pmask);
+	a->G = G;
+	a->P = P;
+	a->ghost = malloc(K * G * MODEL_NGHOST * sizeof(float));
+	a->mask = malloc(K * G * sizeof(float));
+	a->pghost = malloc(K * G * MODEL_NGHOST * sizeof(float));
+	a->piv = malloc(K * (P + 1) * 3 * sizeof(float));
+	a->pmask = malloc(K * (P + 1) * sizeof(float));
+	if (!a->ghost || !a->mask || !a->pghost || !a->piv || !a->pmask) {
+		accum_free(a);
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return CK_ERR;
+	}
+	return 0;
 }
 
 int
 accum_add(struct accum *a, const struct history *hi, const struct ctxwin *cw,
     long i, int label)
 {
+	return accum_add_piv(a, hi, cw, i, label, NULL, 0);
+}
+
+int
+accum_add_piv(struct accum *a, const struct history *hi,
+    const struct ctxwin *cw, long i, int label,
+    const struct nextpiv_target *tg, unsigned have)
+{
 	float *x = a->x + (size_t)a->n * a->nx;
 	float *g = a->ghost + (size_t)a->n * MODEL_NGHOST;
 	double s;
 	cktime t;
+	int k;
 
 	if (window_input(hi, cw, i, a->W, x, &s) != 0)
 		return -1;
-	if (window_target(hi, i, s, g) == 0) {
+	if (a->G > 1) {
+		/* the next G candles, those kept */
+		t = history_time(hi, i);
+		window_targets(hi, i, s, a->G, a->ghost + (size_t)a->n * a->G *
+		    MODEL_NGHOST, a->mask + (size_t)a->n * a->G);
+		for (k = 0; k < a->G; k++)
+			if (a->mask[(size_t)a->n * a->G + k] != 0)
+				t = history_time(hi, i + 1 + k);
+	} else if (window_target(hi, i, s, g) == 0) {
 		a->mask[a->n] = 1;
 		t = history_time(hi, i + 1);
 	} else {
 		memset(g, 0, MODEL_NGHOST * sizeof(float));
 		a->mask[a->n] = 0;
 		t = history_time(hi, i);
+	}
+	for (k = 0; k < a->P; k++) {
+		float *o = a->piv + ((size_t)a->n * a->P + k) * 3;
+
+		a->pmask[(size_t)a->n * a->P + k] = 0;
+		memset(o, 0, 3 * sizeof(float));
+		if (tg != NULL && (have & 1u << k) &&
+		    window_pivot_target(hi, i, s, &tg[k], o) == 0) {
+			a->pmask[(size_t)a->n * a->P + k] = 1;
+			/* confirmed by the newest candle at the latest */
+			if (history_time(hi, hi->n - 1) > t)
+				t = history_time(hi, hi->n - 1);
+		}
 	}
 	if (a->tmax == CKTIME_NONE || t > a->tmax)
 		a->tmax = t;
@@ -89,6 +148,9 @@ step(struct accum *a, struct model *m, struct ckpt_meta *meta)
 	b.ghost = a->ghost;
 	b.mask = a->mask;
 	b.weight = NULL;
+	b.piv = a->P > 0 ? a->piv : NULL;
+	b.pmask = a->P > 0 ? a->pmask : NULL;
+	b.pw = a->pw;
 	st = m->step;
 	a->loss = model_train_step(m, &b, &a->opt);
 	if (m->step == st) {	/* not finite: not applied, nothing written */

@@ -13,6 +13,7 @@
 #include "live.h"
 #include "model.h"
 #include "window.h"
+#include "nextpiv.h"
 
 struct accum {
 	int	 K, n;		/* samples per step, samples kept */
@@ -20,9 +21,13 @@ struct accum {
 	size_t	 nx;		/* floats of one window's input */
 	float	*x;		/* (K, nx) */
 	int	*label;		/* (K) class */
-	float	*ghost;		/* (K, MODEL_NGHOST) */
-	float	*mask;		/* (K) 1 where the ghost target exists */
-	float	*probs, *pghost;	/* (K, MODEL_NCLASS), (K, MODEL_NGHOST) */
+	int	 G, P;		/* ghost candles, pivot levels (accum_heads) */
+	float	*ghost;		/* (K, G, MODEL_NGHOST) */
+	float	*mask;		/* (K, G) 1 where the ghost target exists */
+	float	*probs, *pghost;	/* (K, MODEL_NCLASS), (K, G, MODEL_NGHOST) */
+	float	*piv, *pmask;	/* (K, P, 3), (K, P) pivot targets */
+	const float *pw;	/* (3) the pivot terms' weights, NULL: the
+				 * model's defaults */
 	cktime	 tmax;		/* latest candle the kept samples use */
 	struct adamw opt;
 	/* results of the last step */
@@ -37,12 +42,21 @@ struct accum {
 int	accum_init(struct accum *, int K, const struct model_config *,
 	    const struct adamw *, char *err, size_t errlen);
 void	accum_free(struct accum *);
+/* Room for the targets of the heads of configuration cfg (model.h):
+ * 0, or CK_ERR with err. */
+int	accum_heads(struct accum *, const struct model_config *, char *err,
+	    size_t errlen);
 /* Keep the sample of the window ending at candle number i of hi, with
  * its contexts from cw (window.h; NULL: none), with a label; its ghost
  * target is used when candle i+1 is kept.  -1 when the window or its
  * contexts are not kept, 1 when K samples are kept, else 0. */
 int	accum_add(struct accum *, const struct history *,
 	    const struct ctxwin *, long i, int label);
+/* The same with the next-pivot targets tg (P) of candle i, those of the
+ * levels in bit mask `have` (bit j: level j) used, the others not. */
+int	accum_add_piv(struct accum *, const struct history *,
+	    const struct ctxwin *, long i, int label,
+	    const struct nextpiv_target *tg, unsigned have);
 /* Apply the kept samples as one step under the lock on lv's checkpoint,
  * then empty the buffer; the new weights are lv's from then on.  0 or a
  * ck_status with err (CK_ETIMEOUT: nothing was applied; the samples are

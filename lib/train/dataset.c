@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "features.h"
 #include "model.h"
+#include "nextpiv.h"
 #include "rng.h"
 #include "window.h"
 
@@ -24,6 +25,8 @@ dataset_free(struct dataset *ds)
 	free(ds->label);
 	free(ds->cand);
 	free(ds->used);
+	free(ds->piv);
+	free(ds->pmask);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -40,6 +43,7 @@ dataset_build(struct dataset *ds, const struct history *hi,
 
 	memset(ds, 0, sizeof(*ds));
 	ds->W = W;
+	ds->G = 1;
 	*nshort = 0;
 	for (i = 0; i < hi->n; i++) {
 		if (label[i] == ACTION_NONE)
@@ -158,14 +162,135 @@ dataset_gather(const struct dataset *ds, const long *idx, int B, float *x,
 	for (b = 0; b < B; b++) {
 		j = idx[b];
 		memcpy(x + b * nx, ds->x + j * nx, nx * sizeof(float));
-		memcpy(ghost + b * MODEL_NGHOST, ds->ghost + j * MODEL_NGHOST,
-		    MODEL_NGHOST * sizeof(float));
-		mask[b] = ds->mask[j];
+		memcpy(ghost + (size_t)b * ds->G * MODEL_NGHOST, ds->ghost +
+		    j * ds->G * MODEL_NGHOST, ds->G * MODEL_NGHOST *
+		    sizeof(float));
+		memcpy(mask + (size_t)b * ds->G, ds->mask + j * ds->G,
+		    ds->G * sizeof(float));
 		label[b] = ds->label[j];
 		if (ds->used[j] > last)
 			last = ds->used[j];
 	}
 	return last;
+}
+
+void
+dataset_gather_piv(const struct dataset *ds, const long *idx, int B,
+    float *piv, float *pmask)
+{
+	int b;
+
+	for (b = 0; b < B; b++) {
+		memcpy(piv + (size_t)b * ds->P * 3, ds->piv + idx[b] * ds->P *
+		    3, ds->P * 3 * sizeof(float));
+		memcpy(pmask + (size_t)b * ds->P, ds->pmask + idx[b] * ds->P,
+		    ds->P * sizeof(float));
+	}
+}
+
+/* Every sample's next G candles (dataset_heads). */
+static int
+heads_ghost(struct dataset *ds, const struct history *hi, int G,
+    char *err, size_t errlen)
+{
+	float *g = calloc((ds->n ? ds->n : 1) * G, MODEL_NGHOST * sizeof(float));
+	float *mk = calloc((ds->n ? ds->n : 1) * G, sizeof(float));
+	float *x = malloc((size_t)ds->W * MODEL_NFEAT * sizeof(float));
+	double s;
+	long i, t;
+	int k;
+
+	if (g == NULL || mk == NULL || x == NULL) {
+		free(g);
+		free(mk);
+		free(x);
+		snprintf(err, errlen, "out of memory for %ld samples", ds->n);
+		return CK_ERR;
+	}
+	for (i = 0; i < ds->n; i++) {
+		t = ds->cand[i];
+		if (window_features(hi, t, ds->W, x, &s) != 0)
+			continue;	/* not in a history of every candle */
+		window_targets(hi, t, s, G, g + i * G * MODEL_NGHOST,
+		    mk + i * G);
+		for (k = 0; k < G; k++)
+			if (mk[i * G + k] != 0 && hi->t[t + 1 + k] > ds->used[i])
+				ds->used[i] = hi->t[t + 1 + k];
+	}
+	free(x);
+	free(ds->ghost);
+	free(ds->mask);
+	ds->ghost = g;
+	ds->mask = mk;
+	ds->G = G;
+	return CK_OK;
+}
+
+int
+dataset_heads(struct dataset *ds, const struct history *hi,
+    const struct model_config *cfg, char *err, size_t errlen)
+{
+	struct nextpiv np;
+	struct nextpiv_target tg[MODEL_MAXPIV], *at = NULL;
+	struct candle c;
+	long *conf = NULL, i, t, r;
+	double s;
+	float *x = NULL;
+	int P = cfg->npiv, j, G = model_ghost_steps(cfg);
+	unsigned got;
+
+	if (G > 1 && heads_ghost(ds, hi, G, err, errlen) != CK_OK)
+		return CK_ERR;
+	if (P == 0)
+		return CK_OK;
+	if (nextpiv_init(&np, cfg->piv_k, cfg->piv_level, P, err, errlen) != 0)
+		return CK_ERR;
+	/* per candle and level: its target, and the row that confirmed it
+	 * (-1: none within the history) */
+	conf = malloc((hi->n ? hi->n : 1) * P * sizeof(long));
+	at = malloc((hi->n ? hi->n : 1) * P * sizeof(*at));
+	ds->piv = calloc((ds->n ? ds->n : 1) * P * 3, sizeof(float));
+	ds->pmask = calloc((ds->n ? ds->n : 1) * P, sizeof(float));
+	x = malloc((size_t)ds->W * MODEL_NFEAT * sizeof(float));
+	if (!conf || !at || !ds->piv || !ds->pmask || !x) {
+		snprintf(err, errlen, "out of memory for %ld candles", hi->n);
+		free(conf), free(at), free(x);
+		nextpiv_free(&np);
+		return CK_ERR;
+	}
+	ds->P = P;
+	for (i = 0; i < hi->n * P; i++)
+		conf[i] = -1;
+	for (r = 0; r < hi->n; r++) {
+		c.t = hi->t[r];
+		c.open = hi->o[r];
+		c.high = hi->h[r];
+		c.low = hi->l[r];
+		c.close = hi->c[r];
+		c.volume = hi->v[r];
+		got = nextpiv_push(&np, &c, tg);
+		for (j = 0; j < P; j++)
+			for (t = (got & 1u << j) ? tg[j].from : r; t < r; t++) {
+				conf[t * P + j] = r;
+				at[t * P + j] = tg[j];
+			}
+	}
+	nextpiv_free(&np);
+	for (i = 0; i < ds->n; i++) {
+		t = ds->cand[i];
+		if (window_features(hi, t, ds->W, x, &s) != 0)
+			continue;
+		for (j = 0; j < P; j++) {
+			if ((r = conf[t * P + j]) < 0 || window_pivot_target(hi,
+			    t, s, &at[t * P + j], ds->piv + (i * P + j) * 3) != 0)
+				continue;
+			ds->pmask[i * P + j] = 1;
+			if (hi->t[r] > ds->used[i])
+				ds->used[i] = hi->t[r];
+		}
+	}
+	free(conf), free(at), free(x);
+	return CK_OK;
 }
 
 /* Uniform in [0, n) without modulo bias (rejection). */

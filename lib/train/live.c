@@ -108,12 +108,15 @@ live_reload(struct live *lv)
 
 void
 live_predict(struct live *lv, const float *x, int B, const double *close,
-    const double *scale, float *probs, double *next, float *ghost)
+    const double *scale, float *probs, double *next, float *ghost,
+    float *piv)
 {
-	int i;
+	int i, k, G = model_ghost_steps(&lv->m.cfg);
 
-	model_predict(&lv->m, x, B, probs, ghost);
+	model_predict_heads(&lv->m, x, B, probs, ghost, piv);
 	for (i = 0; i < B; i++)
-		features_unghost(next + 4 * i, ghost + MODEL_NGHOST * i,
-		    close[i], scale[i]);
+		for (k = 0; k < G; k++)
+			features_unghost(next + 4 * ((size_t)i * G + k), ghost +
+			    MODEL_NGHOST * ((size_t)i * G + k), close[i],
+			    scale[i]);
 }

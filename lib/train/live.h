@@ -40,11 +40,13 @@ void	live_close(struct live *);
  * pause that doubles from 0.1 to 10 s with each failure in a row, and a
  * file refused as bad is not tried again until it changes. */
 int	live_reload(struct live *);
-/* Predict B windows x (B, W, MODEL_NFEAT): probs (B, MODEL_NCLASS) and the
- * next candle in prices next (B, 4) from each window's last close (B) and
- * scale (B). */
+/* Predict B windows x (B, W, MODEL_NFEAT): probs (B, MODEL_NCLASS), the
+ * ghost candles ghost (B, G, 4) and in prices next (B, G, 4) from each
+ * window's last close (B) and scale (B), and the pivot head's outputs piv
+ * (B, npiv, 3) as model_predict_heads gives them (NULL: not wanted). */
 void	live_predict(struct live *, const float *x, int B, const double *close,
-	    const double *scale, float *probs, double *next, float *ghost);
+	    const double *scale, float *probs, double *next, float *ghost,
+	    float *piv);
 /* After this process wrote the file itself: stamp it, so that the next
  * live_reload does not load our own weights again (a mismatch with meta
  * clears the stamp, and the next check reloads). */

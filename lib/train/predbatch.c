@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "features.h"
 #include "model.h"
 #include "predbatch.h"
 #include "window.h"
@@ -25,6 +26,7 @@ predbatch_init(struct predbatch *pb, int cap, const struct model_config *cfg,
 	pb->close = malloc((size_t)cap * sizeof(double));
 	pb->has = malloc((size_t)cap * sizeof(int));
 	pb->probs = malloc((size_t)cap * MODEL_NCLASS * sizeof(float));
+	pb->G = 1;
 	pb->ghost = malloc((size_t)cap * MODEL_NGHOST * sizeof(float));
 	pb->next = malloc((size_t)cap * 4 * sizeof(double));
 	if (!pb->x || !pb->scale || !pb->close || !pb->has || !pb->probs ||
@@ -46,7 +48,61 @@ predbatch_free(struct predbatch *pb)
 	free(pb->probs);
 	free(pb->ghost);
 	free(pb->next);
+	free(pb->piv);
 	memset(pb, 0, sizeof(*pb));
+}
+
+int
+predbatch_heads(struct predbatch *pb, const struct model_config *cfg,
+    char *err, size_t errlen)
+{
+	int G = model_ghost_steps(cfg), P = cfg->npiv;
+	float *g = malloc((size_t)pb->cap * G * MODEL_NGHOST * sizeof(float));
+	double *nx = malloc((size_t)pb->cap * G * 4 * sizeof(double));
+	float *pv = malloc((size_t)pb->cap * (P + 1) * 3 * sizeof(float));
+
+	if (g == NULL || nx == NULL || pv == NULL || G > PRED_MAXGHOST ||
+	    P > PRED_MAXPIV) {
+		free(g);
+		free(nx);
+		free(pv);
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return CK_ERR;
+	}
+	free(pb->ghost);
+	free(pb->next);
+	free(pb->piv);
+	pb->ghost = g;
+	pb->next = nx;
+	pb->piv = pv;
+	pb->G = G;
+	pb->P = P;
+	return 0;
+}
+
+/* The heads' outputs of the run's i-th full window into p. */
+static void
+heads_out(const struct predbatch *pb, int i, struct prediction *p)
+{
+	double pr[4];
+	float z[4];
+	const float *v;
+	int k, j;
+
+	p->nmore = pb->G - 1;
+	for (k = 1; k < pb->G; k++)
+		for (j = 0; j < 4; j++)
+			p->more[k - 1][j] = pb->next[((size_t)i * pb->G + k) * 4 + j];
+	p->npiv = pb->P;
+	for (k = 0; k < pb->P; k++) {
+		v = pb->piv + ((size_t)i * pb->P + k) * 3;
+		p->piv[k].type = v[0] >= 0.5f ? 1 : -1;
+		p->piv[k].p = v[0] >= 0.5f ? v[0] : 1.0f - v[0];
+		z[0] = z[1] = z[2] = z[3] = v[1];
+		features_unghost(pr, z, pb->close[i], pb->scale[i]);
+		p->piv[k].price = pr[0];
+		p->piv[k].in = v[2];
+	}
 }
 
 int
@@ -77,7 +133,7 @@ predbatch_run(struct predbatch *pb, struct live *lv, float minconf,
 		return 0;
 	/* the full windows only, in x's order: slot r's is the i-th */
 	live_predict(lv, pb->x, nw, pb->close, pb->scale, pb->probs, pb->next,
-	    pb->ghost);
+	    pb->ghost, pb->P > 0 ? pb->piv : NULL);
 	for (r = 0, i = 0; r < n; r++) {
 		struct prediction *p = &out[r];
 
@@ -86,8 +142,10 @@ predbatch_run(struct predbatch *pb, struct live *lv, float minconf,
 		for (k = 0; k < MODEL_NCLASS; k++)
 			p->p[k] = pb->probs[i * MODEL_NCLASS + k];
 		p->action = action_choose(p->p, minconf, &p->conf);
-		memcpy(p->next, pb->next + 4 * i, sizeof(p->next));
+		memcpy(p->next, pb->next + (size_t)4 * pb->G * i,
+		    sizeof(p->next));
 		p->gen = lv->meta.generation;
+		heads_out(pb, i, p);
 		i++;
 	}
 	return nw;

@@ -22,13 +22,19 @@ struct predbatch {
 	int	*has;		/* (cap) by slot, 1: a full window (W + 1
 				 * candles, and its contexts) */
 	float	*probs;		/* (cap, MODEL_NCLASS) */
-	float	*ghost;		/* (cap, MODEL_NGHOST) */
-	double	*next;		/* (cap, 4) */
+	int	 G, P;		/* ghost candles, pivot levels (predbatch_heads) */
+	float	*ghost;		/* (cap, G, MODEL_NGHOST) */
+	double	*next;		/* (cap, G, 4) */
+	float	*piv;		/* (cap, P, 3), or NULL */
 };
 
 int	predbatch_init(struct predbatch *, int cap,
 	    const struct model_config *, char *err, size_t errlen);
 void	predbatch_free(struct predbatch *);
+/* Room for the heads of a model of configuration cfg (model.h): 0, or
+ * CK_ERR with err. */
+int	predbatch_heads(struct predbatch *, const struct model_config *,
+	    char *err, size_t errlen);
 /* Add the window ending at candle number i of hi (its newest) with its
  * contexts from cw (window.h; NULL: none): the slot, in the order of
  * adding; -1 when the batch is full. */

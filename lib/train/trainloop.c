@@ -30,6 +30,7 @@ struct slicectx {
 	double		 loss_sum;	/* sum of loss * B this epoch */
 	long		 loss_n;	/* the samples of the steps applied */
 	float		*x, *ghost, *mask;
+	float		*piv, *pmask;	/* (batch, P, 3) (batch, P), P > 0 */
 	int		*label;
 	int		 backup_done;
 	/* the best-epoch commit */
@@ -144,12 +145,18 @@ slice_fn(struct model *m, struct ckpt_meta *meta, void *arg)
 	b.ghost = c->ghost;
 	b.mask = c->mask;
 	b.weight = ds->weight;
+	b.piv = c->piv;
+	b.pmask = c->pmask;
+	b.pw = ds->pw;
 	while (c->pos < ntrain && !(o->stop && *o->stop)) {
 		if (steps == 0)		/* each commit's first step */
 			uncalibrate(m, meta, ds->weight);
 		b.B = ntrain - c->pos < o->batch ? ntrain - c->pos : o->batch;
 		u = dataset_gather(ds, c->perm + c->pos, b.B, c->x, c->label,
 		    c->ghost, c->mask);
+		if (ds->P > 0)
+			dataset_gather_piv(ds, c->perm + c->pos, b.B, c->piv,
+			    c->pmask);
 		if (u > last)
 			last = u;
 		st = m->step;
@@ -197,9 +204,12 @@ eval_probs(struct model *m, const struct dataset *ds, long from, long to,
 		b.B = to - i < B ? to - i : B;
 		b.x = ds->x + i * ds->nx;
 		b.label = ds->label + i;
-		b.ghost = ds->ghost + i * MODEL_NGHOST;
-		b.mask = ds->mask + i;
+		b.ghost = ds->ghost + i * ds->G * MODEL_NGHOST;
+		b.mask = ds->mask + i * ds->G;
 		b.weight = ds->weight;
+		b.piv = ds->P > 0 ? ds->piv + i * ds->P * 3 : NULL;
+		b.pmask = ds->P > 0 ? ds->pmask + i * ds->P : NULL;
+		b.pw = ds->pw;
 		sum += (double)model_forward(m, &b, probs + (i - from) *
 		    MODEL_NCLASS, NULL) * b.B;
 	}
@@ -368,12 +378,15 @@ trainloop_run(const char *path, struct model *m, struct ckpt_meta *meta,
 	c.model_id = meta->model_id;
 	c.perm = malloc((ds->ntrain ? ds->ntrain : 1) * sizeof(long));
 	c.x = malloc(o->batch * nx * sizeof(float));
-	c.ghost = malloc(o->batch * MODEL_NGHOST * sizeof(float));
-	c.mask = malloc(o->batch * sizeof(float));
+	c.ghost = malloc((size_t)o->batch * ds->G * MODEL_NGHOST * sizeof(float));
+	c.mask = malloc((size_t)o->batch * ds->G * sizeof(float));
+	c.piv = malloc((size_t)o->batch * (ds->P + 1) * 3 * sizeof(float));
+	c.pmask = malloc((size_t)o->batch * (ds->P + 1) * sizeof(float));
 	c.label = malloc(o->batch * sizeof(int));
 	if (o->patience > 0)
 		c.best = malloc(3 * m->nparams * sizeof(float));
-	if (!c.perm || !c.x || !c.ghost || !c.mask || !c.label ||
+	if (!c.perm || !c.x || !c.ghost || !c.mask || !c.label || !c.piv ||
+	    !c.pmask ||
 	    (o->patience > 0 && !c.best)) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -447,6 +460,8 @@ out:
 	free(c.x);
 	free(c.ghost);
 	free(c.mask);
+	free(c.piv);
+	free(c.pmask);
 	free(c.label);
 	free(c.best);
 	return r;

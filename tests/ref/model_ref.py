@@ -17,6 +17,9 @@ tokens of every context (in order) and then the window's are concatenated;
 attention runs over all of them, but the blocks update the window's rows
 only (the contexts' rows stay their encoding: keys and values at every
 block); the heads read the last row (the window's last candle).
+With --piv the same for a model with three ghost candles and a next-pivot
+head of two levels: tests/unit/model_golden_piv and
+tests/ref/model_golden_piv.bin (formats: see tests/unit/model_golden_piv.c).
 """
 import os
 import struct
@@ -42,7 +45,43 @@ import ckpt_read  # noqa: E402  tests/ckpt_read.py, the checkpoint reader
 
 def decays(name):
     """AdamW's weight decay: the weight matrices (not biases, LayerNorm, pos)."""
-    return name.split(".")[-1] in ("w_in", "wqkv", "wo", "w1", "w2", "w_a", "w_g")
+    return name.split(".")[-1] in ("w_in", "wqkv", "wo", "w1", "w2", "w_a", "w_g",
+                                   "w_p")
+
+
+def tensors_of(ck):
+    tensors = []
+    for name, (w, _, _) in ck["tensors"].items():
+        toff = int((w.__array_interface__["data"][0] -
+                    ck["weights"].__array_interface__["data"][0]) // 4)
+        tensors.append((name, w.shape[0], w.shape[1], toff, decays(name)))
+    return tensors
+
+
+def read_input_piv(d):
+    """the --piv batch: x, label, ghost targets and mask, pivot targets and
+    mask, class and pivot weights, AdamW settings"""
+    ck = ckpt_read.read(os.path.join(d, "model.ckpt"))
+    cfg = dict(ck["config"])
+    with open(os.path.join(d, "batch"), "rb") as f:
+        buf = f.read()
+    assert buf[:8] == b"CKGBATP\0", "not a model_golden_piv batch file"
+    B, W, G, P = struct.unpack_from("<4i", buf, 8)
+    assert W == cfg["W"] and G == cfg["ghost"] and P == cfg["npiv"]
+    cfg["B"] = B
+    off = 24
+    out = {}
+    for name, dtype, shape in (("x", "<f4", (B, W, 5)), ("label", "<i4", (B,)),
+                               ("gt", "<f4", (B, G, 4)), ("gm", "<f4", (B, G)),
+                               ("pt", "<f4", (B, P, 3)), ("pm", "<f4", (B, P)),
+                               ("cw", "<f4", (3,)), ("pw", "<f4", (3,)),
+                               ("opt", "<f4", (6,))):
+        n = int(np.prod(shape))
+        out[name] = np.frombuffer(buf, dtype=dtype, count=n,
+                                  offset=off).reshape(shape).copy()
+        off += 4 * n
+    assert off == len(buf), "batch file size"
+    return cfg, tensors_of(ck), ck["weights"].copy(), out
 
 
 def read_input(d):
@@ -70,13 +109,8 @@ def read_input(d):
     cw = take("<f4", 3)
     opt = take("<f4", 6)
     assert off == len(buf), "batch file size"
-    params = ck["weights"].copy()
-    tensors = []
-    for name, (w, _, _) in ck["tensors"].items():
-        toff = int((w.__array_interface__["data"][0] -
-                    ck["weights"].__array_interface__["data"][0]) // 4)
-        tensors.append((name, w.shape[0], w.shape[1], toff, decays(name)))
-    return cfg, tensors, params, x, label, target, mask, cw, opt
+    return cfg, tensors_of(ck), ck["weights"].copy(), x, label, target, mask, \
+        cw, opt
 
 
 def encode(P, cfg, x):
@@ -94,7 +128,18 @@ def encode(P, cfg, x):
 
 
 def forward(P, cfg, x):
-    """x (B,xsize) -> logits (B,3), ghost (B,4); every token, every block."""
+    """x (B,xsize) -> logits (B,3), ghost (B,4G); every token, every block."""
+    return heads(P, trunk(P, cfg, x))[:2]
+
+
+def heads(P, y):
+    """the final LayerNorm's output y (B,D) -> logits, ghost, pivot head"""
+    return (y @ P["w_a"] + P["b_a"][0], y @ P["w_g"] + P["b_g"][0],
+            y @ P["w_p"] + P["b_p"][0] if "w_p" in P else None)
+
+
+def trunk(P, cfg, x):
+    """x (B,xsize) -> the final LayerNorm at the last position (B,D)"""
     z = encode(P, cfg, x)
     B, T, C, NH = x.shape[0], z.shape[1], cfg["d"], cfg["h"]
     hs, Tc = C // NH, z.shape[1] - cfg["W"]
@@ -116,8 +161,7 @@ def forward(P, cfg, x):
         z = z + F.gelu(a @ p("w1") + p("b1"), approximate="tanh") @ p("w2") + p("b2")
         if Tc:
             z = torch.cat([zc, z], dim=1)
-    y = F.layer_norm(z[:, -1], (C,), P["lnf_g"][0], P["lnf_b"][0], eps=1e-5)
-    return y @ P["w_a"] + P["b_a"][0], y @ P["w_g"] + P["b_g"][0]
+    return F.layer_norm(z[:, -1], (C,), P["lnf_g"][0], P["lnf_b"][0], eps=1e-5)
 
 
 def loss_of(logits, ghost, label, cw, target, mask):
@@ -127,13 +171,26 @@ def loss_of(logits, ghost, label, cw, target, mask):
     return (ce + 0.1 * mask * mse).mean()
 
 
-def main():
-    torch.set_num_threads(1)
-    if not os.access(BIN, os.X_OK):
-        subprocess.run(["make", "-C", TOP, "tests/unit/model_golden"], check=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([BIN, "--write-input", tmp], check=True)
-        cfg, tensors, params, x, label, target, mask, cw, opt = read_input(tmp)
+def loss_piv(logits, ghost, piv, b):
+    """the loss of model-checkpoint(5), Training, with every head"""
+    B, G, _ = b["gt"].shape
+    ce = F.cross_entropy(logits, b["label"], weight=b["cw"], reduction="none")
+    mse = ((ghost.view(B, G, 4) - b["gt"]) ** 2).mean(dim=2)
+    gh = 0.1 * (b["gm"] * mse).sum(dim=1) / G
+    u, v, d = piv.view(B, -1, 3).unbind(dim=2)
+    y, vt, dt = b["pt"].unbind(dim=2)
+    bce = F.softplus(u) - y * u
+    hub = lambda r: F.huber_loss(r, torch.zeros_like(r), reduction="none",
+                                 delta=1.0)
+    pw = b["pw"]
+    pv = (b["pm"] * (pw[0] * bce + pw[1] * hub(v - vt) + pw[2] * hub(d - dt)))
+    return (ce + gh + pv.sum(dim=1)).mean()
+
+
+def train(tensors, params, opt, step_fn):
+    """NSTEP AdamW steps (clip_grad_norm_ before each) on the weights params
+    laid out by tensors; step_fn(P) -> (loss, outputs to keep).  Returns
+    step 1's outputs and loss, its gradients, the losses, the final weights."""
     P = {}
     for name, rows, cols, toff, decay in tensors:
         t = torch.tensor(params[toff:toff + rows * cols].reshape(rows, cols))
@@ -144,17 +201,13 @@ def main():
         {"params": [P[n] for n, *_, dc in tensors if not dc], "weight_decay": 0.0},
     ]
     optim = torch.optim.AdamW(groups, lr=lr, betas=(b1, b2), eps=eps)
-    xt, lt = torch.tensor(x), torch.tensor(label, dtype=torch.long)
-    tt, mt, ct = torch.tensor(target), torch.tensor(mask), torch.tensor(cw)
     losses = []
     for step in range(NSTEP):
         optim.zero_grad()
-        logits, ghost = forward(P, cfg, xt)
-        loss = loss_of(logits, ghost, lt, ct, tt, mt)
+        loss, outs = step_fn(P)
         loss.backward()
         if step == 0:
-            first = (logits.detach().clone(), torch.softmax(logits, 1).detach().clone(),
-                     ghost.detach().clone(), loss.item())
+            first = tuple(o.detach().clone() for o in outs) + (loss.item(),)
             grads = np.zeros_like(params)
             for name, rows, cols, toff, decay in tensors:
                 grads[toff:toff + rows * cols] = P[name].grad.numpy().ravel()
@@ -164,17 +217,68 @@ def main():
     final = np.zeros_like(params)
     for name, rows, cols, toff, decay in tensors:
         final[toff:toff + rows * cols] = P[name].detach().numpy().ravel()
-    with open(OUT, "wb") as f:
-        f.write(b"CKGOLD1\0")
-        f.write(struct.pack("<6i", cfg["W"], cfg["d"], cfg["L"], cfg["h"],
-                            cfg["B"], len(params)))
-        for a in (first[0], first[1], first[2]):
+    return first, grads, losses, final
+
+
+def write_fixture(out, magic, hdr, first, grads, losses, final):
+    with open(out, "wb") as f:
+        f.write(magic)
+        f.write(struct.pack("<%di" % len(hdr), *hdr))
+        for a in first[:-1]:
             f.write(a.numpy().astype("<f4").tobytes())
-        f.write(np.array([first[3]] + [], dtype="<f4").tobytes())
+        f.write(np.array([first[-1]], dtype="<f4").tobytes())
         f.write(grads.astype("<f4").tobytes())
         f.write(np.array(losses, dtype="<f4").tobytes())
         f.write(final.astype("<f4").tobytes())
-    print("%s: loss %.6f -> %.6f after %d steps" % (OUT, losses[0], losses[-1], NSTEP))
+    print("%s: loss %.6f -> %.6f after %d steps" % (out, losses[0], losses[-1], NSTEP))
+
+
+def input_of(binp):
+    if not os.access(binp, os.X_OK):
+        subprocess.run(["make", "-C", TOP, os.path.relpath(binp, TOP)],
+                       check=True)
+    tmp = tempfile.TemporaryDirectory()
+    subprocess.run([binp, "--write-input", tmp.name], check=True)
+    return tmp
+
+
+def main_piv():
+    with input_of(BIN + "_piv") as tmp:
+        cfg, tensors, params, b = read_input_piv(tmp)
+    bt = {k: torch.tensor(v, dtype=torch.long if k == "label" else None)
+          for k, v in b.items()}
+
+    def step(P):
+        logits, ghost, piv = heads(P, trunk(P, cfg, bt["x"]))
+        pv = piv.view(cfg["B"], -1, 3)
+        # the pivot outputs as the C code gives them: P(H), price, distance
+        pv = torch.cat([torch.sigmoid(pv[:, :, :1]), pv[:, :, 1:]], dim=2)
+        return loss_piv(logits, ghost, piv, bt), (torch.softmax(logits, 1),
+                                                   ghost, pv)
+    first, grads, losses, final = train(tensors, params, b["opt"], step)
+    write_fixture(OUT.replace(".bin", "_piv.bin"), b"CKGOLDP\0",
+                  (cfg["W"], cfg["d"], cfg["L"], cfg["h"], cfg["B"],
+                   len(params), cfg["ghost"], cfg["npiv"]),
+                  first, grads, losses, final)
+
+
+def main():
+    torch.set_num_threads(1)
+    if sys.argv[1:] == ["--piv"]:
+        return main_piv()
+    with input_of(BIN) as tmp:
+        cfg, tensors, params, x, label, target, mask, cw, opt = read_input(tmp)
+    xt, lt = torch.tensor(x), torch.tensor(label, dtype=torch.long)
+    tt, mt, ct = torch.tensor(target), torch.tensor(mask), torch.tensor(cw)
+
+    def step(P):
+        logits, ghost = forward(P, cfg, xt)
+        return loss_of(logits, ghost, lt, ct, tt, mt), (
+            logits, torch.softmax(logits, 1), ghost)
+    first, grads, losses, final = train(tensors, params, opt, step)
+    write_fixture(OUT, b"CKGOLD1\0", (cfg["W"], cfg["d"], cfg["L"], cfg["h"],
+                                      cfg["B"], len(params)),
+                  first, grads, losses, final)
 
 
 if __name__ == "__main__":

@@ -305,7 +305,7 @@ enum { ZB = 4 };
 static void
 fwd_loss(void)
 {
-	loss_forward(out, zp, zl, zg, zlab, zcw, zt, zm, ZB);
+	loss_forward(out, zp, zl, zg, zlab, zcw, zt, zm, ZB, 1);
 }
 
 static void
@@ -334,7 +334,7 @@ loss_case(const float *maskv, const float *cw)
 		T_NEAR(out[i], (cw ? cw[zlab[i]] : 1) * (log(s) -
 		    zl[i * 3 + zlab[i]]) + 0.1 * zm[i] * g, 1e-6, 1e-6);
 	}
-	loss_backward(dl, dg, zp, zg, zlab, zcw, zt, zm, 1.0f, ZB);
+	loss_backward(dl, dg, zp, zg, zlab, zcw, zt, zm, 1.0f, ZB, 1);
 	fdcheck("loss dlogits", zl, dl, ZB * 3);
 	fdcheck("loss dghost", zg, dg, ZB * 4);
 	for (i = 0; i < ZB; i++)

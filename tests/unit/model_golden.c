@@ -24,7 +24,7 @@
 #include "ckpt.h"
 #include "matmul.h"
 #include "model.h"
-#include "t.h"
+#include "golden_t.h"
 
 #define NB	6
 #define NSTEP	3
@@ -120,66 +120,24 @@ write_input(const char *dir)
 }
 
 static float *fx;	/* the fixture's floats after its header */
-static size_t nfx;
 
 static int
 read_fixture(void)
 {
-	FILE *f = fopen(FIXTURE, "rb");
-	char magic[8];
-	int32_t hdr[6];
-	long sz;
+	const int32_t want[] = { cfg.W, cfg.d, cfg.L, cfg.h, NB,
+	    (int32_t)m.nparams };
 
-	if (f == NULL) {
-		fprintf(stderr, "%s: cannot open (make fixtures)\n", FIXTURE);
-		return -1;
-	}
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if (sz < 32 || fread(magic, 8, 1, f) != 1 || fread(hdr, sizeof hdr, 1, f)
-	    != 1 || memcmp(magic, "CKGOLD1", 8) != 0 || hdr[0] != cfg.W ||
-	    hdr[1] != cfg.d || hdr[2] != cfg.L || hdr[3] != cfg.h ||
-	    hdr[4] != NB || hdr[5] != (int32_t)m.nparams) {
-		fprintf(stderr, "%s: not a fixture for this model\n", FIXTURE);
-		fclose(f);
-		return -1;
-	}
-	nfx = (size_t)(sz - 32) / sizeof(float);
-	fx = malloc(nfx * sizeof(float));
-	if (fread(fx, sizeof(float), nfx, f) != nfx || nfx != NB * 10 + 1 + NSTEP +
-	    2 * m.nparams) {
-		fprintf(stderr, "%s: truncated\n", FIXTURE);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
+	fx = golden_read(FIXTURE, "CKGOLD1", want, sizeof want / sizeof want[0],
+	    NB * 10 + 1 + NSTEP + 2 * m.nparams);
+	return fx != NULL ? 0 : -1;
 }
 
-/* Every element within 1e-5 + 1e-4 |b|; reports the first few misses. */
-static void
-match(const char *what, const float *a, const float *b, size_t n)
-{
-	size_t i, bad = 0;
-
-	for (i = 0; i < n; i++)
-		if (!(fabs((double)a[i] - b[i]) <= 1e-5 + 1e-4 * fabs(b[i]))) {
-			if (bad++ < 5)
-				fprintf(stderr, "%s[%zu]: %.9g vs torch %.9g\n",
-				    what, i, a[i], b[i]);
-		}
-	if (bad > 0)
-		fprintf(stderr, "%s: %zu of %zu differ\n", what, bad, n);
-	T_EQ(bad, 0);
-}
-
-/* The whole fixture on the backend in force, from the weights of setup(). */
 static void
 golden(void)
 {
-	struct batch b = { NB, x, label, target, mask, cw };
-	float probs[NB * 3], ghost[NB * 4], logits[NB * 3], zl[NB * 3], loss, l;
+	struct batch b = { .B = NB, .x = x, .label = label, .ghost = target,
+	    .mask = mask, .weight = cw };
+	float probs[NB * 3], ghost[NB * 4], logits[NB * 3], zl[NB * 3], loss;
 	const float *e = fx;
 	int i, j;
 
@@ -206,34 +164,14 @@ golden(void)
 	e += NB * 4;
 	T_NEAR(loss, e[0], 1e-5, 1e-4);
 	e += 1;
-	model_zero_grad(&m);
-	model_backward(&m);
-	match("grads", m.grads, e, m.nparams);
-	e += m.nparams;
-	adamw_step(&m, &opt);
-	for (i = 1; i < NSTEP; i++) {
-		l = model_train_step(&m, &b, &opt);
-		T_NEAR(l, e[i], 1e-5, 1e-4);
-	}
-	e += NSTEP;
-	match("params", m.params, e, m.nparams);
-	T_EQ(m.step, NSTEP);
+	golden_steps(&m, &b, &opt, e, NSTEP);
 }
 
 /* Both backends of training's products (matmul.h) match PyTorch. */
 static void
 test_golden(void)
 {
-	enum matmul_backend be;
-
-	for (be = MATMUL_BLAS; be <= MATMUL_NATIVE; be++) {
-		matmul_set_backend(be);
-		model_init_weights(&m, 7);
-		golden();
-		fprintf(stderr, "golden: backend %s (OpenBLAS %s) done\n",
-		    matmul_backend_name(), matmul_blas_core());
-	}
-	matmul_set_backend(MATMUL_AUTO);
+	golden_backends(&m, 7, golden);
 }
 
 int
