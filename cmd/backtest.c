@@ -237,6 +237,7 @@ savechart(struct chart *ch, const struct opts *o, const struct html_lib *lib,
 	FILE *mf;
 
 	btr_caption(cap, sizeof(cap), bt);
+	chart_forecast(ch, st->fc != NULL ? &st->fc->last : NULL);
 	chart_model(ch, st->model_id, st->model_gen_first, st->model_gen_last);
 	if (o->svg != NULL &&
 	    chart_save(ch, o->svg, NULL, cap, e, sizeof(e)) != CK_OK)

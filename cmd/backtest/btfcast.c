@@ -14,6 +14,9 @@
 #include "ghostscore.h"
 #include "btfcast.h"
 
+_Static_assert(CHART_MAXSTEPS >= GHOSTSCORE_MAXSTEPS, "chart path too short");
+_Static_assert(CHART_MAXPIV >= PIVOTS_MAXLEVEL, "chart pivots too few");
+
 static int
 col(const struct cstream *cs, const char *prefix, const char *name)
 {

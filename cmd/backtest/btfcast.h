@@ -14,6 +14,7 @@
 #include "cstream.h"
 #include "pivscore.h"
 #include "ghostscore.h"
+#include "chart.h"
 
 /* Input columns, -1 when absent. */
 struct btr_fcols {
@@ -25,22 +26,13 @@ struct btr_fcols {
 	int	ghost[GHOSTSCORE_MAXSTEPS][4];	/* open, high, low, close */
 };
 
-/* The last row's forecasts, for the charts. */
-struct btr_flast {
-	int	npiv;
-	int	level[PIVOTS_MAXLEVEL], type[PIVOTS_MAXLEVEL];
-	double	price[PIVOTS_MAXLEVEL], in[PIVOTS_MAXLEVEL];
-	int	steps;			/* 0: no ghost path at that row */
-	double	path[GHOSTSCORE_MAXSTEPS][4];	/* steps 1 .. steps */
-};
-
 struct btr_fcast {
 	struct btr_fcols	cols;
 	int			k;		/* the pivots' strength */
 	long			maxpend;
 	struct pivscore		ps;		/* when cols.npiv > 0 */
 	struct ghostscore	gs;		/* when cols.steps >= 2 */
-	struct btr_flast	last;
+	struct chart_fcast	last;		/* the last row's, for the charts */
 };
 
 /* The forecast columns of the stream whose names start with prefix

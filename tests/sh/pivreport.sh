@@ -188,6 +188,64 @@ awk 'BEGIN { srand(5) } { print; if (rand() < 0.3) fflush() }' "$s" |
     backtest --live --summary /dev/null >/dev/null 2>"$T_TMP/live.chunk"
 check live-chunks cmp -s "$T_TMP/live.all" "$T_TMP/live.chunk"
 
+# The charts: the last row's forecasts at the live end.  A stream cut
+# where the last row's pivots are known (hindsight of the whole walk).
+head -1401 "$T_TMP/walk-k2-L12-perfect.csv" >"$T_TMP/cut.csv"
+expect chart-svg 0 "backtest --svg $T_TMP/f.svg --summary /dev/null $T_TMP/cut.csv >/dev/null"
+check chart-svg-xml xmllint --noout "$T_TMP/f.svg"
+# the ghost path: steps 2..4 as candles, the closes joined from the last
+check chart-svg-path test "$(grep -c '^<path class="gpath"' "$T_TMP/f.svg")" = 1
+check chart-svg-path-steps awk '/^<path class="gpath"/ { n = gsub(/Z/, "Z"); exit !(n == 3) }' "$T_TMP/f.svg"
+check chart-svg-path-line awk '/<polyline class="gline"/ { sub(/.*points="/, ""); sub(/".*/, "")
+    exit !(split($0, a, " ") == 5) }' "$T_TMP/f.svg"
+check chart-svg-legend grep -q '>predicted next pivot</text>' "$T_TMP/f.svg"
+# each level's mark: its type, price and distance in the title
+for l in 1 2; do
+	want=$(awk -F, -v l=$l 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+	    END { p = "pivot_L" l; printf "%s at %.6g, %.3g candles", $h[p "_type"] == "H" ? "high" : "low",
+	      $h[p "_price"], $h[p "_in"] }' "$T_TMP/cut.csv")
+	check "chart-svg-L$l" grep -q "<title>predicted next pivot (level[ 0-9]* $l[ 0-9]*): $want after the last</title>" "$T_TMP/f.svg"
+done
+expect chart-svg-plain 0 "backtest --svg $T_TMP/p.svg --summary /dev/null $T_TMP/plain.csv >/dev/null"
+check chart-svg-plain-none sh -c "! grep -qE 'gpath|gline|pfh|pfl|predicted next pivot' $T_TMP/p.svg"
+if [ -f share/candlekit/lightweight-charts.js ]; then
+	expect chart-html 0 "backtest --html $T_TMP/f.html --summary /dev/null $T_TMP/cut.csv >/dev/null"
+	# the data island: the path after the next candle, one entry a
+	# level at the last time plus its distance in minutes
+	check chart-html-data python3 - "$T_TMP/f.html" "$T_TMP/cut.csv" <<'PY'
+import csv, json, re, sys, datetime
+page = open(sys.argv[1]).read()
+d = json.loads(re.search(r'id="ck-data">(.*?)</script>', page, re.S).group(1))
+rows = list(csv.DictReader(open(sys.argv[2])))
+last = rows[-1]
+t = int(datetime.datetime.strptime(last["time"], "%Y-%m-%dT%H:%M:%SZ")
+        .replace(tzinfo=datetime.timezone.utc).timestamp())
+assert d["fstep"] == 60, d["fstep"]
+assert [p[0] for p in d["path"]] == [t + 120, t + 180, t + 240], d["path"]
+for p, i in zip(d["path"], (2, 3, 4)):
+    assert p[1:] == [float(last["next%d_%s" % (i, f)])
+                     for f in ("open", "high", "low", "close")], p
+got = sorted(d["fpiv"], key=lambda f: f[3])
+assert [f[3] for f in got] == [1, 2], got
+for f in got:
+    g = "pivot_L%d_" % f[3]
+    inn = float(last[g + "in"])
+    assert f[1] == float(last[g + "price"]) and f[4] == inn, f
+    assert f[2] == (1 if last[g + "type"] == "H" else -1), f
+    if inn >= 1:
+        assert f[0] == t + 60 * round(inn), f
+PY
+	expect chart-html-plain 0 "backtest --html $T_TMP/p.html --summary /dev/null $T_TMP/plain.csv >/dev/null"
+	check chart-html-plain-none sh -c "! grep -qE '\"(fpiv|path|fstep)\"' $T_TMP/p.html"
+	browser=$(command -v chromium || command -v chromium-browser)
+	if [ -n "$browser" ]; then
+		/usr/bin/python3 tests/chart-cdp.py "$browser" "$T_TMP/f.html" 2 >"$T_TMP/cdp" 2>&1
+		check chart-browser-loaded test $? = 0
+		check chart-browser-noconsole test -z "$(grep -E '^(console|exception)' "$T_TMP/cdp")"
+		check chart-browser-ready grep -q '^body ready=1$' "$T_TMP/cdp"
+	fi
+fi
+
 # Bad columns and fields: data errors naming the file and line.
 H=time,open,high,low,close,volume,action,pivot_L2_type,pivot_L2_p,pivot_L2_price,pivot_L2_in
 R=2024-01-01T00:00:00Z,1,2,0.5,1.5,10,HOLD
