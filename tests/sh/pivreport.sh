@@ -133,6 +133,14 @@ import json, sys
 s = json.load(open(sys.argv[1]))["settings"]
 assert s["pivot_k"] == 2 and s["max_pending"] == 100000, s
 ' "$s.json"
+# --prefix: the prediction columns under another name, the same scores
+awk -F, 'BEGIN { OFS = "," } NR == 1 { for (i = 7; i <= NF; i++) $i = "m_" $i } { print }' \
+    "$s" >"$T_TMP/prefixed.csv"
+expect prefix 0 "backtest --prefix m_ --json $T_TMP/prefixed.json --summary /dev/null $T_TMP/prefixed.csv >/dev/null"
+flat "$T_TMP/prefixed.json" >"$T_TMP/prefixed.got"
+flat "$s.json" >"$T_TMP/unprefixed.got"
+check prefix-same cmp -s "$T_TMP/prefixed.got" "$T_TMP/unprefixed.got"
+check prefix-some test -s "$T_TMP/prefixed.got"
 
 # Every forecast is accounted for once: scored, warm-up, dropped or
 # pending.  --max-pending 3 drops those that wait longer (the perfect
