@@ -686,6 +686,22 @@ t_version2(void)
 	T_OK(b.cfg.ctx[0].tf == 3600 * CK_SEC && b.cfg.ctx[1].N == 4);
 	T_OK(strcmp(b.cfg.ctx[1].prefix, "btc") == 0);
 	T_OK(model_equal(&a, &b));
+	/* tests/ckpt_read.py reads it the same */
+	{
+		char cmd[PATH_MAX + 64], out[512];
+		FILE *fp;
+		size_t k;
+
+		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/ckpt_read.py "
+		    "'%s'", p);
+		T_OK((fp = popen(cmd, "r")) != NULL);
+		k = fp != NULL ? fread(out, 1, sizeof(out) - 1, fp) : 0;
+		out[k] = '\0';
+		T_OK(fp != NULL && pclose(fp) == 0);
+		T_OK(strstr(out, "heads ghost 3 npiv 2 k 2 levels 1,3\n") != NULL);
+		T_OK(strstr(out, "ctx tf 3600000000000 N 5 prefix -\n") != NULL);
+		T_OK(strstr(out, "ctx tf 0 N 4 prefix btc\n") != NULL);
+	}
 	/* a byte past the last context entry, with a valid CRC */
 	f[500] = 1;
 	fix_crc(f, n);
