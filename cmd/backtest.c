@@ -484,6 +484,10 @@ main(int argc, char **argv)
 	timeframe_watch_init(&tfw, 0);
 	if (o.model != NULL && model_meta(o.model, &st, &tfw, &model_k) != 0)
 		return CK_EXIT_DATA;
+	if (o.pivot_k > 0 && model_k > 0 && o.pivot_k != model_k)
+		warnx("--pivot-k %d: the model's pivots have k %d: its pivot "
+		    "forecasts are scored against other pivots", o.pivot_k,
+		    model_k);
 	if (o.pivot_k == 0)
 		o.pivot_k = model_k > 0 ? model_k : PIVOTS_K;
 	memset(&bd, 0, sizeof(bd));
