@@ -30,12 +30,15 @@
 #include "btreport.h"
 #include "btsummary.h"
 #include "btappend.h"
+#include "btfcast.h"
 
 struct opts {
 	const char	*summary, *json, *equity, *svg, *html, *prefix, *file, *append;
 	long		 svg_every;
 	int		 live;
 	const char	*model;		/* --model: the checkpoint, or NULL */
+	int		 pivot_k;	/* --pivot-k; 0: the model's, else PIVOTS_K */
+	long		 max_pending;	/* --max-pending */
 };
 
 static void
@@ -51,7 +54,8 @@ usage_to(FILE *fp)
 	    "                [--breakdown day|week|month] [--prefix P]\n"
 	    "                [--summary FILE] [--json FILE] [--equity FILE]\n"
 	    "                [--append FILE] [--svg FILE] [--html FILE]\n"
-	    "                [--svg-every N] [--live] [--model FILE] [file]\n");
+	    "                [--svg-every N] [--live] [--model FILE]\n"
+	    "                [--pivot-k K] [--max-pending N] [file]\n");
 }
 
 /* --help: the usage, then every option with its default, as backtest(1). */
@@ -110,6 +114,12 @@ help(void)
 		{ "--model FILE", "the checkpoint the predictions came from: "
 		    "its id in the report, a warning when the candles' step "
 		    "differs from its timeframe (default: none)" },
+		{ "--pivot-k K", "the pivots' strength the pivot_L<level>_* "
+		    "forecasts are scored with (default: the --model "
+		    "checkpoint's, else 2)" },
+		{ "--max-pending N", "pivot forecasts waiting for their "
+		    "pivot, per level, at most N rows; older ones are dropped "
+		    "and counted (default 100000)" },
 		{ "-h, --help", "print this help and exit" },
 		{ "-V, --version", "print the version and exit" },
 	};
@@ -227,6 +237,7 @@ savechart(struct chart *ch, const struct opts *o, const struct html_lib *lib,
 	FILE *mf;
 
 	btr_caption(cap, sizeof(cap), bt);
+	chart_forecast(ch, st->fc != NULL ? &st->fc->last : NULL);
 	chart_model(ch, st->model_id, st->model_gen_first, st->model_gen_last);
 	if (o->svg != NULL &&
 	    chart_save(ch, o->svg, NULL, cap, e, sizeof(e)) != CK_OK)
@@ -296,7 +307,7 @@ optname(const struct option *lo, int ch)
  */
 static int
 model_meta(const char *path, struct btr_settings *st,
-    struct timeframe_watch *w)
+    struct timeframe_watch *w, int *piv_k)
 {
 	struct model m;
 	struct ckpt_meta meta;
@@ -307,6 +318,7 @@ model_meta(const char *path, struct btr_settings *st,
 		warnx("--model: %s", e);
 		return -1;
 	}
+	*piv_k = m.cfg.npiv > 0 ? m.cfg.piv_k : 0;
 	model_free(&m);
 	snprintf(st->model_id, sizeof(st->model_id), "%016llx",
 	    (unsigned long long)meta.model_id);
@@ -353,6 +365,8 @@ main(int argc, char **argv)
 		{ "svg-every", required_argument, NULL, 'n' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "pivot-k", required_argument, NULL, 'k' },
+		{ "max-pending", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -360,7 +374,8 @@ main(int argc, char **argv)
 	static const char *const fills[] = { "open", "close", NULL };
 	static const char *const holds[] = { "keep", "exit", NULL };
 	static const char *const periods[] = { "day", "week", "month", NULL };
-	struct opts o = { NULL, NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0, NULL };
+	struct opts o = { NULL, NULL, NULL, NULL, NULL, "", "-", NULL, 0, 0, NULL,
+	    0, PIVSCORE_MAXPEND };
 	struct html_lib lib = { NULL, 0, "" };
 	struct bt_trade tr[BT_MAXTRADES];
 	struct bt_config cfg;
@@ -374,6 +389,7 @@ main(int argc, char **argv)
 	struct timeframe_watch tfw;
 	struct btr_breakdown bd;
 	struct btr_append ap, *app = NULL;
+	struct btr_fcast fc;
 	struct outs out;
 	struct chart *ch = NULL;
 	struct btr_tcache etc = { 0, 0, "" }, ttc = { 0, 0, "" };
@@ -382,7 +398,7 @@ main(int argc, char **argv)
 	static volatile sig_atomic_t stop;
 	char e[512];
 	double t0 = 0, tlast = 0;
-	int ch_, i, k, r, tty, sig, started = 0;
+	int ch_, i, k, r, tty, sig, started = 0, hasfc, model_k = 0;
 	size_t len;
 	const char *s, *on;
 	cktime pt;
@@ -430,6 +446,13 @@ main(int argc, char **argv)
 			break;
 		case 'l': o.live = 1; break;
 		case 'M': o.model = optarg; break;
+		case 'k':
+			o.pivot_k = (int)arg_int(&ae, on, optarg, 1, PIVOTS_MAXK);
+			break;
+		case 'x':
+			o.max_pending = (long)arg_int(&ae, on, optarg, 1,
+			    100000000);
+			break;
 		case 'V': printf("backtest %s\n", VERSION); return CK_EXIT_OK;
 		case 'h': help(); return CK_EXIT_OK;
 		default: usage();
@@ -459,8 +482,14 @@ main(int argc, char **argv)
 	st.prefix = o.prefix;
 	st.append = o.append;
 	timeframe_watch_init(&tfw, 0);
-	if (o.model != NULL && model_meta(o.model, &st, &tfw) != 0)
+	if (o.model != NULL && model_meta(o.model, &st, &tfw, &model_k) != 0)
 		return CK_EXIT_DATA;
+	if (o.pivot_k > 0 && model_k > 0 && o.pivot_k != model_k)
+		warnx("--pivot-k %d: the model's pivots have k %d: its pivot "
+		    "forecasts are scored against other pivots", o.pivot_k,
+		    model_k);
+	if (o.pivot_k == 0)
+		o.pivot_k = model_k > 0 ? model_k : PIVOTS_K;
 	memset(&bd, 0, sizeof(bd));
 	bd.period = cfg.period;
 
@@ -474,6 +503,10 @@ main(int argc, char **argv)
 		    "MODEL | backtest)" : "");
 	csvin_stopflag(cs.in, &stop);
 	btr_findcols(&cs, o.prefix, &cols);
+	if ((hasfc = btr_fcast_init(&fc, &cs, o.prefix, o.pivot_k,
+	    o.max_pending, e, sizeof(e))) < 0)
+		errx(ck_exit(hasfc), "%s: %s", cstream_file(&cs), e);
+	st.fc = hasfc ? &fc : NULL;
 	if (cols.action < 0 && o.svg == NULL && o.html == NULL)
 		errx(CK_EXIT_DATA, "%s: no %saction column (a prediction stream "
 		    "comes from infer or train-candle)", cstream_file(&cs),
@@ -519,6 +552,11 @@ main(int argc, char **argv)
 				    "leave no cash", o.append);
 		}
 		started = 1;
+		/* every candle, replayed ones too: the pivots need them all */
+		if (hasfc && (k = btr_fcast_push(&fc, &cs, &cd, e,
+		    sizeof(e))) != CK_OK)
+			errx(ck_exit(k), "%s:%ld: %s", cstream_file(&cs),
+			    cstream_line(&cs), e);
 		if (app != NULL && ap.resume && cd.t <= ap.last.exit_time)
 			continue;
 		row.t = cd.t;
@@ -557,8 +595,12 @@ main(int argc, char **argv)
 			if (o.svg_every > 0 && bt.n % o.svg_every == 0)
 				savechart(ch, &o, &lib, &bt, &st, &bd);
 		}
-		if (o.live)
+		if (o.live) {
 			btr_status(stderr, &bt, cd.t);
+			if (hasfc)
+				btr_fcast_status(stderr, &fc);
+			fputc('\n', stderr);
+		}
 		if (tty && (bt.n & 4095) == 0 && ck_now() - tlast >= 0.5) {
 			tlast = ck_now();
 			fprintf(stderr, "\r%ld candles, %.0f/s", bt.n,
@@ -610,6 +652,8 @@ main(int argc, char **argv)
 	if (out.equity != NULL)
 		csvout_free(out.equity);
 	chart_free(ch);
+	if (hasfc)
+		btr_fcast_free(&fc);
 	btr_breakdown_free(&bd);
 	html_lib_free(&lib);
 	if (sig)

@@ -268,7 +268,7 @@ btr_status(FILE *fp, const struct bt *bt, cktime t)
 
 	time_format(tb, t);
 	fprintf(fp, "%s %s equity %.2f open_pnl %.2f trades %ld "
-	    "win_rate %.1f%%\n", tb, bt_side_name(bt->side), bt->equity,
+	    "win_rate %.1f%%", tb, bt_side_name(bt->side), bt->equity,
 	    bt->open_pnl, bt->trades,
 	    bt->trades ? 100.0 * bt->wins / bt->trades : 0.0);
 }

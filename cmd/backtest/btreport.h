@@ -51,7 +51,7 @@ void	btr_equity(struct csvout *, struct btr_tcache *, cktime t,
 	    const struct bt *);
 /* One line for the chart: candles, trades, returns, drawdown, equity. */
 void	btr_caption(char *buf, size_t len, const struct bt *);
-/* The --live status line. */
+/* The --live status line, without its newline. */
 void	btr_status(FILE *, const struct bt *, cktime t);
 
 #endif

@@ -3,6 +3,7 @@
  * btsummary.h).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "cktime.h"
 #include "csvio.h"
 #include "backtest.h"
+#include "pivscore.h"
+#include "ghostscore.h"
+#include "btfcast.h"
 #include "btsummary.h"
 
 #define DAY_NS	(86400 * CK_SEC)
@@ -176,6 +180,77 @@ curve_row(FILE *fp, const char *label, double a, double b, double c, int pct)
 		    num4(x[0], 40, a), num4(x[1], 40, b), num4(x[2], 40, c));
 }
 
+/* The next-pivot scores, one column a level, each figure above its
+ * naive forecast's; then the ghost steps, one a line. */
+static void
+fcast_text(FILE *fp, const struct btr_fcast *fc)
+{
+	static const struct {
+		const char *label;
+		size_t off;
+		int kind;	/* 0: count, 1: percent, 2: number */
+	} rows[] = {
+		{ "Forecasts Scored", offsetof(struct pivscore_summary, scored), 0 },
+		{ "Pending at the End", offsetof(struct pivscore_summary, pending), 0 },
+		{ "Warm-up (not scored)", offsetof(struct pivscore_summary, warmup), 0 },
+		{ "Dropped (not scored)", offsetof(struct pivscore_summary, dropped), 0 },
+		{ "Type Accuracy [%]", offsetof(struct pivscore_summary, type_pct), 1 },
+		{ "  Naive: opposite of last", offsetof(struct pivscore_summary, naive_type_pct), 1 },
+		{ "Price Error [%]", offsetof(struct pivscore_summary, price_pct), 2 },
+		{ "  Naive: last of its type", offsetof(struct pivscore_summary, naive_price_pct), 2 },
+		{ "Distance Error [candles]", offsetof(struct pivscore_summary, dist), 2 },
+		{ "  Naive: mean so far", offsetof(struct pivscore_summary, naive_dist), 2 },
+	};
+	struct pivscore_summary ps[PIVOTS_MAXLEVEL];
+	struct ghostscore_step g;
+	char b[64], b2[64], b3[64];
+	const char *v;
+	size_t r;
+	int j;
+
+	if (fc->cols.npiv > 0) {
+		snprintf(b, sizeof(b), "Next Pivot (k %d)", fc->k);
+		fprintf(fp, "\n  %-28s", b);
+		for (j = 0; j < fc->cols.npiv; j++) {
+			pivscore_summary(&fc->ps, j, &ps[j]);
+			snprintf(b, sizeof(b), "L%d", ps[j].level);
+			fprintf(fp, " %10s", b);
+		}
+		fputc('\n', fp);
+	}
+	for (r = 0; fc->cols.npiv > 0 && r < sizeof(rows) / sizeof(rows[0]);
+	    r++) {
+		fprintf(fp, "  %-28s", rows[r].label);
+		for (j = 0; j < fc->cols.npiv; j++) {
+			const char *f = (const char *)&ps[j] + rows[r].off;
+			double x;
+
+			if (rows[r].kind == 0) {
+				snprintf(b, sizeof(b), "%ld",
+				    *(const long *)(const void *)f);
+				v = b;
+			} else {
+				memcpy(&x, f, sizeof(x));
+				v = rows[r].kind == 1 ? pct2(b, sizeof(b), x) :
+				    num4(b, sizeof(b), x);
+			}
+			fprintf(fp, " %10s", v);
+		}
+		fputc('\n', fp);
+	}
+	if (fc->cols.steps == 0)
+		return;
+	fprintf(fp, "\n  %-10s %8s %8s %15s %15s %10s\n", "Ghost Step",
+	    "Scored", "Pending", "Close MAPE [%]", "No Change [%]", "Ratio");
+	for (j = 1; j <= fc->cols.steps; j++) {
+		ghostscore_summary(&fc->gs, j, &g);
+		fprintf(fp, "  %-10d %8ld %8ld %15s %15s %10s\n", j, g.scored,
+		    g.pending, num4(b, sizeof(b), g.mape_pct),
+		    num4(b2, sizeof(b2), g.naive_pct),
+		    num4(b3, sizeof(b3), g.ratio));
+	}
+}
+
 void
 btr_summary_text(FILE *fp, const struct bt_summary *s,
     const struct btr_settings *st, const struct btr_breakdown *bd)
@@ -185,7 +260,6 @@ btr_summary_text(FILE *fp, const struct bt_summary *s,
 	size_t i;
 	int k;
 
-	(void)st;
 	kv(fp, "Start", tstr(b, s->start));
 	kv(fp, "End", tstr(b, s->end));
 	kv(fp, "Duration", dur(b, sizeof(b), s->duration_seconds));
@@ -283,6 +357,8 @@ btr_summary_text(FILE *fp, const struct bt_summary *s,
 	kv(fp, "Ghost Close MAPE [%]", num4(b, sizeof(b), s->ghost_mape));
 	kv(fp, "Naive Close MAPE [%]", num4(b, sizeof(b), s->naive_mape));
 	kv(fp, "MAPE Ratio (< 1: skill)", num4(b, sizeof(b), s->mape_ratio));
+	if (st != NULL && st->fc != NULL)
+		fcast_text(fp, st->fc);
 
 	if (bd == NULL || bd->period == BT_PERIOD_NONE)
 		return;
@@ -430,6 +506,51 @@ jtstats(struct jw *j, const char *k, const struct bt_tstats *t)
 	jclose(j, '}');
 }
 
+/* The forecast scores: arrays of objects, one a level and one a step. */
+static void
+jfcast(struct jw *j, const struct btr_fcast *fc)
+{
+	struct pivscore_summary p;
+	struct ghostscore_step g;
+	int i;
+
+	if (fc->cols.npiv > 0) {
+		jopen(j, "next_pivot", '[');
+		for (i = 0; i < fc->cols.npiv; i++) {
+			pivscore_summary(&fc->ps, i, &p);
+			jopen(j, NULL, '{');
+			jlong(j, "level", p.level);
+			jlong(j, "scored", p.scored);
+			jlong(j, "pending", p.pending);
+			jlong(j, "warmup", p.warmup);
+			jlong(j, "dropped", p.dropped);
+			jnum(j, "type_accuracy_pct", p.type_pct);
+			jnum(j, "naive_type_accuracy_pct", p.naive_type_pct);
+			jnum(j, "price_error_pct", p.price_pct);
+			jnum(j, "naive_price_error_pct", p.naive_price_pct);
+			jnum(j, "distance_error", p.dist);
+			jnum(j, "naive_distance_error", p.naive_dist);
+			jclose(j, '}');
+		}
+		jclose(j, ']');
+	}
+	if (fc->cols.steps > 0) {
+		jopen(j, "ghost_steps", '[');
+		for (i = 1; i <= fc->cols.steps; i++) {
+			ghostscore_summary(&fc->gs, i, &g);
+			jopen(j, NULL, '{');
+			jlong(j, "step", g.step);
+			jlong(j, "scored", g.scored);
+			jlong(j, "pending", g.pending);
+			jnum(j, "close_mape_pct", g.mape_pct);
+			jnum(j, "naive_close_mape_pct", g.naive_pct);
+			jnum(j, "mape_ratio", g.ratio);
+			jclose(j, '}');
+		}
+		jclose(j, ']');
+	}
+}
+
 static void
 jsettings(struct jw *j, const struct btr_settings *st)
 {
@@ -471,6 +592,10 @@ jsettings(struct jw *j, const struct btr_settings *st)
 	    st->model_gen_first : NULL);
 	jstr(j, "model_gen_last", st->model_gen_last[0] ?
 	    st->model_gen_last : NULL);
+	if (st->fc != NULL && st->fc->cols.npiv > 0) {
+		jlong(j, "pivot_k", st->fc->k);
+		jlong(j, "max_pending", st->fc->maxpend);
+	}
 	jclose(j, '}');
 }
 
@@ -573,6 +698,8 @@ btr_summary_json(FILE *fp, const struct bt_summary *s,
 	jnum(&j, "naive_close_mape_pct", s->naive_mape);
 	jnum(&j, "mape_ratio", s->mape_ratio);
 	jclose(&j, '}');
+	if (st->fc != NULL)
+		jfcast(&j, st->fc);
 	jsettings(&j, st);
 	if (bd != NULL && bd->period != BT_PERIOD_NONE) {
 		jopen(&j, "breakdown", '[');

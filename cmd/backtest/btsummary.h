@@ -9,10 +9,13 @@
 
 #include <stdio.h>
 #include "backtest.h"
+#include "btfcast.h"
 
-/* Everything the run was told, echoed in the JSON's "settings". */
+/* Everything the run was told, echoed in the JSON's "settings", and the
+ * forecast scores beside the trades. */
 struct btr_settings {
 	const struct bt_config *cfg;
+	const struct btr_fcast *fc;	/* NULL: no forecast columns */
 	const char	*input, *prefix, *append;	/* NULL: none */
 	char		 model_gen_first[32], model_gen_last[32];	/* "": none */
 	char		 model_id[80];

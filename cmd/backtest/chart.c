@@ -287,6 +287,27 @@ chart_trade(struct chart *c, const struct bt_trade *t)
 }
 
 void
+chart_forecast(struct chart *c, const struct chart_fcast *f)
+{
+	if (f == NULL)
+		memset(&c->fc, 0, sizeof(c->fc));
+	else
+		c->fc = *f;
+}
+
+int
+chart_ahead(const struct chart *c)
+{
+	int a = c->fc.steps > 1 ? c->fc.steps : 1, j;
+
+	for (j = 0; j < c->fc.npiv; j++)
+		if (c->fc.in[j] > a)
+			a = c->fc.in[j] < CHART_AHEAD ? (int)ceil(c->fc.in[j]) :
+			    CHART_AHEAD;
+	return a < CHART_AHEAD ? a : CHART_AHEAD;
+}
+
+void
 chart_input(struct chart *c, const char *name)
 {
 	snprintf(c->input, sizeof(c->input), "%s", name);

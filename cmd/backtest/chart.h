@@ -21,6 +21,9 @@
 #define CHART_MAXTRADES	1024	/* at least; maxbars / 2 when larger */
 #define CHART_RECENT	1024	/* latest candles kept for pivot prices */
 #define CHART_TAIL	30	/* latest candles kept as they are */
+#define CHART_MAXSTEPS	64	/* ghost steps of a forecast */
+#define CHART_MAXPIV	5	/* next-pivot levels of a forecast */
+#define CHART_AHEAD	20	/* candles drawn after the last one, at most */
 
 struct chart_bar {
 	cktime	t0, t1;			/* first and last candle */
@@ -34,6 +37,16 @@ struct chart_bar {
 	int	ghost;			/* g holds the candle predicted for this bar */
 	double	g[4];			/* open, high, low, close */
 	double	phigh, plow;		/* pivot prices; 0: none */
+};
+
+/* The last row's forecasts beyond the next candle, drawn at the live end
+ * only: the multi-step ghost path and the next pivot of each level. */
+struct chart_fcast {
+	int	steps;			/* path steps 1 .. steps; 0: none */
+	double	path[CHART_MAXSTEPS][4];	/* open, high, low, close */
+	int	npiv;
+	int	level[CHART_MAXPIV], type[CHART_MAXPIV];	/* +1 H, -1 L */
+	double	price[CHART_MAXPIV], in[CHART_MAXPIV];	/* in: candles */
 };
 
 struct chart_trade {
@@ -62,6 +75,7 @@ struct chart {
 	long		    tstride, tseen;
 	int		    ghost;	/* a prediction for the next candle */
 	double		    g[4];
+	struct chart_fcast  fc;		/* the last row's further forecasts */
 	cktime		    rt[CHART_RECENT];	/* ring of the latest candles */
 	double		    rh[CHART_RECENT], rl[CHART_RECENT];
 	long		    rn;
@@ -87,6 +101,11 @@ void		 chart_push(struct chart *, const struct chart_point *);
 /* A pivot confirmed now whose candle is at time t (high: 1, low: 0). */
 void	chart_pivot(struct chart *, cktime t, int high);
 void	chart_trade(struct chart *, const struct bt_trade *);
+/* The last row's further forecasts (NULL: none). */
+void	chart_forecast(struct chart *, const struct chart_fcast *);
+/* How many candles after the last one the forecasts reach, 1 ..
+ * CHART_AHEAD (1: the next candle only). */
+int	chart_ahead(const struct chart *);
 
 /* The input's name, and the model's id and first and last generations
  * (from the prediction columns; "" or NULL: unknown), for the titles. */

@@ -195,6 +195,63 @@ column(FILE *fp, const struct chart *c, const char *key, int f)
 	fputs("],\n", fp);
 }
 
+/*
+ * The last row's further forecasts (chart.h) by bar time, after the
+ * last bar (at time prev, a bar stepw seconds): "path" the ghost steps
+ * 2.. as [t, o, h, l, c]; "fpiv" the next pivots as [t, price, type,
+ * level, in]; "fstep" the seconds a bar.  A candle j ahead falls in bar ceil(j / width) after the
+ * last (one step a bar: steps sharing a bar after the first are left
+ * out); a pivot at or before the last candle on the bar that holds it,
+ * when that candle is still among the recent ones.
+ */
+static void
+forecast(FILE *fp, const struct chart *c, const long long *ts,
+    long long prev, long long stepw)
+{
+	const struct chart_fcast *f = &c->fc;
+	long long t, tl = prev;
+	long m, k;
+	int j, q, b;
+
+	fputs(",\n\"path\":[", fp);
+	for (j = 2, b = 0; c->nbar > 0 && j <= f->steps; j++) {
+		t = prev + (j + c->width - 1) / c->width * stepw;
+		if (t <= tl || (j - 1 + c->width - 1) / c->width ==
+		    (j + c->width - 1) / c->width)
+			continue;
+		fprintf(fp, "%s[%lld", b++ ? "," : "", t);
+		for (q = 0; q < 4; q++) {
+			fputc(',', fp);
+			num(fp, f->path[j - 1][q]);
+		}
+		fputc(']', fp);
+		tl = t;
+	}
+	fprintf(fp, "],\n\"fstep\":%lld,\n\"fpiv\":[", stepw);
+	for (j = 0, b = 0; c->nbar > 0 && j < f->npiv; j++) {
+		/* far ahead: drawn 200 candles ahead, the text says more */
+		m = lround(fmin(f->in[j], 200));
+		if (m >= 1)
+			t = prev + (m + c->width - 1) / c->width * stepw;
+		else {
+			/* candle rn-1+m of the recent ring, if still there */
+			k = c->rn - 1 + m;
+			if (k < 0 || k < c->rn - CHART_RECENT)
+				continue;
+			q = chart_find(c->bar, c->nbar, c->rt[k % CHART_RECENT]);
+			if (q < 0)
+				continue;
+			t = ts[q];
+		}
+		fprintf(fp, "%s[%lld,", b++ ? "," : "", t);
+		num(fp, f->price[j]);
+		fprintf(fp, ",%d,%d,", f->type[j], f->level[j]);
+		num(fp, f->in[j]);
+		fputc(']', fp);
+	}
+	fputc(']', fp);
+}
+
 static int
 data(FILE *fp, const struct chart *c, int full)
 {
@@ -255,6 +312,9 @@ data(FILE *fp, const struct chart *c, int full)
 		fputs("]}", fp);
 	} else
 		fputs("null", fp);
+	if (c->fc.steps > 1 || c->fc.npiv > 0)
+		forecast(fp, c, ts, prev, c->step > 0 ?
+		    (c->step * c->width + CK_SEC - 1) / CK_SEC : 1);
 	/* Trades by the times of the bars that hold their candles. */
 	fputs(",\n\"trades\":[", fp);
 	for (j = 0; j < c->ntrade; j++) {
@@ -343,6 +403,12 @@ html_write(const struct chart *c, FILE *fp, const struct html_lib *lib,
 		fputs("<span><i class=\"sw\" style=\"border:1px solid #7e57c2;"
 		    "background:rgba(126,87,194,0.18)\"></i>ghost (predicted "
 		    "candle)</span>", fp);
+	if (c->nbar > 0 && c->fc.steps > 1)
+		fputs("<span><i class=\"sw\" style=\"border:1px solid #512da8;"
+		    "background:rgba(126,87,194,0.3)\"></i>ghost path</span>", fp);
+	if (c->nbar > 0 && c->fc.npiv > 0)
+		fputs("<span style=\"color:#8e24aa\">&#9679; predicted next "
+		    "pivot</span>", fp);
 	if (hassig)
 		fputs("<span style=\"color:#1565c0\">&#9650; BUY</span>"
 		    "<span style=\"color:#ef6c00\">&#9660; SELL</span>", fp);

@@ -336,6 +336,16 @@ static const char style[] =
     ".dd{fill:#ef5350;fill-opacity:0.3;stroke:#ef5350}\n"
     "</style>\n";
 
+/* Only with forecasts beyond the next candle. */
+static const char fcstyle[] =
+    "<style>\n"
+    ".gpath{fill:#7e57c2;fill-opacity:0.2;stroke:#512da8;stroke-width:1;"
+    "stroke-dasharray:2 1}.gline{fill:none;stroke:#512da8;"
+    "stroke-width:1;stroke-dasharray:1 2}\n"
+    ".pfh{fill:#8e24aa;stroke:#4a148c}.pfl{fill:#00897b;stroke:#004d40}"
+    ".pft{font-size:9px;fill:#333}\n"
+    "</style>\n";
+
 /* A trade whose entry and exit are among bars [from, to): 1, or 0 when
  * it is not. */
 static int
@@ -384,6 +394,73 @@ curves(FILE *fp, const struct chart_bar *v, const double *xs, int a, int z,
 	fprintf(fp, " %.1f,%.1f\"/>\n", xs[z - 1], sy(ds, 0));
 }
 
+static int
+same_fcast(const struct chart_fcast *f, int a, int b)
+{
+	return f->type[a] == f->type[b] && f->price[a] == f->price[b] &&
+	    f->in[a] == f->in[b];
+}
+
+/*
+ * The last row's further forecasts, right of the last bar (at xl, close
+ * yl; dx px a candle, ah candles of room, section from x0): the ghost
+ * path (steps 2.., candles with their closes joined from the last close)
+ * and a diamond per level at the predicted pivot's candle and price,
+ * named; one beyond the room sits at its edge with the distance.
+ */
+static void
+forecast(FILE *fp, const struct chart *c, double xl, double yl, double dx,
+    int ah, double x0, const struct scale *s)
+{
+	const struct chart_fcast *f = &c->fc;
+	double x, y, hw = fmax(fmin(dx * 0.36, 6), 1.5);
+	int j, q, last = f->steps < ah ? f->steps : ah;
+
+	if (last > 1) {
+		fputs("<path class=\"gpath\" d=\"", fp);
+		for (j = 2; j <= last; j++)
+			candle_seg(fp, xl + j * dx, hw, s, f->path[j - 1][0],
+			    f->path[j - 1][1], f->path[j - 1][2],
+			    f->path[j - 1][3]);
+		fprintf(fp, "\"><title>ghost path: the next %d candles as "
+		    "predicted at the last one</title></path>\n"
+		    "<polyline class=\"gline\" points=\"%.1f,%.1f", last, xl,
+		    yl);
+		for (j = 1; j <= last; j++)
+			fprintf(fp, " %.1f,%.1f", xl + j * dx,
+			    sy(s, f->path[j - 1][3]));
+		fputs("\"/>\n", fp);
+	}
+	/* levels with the same forecast share one mark: "L1,2 H" */
+	for (j = 0; j < f->npiv; j++) {
+		for (q = 0; q < j && !same_fcast(f, q, j); q++)
+			;
+		x = xl + fmin(f->in[j], ah) * dx;
+		if (q < j || x < x0)
+			continue;	/* drawn, or no longer drawn apart */
+		y = sy(s, f->price[j]);
+		/* the name right of the mark, or left of it at the edge */
+		fprintf(fp, "<g><path class=\"%s\" d=\"M%.1f %.1fl4 4l-4 4l-4 "
+		    "-4Z\"/><text class=\"pft\" x=\"%.1f\" y=\"%.1f\"%s>L",
+		    f->type[j] > 0 ? "pfh" : "pfl", x, y - 4,
+		    x + 45 > CW - RIGHT ? x - 6 : x + 6, y + 3,
+		    x + 45 > CW - RIGHT ? " text-anchor=\"end\"" : "");
+		for (q = j; q < f->npiv; q++)
+			if (same_fcast(f, q, j))
+				fprintf(fp, "%s%d", q > j ? "," : "", f->level[q]);
+		fprintf(fp, " %s", f->type[j] > 0 ? "H" : "L");
+		if (f->in[j] > ah)
+			fprintf(fp, " in %.3g", f->in[j]);
+		fprintf(fp, "</text><title>predicted next pivot (level");
+		for (q = j; q < f->npiv; q++)
+			if (same_fcast(f, q, j))
+				fprintf(fp, " %d", f->level[q]);
+		fprintf(fp, "): %s at %.6g, %.3g candles after the last"
+		    "</title></g>\n", f->type[j] > 0 ? "high" : "low",
+		    f->price[j], f->in[j]);
+	}
+}
+
 /* Whether pivot price p of bar i is a turning point among its drawn
  * neighbours in [from, to) (high: none higher; low: none lower). */
 static int
@@ -414,6 +491,7 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	struct scale ts;
 	int i, j, k, n, nm, up, a, z, full, stride, hasghost = 0;
 	int hassig = 0, haspiv = 0, max, hastrades = c->ntrade > 0, drawn;
+	int ah = chart_ahead(c);
 	long per;
 
 	v = calloc((size_t)c->nbar + CHART_TAIL + 1, sizeof(*v));
@@ -441,8 +519,9 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		n = nm + chart_tail(c, v + nm, CKTIME_NONE);
 	} else
 		nm = n = chart_view(c, c->nbar, v, max);
-	bw = mainw / (nm + 1 < MINSLOTS ? MINSLOTS : nm + 1);
-	tw = TAILW / (CHART_TAIL + 2);
+	/* room after the last bar for ah candles of forecast */
+	bw = mainw / (nm + ah < MINSLOTS ? MINSLOTS : nm + ah);
+	tw = TAILW / (CHART_TAIL + 1 + ah);
 	for (i = 0; i <= n; i++) {
 		if (i < nm || n == nm) {
 			xs[i] = LEFT + (i + 0.5) * bw;
@@ -479,6 +558,14 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		hi = fmax(hi, c->g[1]);
 		hasghost = 1;
 	}
+	for (i = 1; n > 0 && i < c->fc.steps && i < ah; i++) {
+		lo = fmin(lo, c->fc.path[i][2]);
+		hi = fmax(hi, c->fc.path[i][1]);
+	}
+	for (i = 0; n > 0 && i < c->fc.npiv; i++) {
+		lo = fmin(lo, c->fc.price[i]);
+		hi = fmax(hi, c->fc.price[i]);
+	}
 	if (n == 0)
 		lo = hi = elo = ehi = 1;
 	if (n > nm) {	/* lo, hi: the tail's; tlo, thi: the rest's */
@@ -501,6 +588,8 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
 	    "font-family=\"sans-serif\" font-size=\"12\">\n", CW, ch, CW, ch);
 	fputs(style, fp);
+	if (n > 0 && (c->fc.steps > 1 || c->fc.npiv > 0))
+		fputs(fcstyle, fp);
 	fprintf(fp, "<rect class=\"bg\" width=\"%.0f\" height=\"%.0f\"/>\n",
 	    CW, ch);
 	if (title == NULL) {
@@ -531,6 +620,12 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 	if (hasghost)
 		legend(fp, &x, 60, "<path class=\"ghost\" d=\"M4 -7V7M0 -4H8V4"
 		    "H0Z\"/>", "ghost (predicted candle)");
+	if (n > 0 && c->fc.steps > 1)
+		legend(fp, &x, 60, "<path class=\"gpath\" d=\"M4 -7V7M0 -4H8V4"
+		    "H0Z\"/>", "ghost path");
+	if (n > 0 && c->fc.npiv > 0)
+		legend(fp, &x, 60, "<path class=\"pfh\" d=\"M4 -4l4 4l-4 4l-4 "
+		    "-4Z\"/>", "predicted next pivot");
 	if (hassig) {
 		legend(fp, &x, 60, "<path class=\"buy\" d=\"M4 -5l-4 8h8Z\"/>",
 		    "BUY");
@@ -641,6 +736,9 @@ chart_write(const struct chart *c, FILE *fp, const char *title,
 		    "%.6g low %.6g close %.6g</title></path>\n", c->g[0],
 		    c->g[1], c->g[2], c->g[3]);
 	}
+	if (n > 0)	/* a candle is xs[n] - xs[n-1] wide at the end */
+		forecast(fp, c, xs[n - 1], sy(PS(n - 1), v[n - 1].close),
+		    xs[n] - xs[n - 1], ah, n > nm ? x0t : LEFT, PS(n - 1));
 	/* Trades: thin lines from entry to exit over the candles; the
 	 * latest ones, all of them, in the tail. */
 	stride = c->ntrade / MAXDRAWN + 1;

@@ -46,6 +46,14 @@ nextpiv_push(struct nextpiv *np, const struct candle *c,
     struct nextpiv_target out[])
 {
 	struct pivot_conf conf[PIVOTS_MAXLEVEL];
+
+	return nextpiv_push_conf(np, c, out, conf);
+}
+
+unsigned
+nextpiv_push_conf(struct nextpiv *np, const struct candle *c,
+    struct nextpiv_target out[], struct pivot_conf *conf)
+{
 	const struct pivot *hi, *lo, *pv;
 	long n = np->p.n;
 	unsigned mask = 0;

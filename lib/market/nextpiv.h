@@ -46,5 +46,10 @@ void	nextpiv_free(struct nextpiv *);
  * levels (bit j: np->level[j]).  Never allocates. */
 unsigned nextpiv_push(struct nextpiv *, const struct candle *,
 	    struct nextpiv_target out[]);
+/* nextpiv_push, and conf (PIVOTS_MAXLEVEL) gets every pivot this row
+ * confirmed, as pivots_push gives it (conf[n-1] for level n, up to
+ * np->p.levels): for whoever also needs the pivot that is not next. */
+unsigned nextpiv_push_conf(struct nextpiv *, const struct candle *,
+	    struct nextpiv_target out[], struct pivot_conf *conf);
 
 #endif
