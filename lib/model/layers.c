@@ -438,7 +438,10 @@ attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
 				dot = hsum8(&acc);
 				for (; j < T; j++)
 					dot += ar[j] * dr[j];
-				for (j = 0; j < T; j++)
+				for (j = 0; j + 8 <= T; j += 8)
+					V8(dr + j) = CV8(ar + j) * (CV8(dr + j) - dot) *
+					    scale;
+				for (; j < T; j++)
 					dr[j] = ar[j] * (dr[j] - dot) * scale;
 			}
 			/* dQ_h (nq,hs) += dpre K_h; dK_h (T,hs) += dpre^T Q_h */
