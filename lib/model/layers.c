@@ -28,16 +28,21 @@ typedef int v8i __attribute__((vector_size(32), aligned(4)));
 /*
  * y = exp(v) lane by lane, v clamped to [-87.3, 88]; VT the float vector
  * type, VIT the int one.  The same operations on every lane, so 8 and 16
- * lanes give the same bits.
+ * lanes give the same bits.  EXPV_NEG: for v <= 0 (or NaN) only, where
+ * the upper clamp never acts: the same bits, two operations fewer.
  */
-#define EXPV(VT, VIT, y, x) do { \
+#define EXPV(VT, VIT, y, x)	EXPV_(VT, VIT, y, x, 1)
+#define EXPV_NEG(VT, VIT, y, x)	EXPV_(VT, VIT, y, x, 0)
+#define EXPV_(VT, VIT, y, x, HI) do { \
 	VT v_ = (x), n_, r_, p_; \
 	VIT e_, m_, lo_ = (VIT)((VT){ 0 } - 87.3f); \
 	VIT hi_ = (VIT)((VT){ 0 } + 88.0f); \
 	m_ = v_ < -87.3f; \
 	v_ = (VT)((m_ & lo_) | (~m_ & (VIT)v_)); \
-	m_ = v_ > 88.0f; \
-	v_ = (VT)((m_ & hi_) | (~m_ & (VIT)v_)); \
+	if (HI) { \
+		m_ = v_ > 88.0f; \
+		v_ = (VT)((m_ & hi_) | (~m_ & (VIT)v_)); \
+	} \
 	/* n = round(v / ln 2) by the 1.5 * 2^23 trick */ \
 	n_ = v_ * 1.44269504f + 12582912.0f; \
 	n_ = n_ - 12582912.0f; \
@@ -91,13 +96,22 @@ gelu16(float *out, const float *inp, size_t n)
 	return i;
 }
 
+/* expsub_sum()'s loop on 16 lanes, adding into *acc as it does */
 static T512 int
-exp16(float *x, int n)
+expsub16(float *x, int n, float mx, v8 *acc)
 {
+	v16 t;
+	v8 a = *acc;
 	int i;
 
-	for (i = 0; i + 16 <= n; i += 16)
-		EXPV(v16, v16i, V16(x + i), CV16(x + i));
+	for (i = 0; i + 16 <= n; i += 16) {
+		EXPV_NEG(v16, v16i, t, CV16(x + i) - mx);
+		V16(x + i) = t;
+		a = a + __builtin_shufflevector(t, t, 0, 1, 2, 3, 4, 5, 6, 7);
+		a = a + __builtin_shufflevector(t, t, 8, 9, 10, 11, 12, 13, 14,
+		    15);
+	}
+	*acc = a;
 	return i;
 }
 #define WIDE(call)	(matmul_avx512() ? (call) : 0)
@@ -319,65 +333,81 @@ transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
 }
 
-/* x[0..n) = exp(x[0..n)), one long loop: many independent exps in flight */
-INLINE void
-exp_all(float *x, int n)
+/*
+ * x[0..n) = exp(x[0..n) - mx), the arguments <= 0, and their sum in the
+ * order of sum(): 8 running lanes, then the tail.
+ */
+INLINE float
+expsub_sum(float *x, int n, float mx)
 {
-	float t[8];
+	v8 a = { 0 }, t;
+	float s;
 	int i, k;
 
-	for (i = WIDE(exp16(x, n)); i + 8 <= n; i += 8)
-		exp8(x + i, x + i);
+	for (i = WIDE(expsub16(x, n, mx, &a)); i + 8 <= n; i += 8) {
+		EXPV_NEG(v8, v8i, t, CV8(x + i) - mx);
+		V8(x + i) = t;
+		a = a + t;
+	}
+	s = hsum8(&a);
 	if (i < n) {
 		for (k = 0; k < 8; k++)
-			t[k] = i + k < n ? x[i + k] : 0.0f;
-		exp8(t, t);
-		for (k = 0; i + k < n; k++)
+			t[k] = i + k < n ? x[i + k] - mx : 0.0f;
+		EXPV_NEG(v8, v8i, t, t);
+		for (k = 0; i + k < n; k++) {
 			x[i + k] = t[k];
+			s += t[k];
+		}
 	}
+	return s;
 }
 
-/* Each row of x (rows, n) = softmax(scale row), in place. */
+/*
+ * Each row of x (rows, n) = softmax(scale row), in place, by blocks of
+ * SM_ROWS rows in three passes (scale and max; exp and sum; normalize),
+ * each pass over the whole block: the rows' long chains (max, exp, sum,
+ * reciprocal) overlap instead of waiting one on another.
+ */
+#define SM_ROWS 32
+
 INLINE void
 softmax_rows(float *x0, int rows, int n, float scale)
 {
-	float mx, s, *x;
-	v8 vm;
-	int r, i;
+	float mx[SM_ROWS], s[SM_ROWS], *x;
+	v8 vm = { 0 }, t;
+	v8i gt;
+	int r0, r1, r, i;
 
-	for (r = 0; r < rows; r++) {
-		x = x0 + (size_t)r * n;
-		for (i = 0; i + 8 <= n; i += 8)
-			V8(x + i) = CV8(x + i) * scale;
-		for (; i < n; i++)
-			x[i] *= scale;
-		mx = x[0];
-		if (n >= 8) {
-			vm = CV8(x);
-			for (i = 8; i + 8 <= n; i += 8) {
-				v8i gt = CV8(x + i) > vm;
-
-				vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
+	for (r0 = 0; r0 < rows; r0 = r1) {
+		r1 = r0 + SM_ROWS < rows ? r0 + SM_ROWS : rows;
+		for (r = r0; r < r1; r++) {
+			x = x0 + (size_t)r * n;
+			for (i = 0; i + 8 <= n; i += 8) {
+				V8(x + i) = t = CV8(x + i) * scale;
+				gt = t > vm;
+				vm = i == 0 ? t : (v8)((gt & (v8i)t) | (~gt &
+				    (v8i)vm));
 			}
-			/* a tree: max is exact in any order */
-			mx = MAX(MAX(MAX(vm[0], vm[1]), MAX(vm[2], vm[3])),
-			    MAX(MAX(vm[4], vm[5]), MAX(vm[6], vm[7])));
+			for (; i < n; i++)
+				x[i] *= scale;
+			mx[r - r0] = x[0];
+			if (n >= 8)	/* a tree: max is exact in any order */
+				mx[r - r0] = MAX(MAX(MAX(vm[0], vm[1]),
+				    MAX(vm[2], vm[3])), MAX(MAX(vm[4], vm[5]),
+				    MAX(vm[6], vm[7])));
+			for (i = n & ~7; i < n; i++)
+				mx[r - r0] = MAX(x[i], mx[r - r0]);
 		}
-		for (i = n & ~7; i < n; i++)
-			mx = x[i] > mx ? x[i] : mx;
-		for (i = 0; i + 8 <= n; i += 8)
-			V8(x + i) = CV8(x + i) - mx;
-		for (; i < n; i++)
-			x[i] -= mx;
-	}
-	exp_all(x0, rows * n);
-	for (r = 0; r < rows; r++) {
-		x = x0 + (size_t)r * n;
-		s = 1.0f / sum(x, n);
-		for (i = 0; i + 8 <= n; i += 8)
-			V8(x + i) = CV8(x + i) * s;
-		for (; i < n; i++)
-			x[i] *= s;
+		for (r = r0; r < r1; r++)
+			s[r - r0] = 1.0f / expsub_sum(x0 + (size_t)r * n, n,
+			    mx[r - r0]);
+		for (r = r0; r < r1; r++) {
+			x = x0 + (size_t)r * n;
+			for (i = 0; i + 8 <= n; i += 8)
+				V8(x + i) = CV8(x + i) * s[r - r0];
+			for (; i < n; i++)
+				x[i] *= s[r - r0];
+		}
 	}
 }
 

@@ -756,21 +756,41 @@ blocks6(int N)
 	return n6;
 }
 
+/*
+ * Rows of inp a panel holds: about 12 KB of inp (a multiple of 12 rows),
+ * so that the panel stays in L1 while every column slice of w goes by
+ * (the sums do not change: each element is still computed by one kernel,
+ * k ascending).
+ */
+static inline int
+panel(int IC)
+{
+	int P = 3072 / (IC > 0 ? IC : 1) / 12 * 12;
+
+	return P < 12 ? 12 : P;
+}
+
 static inline AI void
 rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
     const float *bias, int N, int IC, int OC, int acc)
 {
-	int r, j, r6 = 6 * blocks6(N), r4 = r6 + ((N - r6) & ~3);
+	int r, j, p, pe, r6 = 6 * blocks6(N), r4 = r6 + ((N - r6) & ~3);
+	int P = panel(IC);
 
 #define ROW(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, ldi, w, \
 	    ldw, bias, IC
-	for (j = 0; j + 16 <= OC; j += 16) {
-		for (r = 0; r < r6; r += 6)
-			kx16(6, ROW(r), j, acc);
-		for (; r < r4; r += 4)
-			kx16(4, ROW(r), j, acc);
+	/* panels of P rows (6-row blocks, then 4-row blocks) */
+	for (p = 0; p < r4; p = pe) {
+		pe = p < r6 ? MIN(p + P, r6) : MIN(p + P, r4);
+		for (j = 0; j + 16 <= OC; j += 16)
+			if (p < r6)
+				for (r = p; r < pe; r += 6)
+					kx16(6, ROW(r), j, acc);
+			else
+				for (r = p; r < pe; r += 4)
+					kx16(4, ROW(r), j, acc);
 	}
-	for (; j + 8 <= OC; j += 8) {
+	for (j = OC & ~15; j + 8 <= OC; j += 8) {
 		for (r = 0; r + 8 <= r4; r += 8)
 			k8x8(ROW(r), j, acc);
 		for (; r + 4 <= r4; r += 4)

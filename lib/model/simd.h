@@ -20,6 +20,7 @@
 #endif
 
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 /* 8 floats; aligned(4) so that any float pointer may be read as one. */
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
