@@ -30,48 +30,64 @@ typedef int v8i __attribute__((vector_size(32), aligned(4)));
  * type, VIT the int one.  The same operations on every lane, so 8 and 16
  * lanes give the same bits.  EXPV_NEG: for v <= 0 (or NaN) only, where
  * the upper clamp never acts: the same bits, two operations fewer.
+ * EXPV2: two at once, their steps interleaved, so that the out-of-order
+ * core has twice the independent work in the same window (a single exp
+ * is one long chain).
  */
-#define EXPV(VT, VIT, y, x)	EXPV_(VT, VIT, y, x, 1)
-#define EXPV_NEG(VT, VIT, y, x)	EXPV_(VT, VIT, y, x, 0)
-#define EXPV_(VT, VIT, y, x, HI) do { \
-	VT v_ = (x), n_, r_, p_; \
-	VIT e_, m_, lo_ = (VIT)((VT){ 0 } - 87.3f); \
-	VIT hi_ = (VIT)((VT){ 0 } + 88.0f); \
-	m_ = v_ < -87.3f; \
-	v_ = (VT)((m_ & lo_) | (~m_ & (VIT)v_)); \
+#define EXPV(VT, VIT, y, x)	do { VT d__; \
+	EXPV2_(VT, VIT, y, x, d__, x, 1); (void)d__; } while (0)
+#define EXPV_NEG(VT, VIT, y, x)	do { VT d__; \
+	EXPV2_(VT, VIT, y, x, d__, x, 0); (void)d__; } while (0)
+#define EXPV2(VT, VIT, y, x, y2, x2)	EXPV2_(VT, VIT, y, x, y2, x2, 1)
+#define EXPV2_NEG(VT, VIT, y, x, y2, x2) EXPV2_(VT, VIT, y, x, y2, x2, 0)
+#define CLAMP_(VT, VIT, v, m, lim, cmp) do { \
+	(m) = (v) cmp (lim); \
+	(v) = (VT)(((m) & (VIT)((VT){ 0 } + (lim))) | (~(m) & (VIT)(v))); \
+} while (0)
+#define EXPV2_(VT, VIT, y, x, y2, x2, HI) do { \
+	VT v_ = (x), n_, r_, p_, w_ = (x2), n2_, r2_, p2_; \
+	VIT e_, m_, e2_, m2_; \
+	CLAMP_(VT, VIT, v_, m_, -87.3f, <); \
+	CLAMP_(VT, VIT, w_, m2_, -87.3f, <); \
 	if (HI) { \
-		m_ = v_ > 88.0f; \
-		v_ = (VT)((m_ & hi_) | (~m_ & (VIT)v_)); \
+		CLAMP_(VT, VIT, v_, m_, 88.0f, >); \
+		CLAMP_(VT, VIT, w_, m2_, 88.0f, >); \
 	} \
 	/* n = round(v / ln 2) by the 1.5 * 2^23 trick */ \
 	n_ = v_ * 1.44269504f + 12582912.0f; \
-	n_ = n_ - 12582912.0f; \
-	r_ = v_ - n_ * 0.693359375f; \
-	r_ = r_ - n_ * -2.12194440e-4f; \
+	n2_ = w_ * 1.44269504f + 12582912.0f; \
+	n_ = n_ - 12582912.0f, n2_ = n2_ - 12582912.0f; \
+	r_ = v_ - n_ * 0.693359375f, r2_ = w_ - n2_ * 0.693359375f; \
+	r_ = r_ - n_ * -2.12194440e-4f, r2_ = r2_ - n2_ * -2.12194440e-4f; \
 	p_ = r_ * (1.0f / 5040) + 1.0f / 720; \
-	p_ = p_ * r_ + 1.0f / 120; \
-	p_ = p_ * r_ + 1.0f / 24; \
-	p_ = p_ * r_ + 1.0f / 6; \
-	p_ = p_ * r_ + 0.5f; \
-	p_ = p_ * r_ + 1.0f; \
-	p_ = p_ * r_ + 1.0f; \
+	p2_ = r2_ * (1.0f / 5040) + 1.0f / 720; \
+	p_ = p_ * r_ + 1.0f / 120, p2_ = p2_ * r2_ + 1.0f / 120; \
+	p_ = p_ * r_ + 1.0f / 24, p2_ = p2_ * r2_ + 1.0f / 24; \
+	p_ = p_ * r_ + 1.0f / 6, p2_ = p2_ * r2_ + 1.0f / 6; \
+	p_ = p_ * r_ + 0.5f, p2_ = p2_ * r2_ + 0.5f; \
+	p_ = p_ * r_ + 1.0f, p2_ = p2_ * r2_ + 1.0f; \
+	p_ = p_ * r_ + 1.0f, p2_ = p2_ * r2_ + 1.0f; \
 	e_ = (__builtin_convertvector(n_, VIT) + 127) << 23; \
-	(y) = p_ * (VT)e_; \
+	e2_ = (__builtin_convertvector(n2_, VIT) + 127) << 23; \
+	(y) = p_ * (VT)e_, (y2) = p2_ * (VT)e2_; \
 } while (0)
 
-/* y[0..8) = exp(x[0..8)) */
-INLINE void
-exp8(float *y, const float *x)
-{
-	EXPV(v8, v8i, V8(y), CV8(x));
-}
-
-/* 0.5 x (1 + tanh u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + k x^3) */
-#define GELUV(VT, VIT, y, x) do { \
-	VT x__ = (x), u__, t__; \
-	u__ = GELU_K0 * (x__ + GELU_K1 * x__ * x__ * x__); \
-	EXPV(VT, VIT, t__, -2.0f * u__); \
-	(y) = x__ / (1.0f + t__); \
+/* 0.5 x (1 + tanh u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + k x^3);
+ * two at once (EXPV2) */
+#define GELU_U(x)	(GELU_K0 * ((x) + GELU_K1 * (x) * (x) * (x)))
+#define GELUV2(VT, VIT, y, x, y2, x2) do { \
+	VT x__ = (x), w__ = (x2), t__, t2__; \
+	EXPV2(VT, VIT, t__, -2.0f * GELU_U(x__), t2__, -2.0f * GELU_U(w__)); \
+	(y) = x__ / (1.0f + t__), (y2) = w__ / (1.0f + t2__); \
+} while (0)
+#define GELUV(VT, VIT, y, x)	do { VT e__; \
+	GELUV2(VT, VIT, y, x, e__, x); (void)e__; } while (0)
+/* d *= d/dx x s(u) = s + x s (1 - s) 2 u'(x), s = (1 + tanh u) / 2 =
+ * 1 / (1 + t), t = exp(-2u) */
+#define GELU_GRAD(VT, d, x, t) do { \
+	VT s__ = 1.0f / (1.0f + (t)); \
+	(d) = (d) * (s__ + (x) * s__ * (1.0f - s__) * 2.0f * GELU_K0 * \
+	    (1.0f + 3.0f * GELU_K1 * (x) * (x))); \
 } while (0)
 
 /*
@@ -91,27 +107,27 @@ gelu16(float *out, const float *inp, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i + 16 <= n; i += 16)
+	for (i = 0; i + 32 <= n; i += 32)
+		GELUV2(v16, v16i, V16(out + i), CV16(inp + i), V16(out + i + 16),
+		    CV16(inp + i + 16));
+	for (; i + 16 <= n; i += 16)
 		GELUV(v16, v16i, V16(out + i), CV16(inp + i));
 	return i;
 }
 
-/* expsub_sum()'s loop on 16 lanes, adding into *acc as it does */
+/* exp_all()'s loop on 16 lanes */
 static T512 int
-expsub16(float *x, int n, float mx, v8 *acc)
+exp16(float *x, int n)
 {
-	v16 t;
-	v8 a = *acc;
+	v16 t, t2;
 	int i;
 
-	for (i = 0; i + 16 <= n; i += 16) {
-		EXPV_NEG(v16, v16i, t, CV16(x + i) - mx);
-		V16(x + i) = t;
-		a = a + __builtin_shufflevector(t, t, 0, 1, 2, 3, 4, 5, 6, 7);
-		a = a + __builtin_shufflevector(t, t, 8, 9, 10, 11, 12, 13, 14,
-		    15);
+	for (i = 0; i + 32 <= n; i += 32) {
+		EXPV2_NEG(v16, v16i, t, CV16(x + i), t2, CV16(x + i + 16));
+		V16(x + i) = t, V16(x + i + 16) = t2;
 	}
-	*acc = a;
+	for (; i + 16 <= n; i += 16)
+		EXPV_NEG(v16, v16i, V16(x + i), CV16(x + i));
 	return i;
 }
 #define WIDE(call)	(matmul_avx512() ? (call) : 0)
@@ -142,6 +158,48 @@ sum(const float *x, int n)
 	for (; i < n; i++)
 		s += x[i];
 	return s;
+}
+
+/* dst (cols,rows) = src (rows,cols) transposed, rows ldd and lds apart:
+ * blocks of 8 x 8 by shuffles (the unpack, shuffle, permute network),
+ * the edges one by one. */
+#define SHUF(a, b, i0, i1, i2, i3, i4, i5, i6, i7) \
+	__builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+
+INLINE void
+transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
+{
+	v8 r[8], t[8], u[8];
+	int i, j, k, rb = rows & ~7, cb = cols & ~7;
+
+	for (j = 0; j < rb; j += 8)
+		for (i = 0; i < cb; i += 8) {
+			for (k = 0; k < 8; k++)
+				r[k] = CV8(src + (size_t)(j + k) * lds + i);
+			for (k = 0; k < 8; k += 2) {
+				t[k] = SHUF(r[k], r[k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+				t[k + 1] = SHUF(r[k], r[k + 1], 2, 10, 3, 11, 6, 14, 7,
+				    15);
+			}
+			for (k = 0; k < 8; k += 4) {
+				u[k] = SHUF(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+				u[k + 1] = SHUF(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14,
+				    15);
+				u[k + 2] = SHUF(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12,
+				    13);
+				u[k + 3] = SHUF(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7,
+				    14, 15);
+			}
+			for (k = 0; k < 4; k++) {
+				V8(dst + (size_t)(i + k) * ldd + j) =
+				    SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+				V8(dst + (size_t)(i + k + 4) * ldd + j) =
+				    SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+			}
+		}
+	for (j = 0; j < rows; j++)
+		for (i = j < rb ? cb : 0; i < cols; i++)
+			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
 }
 
 CLONES void
@@ -291,123 +349,70 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 	}
 }
 
-/* dst (cols,rows) = src (rows,cols) transposed, rows ldd and lds apart:
- * blocks of 8 x 8 by shuffles (the unpack, shuffle, permute network),
- * the edges one by one. */
-#define SHUF(a, b, i0, i1, i2, i3, i4, i5, i6, i7) \
-	__builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
-
+/* x[0..n) = exp(x[0..n)), x <= 0, one long loop: many independent exps
+ * in flight */
 INLINE void
-transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
+exp_all(float *x, int n)
 {
-	v8 r[8], t[8], u[8];
-	int i, j, k, rb = rows & ~7, cb = cols & ~7;
-
-	for (j = 0; j < rb; j += 8)
-		for (i = 0; i < cb; i += 8) {
-			for (k = 0; k < 8; k++)
-				r[k] = CV8(src + (size_t)(j + k) * lds + i);
-			for (k = 0; k < 8; k += 2) {
-				t[k] = SHUF(r[k], r[k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-				t[k + 1] = SHUF(r[k], r[k + 1], 2, 10, 3, 11, 6, 14, 7,
-				    15);
-			}
-			for (k = 0; k < 8; k += 4) {
-				u[k] = SHUF(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-				u[k + 1] = SHUF(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14,
-				    15);
-				u[k + 2] = SHUF(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12,
-				    13);
-				u[k + 3] = SHUF(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7,
-				    14, 15);
-			}
-			for (k = 0; k < 4; k++) {
-				V8(dst + (size_t)(i + k) * ldd + j) =
-				    SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-				V8(dst + (size_t)(i + k + 4) * ldd + j) =
-				    SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
-			}
-		}
-	for (j = 0; j < rows; j++)
-		for (i = j < rb ? cb : 0; i < cols; i++)
-			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
-}
-
-/*
- * x[0..n) = exp(x[0..n) - mx), the arguments <= 0, and their sum in the
- * order of sum(): 8 running lanes, then the tail.
- */
-INLINE float
-expsub_sum(float *x, int n, float mx)
-{
-	v8 a = { 0 }, t;
-	float s;
+	v8 t, t2;
 	int i, k;
 
-	for (i = WIDE(expsub16(x, n, mx, &a)); i + 8 <= n; i += 8) {
-		EXPV_NEG(v8, v8i, t, CV8(x + i) - mx);
-		V8(x + i) = t;
-		a = a + t;
+	for (i = WIDE(exp16(x, n)); i + 16 <= n; i += 16) {
+		EXPV2_NEG(v8, v8i, t, CV8(x + i), t2, CV8(x + i + 8));
+		V8(x + i) = t, V8(x + i + 8) = t2;
 	}
-	s = hsum8(&a);
+	for (; i + 8 <= n; i += 8)
+		EXPV_NEG(v8, v8i, V8(x + i), CV8(x + i));
 	if (i < n) {
 		for (k = 0; k < 8; k++)
-			t[k] = i + k < n ? x[i + k] - mx : 0.0f;
+			t[k] = i + k < n ? x[i + k] : 0.0f;
 		EXPV_NEG(v8, v8i, t, t);
-		for (k = 0; i + k < n; k++) {
+		for (k = 0; i + k < n; k++)
 			x[i + k] = t[k];
-			s += t[k];
-		}
 	}
-	return s;
 }
 
-/*
- * Each row of x (rows, n) = softmax(scale row), in place, by blocks of
- * SM_ROWS rows in three passes (scale and max; exp and sum; normalize),
- * each pass over the whole block: the rows' long chains (max, exp, sum,
- * reciprocal) overlap instead of waiting one on another.
- */
-#define SM_ROWS 32
-
+/* Each row of x (rows, n) = softmax(scale row), in place. */
 INLINE void
 softmax_rows(float *x0, int rows, int n, float scale)
 {
-	float mx[SM_ROWS], s[SM_ROWS], *x;
-	v8 vm = { 0 }, t;
-	v8i gt;
-	int r0, r1, r, i;
+	float mx, s, *x;
+	v8 vm;
+	int r, i;
 
-	for (r0 = 0; r0 < rows; r0 = r1) {
-		r1 = r0 + SM_ROWS < rows ? r0 + SM_ROWS : rows;
-		for (r = r0; r < r1; r++) {
-			x = x0 + (size_t)r * n;
-			for (i = 0; i + 8 <= n; i += 8) {
-				V8(x + i) = t = CV8(x + i) * scale;
-				gt = t > vm;
-				vm = i == 0 ? t : (v8)((gt & (v8i)t) | (~gt &
-				    (v8i)vm));
+	for (r = 0; r < rows; r++) {
+		x = x0 + (size_t)r * n;
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) * scale;
+		for (; i < n; i++)
+			x[i] *= scale;
+		mx = x[0];
+		if (n >= 8) {
+			vm = CV8(x);
+			for (i = 8; i + 8 <= n; i += 8) {
+				v8i gt = CV8(x + i) > vm;
+
+				vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
 			}
-			for (; i < n; i++)
-				x[i] *= scale;
-			mx[r - r0] = x[0];
-			if (n >= 8)	/* a tree: max is exact in any order */
-				mx[r - r0] = MAX(MAX(MAX(vm[0], vm[1]),
-				    MAX(vm[2], vm[3])), MAX(MAX(vm[4], vm[5]),
-				    MAX(vm[6], vm[7])));
-			for (i = n & ~7; i < n; i++)
-				mx[r - r0] = MAX(x[i], mx[r - r0]);
+			/* a tree: max is exact in any order */
+			mx = MAX(MAX(MAX(vm[0], vm[1]), MAX(vm[2], vm[3])),
+			    MAX(MAX(vm[4], vm[5]), MAX(vm[6], vm[7])));
 		}
-		for (r = r0; r < r1; r++)
-			s[r - r0] = 1.0f / expsub_sum(x0 + (size_t)r * n, n,
-			    mx[r - r0]);
-		for (r = r0; r < r1; r++) {
-			x = x0 + (size_t)r * n;
-			for (i = 0; i + 8 <= n; i += 8)
-				V8(x + i) = CV8(x + i) * s[r - r0];
-			for (; i < n; i++)
-				x[i] *= s[r - r0];
-		}
+		for (i = n & ~7; i < n; i++)
+			mx = x[i] > mx ? x[i] : mx;
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) - mx;
+		for (; i < n; i++)
+			x[i] -= mx;
+	}
+	exp_all(x0, rows * n);
+	for (r = 0; r < rows; r++) {
+		x = x0 + (size_t)r * n;
+		s = 1.0f / sum(x, n);
+		for (i = 0; i + 8 <= n; i += 8)
+			V8(x + i) = CV8(x + i) * s;
+		for (; i < n; i++)
+			x[i] *= s;
 	}
 }
 
@@ -489,7 +494,10 @@ gelu_forward(float *out, const float *inp, size_t n)
 	size_t i, k;
 	v8 x;
 
-	for (i = WIDE(gelu16(out, inp, n)); i < n; i += 8) {
+	for (i = WIDE(gelu16(out, inp, n)); i + 16 <= n; i += 16)
+		GELUV2(v8, v8i, V8(out + i), CV8(inp + i), V8(out + i + 8),
+		    CV8(inp + i + 8));
+	for (; i < n; i += 8) {
 		if (i + 8 <= n)
 			x = CV8(inp + i);
 		else
@@ -507,11 +515,19 @@ gelu_forward(float *out, const float *inp, size_t n)
 CLONES void
 gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 {
-	float t[8];
 	size_t i, k;
-	v8 x, u, s, d;
+	v8 x, x2, t, t2, d, d2;
 
-	for (i = 0; i < n; i += 8) {
+	for (i = 0; i + 16 <= n; i += 16) {
+		x = CV8(inp + i), x2 = CV8(inp + i + 8);
+		d = CV8(dout + i), d2 = CV8(dout + i + 8);
+		EXPV2(v8, v8i, t, -2.0f * GELU_U(x), t2, -2.0f * GELU_U(x2));
+		GELU_GRAD(v8, d, x, t);
+		GELU_GRAD(v8, d2, x2, t2);
+		V8(dinp + i) = CV8(dinp + i) + d;
+		V8(dinp + i + 8) = CV8(dinp + i + 8) + d2;
+	}
+	for (; i < n; i += 8) {
 		if (i + 8 <= n) {
 			x = CV8(inp + i);
 			d = CV8(dout + i);
@@ -520,13 +536,8 @@ gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 				x[k] = i + k < n ? inp[i + k] : 0.0f;
 				d[k] = i + k < n ? dout[i + k] : 0.0f;
 			}
-		u = GELU_K0 * (x + GELU_K1 * x * x * x);
-		V8(t) = -2.0f * u;
-		exp8(t, t);
-		s = 1.0f / (1.0f + CV8(t));	/* (1 + tanh u) / 2 */
-		/* d/dx x s(u) = s + x s (1 - s) 2 u'(x) */
-		d = d * (s + x * s * (1.0f - s) * 2.0f * GELU_K0 *
-		    (1.0f + 3.0f * GELU_K1 * x * x));
+		EXPV(v8, v8i, t, -2.0f * GELU_U(x));
+		GELU_GRAD(v8, d, x, t);
 		if (i + 8 <= n)
 			V8(dinp + i) = CV8(dinp + i) + d;
 		else
