@@ -20,6 +20,7 @@
 #include "cstream.h"
 #include "timeparse.h"
 #include "feed.h"
+#include "join.h"
 #include "stopsig.h"
 
 static volatile sig_atomic_t stop;
@@ -32,6 +33,9 @@ static struct {
 	struct feedopt	 in;
 } opt = { CKTIME_NONE, CKTIME_NONE, 0, 5 * CK_SEC, 0, -1, 0, 0, 0, 0, 0,
 	{ 0 } };
+
+/* --join: the references, their options (the main input's) */
+static struct joinset js = { .wait = 5 * CK_SEC };
 
 static struct {
 	struct csvout	*out;
@@ -108,6 +112,13 @@ usage(int status)
 		    "(default: off, a missing volume is an error)" },
 		{ "--close adj", "use the adjusted close, open, high and low "
 		    "scaled with it (default: the close)" },
+		{ "--join prefix=file", "append prefix_open .. prefix_volume "
+		    "of file's latest candle at or before each row's time; "
+		    "repeatable (default: none)" },
+		{ "--join-wait s", "with -f, wait up to s seconds for a "
+		    "reference's candle at a row's time (default 5)" },
+		{ "--join-keep", "keep rows before a reference's first candle, "
+		    "with empty columns (default: off, dropped)" },
 		{ "-h, --help", "print this help and exit" },
 		{ "--version", "print the version and exit" },
 	};
@@ -122,7 +133,8 @@ usage(int status)
 	    "\t[--epoch s|ms|us] [--sep c] [--decimal ,|.] [--columns list]\n"
 	    "\t[--time-format fmt] [--tz zone] [--header none] "
 	    "[--volume column]\n"
-	    "\t[--no-volume] [--close adj] [file ...]\n");
+	    "\t[--no-volume] [--close adj]\n"
+	    "\t[--join prefix=file [--join-wait s] [--join-keep]] [file ...]\n");
 	for (i = 0; status == 0 && i < sizeof(help) / sizeof(help[0]); i++)
 		fprintf(f, "%s%s", i == 0 ? "\noptions:\n" : "",
 		    arg_helpline(b, sizeof(b), help[i][0], help[i][1]));
@@ -152,6 +164,7 @@ summary(void)
 		    st.differ, opt.dedupe == 'l' ? "last" : "first");
 	if (opt.gaps)
 		warnx("%ld gaps", st.ngaps);
+	join_summary(&js);
 }
 
 static void
@@ -170,16 +183,58 @@ flushcb(void *arg)
 }
 
 /* Reached the end of a followed file: the last rows so far, then live. */
+static void	out_row(const struct feedrow *);
+
 static void
 atend(void *arg)
 {
 	(void)arg;
 	release_first();
 	if (st.ringon) {
-		ring_write(&st.ring, st.out);
+		ring_write(&st.ring, out_row);
 		st.ringon = 0;
 	}
 	finish_output();
+}
+
+/* A reference's bad line: skipped and counted, or the end (the rows not
+ * yet written wait for what it would have said). */
+static void
+joinbad(const char *msg)
+{
+	if (opt.skipbad && !js.fatal) {
+		warnx("%s (skipped)", msg);
+		st.bad++;
+		return;
+	}
+	finish_output();
+	warnx("%s", msg);
+	exit(CK_EXIT_DATA);
+}
+
+/* A row out, with the references' columns (or dropped without them). */
+static void
+out_row(const struct feedrow *r)
+{
+	char msg[512];
+	int n;
+
+	if (js.n > 0) {
+		while ((n = join_at(&js, r->c.t, msg, sizeof(msg))) ==
+		    CK_EDATA)
+			joinbad(msg);
+		if (n == CK_EINTR)
+			stopped();
+		if (n < 0) {
+			finish_output();
+			errx(CK_EXIT_FAIL, "%s", msg);
+		}
+		if (n == 0)
+			return;
+	}
+	feedrow_fields(r, st.out);
+	join_fields(&js, st.out);
+	csvout_end(st.out);
 }
 
 static void
@@ -204,7 +259,7 @@ emit(const struct feedrow *r)
 	}
 	if (opt.replay >= 0)
 		replay_wait(r->c.t);
-	feedrow_write(r, st.out);
+	out_row(r);
 	if (opt.replay >= 0 || csvout_error(st.out))
 		finish_output();
 }
@@ -215,17 +270,10 @@ static void	bad(const char *, int);
 static void
 bucket(const struct feedrow *b)
 {
-	char why[160], msg[320];
+	char msg[320];
 
-	if (!time_in_range(b->c.t))
-		snprintf(why, sizeof(why), "its start is outside %s",
-		    TIME_RANGE_TEXT);
-	if (!time_in_range(b->c.t) ||
-	    candle_check(&b->c, why, sizeof(why)) != 0) {
-		snprintf(msg, sizeof(msg), "resampled candle %.*s: %s",
-		    (int)b->len[0], b->txt[0], why);
+	if (feedrs_bucket_check(b, msg, sizeof(msg)) != 0)
 		bad(msg, 1);
-	}
 	emit(b);
 }
 
@@ -247,14 +295,9 @@ pass(const struct feedrow *r)
 		return;
 	}
 	if ((n = feedrs_push(&st.rs, r, &b)) == -2) {
-		char msg[320], t[40], s[40];
+		char msg[320];
 
-		time_format(t, r->c.t);
-		time_format(s, resample_bucket(&st.rs.rs, r->c.t));
-		snprintf(msg, sizeof(msg), "candle %s falls in the bucket of "
-		    "%s, written already as complete: the candles came closer "
-		    "together than before (resample a series with one step)",
-		    t, s);
+		feedrs_late(&st.rs, NULL, r->c.t, msg, sizeof(msg));
 		bad(msg, 0);
 		return;
 	}
@@ -293,7 +336,7 @@ endstream(void)
 	if (opt.partial && opt.resample && feedrs_partial(&st.rs, &b) == 1)
 		bucket(b);
 	if (st.ringon)
-		ring_write(&st.ring, st.out);
+		ring_write(&st.ring, out_row);
 	st.ringon = 0;
 }
 
@@ -312,7 +355,7 @@ bad(const char *msg, int fatal)
 		st.held.full = 0;
 	}
 	if (st.ringon)
-		ring_write(&st.ring, st.out);
+		ring_write(&st.ring, out_row);
 	finish_output();
 	warnx("%s", msg);
 	exit(CK_EXIT_DATA);
@@ -440,24 +483,6 @@ release_first(void)
 	}
 }
 
-/* Newest first: whether path can be read from its end. */
-static int
-reversible(const char *path, const struct feedin *f)
-{
-	unsigned char m[2];
-	int fd, ok;
-
-	if (strcmp(path, "-") == 0 || f->json != NULL ||
-	    csvin_encoding(f->in) == CSVIN_UTF16LE ||
-	    csvin_encoding(f->in) == CSVIN_UTF16BE)
-		return 0;
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return 0;
-	ok = pread(fd, m, 2, 0) == 2 && !(m[0] == 0x1f && m[1] == 0x8b);
-	close(fd);
-	return ok;
-}
-
 /* Read one input to its end (or, following, until stopped). */
 static void
 input(const char *path, struct csvin *in, struct follow *fw)
@@ -479,6 +504,7 @@ input(const char *path, struct csvin *in, struct follow *fw)
 		if (!st.header) {
 			for (n = 0; n < 6; n++)
 				csvout_str(st.out, candle_colname(n));
+			join_header(&js, st.out);
 			csvout_end(st.out);
 			st.header = 1;
 		}
@@ -494,7 +520,7 @@ input(const char *path, struct csvin *in, struct follow *fw)
 			}
 			if (nrow++ > 0 || reversed || st.afterrestart) {
 				if (st.first.full && r.c.t < st.first.r.c.t &&
-				    fw == NULL && reversible(path, &f))
+				    fw == NULL && feed_reversible(path, &f))
 					break;	/* newest first */
 				st.newest = st.first.full &&
 				    r.c.t < st.first.r.c.t;
@@ -622,6 +648,9 @@ options(int argc, char *argv[])
 		{ "volume", required_argument, NULL, 'v' },
 		{ "no-volume", no_argument, NULL, 'N' },
 		{ "close", required_argument, NULL, 'c' },
+		{ "join", required_argument, NULL, 'j' },
+		{ "join-wait", required_argument, NULL, 'J' },
+		{ "join-keep", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -635,7 +664,7 @@ options(int argc, char *argv[])
 	static const char *const adj[] = { "adj", NULL };
 	static const enum epoch_unit units[] = { EPOCH_S, EPOCH_MS, EPOCH_US };
 	struct argerr e = { 0 };
-	int c;
+	int c, waitset = 0;
 
 	while (!e.bad && (c = getopt_long(argc, argv, "fh", lo, NULL)) != -1) {
 		switch (c) {
@@ -680,6 +709,15 @@ options(int argc, char *argv[])
 		case 'c':	if (arg_word(&e, "--close", optarg, adj) >= 0)
 					opt.in.closeadj = 1;
 				break;
+		case 'j':	if (join_spec(&js, optarg, e.msg,
+				    sizeof(e.msg)) != 0)
+					e.bad = 1;
+				break;
+		case 'J':	js.wait = (cktime)(arg_seconds(&e, "--join-wait",
+				    optarg, 1e6) * CK_SEC);
+				waitset = 1;
+				break;
+		case 'K':	js.keep = 1; break;
 		case 'h':	usage(CK_EXIT_OK); break;
 		case 'V':	puts("candle-feed " VERSION);
 				exit(CK_EXIT_OK);
@@ -694,6 +732,8 @@ options(int argc, char *argv[])
 		errx(CK_EXIT_USAGE, "--partial needs --resample");
 	if (opt.in.novolume && opt.in.volume != NULL)
 		errx(CK_EXIT_USAGE, "--no-volume and --volume exclude each other");
+	if ((waitset || js.keep) && js.n == 0)
+		errx(CK_EXIT_USAGE, "--join-wait and --join-keep need --join");
 }
 
 int
@@ -709,6 +749,12 @@ main(int argc, char *argv[])
 	options(argc, argv);
 	files = optind < argc ? argv + optind : stdinonly;
 	nfiles = optind < argc ? argc - optind : 1;
+	for (i = 0; i < js.n; i++)
+		for (live = 0; live < nfiles; live++)
+			if (strcmp(js.ref[i].path, "-") == 0 &&
+			    strcmp(files[live], "-") == 0)
+				errx(CK_EXIT_USAGE, "--join %s=-: standard input "
+				    "is the main input", js.ref[i].prefix);
 	if (stopsig_catch(&stop, 0) != 0)	/* a blocked wait ends */
 		err(CK_EXIT_FAIL, "signals");
 	if ((st.out = csvout_new(STDOUT_FILENO)) == NULL)
@@ -717,6 +763,17 @@ main(int argc, char *argv[])
 	replay_init(&st.replay, opt.replay, opt.maxwait);
 	if (opt.resample && feedrs_init(&st.rs, opt.resample) != 0)
 		errx(CK_EXIT_USAGE, "--resample: at most 520w");
+	js.o = &opt.in;
+	js.resample = opt.resample;
+	js.partial = opt.partial;
+	js.dedupe = opt.dedupe;
+	js.stop = &stop;
+	js.flush = flushcb;
+	if ((i = join_open(&js, opt.follow, msg, sizeof(msg))) != 0) {
+		if (i == CK_EINTR)
+			exit(128 + stop);
+		errx(i == CK_EDATA ? CK_EXIT_DATA : CK_EXIT_FAIL, "%s", msg);
+	}
 	if (opt.dedupe && nfiles > 1 && !opt.follow) {
 		if (ring_init(&st.join, JOINROWS) != 0)
 			err(CK_EXIT_FAIL, NULL);
@@ -753,5 +810,6 @@ main(int argc, char *argv[])
 	endstream();
 	finish_output();
 	summary();
+	join_free(&js);
 	return CK_EXIT_OK;
 }

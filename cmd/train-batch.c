@@ -585,8 +585,9 @@ calibrate(struct args *a, struct model *m, struct ckpt_meta *meta,
 	char ebuf[512];
 	int r;
 
-	if ((r = trainloop_calibrate(a->model, m, meta, ds, &a->to, cr, ebuf,
-	    sizeof(ebuf))) != 0)
+	if ((r = trainloop_calibrate(m, ds, cr, ebuf, sizeof(ebuf))) != 0 ||
+	    (r = trainloop_commit_calibration(a->model, m, meta, &a->to.lock,
+	    cr, ebuf, sizeof(ebuf))) != 0)
 		errx(ck_exit(r), "%s", ebuf);
 	fputs("train-batch: ", stderr);
 	report_calibration(stderr, cr);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,13 +59,19 @@ feedheld_free(struct feedheld *h)
 }
 
 void
-feedrow_write(const struct feedrow *r, struct csvout *out)
+feedrow_fields(const struct feedrow *r, struct csvout *out)
 {
 	int k;
 
 	/* checked times and numbers hold no comma, quote or newline */
 	for (k = 0; k < 6; k++)
 		csvout_plain(out, r->txt[k], r->len[k]);
+}
+
+void
+feedrow_write(const struct feedrow *r, struct csvout *out)
+{
+	feedrow_fields(r, out);
 	csvout_end(out);
 }
 
@@ -198,6 +205,36 @@ feedrs_push(struct feedrs *f, const struct feedrow *r, struct feedrow **out)
 }
 
 int
+feedrs_bucket_check(const struct feedrow *b, char *msg, size_t len)
+{
+	char why[160];
+
+	if (!time_in_range(b->c.t))
+		snprintf(why, sizeof(why), "its start is outside %s",
+		    TIME_RANGE_TEXT);
+	if (time_in_range(b->c.t) &&
+	    candle_check(&b->c, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(msg, len, "resampled candle %.*s: %s", (int)b->len[0],
+	    b->txt[0], why);
+	return -1;
+}
+
+void
+feedrs_late(const struct feedrs *f, const char *name, cktime t, char *msg,
+    size_t len)
+{
+	char a[40], b[40];
+
+	time_format(a, t);
+	time_format(b, resample_bucket(&f->rs, t));
+	snprintf(msg, len, "%s%scandle %s falls in the bucket of %s, written "
+	    "already as complete: the candles came closer together than "
+	    "before (resample a series with one step)", name != NULL ? name :
+	    "", name != NULL ? ": " : "", a, b);
+}
+
+int
 feedrs_partial(struct feedrs *f, struct feedrow **out)
 {
 	struct candle c;
@@ -236,13 +273,12 @@ ring_push(struct ring *g, const struct feedrow *r)
 }
 
 void
-ring_write(struct ring *g, struct csvout *out)
+ring_write(struct ring *g, void (*put)(const struct feedrow *))
 {
 	long i;
 
 	for (i = 0; i < g->count; i++)
-		feedrow_write(&g->row[(g->head - g->count + i + g->n) % g->n].r,
-		    out);
+		put(ring_at(g, i));
 	g->count = 0;
 }
 
@@ -378,13 +414,48 @@ restart(struct follow *fw)
 	return 1;
 }
 
+/* One read at the file's end: bytes read (complete lines made ready), 0
+ * at its end, -1 on an error. */
+static ssize_t
+fill(struct follow *fw)
+{
+	ssize_t r;
+	char *nl;
+
+	r = read(fw->fd, fw->buf + fw->len, fw->cap - fw->len);
+	if (r > 0) {
+		fw->pos += r;
+		fw->len += r;
+		for (nl = fw->buf + fw->len; nl > fw->buf && nl[-1] != '\n';
+		    nl--)
+			;
+		fw->ready = nl - fw->buf;
+	}
+	return r;
+}
+
+int
+follow_poll(struct follow *fw)
+{
+	struct pollfd p;
+
+	if (fw->restarted || fw->ready > 0 || fw->len == fw->cap)
+		return 1;
+	p.fd = fw->fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 0) != 1)
+		return 0;
+	if (fill(fw) < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	return fw->ready > 0 || fw->len == fw->cap || restart(fw);
+}
+
 ssize_t
 follow_read(void *ctx, void *buf, size_t n)
 {
 	struct follow *fw = ctx;
 	struct timespec ts;
 	ssize_t r;
-	char *nl;
 
 	if (fw->restarted)
 		return 0;	/* until the caller starts anew */
@@ -403,18 +474,10 @@ follow_read(void *ctx, void *buf, size_t n)
 			fw->ready = fw->len;
 			continue;
 		}
-		r = read(fw->fd, fw->buf + fw->len, fw->cap - fw->len);
-		if (r < 0)
+		if ((r = fill(fw)) < 0)
 			return -1;
-		if (r > 0) {
-			fw->pos += r;
-			fw->len += r;
-			for (nl = fw->buf + fw->len; nl > fw->buf && nl[-1] != '\n';
-			    nl--)
-				;
-			fw->ready = nl - fw->buf;
+		if (r > 0)
 			continue;
-		}
 		if (restart(fw))
 			return 0;
 		if (fw->atend != NULL)
@@ -565,6 +628,23 @@ ring_set(struct ring *g, long i, const struct feedrow *r)
 }
 
 /* ---- a newest-first file read from its end ---- */
+
+int
+feed_reversible(const char *path, const struct feedin *f)
+{
+	unsigned char m[2];
+	int fd, ok;
+
+	if (strcmp(path, "-") == 0 || f->json != NULL ||
+	    csvin_encoding(f->in) == CSVIN_UTF16LE ||
+	    csvin_encoding(f->in) == CSVIN_UTF16BE)
+		return 0;
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	ok = pread(fd, m, 2, 0) == 2 && !(m[0] == 0x1f && m[1] == 0x8b);
+	close(fd);
+	return ok;
+}
 
 #define REVBLK	(64 * 1024)
 

@@ -104,6 +104,8 @@ struct feedheld {
 int	feedheld_set(struct feedheld *, const struct feedrow *);
 void	feedheld_free(struct feedheld *);
 void	feedrow_write(const struct feedrow *, struct csvout *);
+/* Its six fields, not the end of the row. */
+void	feedrow_fields(const struct feedrow *, struct csvout *);
 
 /*
  * Resampling (resample.h) with the texts of the values kept: a bucket's
@@ -132,6 +134,13 @@ void	feedrs_free(struct feedrs *);
  * (no memory), or -2: the row falls in a bucket already given as complete
  * (RESAMPLE_LATE), and nothing was added. */
 int	feedrs_push(struct feedrs *, const struct feedrow *, struct feedrow **out);
+/* A completed bucket checked as the stream checks any candle: 0, or -1
+ * with "resampled candle TIME: reason" in msg. */
+int	feedrs_bucket_check(const struct feedrow *, char *msg, size_t len);
+/* The message for a row at t that came after its bucket was complete
+ * (feedrs_push's -2), after "name: " when name is not NULL. */
+void	feedrs_late(const struct feedrs *, const char *name, cktime t,
+	    char *msg, size_t len);
 /* The incomplete last bucket: 1 and *out, or 0. */
 int	feedrs_partial(struct feedrs *, struct feedrow **out);
 
@@ -143,7 +152,8 @@ struct ring {
 
 int	ring_init(struct ring *, long n);
 int	ring_push(struct ring *, const struct feedrow *);
-void	ring_write(struct ring *, struct csvout *);	/* and empty it */
+/* Each row to put, oldest first, and empty it. */
+void	ring_write(struct ring *, void (*put)(const struct feedrow *));
 void	ring_free(struct ring *);
 /* Row i from the oldest; drop the oldest; the row at time t (the rows in
  * time order), or -1; replace row i: 0 or -1. */
@@ -167,6 +177,9 @@ struct revsrc {
 	size_t		 llen, lpos, lcap;
 };
 
+/* 1 when the file of input f can be read from its end (a plain regular
+ * file: not "-", gzip, JSON or UTF-16), else 0. */
+int	feed_reversible(const char *path, const struct feedin *f);
 int	rev_open(struct revsrc *, const char *path, long hdrlines, char *err,
 	    size_t errlen);
 void	rev_close(struct revsrc *);
@@ -217,6 +230,9 @@ int	follow_open(struct follow *, const char *path, char *err,
 	    size_t errlen);
 void	follow_close(struct follow *);
 ssize_t	follow_read(void *ctx, void *buf, size_t n);
+/* Without blocking: 1 when a follow_read would hand on a line (or end for
+ * a restart) now, 0 when it would wait, -1 on a read error. */
+int	follow_poll(struct follow *);
 
 /*
  * A plain regular file's last n rows (for --last): a csvin over its header

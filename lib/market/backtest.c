@@ -483,7 +483,7 @@ mark(struct bt *bt, double close, cktime t, int newret)
 	curve_mark(&bt->eq, bt->equity, t, i, newret);
 	bt->dd = bt->eq.dd;
 	if (newret) {
-		rb = close / (bt->n ? bt->prev_close : bt->first_open) - 1;
+		rb = close / (bt->n ? bt->prev.close : bt->first_open) - 1;
 		/* Welford's co-moment: buy and hold's mean before this
 		 * return, the strategy's after it */
 		bt->cov += (rb - bt->bh.rmean) * (rs - bt->eq.rmean);
@@ -505,13 +505,13 @@ score(struct bt *bt, const struct bt_row *r)
 		if ((bt->pending == ACTION_BUY) == (dir > 0))
 			bt->sig_hit++;
 	}
-	if (bt->prev_ghost) {
+	if (bt->prev.has_ghost) {
 		bt->gerr_n++;
-		bt->gerr_sum += fabs(bt->ghost_close - r->close) / r->close;
-		bt->naive_sum += fabs(bt->prev_close - r->close) / r->close;
+		bt->gerr_sum += fabs(bt->prev.next_close - r->close) / r->close;
+		bt->naive_sum += fabs(bt->prev.close - r->close) / r->close;
 		if (dir != 0) {
 			bt->gdir_n++;
-			if (sign(bt->ghost_close - bt->ghost_open) == dir)
+			if (sign(bt->prev.next_close - bt->prev.next_open) == dir)
 				bt->gdir_hit++;
 		}
 	}
@@ -584,7 +584,7 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
 		snprintf(err, errlen, "price not positive and finite");
 		return CK_EDATA;
 	}
-	if (bt->n > 0 && r->t <= bt->last) {
+	if (bt->n > 0 && r->t <= bt->prev.t) {
 		snprintf(err, errlen, "time does not increase");
 		return CK_EDATA;
 	}
@@ -594,17 +594,17 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
 		bt->first_open = r->open;
 		bt->eq.peak_t = bt->bh.peak_t = r->t;
 	} else {
-		count_step(bt, (uint64_t)r->t - (uint64_t)bt->last);
+		count_step(bt, (uint64_t)r->t - (uint64_t)bt->prev.t);
 		score(bt, r);
-		ret = r->close / bt->prev_close - 1;
+		ret = r->close / bt->prev.close - 1;
 		bt->r2sum += ret * ret;
 		bt->r2n++;
 		if (bt->order != BT_KEEP) {
 			if (bt->cfg.fill == BT_FILL_OPEN)
 				n += carry_out(bt, bt->order, r->open, r->t, out);
 			else
-				n += carry_out(bt, bt->order, bt->prev_close,
-				    bt->last, out);
+				n += carry_out(bt, bt->order, bt->prev.close,
+				    bt->prev.t, out);
 		}
 	}
 	if (bt->side != BT_FLAT) {
@@ -621,12 +621,7 @@ bt_push(struct bt *bt, const struct bt_row *r, struct bt_trade *out,
 		act = ACTION_HOLD;
 	bt->pending = act;
 	bt->order = decide(bt, act, r);
-	bt->prev_ghost = r->has_ghost;
-	bt->ghost_open = r->next_open;
-	bt->ghost_close = r->next_close;
-	bt->prev_open = r->open;
-	bt->prev_close = r->close;
-	bt->last = r->t;
+	bt->prev = *r;
 	bt->n++;
 	return n;
 }
@@ -641,8 +636,8 @@ bt_finish(struct bt *bt, struct bt_trade *out)
 	bt->order = BT_KEEP;
 	if (bt->n == 0 || bt->side == BT_FLAT)
 		return 0;
-	close_pos(bt, bt->prev_close, bt->last, BT_EXIT_END, out);
-	mark(bt, bt->prev_close, bt->last, 0);
+	close_pos(bt, bt->prev.close, bt->prev.t, BT_EXIT_END, out);
+	mark(bt, bt->prev.close, bt->prev.t, 0);
 	return 1;
 }
 
@@ -767,8 +762,8 @@ bt_summary(const struct bt *bt, struct bt_summary *s)
 
 	memset(s, 0, sizeof(*s));
 	s->start = bt->n ? bt->start : CKTIME_NONE;
-	s->end = bt->n ? bt->last : CKTIME_NONE;
-	s->duration_seconds = bt->n ? span(bt->last, bt->start) : 0;
+	s->end = bt->n ? bt->prev.t : CKTIME_NONE;
+	s->duration_seconds = bt->n ? span(bt->prev.t, bt->start) : 0;
 	s->candles = bt->n;
 	s->trades = bt->trades;
 	s->wins = bt->wins;
@@ -789,9 +784,9 @@ bt_summary(const struct bt *bt, struct bt_summary *s)
 	}
 	years = s->duration_seconds / YEAR_S;
 	curve_summary(&bt->eq, bt->cfg.cash, s->periods_per_year, years,
-	    bt->n - 1, bt->last, &s->strat);
+	    bt->n - 1, bt->prev.t, &s->strat);
 	curve_summary(&bt->bh, bt->cfg.cash, s->periods_per_year, years,
-	    bt->n - 1, bt->last, &s->bh);
+	    bt->n - 1, bt->prev.t, &s->bh);
 	memset(&s->flat, 0, sizeof(s->flat));
 	s->flat.equity = s->flat.equity_peak = bt->cfg.cash;
 	s->flat.volatility_ann_pct = bt->n > 1 ? 0 : NAN;
@@ -806,7 +801,7 @@ bt_summary(const struct bt *bt, struct bt_summary *s)
 	s->equity = bt->equity;
 	s->pnl = bt->equity - bt->cfg.cash;
 	s->return_pct = 100 * s->pnl / bt->cfg.cash;
-	s->bh_return_pct = bt->n ? 100 * (bt->prev_close / bt->first_open - 1) :
+	s->bh_return_pct = bt->n ? 100 * (bt->prev.close / bt->first_open - 1) :
 	    NAN;
 	s->max_dd_pct = s->strat.max_dd_pct;
 	s->max_dd_bars = s->strat.max_dd_bars;

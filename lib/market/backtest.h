@@ -143,11 +143,10 @@ struct bt {
 	long	r2n;
 	/* the previous row */
 	long	n;			/* rows pushed */
-	cktime	start, last;
-	double	first_open, prev_open, prev_close;
+	cktime	start;
+	double	first_open;
+	struct bt_row prev;		/* the last row pushed (n > 0) */
 	int	pending;		/* action of the previous row, filtered */
-	int	prev_ghost;
-	double	ghost_open, ghost_close;
 	int	finished;
 	/* trade statistics */
 	long	trades, wins, losses;

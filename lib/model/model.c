@@ -37,15 +37,45 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 void
 model_config_default(struct model_config *c)
 {
+	memset(c, 0, sizeof *c);
 	c->W = 32;
 	c->d = 32;
 	c->L = 2;
 	c->h = 4;
+	c->ghost = 1;
+}
+
+int
+model_ghost_steps(const struct model_config *c)
+{
+	return c->ghost > 0 ? c->ghost : 1;
+}
+
+int
+model_config_same(const struct model_config *a, const struct model_config *b)
+{
+	int i;
+
+	if (a->W != b->W || a->d != b->d || a->L != b->L || a->h != b->h ||
+	    model_ghost_steps(a) != model_ghost_steps(b) || a->npiv != b->npiv ||
+	    a->piv_k != b->piv_k || a->nctx != b->nctx)
+		return 0;
+	for (i = 0; i < a->npiv && i < MODEL_MAXPIV; i++)
+		if (a->piv_level[i] != b->piv_level[i])
+			return 0;
+	for (i = 0; i < a->nctx && i < MODEL_MAXCTX; i++)
+		if (a->ctx[i].tf != b->ctx[i].tf || a->ctx[i].N != b->ctx[i].N ||
+		    strncmp(a->ctx[i].prefix, b->ctx[i].prefix,
+		    sizeof a->ctx[i].prefix) != 0)
+			return 0;
+	return 1;
 }
 
 int
 model_config_check(const struct model_config *c, char *err, size_t errlen)
 {
+	int i;
+
 	if (c->W < 1 || c->W > MODEL_MAXW) {
 		seterr(err, errlen, "window %d out of range 1..%d", c->W, MODEL_MAXW);
 		return -1;
@@ -61,6 +91,44 @@ model_config_check(const struct model_config *c, char *err, size_t errlen)
 	if (c->h < 1 || c->h > c->d || c->d % c->h != 0) {
 		seterr(err, errlen, "heads %d must divide the width %d", c->h, c->d);
 		return -1;
+	}
+	if (c->ghost < 0 || c->ghost > MODEL_MAXGHOST) {
+		seterr(err, errlen, "ghost candles %d out of range 1..%d",
+		    c->ghost, MODEL_MAXGHOST);
+		return -1;
+	}
+	if (c->npiv < 0 || c->npiv > MODEL_MAXPIV) {
+		seterr(err, errlen, "pivot-head levels %d out of range 0..%d",
+		    c->npiv, MODEL_MAXPIV);
+		return -1;
+	}
+	for (i = 0; i < c->npiv; i++)
+		if (c->piv_level[i] < 1 || c->piv_level[i] > 5 ||
+		    (i > 0 && c->piv_level[i] <= c->piv_level[i - 1])) {
+			seterr(err, errlen, "pivot-head levels must increase "
+			    "within 1..5");
+			return -1;
+		}
+	if (c->npiv > 0 && (c->piv_k < 1 || c->piv_k > 64)) {
+		seterr(err, errlen, "pivot k %d out of range 1..64", c->piv_k);
+		return -1;
+	}
+	if (c->nctx < 0 || c->nctx > MODEL_MAXCTX) {
+		seterr(err, errlen, "contexts %d out of range 0..%d", c->nctx,
+		    MODEL_MAXCTX);
+		return -1;
+	}
+	for (i = 0; i < c->nctx; i++) {
+		const struct model_ctx *x = &c->ctx[i];
+		size_t n = strnlen(x->prefix, sizeof x->prefix);
+
+		if (x->N < 1 || x->N > MODEL_MAXW || x->tf < 0 ||
+		    n == sizeof x->prefix || (x->tf == 0) != (n > 0) ||
+		    (long)c->W + x->N > MODEL_MAXW) {
+			seterr(err, errlen, "context %d: bad length, timeframe "
+			    "or prefix", i);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -14,15 +14,41 @@
 #define MODEL_NCLASS	3	/* HOLD, BUY, SELL */
 #define MODEL_NGHOST	4	/* next open, high, low, close */
 #define MODEL_MAXL	16
-/* w_in b_in pos, 12 per block, lnf_g lnf_b w_a b_a w_g b_g */
-#define MODEL_MAXTENSORS (9 + 12 * MODEL_MAXL)
+/* w_in b_in pos, 12 per block, lnf_g lnf_b w_a b_a w_g b_g; up to 4 a
+ * context; 4 for the pivot head */
+#define MODEL_MAXTENSORS (9 + 12 * MODEL_MAXL + 4 * MODEL_MAXCTX + 4)
 
 
+#define MODEL_MAXCTX	4	/* context sequences */
+#define MODEL_MAXPIV	5	/* next-pivot head levels */
+#define MODEL_MAXGHOST	16	/* ghost candles */
+
+/*
+ * A context sequence beside the window: the last N candles of a higher
+ * timeframe of the same instrument (tf > 0, ns) or of a reference
+ * instrument read from the stream's columns prefix_open ... (tf == 0).
+ * The model itself uses N only; the rest says where the candles come from.
+ */
+struct model_ctx {
+	int64_t	tf;		/* timeframe, ns; 0: a reference instrument */
+	int	N;		/* candles, 1 .. MODEL_MAXW */
+	char	prefix[24];	/* a reference's column prefix, NUL-terminated;
+				 * empty for a timeframe */
+};
+
+/* Zero-initialised fields past h mean today's model: one ghost candle, no
+ * pivot head, no context (a checkpoint of format version 1). */
 struct model_config {
 	int W;		/* window, candles (default 32) */
 	int d;		/* width (32) */
 	int L;		/* blocks (2) */
 	int h;		/* heads (4); d % h == 0 */
+	int ghost;	/* candles the ghost head predicts; 0 means 1 */
+	int npiv;	/* next-pivot head levels, 0 .. MODEL_MAXPIV */
+	int piv_level[MODEL_MAXPIV];	/* increasing, each 1 .. 5 (pivots.h) */
+	int piv_k;	/* the pivots' k the levels are counted with; 0: none */
+	int nctx;	/* context sequences, 0 .. MODEL_MAXCTX */
+	struct model_ctx ctx[MODEL_MAXCTX];
 };
 
 /*
@@ -82,6 +108,10 @@ void	model_config_default(struct model_config *);
 void	adamw_default(struct adamw *);
 /* Check a configuration's bounds; 0 or -1 with a reason in err. */
 int	model_config_check(const struct model_config *, char *err, size_t errlen);
+/* 1 when two configurations describe the same model (ghost 0 == 1). */
+int	model_config_same(const struct model_config *, const struct model_config *);
+/* The ghost candles a configuration predicts: ghost, or 1 when 0. */
+int	model_ghost_steps(const struct model_config *);
 /* Only the tensor table and nparams, nothing allocated (to bound a
  * configuration read from a file before allocating); 0 or -1. */
 int	model_layout(struct model *, const struct model_config *, char *err, size_t errlen);

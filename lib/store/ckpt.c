@@ -50,6 +50,7 @@ struct hdr {
 	float	 temperature;		/* 0: none recorded (1) */
 	int64_t	 timeframe, data_from, data_to;
 	uint32_t flags;
+	struct model_config ext;	/* version 2: ghost, npiv .. ctx */
 };
 
 static const volatile sig_atomic_t *stop_flag;	/* ckpt_stop_flag */
@@ -90,22 +91,108 @@ get_le(const unsigned char *p, int n)
 	return v;
 }
 
-/* The size of a file with nt tensors and np parameters: header, table,
- * weights, m, v, CRC. */
+/* The size of a file with an hs-byte header, nt tensors and np
+ * parameters: header, table, weights, m, v, CRC. */
 static uint64_t
-file_bytes(uint64_t nt, uint64_t np)
+file_bytes(uint64_t hs, uint64_t nt, uint64_t np)
 {
-	return CKPT_HDRSIZE + CKPT_ENTSIZE * nt + 3 * 4 * np + 4;
+	return hs + CKPT_ENTSIZE * nt + 3 * 4 * np + 4;
 }
 
+/* A configuration version 1 cannot hold: written as version 2. */
+static int
+needs_v2(const struct model_config *c)
+{
+	return model_ghost_steps(c) != 1 || c->npiv > 0 || c->nctx > 0;
+}
+
+/* The header size of a format version; 0 for an unknown one. */
+static uint32_t
+hdrsize_of(uint32_t version)
+{
+	return version == 1 ? CKPT_HDRSIZE : version == 2 ? CKPT_HDRSIZE2 : 0;
+}
+
+/*
+ * Version 2's fields past offset 128 (model-checkpoint(5)): 128 ghost,
+ * 132 npiv, 136 piv_k, 140 piv_level[5], 160 nctx, 164 zero, then from
+ * 168 MODEL_MAXCTX context entries of 40 bytes: int64 tf, uint32 N,
+ * uint32 zero, char[24] prefix; zero up to 512.
+ */
 static void
+ext_encode(unsigned char *b, const struct model_config *c)
+{
+	int i;
+
+	put_le(b + 128, (uint32_t)model_ghost_steps(c), 4);
+	put_le(b + 132, (uint32_t)c->npiv, 4);
+	put_le(b + 136, (uint32_t)c->piv_k, 4);
+	for (i = 0; i < c->npiv; i++)
+		put_le(b + 140 + 4 * i, (uint32_t)c->piv_level[i], 4);
+	put_le(b + 160, (uint32_t)c->nctx, 4);
+	for (i = 0; i < c->nctx; i++) {
+		unsigned char *e = b + 168 + 40 * i;
+
+		put_le(e, (uint64_t)c->ctx[i].tf, 8);
+		put_le(e + 8, (uint32_t)c->ctx[i].N, 4);
+		memcpy(e + 16, c->ctx[i].prefix,
+		    strnlen(c->ctx[i].prefix, sizeof c->ctx[i].prefix));
+	}
+}
+
+/* Decode version 2's fields into c (unchecked: model_config_check bounds
+ * them; a count past its table makes it fail). */
+static void
+ext_decode(const unsigned char *b, struct model_config *c)
+{
+	uint32_t u;
+	int i;
+
+	memset(c, 0, sizeof *c);
+	c->ghost = (u = (uint32_t)get_le(b + 128, 4)) > INT_MAX ? -1 : (int)u;
+	c->npiv = (u = (uint32_t)get_le(b + 132, 4)) > MODEL_MAXPIV ? -1 : (int)u;
+	c->piv_k = (u = (uint32_t)get_le(b + 136, 4)) > INT_MAX ? -1 : (int)u;
+	for (i = 0; i < MODEL_MAXPIV; i++)
+		c->piv_level[i] = (u = (uint32_t)get_le(b + 140 + 4 * i, 4)) >
+		    INT_MAX ? -1 : (int)u;
+	c->nctx = (u = (uint32_t)get_le(b + 160, 4)) > MODEL_MAXCTX ? -1 : (int)u;
+	for (i = 0; i < MODEL_MAXCTX; i++) {
+		const unsigned char *e = b + 168 + 40 * i;
+
+		c->ctx[i].tf = (int64_t)get_le(e, 8);
+		c->ctx[i].N = (u = (uint32_t)get_le(e + 8, 4)) > INT_MAX ? -1 :
+		    (int)u;
+		memcpy(c->ctx[i].prefix, e + 16, sizeof c->ctx[i].prefix);
+	}
+}
+
+/* 1 when a version 2 header's bytes past 128 are exactly what its
+ * decoded fields encode to: unused bytes and prefix padding zero. */
+static int
+ext_clean(const unsigned char *b, const struct model_config *c)
+{
+	unsigned char t[CKPT_HDRSIZE2];
+
+	if (c->npiv < 0 || c->nctx < 0)
+		return 0;
+	memset(t, 0, sizeof t);
+	ext_encode(t, c);
+	return memcmp(t + 128, b + 128, CKPT_HDRSIZE2 - 128) == 0;
+}
+
+/* The header of m into b (CKPT_HDRSIZE2 bytes); returns its size: the
+ * oldest version that holds the model, so a model without the version 2
+ * parts is written as it always was. */
+static uint32_t
 hdr_encode(unsigned char *b, const struct model *m,
     const struct ckpt_meta *meta)
 {
-	memset(b, 0, CKPT_HDRSIZE);
+	uint32_t v = needs_v2(&m->cfg) ? 2 : 1, hs = hdrsize_of(v);
+
+	memset(b, 0, CKPT_HDRSIZE2);
 	memcpy(b, CKPT_MAGIC, 8);
-	put_le(b + 8, CKPT_VERSION, 4);
-	put_le(b + 12, CKPT_HDRSIZE, 4);
+	put_le(b + 8, v, 4);
+	put_le(b + 12, hs, 4);
 	put_le(b + 16, (uint32_t)m->cfg.W, 4);
 	put_le(b + 20, (uint32_t)m->cfg.d, 4);
 	put_le(b + 24, (uint32_t)m->cfg.L, 4);
@@ -117,8 +204,8 @@ hdr_encode(unsigned char *b, const struct model *m,
 	put_le(b + 56, (uint64_t)meta->created, 8);
 	put_le(b + 64, meta->generation, 8);
 	put_le(b + 72, (uint64_t)meta->trained_until, 8);
-	put_le(b + 80, file_bytes((uint64_t)m->ntensors, m->nparams), 8);
-	put_le(b + 88, CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)m->ntensors, 8);
+	put_le(b + 80, file_bytes(hs, (uint64_t)m->ntensors, m->nparams), 8);
+	put_le(b + 88, hs + CKPT_ENTSIZE * (uint64_t)m->ntensors, 8);
 	/* 96: the softmax temperature, 100: flags, 104..127: the data's
 	 * timeframe and range; zero in files written before them
 	 * (temperature 1, none) */
@@ -135,6 +222,9 @@ hdr_encode(unsigned char *b, const struct model *m,
 			put_le(b + 120, (uint64_t)meta->data_to, 8);
 		}
 	}
+	if (v == 2)
+		ext_encode(b, &m->cfg);
+	return hs;
 }
 
 static void
@@ -168,6 +258,12 @@ hdr_decode(const unsigned char *b, struct hdr *h)
 		if (h->timeframe < 0)
 			h->timeframe = 0;
 	}
+	if (h->version == 2)
+		ext_decode(b, &h->ext);
+	else {
+		memset(&h->ext, 0, sizeof h->ext);
+		h->ext.ghost = 1;
+	}
 }
 
 static void
@@ -186,6 +282,7 @@ meta_of(const struct hdr *h, struct ckpt_meta *meta)
 static void
 config_of(const struct hdr *h, struct model_config *cfg)
 {
+	*cfg = h->ext;
 	cfg->W = (int)h->W;
 	cfg->d = (int)h->d;
 	cfg->L = (int)h->L;
@@ -226,11 +323,11 @@ static int
 check_head(int fd, const char *name, struct hdr *h, uint64_t *fsize,
     char *err, size_t errlen)
 {
-	unsigned char hb[CKPT_HDRSIZE];
+	unsigned char hb[CKPT_HDRSIZE2];
 	struct model_config cfg;
 	struct model lay;
 	struct stat st;
-	uint64_t size, k;
+	uint64_t size, k, hs;
 	char why[160];
 
 	if (fstat(fd, &st) == -1)
@@ -240,7 +337,7 @@ check_head(int fd, const char *name, struct hdr *h, uint64_t *fsize,
 		    name);
 	size = (uint64_t)st.st_size;
 	memset(hb, 0, sizeof(hb));
-	k = size < CKPT_HDRSIZE ? size : CKPT_HDRSIZE;
+	k = size < sizeof(hb) ? size : sizeof(hb);
 	if (read_at(fd, hb, (size_t)k, 0) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
 	if (size == 0)
@@ -261,24 +358,29 @@ check_head(int fd, const char *name, struct hdr *h, uint64_t *fsize,
 		    "version %u is newer than this candlekit reads (%d); "
 		    "upgrade candlekit", name, h->version, CKPT_VERSION);
 	/* The sizes, before the body is read. */
-	if (h->file_size > size && h->hdrsize == CKPT_HDRSIZE &&
+	hs = hdrsize_of(h->version);
+	if (h->file_size > size && hs != 0 && h->hdrsize == hs &&
 	    h->ntensors <= MODEL_MAXTENSORS &&
-	    file_bytes(h->ntensors, h->nparams) == h->file_size)
+	    file_bytes(hs, h->ntensors, h->nparams) == h->file_size)
 		return fail(err, errlen, CK_EDATA, "%s: truncated "
 		    "checkpoint (%llu of %llu bytes; an interrupted "
 		    "copy?); restore it from a copy, it is left "
 		    "untouched", name, (unsigned long long)size,
 		    (unsigned long long)h->file_size);
-	if (h->hdrsize != CKPT_HDRSIZE || h->file_size != size ||
+	if (hs == 0 || h->hdrsize != hs || h->file_size != size ||
 	    h->ntensors > MODEL_MAXTENSORS || h->nparams > size ||
-	    file_bytes(h->ntensors, h->nparams) != size ||
-	    h->data_off != CKPT_HDRSIZE + CKPT_ENTSIZE * (uint64_t)h->ntensors)
+	    file_bytes(hs, h->ntensors, h->nparams) != size ||
+	    h->data_off != hs + CKPT_ENTSIZE * (uint64_t)h->ntensors)
 		return fail(err, errlen, CK_EDATA, "%s: corrupt checkpoint: "
-		    "inconsistent header (%u tensors, %llu parameters, %llu "
-		    "bytes; the file has %llu); restore it from a copy, it is "
-		    "left untouched", name, h->ntensors,
-		    (unsigned long long)h->nparams,
+		    "inconsistent header (version %u, %u tensors, %llu "
+		    "parameters, %llu bytes; the file has %llu); restore it "
+		    "from a copy, it is left untouched", name, h->version,
+		    h->ntensors, (unsigned long long)h->nparams,
 		    (unsigned long long)h->file_size, (unsigned long long)size);
+	if (h->version == 2 && !ext_clean(hb, &h->ext)) {
+		snprintf(why, sizeof(why), "unused header bytes not zero");
+		goto badcfg;
+	}
 	if (h->W > INT_MAX || h->d > INT_MAX || h->L > INT_MAX ||
 	    h->h > INT_MAX) {
 		snprintf(why, sizeof(why), "a size over INT_MAX");
@@ -372,7 +474,7 @@ check_table(int fd, const char *name, const struct hdr *h,
 		    "configuration; retrain with this version", name,
 		    h->ntensors, (unsigned long long)h->nparams, ref->ntensors,
 		    ref->nparams);
-	if (read_at(fd, fb, CKPT_ENTSIZE * h->ntensors, CKPT_HDRSIZE) == -1)
+	if (read_at(fd, fb, CKPT_ENTSIZE * h->ntensors, h->hdrsize) == -1)
 		return fail(err, errlen, CK_ERR, "%s: %s", name, strerror(errno));
 	table_encode(rb, ref);
 	for (i = 0; i < ref->ntensors; i++)
@@ -384,12 +486,6 @@ check_table(int fd, const char *name, const struct hdr *h,
 			    (const char *)(fb + CKPT_ENTSIZE * i),
 			    ref->tensor[i].name);
 	return CK_OK;
-}
-
-static int
-same_config(const struct model_config *a, const struct model_config *b)
-{
-	return a->W == b->W && a->d == b->d && a->L == b->L && a->h == b->h;
 }
 
 /* A new model t (zeroed buffers) for the checked file's configuration,
@@ -486,7 +582,7 @@ read_fd(int fd, const char *name, const struct hdr *h, struct model *m,
 	t.temperature = h->temperature;
 	if ((rc = check_values(name, h->generation, &t, err, errlen)) != CK_OK)
 		goto out;
-	if (m->params != NULL && same_config(&m->cfg, &t.cfg)) {
+	if (m->params != NULL && model_config_same(&m->cfg, &t.cfg)) {
 		memcpy(m->params, t.params, n);
 		memcpy(m->m, t.m, n);
 		memcpy(m->v, t.v, n);
@@ -519,7 +615,7 @@ open_ro(const char *path, char *err, size_t errlen)
 static int
 stamp_fd(int fd, const struct hdr *h, struct ckpt_stamp *s)
 {
-	unsigned char hb[CKPT_HDRSIZE];
+	unsigned char hb[CKPT_HDRSIZE2];
 	struct stat st;
 	struct hdr r;
 
@@ -530,8 +626,10 @@ stamp_fd(int fd, const struct hdr *h, struct ckpt_stamp *s)
 	s->ino = st.st_ino;
 	s->size = st.st_size;
 	s->mtime_ns = (int64_t)st.st_mtim.tv_sec * CK_SEC + st.st_mtim.tv_nsec;
-	if (h == NULL && S_ISREG(st.st_mode) &&
-	    read_at(fd, hb, sizeof(hb), 0) == 0) {
+	memset(hb, 0, sizeof(hb));
+	if (h == NULL && S_ISREG(st.st_mode) && read_at(fd, hb,
+	    st.st_size < (off_t)sizeof(hb) ? (size_t)st.st_size : sizeof(hb),
+	    0) == 0) {
 		hdr_decode(hb, &r);
 		h = &r;
 	}
@@ -637,19 +735,20 @@ write_tmp(int dfd, struct where *w, const struct model *m,
     const struct ckpt_meta *meta, int ofd, const struct stat *orig,
     char *err, size_t errlen)
 {
-	unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS], hb[CKPT_HDRSIZE];
+	unsigned char tb[CKPT_ENTSIZE * MODEL_MAXTENSORS], hb[CKPT_HDRSIZE2];
 	unsigned char cb[4];
 	size_t n = m->nparams * sizeof(float);
 	uLong crc = crc32(0, Z_NULL, 0);
+	uint32_t hs;
 	int fd, e;
 
 	if ((fd = tmp_create(dfd, w, orig != NULL ? 0600 : 0666)) == -1)
 		return fail(err, errlen, CK_ERR, "%s/.%s.tmp: %s", w->dir,
 		    w->base, strerror(errno));
 	ckpt_hook("before-write", meta->generation);
-	hdr_encode(hb, m, meta);
+	hs = hdr_encode(hb, m, meta);
 	table_encode(tb, m);
-	if (write_all(fd, hb, sizeof(hb), &crc) == -1 ||
+	if (write_all(fd, hb, hs, &crc) == -1 ||
 	    write_all(fd, tb, CKPT_ENTSIZE * (size_t)m->ntensors, &crc) == -1 ||
 	    write_all(fd, m->params, n, &crc) == -1 ||
 	    write_all(fd, m->m, n, &crc) == -1 ||
@@ -955,7 +1054,7 @@ ckpt_update(const char *path, struct model *m, struct ckpt_meta *meta,
 	if ((rc = check_values(path, h.generation, NULL, err, errlen)) != CK_OK)
 		goto out;
 	if (m->params == NULL || h.model_id != meta->model_id ||
-	    h.generation != meta->generation || !same_config(&cfg, &m->cfg))
+	    h.generation != meta->generation || !model_config_same(&cfg, &m->cfg))
 		rc = read_fd(lk.fd, path, &h, m, err, errlen);
 	else
 		rc = check_table(lk.fd, path, &h, m, err, errlen);

@@ -18,8 +18,10 @@
 
 /* The file layout, model-checkpoint(5). */
 #define CKPT_MAGIC	"CNDLCKPT"	/* 8 bytes at offset 0 */
-#define CKPT_VERSION	1
-#define CKPT_HDRSIZE	128		/* the fixed header */
+#define CKPT_VERSION	2		/* the newest format read and written */
+#define CKPT_HDRSIZE	128		/* version 1's header */
+#define CKPT_HDRSIZE2	512		/* version 2's header: version 1's,
+					 * then the heads and the contexts */
 #define CKPT_ENTSIZE	48		/* one tensor table entry */
 #define CKPT_TIMEOUT	30.0		/* s, default lock wait */
 #define CKPT_GEN_MAX	(UINT64_C(1) << 53)	/* a higher generation is refused */

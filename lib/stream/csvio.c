@@ -140,14 +140,7 @@ csvin_alloc(const char *name, char *err, size_t errlen)
 fail:
 	snprintf(err, errlen, "%s: %s", name == NULL ? "stdin" : name,
 	    strerror(ENOMEM));
-	if (in != NULL) {
-		free(in->name);
-		free(in->raw);
-		free(in->rec);
-		free(in->off);
-		free(in->flen);
-		free(in);
-	}
+	csvin_free(in);		/* owns no descriptor yet */
 	return NULL;
 }
 
@@ -231,12 +224,6 @@ int
 csvin_encoding(const struct csvin *in)
 {
 	return in->enc;
-}
-
-int
-csvin_fd(const struct csvin *in)
-{
-	return in->fd;
 }
 
 /* Room for twice as many fields: 0, or -1 (no memory). */

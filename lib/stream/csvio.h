@@ -39,7 +39,6 @@ const char	*csvin_name(const struct csvin *);
 /* While blocked in a read interrupted by a signal: when *flag is set,
  * csvin_next returns CK_EINTR, else the read is retried. */
 void		 csvin_stopflag(struct csvin *, volatile sig_atomic_t *flag);
-int		 csvin_fd(const struct csvin *);	/* -1 with a readfn */
 /* The field separator (default ','): before the first record. */
 void		 csvin_setsep(struct csvin *, int c);
 /*

@@ -258,15 +258,13 @@ predict_val(struct model *m, const struct dataset *ds, float T, float *probs)
 }
 
 int
-trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
-    const struct dataset *ds, const struct trainopt *o,
+trainloop_calibrate(struct model *m, const struct dataset *ds,
     struct calibresult *cr, char *err, size_t errlen)
 {
-	struct calibctx c;
 	struct skill kept;
 	double T;
 	long nv = ds->n - ds->ntrain;
-	int prev = ds->ntrain > 0 ? ds->label[ds->ntrain - 1] : -1, r;
+	int prev = ds->ntrain > 0 ? ds->label[ds->ntrain - 1] : -1;
 	const int *lab = ds->label + ds->ntrain;
 	float *probs;
 
@@ -303,9 +301,20 @@ trainloop_calibrate(const char *path, struct model *m, struct ckpt_meta *meta,
 	}
 	m->temperature = (float)cr->temperature;
 	free(probs);
+	return CK_OK;
+}
+
+int
+trainloop_commit_calibration(const char *path, struct model *m,
+    struct ckpt_meta *meta, const struct ckpt_lockopt *lock,
+    struct calibresult *cr, char *err, size_t errlen)
+{
+	struct calibctx c;
+	int r;
+
 	c.gen = meta->generation;
 	c.cr = cr;
-	r = ckpt_update(path, m, meta, &o->lock, calib_fn, &c, err, errlen);
+	r = ckpt_update(path, m, meta, lock, calib_fn, &c, err, errlen);
 	return r < 0 ? r : CK_OK;
 }
 

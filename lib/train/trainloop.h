@@ -97,15 +97,22 @@ struct calibresult {
 };
 /*
  * Fit one temperature on the validation samples of ds, with the weights in
- * m (the run's last commit, meta its generation), as model_predict gives
- * them, once as they are and once with the class weights' tilt taken out
- * of the output bias, keep the one of lower validation log-loss, and
- * commit it to the checkpoint (one generation) unless another process
- * committed since.  0, or an error of ckpt_update; CK_EDATA when
- * there is no validation sample.
+ * m, as model_predict gives them, once as they are and once with the class
+ * weights' tilt taken out of the output bias, and keep the one of lower
+ * validation log-loss: m holds it after (temperature, and the untilted
+ * bias when cr->untilted), nothing is written.  0; CK_EDATA when there is
+ * no validation sample; CK_ERR with no memory.
  */
-int	trainloop_calibrate(const char *path, struct model *, struct ckpt_meta *,
-	    const struct dataset *, const struct trainopt *,
+int	trainloop_calibrate(struct model *, const struct dataset *,
+	    struct calibresult *, char *err, size_t errlen);
+/*
+ * Commit what trainloop_calibrate fitted into m (the run's last commit,
+ * meta its generation) to the checkpoint, one generation, unless another
+ * process committed since (cr->skipped; m is then reloaded from the file).
+ * 0, or an error of ckpt_update.
+ */
+int	trainloop_commit_calibration(const char *path, struct model *,
+	    struct ckpt_meta *, const struct ckpt_lockopt *,
 	    struct calibresult *, char *err, size_t errlen);
 
 #endif

@@ -12,6 +12,12 @@
  * the stream promises (candle_check, the time range, a canonical time
  * text that reads back, number texts that read back as their values); a
  * message must be one line of text.
+ *
+ * Then the file is joined with itself (join.c, candle-feed's --join with
+ * empty columns kept): each row in time order must find as its reference
+ * candle the row itself, texts and all, until the reference, read ahead,
+ * meets an error the stream has not reached yet (or, newest first, is read
+ * from its end).
  */
 #include <math.h>
 #include <stdint.h>
@@ -25,6 +31,7 @@
 #include "csvio.h"
 #include "timeparse.h"
 #include "feed.h"
+#include "join.h"
 #include "fuzz.h"
 
 
@@ -107,6 +114,68 @@ readall(const uint8_t *data, size_t size, const struct feedopt *o,
 	csvin_free(in);
 }
 
+static void
+noflush(void *arg)
+{
+	(void)arg;
+}
+
+static void
+selfjoin(const uint8_t *data, size_t size, const struct feedopt *o)
+{
+	static volatile sig_atomic_t stop;
+	struct fuzz_src s = { data, size, 0, 0, 0 };
+	struct joinset js;
+	struct csvin *in;
+	struct feedin f;
+	struct feedrow r;
+	const struct feedrow *j;
+	char spec[96], err[512];
+	cktime last = CKTIME_NONE;
+	int n, k, i;
+
+	memset(&js, 0, sizeof(js));
+	js.o = o;
+	js.keep = 1;
+	js.stop = &stop;
+	js.flush = noflush;
+	snprintf(spec, sizeof(spec), "r=%s", fuzz_file(data, size));
+	if (join_spec(&js, spec, err, sizeof(err)) != 0)
+		abort();
+	k = join_open(&js, 0, err, sizeof(err));	/* reads the header */
+	if ((in = csvin_new("fuzz", fuzz_read, &s, err, sizeof(err))) == NULL)
+		abort();
+	n = feedin_start(&f, in, o, err, sizeof(err));
+	if (n != k)
+		abort();	/* the same bytes, the same header */
+	if (n == 0) {
+		while ((n = feedin_next(&f, &r, err, sizeof(err))) != 0) {
+			if (n != 1 && (n != CK_EDATA || f.fatal))
+				break;
+			if (n != 1 || (last != CKTIME_NONE && r.c.t <= last))
+				continue;	/* skipped, as the reference does */
+			last = r.c.t;
+			while ((k = join_at(&js, r.c.t, err, sizeof(err))) ==
+			    CK_EDATA && !js.fatal)
+				;
+			if (k < 0 || js.ref[0].reversed)
+				break;	/* a fatal error ahead of the stream, or
+					 * read from its end as it is not */
+			j = &js.ref[0].cur.r;
+			if (k != 1 || js.miss || j->c.t != r.c.t ||
+			    memcmp(&j->c, &r.c, sizeof(r.c)) != 0)
+				abort();
+			for (i = 0; i < 6; i++)
+				if (j->len[i] != r.len[i] || memcmp(j->txt[i],
+				    r.txt[i], r.len[i]) != 0)
+					abort();
+		}
+	}
+	feedin_free(&f);
+	csvin_free(in);
+	join_free(&js);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -116,7 +185,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct digest whole, bits;
 	uint8_t c;
 
-	(void)fuzz_file;	/* read through a byte source, not a file */
 	if (size == 0)
 		return 0;
 	c = data[0];
@@ -131,5 +199,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (whole.status != bits.status || strcmp(whole.err, bits.err) != 0 ||
 	    whole.h != bits.h || whole.rows != bits.rows)
 		abort();
+	selfjoin(data + 1, size - 1, &o);
 	return 0;
 }

@@ -7,8 +7,9 @@
 # of "Running from cron".)
 #
 # The substitutions, and nothing else (README, "Examples"):
-#   f.csv, f.csv.gz, BTCUSDT-1m.csv, prices.csv.gz   the bundled 1-minute bars
-#       as they are (a raw file: a timestamp column, gzip) but for one thing:
+#   f.csv, f.csv.gz, BTCUSDT-1m.csv, ETHUSDT-1m.csv, prices.csv.gz   the
+#       bundled 1-minute bars as they are (a raw file: a timestamp column,
+#       gzip) but for one thing:
 #       every fifth bar only (3,216 candles over the same dates), so that
 #       the examples that train on every candle take seconds, not minutes;
 #       tests/data/hqchart_600000sh_1m.csv.gz is that file too;
@@ -105,7 +106,7 @@ check model-made [ -s "$T/model.ckpt" ]
 
 # prepare DIR EXAMPLE: the files the example names, by the rules above
 prepare() {
-	for f in f.csv f.csv.gz BTCUSDT-1m.csv prices.csv.gz; do
+	for f in f.csv f.csv.gz BTCUSDT-1m.csv ETHUSDT-1m.csv prices.csv.gz; do
 		[ -e "$1/$f" ] || cp "$DATA" "$1/$f"
 	done
 	for f in candles.csv today.csv; do

@@ -254,12 +254,17 @@ t_corrupt(void)
 	T_OK(truncate(p, (off_t)n + 1) == 0);
 	refused(p, "corrupt");
 	/* version: newer, with or without a valid CRC */
-	put_le(b + 8, 2, 4);
+	put_le(b + 8, CKPT_VERSION + 1, 4);
 	T_OK(spew(p, b, n) == 0);
-	refused(p, "newer than this candlekit reads (1); upgrade");
+	refused(p, "newer than this candlekit reads (2); upgrade");
 	fix_crc(b, n);
 	T_OK(spew(p, b, n) == 0);
 	refused(p, "newer");
+	/* version 2 announced with version 1's header: refused, sizes */
+	put_le(b + 8, 2, 4);
+	fix_crc(b, n);
+	T_OK(spew(p, b, n) == 0);
+	refused(p, "inconsistent header (version 2");
 	free(b);
 	/* fields out of bounds, with valid CRCs: refused before allocating */
 	patched(good, p, 16, 1u << 30, 4, "bad model configuration");	/* W */
@@ -637,12 +642,89 @@ t_python(void)
 	model_free(&m);
 }
 
+static uint64_t
+le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* Format version 2: a model with a longer ghost, a pivot head or a
+ * context is written with the 512-byte header and read back whole; a
+ * model without them is still version 1; nonzero unused bytes refused. */
+static void
+t_version2(void)
+{
+	struct ckpt_meta w = { .trained_until = CKTIME_NONE }, r;
+	struct model_config c = { .W = 4, .d = 8, .L = 1, .h = 2, .ghost = 3,
+	    .npiv = 2, .piv_level = { 1, 3 }, .piv_k = 2, .nctx = 2,
+	    .ctx = { { 3600 * CK_SEC, 5, "" }, { 0, 4, "btc" } } };
+	struct model a, b;
+	const char *p = tpath("v2.ckpt"), *p1 = small_ckpt("v1.ckpt", 4);
+	unsigned char *f;
+	size_t n;
+
+	T_OK((f = slurp(p1, &n)) != NULL);
+	T_EQ(le(f + 8, 4), 1);
+	T_EQ(le(f + 12, 4), CKPT_HDRSIZE);
+	free(f);
+	T_EQ(model_init(&a, &c, err, sizeof(err)), 0);
+	model_init_weights(&a, 5);
+	T_EQ(ckpt_create(p, &a, &w, 1, err, sizeof(err)), CK_OK);
+	T_OK((f = slurp(p, &n)) != NULL);
+	T_EQ(le(f + 8, 4), 2);
+	T_EQ(le(f + 12, 4), CKPT_HDRSIZE2);
+	T_EQ(le(f + 88, 8), CKPT_HDRSIZE2 + CKPT_ENTSIZE * a.ntensors);
+	memset(&b, 0, sizeof(b));
+	T_EQ(ckpt_load(p, &b, &r, err, sizeof(err)), CK_OK);
+	T_OK(model_config_same(&a.cfg, &b.cfg));
+	T_EQ(b.cfg.ghost, 3);
+	T_EQ(b.cfg.piv_level[1], 3);
+	T_OK(b.cfg.ctx[0].tf == 3600 * CK_SEC && b.cfg.ctx[1].N == 4);
+	T_OK(strcmp(b.cfg.ctx[1].prefix, "btc") == 0);
+	T_OK(model_equal(&a, &b));
+	/* tests/ckpt_read.py reads it the same */
+	{
+		char cmd[PATH_MAX + 64], out[512];
+		FILE *fp;
+		size_t k;
+
+		snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/ckpt_read.py "
+		    "'%s'", p);
+		T_OK((fp = popen(cmd, "r")) != NULL);
+		k = fp != NULL ? fread(out, 1, sizeof(out) - 1, fp) : 0;
+		out[k] = '\0';
+		T_OK(fp != NULL && pclose(fp) == 0);
+		T_OK(strstr(out, "heads ghost 3 npiv 2 k 2 levels 1,3\n") != NULL);
+		T_OK(strstr(out, "ctx tf 3600000000000 N 5 prefix -\n") != NULL);
+		T_OK(strstr(out, "ctx tf 0 N 4 prefix btc\n") != NULL);
+	}
+	/* a byte past the last context entry, with a valid CRC */
+	f[500] = 1;
+	fix_crc(f, n);
+	T_OK(spew(p, f, n) == 0);
+	refused(p, "unused header bytes");
+	/* a prefix not NUL-padded */
+	f[500] = 0;
+	f[168 + 40 + 16 + 4] = 'x';
+	fix_crc(f, n);
+	T_OK(spew(p, f, n) == 0);
+	refused(p, "unused header bytes");
+	free(f);
+	model_free(&a);
+	model_free(&b);
+}
+
 int
 main(void)
 {
 	tdir_init();
 	T_RUN(t_roundtrip);
 	T_RUN(t_no_replace);
+	T_RUN(t_version2);
 	T_RUN(t_deterministic);
 	T_RUN(t_corrupt);
 	T_RUN(t_truncated);

@@ -71,7 +71,7 @@ data_free(struct data *d)
 static int
 mk(struct model *m, int W, int d, int L, int h, int maxB, int nth)
 {
-	struct model_config c = { W, d, L, h };
+	struct model_config c = { .W = W, .d = d, .L = L, .h = h };
 
 	if (model_init(m, &c, err, sizeof err) == -1 ||
 	    model_reserve(m, maxB, nth, err, sizeof err) == -1) {
@@ -601,7 +601,7 @@ test_refused_steps(void)
 static void
 test_adamw(void)
 {
-	struct model_config c = { 9, 8, 1, 2 };
+	struct model_config c = { .W = 9, .d = 8, .L = 1, .h = 2 };
 	struct model m;
 	struct adamw o;
 	float *p0, *m0, *v0, pe, me, ve;

@@ -25,7 +25,7 @@
 #define NB	6
 #define NSTEP	3
 
-static const struct model_config cfg = { 12, 16, 2, 4 };
+static const struct model_config cfg = { .W = 12, .d = 16, .L = 2, .h = 4 };
 static struct model m;
 static struct adamw opt;
 static float x[NB * 12 * MODEL_NFEAT], target[NB * 4], mask[NB];
