@@ -28,45 +28,66 @@ typedef int v8i __attribute__((vector_size(32), aligned(4)));
 /*
  * y = exp(v) lane by lane, v clamped to [-87.3, 88]; VT the float vector
  * type, VIT the int one.  The same operations on every lane, so 8 and 16
- * lanes give the same bits.
+ * lanes give the same bits.  EXPV_NEG: for v <= 0 (or NaN) only, where
+ * the upper clamp never acts: the same bits, two operations fewer.
+ * EXPV2: two at once, their steps interleaved, so that the out-of-order
+ * core has twice the independent work in the same window (a single exp
+ * is one long chain).
  */
-#define EXPV(VT, VIT, y, x) do { \
-	VT v_ = (x), n_, r_, p_; \
-	VIT e_, m_, lo_ = (VIT)((VT){ 0 } - 87.3f); \
-	VIT hi_ = (VIT)((VT){ 0 } + 88.0f); \
-	m_ = v_ < -87.3f; \
-	v_ = (VT)((m_ & lo_) | (~m_ & (VIT)v_)); \
-	m_ = v_ > 88.0f; \
-	v_ = (VT)((m_ & hi_) | (~m_ & (VIT)v_)); \
+#define EXPV(VT, VIT, y, x)	do { VT d__; \
+	EXPV2_(VT, VIT, y, x, d__, x, 1); (void)d__; } while (0)
+#define EXPV_NEG(VT, VIT, y, x)	do { VT d__; \
+	EXPV2_(VT, VIT, y, x, d__, x, 0); (void)d__; } while (0)
+#define EXPV2(VT, VIT, y, x, y2, x2)	EXPV2_(VT, VIT, y, x, y2, x2, 1)
+#define EXPV2_NEG(VT, VIT, y, x, y2, x2) EXPV2_(VT, VIT, y, x, y2, x2, 0)
+#define CLAMP_(VT, VIT, v, m, lim, cmp) do { \
+	(m) = (v) cmp (lim); \
+	(v) = (VT)(((m) & (VIT)((VT){ 0 } + (lim))) | (~(m) & (VIT)(v))); \
+} while (0)
+#define EXPV2_(VT, VIT, y, x, y2, x2, HI) do { \
+	VT v_ = (x), n_, r_, p_, w_ = (x2), n2_, r2_, p2_; \
+	VIT e_, m_, e2_, m2_; \
+	CLAMP_(VT, VIT, v_, m_, -87.3f, <); \
+	CLAMP_(VT, VIT, w_, m2_, -87.3f, <); \
+	if (HI) { \
+		CLAMP_(VT, VIT, v_, m_, 88.0f, >); \
+		CLAMP_(VT, VIT, w_, m2_, 88.0f, >); \
+	} \
 	/* n = round(v / ln 2) by the 1.5 * 2^23 trick */ \
 	n_ = v_ * 1.44269504f + 12582912.0f; \
-	n_ = n_ - 12582912.0f; \
-	r_ = v_ - n_ * 0.693359375f; \
-	r_ = r_ - n_ * -2.12194440e-4f; \
+	n2_ = w_ * 1.44269504f + 12582912.0f; \
+	n_ = n_ - 12582912.0f, n2_ = n2_ - 12582912.0f; \
+	r_ = v_ - n_ * 0.693359375f, r2_ = w_ - n2_ * 0.693359375f; \
+	r_ = r_ - n_ * -2.12194440e-4f, r2_ = r2_ - n2_ * -2.12194440e-4f; \
 	p_ = r_ * (1.0f / 5040) + 1.0f / 720; \
-	p_ = p_ * r_ + 1.0f / 120; \
-	p_ = p_ * r_ + 1.0f / 24; \
-	p_ = p_ * r_ + 1.0f / 6; \
-	p_ = p_ * r_ + 0.5f; \
-	p_ = p_ * r_ + 1.0f; \
-	p_ = p_ * r_ + 1.0f; \
+	p2_ = r2_ * (1.0f / 5040) + 1.0f / 720; \
+	p_ = p_ * r_ + 1.0f / 120, p2_ = p2_ * r2_ + 1.0f / 120; \
+	p_ = p_ * r_ + 1.0f / 24, p2_ = p2_ * r2_ + 1.0f / 24; \
+	p_ = p_ * r_ + 1.0f / 6, p2_ = p2_ * r2_ + 1.0f / 6; \
+	p_ = p_ * r_ + 0.5f, p2_ = p2_ * r2_ + 0.5f; \
+	p_ = p_ * r_ + 1.0f, p2_ = p2_ * r2_ + 1.0f; \
+	p_ = p_ * r_ + 1.0f, p2_ = p2_ * r2_ + 1.0f; \
 	e_ = (__builtin_convertvector(n_, VIT) + 127) << 23; \
-	(y) = p_ * (VT)e_; \
+	e2_ = (__builtin_convertvector(n2_, VIT) + 127) << 23; \
+	(y) = p_ * (VT)e_, (y2) = p2_ * (VT)e2_; \
 } while (0)
 
-/* y[0..8) = exp(x[0..8)) */
-INLINE void
-exp8(float *y, const float *x)
-{
-	EXPV(v8, v8i, V8(y), CV8(x));
-}
-
-/* 0.5 x (1 + tanh u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + k x^3) */
-#define GELUV(VT, VIT, y, x) do { \
-	VT x__ = (x), u__, t__; \
-	u__ = GELU_K0 * (x__ + GELU_K1 * x__ * x__ * x__); \
-	EXPV(VT, VIT, t__, -2.0f * u__); \
-	(y) = x__ / (1.0f + t__); \
+/* 0.5 x (1 + tanh u) = x / (1 + exp(-2u)), u = sqrt(2/pi) (x + k x^3);
+ * two at once (EXPV2) */
+#define GELU_U(x)	(GELU_K0 * ((x) + GELU_K1 * (x) * (x) * (x)))
+#define GELUV2(VT, VIT, y, x, y2, x2) do { \
+	VT x__ = (x), w__ = (x2), t__, t2__; \
+	EXPV2(VT, VIT, t__, -2.0f * GELU_U(x__), t2__, -2.0f * GELU_U(w__)); \
+	(y) = x__ / (1.0f + t__), (y2) = w__ / (1.0f + t2__); \
+} while (0)
+#define GELUV(VT, VIT, y, x)	do { VT e__; \
+	GELUV2(VT, VIT, y, x, e__, x); (void)e__; } while (0)
+/* d *= d/dx x s(u) = s + x s (1 - s) 2 u'(x), s = (1 + tanh u) / 2 =
+ * 1 / (1 + t), t = exp(-2u) */
+#define GELU_GRAD(VT, d, x, t) do { \
+	VT s__ = 1.0f / (1.0f + (t)); \
+	(d) = (d) * (s__ + (x) * s__ * (1.0f - s__) * 2.0f * GELU_K0 * \
+	    (1.0f + 3.0f * GELU_K1 * (x) * (x))); \
 } while (0)
 
 /*
@@ -86,18 +107,27 @@ gelu16(float *out, const float *inp, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i + 16 <= n; i += 16)
+	for (i = 0; i + 32 <= n; i += 32)
+		GELUV2(v16, v16i, V16(out + i), CV16(inp + i), V16(out + i + 16),
+		    CV16(inp + i + 16));
+	for (; i + 16 <= n; i += 16)
 		GELUV(v16, v16i, V16(out + i), CV16(inp + i));
 	return i;
 }
 
+/* exp_all()'s loop on 16 lanes */
 static T512 int
 exp16(float *x, int n)
 {
+	v16 t, t2;
 	int i;
 
-	for (i = 0; i + 16 <= n; i += 16)
-		EXPV(v16, v16i, V16(x + i), CV16(x + i));
+	for (i = 0; i + 32 <= n; i += 32) {
+		EXPV2_NEG(v16, v16i, t, CV16(x + i), t2, CV16(x + i + 16));
+		V16(x + i) = t, V16(x + i + 16) = t2;
+	}
+	for (; i + 16 <= n; i += 16)
+		EXPV_NEG(v16, v16i, V16(x + i), CV16(x + i));
 	return i;
 }
 #define WIDE(call)	(matmul_avx512() ? (call) : 0)
@@ -319,19 +349,24 @@ transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
 }
 
-/* x[0..n) = exp(x[0..n)), one long loop: many independent exps in flight */
+/* x[0..n) = exp(x[0..n)), x <= 0, one long loop: many independent exps
+ * in flight */
 INLINE void
 exp_all(float *x, int n)
 {
-	float t[8];
+	v8 t, t2;
 	int i, k;
 
-	for (i = WIDE(exp16(x, n)); i + 8 <= n; i += 8)
-		exp8(x + i, x + i);
+	for (i = WIDE(exp16(x, n)); i + 16 <= n; i += 16) {
+		EXPV2_NEG(v8, v8i, t, CV8(x + i), t2, CV8(x + i + 8));
+		V8(x + i) = t, V8(x + i + 8) = t2;
+	}
+	for (; i + 8 <= n; i += 8)
+		EXPV_NEG(v8, v8i, V8(x + i), CV8(x + i));
 	if (i < n) {
 		for (k = 0; k < 8; k++)
 			t[k] = i + k < n ? x[i + k] : 0.0f;
-		exp8(t, t);
+		EXPV_NEG(v8, v8i, t, t);
 		for (k = 0; i + k < n; k++)
 			x[i + k] = t[k];
 	}
@@ -438,7 +473,10 @@ attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
 				dot = hsum8(&acc);
 				for (; j < T; j++)
 					dot += ar[j] * dr[j];
-				for (j = 0; j < T; j++)
+				for (j = 0; j + 8 <= T; j += 8)
+					V8(dr + j) = CV8(ar + j) * (CV8(dr + j) - dot) *
+					    scale;
+				for (; j < T; j++)
 					dr[j] = ar[j] * (dr[j] - dot) * scale;
 			}
 			/* dQ_h (nq,hs) += dpre K_h; dK_h (T,hs) += dpre^T Q_h */
@@ -456,7 +494,10 @@ gelu_forward(float *out, const float *inp, size_t n)
 	size_t i, k;
 	v8 x;
 
-	for (i = WIDE(gelu16(out, inp, n)); i < n; i += 8) {
+	for (i = WIDE(gelu16(out, inp, n)); i + 16 <= n; i += 16)
+		GELUV2(v8, v8i, V8(out + i), CV8(inp + i), V8(out + i + 8),
+		    CV8(inp + i + 8));
+	for (; i < n; i += 8) {
 		if (i + 8 <= n)
 			x = CV8(inp + i);
 		else
@@ -474,11 +515,19 @@ gelu_forward(float *out, const float *inp, size_t n)
 CLONES void
 gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 {
-	float t[8];
 	size_t i, k;
-	v8 x, u, s, d;
+	v8 x, x2, t, t2, d, d2;
 
-	for (i = 0; i < n; i += 8) {
+	for (i = 0; i + 16 <= n; i += 16) {
+		x = CV8(inp + i), x2 = CV8(inp + i + 8);
+		d = CV8(dout + i), d2 = CV8(dout + i + 8);
+		EXPV2(v8, v8i, t, -2.0f * GELU_U(x), t2, -2.0f * GELU_U(x2));
+		GELU_GRAD(v8, d, x, t);
+		GELU_GRAD(v8, d2, x2, t2);
+		V8(dinp + i) = CV8(dinp + i) + d;
+		V8(dinp + i + 8) = CV8(dinp + i + 8) + d2;
+	}
+	for (; i < n; i += 8) {
 		if (i + 8 <= n) {
 			x = CV8(inp + i);
 			d = CV8(dout + i);
@@ -487,13 +536,8 @@ gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 				x[k] = i + k < n ? inp[i + k] : 0.0f;
 				d[k] = i + k < n ? dout[i + k] : 0.0f;
 			}
-		u = GELU_K0 * (x + GELU_K1 * x * x * x);
-		V8(t) = -2.0f * u;
-		exp8(t, t);
-		s = 1.0f / (1.0f + CV8(t));	/* (1 + tanh u) / 2 */
-		/* d/dx x s(u) = s + x s (1 - s) 2 u'(x) */
-		d = d * (s + x * s * (1.0f - s) * 2.0f * GELU_K0 *
-		    (1.0f + 3.0f * GELU_K1 * x * x));
+		EXPV(v8, v8i, t, -2.0f * GELU_U(x));
+		GELU_GRAD(v8, d, x, t);
 		if (i + 8 <= n)
 			V8(dinp + i) = CV8(dinp + i) + d;
 		else

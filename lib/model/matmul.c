@@ -756,21 +756,45 @@ blocks6(int N)
 	return n6;
 }
 
+/*
+ * Rows of inp a panel holds: where inp is larger than 256 KB (it would
+ * leave L2 between two column slices), about 12 KB of inp (a multiple of
+ * 12 rows), so that the panel stays in L1 while every column slice of w
+ * goes by; else all N (a panel costs a little where inp stays in L2).  The
+ * sums do not change: each element is still computed by one kernel, k
+ * ascending.
+ */
+static inline int
+panel(int N, int IC)
+{
+	int P = 3072 / (IC > 0 ? IC : 1) / 12 * 12;
+
+	if ((size_t)N * IC <= 65536)
+		return N > 0 ? N : 1;
+	return P < 12 ? 12 : P;
+}
+
 static inline AI void
 rows(float *out, int ldo, const float *inp, int ldi, const float *w, int ldw,
     const float *bias, int N, int IC, int OC, int acc)
 {
-	int r, j, r6 = 6 * blocks6(N), r4 = r6 + ((N - r6) & ~3);
+	int r, j, p, pe, r6 = 6 * blocks6(N), r4 = r6 + ((N - r6) & ~3);
+	int P = panel(N, IC);
 
 #define ROW(r)	out + (size_t)(r) * ldo, ldo, inp + (size_t)(r) * ldi, ldi, w, \
 	    ldw, bias, IC
-	for (j = 0; j + 16 <= OC; j += 16) {
-		for (r = 0; r < r6; r += 6)
-			kx16(6, ROW(r), j, acc);
-		for (; r < r4; r += 4)
-			kx16(4, ROW(r), j, acc);
+	/* panels of P rows (6-row blocks, then 4-row blocks) */
+	for (p = 0; p < r4; p = pe) {
+		pe = p < r6 ? MIN(p + P, r6) : MIN(p + P, r4);
+		for (j = 0; j + 16 <= OC; j += 16)
+			if (p < r6)
+				for (r = p; r < pe; r += 6)
+					kx16(6, ROW(r), j, acc);
+			else
+				for (r = p; r < pe; r += 4)
+					kx16(4, ROW(r), j, acc);
 	}
-	for (; j + 8 <= OC; j += 8) {
+	for (j = OC & ~15; j + 8 <= OC; j += 8) {
 		for (r = 0; r + 8 <= r4; r += 8)
 			k8x8(ROW(r), j, acc);
 		for (; r + 4 <= r4; r += 4)
@@ -946,46 +970,57 @@ matmul_rows_ld(float *out, int ldo, const float *inp, int ldi, const float *w,
 
 /*
  * dw (IC,OC) += inp^T (IC,N) dout (N,OC): chunks of 64 rows stay in L1
- * while blocks of 4 x 16 of dw accumulate in registers.
+ * while blocks of 6 x 16 (then 4 x 16) of dw accumulate in registers.
  */
 #define DW_CHUNK 64
 
-static inline __attribute__((always_inline)) void
+/* R rows (6 or 4, a constant where it is inlined) x 16 columns of dw,
+ * rows n0..n1 of inp and dout: 2R sums in registers, 12 for R = 6, more
+ * than the 8 the two FMA units need in flight. */
+static inline AI void
+dwx16(int R, float *dw, const float *inp, const float *dout, int n0, int n1,
+    int IC, int OC, int i, int j)
+{
+	v8 s0[6], s1[6], e0, e1;
+	int n, r;
+
+	_Pragma("GCC unroll 6")
+	for (r = 0; r < R; r++) {
+		s0[r] = CV8(dw + (size_t)(i + r) * OC + j);
+		s1[r] = CV8(dw + (size_t)(i + r) * OC + j + 8);
+	}
+	for (n = n0; n < n1; n++) {
+		const float *x = inp + (size_t)n * IC + i;
+
+		e0 = CV8(dout + (size_t)n * OC + j);
+		e1 = CV8(dout + (size_t)n * OC + j + 8);
+		_Pragma("GCC unroll 6")
+		for (r = 0; r < R; r++)
+			s0[r] = s0[r] + x[r] * e0, s1[r] = s1[r] + x[r] * e1;
+	}
+	_Pragma("GCC unroll 6")
+	for (r = 0; r < R; r++) {
+		V8(dw + (size_t)(i + r) * OC + j) = s0[r];
+		V8(dw + (size_t)(i + r) * OC + j + 8) = s1[r];
+	}
+}
+
+static inline AI void
 dw_kernel(float *dw, const float *inp, const float *dout, int N, int IC, int OC)
 {
-	v8 a0, a1, b0, b1, c0, c1, d0, d1, e0, e1;
-	int n0, n1, n, i, j;
+	int n0, n1, n, i, j, i6 = 6 * blocks6(IC), i4 = i6 + ((IC - i6) & ~3);
 
 	for (n0 = 0; n0 < N; n0 = n1) {
 		n1 = n0 + DW_CHUNK < N ? n0 + DW_CHUNK : N;
-		for (i = 0; i + 4 <= IC; i += 4) {
-			float *r0 = dw + (size_t)i * OC, *r1 = r0 + OC;
-			float *r2 = r1 + OC, *r3 = r2 + OC;
-
-			for (j = 0; j + 16 <= OC; j += 16) {
-				a0 = CV8(r0 + j), a1 = CV8(r0 + j + 8);
-				b0 = CV8(r1 + j), b1 = CV8(r1 + j + 8);
-				c0 = CV8(r2 + j), c1 = CV8(r2 + j + 8);
-				d0 = CV8(r3 + j), d1 = CV8(r3 + j + 8);
-				for (n = n0; n < n1; n++) {
-					const float *x = inp + (size_t)n * IC + i;
-
-					e0 = CV8(dout + (size_t)n * OC + j);
-					e1 = CV8(dout + (size_t)n * OC + j + 8);
-					a0 = a0 + x[0] * e0, a1 = a1 + x[0] * e1;
-					b0 = b0 + x[1] * e0, b1 = b1 + x[1] * e1;
-					c0 = c0 + x[2] * e0, c1 = c1 + x[2] * e1;
-					d0 = d0 + x[3] * e0, d1 = d1 + x[3] * e1;
-				}
-				V8(r0 + j) = a0, V8(r0 + j + 8) = a1;
-				V8(r1 + j) = b0, V8(r1 + j + 8) = b1;
-				V8(r2 + j) = c0, V8(r2 + j + 8) = c1;
-				V8(r3 + j) = d0, V8(r3 + j + 8) = d1;
-			}
-		}
-		/* what the 4 x 16 blocks left: the last columns, the last rows */
+		for (i = 0; i < i6; i += 6)
+			for (j = 0; j + 16 <= OC; j += 16)
+				dwx16(6, dw, inp, dout, n0, n1, IC, OC, i, j);
+		for (; i < i4; i += 4)
+			for (j = 0; j + 16 <= OC; j += 16)
+				dwx16(4, dw, inp, dout, n0, n1, IC, OC, i, j);
+		/* what the blocks left: the last columns, the last rows */
 		for (i = 0; i < IC; i++)
-			for (j = i < (IC & ~3) ? OC & ~15 : 0; j < OC; j++) {
+			for (j = i < i4 ? OC & ~15 : 0; j < OC; j++) {
 				float s = dw[(size_t)i * OC + j];
 
 				for (n = n0; n < n1; n++)

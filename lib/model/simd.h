@@ -13,13 +13,16 @@
 #pragma GCC optimize("fp-contract=fast")
 #endif
 
+#ifndef CLONES		/* -DCLONES= builds the baseline only (to test it) */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define CLONES
 #endif
+#endif
 
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 /* 8 floats; aligned(4) so that any float pointer may be read as one. */
 typedef float v8 __attribute__((vector_size(32), aligned(4)));

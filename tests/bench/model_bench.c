@@ -9,10 +9,12 @@
  * (CANDLEKIT_MATMUL, OPENBLAS_CORETYPE).  Each figure is the best of 5
  * slices of the time: the machine is shared.  Prints one line:
  * "c W d L h train_sps latency_us batch_wps nominal_flops backend core
- * infer_flops avx512 latency_cpu_us # how-the-backend-was-chosen"
- * (latency_cpu_us: the process's CPU time a window, which other
- * processes on a shared machine do not inflate).
+ * infer_flops avx512 threads latency_cpu_us # how-the-backend-was-chosen",
+ * threads the number used (0 resolved to the CPUs the process may use),
+ * latency_cpu_us the process's CPU time a window, which other processes
+ * on a shared machine do not inflate.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,12 @@ main(int argc, char *argv[])
 	c.h = atoi(argv[4]);
 	secs = atof(argv[5]);
 	nth = atoi(argv[6]);
+	if (nth <= 0) {
+		cpu_set_t set;
+
+		nth = sched_getaffinity(0, sizeof set, &set) == 0 ?
+		    CPU_COUNT(&set) : 1;
+	}
 	if (model_init(&m, &c, err, sizeof err) == -1 ||
 	    model_reserve(&m, 256, nth, err, sizeof err) == -1) {
 		fprintf(stderr, "model_bench: %s\n", err);
@@ -140,10 +148,10 @@ main(int argc, char *argv[])
 			bat = n * 256.0 / t;
 	}
 
-	printf("c %s %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d %.2f # %s\n",
+	printf("c %s %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d %d %.2f # %s\n",
 	    argv[1], c.d, c.L, c.h, train, lat, bat, flops(&c),
 	    matmul_backend_name(), matmul_blas_core(), flops_infer(&c),
-	    matmul_avx512(), cpu, matmul_backend_why());
+	    matmul_avx512(), nth, cpu, matmul_backend_why());
 	free(x), free(tg), free(mk), free(lab);
 	model_free(&m);
 	return 0;

@@ -137,7 +137,7 @@ gradcheck(int L)
 	x = randx(&c, 3);
 	for (k = 0; k < 12; k++)
 		target[k] = (float)(urand() - 0.5);
-	b = (struct batch){ 3, x, label, target, mask, NULL };
+	b = (struct batch){ .B = 3, .x = x, .label = label, .ghost = target, .mask = mask };
 	model_zero_grad(&m);
 	model_forward(&m, &b, NULL, NULL);
 	model_backward(&m);

@@ -355,7 +355,7 @@ test_targets(void)
 		T_OK(history_push(&hi, &k) == 0);
 	}
 	T_EQ(pivots_ref(hat, lat, flags, h, l, N, 2, 2), 0);
-	T_EQ(dataset_build(&ds, &hi, label, known, WW, &nshort, err,
+	T_EQ(dataset_build(&ds, &hi, NULL, label, known, &c, &nshort, err,
 	    sizeof err), 0);
 	T_EQ(dataset_heads(&ds, &hi, &c, err, sizeof err), 0);
 	T_EQ(ds.G, GG);
