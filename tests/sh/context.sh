@@ -1,8 +1,11 @@
 #!/bin/sh
 # tests/sh/context.sh - context sequences (issue 17): learning what only a
-# context can tell (a 4-hour candle; a reference instrument's candle),
-# the warm-up, no lookahead across bucket boundaries (the prefix property,
-# chunked input), train-candle beside infer, usage and data errors.
+# context can tell (a 4-hour candle; a reference instrument's candle,
+# joined by candle-feed --join), --info, the warm-up, bounded memory, the
+# numpy reference (tests/ref/infer_ref.py), no lookahead across bucket
+# boundaries (the prefix property, chunked input), train-candle beside
+# infer and in every mode, the lock with two trainers, hot reload, usage
+# and data errors.
 . "$(dirname "$0")/../lib.sh"
 C=$T_TMP/c.csv
 awk -v n=28800 -v seed=11 -v every=6 -v ann4h="$T_TMP/a.ann" \
@@ -101,6 +104,16 @@ pivots --levels 1 "$S" >"$T_TMP/piv.csv"
 expect tc-every 0 "train-candle -m $M --on every $T_TMP/piv.csv >/dev/null"
 check tc-steps [ "$(infer --info -m "$M" | awk '/^generation:/ { print $2 }')" -gt "$g0" ]
 expect tc-label 0 "train-candle -m $M --label BUY $S"
+expect tc-pivots 0 "train-candle -m $M --on pivots $T_TMP/piv.csv >/dev/null"
+# the lock: two trainers at once on one context checkpoint lose no step
+cp "$M" "$T_TMP/two.ckpt"
+g1=$(infer --info -m "$T_TMP/two.ckpt" | awk '/^generation:/ { print $2 }')
+train-candle -m "$T_TMP/two.ckpt" --on every "$T_TMP/piv.csv" >/dev/null 2>"$T_TMP/t1.err" &
+train-candle -m "$T_TMP/two.ckpt" --on every "$T_TMP/piv.csv" >/dev/null 2>"$T_TMP/t2.err"
+wait
+steps() { sed -n 's/.* steps=\([0-9]*\).*/\1/p' "$1"; }
+check two-steps [ "$(steps "$T_TMP/t1.err")" -gt 0 ]
+check two-no-lost-step [ "$(infer --info -m "$T_TMP/two.ckpt" | awk '/^generation:/ { print $2 }')" = $((g1 + $(steps "$T_TMP/t1.err") + $(steps "$T_TMP/t2.err"))) ]
 expect tc-label-warmup 65 "head -200 $S | train-candle -m $M --label BUY"
 errhas tc-label-warmup-why "contexts need more history"
 
