@@ -68,13 +68,6 @@ feedrow_fields(const struct feedrow *r, struct csvout *out)
 		csvout_plain(out, r->txt[k], r->len[k]);
 }
 
-void
-feedrow_write(const struct feedrow *r, struct csvout *out)
-{
-	feedrow_fields(r, out);
-	csvout_end(out);
-}
-
 /* ---- resampling ---- */
 
 static int

@@ -231,6 +231,7 @@ awk -F, 'NR == 1 { print; next } NR <= 5' "$T/r.s" | sed 's/,\([0-9.]*\)$/,1/' >
 M=$T/lm.csv R=$T/lr.csv
 { sed -n 1,3p "$T/lm0"; } >"$M"
 { sed -n 1,2p "$T/r.s"; } >"$R"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 60 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check follow-first wait_lines "$T/fo" 2
@@ -255,6 +256,7 @@ check follow-no-stale [ "$(grep -c 'after waiting' "$T/fe")" -eq 0 ]
 # more than the 20 s this polls)
 sed -n 1,2p "$T/r.s" >"$R"
 head -2 "$T/lm0" >"$M"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 3 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check stall-first wait_lines "$T/fo" 2
@@ -270,6 +272,7 @@ check stall-count grep -q "(r): 8 rows joined with an earlier candle after waiti
 # --join-wait 0: never wait
 head -2 "$T/lm0" >"$M"
 cat "$T/later" >>"$M"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 0 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check nowait-rows wait_lines "$T/fo" 10
@@ -278,6 +281,7 @@ wait $pid
 # a replaced reference is read anew, its old rows skipped
 sed -n 1,2p "$T/r.s" >"$R"
 head -2 "$T/lm0" >"$M"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 60 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check replace-first wait_lines "$T/fo" 2
