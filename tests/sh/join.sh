@@ -278,6 +278,23 @@ pid=$!
 check nowait-rows wait_lines "$T/fo" 10
 kill -TERM $pid
 wait $pid
+# a reference from a pipe (a FIFO) that stalls: the wait holds too (a read
+# that blocked would keep the rows back for the writer's 30 s)
+mkfifo "$T/fifo"
+head -2 "$T/lm0" >"$M"
+cat "$T/later" >>"$M"
+(sed -n 1,2p "$T/r.s"; exec sleep 30) >"$T/fifo" &
+wpid=$!
+: >"$T/fo"
+candle-feed -f --join-wait 1 --join r="$T/fifo" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check fifo-rows wait_lines "$T/fo" 10
+kill -TERM $pid
+wait $pid
+kill $wpid
+wait $wpid 2>/dev/null
+check fifo-values [ "$(sed 1,2d "$T/fo" | cut -d, -f7- | sort -u)" = "$(rrow 1 | cut -d, -f2-)" ]
+check fifo-count grep -q "(r): 8 rows joined with an earlier candle after waiting" "$T/fe"
 # a replaced reference is read anew, its old rows skipped
 sed -n 1,2p "$T/r.s" >"$R"
 head -2 "$T/lm0" >"$M"
