@@ -278,6 +278,18 @@ pid=$!
 check nowait-rows wait_lines "$T/fo" 10
 kill -TERM $pid
 wait $pid
+# a stop while a row waits: the rows before it are out, status 143
+sed -n 1,2p "$T/r.s" >"$R"
+head -3 "$T/lm0" >"$M"
+: >"$T/fo"
+candle-feed -f --join-wait 600 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check stop-flushed wait_lines "$T/fo" 2
+check stop-waits lines_stay "$T/fo" 2
+kill -TERM $pid
+wait $pid
+check stop-status test $? -eq 143
+check stop-output [ "$(nlines "$T/fo")" -eq 2 ]
 # a reference from a pipe (a FIFO) that stalls: the wait holds too (a read
 # that blocked would keep the rows back for the writer's 30 s)
 mkfifo "$T/fifo"
