@@ -182,9 +182,9 @@ flushcb(void *arg)
 	finish_output();
 }
 
-/* Reached the end of a followed file: the last rows so far, then live. */
 static void	out_row(const struct feedrow *);
 
+/* Reached the end of a followed file: the last rows so far, then live. */
 static void
 atend(void *arg)
 {

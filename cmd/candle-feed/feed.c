@@ -68,13 +68,6 @@ feedrow_fields(const struct feedrow *r, struct csvout *out)
 		csvout_plain(out, r->txt[k], r->len[k]);
 }
 
-void
-feedrow_write(const struct feedrow *r, struct csvout *out)
-{
-	feedrow_fields(r, out);
-	csvout_end(out);
-}
-
 /* ---- resampling ---- */
 
 static int
@@ -438,6 +431,7 @@ int
 follow_poll(struct follow *fw)
 {
 	struct pollfd p;
+	ssize_t r;
 
 	if (fw->restarted || fw->ready > 0 || fw->len == fw->cap)
 		return 1;
@@ -445,9 +439,11 @@ follow_poll(struct follow *fw)
 	p.events = POLLIN;
 	if (poll(&p, 1, 0) != 1)
 		return 0;
-	if (fill(fw) < 0)
+	if ((r = fill(fw)) < 0)
 		return errno == EINTR || errno == EAGAIN ? 0 : -1;
-	return fw->ready > 0 || fw->len == fw->cap || restart(fw);
+	if (r == 0)
+		return restart(fw);	/* at its end: replaced, truncated? */
+	return fw->ready > 0 || fw->len == fw->cap;
 }
 
 ssize_t

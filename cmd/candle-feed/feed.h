@@ -103,7 +103,6 @@ struct feedheld {
 
 int	feedheld_set(struct feedheld *, const struct feedrow *);
 void	feedheld_free(struct feedheld *);
-void	feedrow_write(const struct feedrow *, struct csvout *);
 /* Its six fields, not the end of the row. */
 void	feedrow_fields(const struct feedrow *, struct csvout *);
 

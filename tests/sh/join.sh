@@ -231,6 +231,7 @@ awk -F, 'NR == 1 { print; next } NR <= 5' "$T/r.s" | sed 's/,\([0-9.]*\)$/,1/' >
 M=$T/lm.csv R=$T/lr.csv
 { sed -n 1,3p "$T/lm0"; } >"$M"
 { sed -n 1,2p "$T/r.s"; } >"$R"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 60 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check follow-first wait_lines "$T/fo" 2
@@ -255,6 +256,7 @@ check follow-no-stale [ "$(grep -c 'after waiting' "$T/fe")" -eq 0 ]
 # more than the 20 s this polls)
 sed -n 1,2p "$T/r.s" >"$R"
 head -2 "$T/lm0" >"$M"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 3 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check stall-first wait_lines "$T/fo" 2
@@ -270,14 +272,45 @@ check stall-count grep -q "(r): 8 rows joined with an earlier candle after waiti
 # --join-wait 0: never wait
 head -2 "$T/lm0" >"$M"
 cat "$T/later" >>"$M"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 0 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check nowait-rows wait_lines "$T/fo" 10
 kill -TERM $pid
 wait $pid
+# a stop while a row waits: the rows before it are out, status 143
+sed -n 1,2p "$T/r.s" >"$R"
+head -3 "$T/lm0" >"$M"
+: >"$T/fo"
+candle-feed -f --join-wait 600 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check stop-flushed wait_lines "$T/fo" 2
+check stop-waits lines_stay "$T/fo" 2
+kill -TERM $pid
+wait $pid
+check stop-status test $? -eq 143
+check stop-output [ "$(nlines "$T/fo")" -eq 2 ]
+# a reference from a pipe (a FIFO) that stalls: the wait holds too (a read
+# that blocked would keep the rows back for the writer's 30 s)
+mkfifo "$T/fifo"
+head -2 "$T/lm0" >"$M"
+cat "$T/later" >>"$M"
+(sed -n 1,2p "$T/r.s"; exec sleep 30) >"$T/fifo" &
+wpid=$!
+: >"$T/fo"
+candle-feed -f --join-wait 1 --join r="$T/fifo" "$M" >"$T/fo" 2>"$T/fe" &
+pid=$!
+check fifo-rows wait_lines "$T/fo" 10
+kill -TERM $pid
+wait $pid
+kill $wpid
+wait $wpid 2>/dev/null
+check fifo-values [ "$(sed 1,2d "$T/fo" | cut -d, -f7- | sort -u)" = "$(rrow 1 | cut -d, -f2-)" ]
+check fifo-count grep -q "(r): 8 rows joined with an earlier candle after waiting" "$T/fe"
 # a replaced reference is read anew, its old rows skipped
 sed -n 1,2p "$T/r.s" >"$R"
 head -2 "$T/lm0" >"$M"
+: >"$T/fo"	# before the job: its own > comes when it runs
 candle-feed -f --join-wait 60 --join r="$R" "$M" >"$T/fo" 2>"$T/fe" &
 pid=$!
 check replace-first wait_lines "$T/fo" 2
