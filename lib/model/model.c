@@ -1004,34 +1004,35 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	return 0;
 }
 
+/* This thread's share of the batch of the step: forward, or backward. */
 static void
-job_forward(struct thread *t)
+job_pass(struct thread *t, int back)
 {
 	struct model_state *st = t->m->st;
 	const struct batch *bt = st->batch;
 	int lo = t->lo, n = t->hi - t->lo;
+	const float *x = bt->x + (size_t)lo * model_xsize(&t->m->cfg);
 	struct tgt tg;
 
 	if (n <= 0)
 		return;
 	tgt_bind(&tg, t->m, bt, lo);
-	forward(&t->a, t->m, &st->p, bt->x + (size_t)lo *
-	    model_xsize(&t->m->cfg), &tg, n, MM_TRAIN);
+	if (back)
+		backward(&t->a, t->m, &st->p, x, &tg, n, 1.0f / bt->B);
+	else
+		forward(&t->a, t->m, &st->p, x, &tg, n, MM_TRAIN);
+}
+
+static void
+job_forward(struct thread *t)
+{
+	job_pass(t, 0);
 }
 
 static void
 job_backward(struct thread *t)
 {
-	struct model_state *st = t->m->st;
-	const struct batch *bt = st->batch;
-	int lo = t->lo, n = t->hi - t->lo;
-	struct tgt tg;
-
-	if (n <= 0)
-		return;
-	tgt_bind(&tg, t->m, bt, lo);
-	backward(&t->a, t->m, &st->p, bt->x + (size_t)lo *
-	    model_xsize(&t->m->cfg), &tg, n, 1.0f / bt->B);
+	job_pass(t, 1);
 }
 
 /*
