@@ -377,6 +377,7 @@ static void
 wts_bind(struct wts *w, const struct model *m, float *base)
 {
 	const struct model_tensor *t = m->tensor;
+	size_t k;
 	int l;
 
 #define NEXT (base + (t++)->offset)
@@ -384,18 +385,14 @@ wts_bind(struct wts *w, const struct model *m, float *base)
 	w->b_in = NEXT;
 	w->pos = NEXT;
 	for (l = 0; l < m->cfg.L; l++) {
-		w->blk[l].ln1_g = NEXT;
-		w->blk[l].ln1_b = NEXT;
-		w->blk[l].wqkv = NEXT;
-		w->blk[l].bqkv = NEXT;
-		w->blk[l].wo = NEXT;
-		w->blk[l].bo = NEXT;
-		w->blk[l].ln2_g = NEXT;
-		w->blk[l].ln2_b = NEXT;
-		w->blk[l].w1 = NEXT;
-		w->blk[l].b1 = NEXT;
-		w->blk[l].w2 = NEXT;
-		w->blk[l].b2 = NEXT;
+		float **f[] = { &w->blk[l].ln1_g, &w->blk[l].ln1_b,
+		    &w->blk[l].wqkv, &w->blk[l].bqkv, &w->blk[l].wo,
+		    &w->blk[l].bo, &w->blk[l].ln2_g, &w->blk[l].ln2_b,
+		    &w->blk[l].w1, &w->blk[l].b1, &w->blk[l].w2,
+		    &w->blk[l].b2 };
+
+		for (k = 0; k < sizeof f / sizeof f[0]; k++)
+			*f[k] = NEXT;
 	}
 	w->lnf_g = NEXT;
 	w->lnf_b = NEXT;
@@ -627,6 +624,30 @@ encode_ctx(float *enc, const float *x, const struct model *m,
 	}
 }
 
+/* The sizes of a pass over nb windows, for forward() and backward() */
+struct dims {
+	int	G, P;		/* ghost steps, pivot levels */
+	int	T, C, NH;	/* tokens a window, width, heads */
+	int	L, W;		/* blocks, the base window's candles */
+	int	N;		/* rows: nb * T */
+};
+
+static struct dims
+dims(const struct model *m, int nb)
+{
+	struct dims d;
+
+	d.G = model_ghost_steps(&m->cfg);
+	d.P = m->cfg.npiv;
+	d.T = model_tokens(&m->cfg);
+	d.C = m->cfg.d;
+	d.NH = m->cfg.h;
+	d.L = m->cfg.L;
+	d.W = m->cfg.W;
+	d.N = nb * d.T;
+	return d;
+}
+
 /*
  * Forward of nb windows x (nb, model_xsize) into a's activations; mm
  * computes the linear layers.  tg NULL: probabilities, ghosts and pivot
@@ -636,31 +657,30 @@ static void
 forward(struct acts *a, const struct model *m, const struct wts *p,
     const float *x, const struct tgt *tg, int nb, mmfn mm)
 {
-	int G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
-	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	int L = m->cfg.L, N = nb * T, W = m->cfg.W, nq, Nq, l, b;
+	struct dims d = dims(m, nb);
 	const float *in = a->enc, *rin;
+	int C = d.C, T = d.T, nq, Nq, l, b;
 
 	if (m->cfg.nctx == 0)
 		encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T,
 		    MODEL_NFEAT, C);
 	else
 		encode_ctx(a->enc, x, m, p, nb, 0);
-	for (l = 0; l < L; l++) {
+	for (l = 0; l < d.L; l++) {
 		/* the window's rows only: the contexts' are keys and values */
-		nq = l == L - 1 ? 1 : W;
+		nq = l == d.L - 1 ? 1 : d.W;
 		Nq = nb * nq;
 		layernorm_forward(a->blk[l].ln1, a->blk[l].m1, a->blk[l].r1, in,
-		    p->blk[l].ln1_g, p->blk[l].ln1_b, N, C);
+		    p->blk[l].ln1_g, p->blk[l].ln1_b, d.N, C);
 		if (nq == T)
 			mm(a->blk[l].qkv, 3 * C, a->blk[l].ln1, C, p->blk[l].wqkv,
-			    3 * C, p->blk[l].bqkv, N, C, 3 * C);
+			    3 * C, p->blk[l].bqkv, d.N, C, 3 * C);
 		else if (nq > 1) {
 			/* keys and values everywhere, the queries at the
 			 * window's rows */
 			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
-			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, N, C,
-			    2 * C);
+			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, d.N,
+			    C, 2 * C);
 			for (b = 0; b < nb; b++)
 				mm(a->blk[l].qkv + ((size_t)b * T + T - nq) * 3 * C,
 				    3 * C, a->blk[l].ln1 + ((size_t)b * T + T - nq) *
@@ -669,14 +689,14 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		} else {
 			/* keys and values everywhere, the query at T-1 only */
 			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
-			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, N, C,
-			    2 * C);
+			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, d.N,
+			    C, 2 * C);
 			mm(a->blk[l].qkv + (size_t)(T - 1) * 3 * C, T * 3 * C,
 			    a->blk[l].ln1 + (size_t)(T - 1) * C, T * C,
 			    p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nb, C, C);
 		}
 		attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
-		    a->blk[l].qkv, nb, T, nq, C, NH);
+		    a->blk[l].qkv, nb, T, nq, C, d.NH);
 		mm(a->blk[l].proj, C, a->blk[l].atty, C, p->blk[l].wo, C,
 		    p->blk[l].bo, Nq, C, C);
 		rin = in;
@@ -719,16 +739,17 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 	}
 	layernorm_forward(a->lnf, a->mf, a->rf, in, p->lnf_g, p->lnf_b, nb, C);
 	matmul_rows(a->logits, a->lnf, p->w_a, p->b_a, nb, C, MODEL_NCLASS);
-	matmul_rows(a->ghost, a->lnf, p->w_g, p->b_g, nb, C, MODEL_NGHOST * G);
+	matmul_rows(a->ghost, a->lnf, p->w_g, p->b_g, nb, C,
+	    MODEL_NGHOST * d.G);
 	loss_forward(a->loss, a->probs, a->logits, a->ghost, tg ? tg->label :
 	    NULL, tg ? tg->cw : NULL, tg ? tg->ghost : NULL, tg ? tg->mask :
-	    NULL, nb, G);
-	if (P > 0) {
-		matmul_rows(a->piv, a->lnf, p->w_p, p->b_p, nb, C, 3 * P);
+	    NULL, nb, d.G);
+	if (d.P > 0) {
+		matmul_rows(a->piv, a->lnf, p->w_p, p->b_p, nb, C, 3 * d.P);
 		if (tg != NULL && tg->label != NULL && tg->piv != NULL &&
 		    tg->pmask != NULL)
 			pivloss_forward(a->loss, a->piv, tg->piv, tg->pmask,
-			    tg->pw, nb, P);
+			    tg->pw, nb, d.P);
 	}
 }
 
@@ -765,38 +786,37 @@ static void
 backward(struct acts *a, const struct model *m, const struct wts *p,
     const float *x, const struct tgt *tg, int nb, float scale)
 {
-	int G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
-	int T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	int L = m->cfg.L, N = nb * T, W = m->cfg.W, nq, Nq, l, b;
+	struct dims d = dims(m, nb);
 	const float *in;
 	float *dcur;
 	struct wts g;
+	int C = d.C, T = d.T, nq, Nq, l, b;
 
 	wts_bind(&g, m, a->grads);
 	zero(a->grads, m->nparams);
 	zero(a->dlogits, (size_t)nb * 3);
-	zero(a->dghost, (size_t)nb * 4 * G);
+	zero(a->dghost, (size_t)nb * 4 * d.G);
 	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, tg->label,
-	    tg->cw, tg->ghost, tg->mask, scale, nb, G);
+	    tg->cw, tg->ghost, tg->mask, scale, nb, d.G);
 	zero(a->dlnf, (size_t)nb * C);
 	BACKWARD_HEAD(a->dlnf, g.w_a, g.b_a, a->dlogits, a->lnf, p->w_a, nb, C, MODEL_NCLASS);
-	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST * G);
-	if (P > 0) {
-		zero(a->dpiv, (size_t)nb * 3 * P);
+	BACKWARD_HEAD(a->dlnf, g.w_g, g.b_g, a->dghost, a->lnf, p->w_g, nb, C, MODEL_NGHOST * d.G);
+	if (d.P > 0) {
+		zero(a->dpiv, (size_t)nb * 3 * d.P);
 		if (tg->piv != NULL && tg->pmask != NULL)
 			pivloss_backward(a->dpiv, a->piv, tg->piv, tg->pmask,
-			    tg->pw, scale, nb, P);
-		BACKWARD_HEAD(a->dlnf, g.w_p, g.b_p, a->dpiv, a->lnf, p->w_p, nb, C, 3 * P);
+			    tg->pw, scale, nb, d.P);
+		BACKWARD_HEAD(a->dlnf, g.w_p, g.b_p, a->dpiv, a->lnf, p->w_p, nb, C, 3 * d.P);
 	}
 	zero(a->dlast, (size_t)nb * C);
 	layernorm_backward(a->dlast, g.lnf_g, g.lnf_b, a->dlnf,
-	    a->blk[L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
-	if (T > W)
-		zero(a->dctx, (size_t)N * C);
-	for (l = L - 1; l >= 0; l--) {
-		nq = l == L - 1 ? 1 : W;
+	    a->blk[d.L - 1].res3, p->lnf_g, a->mf, a->rf, nb, C);
+	if (T > d.W)
+		zero(a->dctx, (size_t)d.N * C);
+	for (l = d.L - 1; l >= 0; l--) {
+		nq = l == d.L - 1 ? 1 : d.W;
 		Nq = nb * nq;
-		in = l == 0 ? a->enc : T > W ? a->blk[l - 1].full :
+		in = l == 0 ? a->enc : T > d.W ? a->blk[l - 1].full :
 		    a->blk[l - 1].res3;
 		/* dcur: the gradient of res3, then of res2 */
 		dcur = nq == 1 ? a->dlast : nq == T ? a->dres : a->dq;
@@ -808,28 +828,28 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		    a->blk[l].res2, p->blk[l].ln2_g, a->blk[l].m2, a->blk[l].r2, Nq,
 		    C);
 		BACKWARD_SET(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
-		zero(a->dqkv, (size_t)N * 3 * C);
+		zero(a->dqkv, (size_t)d.N * 3 * C);
 		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
-		    a->blk[l].qkv, nb, T, nq, C, NH);
-		BACKWARD_SET(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, N, C, 3 * C);
+		    a->blk[l].qkv, nb, T, nq, C, d.NH);
+		BACKWARD_SET(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, d.N, C, 3 * C);
 		if (nq < T) {
 			/* the residual reaches the last nq positions only */
-			zero(a->dres, (size_t)N * C);
+			zero(a->dres, (size_t)d.N * C);
 			for (b = 0; b < nb; b++)
 				memcpy(a->dres + ((size_t)b * T + T - nq) * C,
 				    dcur + (size_t)b * nq * C,
 				    (size_t)nq * C * sizeof(float));
 		}
 		layernorm_backward(a->dres, g.blk[l].ln1_g, g.blk[l].ln1_b, a->dln,
-		    in, p->blk[l].ln1_g, a->blk[l].m1, a->blk[l].r1, N, C);
-		if (T > W)
-			ctx_rows_backward(a, nb, T, W, C, l > 0);
+		    in, p->blk[l].ln1_g, a->blk[l].m1, a->blk[l].r1, d.N, C);
+		if (T > d.W)
+			ctx_rows_backward(a, nb, T, d.W, C, l > 0);
 	}
-	if (T > W)	/* the contexts' rows of enc: every block's share */
+	if (T > d.W)	/* the contexts' rows of enc: every block's share */
 		for (b = 0; b < nb; b++)
 			memcpy(a->dres + (size_t)b * T * C,
 			    a->dctx + (size_t)b * T * C,
-			    (size_t)(T - W) * C * sizeof(float));
+			    (size_t)(T - d.W) * C * sizeof(float));
 	if (m->cfg.nctx == 0)
 		encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T,
 		    MODEL_NFEAT, C);
