@@ -18,10 +18,11 @@ void	matmul_init(void);
  * CANDLEKIT_MATMUL ("blas", "native"; anything else or unset is auto);
  * auto then waits for matmul_choose(), which takes, for each product of
  * the caller's shapes (IC x OC) and each direction (forward, backward), the
- * faster of the two on this machine: timed once (a fraction of a second)
- * and kept in a cache file, one line per CPU model, OpenBLAS build, library
- * version and shapes, so that later runs make the same choice without
- * timing.  The cache file is $CANDLEKIT_CACHE (empty: none), else
+ * faster of the two on this machine (blas by a margin): timed once (a
+ * fraction of a second), on the products one thread computes in the first
+ * training step, and kept in a cache file, one line per CPU model,
+ * OpenBLAS build, library version and shapes, so that later runs make the
+ * same choice without timing.  The cache file is $CANDLEKIT_CACHE (empty: none), else
  * $XDG_CACHE_HOME/candlekit/matmul, else $HOME/.cache/candlekit/matmul;
  * without one, or before matmul_choose(), auto means the hand kernels.
  * The choice holds for the whole process; the two backends give the same

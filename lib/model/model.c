@@ -1165,13 +1165,16 @@ model_predict_heads(struct model *m, const float *x, int B, float *probs,
 
 /*
  * Settle the backend of training's products (matmul.h's auto) on the
- * products one thread computes in a step: Bt windows of T rows, the last
- * block at the last position only.
+ * products one thread computes in the first step: Bt windows of T rows
+ * (the share of a batch of B, not of the largest batch reserved: the
+ * faster engine depends on the rows), the last block at the last position
+ * only.
  */
 static void
-choose_backend(struct model *m)
+choose_backend(struct model *m, int B)
 {
-	int N = m->st->Bt * model_tokens(&m->cfg), Bt = m->st->Bt, C = m->cfg.d;
+	int Bt = (B + m->st->nthreads - 1) / m->st->nthreads, C = m->cfg.d;
+	int N = Bt * model_tokens(&m->cfg);
 	int L1 = m->cfg.L - 1;
 	struct matmul_shape sh[] = {
 		{ N, C, 3 * C, L1 }, { N, C, C, L1 }, { N, C, 4 * C, L1 },
@@ -1201,7 +1204,7 @@ model_forward_heads(struct model *m, const struct batch *b, float *probs,
 	if (st == NULL || b->B < 1 || b->B > st->maxB)
 		return NAN;
 	if (!st->chosen)
-		choose_backend(m);
+		choose_backend(m, b->B);
 	st->batch = b;
 	run(st, job_forward, split(st, b->B));
 	for (i = 0; i < st->nthreads; i++) {
