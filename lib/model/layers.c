@@ -453,6 +453,8 @@ attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
 		const float *db = dout + (size_t)b * nq * C;
 		float *dqb = dqkv + (size_t)b * T * C3;
 
+		/* here rather than the whole of dqkv first: in the cache */
+		memset(dqb, 0, (size_t)T * C3 * sizeof *dqb);
 		for (h = 0; h < NH; h++) {
 			const float *a = att + ((size_t)b * NH + h) * nq * T;
 
@@ -524,8 +526,8 @@ gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 		EXPV2(v8, v8i, t, -2.0f * GELU_U(x), t2, -2.0f * GELU_U(x2));
 		GELU_GRAD(v8, d, x, t);
 		GELU_GRAD(v8, d2, x2, t2);
-		V8(dinp + i) = CV8(dinp + i) + d;
-		V8(dinp + i + 8) = CV8(dinp + i + 8) + d2;
+		V8(dinp + i) = d;
+		V8(dinp + i + 8) = d2;
 	}
 	for (; i < n; i += 8) {
 		if (i + 8 <= n) {
@@ -539,10 +541,10 @@ gelu_backward(float *dinp, const float *inp, const float *dout, size_t n)
 		EXPV(v8, v8i, t, -2.0f * GELU_U(x));
 		GELU_GRAD(v8, d, x, t);
 		if (i + 8 <= n)
-			V8(dinp + i) = CV8(dinp + i) + d;
+			V8(dinp + i) = d;
 		else
 			for (k = 0; i + k < n; k++)
-				dinp[i + k] += d[k];
+				dinp[i + k] = d[k];
 	}
 }
 
@@ -800,6 +802,7 @@ attention_backward_ref(float *dqkv, const float *dout, const float *att,
 	int hs = C / NH, C3 = 3 * C, b, h, i, j, k;
 	double scale = 1.0 / sqrt(hs), da[T], dot;
 
+	memset(dqkv, 0, (size_t)B * T * C3 * sizeof *dqkv);
 	for (b = 0; b < B; b++)
 		for (h = 0; h < NH; h++)
 			for (i = 0; i < nq; i++) {
@@ -859,7 +862,7 @@ gelu_backward_ref(float *dinp, const float *inp, const float *dout, size_t n)
 
 		u = 0.7978845608028654 * (x + 0.044715 * x * x * x);
 		t = tanh(u);
-		dinp[i] += (float)(dout[i] * (0.5 * (1.0 + t) + 0.5 * x *
+		dinp[i] = (float)(dout[i] * (0.5 * (1.0 + t) + 0.5 * x *
 		    (1.0 - t * t) * 0.7978845608028654 *
 		    (1.0 + 3 * 0.044715 * x * x)));
 	}

@@ -33,13 +33,14 @@ void	layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
  */
 void	attention_forward(float *out, float *att, float *tmp, const float *qkv,
 	    int B, int T, int nq, int C, int NH);
-/* dqkv (B,T,3C) +=; tmp (T * C/NH + nq * T floats) scratch. */
+/* dqkv (B,T,3C) = (overwritten); tmp (T * C/NH + nq * T floats) scratch. */
 void	attention_backward(float *dqkv, float *tmp, const float *dout,
 	    const float *att, const float *qkv, int B, int T, int nq, int C,
 	    int NH);
 
 /* GELU, tanh form: out (n) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
 void	gelu_forward(float *out, const float *inp, size_t n);
+/* dinp (n) = (overwritten) */
 void	gelu_backward(float *dinp, const float *inp, const float *dout, size_t n);
 
 /* out (n) = a + b */

@@ -821,14 +821,12 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 		/* dcur: the gradient of res3, then of res2 */
 		dcur = nq == 1 ? a->dlast : nq == T ? a->dres : a->dq;
 		BACKWARD_SET(a->dfchg, g.blk[l].w2, g.blk[l].b2, dcur, a->blk[l].fchg, p->blk[l].w2, Nq, 4 * C, C);
-		zero(a->dfch, (size_t)Nq * 4 * C);
 		gelu_backward(a->dfch, a->blk[l].fch, a->dfchg, (size_t)Nq * 4 * C);
 		BACKWARD_SET(a->dln, g.blk[l].w1, g.blk[l].b1, a->dfch, a->blk[l].ln2, p->blk[l].w1, Nq, C, 4 * C);
 		layernorm_backward(dcur, g.blk[l].ln2_g, g.blk[l].ln2_b, a->dln,
 		    a->blk[l].res2, p->blk[l].ln2_g, a->blk[l].m2, a->blk[l].r2, Nq,
 		    C);
 		BACKWARD_SET(a->datty, g.blk[l].wo, g.blk[l].bo, dcur, a->blk[l].atty, p->blk[l].wo, Nq, C, C);
-		zero(a->dqkv, (size_t)d.N * 3 * C);
 		attention_backward(a->dqkv, a->tmp, a->datty, a->blk[l].att,
 		    a->blk[l].qkv, nb, T, nq, C, d.NH);
 		BACKWARD_SET(a->dln, g.blk[l].wqkv, g.blk[l].bqkv, a->dqkv, a->blk[l].ln1, p->blk[l].wqkv, d.N, C, 3 * C);
