@@ -95,8 +95,41 @@ update8(float *p, const float *g, float *mm, float *v, size_t n, float decay,
 	return j;
 }
 #define UPDATE8(...)	(__builtin_cpu_supports("avx") ? update8(__VA_ARGS__) : 0)
+
+/* update_finite() 8 lanes at a time: the elements it checked, or 0 when
+ * one is not finite; x * 0 is NaN exactly when x is infinite or NaN. */
+__attribute__((target("avx")))
+static size_t
+finite8(const float *p, const float *g, const float *mm, const float *v,
+    size_t n, float decay, float b1, float b2, float eps, float step_size,
+    float bc2s)
+{
+	__m256 vd = _mm256_set1_ps(decay), vb1 = _mm256_set1_ps(b1);
+	__m256 vb2 = _mm256_set1_ps(b2), c1 = _mm256_set1_ps(1.0f - b1);
+	__m256 c2 = _mm256_set1_ps(1.0f - b2), ve = _mm256_set1_ps(eps);
+	__m256 vs = _mm256_set1_ps(-step_size), vc = _mm256_set1_ps(bc2s);
+	__m256 z = _mm256_setzero_ps(), acc = z, pp, gg, m1, v1;
+	size_t j;
+
+	for (j = 0; j + 8 <= n; j += 8) {
+		gg = _mm256_loadu_ps(g + j);
+		pp = _mm256_mul_ps(_mm256_loadu_ps(p + j), vd);
+		m1 = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(mm + j), vb1),
+		    _mm256_mul_ps(gg, c1));
+		v1 = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(v + j), vb2),
+		    _mm256_mul_ps(_mm256_mul_ps(gg, gg), c2));
+		pp = _mm256_add_ps(pp, _mm256_mul_ps(vs, _mm256_div_ps(m1,
+		    _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v1), vc), ve))));
+		acc = _mm256_add_ps(acc, _mm256_add_ps(_mm256_mul_ps(pp, z),
+		    _mm256_add_ps(_mm256_mul_ps(m1, z), _mm256_mul_ps(v1, z))));
+	}
+	return _mm256_movemask_ps(_mm256_cmp_ps(acc, acc, _CMP_UNORD_Q)) ? 0 :
+	    j;
+}
+#define FINITE8(...)	(__builtin_cpu_supports("avx") ? finite8(__VA_ARGS__) : 0)
 #else
 #define UPDATE8(...)	0
+#define FINITE8(...)	0
 #endif
 
 float
@@ -130,8 +163,13 @@ adamw_step(struct model *m, const struct adamw *o)
 		size_t off = t->offset;
 
 		decay = (float)(1.0 - (double)o->lr * (t->decay ? o->weight_decay : 0));
-		if (!update_finite(m->params + off, m->grads + off, m->m + off,
-		    m->v + off, (size_t)t->rows * t->cols, decay, o->beta1,
+		n = (size_t)t->rows * t->cols;
+		j = FINITE8(m->params + off, m->grads + off, m->m + off,
+		    m->v + off, n, decay, o->beta1, o->beta2, o->eps, step_size,
+		    bc2s);
+		/* j 0: none checked yet, or one not finite: all again */
+		if (!update_finite(m->params + off + j, m->grads + off + j,
+		    m->m + off + j, m->v + off + j, n - j, decay, o->beta1,
 		    o->beta2, o->eps, step_size, bc2s))
 			return INFINITY;
 	}
