@@ -187,20 +187,22 @@ encoder_forward(float *out, const float *x, const float *w, const float *b,
 	}
 }
 
-/* Slices of 8 columns outermost: the slice's 5 rows of dw and its db stay
- * in registers over all rows; every element still sums its rows in
- * order. */
-CLONES void
-encoder_backward(float *dw, float *db, float *dpos, const float *dout,
-    const float *x, int B, int T, int F, int C)
+/* Slices of 8 columns outermost: the slice's F rows of dw (F 5, the
+ * window's features, or 6, a context's: a constant where inlined) and its
+ * db stay in registers over all rows; every element still sums its rows
+ * in order, as the loop after it does. */
+INLINE void
+encoder_backward8(int F, float *dw, float *db, float *dpos, const float *dout,
+    const float *x, int B, int T, int C)
 {
 	int bt, c, f;
 
-	for (c = 0; c + 8 <= C && F == 5; c += 8) {
-		v8 w0 = CV8(dw + c), w1 = CV8(dw + C + c);
-		v8 w2 = CV8(dw + 2 * C + c), w3 = CV8(dw + 3 * C + c);
-		v8 w4 = CV8(dw + 4 * C + c), b0 = CV8(db + c), d;
+	for (c = 0; c + 8 <= C; c += 8) {
+		v8 w[6], b0 = CV8(db + c), d;
 
+		_Pragma("GCC unroll 6")
+		for (f = 0; f < F; f++)
+			w[f] = CV8(dw + (size_t)f * C + c);
 		for (bt = 0; bt < B * T; bt++) {
 			const float *xr = x + (size_t)bt * F;
 			float *dp = dpos + (size_t)(bt % T) * C + c;
@@ -208,18 +210,30 @@ encoder_backward(float *dw, float *db, float *dpos, const float *dout,
 			d = CV8(dout + (size_t)bt * C + c);
 			b0 = b0 + d;
 			V8(dp) = CV8(dp) + d;
-			w0 = w0 + xr[0] * d, w1 = w1 + xr[1] * d;
-			w2 = w2 + xr[2] * d, w3 = w3 + xr[3] * d;
-			w4 = w4 + xr[4] * d;
+			_Pragma("GCC unroll 6")
+			for (f = 0; f < F; f++)
+				w[f] = w[f] + xr[f] * d;
 		}
-		V8(dw + c) = w0, V8(dw + C + c) = w1, V8(dw + 2 * C + c) = w2;
-		V8(dw + 3 * C + c) = w3, V8(dw + 4 * C + c) = w4;
+		_Pragma("GCC unroll 6")
+		for (f = 0; f < F; f++)
+			V8(dw + (size_t)f * C + c) = w[f];
 		V8(db + c) = b0;
 	}
+}
+
+CLONES void
+encoder_backward(float *dw, float *db, float *dpos, const float *dout,
+    const float *x, int B, int T, int F, int C)
+{
+	int bt, c, f, c0 = F == 5 || F == 6 ? C & ~7 : 0;
+
+	if (F == 5)
+		encoder_backward8(5, dw, db, dpos, dout, x, B, T, C);
+	else if (F == 6)
+		encoder_backward8(6, dw, db, dpos, dout, x, B, T, C);
 	for (bt = 0; bt < B * T; bt++) {
 		const float *d = dout + (size_t)bt * C, *xr = x + (size_t)bt * F;
 		float *dp = dpos + (size_t)(bt % T) * C;
-		int c0 = F == 5 ? C & ~7 : 0;
 
 		for (c = c0; c < C; c++) {
 			db[c] += d[c];
