@@ -66,43 +66,17 @@ update_finite(const float *p, const float *g, const float *mm, const float *v,
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 
-/* 8 lanes (AVX), the tail by update(); the same bits (see update()). */
-__attribute__((target("avx")))
-static size_t
-update8(float *p, const float *g, float *mm, float *v, size_t n, float decay,
-    float b1, float b2, float eps, float step_size, float bc2s)
-{
-	__m256 vd = _mm256_set1_ps(decay), vb1 = _mm256_set1_ps(b1);
-	__m256 vb2 = _mm256_set1_ps(b2), c1 = _mm256_set1_ps(1.0f - b1);
-	__m256 c2 = _mm256_set1_ps(1.0f - b2), ve = _mm256_set1_ps(eps);
-	__m256 vs = _mm256_set1_ps(-step_size), vc = _mm256_set1_ps(bc2s);
-	__m256 pp, gg, m1, v1;
-	size_t j;
-
-	for (j = 0; j + 8 <= n; j += 8) {
-		gg = _mm256_loadu_ps(g + j);
-		pp = _mm256_mul_ps(_mm256_loadu_ps(p + j), vd);
-		m1 = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(mm + j), vb1),
-		    _mm256_mul_ps(gg, c1));
-		v1 = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(v + j), vb2),
-		    _mm256_mul_ps(_mm256_mul_ps(gg, gg), c2));
-		pp = _mm256_add_ps(pp, _mm256_mul_ps(vs, _mm256_div_ps(m1,
-		    _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v1), vc), ve))));
-		_mm256_storeu_ps(mm + j, m1);
-		_mm256_storeu_ps(v + j, v1);
-		_mm256_storeu_ps(p + j, pp);
-	}
-	return j;
-}
-#define UPDATE8(...)	(__builtin_cpu_supports("avx") ? update8(__VA_ARGS__) : 0)
-
-/* update_finite() 8 lanes at a time: the elements it checked, or 0 when
- * one is not finite; x * 0 is NaN exactly when x is infinite or NaN. */
-__attribute__((target("avx")))
-static size_t
-finite8(const float *p, const float *g, const float *mm, const float *v,
-    size_t n, float decay, float b1, float b2, float eps, float step_size,
-    float bc2s)
+/*
+ * update() 8 lanes at a time (AVX), the same bits (see update()), the tail
+ * left to the scalar loops.  write 1: the update, returning the elements
+ * done; write 0: update_finite()'s check, nothing written, returning the
+ * elements checked, or 0 when one is not finite (x * 0 is NaN exactly
+ * when x is infinite or NaN).
+ */
+__attribute__((target("avx"), always_inline))
+static inline size_t
+step8(int write, float *p, const float *g, float *mm, float *v, size_t n,
+    float decay, float b1, float b2, float eps, float step_size, float bc2s)
 {
 	__m256 vd = _mm256_set1_ps(decay), vb1 = _mm256_set1_ps(b1);
 	__m256 vb2 = _mm256_set1_ps(b2), c1 = _mm256_set1_ps(1.0f - b1);
@@ -120,12 +94,35 @@ finite8(const float *p, const float *g, const float *mm, const float *v,
 		    _mm256_mul_ps(_mm256_mul_ps(gg, gg), c2));
 		pp = _mm256_add_ps(pp, _mm256_mul_ps(vs, _mm256_div_ps(m1,
 		    _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v1), vc), ve))));
-		acc = _mm256_add_ps(acc, _mm256_add_ps(_mm256_mul_ps(pp, z),
-		    _mm256_add_ps(_mm256_mul_ps(m1, z), _mm256_mul_ps(v1, z))));
+		if (write) {
+			_mm256_storeu_ps(mm + j, m1);
+			_mm256_storeu_ps(v + j, v1);
+			_mm256_storeu_ps(p + j, pp);
+		} else
+			acc = _mm256_add_ps(acc, _mm256_add_ps(_mm256_mul_ps(pp,
+			    z), _mm256_add_ps(_mm256_mul_ps(m1, z),
+			    _mm256_mul_ps(v1, z))));
 	}
 	return _mm256_movemask_ps(_mm256_cmp_ps(acc, acc, _CMP_UNORD_Q)) ? 0 :
 	    j;
 }
+
+__attribute__((target("avx")))
+static size_t
+update8(float *p, const float *g, float *mm, float *v, size_t n, float decay,
+    float b1, float b2, float eps, float step_size, float bc2s)
+{
+	return step8(1, p, g, mm, v, n, decay, b1, b2, eps, step_size, bc2s);
+}
+
+__attribute__((target("avx")))
+static size_t
+finite8(float *p, const float *g, float *mm, float *v, size_t n, float decay,
+    float b1, float b2, float eps, float step_size, float bc2s)
+{
+	return step8(0, p, g, mm, v, n, decay, b1, b2, eps, step_size, bc2s);
+}
+#define UPDATE8(...)	(__builtin_cpu_supports("avx") ? update8(__VA_ARGS__) : 0)
 #define FINITE8(...)	(__builtin_cpu_supports("avx") ? finite8(__VA_ARGS__) : 0)
 #else
 #define UPDATE8(...)	0
