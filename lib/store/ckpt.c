@@ -1231,14 +1231,25 @@ ckpt_changed(const char *path, const struct ckpt_stamp *s)
 	    now.generation != s->generation;
 }
 
-/* One line per context sequence: "context:       1h:24" for a timeframe,
- * "reference:     BTC:32" for a reference instrument's columns. */
+/* The parts beyond today's model, each only when the model has it: the
+ * ghost candles (more than one), the pivot head's levels and k, one line
+ * per context sequence in the order the model reads them ("context:
+ * 1h:24" for a timeframe, "reference:     BTC:32" for a reference
+ * instrument's columns). */
 static void
-print_contexts(FILE *fp, const struct model_config *c)
+print_extras(FILE *fp, const struct model_config *c)
 {
 	char d[32];
 	int i;
 
+	if (model_ghost_steps(c) > 1)
+		fprintf(fp, "ghost:         %d\n", model_ghost_steps(c));
+	if (c->npiv > 0) {
+		fprintf(fp, "pivot_head:    ");
+		for (i = 0; i < c->npiv; i++)
+			fprintf(fp, "%s%d", i ? "," : "", c->piv_level[i]);
+		fprintf(fp, "\npivot_k:       %d\n", c->piv_k);
+	}
 	for (i = 0; i < c->nctx; i++) {
 		if (c->ctx[i].tf > 0) {
 			duration_format(d, c->ctx[i].tf);
@@ -1293,7 +1304,7 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 	    (unsigned long long)h.file_size,
 	    h.temperature > 0 ? h.temperature : 1.0,
 	    (double)h.timeframe / CK_SEC, from, to);
-	print_contexts(fp, &t.cfg);
+	print_extras(fp, &t.cfg);
 	if (ferror(fp))
 		return fail(err, errlen, CK_ERR, "write error");
 	return CK_OK;

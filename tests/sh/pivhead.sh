@@ -38,6 +38,12 @@ HEAD="$TINY --ghost 3 --pivot-head 1,2 --pivot-k 2"
 expect head 0 "train-batch -m $T/h.ckpt --new $HEAD --epochs 2 --threads 1 --labels every $T/z.csv"
 expect head-again 0 "train-batch -m $T/h2.ckpt --new $HEAD --epochs 2 --threads 1 --labels every $T/z.csv"
 check head-deterministic cmp -s "$T/h.ckpt" "$T/h2.ckpt"
+# --info: the ghost candles and the head's levels and k, after the header;
+# a plain model has none of these lines
+expect info-head 0 "infer --info -m $T/h.ckpt | sed -n '/^data_to:/,\$p' | sed 1d" "ghost:         3
+pivot_head:    1,2
+pivot_k:       2"
+expect info-plain 0 "infer --info -m $T/plain.ckpt | awk '/^(ghost|pivot_head|pivot_k):/ { n++ } END { print n + 0 }'" "0"
 expect infer-head 0 "infer -m $T/h.ckpt $T/z.csv >$T/hi.csv"
 check head-columns [ "$(head -1 "$T/hi.csv")" = "time,open,high,low,close,volume,action,confidence,p_hold,p_buy,p_sell,next_open,next_high,next_low,next_close,model_gen,next2_open,next2_high,next2_low,next2_close,next3_open,next3_high,next3_low,next3_close,pivot_L1_type,pivot_L1_p,pivot_L1_price,pivot_L1_in,pivot_L2_type,pivot_L2_p,pivot_L2_price,pivot_L2_in" ]
 check head-warmup [ "$(sed -n 2p "$T/hi.csv" | cut -d, -f7-)" = ",,,,,,,,,,,,,,,,,,,,,,,,," ]
