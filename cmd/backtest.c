@@ -326,14 +326,6 @@ model_meta(const char *path, struct btr_settings *st,
 	return 0;
 }
 
-static void
-step_warn(const struct timeframe_watch *w)
-{
-	warnx("the candles are %.6gs apart, the model learned from candles "
-	    "%.6gs apart: its predictions may mean little", (double)w->got /
-	    CK_SEC, (double)w->want / CK_SEC);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -542,7 +534,7 @@ main(int argc, char **argv)
 	row.confidence = NAN;
 	while (!stop && (r = cstream_next(&cs, &cd, e, sizeof(e))) == 1) {
 		if (timeframe_watch_push(&tfw, cd.t))
-			step_warn(&tfw);
+			warnx("%s", tfw.msg);
 		if (!started && app != NULL) {
 			/* a restart: replay the recorded trades, or resume
 			 * after them with their cash */
@@ -610,7 +602,7 @@ main(int argc, char **argv)
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	if (timeframe_watch_end(&tfw))
-		step_warn(&tfw);
+		warnx("%s", tfw.msg);
 	sig = stop;
 	if (r < 0 && !(r == CK_EINTR && sig)) {
 		flushall(&out);

@@ -54,15 +54,6 @@ usage(int help)
 	exit(help ? CK_EXIT_OK : CK_EXIT_USAGE);
 }
 
-/* The stream's step against the one the model learned from, once. */
-static void
-step_warn(const struct timeframe_watch *w)
-{
-	warnx("the candles are %.6gs apart, the model learned from candles "
-	    "%.6gs apart: its predictions may mean little", (double)w->got /
-	    CK_SEC, (double)w->want / CK_SEC);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -176,7 +167,7 @@ main(int argc, char *argv[])
 			break;
 		}
 		if (timeframe_watch_push(&tfw, c.t))
-			step_warn(&tfw);
+			warnx("%s", tfw.msg);
 		if ((rc = refcols_read(&rcols, &cs, c.t, ref, errbuf,
 		    sizeof(errbuf))) != 0)
 			break;
@@ -191,7 +182,7 @@ main(int argc, char *argv[])
 	}
 	pending_flush(&p, &lv, out);
 	if (timeframe_watch_end(&tfw))
-		step_warn(&tfw);
+		warnx("%s", tfw.msg);
 	if (csvout_flush(out) != 0 || csvout_error(out) != 0) {
 		if (errno != EPIPE)
 			err(CK_EXIT_FAIL, "stdout");

@@ -663,26 +663,11 @@ main(int argc, char *argv[])
 	cstream_write_header(&cs, out);
 	cstream_flushto(&cs, out);
 
-	memset(&t, 0, sizeof(t));
-	t.pv = &pv;
-	t.acc = &acc;
-	t.lk = &lk;
-	t.grp = &grp;
-	t.n = &n;
-	t.dump = NULL;
-	t.pw = lv.m.cfg.npiv > 0 ? &pw : NULL;
-	t.pdump = NULL;
-	t.cs = &cs;
-	t.hi = &hi;
-	t.cw = &cw;
-	t.rcols = &rcols;
-	t.p = &p;
-	t.lv = &lv;
-	t.out = out;
-	t.batch = batch;
-	t.on = on;
-	t.err = errbuf;
-	t.errlen = sizeof(errbuf);
+	t = (struct trainer){ .pv = &pv, .acc = &acc, .lk = &lk, .grp = &grp,
+	    .n = &n, .pw = lv.m.cfg.npiv > 0 ? &pw : NULL, .cs = &cs,
+	    .hi = &hi, .cw = &cw, .rcols = &rcols, .p = &p, .lv = &lv,
+	    .out = out, .batch = batch, .on = on, .err = errbuf,
+	    .errlen = sizeof(errbuf) };
 	if (dump != NULL) {
 		if ((t.dump = fopen(dump, "w")) == NULL)
 			err(CK_EXIT_FAIL, "%s", dump);

@@ -2,6 +2,7 @@
  * timeframe.c - the median step of a series, and the watch over a
  * stream's step (timeframe.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +65,12 @@ timeframe_watch_end(struct timeframe_watch *w)
 	w->done = 1;
 	memcpy(s, w->step, w->n * sizeof(*s));
 	w->got = median(s, w->n);
-	return timeframe_differs(w->got, w->want);
+	if (!timeframe_differs(w->got, w->want))
+		return 0;
+	snprintf(w->msg, sizeof(w->msg), "the candles are %.6gs apart, the "
+	    "model learned from candles %.6gs apart: its predictions may mean "
+	    "little", (double)w->got / CK_SEC, (double)w->want / CK_SEC);
+	return 1;
 }
 
 int

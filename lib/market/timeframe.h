@@ -19,13 +19,15 @@ int	timeframe_differs(cktime a, cktime b);
  * A stream's step against an expected one: push each candle's time; once
  * TIMEFRAME_WATCH steps are seen (or at timeframe_watch_end for a shorter
  * stream) their median is compared once with `want`; push returns 1 at
- * that moment when they differ (got holds the stream's median), else 0.
+ * that moment when they differ (got holds the stream's median, msg says
+ * it in a sentence for the user), else 0.
  */
 #define TIMEFRAME_WATCH	16
 struct timeframe_watch {
 	cktime	 want, got, last;
 	int	 n, done;
 	cktime	 step[TIMEFRAME_WATCH];
+	char	 msg[160];
 };
 void	timeframe_watch_init(struct timeframe_watch *, cktime want);
 int	timeframe_watch_push(struct timeframe_watch *, cktime t);
