@@ -553,6 +553,7 @@ pivothead(struct args *a, struct argerr *e, const char *s)
 		}
 	}
 	a->cfg.npiv = n;
+	a->cfg.piv_feat = 1;	/* its input: the pivot features (model.h) */
 	if (a->cfg.piv_k == 0)
 		a->cfg.piv_k = PIVOTS_K;
 }

@@ -15,7 +15,10 @@
       in the file: the head's columns pivot_L1_* against the truth, and
       the naive forecasts (type: the opposite of the last pivot confirmed
       by t; price: the last pivot confirmed by t of the true type;
-      distance: the mean distance of the targets resolved by t).  With
+      distance: the mean distance of the targets resolved by t).  Type
+      accuracies are shares; price errors mean |log ratio| and, as
+      *_price_pct, mean |error| in percent of the pivot's price;
+      distance errors mean |candles|.  With
       "walk SEED": also the best forecast that knows the walk's law,
       by simulating 400 continuations of the walk from each candle's
       past (the type most often next, the median price and distance).
@@ -152,7 +155,8 @@ def score(k, start, path, walkseed=None):
     resolved_to = 0          # candles < this one are resolved
     rng = random.Random(walkseed or 0)
     s = {"n": 0, "head_type": 0, "naive_type": 0, "head_price": 0.0,
-         "naive_price": 0.0, "head_dist": 0.0, "naive_dist": 0.0}
+         "naive_price": 0.0, "head_dist": 0.0, "naive_dist": 0.0,
+         "head_price_pct": 0.0, "naive_price_pct": 0.0}
     b = {"n": 0, "head_type": 0, "bayes_type": 0, "head_price": 0.0,
          "bayes_price": 0.0, "head_dist": 0.0, "bayes_dist": 0.0}
     pd = {"type": [], "price": [], "dist": []}
@@ -179,6 +183,8 @@ def score(k, start, path, walkseed=None):
         s["naive_type"] += -lasttype == ty
         s["head_price"] += abs(math.log(hp / price))
         s["naive_price"] += abs(math.log(last[ty] / price))
+        s["head_price_pct"] += 100 * abs(hp - price) / price
+        s["naive_price_pct"] += 100 * abs(last[ty] - price) / price
         s["head_dist"] += abs(hd - dist)
         s["naive_dist"] += abs(dsum / dn - dist)
         if walkseed is not None and t % 4 == 0:

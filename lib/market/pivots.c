@@ -276,6 +276,13 @@ ref_level1(const double *v, long n, int k, long i, int up)
 	return 1;
 }
 
+unsigned
+pivots_at(const double *high, const double *low, int k)
+{
+	return (ref_level1(high, 2 * k + 1, k, k, 1) ? PIVOT_H(1) : 0) |
+	    (ref_level1(low, 2 * k + 1, k, k, 0) ? PIVOT_L(1) : 0);
+}
+
 /* One kind (up: H) of the reference; at (n, levels) as pivots_ref. */
 static int
 ref_kind(long *at, unsigned *flags, const double *v, long n, int k,

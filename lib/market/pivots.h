@@ -93,6 +93,11 @@ int	pivots_decided(const struct pivots *, long i);
 #define PIVOT_OPEN(n)	(1u << (16 + (n)))
 #define PIVOT_OPENMASK	(0xffu << 16)
 
+/* The level-1 status of candle k of the 2k+1 candles high, low [0 .. 2k]
+ * (k before it, k after it): PIVOT_H(1) and/or PIVOT_L(1), or 0.  What
+ * candle 2k confirms, without state. */
+unsigned	pivots_at(const double *high, const double *low, int k);
+
 /* The streaming engine over arrays: flags (n).  high, low (n).  0 or CK_ERR. */
 int	pivots_mark(unsigned *flags, const double *high, const double *low,
 	    long n, int k, int levels, char *err, size_t errlen);

@@ -81,6 +81,13 @@ features_window(float *x, double *s, const double *o, const double *h,
 }
 
 void
+features_window_nf(float *x, int nf, double *s, const double *o,
+    const double *h, const double *l, const double *c, const double *v, int W)
+{
+	window(x, nf, s, o, h, l, c, v, W);
+}
+
+void
 features_context(float *x, const double *o, const double *h,
     const double *l, const double *c, const double *v, int N, int partial)
 {

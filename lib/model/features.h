@@ -12,6 +12,11 @@
  * o, h, l, c, v: (W+1) prices and volumes, oldest first. */
 void	features_window(float *x, double *s, const double *o, const double *h,
 	    const double *l, const double *c, const double *v, int W);
+/* The same into x (W, nf), nf >= 5: each candle's five first, the rest
+ * left as they are (the caller's further features). */
+void	features_window_nf(float *x, int nf, double *s, const double *o,
+	    const double *h, const double *l, const double *c, const double *v,
+	    int W);
 /* A context's x (N, 6): the five features of its N candles (N+1 given,
  * as above) by their own scale, and a sixth, 1 on the last candle when
  * partial (a bucket still in progress), else 0. */

@@ -51,10 +51,16 @@ model_ghost_steps(const struct model_config *c)
 	return c->ghost > 0 ? c->ghost : 1;
 }
 
+int
+model_nfeat(const struct model_config *c)
+{
+	return MODEL_NFEAT + (c->piv_feat ? MODEL_NPIVFEAT : 0);
+}
+
 size_t
 model_xsize(const struct model_config *c)
 {
-	size_t n = (size_t)c->W * MODEL_NFEAT;
+	size_t n = (size_t)c->W * model_nfeat(c);
 	int i;
 
 	for (i = 0; i < c->nctx; i++)
@@ -79,7 +85,8 @@ model_config_same(const struct model_config *a, const struct model_config *b)
 
 	if (a->W != b->W || a->d != b->d || a->L != b->L || a->h != b->h ||
 	    model_ghost_steps(a) != model_ghost_steps(b) || a->npiv != b->npiv ||
-	    a->piv_k != b->piv_k || a->nctx != b->nctx)
+	    a->piv_k != b->piv_k || a->piv_feat != b->piv_feat ||
+	    a->nctx != b->nctx)
 		return 0;
 	for (i = 0; i < a->npiv && i < MODEL_MAXPIV; i++)
 		if (a->piv_level[i] != b->piv_level[i])
@@ -133,6 +140,10 @@ model_config_check(const struct model_config *c, char *err, size_t errlen)
 		}
 	if (c->npiv > 0 && (c->piv_k < 1 || c->piv_k > 64)) {
 		seterr(err, errlen, "pivot k %d out of range 1..64", c->piv_k);
+		return -1;
+	}
+	if (c->piv_feat != 0 && (c->piv_feat != 1 || c->npiv == 0)) {
+		seterr(err, errlen, "pivot features only with a pivot head");
 		return -1;
 	}
 	if (c->nctx < 0 || c->nctx > MODEL_MAXCTX) {
@@ -195,7 +206,7 @@ layout(struct model *m)
 
 	m->ntensors = 0;
 	m->nparams = 0;
-	addtensor(m, "w_in", MODEL_NFEAT, d, 1);
+	addtensor(m, "w_in", model_nfeat(&m->cfg), d, 1);
 	addtensor(m, "b_in", 1, d, 0);
 	addtensor(m, "pos", m->cfg.W, d, 0);
 	for (l = 0; l < m->cfg.L; l++) {
@@ -604,11 +615,12 @@ encode_ctx(float *enc, const float *x, const struct model *m,
 	float *e, *wi, *bi, *pos;
 
 	for (b = 0; b < nb; b++) {
-		xc = x + b * xs + (size_t)W * MODEL_NFEAT;
+		xc = x + b * xs + (size_t)W * model_nfeat(&m->cfg);
 		for (c = 0, tok = 0; c <= m->cfg.nctx; c++) {
 			/* the contexts, then the window */
 			N = c < m->cfg.nctx ? m->cfg.ctx[c].N : W;
-			F = c < m->cfg.nctx ? MODEL_NCTXFEAT : MODEL_NFEAT;
+			F = c < m->cfg.nctx ? MODEL_NCTXFEAT :
+			    model_nfeat(&m->cfg);
 			xin = c < m->cfg.nctx ? xc : x + b * xs;
 			wi = c < m->cfg.nctx ? w->ctx[c].w_in : w->w_in;
 			bi = c < m->cfg.nctx ? w->ctx[c].b_in : w->b_in;
@@ -663,7 +675,7 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 
 	if (m->cfg.nctx == 0)
 		encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T,
-		    MODEL_NFEAT, C);
+		    model_nfeat(&m->cfg), C);
 	else
 		encode_ctx(a->enc, x, m, p, nb, 0);
 	for (l = 0; l < d.L; l++) {
@@ -850,7 +862,7 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 			    (size_t)(T - d.W) * C * sizeof(float));
 	if (m->cfg.nctx == 0)
 		encoder_backward(g.w_in, g.b_in, g.pos, a->dres, x, nb, T,
-		    MODEL_NFEAT, C);
+		    model_nfeat(&m->cfg), C);
 	else
 		encode_ctx(a->dres, x, m, &g, nb, 1);
 }

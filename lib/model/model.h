@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define MODEL_NFEAT	5	/* features per candle, see features.h */
+#define MODEL_NPIVFEAT	2	/* more with piv_feat: the level-1 pivot H, L
+				 * the candle confirms (features.h) */
 #define MODEL_NCLASS	3	/* HOLD, BUY, SELL */
 #define MODEL_NGHOST	4	/* next open, high, low, close */
 #define MODEL_MAXL	16
@@ -47,13 +49,15 @@ struct model_config {
 	int npiv;	/* next-pivot head levels, 0 .. MODEL_MAXPIV */
 	int piv_level[MODEL_MAXPIV];	/* increasing, each 1 .. 5 (pivots.h) */
 	int piv_k;	/* the pivots' k the levels are counted with; 0: none */
+	int piv_feat;	/* 1: the window's candles have MODEL_NPIVFEAT more
+			 * features (only with a pivot head) */
 	int nctx;	/* context sequences, 0 .. MODEL_MAXCTX */
 	struct model_ctx ctx[MODEL_MAXCTX];
 };
 
 /*
  * The tensor table, in storage order (offsets packed, no padding):
- *   w_in (5,d)  b_in (1,d)  pos (W,d)
+ *   w_in (F,d)  b_in (1,d)  pos (W,d)
  *   per block l: blkl.ln1_g (1,d) blkl.ln1_b (1,d) blkl.wqkv (d,3d)
  *     blkl.bqkv (1,3d) blkl.wo (d,d) blkl.bo (1,d) blkl.ln2_g (1,d)
  *     blkl.ln2_b (1,d) blkl.w1 (d,4d) blkl.b1 (1,4d) blkl.w2 (4d,d)
@@ -129,6 +133,8 @@ void	adamw_default(struct adamw *);
  */
 #define MODEL_NCTXFEAT	6
 size_t	model_xsize(const struct model_config *);
+/* The window's features per candle: MODEL_NFEAT (+ MODEL_NPIVFEAT). */
+int	model_nfeat(const struct model_config *);
 int	model_tokens(const struct model_config *);
 /* Check a configuration's bounds; 0 or -1 with a reason in err. */
 int	model_config_check(const struct model_config *, char *err, size_t errlen);

@@ -197,7 +197,7 @@ hdr_encode(unsigned char *b, const struct model *m,
 	put_le(b + 20, (uint32_t)m->cfg.d, 4);
 	put_le(b + 24, (uint32_t)m->cfg.L, 4);
 	put_le(b + 28, (uint32_t)m->cfg.h, 4);
-	put_le(b + 32, MODEL_NFEAT, 4);
+	put_le(b + 32, (uint32_t)model_nfeat(&m->cfg), 4);
 	put_le(b + 36, (uint32_t)m->ntensors, 4);
 	put_le(b + 40, m->nparams, 8);
 	put_le(b + 48, meta->model_id, 8);
@@ -287,6 +287,8 @@ config_of(const struct hdr *h, struct model_config *cfg)
 	cfg->d = (int)h->d;
 	cfg->L = (int)h->L;
 	cfg->h = (int)h->h;
+	/* the pivot features: told by the features per candle */
+	cfg->piv_feat = h->F == MODEL_NFEAT + MODEL_NPIVFEAT;
 }
 
 /* pread exactly len bytes; -1 with errno (EIO: the file ended early). */
@@ -438,10 +440,12 @@ check_fd(int fd, const char *name, struct hdr *h, char *err, size_t errlen)
 	if (h->version == 0)
 		return fail(err, errlen, CK_EDATA, "%s: bad checkpoint header "
 		    "(version 0); not written by candlekit?", name);
-	if (h->F != MODEL_NFEAT)
+	if (h->F != MODEL_NFEAT && (h->F != MODEL_NFEAT + MODEL_NPIVFEAT ||
+	    h->ext.npiv == 0))
 		return fail(err, errlen, CK_EDATA, "%s: the model reads %u "
-		    "features per candle, this candlekit computes %d; retrain "
-		    "with this version", name, h->F, MODEL_NFEAT);
+		    "features per candle, this candlekit computes %d (%d with "
+		    "a pivot head's); retrain with this version", name, h->F,
+		    MODEL_NFEAT, MODEL_NFEAT + MODEL_NPIVFEAT);
 	return CK_OK;
 }
 
@@ -1231,14 +1235,25 @@ ckpt_changed(const char *path, const struct ckpt_stamp *s)
 	    now.generation != s->generation;
 }
 
-/* One line per context sequence: "context:       1h:24" for a timeframe,
- * "reference:     BTC:32" for a reference instrument's columns. */
+/* The parts beyond today's model, each only when the model has it: the
+ * ghost candles (more than one), the pivot head's levels and k, one line
+ * per context sequence in the order the model reads them ("context:
+ * 1h:24" for a timeframe, "reference:     BTC:32" for a reference
+ * instrument's columns). */
 static void
-print_contexts(FILE *fp, const struct model_config *c)
+print_extras(FILE *fp, const struct model_config *c)
 {
 	char d[32];
 	int i;
 
+	if (model_ghost_steps(c) > 1)
+		fprintf(fp, "ghost:         %d\n", model_ghost_steps(c));
+	if (c->npiv > 0) {
+		fprintf(fp, "pivot_head:    ");
+		for (i = 0; i < c->npiv; i++)
+			fprintf(fp, "%s%d", i ? "," : "", c->piv_level[i]);
+		fprintf(fp, "\npivot_k:       %d\n", c->piv_k);
+	}
 	for (i = 0; i < c->nctx; i++) {
 		if (c->ctx[i].tf > 0) {
 			duration_format(d, c->ctx[i].tf);
@@ -1293,7 +1308,7 @@ ckpt_print_info(FILE *fp, const char *path, char *err, size_t errlen)
 	    (unsigned long long)h.file_size,
 	    h.temperature > 0 ? h.temperature : 1.0,
 	    (double)h.timeframe / CK_SEC, from, to);
-	print_contexts(fp, &t.cfg);
+	print_extras(fp, &t.cfg);
 	if (ferror(fp))
 		return fail(err, errlen, CK_ERR, "write error");
 	return CK_OK;

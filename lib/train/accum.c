@@ -18,6 +18,7 @@ accum_init(struct accum *a, int K, const struct model_config *cfg,
 	memset(a, 0, sizeof(*a));
 	a->K = K;
 	a->W = cfg->W;
+	a->pivk = window_pivk(cfg);
 	a->nx = model_xsize(cfg);
 	a->G = 1;
 	a->opt = *opt;
@@ -95,7 +96,7 @@ accum_add_piv(struct accum *a, const struct history *hi,
 	cktime t;
 	int k;
 
-	if (window_input(hi, cw, i, a->W, x, &s) != 0)
+	if (window_input(hi, cw, i, a->W, a->pivk, x, &s) != 0)
 		return -1;
 	if (a->G > 1) {
 		/* the next G candles, those kept */

@@ -18,6 +18,7 @@
 struct accum {
 	int	 K, n;		/* samples per step, samples kept */
 	int	 W;
+	int	 pivk;	/* window_input's */
 	size_t	 nx;		/* floats of one window's input */
 	float	*x;		/* (K, nx) */
 	int	*label;		/* (K) class */

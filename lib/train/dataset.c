@@ -85,7 +85,7 @@ dataset_build(struct dataset *ds, const struct history *hi,
 		if (i < W || label[i] == ACTION_NONE)
 			continue;
 		/* candles i-W .. i, and the contexts */
-		if (window_input(hi, &cw, i, W, ds->x + ds->n * nx, &s) != 0) {
+		if (window_input(hi, &cw, i, W, window_pivk(cfg), ds->x + ds->n * nx, &s) != 0) {
 			(*nshort)++;
 			continue;
 		}

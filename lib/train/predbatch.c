@@ -20,6 +20,7 @@ predbatch_init(struct predbatch *pb, int cap, const struct model_config *cfg,
 	memset(pb, 0, sizeof(*pb));
 	pb->cap = cap;
 	pb->W = cfg->W;
+	pb->pivk = window_pivk(cfg);
 	pb->nx = model_xsize(cfg);
 	pb->x = malloc((size_t)cap * pb->nx * sizeof(float));
 	pb->scale = malloc((size_t)cap * sizeof(double));
@@ -114,7 +115,7 @@ predbatch_add(struct predbatch *pb, const struct history *hi,
 
 	if (r == pb->cap)
 		return -1;
-	pb->has[r] = window_input(hi, cw, i, pb->W, pb->x + (size_t)w * pb->nx,
+	pb->has[r] = window_input(hi, cw, i, pb->W, pb->pivk, pb->x + (size_t)w * pb->nx,
 	    &pb->scale[w]) == 0;
 	pb->close[w] = j >= 0 ? hi->c[j] : 0;
 	pb->nw += pb->has[r];

@@ -14,6 +14,7 @@
 
 struct predbatch {
 	int	 cap, n, W;
+	int	 pivk;		/* window_input's */
 	size_t	 nx;		/* floats of one window's input */
 	int	 nw;		/* windows in x */
 	float	*x;		/* (cap, nx) the full windows, in order */

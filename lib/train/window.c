@@ -9,6 +9,7 @@
 #include "features.h"
 #include "history.h"
 #include "model.h"
+#include "pivots.h"
 #include "window.h"
 
 int
@@ -192,13 +193,49 @@ ctxwin_get(const struct ctxwin *cw, long i, float *x)
 	return 0;
 }
 
+/* The window's features with the pivot features of strength k: candle
+ * p of the window (1 .. W) has 1 in its sixth when it confirms a level-1
+ * H (candle p-k; pivots.h), in its seventh for an L; 0 when not, and
+ * in candles 1 .. 2k-1, whose earlier neighbours the window lacks. */
+static int
+window_pivfeat(const struct history *hi, long i, int W, int k, float *x,
+    double *s)
+{
+	const int nf = MODEL_NFEAT + MODEL_NPIVFEAT;
+	long j = history_index(hi, i - W);
+	unsigned at;
+	int p;
+
+	if (j < 0 || history_index(hi, i) < 0)
+		return -1;
+	features_window_nf(x, nf, s, hi->o + j, hi->h + j, hi->l + j,
+	    hi->c + j, hi->v + j, W);
+	for (p = 1; p <= W; p++) {
+		float *f = x + (size_t)(p - 1) * nf + MODEL_NFEAT;
+
+		at = p >= 2 * k ? pivots_at(hi->h + j + p - 2 * k,
+		    hi->l + j + p - 2 * k, k) : 0;
+		f[0] = at & PIVOT_H(1) ? 1.0f : 0.0f;
+		f[1] = at & PIVOT_L(1) ? 1.0f : 0.0f;
+	}
+	return 0;
+}
+
+int
+window_pivk(const struct model_config *c)
+{
+	return c->piv_feat ? c->piv_k : 0;
+}
+
 int
 window_input(const struct history *hi, const struct ctxwin *cw, long i,
-    int W, float *x, double *s)
+    int W, int pivk, float *x, double *s)
 {
-	if (window_features(hi, i, W, x, s) != 0)
+	if ((pivk > 0 ? window_pivfeat(hi, i, W, pivk, x, s) :
+	    window_features(hi, i, W, x, s)) != 0)
 		return -1;
-	if (cw != NULL && ctxwin_get(cw, i, x + (size_t)W * MODEL_NFEAT) != 0)
+	if (cw != NULL && ctxwin_get(cw, i, x + (size_t)W * (MODEL_NFEAT +
+	    (pivk > 0 ? MODEL_NPIVFEAT : 0))) != 0)
 		return -1;
 	return 0;
 }

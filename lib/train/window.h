@@ -68,9 +68,13 @@ int	ctxwin_push(struct ctxwin *, const struct candle *c,
  * had not its N+1 candles then, or i is no longer kept. */
 int	ctxwin_get(const struct ctxwin *, long i, float *x);
 /* The whole input of candle number i (model_xsize floats): the window
- * (window_features) and the contexts (cw NULL: none).  0 or -1. */
+ * (window_features; with pivk > 0 also the pivot features of a model's
+ * piv_feat, of strength pivk) and the contexts (cw NULL: none).  0 or -1. */
 int	window_input(const struct history *, const struct ctxwin *, long i,
-	    int W, float *x, double *s);
+	    int W, int pivk, float *x, double *s);
+/* The pivk of a model's input: its piv_k when it reads pivot features,
+ * else 0. */
+int	window_pivk(const struct model_config *);
 /* Ghost targets g (G, MODEL_NGHOST) of candles i+1 .. i+G, mask (G) 1
  * where that candle is kept (its g then as window_target's), else 0. */
 void	window_targets(const struct history *, long i, double s, int G,

@@ -3,10 +3,9 @@
 # 18): options, columns, the prefix property, --ghost 1 as today's model,
 # determinism, train-candle never training a pivot target before its
 # confirmation (candles fed one at a time), the lock and hot reload with a
-# head model, and learning: on a noisy zigzag the head beats the naive
-# price and distance forecasts on held-out candles (and comes near the
-# naive type forecast); on a random walk it does not beat the forecast
-# that knows the walk's law beyond noise.
+# head model, and learning: on noisy zigzags the head beats the naive
+# type, price and distance forecasts on held-out candles; on a random walk
+# it does not beat the forecast that knows the walk's law beyond noise.
 . "$(dirname "$0")/../lib.sh"
 
 T=$T_TMP
@@ -38,6 +37,12 @@ HEAD="$TINY --ghost 3 --pivot-head 1,2 --pivot-k 2"
 expect head 0 "train-batch -m $T/h.ckpt --new $HEAD --epochs 2 --threads 1 --labels every $T/z.csv"
 expect head-again 0 "train-batch -m $T/h2.ckpt --new $HEAD --epochs 2 --threads 1 --labels every $T/z.csv"
 check head-deterministic cmp -s "$T/h.ckpt" "$T/h2.ckpt"
+# --info: the ghost candles and the head's levels and k, after the header;
+# a plain model has none of these lines
+expect info-head 0 "infer --info -m $T/h.ckpt | sed -n '/^data_to:/,\$p' | sed 1d" "ghost:         3
+pivot_head:    1,2
+pivot_k:       2"
+expect info-plain 0 "infer --info -m $T/plain.ckpt | awk '/^(ghost|pivot_head|pivot_k):/ { n++ } END { print n + 0 }'" "0"
 expect infer-head 0 "infer -m $T/h.ckpt $T/z.csv >$T/hi.csv"
 check head-columns [ "$(head -1 "$T/hi.csv")" = "time,open,high,low,close,volume,action,confidence,p_hold,p_buy,p_sell,next_open,next_high,next_low,next_close,model_gen,next2_open,next2_high,next2_low,next2_close,next3_open,next3_high,next3_low,next3_close,pivot_L1_type,pivot_L1_p,pivot_L1_price,pivot_L1_in,pivot_L2_type,pivot_L2_p,pivot_L2_price,pivot_L2_in" ]
 check head-warmup [ "$(sed -n 2p "$T/hi.csv" | cut -d, -f7-)" = ",,,,,,,,,,,,,,,,,,,,,,,,," ]
@@ -136,26 +141,29 @@ check hot-reload grep -q 'reloads=[1-9][0-9]* load_failures=0' "$T/lki.err"
 check hot-columns [ "$(awk -F, '{ print NF }' "$T/lki.csv" | sort -u)" = 32 ]
 
 # --- learning -------------------------------------------------------------
-# Held out: candles 6000 .. 7999 (the model trains on the first 6000).
-# Stated margins on the zigzag: price error (mean |log ratio|) at most 0.7
-# of the naive forecast's; distance error (mean |candles|) at most 0.9 of
-# the naive one.  The type: accuracy at least the naive forecast's less
-# 0.03 -- the head does NOT reliably beat "the opposite of the last
-# confirmed pivot" (over three such markets, -0.024 to +0.024), which
-# knows the last confirmed pivot exactly.
+# Held out: candles 6000 .. 7999 (the model trains on the first 6000), on
+# three zigzags (seeds 1, 2, 3).  Stated margins on each: type accuracy
+# at least 0.01 above the naive forecast's (measured over seeds 1..5:
+# +0.020 to +0.053); price error (mean |log ratio|) at most 0.7 of the
+# naive forecast's; distance error (mean |candles|) at most 0.9 of the
+# naive one.  The type rests on the pivot features (model-checkpoint(5)):
+# without them the head was weakest at the candle that confirms a pivot.
 LEARN="--window 32 --dim 32 --layers 2 --heads 4 --pivot-head 1 --pivot-k 2 \
     --pivot-weights 3,1,0.1 --labels every --epochs 20 --lr 0.003 --threads 1 --seed 1"
 val() { sed -n "s/^$1=//p" "$2"; }
-$EV zigzag 8000 1 >"$T/zz.csv"
-head -6001 "$T/zz.csv" >"$T/zzt.csv"
-expect zz-train 0 "nice train-batch -m $T/zz.ckpt --new $LEARN $T/zzt.csv >/dev/null"
-expect zz-infer 0 "infer -m $T/zz.ckpt $T/zz.csv >$T/zzi.csv"
-$EV score 2 6000 "$T/zzi.csv" >"$T/zz.score"
-sed 's/^/# zigzag: /' "$T/zz.score"
-check zz-type awk -v h="$(val head_type "$T/zz.score")" -v n="$(val naive_type "$T/zz.score")" 'BEGIN { exit !(h >= n - 0.03) }'
-check zz-price awk -v h="$(val head_price "$T/zz.score")" -v n="$(val naive_price "$T/zz.score")" 'BEGIN { exit !(h <= 0.7 * n) }'
-check zz-dist awk -v h="$(val head_dist "$T/zz.score")" -v n="$(val naive_dist "$T/zz.score")" 'BEGIN { exit !(h <= 0.9 * n) }'
-check zz-count [ "$(val n "$T/zz.score")" -gt 1500 ]
+for seed in 1 2 3; do
+	Z=$T/zz$seed
+	$EV zigzag 8000 $seed >"$Z.csv"
+	head -6001 "$Z.csv" >"$Z.train.csv"
+	expect zz$seed-train 0 "nice train-batch -m $Z.ckpt --new $LEARN $Z.train.csv >/dev/null"
+	expect zz$seed-infer 0 "infer -m $Z.ckpt $Z.csv >$Z.infer.csv"
+	$EV score 2 6000 "$Z.infer.csv" >"$Z.score"
+	sed "s/^/# zigzag $seed: /" "$Z.score"
+	check zz$seed-type awk -v h="$(val head_type "$Z.score")" -v n="$(val naive_type "$Z.score")" 'BEGIN { exit !(h >= n + 0.01) }'
+	check zz$seed-price awk -v h="$(val head_price "$Z.score")" -v n="$(val naive_price "$Z.score")" 'BEGIN { exit !(h <= 0.7 * n) }'
+	check zz$seed-dist awk -v h="$(val head_dist "$Z.score")" -v n="$(val naive_dist "$Z.score")" 'BEGIN { exit !(h <= 0.9 * n) }'
+	check zz$seed-count [ "$(val n "$Z.score")" -gt 1500 ]
+done
 # the random walk: the head's gain over the law-aware forecast (positive:
 # the head better) stays below 3 standard errors plus the simulation's
 # own noise (0.01 in accuracy, 0.0002 in |log ratio|, 0.1 candles)

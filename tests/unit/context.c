@@ -407,7 +407,7 @@ test_stream_batch(void)
 	for (i = 0; i < NC; i++) {
 		T_EQ(history_push(&hi, &k[i]), 0);
 		T_EQ(ctxwin_push(&cw, &k[i], ref + 3 * i), 0);
-		if (window_input(&hi, &cw, i, c.W, x, &sc) != 0) {
+		if (window_input(&hi, &cw, i, c.W, 0, x, &sc) != 0) {
 			if (s < ds.n && ds.cand[s] == i)
 				bad++;	/* a sample the stream lacks */
 			continue;

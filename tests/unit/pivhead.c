@@ -33,6 +33,8 @@ urand(void)
 	return (float)((rs >> 11) * 0x1p-53) * 2.0f - 1.0f;
 }
 
+static int feat7;	/* 1: models with the pivot features (mk, data_make) */
+
 struct data {
 	float	*x, *ghost, *mask, *piv, *pmask;
 	int	*label;
@@ -43,15 +45,15 @@ struct data {
 static void
 data_make(struct data *d, int B, int W, int G, int P)
 {
-	int i;
+	int i, F = MODEL_NFEAT + (feat7 && P ? MODEL_NPIVFEAT : 0);
 
-	d->x = malloc((size_t)B * W * MODEL_NFEAT * sizeof(float));
+	d->x = malloc((size_t)B * W * F * sizeof(float));
 	d->ghost = malloc((size_t)B * G * 4 * sizeof(float));
 	d->mask = malloc((size_t)B * G * sizeof(float));
 	d->piv = malloc((size_t)B * (P ? P : 1) * 3 * sizeof(float));
 	d->pmask = malloc((size_t)B * (P ? P : 1) * sizeof(float));
 	d->label = malloc(B * sizeof(int));
-	for (i = 0; i < B * W * MODEL_NFEAT; i++)
+	for (i = 0; i < B * W * F; i++)
 		d->x[i] = 2.0f * urand();
 	for (i = 0; i < B * G * 4; i++)
 		d->ghost[i] = urand();
@@ -96,6 +98,7 @@ mk(struct model *m, int W, int d, int G, int P, int maxB, int nth)
 	c.ghost = G;
 	c.npiv = P;
 	c.piv_k = P ? 2 : 0;
+	c.piv_feat = feat7 && P;
 	for (j = 0; j < P; j++)
 		c.piv_level[j] = j + 1;
 	if (model_init(m, &c, err, sizeof err) == -1 ||
@@ -217,6 +220,9 @@ test_gradcheck(void)
 	gradcheck(3, 0, NULL);
 	gradcheck(1, 2, NULL);
 	gradcheck(2, 3, pw);
+	feat7 = 1;	/* and w_in's two more rows */
+	gradcheck(2, 2, NULL);
+	feat7 = 0;
 }
 
 /* Same seed and data: the same bits after some steps; one and two threads
@@ -307,6 +313,36 @@ test_predict(void)
 	model_free(&m1);
 }
 
+/* n random candles into a new history hi, their highs and lows into h, l;
+ * with outside, every 37th from the 5th an outside bar. */
+static void
+randhist(struct history *hi, double *h, double *l, long n, int outside)
+{
+	struct candle k;
+	double px = 100;
+	long i;
+
+	history_init(hi, 0);
+	for (i = 0; i < n; i++) {
+		k.t = (1000 + 60 * i) * CK_SEC;
+		k.open = px;
+		px *= exp(0.01 * urand());
+		k.close = px;
+		k.high = (k.open > k.close ? k.open : k.close) * (1 + 0.002 *
+		    (urand() + 1));
+		k.low = (k.open < k.close ? k.open : k.close) * (1 - 0.002 *
+		    (urand() + 1));
+		if (outside && i % 37 == 5) {
+			k.high *= 1.05;
+			k.low /= 1.05;
+		}
+		k.volume = 10;
+		h[i] = k.high;
+		l[i] = k.low;
+		T_OK(history_push(hi, &k) == 0);
+	}
+}
+
 /*
  * dataset_heads on a random walk: each sample's ghost candles, and for each
  * level the first pivot confirmed by a row after its candle, as
@@ -320,13 +356,12 @@ test_targets(void)
 	struct model_config c;
 	struct history hi;
 	struct dataset ds;
-	struct candle k;
 	static double h[N], l[N];
 	static long hat[N * 2], lat[N * 2], known[N];
 	static unsigned flags[N];
 	static int label[N];
 	float x[WW * MODEL_NFEAT], g[GG * 4], gm[GG], want[3];
-	double px = 100, s;
+	double s;
 	long i, t, r, nshort, nres = 0, bad = 0;
 	int j, L, ty;
 
@@ -337,22 +372,10 @@ test_targets(void)
 	c.piv_level[0] = 1;
 	c.piv_level[1] = 2;
 	c.piv_k = 2;
-	history_init(&hi, 0);
+	randhist(&hi, h, l, N, 0);
 	for (i = 0; i < N; i++) {
-		k.t = (1000 + 60 * i) * CK_SEC;
-		k.open = px;
-		px *= exp(0.01 * urand());
-		k.close = px;
-		k.high = (k.open > k.close ? k.open : k.close) * (1 + 0.002 *
-		    (urand() + 1));
-		k.low = (k.open < k.close ? k.open : k.close) * (1 - 0.002 *
-		    (urand() + 1));
-		k.volume = 10;
-		h[i] = k.high;
-		l[i] = k.low;
 		label[i] = ACTION_HOLD;
 		known[i] = i;
-		T_OK(history_push(&hi, &k) == 0);
 	}
 	T_EQ(pivots_ref(hat, lat, flags, h, l, N, 2, 2), 0);
 	T_EQ(dataset_build(&ds, &hi, NULL, label, known, &c, &nshort, err,
@@ -400,6 +423,49 @@ test_targets(void)
 	history_free(&hi);
 }
 
+/* The pivot features: each window row's first five as the plain window's,
+ * the two more as pivots_ref's level-1 flags of candle p-k (0 before 2k). */
+static void
+test_pivfeat(void)
+{
+	enum { N = 300, WW = 12, F7 = MODEL_NFEAT + MODEL_NPIVFEAT };
+	struct history hi;
+	static double h[N], l[N];
+	static long hat[N], lat[N];
+	static unsigned flags[N];
+	float x[WW * F7], x5[WW * MODEL_NFEAT];
+	double s, s5;
+	long i, q, bad = 0, seen = 0;
+	int p, j, K;
+
+	randhist(&hi, h, l, N, 1);
+	for (K = 1; K <= 3; K++) {
+		T_EQ(pivots_ref(hat, lat, flags, h, l, N, K, 1), 0);
+		for (i = WW; i < N; i++) {
+			T_OK(window_input(&hi, NULL, i, WW, K, x, &s) == 0);
+			T_OK(window_features(&hi, i, WW, x5, &s5) == 0);
+			bad += s != s5;
+			for (p = 1; p <= WW; p++) {
+				const float *f = x + (p - 1) * F7;
+
+				for (j = 0; j < MODEL_NFEAT; j++)
+					bad += f[j] != x5[(p - 1) * MODEL_NFEAT + j];
+				q = i - WW + p - K;	/* the pivot candle */
+				if (p < 2 * K) {
+					bad += f[5] != 0 || f[6] != 0;
+					continue;
+				}
+				bad += f[5] != ((flags[q] & PIVOT_H(1)) ? 1 : 0);
+				bad += f[6] != ((flags[q] & PIVOT_L(1)) ? 1 : 0);
+				seen += f[5] != 0 && f[6] != 0;
+			}
+		}
+	}
+	T_EQ(bad, 0);
+	T_OK(seen > 0);		/* an outside bar confirmed both */
+	history_free(&hi);
+}
+
 int
 main(void)
 {
@@ -409,5 +475,6 @@ main(void)
 	T_RUN(test_determinism);
 	T_RUN(test_predict);
 	T_RUN(test_targets);
+	T_RUN(test_pivfeat);
 	return T_END();
 }
