@@ -115,7 +115,7 @@ test: $(PROG) $(TESTPROG) $(UNIT) $(JSDEP)
 asan:
 	rm -rf build-asan && mkdir -p build-asan
 	tar cf - Makefile README cmd lib tests man | (cd build-asan && tar xf -)
-	cd build-asan && $(MAKE) clean && $(MAKE) test CC=clang \
+	cd build-asan && $(MAKE) clean && CK_SANITIZED=1 $(MAKE) test CC=clang \
 		CFLAGS="-std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Wpedantic" \
 		LDFLAGS="-fsanitize=address,undefined"
 

@@ -54,6 +54,12 @@ errhas() {
 	fi
 }
 
+# sanitized: true in the instrumented build of `make asan`, where the
+# learning checks (seconds of training in `make test`, many minutes under
+# the sanitizers) train briefly and do not judge accuracy: `make test`
+# judges it on the same code.
+sanitized() { [ -n "${CK_SANITIZED-}" ]; }
+
 t_done() {
 	echo "# $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]

@@ -29,8 +29,12 @@ nearchance() { ! ge "$(valacc "$1")" "$(awk -v m="$(major "$1")" 'BEGIN { print 
 # (a) the direction of the last completed 4-hour candle
 train() {	# name annotations [options]
 	n=$1 a=$2; shift 2
-	expect "learn-$n" 0 "train-batch -m $T_TMP/$n.ckpt --new --annotations $a --epochs 5 --threads 1 --seed 3 $* $C >$T_TMP/$n.out"
+	expect "learn-$n" 0 "train-batch -m $T_TMP/$n.ckpt --new --annotations $a --epochs $EP --threads 1 --seed 3 $* $C >$T_TMP/$n.out"
 }
+# under the sanitizers: one short epoch, accuracy not judged (make test
+# judges it)
+EP=5
+sanitized && EP=1
 train a-plain "$T_TMP/a.ann"
 train a-ctx "$T_TMP/a.ann" --context 4h:8
 # (b) the direction of the reference's candle of the same minute (joined)
@@ -40,10 +44,10 @@ for n in a-plain a-ctx b-plain b-ref; do
 	echo "context.sh: held-out accuracy $n $(valacc "$T_TMP/$n.out")" \
 	    "(majority class $(major "$T_TMP/$n.out"))"
 done
-check a-plain-near-chance nearchance "$T_TMP/a-plain.out"
-check a-ctx-learns ge "$(valacc "$T_TMP/a-ctx.out")" 0.9
-check b-plain-near-chance nearchance "$T_TMP/b-plain.out"
-check b-ref-learns ge "$(valacc "$T_TMP/b-ref.out")" 0.9
+sanitized || check a-plain-near-chance nearchance "$T_TMP/a-plain.out"
+sanitized || check a-ctx-learns ge "$(valacc "$T_TMP/a-ctx.out")" 0.9
+sanitized || check b-plain-near-chance nearchance "$T_TMP/b-plain.out"
+sanitized || check b-ref-learns ge "$(valacc "$T_TMP/b-ref.out")" 0.9
 expect info 0 "infer --info -m $T_TMP/a-ctx.ckpt | grep -E '^(context|reference):'" "context:       4h:8"
 expect info-ref 0 "infer --info -m $T_TMP/b-ref.ckpt | grep -E '^(context|reference):'" "reference:     REF:32"
 expect info-plain 0 "infer --info -m $T_TMP/a-plain.ckpt | awk '/^(context|reference):/ { n++ } END { print n + 0 }'" "0"
