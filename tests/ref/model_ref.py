@@ -17,8 +17,9 @@ tokens of every context (in order) and then the window's are concatenated;
 attention runs over all of them, but the blocks update the window's rows
 only (the contexts' rows stay their encoding: keys and values at every
 block); the heads read the last row (the window's last candle).
-With --piv the same for a model with three ghost candles and a next-pivot
-head of two levels: tests/unit/model_golden_piv and
+With --piv the same for a model with three ghost candles, a next-pivot
+head of two levels and the pivot features (piv_feat: the header's F is 7,
+x (B,W,7), w_in (7,d)): tests/unit/model_golden_piv and
 tests/ref/model_golden_piv.bin (formats: see tests/unit/model_golden_piv.c).
 """
 import os
@@ -68,10 +69,12 @@ def read_input_piv(d):
     assert buf[:8] == b"CKGBATP\0", "not a model_golden_piv batch file"
     B, W, G, P = struct.unpack_from("<4i", buf, 8)
     assert W == cfg["W"] and G == cfg["ghost"] and P == cfg["npiv"]
+    assert cfg["F"] == 7, "not a model with the pivot features"
     cfg["B"] = B
     off = 24
     out = {}
-    for name, dtype, shape in (("x", "<f4", (B, W, 5)), ("label", "<i4", (B,)),
+    for name, dtype, shape in (("x", "<f4", (B, W * cfg["F"])),
+                               ("label", "<i4", (B,)),
                                ("gt", "<f4", (B, G, 4)), ("gm", "<f4", (B, G)),
                                ("pt", "<f4", (B, P, 3)), ("pm", "<f4", (B, P)),
                                ("cw", "<f4", (3,)), ("pw", "<f4", (3,)),
@@ -101,7 +104,7 @@ def read_input(d):
         off += 4 * n
         return a.copy()
 
-    xsize = W * 5 + sum(c["N"] * 6 for c in cfg["ctx"])
+    xsize = W * cfg["F"] + sum(c["N"] * 6 for c in cfg["ctx"])
     x = take("<f4", B * xsize).reshape(B, xsize)
     label = take("<i4", B)
     target = take("<f4", B * 4).reshape(B, 4)
@@ -114,16 +117,17 @@ def read_input(d):
 
 
 def encode(P, cfg, x):
-    """x (B, xsize): the window's W*5 features, then each context's N*6 ->
+    """x (B, xsize): the window's W*F features, then each context's N*6 ->
     the tokens (B,T,C): every context's in order, the window's last."""
-    B, W = x.shape[0], cfg["W"]
-    toks, off = [], W * 5
+    B, W, NF = x.shape[0], cfg["W"], cfg["F"]
+    toks, off = [], W * NF
     for c, ctx in enumerate(cfg["ctx"]):
         xc = x[:, off:off + ctx["N"] * 6].reshape(B, ctx["N"], 6)
         off += ctx["N"] * 6
         p = lambda s: P["ctx%d.%s" % (c, s)]
         toks.append(xc @ p("w_in") + p("b_in") + p("pos"))
-    toks.append(x[:, :W * 5].reshape(B, W, 5) @ P["w_in"] + P["b_in"] + P["pos"])
+    toks.append(x[:, :W * NF].reshape(B, W, NF) @ P["w_in"] + P["b_in"] +
+                P["pos"])
     return torch.cat(toks, dim=1)
 
 

@@ -1,13 +1,15 @@
 /*
- * model_golden_piv: the C model with three ghost candles and a next-pivot
- * head of two levels against PyTorch.  "tests/ref/model_ref.py --piv" runs
- * "model_golden_piv --write-input DIR", builds the same model in PyTorch,
- * runs forward, backward and 3 AdamW steps, and writes
- * tests/ref/model_golden_piv.bin; this test recomputes all of it and
- * requires |a - b| <= 1e-5 + 1e-4 |b| for every number.
+ * model_golden_piv: the C model with three ghost candles, a next-pivot
+ * head of two levels and the pivot features (piv_feat: 7 features per
+ * window candle, F 7 in the checkpoint) against PyTorch.
+ * "tests/ref/model_ref.py --piv" runs "model_golden_piv --write-input
+ * DIR", builds the same model in PyTorch, runs forward, backward and 3
+ * AdamW steps, and writes tests/ref/model_golden_piv.bin; this test
+ * recomputes all of it and requires |a - b| <= 1e-5 + 1e-4 |b| for every
+ * number.
  *
  * DIR/batch (little-endian): "CKGBATP\0", int32 B W NG NP, float32 x
- * (B,W,5), int32 label (B), float32 ghost targets (B,NG,4), their mask
+ * (B,W,7), int32 label (B), float32 ghost targets (B,NG,4), their mask
  * (B,NG), pivot targets (B,NP,3), their mask (B,NP), class weights (3), pivot
  * weights (3), lr beta1 beta2 eps weight_decay clip.
  * Fixture: "CKGOLDP\0", int32 W d L h B nparams NG NP, float32 probs (B,3),
@@ -30,12 +32,14 @@
 #define NG	3
 #define NP	2
 #define NW	12
+#define NF	(MODEL_NFEAT + MODEL_NPIVFEAT)	/* model_nfeat(&cfg) */
 
 static const struct model_config cfg = { .W = NW, .d = 16, .L = 2, .h = 4,
-    .ghost = NG, .npiv = NP, .piv_level = { 1, 2 }, .piv_k = 2 };
+    .ghost = NG, .npiv = NP, .piv_level = { 1, 2 }, .piv_k = 2,
+    .piv_feat = 1 };
 static struct model m;
 static struct adamw opt;
-static float x[NB * NW * MODEL_NFEAT], gt[NB * NG * 4], gm[NB * NG];
+static float x[NB * NW * NF], gt[NB * NG * 4], gm[NB * NG];
 static float pt[NB * NP * 3], pm[NB * NP];
 static int label[NB];
 static float cw[3] = { 0.6f, 1.8f, 1.2f };
@@ -62,6 +66,10 @@ setup(void)
 	if (model_init(&m, &cfg, err, sizeof err) == -1 ||
 	    model_reserve(&m, NB, 1, err, sizeof err) == -1) {
 		fprintf(stderr, "%s\n", err);
+		exit(1);
+	}
+	if (model_xsize(&cfg) != NW * NF) {
+		fprintf(stderr, "x is not the model's input\n");
 		exit(1);
 	}
 	model_init_weights(&m, 11);
