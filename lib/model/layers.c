@@ -115,21 +115,6 @@ gelu16(float *out, const float *inp, size_t n)
 	return i;
 }
 
-/* exp_all()'s loop on 16 lanes */
-static T512 int
-exp16(float *x, int n)
-{
-	v16 t, t2;
-	int i;
-
-	for (i = 0; i + 32 <= n; i += 32) {
-		EXPV2_NEG(v16, v16i, t, CV16(x + i), t2, CV16(x + i + 16));
-		V16(x + i) = t, V16(x + i + 16) = t2;
-	}
-	for (; i + 16 <= n; i += 16)
-		EXPV_NEG(v16, v16i, V16(x + i), CV16(x + i));
-	return i;
-}
 #define WIDE(call)	(matmul_avx512() ? (call) : 0)
 #else
 #define WIDE(call)	0
@@ -335,13 +320,16 @@ transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 
 	for (j = 0; j < rb; j += 8)
 		for (i = 0; i < cb; i += 8) {
+			_Pragma("GCC unroll 8")
 			for (k = 0; k < 8; k++)
 				r[k] = CV8(src + (size_t)(j + k) * lds + i);
+			_Pragma("GCC unroll 4")
 			for (k = 0; k < 8; k += 2) {
 				t[k] = SHUF(r[k], r[k + 1], 0, 8, 1, 9, 4, 12, 5, 13);
 				t[k + 1] = SHUF(r[k], r[k + 1], 2, 10, 3, 11, 6, 14, 7,
 				    15);
 			}
+			_Pragma("GCC unroll 2")
 			for (k = 0; k < 8; k += 4) {
 				u[k] = SHUF(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
 				u[k + 1] = SHUF(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14,
@@ -351,6 +339,7 @@ transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 				u[k + 3] = SHUF(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7,
 				    14, 15);
 			}
+			_Pragma("GCC unroll 4")
 			for (k = 0; k < 4; k++) {
 				V8(dst + (size_t)(i + k) * ldd + j) =
 				    SHUF(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
@@ -358,100 +347,303 @@ transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 				    SHUF(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
 			}
 		}
-	for (j = 0; j < rows; j++)
-		for (i = j < rb ? cb : 0; i < cols; i++)
+	/* the last columns of the blocks' rows, then the last rows */
+	for (j = 0; cb < cols && j < rb; j++)
+		for (i = cb; i < cols; i++)
+			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
+	for (j = rb; j < rows; j++)
+		for (i = 0; i < cols; i++)
 			dst[(size_t)i * ldd + j] = src[(size_t)j * lds + i];
 }
 
-/* x[0..n) = exp(x[0..n)), x <= 0, one long loop: many independent exps
- * in flight */
-INLINE void
-exp_all(float *x, int n)
-{
-	v8 t, t2;
-	int i, k;
+/* d = the larger of a and b lane by lane: a where a > b, else b */
+#define VMAX8(d, a, b) do { \
+	v8i gt_ = (a) > (b); \
+	(d) = (v8)((gt_ & (v8i)(a)) | (~gt_ & (v8i)(b))); \
+} while (0)
 
-	for (i = WIDE(exp16(x, n)); i + 16 <= n; i += 16) {
-		EXPV2_NEG(v8, v8i, t, CV8(x + i), t2, CV8(x + i + 8));
+/* The max of 8 lanes: a tree of shuffles (max is exact in any order). */
+INLINE float
+hmax8(const v8 *vp)
+{
+	v8 v = *vp;
+
+	VMAX8(v, v, SHUF(v, v, 4, 5, 6, 7, 0, 1, 2, 3));
+	VMAX8(v, v, SHUF(v, v, 2, 3, 0, 1, 6, 7, 4, 5));
+	VMAX8(v, v, SHUF(v, v, 1, 0, 3, 2, 5, 4, 7, 6));
+	return v[0];
+}
+
+/*
+ * x (n) = softmax(scale x), one row in place, in three passes while it is
+ * in L1: scale and the max; exp(x - max) and its sum (8 running lanes,
+ * hsum8, then the tail one by one); times 1 / sum.  The tail's exps run on
+ * a vector padded with zeros.
+ */
+INLINE void
+softmax_row(float *x, int n, float scale)
+{
+	v8 zero = { 0 }, vm = zero, a = zero, t, t2;
+	float mx, s;
+	int i, k, nb = n & ~7;
+
+	for (i = 0; i < nb; i += 8) {
+		t = CV8(x + i) * scale;
+		V8(x + i) = t;
+		if (i == 0)
+			vm = t;
+		else
+			VMAX8(vm, vm, t);
+	}
+	mx = nb > 0 ? hmax8(&vm) : x[0] * scale;
+	for (; i < n; i++) {
+		x[i] *= scale;
+		mx = x[i] > mx ? x[i] : mx;
+	}
+	for (i = 0; i + 16 <= nb; i += 16) {
+		EXPV2_NEG(v8, v8i, t, CV8(x + i) - mx, t2, CV8(x + i + 8) - mx);
 		V8(x + i) = t, V8(x + i + 8) = t2;
+		a = a + t, a = a + t2;
 	}
-	for (; i + 8 <= n; i += 8)
-		EXPV_NEG(v8, v8i, V8(x + i), CV8(x + i));
-	if (i < n) {
+	if (i < nb) {
+		EXPV_NEG(v8, v8i, t, CV8(x + i) - mx);
+		V8(x + i) = t;
+		a = a + t;
+	}
+	s = hsum8(&a);
+	if (nb < n) {
 		for (k = 0; k < 8; k++)
-			t[k] = i + k < n ? x[i + k] : 0.0f;
+			t[k] = nb + k < n ? x[nb + k] - mx : 0.0f;
 		EXPV_NEG(v8, v8i, t, t);
-		for (k = 0; i + k < n; k++)
-			x[i + k] = t[k];
+		for (k = 0; nb + k < n; k++)
+			s += x[nb + k] = t[k];
 	}
+	s = 1.0f / s;
+	for (i = 0; i < nb; i += 8)
+		V8(x + i) = CV8(x + i) * s;
+	for (; i < n; i++)
+		x[i] *= s;
 }
 
-/* Each row of x (rows, n) = softmax(scale row), in place. */
+/*
+ * Attention of 8 NB query rows of one head (NB 1, 2 or 4, a constant where
+ * inlined), one row per lane of the 8-float vectors: the softmax's max and
+ * sums then run down the keys without a horizontal step, and a key's
+ * broadcast k[j,c] (the scores) or v[j,c] (the output) serves NB blocks of
+ * 8 rows, not one (on AVX2 a broadcast from memory takes an FP port, as
+ * many as the fused multiply-adds it feeds when it feeds one).
+ * q (8NB,hs), k, v (T,hs), rows ld apart.  att (8NB,T) and out (8NB,hs)
+ * (rows ldo apart) get the bits of the row-major kernels: a score sums its
+ * hs products c ascending from zero and is then scaled; exp(x - max) sums
+ * in 8 running sums by key modulo 8, added as hsum8 adds its lanes, then
+ * the last T % 8 keys one by one; an output sums its T products j
+ * ascending from zero.  scr: 8 NB (hs + T) floats.
+ */
 INLINE void
-softmax_rows(float *x0, int rows, int n, float scale)
+rows8(int NB, float *out, int ldo, float *att, const float *q,
+    const float *k, const float *v, int ld, int T, int hs, float scale,
+    float *scr)
 {
-	float mx, s, *x;
-	v8 vm;
-	int r, i;
+	float *qt = scr, *pt = scr + (size_t)8 * NB * hs, *p;
+	v8 zero = { 0 }, s[4][3], vm[4], t, t2, r;
+	v8 a0, a1, a2, a3, a4, a5, a6, a7;
+	int j, c, bl, n8 = 8 * NB;
 
-	for (r = 0; r < rows; r++) {
-		x = x0 + (size_t)r * n;
-		for (i = 0; i + 8 <= n; i += 8)
-			V8(x + i) = CV8(x + i) * scale;
-		for (; i < n; i++)
-			x[i] *= scale;
-		mx = x[0];
-		if (n >= 8) {
-			vm = CV8(x);
-			for (i = 8; i + 8 <= n; i += 8) {
-				v8i gt = CV8(x + i) > vm;
+	/* qt (hs,8NB) = q^T; pt (NB,T,8): the scaled scores of block bl at
+	 * pt + 8 T bl, key by key, and their max; keys by 3 (the last
+	 * repeated when fewer are left): 12 sums in flight */
+	transpose(qt, n8, q, ld, n8, hs);
+	for (j = 0; j < T; j += 3) {
+		const float *k0 = k + (size_t)j * ld;
+		const float *k1 = k + (size_t)MIN(j + 1, T - 1) * ld;
+		const float *k2 = k + (size_t)MIN(j + 2, T - 1) * ld;
 
-				vm = (v8)((gt & (v8i)CV8(x + i)) | (~gt & (v8i)vm));
+		_Pragma("GCC unroll 4")
+		for (bl = 0; bl < NB; bl++)
+			s[bl][0] = s[bl][1] = s[bl][2] = zero;
+		for (c = 0; c < hs; c++) {
+			_Pragma("GCC unroll 4")
+			for (bl = 0; bl < NB; bl++) {
+				t = CV8(qt + (size_t)c * n8 + 8 * bl);
+				s[bl][0] = s[bl][0] + k0[c] * t;
+				s[bl][1] = s[bl][1] + k1[c] * t;
+				s[bl][2] = s[bl][2] + k2[c] * t;
 			}
-			/* a tree: max is exact in any order */
-			mx = MAX(MAX(MAX(vm[0], vm[1]), MAX(vm[2], vm[3])),
-			    MAX(MAX(vm[4], vm[5]), MAX(vm[6], vm[7])));
 		}
-		for (i = n & ~7; i < n; i++)
-			mx = x[i] > mx ? x[i] : mx;
-		for (i = 0; i + 8 <= n; i += 8)
-			V8(x + i) = CV8(x + i) - mx;
-		for (; i < n; i++)
-			x[i] -= mx;
+		_Pragma("GCC unroll 4")
+		for (bl = 0; bl < NB; bl++) {
+			p = pt + ((size_t)bl * T + j) * 8;
+			t = s[bl][0] * scale;
+			V8(p) = t;
+			if (j == 0)
+				vm[bl] = t;
+			else
+				VMAX8(vm[bl], vm[bl], t);
+			if (j + 1 < T) {
+				t = s[bl][1] * scale;
+				V8(p + 8) = t;
+				VMAX8(vm[bl], vm[bl], t);
+			}
+			if (j + 2 < T) {
+				t = s[bl][2] * scale;
+				V8(p + 16) = t;
+				VMAX8(vm[bl], vm[bl], t);
+			}
+		}
 	}
-	exp_all(x0, rows * n);
-	for (r = 0; r < rows; r++) {
-		x = x0 + (size_t)r * n;
-		s = 1.0f / sum(x, n);
-		for (i = 0; i + 8 <= n; i += 8)
-			V8(x + i) = CV8(x + i) * s;
-		for (; i < n; i++)
-			x[i] *= s;
+	/* exp(x - max) and the sums, block by block; times 1 / sum */
+	for (bl = 0; bl < NB; bl++) {
+		p = pt + (size_t)bl * T * 8;
+		a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = zero;
+		for (j = 0; j + 8 <= T; j += 8) {
+#define EXP2(x, y, o) do { \
+	EXPV2_NEG(v8, v8i, t, CV8(p + 8 * (j + (o))) - vm[bl], t2, \
+	    CV8(p + 8 * (j + (o)) + 8) - vm[bl]); \
+	V8(p + 8 * (j + (o))) = t, V8(p + 8 * (j + (o)) + 8) = t2; \
+	x = x + t, y = y + t2; \
+} while (0)
+			EXP2(a0, a1, 0);
+			EXP2(a2, a3, 2);
+			EXP2(a4, a5, 4);
+			EXP2(a6, a7, 6);
+#undef EXP2
+		}
+		t2 = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+		for (; j < T; j++) {
+			EXPV_NEG(v8, v8i, t, CV8(p + 8 * j) - vm[bl]);
+			V8(p + 8 * j) = t;
+			t2 = t2 + t;
+		}
+		r = 1.0f / t2;
+		for (j = 0; j < T; j++)
+			V8(p + 8 * j) = CV8(p + 8 * j) * r;
 	}
+	/* qt (hs,8NB) = out^T, columns of v by 3 (the last repeated when
+	 * fewer are left): 12 sums in flight */
+	for (c = 0; c < hs; c += 3) {
+		int c1 = MIN(c + 1, hs - 1), c2 = MIN(c + 2, hs - 1);
+
+		_Pragma("GCC unroll 4")
+		for (bl = 0; bl < NB; bl++)
+			s[bl][0] = s[bl][1] = s[bl][2] = zero;
+		for (j = 0; j < T; j++) {
+			const float *vj = v + (size_t)j * ld;
+
+			_Pragma("GCC unroll 4")
+			for (bl = 0; bl < NB; bl++) {
+				t = CV8(pt + ((size_t)bl * T + j) * 8);
+				s[bl][0] = s[bl][0] + vj[c] * t;
+				s[bl][1] = s[bl][1] + vj[c1] * t;
+				s[bl][2] = s[bl][2] + vj[c2] * t;
+			}
+		}
+		_Pragma("GCC unroll 4")
+		for (bl = 0; bl < NB; bl++) {
+			V8(qt + (size_t)c * n8 + 8 * bl) = s[bl][0];
+			V8(qt + (size_t)c1 * n8 + 8 * bl) = s[bl][1];
+			V8(qt + (size_t)c2 * n8 + 8 * bl) = s[bl][2];
+		}
+	}
+	transpose(out, ldo, qt, n8, hs, n8);
+	for (bl = 0; bl < NB; bl++)
+		transpose(att + (size_t)8 * bl * T, T, pt + (size_t)bl * T * 8, 8,
+		    T, 8);
 }
+
+/* rows8 for 32, 16 and 8 rows, each compiled on its own: inlined into one
+ * function, their sums no longer stay in registers */
+#define ROWS8(name, NB) \
+static __attribute__((noinline)) CLONES void \
+name(float *out, int ldo, float *att, const float *q, const float *k, \
+    const float *v, int ld, int T, int hs, float scale, float *scr) \
+{ \
+	rows8(NB, out, ldo, att, q, k, v, ld, T, hs, scale, scr); \
+}
+ROWS8(rows32, 4)
+ROWS8(rows16, 2)
+ROWS8(rows8x1, 1)
+#undef ROWS8
+
+/*
+ * out (C) = the attention output of one query row, all heads at once:
+ * out[c] = sum_j p_h[j] v[j,c], h = c / hs, j ascending from zero, p_h the
+ * head's probabilities (its row of att, heads pa apart), v (T,C) rows ld
+ * apart.  Columns by NV vectors of 8 (hs a multiple of 8: a vector is in
+ * one head), NV sums in flight where one head alone has hs / 8: a single
+ * row otherwise waits on one chain of T fused multiply-adds a head.
+ */
+#define AVROW(NV) do { \
+	v8 s_[8]; \
+	const float *p_[8]; \
+	int q_, j_; \
+	for (q_ = 0; q_ < (NV); q_++) { \
+		s_[q_] = zero; \
+		p_[q_] = p + (size_t)((c + 8 * q_) / hs) * pa; \
+	} \
+	for (j_ = 0; j_ < T; j_++) \
+		for (q_ = 0; q_ < (NV); q_++) \
+			s_[q_] = s_[q_] + p_[q_][j_] * \
+			    CV8(v + (size_t)j_ * ld + c + 8 * q_); \
+	for (q_ = 0; q_ < (NV); q_++) \
+		V8(out + c + 8 * q_) = s_[q_]; \
+} while (0)
+
+INLINE void
+av_row(float *out, const float *p, size_t pa, const float *v, int ld, int T,
+    int C, int hs)
+{
+	v8 zero = { 0 };
+	int c = 0;
+
+	for (; c + 64 <= C; c += 64)
+		AVROW(8);
+	for (; c + 32 <= C; c += 32)
+		AVROW(4);
+	for (; c < C; c += 8)
+		AVROW(1);
+}
+#undef AVROW
 
 CLONES void
 attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
     int T, int nq, int C, int NH)
 {
-	int hs = C / NH, C3 = 3 * C, b, h;
+	int hs = C / NH, C3 = 3 * C, b, h, i, n, i8 = nq & ~7;
 	float scale = 1.0f / sqrtf((float)hs);
 
 	for (b = 0; b < B; b++) {
 		const float *qb = qkv + (size_t)b * T * C3;
+		float *ob = out + (size_t)b * nq * C;
 
 		for (h = 0; h < NH; h++) {
 			float *a = att + ((size_t)b * NH + h) * nq * T;
+			const float *q = qb + (size_t)(T - nq) * C3 + h * hs;
+			const float *k = qb + C + h * hs, *v = qb + 2 * C + h * hs;
 
-			/* tmp (hs,T) = K_h^T */
-			transpose(tmp, T, qb + C + h * hs, C3, T, hs);
-			/* the scores q.k, scaled in the softmax */
-			mm_nn(a, T, qb + (size_t)(T - nq) * C3 + h * hs, C3, tmp, T,
-			    nq, T, hs, 1.0f);
-			softmax_rows(a, nq, T, scale);
-			mm_nn(out + (size_t)b * nq * C + h * hs, C, a, T,
-			    qb + 2 * C + h * hs, C3, nq, hs, T, 1.0f);
+			/* the query rows by 32, 16, 8 */
+			for (i = 0; i < i8; i += n) {
+				n = i + 32 <= i8 ? 32 : i + 16 <= i8 ? 16 : 8;
+				(n == 32 ? rows32 : n == 16 ? rows16 : rows8x1)(ob +
+				    (size_t)i * C + h * hs, C, a + (size_t)i * T,
+				    q + (size_t)i * C3, k, v, C3, T, hs, scale, tmp);
+			}
+			if (i8 == nq)
+				continue;
+			/* the last rows: tmp (hs,T) = K_h^T, the scores q.k,
+			 * their softmax */
+			transpose(tmp, T, k, C3, T, hs);
+			mm_nn(a + (size_t)i8 * T, T, q + (size_t)i8 * C3, C3, tmp, T,
+			    nq - i8, T, hs, 1.0f);
+			for (i = i8; i < nq; i++)
+				softmax_row(a + (size_t)i * T, T, scale);
+			if (hs % 8 != 0)
+				mm_nn(ob + (size_t)i8 * C + h * hs, C, a + (size_t)i8 *
+				    T, T, v, C3, nq - i8, hs, T, 1.0f);
 		}
+		/* their outputs, all heads at once */
+		for (i = i8; hs % 8 == 0 && i < nq; i++)
+			av_row(ob + (size_t)i * C, att + ((size_t)b * NH * nq + i) *
+			    T, (size_t)nq * T, qb + 2 * C, C3, T, C, hs);
 	}
 }
 

@@ -29,7 +29,7 @@ void	layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
  * Multi-head attention without a mask.  qkv (B,T,3C): q, k, v each split in
  * NH heads of C/NH columns.  The queries are the last nq positions of each
  * window.  out (B,nq,C); att (B,NH,nq,T) the softmax probabilities;
- * tmp (T * C/NH floats) scratch.
+ * tmp (T * C/NH + nq * T floats) scratch.
  */
 void	attention_forward(float *out, float *att, float *tmp, const float *qkv,
 	    int B, int T, int nq, int C, int NH);
