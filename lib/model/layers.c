@@ -120,13 +120,20 @@ gelu16(float *out, const float *inp, size_t n)
 #define WIDE(call)	0
 #endif
 
-/* Sum of 8 lanes in a fixed order. */
+#define SHUF(a, b, i0, i1, i2, i3, i4, i5, i6, i7) \
+	__builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+
+/* Sum of 8 lanes in a fixed order, ((v0 + v1) + (v2 + v3)) + ((v4 + v5) +
+ * (v6 + v7)), by shuffles: each step adds lane pairs in place (a + b and
+ * b + a are the same float). */
 INLINE float
 hsum8(const v8 *vp)
 {
 	v8 v = *vp;
 
-	return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+	v = v + SHUF(v, v, 1, 0, 3, 2, 5, 4, 7, 6);
+	v = v + SHUF(v, v, 2, 3, 0, 1, 6, 7, 4, 5);
+	return v[0] + v[4];
 }
 
 /* Sum of x[0..n): 8 running lanes, then the tail. */
@@ -230,32 +237,45 @@ encoder_backward(float *dw, float *db, float *dpos, const float *dout,
 	}
 }
 
+/* Rows of a block, each of layernorm_forward's passes over the block
+ * before the next: the rows' chains (sum, variance, square root,
+ * division) overlap instead of following one another. */
+#define LN_BLOCK	8
+
 CLONES void
 layernorm_forward(float *out, float *mean, float *rstd, const float *inp,
     const float *g, const float *b, int N, int C)
 {
-	int i, c;
+	int i, i0, i1, c;
 
-	for (i = 0; i < N; i++) {
-		const float *x = inp + (size_t)i * C;
-		float *o = out + (size_t)i * C, m, v, s;
-		v8 a = { 0 }, t;
+	for (i0 = 0; i0 < N; i0 = i1) {
+		i1 = MIN(i0 + LN_BLOCK, N);
+		for (i = i0; i < i1; i++)
+			mean[i] = sum(inp + (size_t)i * C, C) / C;
+		for (i = i0; i < i1; i++) {
+			const float *x = inp + (size_t)i * C;
+			float m = mean[i], v;
+			v8 a = { 0 }, t;
 
-		m = sum(x, C) / C;
-		for (c = 0; c + 8 <= C; c += 8) {
-			t = CV8(x + c) - m;
-			a = a + t * t;
+			for (c = 0; c + 8 <= C; c += 8) {
+				t = CV8(x + c) - m;
+				a = a + t * t;
+			}
+			v = hsum8(&a);
+			for (; c < C; c++)
+				v += (x[c] - m) * (x[c] - m);
+			rstd[i] = 1.0f / sqrtf(v / C + LN_EPS);
 		}
-		v = hsum8(&a);
-		for (; c < C; c++)
-			v += (x[c] - m) * (x[c] - m);
-		s = 1.0f / sqrtf(v / C + LN_EPS);
-		for (c = 0; c + 8 <= C; c += 8)
-			V8(o + c) = (CV8(x + c) - m) * s * CV8(g + c) + CV8(b + c);
-		for (; c < C; c++)
-			o[c] = (x[c] - m) * s * g[c] + b[c];
-		mean[i] = m;
-		rstd[i] = s;
+		for (i = i0; i < i1; i++) {
+			const float *x = inp + (size_t)i * C;
+			float *o = out + (size_t)i * C, m = mean[i], s = rstd[i];
+
+			for (c = 0; c + 8 <= C; c += 8)
+				V8(o + c) = (CV8(x + c) - m) * s * CV8(g + c) +
+				    CV8(b + c);
+			for (; c < C; c++)
+				o[c] = (x[c] - m) * s * g[c] + b[c];
+		}
 	}
 }
 
@@ -309,9 +329,6 @@ layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 /* dst (cols,rows) = src (rows,cols) transposed, rows ldd and lds apart:
  * blocks of 8 x 8 by shuffles (the unpack, shuffle, permute network),
  * the edges one by one. */
-#define SHUF(a, b, i0, i1, i2, i3, i4, i5, i6, i7) \
-	__builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
-
 INLINE void
 transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols)
 {
