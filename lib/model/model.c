@@ -471,7 +471,8 @@ struct thread {
 
 struct model_state {
 	int		 maxB, Bt, nthreads;
-	int		 Bm;			/* windows a pass of a thread */
+	int		 Bm, Bmax;		/* windows a pass of a thread: in
+						 * force, reserved */
 	int		 chosen;		/* matmul_choose() called */
 	float		*mem;			/* every thread's acts, one allocation */
 	struct thread	*t;			/* (nthreads) */
@@ -1021,7 +1022,7 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	st->Bt = (maxB + nthreads - 1) / nthreads;
 	T = model_tokens(&m->cfg);
 	st->Bm = PASS_ROWS / T < 1 ? 1 : PASS_ROWS / T;
-	st->Bm = st->Bm < st->Bt ? st->Bm : st->Bt;
+	st->Bmax = st->Bm = st->Bm < st->Bt ? st->Bm : st->Bt;
 	per = acts_layout(&st->t[0].a, NULL, m, st->Bm);
 	if ((st->loss = calloc(maxB, sizeof *st->loss)) == NULL ||
 	    (st->mem = aligned_alloc(64, per * nthreads * sizeof(float))) == NULL) {
@@ -1263,6 +1264,17 @@ model_forward_heads(struct model *m, const struct batch *b, float *probs,
 	for (j = 0; j < b->B; j++)
 		s += st->loss[j];
 	return (float)(s / b->B);
+}
+
+int
+model_set_pass(struct model *m, int windows)
+{
+	struct model_state *st = m->st;
+
+	if (st == NULL)
+		return 0;
+	st->Bm = windows < 1 || windows > st->Bmax ? st->Bmax : windows;
+	return st->Bm;
 }
 
 void

@@ -171,6 +171,10 @@ void	model_init_weights(struct model *, uint64_t seed);
  * again to resize; 0 or -1.
  */
 int	model_reserve(struct model *, int maxB, int nthreads, char *err, size_t errlen);
+/* Windows a thread's pass takes: 1 up to what model_reserve chose (any
+ * other value: that); returns the number in force.  It changes no bit: for
+ * the tests that show it, and for benchmarks. */
+int	model_set_pass(struct model *, int windows);
 void	model_free(struct model *);
 const struct model_tensor *model_tensor_find(const struct model *, const char *name);
 
