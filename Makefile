@@ -183,8 +183,8 @@ FUZZ_SECONDS = 30
 fuzz: $(LIBA)
 	sh tests/fuzz/run -t $(FUZZ_SECONDS)
 fuzz-ci: $(LIBA)
-	sh tests/fuzz/run -n 300000 annot ckpt csv time
-	sh tests/fuzz/run -n 150000 engines feed
+	sh tests/fuzz/run -n 200000 annot ckpt csv time
+	sh tests/fuzz/run -n 100000 engines feed
 
 .PHONY: fuzz fuzz-ci
 include tests/sweep.mk

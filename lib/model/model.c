@@ -421,8 +421,9 @@ wts_bind(struct wts *w, const struct model *m, float *base)
 }
 
 /*
- * One thread's activations for up to Bt windows (N = Bt T rows), saved for
- * the backward pass, and its scratch and private gradients.  The last block
+ * One thread's activations for a pass of up to Bm windows (N = Bm T rows),
+ * saved for the backward pass, and its scratch and private gradients (Bt
+ * below means Bm).  The last block
  * runs its queries, MLP and residuals on the last position only (Bt rows):
  * nothing else reaches the heads.
  */
@@ -470,6 +471,8 @@ struct thread {
 
 struct model_state {
 	int		 maxB, Bt, nthreads;
+	int		 Bm, Bmax;		/* windows a pass of a thread: in
+						 * force, reserved */
 	int		 chosen;		/* matmul_choose() called */
 	float		*mem;			/* every thread's acts, one allocation */
 	struct thread	*t;			/* (nthreads) */
@@ -477,6 +480,8 @@ struct model_state {
 	/* the current job */
 	void		(*job)(struct thread *);
 	const struct batch *batch;		/* of the last model_forward */
+	float		*loss;			/* (maxB) its windows' losses */
+	float		*fprobs, *fghost, *fpiv; /* and outputs, or NULL */
 	const float	*px;			/* model_predict's input and outputs */
 	float		*pprobs, *pghost, *ppiv;
 	int		 pB, pgroup;		/* its windows, and per group */
@@ -497,6 +502,14 @@ carve(float *base, size_t *off, size_t n)
 	*off += (n + 15) & ~(size_t)15;
 	return p;
 }
+
+/*
+ * Rows (windows x tokens) a thread runs through the forward and backward
+ * at a time: about 0.5 M floats of activations a block for the default
+ * width, near the L2 cache, where a whole share of the batch would stream
+ * from memory.  The windows of a pass never change a bit (model.h).
+ */
+#define PASS_ROWS	512
 
 static size_t
 acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
@@ -792,8 +805,8 @@ ctx_rows_backward(struct acts *a, int nb, int T, int W, int C, int before)
 	}
 }
 
-/* Backward of the last forward of nb windows into a->grads (zeroed here);
- * scale is 1 / (the whole batch's size). */
+/* Backward of the last forward of nb windows, added into a->grads; scale
+ * is 1 / (the whole batch's size). */
 static void
 backward(struct acts *a, const struct model *m, const struct wts *p,
     const float *x, const struct tgt *tg, int nb, float scale)
@@ -805,7 +818,6 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	int C = d.C, T = d.T, nq, Nq, l, b;
 
 	wts_bind(&g, m, a->grads);
-	zero(a->grads, m->nparams);
 	zero(a->dlogits, (size_t)nb * 3);
 	zero(a->dghost, (size_t)nb * 4 * d.G);
 	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, tg->label,
@@ -946,6 +958,7 @@ state_free(struct model_state *st)
 	pthread_cond_destroy(&st->go);
 	pthread_cond_destroy(&st->done);
 	free(st->mem);
+	free(st->loss);
 	free(st->t);
 	free(st);
 }
@@ -981,7 +994,7 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 {
 	struct model_state *st;
 	size_t per;
-	int i;
+	int i, T;
 
 	if (nthreads <= 0)
 		nthreads = usable_cpus();
@@ -1007,8 +1020,12 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	st->maxB = maxB;
 	st->nthreads = nthreads;
 	st->Bt = (maxB + nthreads - 1) / nthreads;
-	per = acts_layout(&st->t[0].a, NULL, m, st->Bt);
-	if ((st->mem = aligned_alloc(64, per * nthreads * sizeof(float))) == NULL) {
+	T = model_tokens(&m->cfg);
+	st->Bm = PASS_ROWS / T < 1 ? 1 : PASS_ROWS / T;
+	st->Bmax = st->Bm = st->Bm < st->Bt ? st->Bm : st->Bt;
+	per = acts_layout(&st->t[0].a, NULL, m, st->Bm);
+	if ((st->loss = calloc(maxB, sizeof *st->loss)) == NULL ||
+	    (st->mem = aligned_alloc(64, per * nthreads * sizeof(float))) == NULL) {
 		state_free(st);
 		seterr(err, errlen, "out of memory for activations (%zu floats)",
 		    per * nthreads);
@@ -1020,7 +1037,7 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	for (i = 0; i < nthreads; i++) {
 		st->t[i].m = m;
 		st->t[i].id = i;
-		acts_layout(&st->t[i].a, st->mem + per * i, m, st->Bt);
+		acts_layout(&st->t[i].a, st->mem + per * i, m, st->Bm);
 	}
 	for (i = 1; i < nthreads; i++) {
 		if (pthread_create(&st->t[i].th, NULL, worker, &st->t[i]) != 0) {
@@ -1034,23 +1051,47 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	return 0;
 }
 
-/* This thread's share of the batch of the step: forward, or backward. */
+static void	pivout(float *, const float *, int);
+
+/*
+ * This thread's share of the batch, Bm windows a pass: the forward (losses
+ * and the outputs asked for into the state's arrays), and with back the
+ * backward of those windows straight after, while their activations are
+ * still in the cache.  The gradients add into a.grads window after window,
+ * each element's sum in the order of the rows as in one pass of the whole
+ * share: the same bits for any Bm.
+ */
 static void
 job_pass(struct thread *t, int back)
 {
 	struct model_state *st = t->m->st;
 	const struct batch *bt = st->batch;
-	int lo = t->lo, n = t->hi - t->lo;
-	const float *x = bt->x + (size_t)lo * model_xsize(&t->m->cfg);
+	size_t G = model_ghost_steps(&t->m->cfg), P = t->m->cfg.npiv;
+	const float *x;
 	struct tgt tg;
+	int s, n;
 
-	if (n <= 0)
+	if (t->hi <= t->lo)
 		return;
-	tgt_bind(&tg, t->m, bt, lo);
 	if (back)
-		backward(&t->a, t->m, &st->p, x, &tg, n, 1.0f / bt->B);
-	else
+		zero(t->a.grads, t->m->nparams);
+	for (s = t->lo; s < t->hi; s += n) {
+		n = t->hi - s < st->Bm ? t->hi - s : st->Bm;
+		x = bt->x + (size_t)s * model_xsize(&t->m->cfg);
+		tgt_bind(&tg, t->m, bt, s);
 		forward(&t->a, t->m, &st->p, x, &tg, n, MM_TRAIN);
+		memcpy(st->loss + s, t->a.loss, (size_t)n * sizeof(float));
+		if (st->fprobs != NULL)
+			memcpy(st->fprobs + (size_t)s * 3, t->a.probs,
+			    (size_t)n * 3 * sizeof(float));
+		if (st->fghost != NULL)
+			memcpy(st->fghost + (size_t)s * 4 * G, t->a.ghost,
+			    (size_t)n * 4 * G * sizeof(float));
+		if (st->fpiv != NULL && P > 0)
+			pivout(st->fpiv + (size_t)s * 3 * P, t->a.piv, n * P);
+		if (back)
+			backward(&t->a, t->m, &st->p, x, &tg, n, 1.0f / bt->B);
+	}
 }
 
 static void
@@ -1060,7 +1101,7 @@ job_forward(struct thread *t)
 }
 
 static void
-job_backward(struct thread *t)
+job_train(struct thread *t)
 {
 	job_pass(t, 1);
 }
@@ -1167,7 +1208,7 @@ model_predict_heads(struct model *m, const float *x, int B, float *probs,
 	st->pghost = ghost;
 	st->ppiv = P > 0 ? piv : NULL;
 	st->pB = B;
-	st->pgroup = st->Bt < PREDICT_GROUP ? st->Bt : PREDICT_GROUP;
+	st->pgroup = st->Bm < PREDICT_GROUP ? st->Bm : PREDICT_GROUP;
 	atomic_store(&st->pnext, 0);
 	n = (B + st->pgroup - 1) / st->pgroup;
 	run(st, job_predict, n < st->nthreads ? n : st->nthreads);
@@ -1175,21 +1216,21 @@ model_predict_heads(struct model *m, const float *x, int B, float *probs,
 
 /*
  * Settle the backend of training's products (matmul.h's auto) on the
- * products one thread computes in the first step: Bt windows of T rows
- * (the share of a batch of B, not of the largest batch reserved: the
- * faster engine depends on the rows), the last block at the last position
- * only.
+ * products of one pass of a thread in the first step: Bp windows of T
+ * rows (of the share of a batch of B, not of the largest batch reserved:
+ * the faster engine depends on the rows), the last block at the last
+ * position only.
  */
 static void
 choose_backend(struct model *m, int B)
 {
 	int Bt = (B + m->st->nthreads - 1) / m->st->nthreads, C = m->cfg.d;
-	int N = Bt * model_tokens(&m->cfg);
-	int L1 = m->cfg.L - 1;
+	int Bp = Bt < m->st->Bm ? Bt : m->st->Bm;
+	int N = Bp * model_tokens(&m->cfg), L1 = m->cfg.L - 1;
 	struct matmul_shape sh[] = {
 		{ N, C, 3 * C, L1 }, { N, C, C, L1 }, { N, C, 4 * C, L1 },
-		{ N, 4 * C, C, L1 }, { N, C, 2 * C, 1 }, { Bt, C, C, 2 },
-		{ Bt, C, 4 * C, 1 }, { Bt, 4 * C, C, 1 }
+		{ N, 4 * C, C, L1 }, { N, C, 2 * C, 1 }, { Bp, C, C, 2 },
+		{ Bp, C, 4 * C, 1 }, { Bp, 4 * C, C, 1 }
 	};
 
 	(void)matmul_choose(L1 > 0 ? sh : sh + 4, L1 > 0 ? 8 : 4);
@@ -1209,31 +1250,31 @@ model_forward_heads(struct model *m, const struct batch *b, float *probs,
 {
 	struct model_state *st = m->st;
 	double s = 0.0;
-	int i, j, k, G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
+	int j;
 
 	if (st == NULL || b->B < 1 || b->B > st->maxB)
 		return NAN;
 	if (!st->chosen)
 		choose_backend(m, b->B);
 	st->batch = b;
+	st->fprobs = probs;
+	st->fghost = ghost;
+	st->fpiv = piv;
 	run(st, job_forward, split(st, b->B));
-	for (i = 0; i < st->nthreads; i++) {
-		struct thread *t = &st->t[i];
-
-		for (j = t->lo; j < t->hi; j++) {
-			k = j - t->lo;
-			s += t->a.loss[k];
-			if (probs != NULL)
-				memcpy(probs + j * 3, t->a.probs + k * 3,
-				    3 * sizeof(float));
-			if (ghost != NULL)
-				memcpy(ghost + j * 4 * G, t->a.ghost + k * 4 * G,
-				    4 * G * sizeof(float));
-			if (piv != NULL && P > 0)
-				pivout(piv + j * 3 * P, t->a.piv + k * 3 * P, P);
-		}
-	}
+	for (j = 0; j < b->B; j++)
+		s += st->loss[j];
 	return (float)(s / b->B);
+}
+
+int
+model_set_pass(struct model *m, int windows)
+{
+	struct model_state *st = m->st;
+
+	if (st == NULL)
+		return 0;
+	st->Bm = windows < 1 || windows > st->Bmax ? st->Bmax : windows;
+	return st->Bm;
 }
 
 void
@@ -1242,28 +1283,56 @@ model_zero_grad(struct model *m)
 	zero(m->grads, m->nparams);
 }
 
-void
-model_backward(struct model *m)
+/* The batch's gradient added into m->grads: thread 0's share + thread
+ * 1's + ..., in a fixed order, summed in thread 0's buffer (loops a
+ * compiler vectorizes). */
+static void
+add_grads(struct model *m, int n)
 {
 	struct model_state *st = m->st;
-	int n, i;
+	float *s = st->t[0].a.grads;
 	size_t j;
+	int i;
 
-	if (st == NULL || st->batch == NULL)
-		return;
-	n = split(st, st->batch->B);
-	run(st, job_backward, n);
-	/* fixed order: thread 0's share + thread 1's + ..., summed in thread
-	 * 0's buffer (loops a compiler vectorizes) */
 	for (i = 1; i < n; i++) {
-		float *s = st->t[0].a.grads;
 		const float *g = st->t[i].a.grads;
 
 		for (j = 0; j < m->nparams; j++)
 			s[j] += g[j];
 	}
 	for (j = 0; j < m->nparams; j++)
-		m->grads[j] += st->t[0].a.grads[j];
+		m->grads[j] += s[j];
+}
+
+/* The forward and backward of the batch of the last model_forward, the
+ * gradients added into m->grads (with finite, only when the mean loss is
+ * finite); returns the mean loss. */
+static float
+pass(struct model *m, int finite)
+{
+	struct model_state *st = m->st;
+	double s = 0.0;
+	int n, j;
+
+	st->fprobs = st->fghost = st->fpiv = NULL;
+	n = split(st, st->batch->B);
+	run(st, job_train, n);
+	for (j = 0; j < st->batch->B; j++)
+		s += st->loss[j];
+	s /= st->batch->B;
+	if (!finite || isfinite(s))
+		add_grads(m, n);
+	return (float)s;
+}
+
+/* The forward again, pass by pass (its bits are the same), each followed
+ * by its backward. */
+void
+model_backward(struct model *m)
+{
+	if (m->st == NULL || m->st->batch == NULL)
+		return;
+	(void)pass(m, 0);
 }
 
 float
@@ -1273,11 +1342,13 @@ model_train_step(struct model *m, const struct batch *b, const struct adamw *o)
 
 	if (m->st == NULL || b->B < 1 || b->B > m->st->maxB)
 		return NAN;
+	if (!m->st->chosen)
+		choose_backend(m, b->B);
 	model_zero_grad(m);
-	loss = model_forward(m, b, NULL, NULL);
+	m->st->batch = b;
+	loss = pass(m, 1);
 	if (!isfinite(loss))	/* not applied: m->step tells */
 		return loss;
-	model_backward(m);
 	adamw_step(m, o);
 	return loss;
 }

@@ -164,9 +164,17 @@ void	model_init_weights(struct model *, uint64_t seed);
  * nthreads contiguous parts, each on its own thread (workers never pinned:
  * they inherit the process's CPU set; single-threaded products); the
  * gradients are summed in thread order, so the same seed, data and thread
- * count give the same bits.  Call again to resize; 0 or -1.
+ * count give the same bits.  A thread runs its part a few windows at a
+ * time (about 512 rows), each through the forward and straight on through
+ * the backward, so that the activations stay in the cache; every sum
+ * still runs over the rows in order, so these passes change no bit.  Call
+ * again to resize; 0 or -1.
  */
 int	model_reserve(struct model *, int maxB, int nthreads, char *err, size_t errlen);
+/* Windows a thread's pass takes: 1 up to what model_reserve chose (any
+ * other value: that); returns the number in force.  It changes no bit: for
+ * the tests that show it, and for benchmarks. */
+int	model_set_pass(struct model *, int windows);
 void	model_free(struct model *);
 const struct model_tensor *model_tensor_find(const struct model *, const char *name);
 
@@ -182,8 +190,10 @@ void	model_predict(struct model *, const float *x, int B, float *probs, float *g
 void	model_predict_heads(struct model *, const float *x, int B, float *probs,
 	    float *ghost, float *piv);
 /* Training pieces: forward with loss (mean over the batch; NaN when B is
- * not 1..maxB), probs (the raw softmax, temperature 1)/ghost may be NULL; backward adds into grads, for
- * the batch of the last forward (which must still be valid). */
+ * not 1..maxB), probs (the raw softmax, temperature 1)/ghost may be NULL;
+ * backward adds into grads, for the batch of the last forward (which must
+ * still be valid): it runs that forward again, pass by pass, the same
+ * bits (model_train_step runs each forward once). */
 float	model_forward(struct model *, const struct batch *, float *probs, float *ghost);
 float	model_forward_heads(struct model *, const struct batch *, float *probs,
 	    float *ghost, float *piv);

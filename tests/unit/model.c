@@ -422,6 +422,69 @@ determinism(void)
 }
 
 /* Within each backend of training's products (matmul.h). */
+/*
+ * A thread's share in passes of 1, 3 or 7 windows rather than all at once
+ * (model_set_pass): the same losses, probabilities and parameters, bit for
+ * bit, on 1 and 2 threads, through training steps and model_backward.
+ */
+static void
+after_steps(int nth, int pass, float *out, size_t *n)
+{
+	struct model m;
+	struct data d;
+	struct adamw o;
+	float loss[3], probs[40 * 3];
+	int i;
+
+	rs = 91;
+	*n = 0;
+	if (mk(&m, 8, 16, 2, 2, 40, nth) == -1)
+		return;
+	T_EQ(model_set_pass(&m, pass), pass == 0 ? 40 / nth : pass);
+	data_make(&d, 40, 8);
+	adamw_default(&o);
+	for (i = 0; i < 3; i++)
+		loss[i] = model_train_step(&m, &d.b, &o);
+	model_forward(&m, &d.b, probs, NULL);
+	model_zero_grad(&m);
+	model_backward(&m);
+	memcpy(out, loss, sizeof loss);
+	memcpy(out + 3, probs, sizeof probs);
+	memcpy(out + 3 + 120, m.params, m.nparams * sizeof(float));
+	memcpy(out + 3 + 120 + m.nparams, m.grads, m.nparams * sizeof(float));
+	*n = 3 + 120 + 2 * m.nparams;
+	data_free(&d);
+	model_free(&m);
+}
+
+static void
+test_passes(void)
+{
+	float *a = malloc(200000 * sizeof(float)), *b = malloc(200000 *
+	    sizeof(float));
+	size_t na, nb;
+	int nth, p, pass[] = { 1, 3, 7 };
+	struct model m;
+
+	for (nth = 1; nth <= 2; nth++) {
+		after_steps(nth, 0, a, &na);
+		T_OK(na > 123 && na < 200000);
+		for (p = 0; p < 3; p++) {
+			after_steps(nth, pass[p], b, &nb);
+			T_EQ(nb, na);
+			T_OK(memcmp(a, b, na * sizeof(float)) == 0);
+		}
+	}
+	/* out of range: what model_reserve chose */
+	if (mk(&m, 8, 16, 2, 2, 40, 1) == 0) {
+		T_EQ(model_set_pass(&m, 100), 40);
+		T_EQ(model_set_pass(&m, -1), 40);
+		T_EQ(model_set_pass(&m, 5), 5);
+		model_free(&m);
+	}
+	free(a), free(b);
+}
+
 static void
 test_determinism(void)
 {
@@ -714,6 +777,7 @@ main(void)
 	T_RUN(test_temperature);
 	T_RUN(test_header_fields);
 	T_RUN(test_determinism);
+	T_RUN(test_passes);
 	T_RUN(test_predict);
 	T_RUN(test_overfit);
 	T_RUN(test_refused_steps);
