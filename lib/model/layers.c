@@ -615,14 +615,17 @@ ROWS8(rows8x1, 1)
 	v8 s_[8]; \
 	const float *p_[8]; \
 	int q_, j_; \
+	_Pragma("GCC unroll 8") \
 	for (q_ = 0; q_ < (NV); q_++) { \
 		s_[q_] = zero; \
 		p_[q_] = p + (size_t)((c + 8 * q_) / hs) * pa; \
 	} \
 	for (j_ = 0; j_ < T; j_++) \
+		_Pragma("GCC unroll 8") \
 		for (q_ = 0; q_ < (NV); q_++) \
 			s_[q_] = s_[q_] + p_[q_][j_] * \
 			    CV8(v + (size_t)j_ * ld + c + 8 * q_); \
+	_Pragma("GCC unroll 8") \
 	for (q_ = 0; q_ < (NV); q_++) \
 		V8(out + c + 8 * q_) = s_[q_]; \
 } while (0)
