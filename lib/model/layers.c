@@ -484,7 +484,7 @@ rows8(int NB, float *out, int ldo, float *att, const float *q,
     float *scr)
 {
 	float *qt = scr, *pt = scr + (size_t)8 * NB * hs, *p;
-	v8 zero = { 0 }, s[4][3], vm[4], t, t2, r;
+	v8 zero = { 0 }, s[4][3], vm[4], r[4], t, t2;
 	v8 a0, a1, a2, a3, a4, a5, a6, a7;
 	int j, c, bl, n8 = 8 * NB;
 
@@ -530,7 +530,7 @@ rows8(int NB, float *out, int ldo, float *att, const float *q,
 			}
 		}
 	}
-	/* exp(x - max) and the sums, block by block; times 1 / sum */
+	/* exp(x - max) and the sums, block by block, and 1 / sum */
 	for (bl = 0; bl < NB; bl++) {
 		p = pt + (size_t)bl * T * 8;
 		a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = zero;
@@ -553,12 +553,11 @@ rows8(int NB, float *out, int ldo, float *att, const float *q,
 			V8(p + 8 * j) = t;
 			t2 = t2 + t;
 		}
-		r = 1.0f / t2;
-		for (j = 0; j < T; j++)
-			V8(p + 8 * j) = CV8(p + 8 * j) * r;
+		r[bl] = 1.0f / t2;
 	}
 	/* qt (hs,8NB) = out^T, columns of v by 3 (the last repeated when
-	 * fewer are left): 12 sums in flight */
+	 * fewer are left): 12 sums in flight; the first pass turns the exps
+	 * into the probabilities, exp times 1 / sum, on its way */
 	for (c = 0; c < hs; c += 3) {
 		int c1 = MIN(c + 1, hs - 1), c2 = MIN(c + 2, hs - 1);
 
@@ -570,7 +569,10 @@ rows8(int NB, float *out, int ldo, float *att, const float *q,
 
 			_Pragma("GCC unroll 4")
 			for (bl = 0; bl < NB; bl++) {
-				t = CV8(pt + ((size_t)bl * T + j) * 8);
+				p = pt + ((size_t)bl * T + j) * 8;
+				t = CV8(p);
+				if (c == 0)	/* the probabilities, once */
+					V8(p) = t = t * r[bl];
 				s[bl][0] = s[bl][0] + vj[c] * t;
 				s[bl][1] = s[bl][1] + vj[c1] * t;
 				s[bl][2] = s[bl][2] + vj[c2] * t;
