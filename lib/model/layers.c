@@ -539,7 +539,7 @@ rows8(int NB, float *out, int ldo, float *att, const float *q,
 	EXPV2_NEG(v8, v8i, t, CV8(p + 8 * (j + (o))) - vm[bl], t2, \
 	    CV8(p + 8 * (j + (o)) + 8) - vm[bl]); \
 	V8(p + 8 * (j + (o))) = t, V8(p + 8 * (j + (o)) + 8) = t2; \
-	x = x + t, y = y + t2; \
+	(x) = (x) + t, (y) = (y) + t2; \
 } while (0)
 			EXP2(a0, a1, 0);
 			EXP2(a2, a3, 2);
