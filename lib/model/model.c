@@ -422,17 +422,16 @@ wts_bind(struct wts *w, const struct model *m, float *base)
 
 /*
  * One thread's activations for a pass of up to Bm windows (N = Bm T rows),
- * saved for the backward pass, and its scratch and private gradients (Bt
- * below means Bm).  The last block
- * runs its queries, MLP and residuals on the last position only (Bt rows):
- * nothing else reaches the heads.
+ * saved for the backward pass, and its scratch and private gradients.  The
+ * last block runs its queries, MLP and residuals on the last position only
+ * (Bm rows): nothing else reaches the heads.
  */
 struct acts {
 	float	*enc;				/* (N,C) block 0 input */
 	struct {
 		float	*ln1, *m1, *r1;		/* (N,C) (N) (N) */
 		float	*qkv;			/* (N,3C) */
-		float	*att;			/* (Bt,NH,nq,T) */
+		float	*att;			/* (Bm,NH,nq,T) */
 		float	*atty, *proj, *res2;	/* (Nq,C) */
 		float	*ln2, *m2, *r2;		/* (Nq,C) (Nq) (Nq) */
 		float	*fch, *fchg;		/* (Nq,4C) */
@@ -441,21 +440,21 @@ struct acts {
 						 * block's input, the contexts'
 						 * rows of enc and res3 */
 	} blk[MODEL_MAXL];
-	float	*xl;				/* (Bt,C) last rows, last block input */
+	float	*xl;				/* (Bm,C) last rows, last block input */
 	float	*xq;				/* (N,C) with contexts: the
 						 * window's rows of a block input */
-	float	*lnf, *mf, *rf;			/* (Bt,C) (Bt) (Bt) */
-	float	*logits, *probs, *ghost, *loss;	/* (Bt,3) (Bt,3) (Bt,G,4) (Bt) */
-	float	*piv;				/* (Bt,P,3) the pivot head */
+	float	*lnf, *mf, *rf;			/* (Bm,C) (Bm) (Bm) */
+	float	*logits, *probs, *ghost, *loss;	/* (Bm,3) (Bm,3) (Bm,G,4) (Bm) */
+	float	*piv;				/* (Bm,P,3) the pivot head */
 	/* backward scratch */
 	float	*dres, *dln, *datty;		/* (N,C) */
 	float	*dqkv;				/* (N,3C) */
 	float	*dfch, *dfchg;			/* (N,4C) */
-	float	*dlast, *dlnf;			/* (Bt,C) */
+	float	*dlast, *dlnf;			/* (Bm,C) */
 	float	*dq, *dctx;			/* (N,C) with contexts: the
 						 * window rows' gradient, the
 						 * contexts' rows of enc's */
-	float	*dlogits, *dghost, *dpiv;	/* (Bt,3) (Bt,G,4) (Bt,P,3) */
+	float	*dlogits, *dghost, *dpiv;	/* (Bm,3) (Bm,G,4) (Bm,P,3) */
 	float	*tmp;				/* (T hs + T T) attention scratch */
 	float	*wt;				/* (4C C) a transposed weight */
 	float	*grads;				/* (nparams) this thread's share */
@@ -470,7 +469,7 @@ struct thread {
 };
 
 struct model_state {
-	int		 maxB, Bt, nthreads;
+	int		 maxB, nthreads;
 	int		 Bm, Bmax;		/* windows a pass of a thread: in
 						 * force, reserved */
 	int		 chosen;		/* matmul_choose() called */
@@ -481,9 +480,11 @@ struct model_state {
 	void		(*job)(struct thread *);
 	const struct batch *batch;		/* of the last model_forward */
 	float		*loss;			/* (maxB) its windows' losses */
-	float		*fprobs, *fghost, *fpiv; /* and outputs, or NULL */
-	const float	*px;			/* model_predict's input and outputs */
+	const float	*px;			/* model_predict's input */
+	/* the outputs of model_predict or model_forward (each may be NULL),
+	 * and the temperature of the probabilities */
 	float		*pprobs, *pghost, *ppiv;
+	float		 ptemp;
 	int		 pB, pgroup;		/* its windows, and per group */
 	atomic_int	 pnext;			/* the next window to take */
 	/* the pool: workers 1..nthreads-1 */
@@ -512,10 +513,10 @@ carve(float *base, size_t *off, size_t n)
 #define PASS_ROWS	512
 
 static size_t
-acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
+acts_layout(struct acts *a, float *base, const struct model *m, int Bm)
 {
 	size_t off = 0, T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	size_t N = Bt * T, nq, Nq, ctx = m->cfg.nctx > 0;
+	size_t N = Bm * T, nq, Nq, ctx = m->cfg.nctx > 0;
 	size_t G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 	int l;
 
@@ -523,12 +524,12 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 	A(enc, N * C);
 	for (l = 0; l < m->cfg.L; l++) {
 		nq = l == m->cfg.L - 1 ? 1 : (size_t)m->cfg.W;
-		Nq = Bt * nq;
+		Nq = Bm * nq;
 		A(blk[l].ln1, N * C);
 		A(blk[l].m1, N);
 		A(blk[l].r1, N);
 		A(blk[l].qkv, N * 3 * C);
-		A(blk[l].att, Bt * NH * nq * T);
+		A(blk[l].att, Bm * NH * nq * T);
 		A(blk[l].atty, Nq * C);
 		A(blk[l].proj, Nq * C);
 		A(blk[l].res2, Nq * C);
@@ -541,29 +542,29 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bt)
 		A(blk[l].res3, Nq * C);
 		A(blk[l].full, ctx ? N * C : 0);
 	}
-	A(xl, Bt * C);
+	A(xl, Bm * C);
 	A(xq, ctx ? N * C : 0);
-	A(lnf, Bt * C);
-	A(mf, Bt);
-	A(rf, Bt);
-	A(logits, Bt * 3);
-	A(probs, Bt * 3);
-	A(ghost, Bt * 4 * G);
-	A(piv, Bt * 3 * P);
-	A(loss, Bt);
+	A(lnf, Bm * C);
+	A(mf, Bm);
+	A(rf, Bm);
+	A(logits, Bm * 3);
+	A(probs, Bm * 3);
+	A(ghost, Bm * 4 * G);
+	A(piv, Bm * 3 * P);
+	A(loss, Bm);
 	A(dres, N * C);
 	A(dln, N * C);
 	A(datty, N * C);
 	A(dqkv, N * 3 * C);
 	A(dfch, N * 4 * C);
 	A(dfchg, N * 4 * C);
-	A(dlast, Bt * C);
+	A(dlast, Bm * C);
 	A(dq, ctx ? N * C : 0);
 	A(dctx, ctx ? N * C : 0);
-	A(dlnf, Bt * C);
-	A(dlogits, Bt * 3);
-	A(dghost, Bt * 4 * G);
-	A(dpiv, Bt * 3 * P);
+	A(dlnf, Bm * C);
+	A(dlogits, Bm * 3);
+	A(dghost, Bm * 4 * G);
+	A(dpiv, Bm * 3 * P);
 	A(tmp, T * (C / NH) + T * T);
 	A(wt, 4 * C * C);
 	A(grads, m->nparams);
@@ -994,7 +995,7 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 {
 	struct model_state *st;
 	size_t per;
-	int i, T;
+	int i, T, share;
 
 	if (nthreads <= 0)
 		nthreads = usable_cpus();
@@ -1019,10 +1020,11 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	pthread_cond_init(&st->done, NULL);
 	st->maxB = maxB;
 	st->nthreads = nthreads;
-	st->Bt = (maxB + nthreads - 1) / nthreads;
+	/* a pass: PASS_ROWS rows, at most the thread's share of maxB */
 	T = model_tokens(&m->cfg);
 	st->Bm = PASS_ROWS / T < 1 ? 1 : PASS_ROWS / T;
-	st->Bmax = st->Bm = st->Bm < st->Bt ? st->Bm : st->Bt;
+	share = (maxB + nthreads - 1) / nthreads;
+	st->Bmax = st->Bm = st->Bm < share ? st->Bm : share;
 	per = acts_layout(&st->t[0].a, NULL, m, st->Bm);
 	if ((st->loss = calloc(maxB, sizeof *st->loss)) == NULL ||
 	    (st->mem = aligned_alloc(64, per * nthreads * sizeof(float))) == NULL) {
@@ -1051,7 +1053,7 @@ model_reserve(struct model *m, int maxB, int nthreads, char *err, size_t errlen)
 	return 0;
 }
 
-static void	pivout(float *, const float *, int);
+static void	outputs(const struct thread *, int, int);
 
 /*
  * This thread's share of the batch, Bm windows a pass: the forward (losses
@@ -1066,7 +1068,6 @@ job_pass(struct thread *t, int back)
 {
 	struct model_state *st = t->m->st;
 	const struct batch *bt = st->batch;
-	size_t G = model_ghost_steps(&t->m->cfg), P = t->m->cfg.npiv;
 	const float *x;
 	struct tgt tg;
 	int s, n;
@@ -1081,14 +1082,7 @@ job_pass(struct thread *t, int back)
 		tgt_bind(&tg, t->m, bt, s);
 		forward(&t->a, t->m, &st->p, x, &tg, n, MM_TRAIN);
 		memcpy(st->loss + s, t->a.loss, (size_t)n * sizeof(float));
-		if (st->fprobs != NULL)
-			memcpy(st->fprobs + (size_t)s * 3, t->a.probs,
-			    (size_t)n * 3 * sizeof(float));
-		if (st->fghost != NULL)
-			memcpy(st->fghost + (size_t)s * 4 * G, t->a.ghost,
-			    (size_t)n * 4 * G * sizeof(float));
-		if (st->fpiv != NULL && P > 0)
-			pivout(st->fpiv + (size_t)s * 3 * P, t->a.piv, n * P);
+		outputs(t, s, n);
 		if (back)
 			backward(&t->a, t->m, &st->p, x, &tg, n, 1.0f / bt->B);
 	}
@@ -1157,26 +1151,36 @@ pivout(float *out, const float *raw, int n)
 	}
 }
 
+/* The outputs asked for of the n windows of the thread's last forward,
+ * windows s.. of the batch, into the state's arrays. */
+static void
+outputs(const struct thread *t, int s, int n)
+{
+	struct model_state *st = t->m->st;
+	size_t G = model_ghost_steps(&t->m->cfg), P = t->m->cfg.npiv;
+
+	if (st->pprobs != NULL)
+		calibrated(st->pprobs + (size_t)s * 3, t->a.probs, t->a.logits,
+		    st->ptemp, n);
+	if (st->pghost != NULL)
+		memcpy(st->pghost + (size_t)s * 4 * G, t->a.ghost,
+		    (size_t)n * 4 * G * sizeof(float));
+	if (st->ppiv != NULL && P > 0)
+		pivout(st->ppiv + (size_t)s * 3 * P, t->a.piv, n * P);
+}
+
 static void
 job_predict(struct thread *t)
 {
 	struct model_state *st = t->m->st;
 	size_t wf = model_xsize(&t->m->cfg);
-	size_t G = model_ghost_steps(&t->m->cfg), P = t->m->cfg.npiv;
 	int i, n;
 
 	while ((i = atomic_fetch_add(&st->pnext, st->pgroup)) < st->pB) {
 		n = st->pB - i < st->pgroup ? st->pB - i : st->pgroup;
 		forward(&t->a, t->m, &st->p, st->px + i * wf, NULL, n,
 		    matmul_rows_ld);
-		if (st->pprobs != NULL)
-			calibrated(st->pprobs + (size_t)i * 3, t->a.probs,
-			    t->a.logits, t->m->temperature, n);
-		if (st->pghost != NULL)
-			memcpy(st->pghost + (size_t)i * 4 * G, t->a.ghost,
-			    (size_t)n * 4 * G * sizeof(float));
-		if (st->ppiv != NULL)
-			pivout(st->ppiv + (size_t)i * 3 * P, t->a.piv, n * P);
+		outputs(t, i, n);
 	}
 }
 
@@ -1206,7 +1210,8 @@ model_predict_heads(struct model *m, const float *x, int B, float *probs,
 	st->px = x;
 	st->pprobs = probs;
 	st->pghost = ghost;
-	st->ppiv = P > 0 ? piv : NULL;
+	st->ppiv = piv;
+	st->ptemp = m->temperature;
 	st->pB = B;
 	st->pgroup = st->Bm < PREDICT_GROUP ? st->Bm : PREDICT_GROUP;
 	atomic_store(&st->pnext, 0);
@@ -1257,9 +1262,10 @@ model_forward_heads(struct model *m, const struct batch *b, float *probs,
 	if (!st->chosen)
 		choose_backend(m, b->B);
 	st->batch = b;
-	st->fprobs = probs;
-	st->fghost = ghost;
-	st->fpiv = piv;
+	st->pprobs = probs;	/* the raw softmax: temperature 1 */
+	st->pghost = ghost;
+	st->ppiv = piv;
+	st->ptemp = 1.0f;
 	run(st, job_forward, split(st, b->B));
 	for (j = 0; j < b->B; j++)
 		s += st->loss[j];
@@ -1314,7 +1320,7 @@ pass(struct model *m, int finite)
 	double s = 0.0;
 	int n, j;
 
-	st->fprobs = st->fghost = st->fpiv = NULL;
+	st->pprobs = st->pghost = st->ppiv = NULL;
 	n = split(st, st->batch->B);
 	run(st, job_train, n);
 	for (j = 0; j < st->batch->B; j++)
