@@ -476,7 +476,8 @@ softmax_row(float *x, int n, float scale)
  * hs products c ascending from zero and is then scaled; exp(x - max) sums
  * in 8 running sums by key modulo 8, added as hsum8 adds its lanes, then
  * the last T % 8 keys one by one; an output sums its T products j
- * ascending from zero.  scr: 8 NB (hs + T) floats.
+ * ascending from zero.  att NULL: the probabilities are not stored.
+ * scr: 8 NB (hs + T) floats.
  */
 INLINE void
 rows8(int NB, float *out, int ldo, float *att, const float *q,
@@ -586,7 +587,7 @@ rows8(int NB, float *out, int ldo, float *att, const float *q,
 		}
 	}
 	transpose(out, ldo, qt, n8, hs, n8);
-	for (bl = 0; bl < NB; bl++)
+	for (bl = 0; att != NULL && bl < NB; bl++)
 		transpose(att + (size_t)8 * bl * T, T, pt + (size_t)bl * T * 8, 8,
 		    T, 8);
 }
@@ -650,7 +651,7 @@ av_row(float *out, const float *p, size_t pa, const float *v, int ld, int T,
 
 CLONES void
 attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
-    int T, int nq, int C, int NH)
+    int T, int nq, int C, int NH, int keep)
 {
 	int hs = C / NH, C3 = 3 * C, b, h, i, n, i8 = nq & ~7;
 	float scale = 1.0f / sqrtf((float)hs);
@@ -668,7 +669,8 @@ attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
 			for (i = 0; i < i8; i += n) {
 				n = i + 32 <= i8 ? 32 : i + 16 <= i8 ? 16 : 8;
 				(n == 32 ? rows32 : n == 16 ? rows16 : rows8x1)(ob +
-				    (size_t)i * C + h * hs, C, a + (size_t)i * T,
+				    (size_t)i * C + h * hs, C, keep ? a + (size_t)i *
+				    T : NULL,
 				    q + (size_t)i * C3, k, v, C3, T, hs, scale, tmp);
 			}
 			if (i8 == nq)

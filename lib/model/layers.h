@@ -28,11 +28,13 @@ void	layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
 /*
  * Multi-head attention without a mask.  qkv (B,T,3C): q, k, v each split in
  * NH heads of C/NH columns.  The queries are the last nq positions of each
- * window.  out (B,nq,C); att (B,NH,nq,T) the softmax probabilities;
- * tmp (T * C/NH + nq * T floats) scratch.
+ * window.  out (B,nq,C); att (B,NH,nq,T) the softmax probabilities
+ * (keep 1; keep 0, a forward no backward follows: scratch, partly left
+ * as it was); tmp (T * C/NH + nq * T floats) scratch.  keep changes no
+ * bit of out.
  */
 void	attention_forward(float *out, float *att, float *tmp, const float *qkv,
-	    int B, int T, int nq, int C, int NH);
+	    int B, int T, int nq, int C, int NH, int keep);
 /* dqkv (B,T,3C) = (overwritten); tmp (T * C/NH + nq * T floats) scratch. */
 void	attention_backward(float *dqkv, float *tmp, const float *dout,
 	    const float *att, const float *qkv, int B, int T, int nq, int C,

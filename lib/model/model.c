@@ -677,7 +677,8 @@ dims(const struct model *m, int nb)
 /*
  * Forward of nb windows x (nb, model_xsize) into a's activations; mm
  * computes the linear layers.  tg NULL: probabilities, ghosts and pivot
- * outputs only.
+ * outputs only, no backward follows: the attention probabilities are not
+ * stored and GELU runs in place (less memory traffic, the same bits).
  */
 static void
 forward(struct acts *a, const struct model *m, const struct wts *p,
@@ -685,7 +686,8 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 {
 	struct dims d = dims(m, nb);
 	const float *in = a->enc, *rin;
-	int C = d.C, T = d.T, nq, Nq, l, b;
+	float *gelu;
+	int C = d.C, T = d.T, nq, Nq, l, b, keep = tg != NULL;
 
 	if (m->cfg.nctx == 0)
 		encoder_forward(a->enc, x, p->w_in, p->b_in, p->pos, nb, T,
@@ -722,7 +724,7 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 			    p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nb, C, C);
 		}
 		attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
-		    a->blk[l].qkv, nb, T, nq, C, d.NH);
+		    a->blk[l].qkv, nb, T, nq, C, d.NH, keep);
 		mm(a->blk[l].proj, C, a->blk[l].atty, C, p->blk[l].wo, C,
 		    p->blk[l].bo, Nq, C, C);
 		rin = in;
@@ -743,8 +745,9 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 		    a->blk[l].res2, p->blk[l].ln2_g, p->blk[l].ln2_b, Nq, C);
 		mm(a->blk[l].fch, 4 * C, a->blk[l].ln2, C, p->blk[l].w1, 4 * C,
 		    p->blk[l].b1, Nq, C, 4 * C);
-		gelu_forward(a->blk[l].fchg, a->blk[l].fch, (size_t)Nq * 4 * C);
-		mm(a->blk[l].fcp, C, a->blk[l].fchg, 4 * C, p->blk[l].w2, C,
+		gelu = keep ? a->blk[l].fchg : a->blk[l].fch;
+		gelu_forward(gelu, a->blk[l].fch, (size_t)Nq * 4 * C);
+		mm(a->blk[l].fcp, C, gelu, 4 * C, p->blk[l].w2, C,
 		    p->blk[l].b2, Nq, 4 * C, C);
 		residual_forward(a->blk[l].res3, a->blk[l].res2, a->blk[l].fcp,
 		    (size_t)Nq * C);

@@ -213,7 +213,7 @@ static int aB = 2, aT, anq, aC, aNH;
 static void
 fwd_attention(void)
 {
-	attention_forward(out, aatt, atmp, aq, aB, aT, anq, aC, aNH);
+	attention_forward(out, aatt, atmp, aq, aB, aT, anq, aC, aNH, 1);
 }
 
 static void
@@ -232,6 +232,12 @@ attention_case(int T, int nq, int C, int NH)
 	attention_forward_ref(o2, att2, aq, aB, T, nq, C, NH);
 	near_all("attention", out, o2, nout, 1e-5, 1e-4);
 	near_all("attention att", aatt, att2, natt, 1e-6, 1e-4);
+	/* without keeping the probabilities: the same bits of out */
+	memcpy(o2, out, nout * sizeof *out);
+	memset(out, 0, nout * sizeof *out);
+	memcpy(att2, aatt, natt * sizeof *aatt);
+	attention_forward(out, att2, atmp, aq, aB, aT, anq, aC, aNH, 0);
+	T_OK(memcmp(out, o2, nout * sizeof *out) == 0);
 	attention_backward(d, atmp, R, aatt, aq, aB, T, nq, C, NH);
 	attention_backward_ref(d2, R, aatt, aq, aB, T, nq, C, NH);
 	near_all("attention dqkv/ref", d, d2, nqkv, 1e-5, 1e-4);
