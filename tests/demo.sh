@@ -143,7 +143,21 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     END { print "  HOLD " n["HOLD"] ", BUY " n["BUY"] ", SELL " n["SELL"] "; the last: " last }' "$D/live.csv"
 echo "generation before: $(infer --info -m "$D/model.ckpt" | sed -n 's/^generation: *//p'), after: $(infer --info -m "$D/live.ckpt" | sed -n 's/^generation: *//p')"
 "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1]))
+k = d["skill"]
 print("live: %d trades, return %.2f%% (buy and hold %.2f%%), fees %.2f%% of the cash"
-      % (d["trades"], d["return_pct"], d["buy_hold_return_pct"], d["fees_pct"]))' "$D/live.json"
+      % (d["trades"], d["return_pct"], d["buy_hold_return_pct"], d["fees_pct"]))
+if k["signals"] > 0:
+    print("live skill: %d signals, hit rate %.1f%% (95%% interval %.1f..%.1f%%, p = %.3f against a coin)"
+          % (k["signals"], k["hit_rate_pct"], k["hit_rate_lo_pct"], k["hit_rate_hi_pct"], k["hit_rate_p_value"]))
+why = []
+if d["trades"] < 30:
+    why.append("%d trades are too few to judge a return" % d["trades"])
+if k["signals"] > 0 and (k.get("hit_rate_p_value") or 0) >= 0.05:
+    why.append("a hit rate of %.1f%% on %d signals is not told apart from a fair coin (50%%)"
+               % (k["hit_rate_pct"], k["signals"]))
+if why:
+    print("so this rehearses the live pipeline; it is not evidence of skill: %s."
+          % "; ".join(why))
+    print("judge the model on the walk-forward backtest (3.)")' "$D/live.json"
 
 say "done: everything is in $D/ (open $D/chart.svg in a browser)"
