@@ -693,6 +693,141 @@ attention_forward(float *out, float *att, float *tmp, const float *qkv, int B,
 	}
 }
 
+/* out[k] = the sum of r[k]'s 8 lanes, k 0..7, by pairs of lanes added in
+ * place (the order fixed, as hsum8's) */
+INLINE void
+hsum8x8(float *out, const v8 *r)
+{
+	v8 a[4], b[2];
+	int k;
+
+	_Pragma("GCC unroll 4")
+	for (k = 0; k < 4; k++)	/* lanes 0+1, 2+3 of r[2k] and r[2k+1], per half */
+		a[k] = SHUF(r[2 * k], r[2 * k + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+		    SHUF(r[2 * k], r[2 * k + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+	_Pragma("GCC unroll 2")
+	for (k = 0; k < 2; k++)
+		b[k] = SHUF(a[2 * k], a[2 * k + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+		    SHUF(a[2 * k], a[2 * k + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+	/* b[0] lanes: r0 r1 r2 r3 (low half) r0 r1 r2 r3 (high half) */
+	V8(out) = SHUF(b[0], b[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+	    SHUF(b[0], b[1], 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+/* out (n) = a (n, rows lda apart) . b (m) for rows 0..n-1, m a multiple
+ * of 8: each dot sums 8 running lanes, v ascending, then hsum8x8 for
+ * rows by 8 (hsum8 for the last n % 8) */
+INLINE void
+dots(float *out, const float *a, size_t lda, const float *b, int n, int m)
+{
+	v8 r[8];
+	int i, k, v;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		_Pragma("GCC unroll 8")
+		for (k = 0; k < 8; k++) {
+			const float *ak = a + (size_t)(i + k) * lda;
+
+			r[k] = CV8(ak) * CV8(b);
+			for (v = 8; v < m; v += 8)
+				r[k] = r[k] + CV8(ak + v) * CV8(b + v);
+		}
+		hsum8x8(out + i, r);
+	}
+	for (; i < n; i++) {
+		const float *ai = a + (size_t)i * lda;
+
+		r[0] = CV8(ai) * CV8(b);
+		for (v = 8; v < m; v += 8)
+			r[0] = r[0] + CV8(ai + v) * CV8(b + v);
+		out[i] = hsum8(&r[0]);
+	}
+}
+
+/*
+ * The last position's attention without the keys and values (layers.h):
+ * per window, per head h, with Wk_h and Wv_h its hs columns of wk and wv:
+ *   qk (C) = Wk_h q_h, each element a dot of hs (dots());
+ *   s (T)  = softmax(scale (x_j . qk)), dots of C;
+ *   z (C)  = sum_j s_j x_j, j ascending from zero;
+ *   out_h  = ((sum over c = 0 mod 4 of z_c Wv_h[c]) + (c = 1 mod 4)) +
+ *            ((2 mod 4) + (3 mod 4)), each c ascending; + bv_h.
+ * hs not a multiple of 8: the same sums one float at a time.
+ */
+CLONES void
+attention_last(float *out, float *tmp, const float *q, int ldq, const float *x,
+    const float *wk, const float *wv, int ldw, const float *bv, int B, int T,
+    int C, int NH)
+{
+	int hs = C / NH, b, h, c, i, j, v, vec = hs % 8 == 0;
+	float scale = 1.0f / sqrtf((float)hs), *qk = tmp, *sc = tmp + C;
+	float *z = sc + T;
+	v8 zero = { 0 }, a0, a1, a2, a3;
+
+	for (b = 0; b < B; b++) {
+		const float *qb = q + (size_t)b * ldq, *xb = x + (size_t)b * T * C;
+		float *ob = out + (size_t)b * C;
+
+		for (h = 0; h < NH; h++) {
+			const float *qh = qb + h * hs;
+
+			if (vec) {
+				dots(qk, wk + h * hs, ldw, qh, C, hs);
+				dots(sc, xb, C, qk, T, C);
+			} else {
+				for (c = 0; c < C; c++)
+					for (qk[c] = 0.0f, i = 0; i < hs; i++)
+						qk[c] += wk[(size_t)c * ldw + h * hs + i] *
+						    qh[i];
+				for (j = 0; j < T; j++)
+					for (sc[j] = 0.0f, c = 0; c < C; c++)
+						sc[j] += xb[(size_t)j * C + c] * qk[c];
+			}
+			softmax_row(sc, T, scale);
+			/* z by 4 vectors, the sums in registers */
+			for (c = 0; vec && c + 32 <= C; c += 32) {
+				a0 = a1 = a2 = a3 = zero;
+				for (j = 0; j < T; j++) {
+					const float *xj = xb + (size_t)j * C + c;
+					v8 p = zero + sc[j];
+
+					a0 = a0 + p * CV8(xj), a1 = a1 + p * CV8(xj + 8);
+					a2 = a2 + p * CV8(xj + 16);
+					a3 = a3 + p * CV8(xj + 24);
+				}
+				V8(z + c) = a0, V8(z + c + 8) = a1;
+				V8(z + c + 16) = a2, V8(z + c + 24) = a3;
+			}
+			for (c = vec ? C & ~31 : 0; c < C; c++)
+				for (z[c] = 0.0f, j = 0; j < T; j++)
+					z[c] += sc[j] * xb[(size_t)j * C + c];
+			/* out_h, 8 columns at a time: 4 sums by c mod 4 */
+			for (v = 0; vec && v < hs; v += 8) {
+				const float *w = wv + h * hs + v;
+
+				a0 = a1 = a2 = a3 = zero;
+				for (c = 0; c + 4 <= C; c += 4) {
+					a0 = a0 + z[c] * CV8(w + (size_t)c * ldw);
+					a1 = a1 + z[c + 1] * CV8(w + (size_t)(c + 1) * ldw);
+					a2 = a2 + z[c + 2] * CV8(w + (size_t)(c + 2) * ldw);
+					a3 = a3 + z[c + 3] * CV8(w + (size_t)(c + 3) * ldw);
+				}
+				for (; c < C; c++)
+					a0 = a0 + z[c] * CV8(w + (size_t)c * ldw);
+				V8(ob + h * hs + v) = ((a0 + a1) + (a2 + a3)) +
+				    CV8(bv + h * hs + v);
+			}
+			for (i = 0; !vec && i < hs; i++) {
+				float s = 0.0f;
+
+				for (c = 0; c < C; c++)
+					s += z[c] * wv[(size_t)c * ldw + h * hs + i];
+				ob[h * hs + i] = s + bv[h * hs + i];
+			}
+		}
+	}
+}
+
 CLONES void
 attention_backward(float *dqkv, float *tmp, const float *dout, const float *att,
     const float *qkv, int B, int T, int nq, int C, int NH)

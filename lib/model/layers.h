@@ -35,6 +35,21 @@ void	layernorm_backward(float *dinp, float *dg, float *db, const float *dout,
  */
 void	attention_forward(float *out, float *att, float *tmp, const float *qkv,
 	    int B, int T, int nq, int C, int NH, int keep);
+/*
+ * The attention output of the last position alone where no backward
+ * follows, from the normalized rows rather than the keys and values: the
+ * score of position j is x_j . (Wk_h q_h) (the bias's q_h . bk_h is the
+ * same for every j, and a softmax does not see it), the output
+ * (sum_j p_j x_j) Wv_h + bv_h (the p_j sum to 1): 2 C C + 2 NH T C
+ * multiply-adds where the keys and values take 2 T C C.  q (B rows, ldq
+ * apart) the last position's queries (bias added); x (B,T,C) the rows the
+ * keys and values would be made of; wk, wv (C, C) rows ldw apart, bv (C).
+ * out (B,C); tmp (2 C + T floats) scratch.  The same as attention_forward
+ * with nq 1 up to rounding.
+ */
+void	attention_last(float *out, float *tmp, const float *q, int ldq,
+	    const float *x, const float *wk, const float *wv, int ldw,
+	    const float *bv, int B, int T, int C, int NH);
 /* dqkv (B,T,3C) = (overwritten); tmp (T * C/NH + nq * T floats) scratch. */
 void	attention_backward(float *dqkv, float *tmp, const float *dout,
 	    const float *att, const float *qkv, int B, int T, int nq, int C,

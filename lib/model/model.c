@@ -455,7 +455,7 @@ struct acts {
 						 * window rows' gradient, the
 						 * contexts' rows of enc's */
 	float	*dlogits, *dghost, *dpiv;	/* (Bm,3) (Bm,G,4) (Bm,P,3) */
-	float	*tmp;				/* (T hs + T T) attention scratch */
+	float	*tmp;		/* (T hs + T T, at least 2 C + T) attention scratch */
 	float	*wt;				/* (4C C) a transposed weight */
 	float	*grads;				/* (nparams) this thread's share */
 };
@@ -565,7 +565,8 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bm)
 	A(dlogits, Bm * 3);
 	A(dghost, Bm * 4 * G);
 	A(dpiv, Bm * 3 * P);
-	A(tmp, T * (C / NH) + T * T);
+	A(tmp, T * (C / NH) + T * T > 2 * C + T ? T * (C / NH) + T * T :
+	    2 * C + T);
 	A(wt, 4 * C * C);
 	A(grads, m->nparams);
 #undef A
@@ -678,7 +679,9 @@ dims(const struct model *m, int nb)
  * Forward of nb windows x (nb, model_xsize) into a's activations; mm
  * computes the linear layers.  tg NULL: probabilities, ghosts and pivot
  * outputs only, no backward follows: the attention probabilities are not
- * stored and GELU runs in place (less memory traffic, the same bits).
+ * stored, GELU runs in place (less memory traffic, the same bits), and the
+ * last block's attention needs no keys or values (attention_last: the
+ * same up to rounding).
  */
 static void
 forward(struct acts *a, const struct model *m, const struct wts *p,
@@ -715,16 +718,24 @@ forward(struct acts *a, const struct model *m, const struct wts *p,
 				    C, C, p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nq,
 				    C, C);
 		} else {
-			/* keys and values everywhere, the query at T-1 only */
-			mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
-			    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C, d.N,
-			    C, 2 * C);
+			/* the query at T-1 only; for a backward, the keys and
+			 * values everywhere, else none (attention_last) */
+			if (keep)
+				mm(a->blk[l].qkv + C, 3 * C, a->blk[l].ln1, C,
+				    p->blk[l].wqkv + C, 3 * C, p->blk[l].bqkv + C,
+				    d.N, C, 2 * C);
 			mm(a->blk[l].qkv + (size_t)(T - 1) * 3 * C, T * 3 * C,
 			    a->blk[l].ln1 + (size_t)(T - 1) * C, T * C,
 			    p->blk[l].wqkv, 3 * C, p->blk[l].bqkv, nb, C, C);
 		}
-		attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
-		    a->blk[l].qkv, nb, T, nq, C, d.NH, keep);
+		if (nq == 1 && !keep)
+			attention_last(a->blk[l].atty, a->tmp, a->blk[l].qkv +
+			    (size_t)(T - 1) * 3 * C, T * 3 * C, a->blk[l].ln1,
+			    p->blk[l].wqkv + C, p->blk[l].wqkv + 2 * C, 3 * C,
+			    p->blk[l].bqkv + 2 * C, nb, T, C, d.NH);
+		else
+			attention_forward(a->blk[l].atty, a->blk[l].att, a->tmp,
+			    a->blk[l].qkv, nb, T, nq, C, d.NH, keep);
 		mm(a->blk[l].proj, C, a->blk[l].atty, C, p->blk[l].wo, C,
 		    p->blk[l].bo, Nq, C, C);
 		rin = in;

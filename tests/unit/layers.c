@@ -258,6 +258,50 @@ test_attention(void)
 	attention_case(16, 16, 32, 2);	/* heads of 16: 2 x 2 blocks */
 }
 
+/*
+ * attention_last against attention_forward with nq 1 on the keys and
+ * values made of the same rows: x (B,T,C), wqkv (C,3C), bqkv (3C), qkv = x
+ * wqkv + bqkv in double; the last row's query as attention_last reads it
+ * (rows T*3C apart).
+ */
+static void
+attention_last_case(int T, int C, int NH)
+{
+	size_t n = (size_t)aB * T * C, nqkv = (size_t)aB * T * 3 * C;
+	float *x = rnd(n, 1.0f), *w = rnd((size_t)C * 3 * C, 0.3f);
+	float *bq = rnd((size_t)3 * C, 0.2f), *qkv = zeros(nqkv);
+	float *o1 = zeros((size_t)aB * C), *o2 = zeros((size_t)aB * C);
+	float *att = zeros((size_t)aB * NH * T);
+	float *tmp = zeros((size_t)T * (C / NH) + T * T + 2 * C + T);
+	size_t r;
+	int c, k;
+
+	for (r = 0; r < (size_t)aB * T; r++)
+		for (c = 0; c < 3 * C; c++) {
+			double s = bq[c];
+
+			for (k = 0; k < C; k++)
+				s += (double)x[r * C + k] * w[(size_t)k * 3 * C + c];
+			qkv[r * 3 * C + c] = (float)s;
+		}
+	attention_forward(o1, att, tmp, qkv, aB, T, 1, C, NH, 1);
+	attention_last(o2, tmp, qkv + (size_t)(T - 1) * 3 * C, T * 3 * C, x,
+	    w + C, w + 2 * C, 3 * C, bq + 2 * C, aB, T, C, NH);
+	near_all("attention_last", o2, o1, (size_t)aB * C, 1e-5, 1e-4);
+	free(x), free(w), free(bq), free(qkv), free(o1), free(o2), free(att),
+	    free(tmp);
+}
+
+static void
+test_attention_last(void)
+{
+	attention_last_case(32, 32, 4);	/* the default: heads of 8 */
+	attention_last_case(64, 64, 4);	/* heads of 16 */
+	attention_last_case(13, 24, 3);	/* rows by 8 and a tail */
+	attention_last_case(5, 12, 3);	/* heads of 4: one float at a time */
+	attention_last_case(104, 32, 4);	/* with contexts */
+}
+
 /* gelu */
 static float *gx;
 
@@ -375,6 +419,7 @@ main(void)
 	T_RUN(test_encoder);
 	T_RUN(test_layernorm);
 	T_RUN(test_attention);
+	T_RUN(test_attention_last);
 	T_RUN(test_gelu);
 	T_RUN(test_loss);
 	return T_END();
