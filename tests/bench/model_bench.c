@@ -9,10 +9,12 @@
  * (CANDLEKIT_MATMUL, OPENBLAS_CORETYPE).  Each figure is the best of 5
  * slices of the time: the machine is shared.  Prints one line:
  * "c W d L h train_sps latency_us batch_wps nominal_flops backend core
- * infer_flops avx512 threads latency_cpu_us # how-the-backend-was-chosen",
- * threads the number used (0 resolved to the CPUs the process may use),
- * latency_cpu_us the process's CPU time a window, which other processes
- * on a shared machine do not inflate.
+ * infer_flops avx512 threads latency_cpu_us train_flops #
+ * how-the-backend-was-chosen", threads the number used (0 resolved to
+ * the CPUs the process may use), latency_cpu_us the process's CPU time a
+ * window, which other processes on a shared machine do not inflate,
+ * infer_flops and train_flops the FLOPs of the forward of one window
+ * that prediction and training compute.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -36,16 +38,31 @@ flops(const struct model_config *c)
 	    MODEL_NGHOST);
 }
 
-/* FLOPs of one window at inference, where the last block computes keys
- * and values everywhere but the rest for the last position only. */
+/* FLOPs of the forward of one window in training, where the last block
+ * computes keys and values everywhere but the rest for the last position
+ * only. */
 static double
-flops_infer(const struct model_config *c)
+flops_train(const struct model_config *c)
 {
 	double T = model_tokens(c), W = c->W, C = c->d;
 
 	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (4 * T * C * C +
 	    20 * W * C * C + 4 * W * T * C) + 2 * T * C * 2 * C + 20 * C * C +
 	    4 * T * C + 2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+}
+
+/* FLOPs of one window at inference: the last block at the last position
+ * only and without keys or values (layers.h, attention_last): the query,
+ * Wk_h q_h and Wv_h (2 C C each, all heads), the scores and the weighted
+ * rows (2 NH T C each), the projection and the MLP (18 C C). */
+static double
+flops_infer(const struct model_config *c)
+{
+	double T = model_tokens(c), W = c->W, C = c->d, NH = c->h;
+
+	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (4 * T * C * C +
+	    20 * W * C * C + 4 * W * T * C) + 24 * C * C + 4 * NH * T * C +
+	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
 }
 
 /* The process's CPU time, s. */
@@ -148,10 +165,10 @@ main(int argc, char *argv[])
 			bat = n * 256.0 / t;
 	}
 
-	printf("c %s %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d %d %.2f # %s\n",
+	printf("c %s %d %d %d %.0f %.2f %.0f %.0f %s %s %.0f %d %d %.2f %.0f # %s\n",
 	    argv[1], c.d, c.L, c.h, train, lat, bat, flops(&c),
 	    matmul_backend_name(), matmul_blas_core(), flops_infer(&c),
-	    matmul_avx512(), nth, cpu, matmul_backend_why());
+	    matmul_avx512(), nth, cpu, flops_train(&c), matmul_backend_why());
 	free(x), free(tg), free(mk), free(lab);
 	model_free(&m);
 	return 0;
