@@ -36,27 +36,42 @@ logratio(double a, double b)
 }
 
 /* features_window's body; x's candles nf floats apart. */
+/* Candles whose two logs window() keeps rather than computes three times
+ * (4 KB of stack); longer windows compute them again: the same values. */
+#define MEMO	256
+
 static void
 window(float *x, int nf, double *s, const double *o, const double *h,
     const double *l, const double *c, const double *v, int W)
 {
 	double mr = 0.0, vr = 0.0, mu = 0.0, vu = 0.0, sd, su, p, r;
-	int i;
+	double lr[MEMO], lu[MEMO];
+	int i, memo = W <= MEMO;
 
+#define R3(i)	(memo ? lr[(i) - 1] : logratio(c[i], c[(i) - 1]))
+#define LU(i)	(memo ? lu[(i) - 1] : log1p(v[i]))
 	/* r3 = ln(close[i] / close[i-1]): mean, then the population std */
-	for (i = 1; i <= W; i++)
-		mr += logratio(c[i], c[i - 1]);
+	for (i = 1; i <= W; i++) {
+		r = logratio(c[i], c[i - 1]);
+		if (memo)
+			lr[i - 1] = r;
+		mr += r;
+	}
 	mr /= W;
 	for (i = 1; i <= W; i++) {
-		r = logratio(c[i], c[i - 1]) - mr;
+		r = R3(i) - mr;
 		vr += r * r;
 	}
 	sd = sqrt(vr / W) + 1e-8;
-	for (i = 1; i <= W; i++)
-		mu += log1p(v[i]);
+	for (i = 1; i <= W; i++) {
+		r = log1p(v[i]);
+		if (memo)
+			lu[i - 1] = r;
+		mu += r;
+	}
 	mu /= W;
 	for (i = 1; i <= W; i++) {
-		r = log1p(v[i]) - mu;
+		r = LU(i) - mu;
 		vu += r * r;
 	}
 	su = sqrt(vu / W) + 1e-6;
@@ -67,9 +82,11 @@ window(float *x, int nf, double *s, const double *o, const double *h,
 		f[0] = clamp(logratio(o[i], p) / sd);
 		f[1] = clamp(logratio(h[i], p) / sd);
 		f[2] = clamp(logratio(l[i], p) / sd);
-		f[3] = clamp(logratio(c[i], p) / sd);
-		f[4] = clamp((log1p(v[i]) - mu) / su);
+		f[3] = clamp(R3(i) / sd);
+		f[4] = clamp((LU(i) - mu) / su);
 	}
+#undef R3
+#undef LU
 	*s = sd;
 }
 

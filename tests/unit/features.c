@@ -14,27 +14,30 @@ static const double l[W + 1] = { 9.9, 10.0, 10.1, 10.0, 10.2, 10.2, 10.5 };
 static const double c[W + 1] = { 10.1, 10.3, 10.2, 10.4, 10.3, 10.6, 10.8 };
 static const double v[W + 1] = { 100, 250, 0, 1000, 50, 300, 120 };
 
+/* features_window on (o, h, l, c, v) of n candles against the formulas */
 static void
-test_window(void)
+check_window(const double *o, const double *h, const double *l,
+    const double *c, const double *v, int n)
 {
-	float x[W * 5];
-	double s, r3[W], mean = 0, var = 0, u[W], mu = 0, vu = 0, su;
+	float *x = malloc((size_t)n * 5 * sizeof *x);
+	double s, *r3 = malloc(n * sizeof *r3), *u = malloc(n * sizeof *u);
+	double mean = 0, var = 0, mu = 0, vu = 0, su;
 	int i;
 
-	features_window(x, &s, o, h, l, c, v, W);
-	for (i = 0; i < W; i++) {
+	features_window(x, &s, o, h, l, c, v, n);
+	for (i = 0; i < n; i++) {
 		r3[i] = log(c[i + 1] / c[i]);
-		mean += r3[i] / W;
+		mean += r3[i] / n;
 		u[i] = log(1 + v[i + 1]);
-		mu += u[i] / W;
+		mu += u[i] / n;
 	}
-	for (i = 0; i < W; i++) {
-		var += (r3[i] - mean) * (r3[i] - mean) / W;
-		vu += (u[i] - mu) * (u[i] - mu) / W;
+	for (i = 0; i < n; i++) {
+		var += (r3[i] - mean) * (r3[i] - mean) / n;
+		vu += (u[i] - mu) * (u[i] - mu) / n;
 	}
 	T_NEAR(s, sqrt(var) + 1e-8, 0, 1e-12);
 	su = sqrt(vu) + 1e-6;
-	for (i = 0; i < W; i++) {
+	for (i = 0; i < n; i++) {
 		T_NEAR(x[i * 5 + 0], log(o[i + 1] / c[i]) / s, 1e-6, 1e-6);
 		T_NEAR(x[i * 5 + 1], log(h[i + 1] / c[i]) / s, 1e-6, 1e-6);
 		T_NEAR(x[i * 5 + 2], log(l[i + 1] / c[i]) / s, 1e-6, 1e-6);
@@ -42,6 +45,30 @@ test_window(void)
 		T_NEAR(x[i * 5 + 4], (u[i] - mu) / su, 1e-6, 1e-6);
 		T_OK(fabs(x[i * 5 + 4]) <= 10);
 	}
+	free(x), free(r3), free(u);
+}
+
+static void
+test_window(void)
+{
+	check_window(o, h, l, c, v, W);
+}
+
+/* windows around the 256 candles whose logs the code keeps */
+static void
+test_long(void)
+{
+	static double lo[1001], lh[1001], ll[1001], lc[1001], lv[1001];
+	int i, n[] = { 255, 256, 257, 1000 };
+
+	for (i = 0; i <= 1000; i++) {
+		lc[i] = 100 * exp(0.01 * sin(i * 0.37) + 0.002 * i);
+		lo[i] = lc[i] * (1 + 0.003 * cos(i * 1.3));
+		lh[i] = lc[i] * 1.01, ll[i] = lc[i] * 0.99;
+		lv[i] = 1000 + 900 * sin(i * 0.11);
+	}
+	for (i = 0; i < 4; i++)
+		check_window(lo, lh, ll, lc, lv, n[i]);
 }
 
 static void
@@ -132,6 +159,7 @@ int
 main(void)
 {
 	T_RUN(test_window);
+	T_RUN(test_long);
 	T_RUN(test_clamp);
 	T_RUN(test_ghost);
 	T_RUN(test_extreme);
