@@ -470,6 +470,8 @@ struct thread {
 
 struct model_state {
 	int		 maxB, nthreads;
+	float		*gdirect;	/* m->grads, zeroed: thread 0's gradients
+					 * go straight there (a training step) */
 	int		 Bm, Bmax;		/* windows a pass of a thread: in
 						 * force, reserved */
 	int		 chosen;		/* matmul_choose() called */
@@ -820,11 +822,12 @@ ctx_rows_backward(struct acts *a, int nb, int T, int W, int C, int before)
 	}
 }
 
-/* Backward of the last forward of nb windows, added into a->grads; scale
- * is 1 / (the whole batch's size). */
+/* Backward of the last forward of nb windows, added into the gradients
+ * at gbase (nparams floats, laid out as the parameters); scale is 1 /
+ * (the whole batch's size). */
 static void
 backward(struct acts *a, const struct model *m, const struct wts *p,
-    const float *x, const struct tgt *tg, int nb, float scale)
+    const float *x, const struct tgt *tg, int nb, float scale, float *gbase)
 {
 	struct dims d = dims(m, nb);
 	const float *in;
@@ -832,7 +835,7 @@ backward(struct acts *a, const struct model *m, const struct wts *p,
 	struct wts g;
 	int C = d.C, T = d.T, nq, Nq, l, b;
 
-	wts_bind(&g, m, a->grads);
+	wts_bind(&g, m, gbase);
 	zero(a->dlogits, (size_t)nb * 3);
 	zero(a->dghost, (size_t)nb * 4 * d.G);
 	loss_backward(a->dlogits, a->dghost, a->probs, a->ghost, tg->label,
@@ -1084,12 +1087,13 @@ job_pass(struct thread *t, int back)
 	const struct batch *bt = st->batch;
 	const float *x;
 	struct tgt tg;
+	float *g = t->id == 0 && st->gdirect ? st->gdirect : t->a.grads;
 	int s, n;
 
 	if (t->hi <= t->lo)
 		return;
-	if (back)
-		zero(t->a.grads, t->m->nparams);
+	if (back && g == t->a.grads)
+		zero(g, t->m->nparams);
 	for (s = t->lo; s < t->hi; s += n) {
 		n = t->hi - s < st->Bm ? t->hi - s : st->Bm;
 		x = bt->x + (size_t)s * model_xsize(&t->m->cfg);
@@ -1098,7 +1102,7 @@ job_pass(struct thread *t, int back)
 		memcpy(st->loss + s, t->a.loss, (size_t)n * sizeof(float));
 		outputs(t, s, n);
 		if (back)
-			backward(&t->a, t->m, &st->p, x, &tg, n, 1.0f / bt->B);
+			backward(&t->a, t->m, &st->p, x, &tg, n, 1.0f / bt->B, g);
 	}
 }
 
@@ -1305,12 +1309,14 @@ model_zero_grad(struct model *m)
 
 /* The batch's gradient added into m->grads: thread 0's share + thread
  * 1's + ..., in a fixed order, summed in thread 0's buffer (loops a
- * compiler vectorizes). */
+ * compiler vectorizes).  Where thread 0 added straight into m->grads,
+ * zeroed (gdirect), the others' add into it in the same order: the same
+ * sums, one pass over the gradients less. */
 static void
 add_grads(struct model *m, int n)
 {
 	struct model_state *st = m->st;
-	float *s = st->t[0].a.grads;
+	float *s = st->gdirect ? m->grads : st->t[0].a.grads;
 	size_t j;
 	int i;
 
@@ -1320,7 +1326,7 @@ add_grads(struct model *m, int n)
 		for (j = 0; j < m->nparams; j++)
 			s[j] += g[j];
 	}
-	for (j = 0; j < m->nparams; j++)
+	for (j = 0; !st->gdirect && j < m->nparams; j++)
 		m->grads[j] += s[j];
 }
 
@@ -1366,9 +1372,13 @@ model_train_step(struct model *m, const struct batch *b, const struct adamw *o)
 		choose_backend(m, b->B);
 	model_zero_grad(m);
 	m->st->batch = b;
+	m->st->gdirect = m->grads;
 	loss = pass(m, 1);
-	if (!isfinite(loss))	/* not applied: m->step tells */
+	m->st->gdirect = NULL;
+	if (!isfinite(loss)) {	/* not applied: m->step tells */
+		model_zero_grad(m);	/* thread 0 added into them */
 		return loss;
+	}
 	adamw_step(m, o);
 	return loss;
 }
