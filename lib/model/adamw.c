@@ -122,11 +122,47 @@ finite8(float *p, const float *g, float *mm, float *v, size_t n, float decay,
 {
 	return step8(0, p, g, mm, v, n, decay, b1, b2, eps, step_size, bc2s);
 }
-#define UPDATE8(...)	(__builtin_cpu_supports("avx") ? update8(__VA_ARGS__) : 0)
-#define FINITE8(...)	(__builtin_cpu_supports("avx") ? finite8(__VA_ARGS__) : 0)
+
+/* The squares of g (n) in the four running sums s (lane k: elements k mod
+ * 4), each square and sum in double as the scalar loop does them: the
+ * same bits; returns the elements done. */
+__attribute__((target("avx")))
+static size_t
+squares4(double s[4], const float *g, size_t n)
+{
+	__m256d acc = _mm256_loadu_pd(s), x;
+	size_t j;
+
+	for (j = 0; j + 4 <= n; j += 4) {
+		x = _mm256_cvtps_pd(_mm_loadu_ps(g + j));
+		acc = _mm256_add_pd(acc, _mm256_mul_pd(x, x));
+	}
+	_mm256_storeu_pd(s, acc);
+	return j;
+}
+
+/* g (n) *= c, 8 at a time; returns the elements done */
+__attribute__((target("avx")))
+static size_t
+scale8(float *g, size_t n, float c)
+{
+	__m256 vc = _mm256_set1_ps(c);
+	size_t j;
+
+	for (j = 0; j + 8 <= n; j += 8)
+		_mm256_storeu_ps(g + j, _mm256_mul_ps(_mm256_loadu_ps(g + j), vc));
+	return j;
+}
+#define AVX	__builtin_cpu_supports("avx")
+#define UPDATE8(...)	(AVX ? update8(__VA_ARGS__) : 0)
+#define FINITE8(...)	(AVX ? finite8(__VA_ARGS__) : 0)
+#define SQUARES4(s, g, n)	(AVX ? squares4(s, g, n) : 0)
+#define SCALE8(g, n, c)	(AVX ? scale8(g, n, c) : 0)
 #else
 #define UPDATE8(...)	0
 #define FINITE8(...)	0
+#define SQUARES4(s, g, n)	0
+#define SCALE8(g, n, c)	0
 #endif
 
 float
@@ -138,7 +174,7 @@ adamw_step(struct model *m, const struct adamw *o)
 	int i;
 
 	/* the squares in four running sums (j mod 4), then added in order */
-	for (j = 0; j + 4 <= m->nparams; j += 4)
+	for (j = SQUARES4(s, m->grads, m->nparams); j + 4 <= m->nparams; j += 4)
 		for (k = 0; k < 4; k++)
 			s[k] += (double)m->grads[j + k] * m->grads[j + k];
 	for (; j < m->nparams; j++)
@@ -149,7 +185,7 @@ adamw_step(struct model *m, const struct adamw *o)
 		return isfinite(norm) ? INFINITY : (float)norm;
 	/* clip_grad_norm_: scale by max_norm / (norm + 1e-6) when below 1 */
 	if (o->clip > 0 && (coef = (float)(o->clip / (norm + 1e-6))) < 1.0f)
-		for (j = 0; j < m->nparams; j++)
+		for (j = SCALE8(m->grads, m->nparams, coef); j < m->nparams; j++)
 			m->grads[j] *= coef;
 	bc1 = 1.0 - pow(o->beta1, (double)(m->step + 1));
 	bc2 = 1.0 - pow(o->beta2, (double)(m->step + 1));
