@@ -358,9 +358,13 @@ now(void)
  * thread), the best of ROUNDS alternating rounds (a neighbour's burst of
  * work slows one round, not the choice), and pick per product and
  * direction the faster (blas by BLAS_EDGE); t: a step's products all
- * native, all blas, as picked, in seconds.
+ * native, all blas, as picked, in seconds.  15 rounds: on a virtual CPU
+ * whose core's FMA units another guest shares, full speed came in only
+ * some of the 30 us runs of an FMA loop (8% to 90% of them on an AMD EPYC
+ * guest, tests/bench/peak.c), and with 5 rounds one backend's best could
+ * miss every fast phase the other caught.
  */
-#define ROUNDS	5
+#define ROUNDS	15
 /*
  * blas only where it takes less than BLAS_EDGE of the hand kernels' time:
  * the timing runs on one thread with its buffers warm in the cache, where
