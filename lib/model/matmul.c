@@ -1111,9 +1111,7 @@ backward_rows_any(float *dinp, int set, float *dw, float *dbias,
 	int i, j;
 
 	if (dinp != NULL) {
-		for (i = 0; i < IC; i++)
-			for (j = 0; j < OC; j++)
-				wt[(size_t)j * IC + i] = w[(size_t)i * OC + j];
+		transpose(wt, IC, w, OC, IC, OC);
 		rows_any(dinp, IC, dout, OC, wt, IC, NULL, N, OC, IC, !set);
 	}
 #if HAVE_ROWS16
