@@ -1076,9 +1076,10 @@ static void	outputs(const struct thread *, int, int);
  * This thread's share of the batch, Bm windows a pass: the forward (losses
  * and the outputs asked for into the state's arrays), and with back the
  * backward of those windows straight after, while their activations are
- * still in the cache.  The gradients add into a.grads window after window,
- * each element's sum in the order of the rows as in one pass of the whole
- * share: the same bits for any Bm.
+ * still in the cache.  The gradients add into a.grads (thread 0's, in a
+ * training step, straight into the zeroed m->grads: gdirect) window after
+ * window, each element's sum in the order of the rows as in one pass of
+ * the whole share: the same bits for any Bm.
  */
 static void
 job_pass(struct thread *t, int back)
