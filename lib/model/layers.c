@@ -664,34 +664,40 @@ hsum8x8(float *out, const v8 *r)
 	    SHUF(b[0], b[1], 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
-/* out (n) = a (n, rows lda apart) . b (m) for rows 0..n-1, m a multiple
- * of 8: each dot sums 8 running lanes, v ascending, then hsum8x8 for
- * rows by 8 (hsum8 for the last n % 8) */
+/* out (n) = a (n, rows lda apart) . b (m) for rows 0..n-1: each dot sums
+ * 8 running lanes over the first m & ~7 (none: zero), hsum8x8 for rows by
+ * 8 (hsum8 for the last n % 8), then adds the last m % 8 products one by
+ * one */
 INLINE void
 dots(float *out, const float *a, size_t lda, const float *b, int n, int m)
 {
-	v8 r[8];
-	int i, k, v;
+	v8 zero = { 0 }, r[8];
+	int i, k, v, m8 = m & ~7;
 
+#define DOT8(r, p) do { \
+	(r) = m8 > 0 ? CV8(p) * CV8(b) : zero; \
+	for (v = 8; v < m8; v += 8) \
+		(r) = (r) + CV8((p) + v) * CV8(b + v); \
+} while (0)
+#define TAIL(o, p) do { \
+	for (v = m8; v < m; v++) \
+		(o) += (p)[v] * b[v]; \
+} while (0)
 	for (i = 0; i + 8 <= n; i += 8) {
 		_Pragma("GCC unroll 8")
-		for (k = 0; k < 8; k++) {
-			const float *ak = a + (size_t)(i + k) * lda;
-
-			r[k] = CV8(ak) * CV8(b);
-			for (v = 8; v < m; v += 8)
-				r[k] = r[k] + CV8(ak + v) * CV8(b + v);
-		}
+		for (k = 0; k < 8; k++)
+			DOT8(r[k], a + (size_t)(i + k) * lda);
 		hsum8x8(out + i, r);
+		for (k = 0; m8 < m && k < 8; k++)
+			TAIL(out[i + k], a + (size_t)(i + k) * lda);
 	}
 	for (; i < n; i++) {
-		const float *ai = a + (size_t)i * lda;
-
-		r[0] = CV8(ai) * CV8(b);
-		for (v = 8; v < m; v += 8)
-			r[0] = r[0] + CV8(ai + v) * CV8(b + v);
+		DOT8(r[0], a + (size_t)i * lda);
 		out[i] = hsum8(&r[0]);
+		TAIL(out[i], a + (size_t)i * lda);
 	}
+#undef DOT8
+#undef TAIL
 }
 
 /*
@@ -702,7 +708,7 @@ dots(float *out, const float *a, size_t lda, const float *b, int n, int m)
  *   z (C)  = sum_j s_j x_j, j ascending from zero;
  *   out_h  = ((sum over c = 0 mod 4 of z_c Wv_h[c]) + (c = 1 mod 4)) +
  *            ((2 mod 4) + (3 mod 4)), each c ascending; + bv_h.
- * hs not a multiple of 8: the same sums one float at a time.
+ * hs not a multiple of 8: out_h's sums one float at a time.
  */
 CLONES void
 attention_last(float *out, float *tmp, const float *q, int ldq, const float *x,
@@ -721,21 +727,11 @@ attention_last(float *out, float *tmp, const float *q, int ldq, const float *x,
 		for (h = 0; h < NH; h++) {
 			const float *qh = qb + h * hs;
 
-			if (vec) {
-				dots(qk, wk + h * hs, ldw, qh, C, hs);
-				dots(sc, xb, C, qk, T, C);
-			} else {
-				for (c = 0; c < C; c++)
-					for (qk[c] = 0.0f, i = 0; i < hs; i++)
-						qk[c] += wk[(size_t)c * ldw + h * hs + i] *
-						    qh[i];
-				for (j = 0; j < T; j++)
-					for (sc[j] = 0.0f, c = 0; c < C; c++)
-						sc[j] += xb[(size_t)j * C + c] * qk[c];
-			}
+			dots(qk, wk + h * hs, ldw, qh, C, hs);
+			dots(sc, xb, C, qk, T, C);
 			softmax_row(sc, T, scale);
 			/* z by 4 vectors, the sums in registers */
-			for (c = 0; vec && c + 32 <= C; c += 32) {
+			for (c = 0; c + 32 <= C; c += 32) {
 				a0 = a1 = a2 = a3 = zero;
 				for (j = 0; j < T; j++) {
 					const float *xj = xb + (size_t)j * C + c;
@@ -748,7 +744,7 @@ attention_last(float *out, float *tmp, const float *q, int ldq, const float *x,
 				V8(z + c) = a0, V8(z + c + 8) = a1;
 				V8(z + c + 16) = a2, V8(z + c + 24) = a3;
 			}
-			for (c = vec ? C & ~31 : 0; c < C; c++)
+			for (c = C & ~31; c < C; c++)
 				for (z[c] = 0.0f, j = 0; j < T; j++)
 					z[c] += sc[j] * xb[(size_t)j * C + c];
 			/* out_h, 8 columns at a time: 4 sums by c mod 4 */

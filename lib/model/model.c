@@ -518,7 +518,7 @@ static size_t
 acts_layout(struct acts *a, float *base, const struct model *m, int Bm)
 {
 	size_t off = 0, T = model_tokens(&m->cfg), C = m->cfg.d, NH = m->cfg.h;
-	size_t N = Bm * T, nq, Nq, ctx = m->cfg.nctx > 0;
+	size_t N = Bm * T, nq, Nq, ctx = m->cfg.nctx > 0, scr;
 	size_t G = model_ghost_steps(&m->cfg), P = m->cfg.npiv;
 	int l;
 
@@ -567,8 +567,8 @@ acts_layout(struct acts *a, float *base, const struct model *m, int Bm)
 	A(dlogits, Bm * 3);
 	A(dghost, Bm * 4 * G);
 	A(dpiv, Bm * 3 * P);
-	A(tmp, T * (C / NH) + T * T > 2 * C + T ? T * (C / NH) + T * T :
-	    2 * C + T);
+	scr = T * (C / NH) + T * T;	/* attention_forward's, attention_last's */
+	A(tmp, scr > 2 * C + T ? scr : 2 * C + T);
 	A(wt, 4 * C * C);
 	A(grads, m->nparams);
 #undef A

@@ -38,17 +38,27 @@ flops(const struct model_config *c)
 	    MODEL_NGHOST);
 }
 
-/* FLOPs of the forward of one window in training, where the last block
- * computes keys and values everywhere but the rest for the last position
- * only. */
+/* What training's and prediction's forwards share: the encoder, the
+ * blocks before the last (keys and values at all T, the rest at the
+ * window's W) and the heads. */
 static double
-flops_train(const struct model_config *c)
+flops_common(const struct model_config *c)
 {
 	double T = model_tokens(c), W = c->W, C = c->d;
 
 	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (4 * T * C * C +
-	    20 * W * C * C + 4 * W * T * C) + 2 * T * C * 2 * C + 20 * C * C +
-	    4 * T * C + 2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+	    20 * W * C * C + 4 * W * T * C) + 2 * C * (MODEL_NCLASS +
+	    MODEL_NGHOST);
+}
+
+/* FLOPs of the forward of one window in training: the last block's keys
+ * and values at all T, the rest at the last position only. */
+static double
+flops_train(const struct model_config *c)
+{
+	double T = model_tokens(c), C = c->d;
+
+	return flops_common(c) + 2 * T * C * 2 * C + 20 * C * C + 4 * T * C;
 }
 
 /* FLOPs of one window at inference: the last block at the last position
@@ -58,11 +68,9 @@ flops_train(const struct model_config *c)
 static double
 flops_infer(const struct model_config *c)
 {
-	double T = model_tokens(c), W = c->W, C = c->d, NH = c->h;
+	double T = model_tokens(c), C = c->d, NH = c->h;
 
-	return 2 * T * MODEL_NFEAT * C + (c->L - 1) * (4 * T * C * C +
-	    20 * W * C * C + 4 * W * T * C) + 24 * C * C + 4 * NH * T * C +
-	    2 * C * (MODEL_NCLASS + MODEL_NGHOST);
+	return flops_common(c) + 24 * C * C + 4 * NH * T * C;
 }
 
 /* The process's CPU time, s. */
