@@ -8,10 +8,12 @@ window's: keys and values at every block, the blocks updating the
 window's rows only, as lib/model does).
 Runs the same transformer as lib/model.c in PyTorch (eager, float32) with
 torch.set_num_threads(threads) and prints one line
-"torch W d L h threads train_sps latency_us batch_wps latency_cpu_us":
+"torch W d L h threads train_sps latency_us batch_wps latency_cpu_us
+latency_p10_us":
 training samples/s at batch 64 (forward, backward, clip_grad_norm_,
 AdamW), one-window inference latency (no_grad, eager), batch-256 inference
-windows/s, and the one-window latency in the process's CPU time.
+windows/s, the one-window latency in the process's CPU time, and the
+10th percentile of the single one-window calls' wall times.
 Run it with OPENBLAS_NUM_THREADS=1 (see PERF-NOTES: OpenBLAS's own threads
 make these small products slower); tests/bench/model does.
 """
@@ -75,20 +77,29 @@ class Model(nn.Module):
 
 
 def timed(fn, secs):
-    """(calls, seconds, CPU seconds a call) of the best of 5 slices of secs:
-    the machine is shared."""
+    """(calls, seconds, CPU seconds a call, 10th percentile of a single
+    call's seconds) of the best of 5 slices of secs: the machine is
+    shared."""
     fn()
-    best, cpu = None, None
+    best, cpu, calls = None, None, []
     for _ in range(5):
         n, t0, c0 = 0, time.perf_counter(), time.process_time()
-        while time.perf_counter() - t0 < secs / 5:
+        t1 = t0
+        while True:
+            t = time.perf_counter()
+            if t - t0 >= secs / 5:
+                break
+            if n > 0:
+                calls.append(t - t1)
+            t1 = t
             fn()
             n += 1
-        t, c = time.perf_counter() - t0, (time.process_time() - c0) / n
+        t, c = t - t0, (time.process_time() - c0) / n
         if best is None or n / t > best[0] / best[1]:
             best = (n, t)
         cpu = c if cpu is None or c < cpu else cpu
-    return best[0], best[1], cpu
+    calls.sort()
+    return best[0], best[1], cpu, calls[len(calls) // 10] if calls else 0
 
 
 def main():
@@ -117,16 +128,16 @@ def main():
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
         opt.step()
 
-    n, t, _ = timed(step, secs)
+    n, t, _, _ = timed(step, secs)
     train = n * 64 / t
     with torch.no_grad():
         one = x[:1]
-        n, t, cpu = timed(lambda: torch.softmax(m(one)[0], 1), secs / 2)
+        n, t, cpu, p10 = timed(lambda: torch.softmax(m(one)[0], 1), secs / 2)
         lat = t / n * 1e6
-        n, t, _ = timed(lambda: torch.softmax(m(x)[0], 1), secs / 2)
+        n, t, _, _ = timed(lambda: torch.softmax(m(x)[0], 1), secs / 2)
         bat = n * 256 / t
-    print("torch %s %d %d %d %d %.0f %.2f %.0f %.2f" % (sys.argv[1], d, L, h, threads,
-                                                     train, lat, bat, cpu * 1e6))
+    print("torch %s %d %d %d %d %.0f %.2f %.0f %.2f %.2f" % (
+        sys.argv[1], d, L, h, threads, train, lat, bat, cpu * 1e6, p10 * 1e6))
 
 
 if __name__ == "__main__":
