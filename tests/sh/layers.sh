@@ -5,6 +5,9 @@
 # deliberate upward call does not link; no file in lib/ names a program or
 # one of its options, never prints, never exits.
 . "$(dirname "$0")/../lib.sh"
+# the make below reads its own output: not a parent make's (a parent's -j
+# passes jobserver flags that a make started from a test cannot use)
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 CC=${CC:-cc}
 S=$T_TMP/sym
