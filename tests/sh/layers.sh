@@ -5,9 +5,6 @@
 # deliberate upward call does not link; no file in lib/ names a program or
 # one of its options, never prints, never exits.
 . "$(dirname "$0")/../lib.sh"
-# the make below reads its own output: not a parent make's (a parent's -j
-# passes jobserver flags that a make started from a test cannot use)
-unset MAKEFLAGS MFLAGS MAKELEVEL
 
 CC=${CC:-cc}
 S=$T_TMP/sym
@@ -25,7 +22,14 @@ mkdir -p "$S"
 } | awk 'NF >= 3 { sub(/@.*/, "", $3); print $3 }' | sort -u >"$S/system"
 check "system symbols found" test "$(wc -l <"$S/system")" -gt 1000
 
-make -s --no-print-directory layers >"$S/layers" || fail "make layers"
+# make's own lines dropped: under a parent make run with -j, a make started
+# here still says which directory it enters, whatever its options (the
+# parent's variables, an instrumented build's, are kept)
+nomake() {
+	grep -v '^make\(\[[0-9]*\]\)*: '
+}
+make -s --no-print-directory layers >"$S/layers.out" || fail "make layers"
+nomake <"$S/layers.out" >"$S/layers"
 libs=$(cut -d: -f1 "$S/layers")
 for l in $libs; do
 	objs=$(ls lib/"$l"/*.c 2>/dev/null | sed 's/\.c$/.o/')
@@ -84,7 +88,8 @@ model_upward_call(struct accum *a)
 	accum_free(a);
 }
 EOC
-link=$(make -s -n --no-print-directory -W cmd/infer.c bin/infer | grep -v '^mkdir' |
+link=$(make -s -n --no-print-directory -W cmd/infer.c bin/infer 2>/dev/null |
+    nomake | grep -v '^mkdir' |
     sed -e ':a' -e '/\\$/N; s/\\\n//; ta')
 check "link command found" test -n "$link"
 $CC -std=c11 -iquote lib/model -iquote lib/core $(pkg-config --cflags openblas 2>/dev/null) \
