@@ -35,11 +35,11 @@ logratio(double a, double b)
 	return isnormal(q) ? log(q) : log(a) - log(b);
 }
 
-/* features_window's body; x's candles nf floats apart. */
 /* Candles whose two logs window() keeps rather than computes three times
  * (4 KB of stack); longer windows compute them again: the same values. */
 #define MEMO	256
 
+/* features_window's body; x's candles nf floats apart. */
 static void
 window(float *x, int nf, double *s, const double *o, const double *h,
     const double *l, const double *c, const double *v, int W)

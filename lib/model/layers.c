@@ -705,7 +705,7 @@ dots(float *out, const float *a, size_t lda, const float *b, int n, int m)
  * per window, per head h, with Wk_h and Wv_h its hs columns of wk and wv:
  *   qk (C) = Wk_h q_h, each element a dot of hs (dots());
  *   s (T)  = softmax(scale (x_j . qk)), dots of C;
- *   z (C)  = sum_j s_j x_j, j ascending from zero;
+ *   z (C)  = sum_j s_j x_j, j ascending from zero (av_row);
  *   out_h  = ((sum over c = 0 mod 4 of z_c Wv_h[c]) + (c = 1 mod 4)) +
  *            ((2 mod 4) + (3 mod 4)), each c ascending; + bv_h.
  * hs not a multiple of 8: out_h's sums one float at a time.
@@ -730,21 +730,10 @@ attention_last(float *out, float *tmp, const float *q, int ldq, const float *x,
 			dots(qk, wk + h * hs, ldw, qh, C, hs);
 			dots(sc, xb, C, qk, T, C);
 			softmax_row(sc, T, scale);
-			/* z by 4 vectors, the sums in registers */
-			for (c = 0; c + 32 <= C; c += 32) {
-				a0 = a1 = a2 = a3 = zero;
-				for (j = 0; j < T; j++) {
-					const float *xj = xb + (size_t)j * C + c;
-					v8 p = zero + sc[j];
-
-					a0 = a0 + p * CV8(xj), a1 = a1 + p * CV8(xj + 8);
-					a2 = a2 + p * CV8(xj + 16);
-					a3 = a3 + p * CV8(xj + 24);
-				}
-				V8(z + c) = a0, V8(z + c + 8) = a1;
-				V8(z + c + 16) = a2, V8(z + c + 24) = a3;
-			}
-			for (c = C & ~31; c < C; c++)
+			/* z: av_row with one probability row for every column */
+			if (vec)
+				av_row(z, sc, 0, xb, C, T, C, hs);
+			for (c = 0; !vec && c < C; c++)
 				for (z[c] = 0.0f, j = 0; j < T; j++)
 					z[c] += sc[j] * xb[(size_t)j * C + c];
 			/* out_h, 8 columns at a time: 4 sums by c mod 4 */

@@ -88,7 +88,7 @@ model_upward_call(struct accum *a)
 	accum_free(a);
 }
 EOC
-link=$(make -s -n --no-print-directory -W cmd/infer.c bin/infer 2>/dev/null |
+link=$(make -s -n --no-print-directory -W cmd/infer.c bin/infer |
     nomake | grep -v '^mkdir' |
     sed -e ':a' -e '/\\$/N; s/\\\n//; ta')
 check "link command found" test -n "$link"
